@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The parameter table (see params.h).  Semantics and spellings follow
+ * OpenVZ (vzctl(8), ctid.conf(5)); the v1/v2 columns are what
+ * translate.c writes and are printed by `acctctl help params` and copied
+ * into docs/mapping.md.  A row with NULL v1 and v2 is accepted, stored and
+ * shown, and reported by show/plan as not enforced on this kernel.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <string.h>
+#include <strings.h>
+
+#include "params.h"
+
+#define U	VAL_UNLIMITED
+#define NONE	NULL
+
+#define UBC(n, k, u, f, help) \
+	{ n, k, NULL, PK_PAIR, u, PG_UBC, f, 0, U, U, NONE, NONE, help, 0 }
+
+const struct param_def param_table[P_ALL] = {
+	[P_PHYSPAGES] = { "physpages", "PHYSPAGES", NULL, PK_PAIR, PU_PAGES,
+	    PG_MEMORY, 0, 0, U, U,
+	    "memory.limit_in_bytes = limit", "memory.max = limit",
+	    "RAM: the limit is the container's memory; the barrier is ignored "
+	    "(use 0). --ram sets 0:RAM.", 0 },
+	[P_SWAPPAGES] = { "swappages", "SWAPPAGES", NULL, PK_PAIR, PU_PAGES,
+	    PG_MEMORY, 0, 0, U, U,
+	    "memory.memsw.limit_in_bytes = ram + swap",
+	    "memory.swap.max = limit",
+	    "swap: the limit is the swap the container may use on top of its "
+	    "RAM; the barrier is ignored. --swap sets 0:SWAP.", 0 },
+	[P_VM_OVERCOMMIT] = { "vm_overcommit", "VM_OVERCOMMIT", NULL, PK_RATIO,
+	    PU_RATIO, PG_MEMORY, 0, 0, U, 0, NONE, NONE,
+	    "ratio of virtual memory to RAM+swap; only derives privvmpages "
+	    "(0 or unset: unlimited)", 0 },
+	[P_MEMGUARANTEE] = { "memguarantee", "MEMGUARANTEE", NULL, PK_MEMGUAR,
+	    PU_BYTES, PG_MEMORY, 0, 0, U, 0,
+	    "memory.soft_limit_in_bytes", "memory.low",
+	    "memory protected from host reclaim: auto (none), N% of ram, or "
+	    "bytes", 0 },
+	[P_KMEMSIZE] = { "kmemsize", "KMEMSIZE", NULL, PK_PAIR, PU_BYTES,
+	    PG_UBC, 0, 0, U, U, "memory.kmem.limit_in_bytes = limit", NONE,
+	    "unswappable kernel memory, bytes", 0 },
+	[P_LOCKEDPAGES] = UBC("lockedpages", "LOCKEDPAGES", PU_PAGES, 0,
+	    "mlock()ed memory, pages"),
+	[P_PRIVVMPAGES] = UBC("privvmpages", "PRIVVMPAGES", PU_PAGES, 0,
+	    "allocated virtual memory, pages"),
+	[P_SHMPAGES] = UBC("shmpages", "SHMPAGES", PU_PAGES, 0,
+	    "IPC shared memory and tmpfs, pages"),
+	[P_NUMPROC] = { "numproc", "NUMPROC", NULL, PK_PAIR, PU_ITEMS, PG_UBC,
+	    PF_NOSUFFIX | PF_BAREQLIM, 0, U, U, "pids.max = limit",
+	    "pids.max = limit",
+	    "processes and threads", 0 },
+	[P_VMGUARPAGES] = UBC("vmguarpages", "VMGUARPAGES", PU_PAGES, 0,
+	    "memory allocation guarantee, pages"),
+	[P_OOMGUARPAGES] = UBC("oomguarpages", "OOMGUARPAGES", PU_PAGES, 0,
+	    "out-of-memory guarantee, pages"),
+	[P_NUMTCPSOCK] = UBC("numtcpsock", "NUMTCPSOCK", PU_ITEMS,
+	    PF_NOSUFFIX | PF_BAREQLIM, "TCP sockets"),
+	[P_NUMFLOCK] = UBC("numflock", "NUMFLOCK", PU_ITEMS, PF_NOSUFFIX,
+	    "file locks"),
+	[P_NUMPTY] = UBC("numpty", "NUMPTY", PU_ITEMS,
+	    PF_NOSUFFIX | PF_BAREQLIM, "pseudo-terminals"),
+	[P_NUMSIGINFO] = UBC("numsiginfo", "NUMSIGINFO", PU_ITEMS,
+	    PF_NOSUFFIX | PF_BAREQLIM, "queued signal structures"),
+	[P_TCPSNDBUF] = { "tcpsndbuf", "TCPSNDBUF", NULL, PK_PAIR, PU_BYTES,
+	    PG_UBC, 0, 0, U, U,
+	    "memory.kmem.tcp.limit_in_bytes = tcpsndbuf + tcprcvbuf", NONE,
+	    "TCP send buffers, bytes", 0 },
+	[P_TCPRCVBUF] = { "tcprcvbuf", "TCPRCVBUF", NULL, PK_PAIR, PU_BYTES,
+	    PG_UBC, 0, 0, U, U,
+	    "memory.kmem.tcp.limit_in_bytes = tcpsndbuf + tcprcvbuf", NONE,
+	    "TCP receive buffers, bytes", 0 },
+	[P_OTHERSOCKBUF] = UBC("othersockbuf", "OTHERSOCKBUF", PU_BYTES, 0,
+	    "non-TCP socket send buffers, bytes"),
+	[P_DGRAMRCVBUF] = UBC("dgramrcvbuf", "DGRAMRCVBUF", PU_BYTES, 0,
+	    "non-TCP socket receive buffers, bytes"),
+	[P_NUMOTHERSOCK] = UBC("numothersock", "NUMOTHERSOCK", PU_ITEMS,
+	    PF_NOSUFFIX | PF_BAREQLIM, "non-TCP sockets"),
+	[P_DCACHESIZE] = { "dcachesize", "DCACHESIZE", "DCACHE", PK_PAIR,
+	    PU_BYTES, PG_UBC, 0, 0, U, U, NONE, NONE,
+	    "dentry and inode caches, bytes", 0 },
+	[P_NUMFILE] = UBC("numfile", "NUMFILE", PU_ITEMS,
+	    PF_NOSUFFIX | PF_BAREQLIM, "open files"),
+	[P_NUMIPTENT] = { "numiptent", "NUMIPTENT", "IPTENTRIES", PK_PAIR,
+	    PU_ITEMS, PG_UBC, PF_NOSUFFIX | PF_BAREQLIM, 0, U, U, NONE, NONE,
+	    "iptables entries", 0 },
+	[P_AVNUMPROC] = UBC("avnumproc", "AVNUMPROC", PU_ITEMS, PF_NOSUFFIX,
+	    "expected average number of processes (validation only)"),
+	[P_CPUUNITS] = { "cpuunits", "CPUUNITS", NULL, PK_SINGLE, PU_WEIGHT,
+	    PG_CPU, PF_NOSUFFIX, 8, 500000, 1000,
+	    "cpu.shares = cpuunits * 1024 / 1000",
+	    "cpu.weight = cpuunits / 10, within 1..10000",
+	    "relative CPU weight, 8..500000", 0 },
+	[P_CPULIMIT] = { "cpulimit", "CPULIMIT", NULL, PK_SINGLE, PU_PERCENT,
+	    PG_CPU, PF_NOSUFFIX | PF_ZERO_UNLIM, 0, 409600, 0,
+	    "cpu.cfs_quota_us = cpu.cfs_period_us * min(cpulimit, cpus*100) / 100",
+	    "cpu.max = \"quota period\", quota as for v1",
+	    "CPU cap in percent of one CPU (200 = two CPUs); 0: none", 0 },
+	[P_CPUS] = { "cpus", "CPUS", NULL, PK_SINGLE, PU_CPUS, PG_CPU,
+	    PF_NOSUFFIX | PF_ZERO_UNLIM, 0, 4096, 0,
+	    "folded into the CPU cap (cpus * 100 %)",
+	    "folded into cpu.max (cpus * 100 %)",
+	    "number of CPUs the container may use at once; 0: all", 0 },
+	[P_CPUMASK] = { "cpumask", "CPUMASK", NULL, PK_LIST, PU_NONE, PG_CPU,
+	    0, 0, 0, 0, "cpuset.cpus (within the parent's)",
+	    "cpuset.cpus (within the parent's)",
+	    "CPUs the container may run on: a list like 0-3,7, or all", 0 },
+	[P_NODEMASK] = { "nodemask", "NODEMASK", NULL, PK_LIST, PU_NONE,
+	    PG_CPU, 0, 0, 0, 0, "cpuset.mems (within the parent's)",
+	    "cpuset.mems (within the parent's)",
+	    "NUMA memory nodes: a list like 0-1, or all", 0 },
+	[P_IOPRIO] = { "ioprio", "IOPRIO", NULL, PK_SINGLE, PU_PRIO, PG_IO,
+	    PF_NOSUFFIX, 0, 7, 4,
+	    "blkio.bfq.weight or blkio.weight from 320 365 410 460 500 550 600 640",
+	    "io.bfq.weight or io.weight, same table",
+	    "I/O priority 0..7 (higher gets more disk time)", 0 },
+	[P_IOLIMIT] = { "iolimit", "IOLIMIT", NULL, PK_SINGLE, PU_BPS, PG_IO,
+	    PF_ZERO_UNLIM, 0, U, 0,
+	    "blkio.throttle.{read,write}_bps_device per device",
+	    "io.max rbps= wbps= per device",
+	    "disk bandwidth, bytes/s (suffixes K M G); 0: none", 0 },
+	[P_IOPSLIMIT] = { "iopslimit", "IOPSLIMIT", NULL, PK_SINGLE, PU_IOPS,
+	    PG_IO, PF_NOSUFFIX | PF_ZERO_UNLIM, 0, U, 0,
+	    "blkio.throttle.{read,write}_iops_device per device",
+	    "io.max riops= wiops= per device",
+	    "disk operations per second; 0: none", 0 },
+	[P_DISKSPACE] = { "diskspace", "DISKSPACE", NULL, PK_PAIR, PU_KBLOCKS,
+	    PG_DISK, 0, 0, U, U, NONE, NONE,
+	    "disk space soft:hard, 1 KiB blocks (suffixes K M G T)", 0 },
+	[P_DISKINODES] = { "diskinodes", "DISKINODES", NULL, PK_PAIR,
+	    PU_INODES, PG_DISK, PF_NOSUFFIX, 0, U, U, NONE, NONE,
+	    "inodes soft:hard", 0 },
+	[P_QUOTATIME] = { "quotatime", "QUOTATIME", NULL, PK_SINGLE,
+	    PU_SECONDS, PG_DISK, PF_NOSUFFIX | PF_NOUNLIMITED, 0, U, 0,
+	    NONE, NONE, "grace period of the soft disk limits, seconds", 0 },
+	[P_QUOTAUGIDLIMIT] = { "quotaugidlimit", "QUOTAUGIDLIMIT", NULL,
+	    PK_SINGLE, PU_COUNT, PG_DISK, PF_NOSUFFIX | PF_NOUNLIMITED, 0, U, 0,
+	    NONE, NONE,
+	    "second-level quota: number of uids+gids tracked; 0: off", 0 },
+	[P_IODEVICES] = { "iodevices", "IODEVICES", NULL, PK_DEVLIST, PU_NONE,
+	    PG_IO, PF_EXTENSION, 0, 0, 0,
+	    "the devices iolimit and iopslimit apply to",
+	    "the devices iolimit and iopslimit apply to",
+	    "block devices for iolimit/iopslimit: MAJ:MIN list, or auto "
+	    "(the host's disks)", 0 },
+	[P_RAM] = { "ram", NULL, NULL, PK_SHORTCUT, PU_BYTES, PG_MEMORY, 0,
+	    0, U, U, "memory.limit_in_bytes", "memory.max",
+	    "RAM, bytes (suffixes K M G T): sets physpages 0:RAM, rounded up "
+	    "to pages", P_PHYSPAGES },
+	[P_SWAP] = { "swap", NULL, NULL, PK_SHORTCUT, PU_BYTES, PG_MEMORY, 0,
+	    0, U, U, "memory.memsw.limit_in_bytes = ram + swap",
+	    "memory.swap.max",
+	    "swap, bytes (suffixes K M G T): sets swappages 0:SWAP, rounded up "
+	    "to pages", P_SWAPPAGES },
+};
+
+const struct param_def *
+param_by_name(const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < P_ALL; i++)
+		if (strcmp(param_table[i].name, name) == 0)
+			return &param_table[i];
+	return NULL;
+}
+
+const struct param_def *
+param_by_key(const char *key)
+{
+	unsigned i;
+
+	for (i = 0; i < P_COUNT; i++) {
+		const struct param_def *d = &param_table[i];
+
+		if ((d->key != NULL && strcmp(d->key, key) == 0) ||
+		    (d->alias != NULL && strcmp(d->alias, key) == 0))
+			return d;
+	}
+	return NULL;
+}
+
+enum param_id
+param_id(const struct param_def *d)
+{
+	return (enum param_id)(d - param_table);
+}
+
+const char *
+param_unit_name(enum param_unit u)
+{
+	static const char *names[] = {
+		[PU_PAGES] = "pages", [PU_BYTES] = "bytes", [PU_ITEMS] = "items",
+		[PU_KBLOCKS] = "1k-blocks", [PU_INODES] = "inodes",
+		[PU_PERCENT] = "percent", [PU_WEIGHT] = "units",
+		[PU_CPUS] = "cpus", [PU_PRIO] = "priority",
+		[PU_BPS] = "bytes/s", [PU_IOPS] = "ops/s",
+		[PU_SECONDS] = "seconds", [PU_COUNT] = "count",
+		[PU_RATIO] = "ratio", [PU_NONE] = "",
+	};
+
+	return names[u];
+}
+
+bool
+params_isset(const struct ct_params *p, enum param_id id)
+{
+	return p->v[id].set != 0;
+}
+
+void
+params_merge(struct ct_params *into, const struct ct_params *from)
+{
+	unsigned i;
+
+	for (i = 0; i < P_COUNT; i++)
+		if (from->v[i].set)
+			into->v[i] = from->v[i];
+	if (from->v[P_CPUMASK].set)
+		memcpy(into->cpumask, from->cpumask, sizeof(into->cpumask));
+	if (from->v[P_NODEMASK].set)
+		memcpy(into->nodemask, from->nodemask, sizeof(into->nodemask));
+	if (from->v[P_IODEVICES].set)
+		memcpy(into->iodevices, from->iodevices,
+		    sizeof(into->iodevices));
+}
