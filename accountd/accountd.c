@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * accountd: OpenVZ-style resource management and accounting for
+ * containers on mainline Linux.  See accountd(8).
+ *
+ * Start-up: read the configuration (or use the embedded one), find the
+ * cgroup layout, make the parent cgroup of accountd's own containers,
+ * load the containers' CTID.conf files, apply saved settings to the
+ * running ones, then serve the control sockets until SIGTERM.  SIGHUP
+ * reloads accountd.conf and the container files.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "accountd.h"
+#include "log.h"
+#include "xalloc.h"
+
+struct accountd *ad;
+
+static const char *conf_path;		/* -f; NULL: default or embedded */
+static char **overrides;		/* -o key=value, applied last */
+static size_t noverrides;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: accountd [-dnv] [-f file] [-o key=value] ... [-s socket]\n"
+	    "  -d        stay in the foreground, log to stderr\n"
+	    "  -f file   configuration file (default %s/accountd/accountd.conf;\n"
+	    "            when it does not exist, the embedded defaults are used)\n"
+	    "  -n        check the configuration, print it, and exit\n"
+	    "  -o k=v    set a configuration key (accountd.conf(5))\n"
+	    "  -s path   control socket (same as -o socket=path)\n"
+	    "  -v        more verbose logging (debug)\n", SYSCONFDIR);
+	exit(2);
+}
+
+static int
+load_config(struct acct_config *c, struct aerr *err)
+{
+	_cleanup_free_ char *dflt = xasprintf("%s/accountd/accountd.conf",
+	    SYSCONFDIR);
+	const char *path = conf_path;
+	int r;
+
+	if (path == NULL && access(dflt, F_OK) == 0)
+		path = dflt;
+	if ((r = config_load(path, c, err)) < 0)
+		return r;
+	for (size_t i = 0; i < noverrides; i++) {
+		char *eq = strchr(overrides[i], '=');
+		_cleanup_free_ char *k = NULL;
+
+		if (eq == NULL)
+			return aerr_set(err, EINVAL, "-o %s: expected key=value",
+			    overrides[i]);
+		k = xstrndup(overrides[i], (size_t)(eq - overrides[i]));
+		if ((r = config_set(c, k, eq + 1, err)) < 0)
+			return aerr_prefix(err, "-o: ");
+	}
+	config_finish(c);
+	return 0;
+}
+
+static int
+mkdir_p(const char *path, mode_t mode)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+
+	for (char *s = p + 1; *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			if (mkdir(p, mode) < 0 && errno != EEXIST)
+				return -errno;
+			*s = '/';
+		}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int
+write_pidfile(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0644);
+	char buf[32];
+	int n;
+
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	return write(fd, buf, (size_t)n) == n ? 0 : -errno;
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	(void)arg;
+	if (sig == SIGHUP) {
+		struct acct_config nc;
+		struct aerr err = { 0 };
+
+		if (load_config(&nc, &err) < 0) {
+			log_err("reload: %s; keeping the running configuration",
+			    err.msg);
+			return;
+		}
+		/* what can change at run time: discovery, logging, rescans;
+		 * paths and sockets need a restart */
+		config_free(&ad->cfg);
+		ad->cfg = nc;
+		{
+			enum log_level lvl;
+
+			if (log_level_parse(ad->cfg.log_level, &lvl) == 0)
+				log_set_level(lvl);
+		}
+		ct_load_all(&err);
+		ct_refresh_all();
+		log_info("configuration reloaded");
+		return;
+	}
+	log_info("caught signal %d, shutting down", (int)sig);
+	event_base_loopbreak(ad->base);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct accountd state;
+	struct event *sigs[4];
+	static const int signos[4] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
+	bool check_only = false, verbose = false, use_syslog;
+	enum log_level lvl;
+	struct aerr err = { 0 };
+	int ch, r;
+
+	ad = &state;
+	while ((ch = getopt(argc, argv, "df:hno:s:v")) != -1) {
+		switch (ch) {
+		case 'd':
+			ad->foreground = true;
+			break;
+		case 'f':
+			conf_path = optarg;
+			break;
+		case 'n':
+			check_only = true;
+			break;
+		case 'o':
+			overrides = xreallocarray(overrides, noverrides + 1,
+			    sizeof(char *));
+			overrides[noverrides++] = optarg;
+			break;
+		case 's':
+			overrides = xreallocarray(overrides, noverrides + 1,
+			    sizeof(char *));
+			overrides[noverrides++] = xasprintf("socket=%s", optarg);
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (load_config(&ad->cfg, &err) < 0) {
+		fprintf(stderr, "accountd: %s\n", err.msg);
+		return 1;
+	}
+	if (check_only) {
+		config_print(&ad->cfg, stdout);
+		return 0;
+	}
+	if (log_level_parse(ad->cfg.log_level, &lvl) < 0) {
+		fprintf(stderr, "accountd: bad log_level '%s' (accepted: err, "
+		    "warn, info, debug)\n", ad->cfg.log_level);
+		return 1;
+	}
+	if (verbose)
+		lvl = LOG_LVL_DEBUG;
+	use_syslog = strcmp(ad->cfg.log, "syslog") == 0 ||
+	    (strcmp(ad->cfg.log, "auto") == 0 && !ad->foreground);
+	log_init("accountd", use_syslog, lvl);
+
+	if (cg_layout_detect(ad->cfg.cgroup_root, &ad->layout, &err) < 0) {
+		log_err("%s", err.msg);
+		return 1;
+	}
+	log_info("cgroup %s: %d hierarchies, containers watched in %s",
+	    cg_mode_name(&ad->layout), ad->layout.nhier,
+	    ad->layout.hier[ad->layout.primary].path);
+	if ((r = mkdir_p(ad->cfg.run_dir, 0755)) < 0 ||
+	    (r = mkdir_p(ad->cfg.state_dir, 0750)) < 0 ||
+	    (r = mkdir_p(ad->cfg.ct_conf_dir, 0755)) < 0) {
+		log_err("cannot create run, state or ct_conf_dir: %s",
+		    strerror(-r));
+		return 1;
+	}
+	if (cg_ct_create(&ad->layout, ad->cfg.cgroup_parent, &err) < 0) {
+		log_err("cannot create the parent cgroup: %s", err.msg);
+		return 1;
+	}
+	if (!ad->foreground && daemon(0, 0) < 0) {
+		log_err("daemon: %s", strerror(errno));
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	ad->base = event_base_new();
+	if (ad->base == NULL) {
+		log_err("cannot create the event loop");
+		return 1;
+	}
+	if (control_init() < 0)
+		return 1;
+	if (write_pidfile(ad->cfg.pid_file) < 0)
+		log_warn("cannot write %s: %s", ad->cfg.pid_file,
+		    strerror(errno));
+	ct_load_all(&err);
+	watch_init();
+	ct_refresh_all();
+	for (int i = 0; i < 4; i++) {
+		sigs[i] = evsignal_new(ad->base, signos[i], on_signal, NULL);
+		event_add(sigs[i], NULL);
+	}
+	log_info("accountd %s ready: %zu containers, socket %s",
+	    PACKAGE_VERSION, ad->ncts, ad->cfg.socket);
+
+	event_base_dispatch(ad->base);
+
+	for (int i = 0; i < 4; i++)
+		event_free(sigs[i]);
+	control_close();
+	watch_close();
+	ct_shutdown();
+	unlink(ad->cfg.pid_file);
+	event_base_free(ad->base);
+	cg_layout_free(&ad->layout);
+	config_free(&ad->cfg);
+	return 0;
+}

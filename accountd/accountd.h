@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * accountd: the daemon's shared state.  One process, one libevent loop;
+ * it owns every cgroupfs write (cgroup.c), the container registry
+ * (container.c), the watch for containers starting and stopping
+ * (watch.c) and the control sockets (control.c, ctl.c).
+ */
+#ifndef ACCT_ACCOUNTD_H
+#define ACCT_ACCOUNTD_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "cgroup.h"
+#include "conf.h"
+#include "ctconf.h"
+#include "params.h"
+#include "plan.h"
+#include "sbuf.h"
+
+#define CT_NAME_MAX	64
+
+enum ct_origin {
+	CT_OWN,		/* accountd created the cgroup */
+	CT_ADOPTED,	/* an existing cgroup named by CGROUP= */
+	CT_DISCOVERED,	/* found by a discover= pattern */
+};
+
+struct container {
+	char		 name[CT_NAME_MAX];
+	char		*cgpath;	/* relative to each hierarchy root */
+	enum ct_origin	 origin;
+	bool		 has_conf;	/* a CTID.conf file exists */
+	struct ctconf	 conf;		/* the saved settings (the file) */
+	struct ct_params live;		/* in effect: saved + unsaved */
+	bool		 running;	/* the cgroup exists */
+	struct cg_ct	 cg;		/* open while running */
+	char		 status_msg[256];	/* last failure applying at start */
+	time_t		 since;		/* when it was last seen starting */
+};
+
+struct event_base;
+
+struct accountd {
+	struct acct_config  cfg;
+	struct cg_layout    layout;
+	struct event_base  *base;
+	struct container  **cts;	/* sorted by name */
+	size_t		    ncts;
+	bool		    foreground;
+};
+
+extern struct accountd *ad;
+
+/* container.c */
+int	ct_name_check(const char *, struct aerr *);
+int	ct_cgpath_check(const char *, struct aerr *);
+struct container *ct_find(const char *name);
+struct container *ct_new(const char *name, const char *cgpath,
+	    enum ct_origin);
+void	ct_delete(struct container *);
+int	ct_load_all(struct aerr *);
+int	ct_load_sample(const char *name, struct ct_params *, struct aerr *);
+int	ct_import_file(const char *path, struct ctconf *, struct sbuf *warn,
+	    struct aerr *);
+int	ct_save(const char *name, const struct ctconf *, struct aerr *);
+int	ct_set(struct container *, const struct ct_params *chg, bool save,
+	    struct sbuf *warn, struct aerr *);
+int	ct_plan(const struct container *, const struct ct_params *,
+	    struct kcaps *, struct plan *, struct aerr *);
+const struct ct_params *ct_effective(const struct container *);
+void	ct_refresh_all(void);
+void	ct_shutdown(void);
+uint64_t ct_nproc(const struct container *);
+uint64_t ct_mem_usage(const struct container *);
+
+/* watch.c */
+int	watch_init(void);
+void	watch_update(void);
+void	watch_kick(void);
+void	watch_close(void);
+
+/* control.c */
+int	control_init(void);
+void	control_close(void);
+
+#endif

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: ISC */
+/* All-or-nothing application of a plan: see apply.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "log.h"
+#include "xalloc.h"
+
+struct undo {
+	bool	needed;
+	char	value[256];
+};
+
+/* The line of a per-device file that belongs to dev, or the "no limit"
+ * value for it (v1: "MAJ:MIN 0"; v2 io.max: all keys "max"). */
+static void
+old_dev_value(const char *content, const struct plan_op *op, char *out,
+    size_t len)
+{
+	size_t dl = strlen(op->dev);
+	const char *p = content;
+
+	while (p != NULL && *p != '\0') {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (n > dl && strncmp(p, op->dev, dl) == 0 && p[dl] == ' ') {
+			snprintf(out, len, "%.*s", (int)n, p);
+			return;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	if (op->kind == OP_DEV_V1)
+		snprintf(out, len, "%s 0", op->dev);
+	else
+		snprintf(out, len, "%s rbps=max wbps=max riops=max wiops=max",
+		    op->dev);
+}
+
+static int
+snapshot(int dfd, const struct plan_op *op, struct undo *u, struct aerr *err)
+{
+	char buf[4096];
+	ssize_t r;
+
+	u->needed = false;
+	if (op->kind == OP_MEMGUARD)
+		return 0;
+	r = cg_read(dfd, op->file, buf, sizeof(buf));
+	if (r < 0)
+		return aerr_set(err, (int)-r, "%s: cannot read the current value: "
+		    "%s", op->file, strerror((int)-r));
+	if (op->kind == OP_WRITE) {
+		buf[strcspn(buf, "\n")] = '\0';
+		snprintf(u->value, sizeof(u->value), "%s", buf);
+	} else {
+		old_dev_value(buf, op, u->value, sizeof(u->value));
+	}
+	u->needed = true;
+	return 0;
+}
+
+static void
+usage_text(const struct cg_layout *l, const struct cg_ct *ct, char *buf,
+    size_t len)
+{
+	int fd = cg_ct_fd(l, ct, CTRL_MEMORY);
+	uint64_t u = 0;
+
+	buf[0] = '\0';
+	if (fd < 0 || (cg_read_u64(fd, cg_version(l, CTRL_MEMORY) == 1 ?
+	    "memory.usage_in_bytes" : "memory.current", &u) < 0))
+		return;
+	fmt_bytes(u, buf, len);
+}
+
+/*
+ * v2 does not refuse a memory.max below usage: it reclaims and then
+ * OOM-kills.  Ask for reclaim through memory.high (which never kills),
+ * then refuse, as v1 does, if usage still does not fit.
+ */
+static int
+memguard(int dfd, const struct plan_op *op)
+{
+	char old[64];
+	uint64_t cur;
+	int r;
+
+	if ((r = cg_read_u64(dfd, "memory.current", &cur)) < 0)
+		return r;
+	if (cur <= op->guard)
+		return 0;
+	if (cg_read(dfd, "memory.high", old, sizeof(old)) < 0)
+		snprintf(old, sizeof(old), "max");
+	old[strcspn(old, "\n")] = '\0';
+	{
+		char v[32];
+
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)op->guard);
+		(void)cg_write(dfd, "memory.high", v, NULL);
+	}
+	(void)cg_write(dfd, "memory.high", old, NULL);
+	if ((r = cg_read_u64(dfd, "memory.current", &cur)) < 0)
+		return r;
+	return cur <= op->guard ? 0 : -EBUSY;
+}
+
+int
+apply_plan(const struct cg_layout *l, const struct cg_ct *ct,
+    const char *ctname, const struct plan *pl, struct aerr *err)
+{
+	_cleanup_free_ struct undo *undo = NULL;
+	struct aerr e = { 0 };
+	size_t i, done = 0;
+	int r = 0;
+
+	undo = xcalloc(pl->nops ? pl->nops : 1, sizeof(*undo));
+	for (i = 0; i < pl->nops; i++) {
+		const struct plan_op *op = &pl->ops[i];
+		int dfd = cg_ct_fd(l, ct, op->ctrl);
+
+		if (dfd < 0)
+			return aerr_set(err, ENOENT, "cannot set %s on %s: the "
+			    "container has no %s cgroup", op->why, ctname,
+			    ctrl_name(op->ctrl, cg_version(l, op->ctrl)));
+		if ((r = snapshot(dfd, &pl->ops[i], &undo[i], &e)) < 0)
+			return aerr_set(err, e.errnum, "cannot set %s on %s: %s",
+			    op->why, ctname, e.msg);
+	}
+	for (i = 0; i < pl->nops; i++) {
+		const struct plan_op *op = &pl->ops[i];
+		int dfd = cg_ct_fd(l, ct, op->ctrl);
+
+		if (op->kind == OP_MEMGUARD) {
+			if ((r = memguard(dfd, op)) < 0) {
+				aerr_set(&e, -r, "memory.max: %s", strerror(-r));
+				break;
+			}
+		} else if ((r = cg_write(dfd, op->file, op->value, &e)) < 0) {
+			break;
+		}
+		done = i + 1;
+	}
+	if (r == 0)
+		return 0;
+
+	/* undo, newest first */
+	{
+		const struct plan_op *op = &pl->ops[i];
+		char usage[32] = "", rb[256] = "";
+		size_t used = 0;
+
+		for (size_t k = done; k-- > 0;) {
+			struct aerr ue = { 0 };
+
+			if (!undo[k].needed)
+				continue;
+			if (cg_write(cg_ct_fd(l, ct, pl->ops[k].ctrl),
+			    pl->ops[k].file, undo[k].value, &ue) < 0) {
+				log_err("%s: rollback failed: %s", ctname, ue.msg);
+				used += (size_t)snprintf(rb + used, sizeof(rb) - used,
+				    "%s%s", used ? ", " : "; rollback failed for ",
+				    pl->ops[k].file);
+				if (used >= sizeof(rb))
+					used = sizeof(rb) - 1;
+			}
+		}
+		if (op->ctrl == CTRL_MEMORY && (-r == EBUSY || -r == EINVAL) &&
+		    (op->param == P_PHYSPAGES || op->param == P_SWAPPAGES))
+			usage_text(l, ct, usage, sizeof(usage));
+		if (usage[0])
+			return aerr_set(err, -r, "cannot set %s on %s: usage is "
+			    "%s (%s)%s", op->why, ctname, usage, e.msg, rb);
+		return aerr_set(err, -r, "cannot set %s on %s: %s%s", op->why,
+		    ctname, e.msg, rb);
+	}
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Carrying out a plan on a container's cgroup, all or nothing: the old
+ * value of every file is read first; if a write fails, the writes already
+ * done are undone in reverse order (which retraces the same states, so
+ * the v1 memsw >= mem rule holds on the way back too) and the error says
+ * what and why:
+ *
+ *   cannot set ram=64M on 101: usage is 180M (memory.limit_in_bytes:
+ *   Device or resource busy)
+ */
+#ifndef ACCT_APPLY_H
+#define ACCT_APPLY_H
+
+#include "cgroup.h"
+#include "plan.h"
+
+int	apply_plan(const struct cg_layout *, const struct cg_ct *,
+	    const char *ctname, const struct plan *, struct aerr *);
+
+#endif

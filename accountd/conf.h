@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * accountd.conf: "key = value" lines, # comments.  One table of keys
+ * (config.c) gives the defaults (the embedded configuration used when no
+ * file exists), the parser, `accountd -n` and accountd.conf(5).
+ */
+#ifndef ACCT_CONF_H
+#define ACCT_CONF_H
+
+#include <stdio.h>
+
+#include "err.h"
+
+struct acct_config {
+	char		*cgroup_root;
+	char		*cgroup_parent;
+	char		*ct_conf_dir;
+	char		*sample_dir;
+	char		*state_dir;
+	char		*run_dir;
+	char		*socket;
+	char		*ro_socket;
+	char		*socket_group;
+	char		*pid_file;
+	char		*log;
+	char		*log_level;
+	char		**discover;
+	size_t		 ndiscover;
+	unsigned	 rescan_interval;
+};
+
+void	config_defaults(struct acct_config *);
+int	config_parse(const char *name, const char *text, struct acct_config *,
+	    struct aerr *);
+int	config_load(const char *path, struct acct_config *, struct aerr *);
+int	config_set(struct acct_config *, const char *key, const char *value,
+	    struct aerr *);
+void	config_finish(struct acct_config *);	/* derive socket paths */
+void	config_print(const struct acct_config *, FILE *);
+void	config_free(struct acct_config *);
+
+#endif

@@ -1,0 +1,559 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The control requests, one handler each, registered in one table.  A
+ * handler reads its arguments from the request object, fills the reply
+ * object, and on failure returns aerr_set(...) with a one-line message
+ * naming what was wrong and what is accepted.  Read-only requests are
+ * marked CTL_RO and are the only ones the read-only socket accepts.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accountd.h"
+#include "control.h"
+#include "log.h"
+#include "xalloc.h"
+
+#define CTL_RO	0x01
+
+struct ctl_cmd {
+	const char	*name;
+	int		(*fn)(struct ctl_conn *, struct json_object *,
+			    struct json_object *, struct sbuf *, struct aerr *);
+	unsigned	 flags;
+};
+
+/* ---- request helpers ---------------------------------------------------- */
+
+static const char *
+req_str(struct json_object *req, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(req, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static bool
+req_bool(struct json_object *req, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(req, key, &v) &&
+	    json_object_get_boolean(v);
+}
+
+static int
+req_ct(struct json_object *req, struct container **out, struct aerr *err)
+{
+	const char *name = req_str(req, "ct");
+	int r;
+
+	if (name == NULL)
+		return aerr_set(err, EINVAL, "no container given (accepted: a "
+		    "container name such as 101)");
+	if ((r = ct_name_check(name, err)) < 0)
+		return r;
+	if ((*out = ct_find(name)) == NULL)
+		return aerr_set(err, ENOENT, "no container %s (acctctl list -a "
+		    "shows the known ones; acctctl create adds one)", name);
+	return 0;
+}
+
+/* "params": {"ram": "1G", ...} into a ct_params of changes. */
+static int
+req_params(struct json_object *req, struct ct_params *chg, struct aerr *err)
+{
+	struct json_object *ps;
+
+	memset(chg, 0, sizeof(*chg));
+	if (!json_object_object_get_ex(req, "params", &ps))
+		return 0;
+	if (!json_object_is_type(ps, json_type_object))
+		return aerr_set(err, EPROTO, "malformed request: \"params\" is "
+		    "not an object");
+	json_object_object_foreach(ps, k, v) {
+		const struct param_def *d = param_by_name(k);
+		int r;
+
+		if (d == NULL)
+			return aerr_set(err, EINVAL, "unknown parameter --%s "
+			    "(acctctl help params lists them)", k);
+		if (!json_object_is_type(v, json_type_string))
+			return aerr_set(err, EINVAL, "bad value for --%s: not a "
+			    "string", k);
+		if ((r = param_parse(d, json_object_get_string(v), chg, err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void
+add_str(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
+}
+
+static void
+add_u64(struct json_object *o, const char *k, uint64_t v)
+{
+	json_object_object_add(o, k, json_object_new_uint64(v));
+}
+
+static const char *
+origin_name(enum ct_origin o)
+{
+	return o == CT_OWN ? "own" : o == CT_ADOPTED ? "adopted" : "discovered";
+}
+
+/* ---- hello ------------------------------------------------------------ */
+
+static int
+ctl_hello(struct ctl_conn *c, struct json_object *req,
+    struct json_object *reply, struct sbuf *warn, struct aerr *err)
+{
+	struct json_object *hs = json_object_new_array();
+
+	(void)c; (void)req; (void)warn; (void)err;
+	add_str(reply, "version", PACKAGE_VERSION);
+	add_str(reply, "cgroup_mode", cg_mode_name(&ad->layout));
+	json_object_object_add(reply, "pid", json_object_new_int(getpid()));
+	for (int i = 0; i < ad->layout.nhier; i++) {
+		struct json_object *h = json_object_new_object();
+		struct json_object *cs = json_object_new_array();
+
+		add_str(h, "path", ad->layout.hier[i].path);
+		json_object_object_add(h, "version",
+		    json_object_new_int(ad->layout.hier[i].version));
+		for (int k = 0; k < CTRL_COUNT; k++)
+			if (ad->layout.hier[i].ctrls & (1u << k))
+				json_object_array_add(cs, json_object_new_string(
+				    ctrl_name((enum cg_ctrl)k,
+				    ad->layout.hier[i].version)));
+		json_object_object_add(h, "controllers", cs);
+		json_object_array_add(hs, h);
+	}
+	json_object_object_add(reply, "hierarchies", hs);
+	return 0;
+}
+
+/* ---- list and show ------------------------------------------------------ */
+
+static struct json_object *
+params_summary(const struct ct_params *p)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (unsigned i = 0; i < P_COUNT; i++) {
+		const struct param_def *d = &param_table[i];
+		char v[LIST_MAX + 32];
+
+		if (!p->v[i].set)
+			continue;
+		param_format_human(d, p, v, sizeof(v));
+		add_str(o, d->name, v);
+	}
+	return o;
+}
+
+static struct json_object *
+ct_summary(const struct container *ct)
+{
+	struct json_object *o = json_object_new_object();
+	const struct ct_params *p = ct_effective(ct);
+	char b[32];
+
+	add_str(o, "ct", ct->name);
+	add_str(o, "status", ct->running ? "running" : "stopped");
+	add_str(o, "origin", origin_name(ct->origin));
+	add_str(o, "cgroup", ct->cgpath);
+	add_u64(o, "nproc", ct_nproc(ct));
+	add_u64(o, "mem_used", ct_mem_usage(ct));
+	fmt_bytes(params_ram_bytes(p), b, sizeof(b));
+	add_str(o, "ram", b);
+	fmt_bytes(params_swap_bytes(p), b, sizeof(b));
+	add_str(o, "swap", p->v[P_PHYSPAGES].set || p->v[P_SWAPPAGES].set ?
+	    b : "unlimited");
+	json_object_object_add(o, "params", params_summary(p));
+	if (ct->status_msg[0])
+		add_str(o, "error", ct->status_msg);
+	return o;
+}
+
+static int
+ctl_list(struct ctl_conn *c, struct json_object *req,
+    struct json_object *reply, struct sbuf *warn, struct aerr *err)
+{
+	struct json_object *a = json_object_new_array();
+
+	(void)c; (void)req; (void)warn; (void)err;
+	for (size_t i = 0; i < ad->ncts; i++)
+		json_object_array_add(a, ct_summary(ad->cts[i]));
+	json_object_object_add(reply, "containers", a);
+	return 0;
+}
+
+static int
+ctl_show(struct ctl_conn *c, struct json_object *req,
+    struct json_object *reply, struct sbuf *warn, struct aerr *err)
+{
+	struct container *ct;
+	const struct ct_params *p;
+	struct json_object *ps = json_object_new_array();
+	struct kcaps caps;
+	struct plan pl;
+	int r;
+
+	(void)c; (void)warn;
+	if ((r = req_ct(req, &ct, err)) < 0) {
+		json_object_put(ps);
+		return r;
+	}
+	p = ct_effective(ct);
+	if ((r = ct_plan(ct, p, &caps, &pl, err)) < 0) {
+		json_object_put(ps);
+		return r;
+	}
+	json_object_object_add(reply, "container", ct_summary(ct));
+	add_str(reply, "cgroup_mode", kcaps_mode_name(&caps));
+	if (ct->has_conf) {
+		char *path = xasprintf("%s/%s.conf", ad->cfg.ct_conf_dir, ct->name);
+
+		add_str(reply, "conf", path);
+		free(path);
+	}
+	for (unsigned i = 0; i < P_COUNT; i++) {
+		const struct param_def *d = &param_table[i];
+		const struct plan_note *n = plan_note_for(&pl, (enum param_id)i);
+		struct json_object *o = json_object_new_object();
+		struct json_object *files = json_object_new_array();
+		char v[LIST_MAX + 32];
+		bool saved;
+
+		add_str(o, "name", d->name);
+		add_str(o, "key", d->key);
+		json_object_object_add(o, "set",
+		    json_object_new_boolean(p->v[i].set));
+		if (p->v[i].set) {
+			param_format(d, p, v, sizeof(v));
+			add_str(o, "value", v);
+			param_format_human(d, p, v, sizeof(v));
+			add_str(o, "human", v);
+			saved = ct->conf.params.v[i].set &&
+			    ct->conf.params.v[i].bar == p->v[i].bar &&
+			    ct->conf.params.v[i].lim == p->v[i].lim &&
+			    ct->conf.params.v[i].kind == p->v[i].kind;
+			json_object_object_add(o, "saved",
+			    json_object_new_boolean(saved));
+		} else if (d->kind == PK_SINGLE && d->dflt != VAL_UNLIMITED) {
+			snprintf(v, sizeof(v), "%llu", (unsigned long long)d->dflt);
+			add_str(o, "default", v);
+		} else if (d->kind == PK_PAIR) {
+			add_str(o, "default", "unlimited");
+		}
+		for (size_t k = 0; k < pl.nops; k++)
+			if (pl.ops[k].param == (enum param_id)i ||
+			    (i == P_CPUS && pl.ops[k].param == P_CPULIMIT) ||
+			    (i == P_TCPRCVBUF && pl.ops[k].param == P_TCPSNDBUF))
+				if (pl.ops[k].kind != OP_MEMGUARD)
+					json_object_array_add(files,
+					    json_object_new_string(pl.ops[k].file));
+		if (!p->v[i].set)
+			add_str(o, "status", "unset");
+		else if (n != NULL && n->kind == NOTE_NOT_ENFORCED)
+			add_str(o, "status", "not enforced");
+		else if (n != NULL)
+			add_str(o, "status", "partial");
+		else
+			add_str(o, "status", "enforced");
+		if (n != NULL)
+			add_str(o, "reason", n->reason);
+		json_object_object_add(o, "files", files);
+		add_str(o, "help", d->help);
+		json_object_array_add(ps, o);
+	}
+	json_object_object_add(reply, "params", ps);
+	plan_free(&pl);
+	return 0;
+}
+
+/* ---- set ------------------------------------------------------------- */
+
+static int
+ctl_set(struct ctl_conn *c, struct json_object *req,
+    struct json_object *reply, struct sbuf *warn, struct aerr *err)
+{
+	struct container *ct;
+	struct ct_params chg, sample;
+	const char *sname = req_str(req, "applyconfig");
+	bool save = req_bool(req, "save");
+	int r;
+
+	(void)reply;
+	if ((r = req_ct(req, &ct, err)) < 0 ||
+	    (r = req_params(req, &chg, err)) < 0)
+		return r;
+	if (req_bool(req, "reset_ub")) {
+		/* vzctl --reset_ub: apply the saved settings again */
+		if (!ct->running)
+			return aerr_set(err, ESRCH, "container %s is not running",
+			    ct->name);
+		params_merge(&chg, &ct->conf.params);
+	}
+	if (sname != NULL) {
+		if ((r = ct_load_sample(sname, &sample, err)) < 0)
+			return r;
+		/* the sample first, the options given on top of it */
+		params_merge(&sample, &chg);
+		chg = sample;
+	}
+	for (unsigned i = 0; i < P_COUNT; i++)
+		if (chg.v[i].set)
+			goto some;
+	return aerr_set(err, EINVAL, "nothing to set (give parameters such as "
+	    "--ram 1G, or --applyconfig NAME)");
+some:
+	if ((r = ct_set(ct, &chg, save, warn, err)) < 0)
+		return r;
+	log_info("%s: set by uid %d (pid %d)%s", ct->name, (int)c->uid,
+	    (int)c->pid, save ? ", saved" : "");
+	return 0;
+}
+
+/* ---- plan ------------------------------------------------------------ */
+
+static int
+ctl_plan(struct ctl_conn *c, struct json_object *req,
+    struct json_object *reply, struct sbuf *warn, struct aerr *err)
+{
+	struct container *ct;
+	struct ct_params p, chg;
+	struct kcaps caps;
+	struct plan pl;
+	struct sbuf text = SBUF_INIT;
+	int r;
+
+	(void)c;
+	if ((r = req_ct(req, &ct, err)) < 0 ||
+	    (r = req_params(req, &chg, err)) < 0)
+		return r;
+	p = *ct_effective(ct);
+	params_merge(&p, &chg);
+	cg_kcaps(&ad->layout, ct->cgpath, &caps, NULL);
+	if ((r = params_validate(&p, &caps, warn, err)) < 0)
+		return r;
+	if ((r = ct_plan(ct, &p, &caps, &pl, err)) < 0)
+		return r;
+	plan_format(&pl, &caps, &text);
+	add_str(reply, "text", sbuf_str(&text));
+	sbuf_free(&text);
+	plan_free(&pl);
+	return 0;
+}
+
+/* ---- create and destroy ------------------------------------------------ */
+
+static int
+ctl_create(struct ctl_conn *c, struct json_object *req,
+    struct json_object *reply, struct sbuf *warn, struct aerr *err)
+{
+	const char *name = req_str(req, "ct"), *cgroup = req_str(req, "cgroup");
+	const char *import = req_str(req, "config");
+	const char *sname = req_str(req, "applyconfig");
+	struct ct_params chg, sample;
+	struct ctconf cf;
+	struct container *ct;
+	_cleanup_free_ char *own = NULL;
+	bool made = false;
+	int r;
+
+	(void)c; (void)reply;
+	if (name == NULL)
+		return aerr_set(err, EINVAL, "no container given (accepted: a "
+		    "container name such as 101)");
+	if ((r = ct_name_check(name, err)) < 0)
+		return r;
+	if (ct_find(name) != NULL)
+		return aerr_set(err, EEXIST, "container %s already exists", name);
+	if (cgroup != NULL && (r = ct_cgpath_check(cgroup, err)) < 0)
+		return r;
+	if ((r = req_params(req, &chg, err)) < 0)
+		return r;
+	if (import != NULL) {
+		if ((r = ct_import_file(import, &cf, warn, err)) < 0)
+			return r;
+	} else {
+		char *head = xasprintf("# container %s, created by acctctl "
+		    "create\n", name);
+
+		(void)ctconf_parse(name, head, &cf, NULL, NULL);
+		free(head);
+	}
+	if (sname != NULL) {
+		if ((r = ct_load_sample(sname, &sample, err)) < 0) {
+			ctconf_free(&cf);
+			return r;
+		}
+		ctconf_update(&cf, &sample);
+		ctconf_set_raw(&cf, "ORIGIN_SAMPLE", sname);
+	}
+	ctconf_update(&cf, &chg);
+	if (cgroup != NULL)
+		ctconf_set_raw(&cf, "CGROUP", cgroup);
+	if ((r = params_validate(&cf.params, NULL, warn, err)) < 0) {
+		ctconf_free(&cf);
+		return aerr_prefix(err, "%s: ", name);
+	}
+	/* own containers get their cgroup now, so they exist at once */
+	if (cgroup == NULL) {
+		own = xasprintf("%s/%s", ad->cfg.cgroup_parent, name);
+		if (!cg_ct_exists(&ad->layout, own)) {
+			if ((r = cg_ct_create(&ad->layout, own, err)) < 0) {
+				ctconf_free(&cf);
+				return r;
+			}
+			made = true;
+		}
+	}
+	if ((r = ct_save(name, &cf, err)) < 0) {
+		if (made)
+			cg_ct_remove(&ad->layout, own, NULL);
+		ctconf_free(&cf);
+		return r;
+	}
+	ct = ct_new(name, cgroup ? cgroup : own,
+	    cgroup ? CT_ADOPTED : CT_OWN);
+	ct->conf = cf;
+	ct->has_conf = true;
+	ct_refresh_all();
+	if (ct->status_msg[0]) {
+		/* created, but its settings could not be applied */
+		sbuf_printf(warn, "%s\n", ct->status_msg);
+	}
+	log_info("%s: created (%s cgroup %s)", name,
+	    cgroup ? "adopted" : "own", ct->cgpath);
+	return 0;
+}
+
+static int
+ctl_destroy(struct ctl_conn *c, struct json_object *req,
+    struct json_object *reply, struct sbuf *warn, struct aerr *err)
+{
+	struct container *ct;
+	bool force = req_bool(req, "force");
+	_cleanup_free_ char *path = NULL, *gone = NULL;
+	int r;
+
+	(void)c; (void)reply;
+	if ((r = req_ct(req, &ct, err)) < 0)
+		return r;
+	if (ct->origin == CT_OWN && ct->running) {
+		pid_t *pids;
+		size_t n;
+
+		cg_procs(&ad->layout, &ct->cg, &pids, &n);
+		if (n > 0 && !force) {
+			free(pids);
+			return aerr_set(err, EBUSY, "container %s has %zu "
+			    "processes: stop them first, or use --force to kill "
+			    "them", ct->name, n);
+		}
+		for (int tries = 0; n > 0 && tries < 50; tries++) {
+			for (size_t i = 0; i < n; i++)
+				kill(pids[i], SIGKILL);
+			free(pids);
+			usleep(20000);
+			cg_procs(&ad->layout, &ct->cg, &pids, &n);
+		}
+		free(pids);
+		cg_ct_close(&ct->cg);
+		if ((r = cg_ct_remove(&ad->layout, ct->cgpath, err)) < 0)
+			return r;
+	} else if (ct->origin != CT_OWN) {
+		sbuf_printf(warn, "%s is no longer managed; its cgroup %s and "
+		    "limits are left as they are\n", ct->name, ct->cgpath);
+	}
+	if (ct->has_conf) {
+		path = xasprintf("%s/%s.conf", ad->cfg.ct_conf_dir, ct->name);
+		gone = xasprintf("%s.destroyed", path);
+		if (rename(path, gone) < 0 && errno != ENOENT)
+			return aerr_set(err, errno, "cannot move %s aside: %s",
+			    path, strerror(errno));
+	}
+	log_info("%s: destroyed", ct->name);
+	ct_delete(ct);
+	return 0;
+}
+
+/* ---- attach --------------------------------------------------------- */
+
+static int
+ctl_attach(struct ctl_conn *c, struct json_object *req,
+    struct json_object *reply, struct sbuf *warn, struct aerr *err)
+{
+	struct json_object *v;
+	struct container *ct;
+	int64_t pid;
+	int r;
+
+	(void)reply; (void)warn;
+	if ((r = req_ct(req, &ct, err)) < 0)
+		return r;
+	if (!json_object_object_get_ex(req, "pid", &v) ||
+	    !json_object_is_type(v, json_type_int) ||
+	    (pid = json_object_get_int64(v)) <= 0 || pid > 0x3fffffff)
+		return aerr_set(err, EINVAL, "bad pid (accepted: a process id)");
+	if (!ct->running)
+		return aerr_set(err, ESRCH, "container %s is not running (no "
+		    "cgroup %s)", ct->name, ct->cgpath);
+	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		return aerr_set(err, ESRCH, "no process %lld", (long long)pid);
+	if ((r = cg_attach(&ad->layout, &ct->cg, (pid_t)pid, err)) < 0)
+		return r;
+	log_info("%s: pid %lld attached by uid %d", ct->name, (long long)pid,
+	    (int)c->uid);
+	return 0;
+}
+
+/* ---- table ------------------------------------------------------------ */
+
+static const struct ctl_cmd cmds[] = {
+	{ "hello", ctl_hello, CTL_RO },
+	{ "list", ctl_list, CTL_RO },
+	{ "show", ctl_show, CTL_RO },
+	{ "plan", ctl_plan, CTL_RO },
+	{ "set", ctl_set, 0 },
+	{ "create", ctl_create, 0 },
+	{ "destroy", ctl_destroy, 0 },
+	{ "attach", ctl_attach, 0 },
+};
+
+bool
+ctl_is_readonly(const char *cmd)
+{
+	for (size_t i = 0; i < nitems(cmds); i++)
+		if (strcmp(cmds[i].name, cmd) == 0)
+			return (cmds[i].flags & CTL_RO) != 0;
+	return true;	/* unknown: let dispatch say so */
+}
+
+int
+ctl_dispatch(struct ctl_conn *c, struct json_object *req,
+    struct json_object *reply, struct sbuf *warn, struct aerr *err)
+{
+	const char *cmd = req_str(req, "cmd");
+
+	for (size_t i = 0; i < nitems(cmds); i++)
+		if (strcmp(cmds[i].name, cmd) == 0)
+			return cmds[i].fn(c, req, reply, warn, err);
+	return aerr_set(err, EINVAL, "unknown request '%s'", cmd);
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * acctctl: set OpenVZ-style limits on running containers and read them
+ * back, through accountd.  See acctctl(8).
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acctctl.h"
+#include "xalloc.h"
+
+extern const struct cmd_entry cmd_attach_entry, cmd_create_entry,
+    cmd_destroy_entry, cmd_exec_entry, cmd_help_entry, cmd_list_entry,
+    cmd_plan_entry, cmd_set_entry, cmd_show_entry, cmd_status_entry;
+
+static const struct cmd_entry *const commands[] = {
+	&cmd_set_entry,
+	&cmd_show_entry,
+	&cmd_list_entry,
+	&cmd_plan_entry,
+	&cmd_create_entry,
+	&cmd_destroy_entry,
+	&cmd_exec_entry,
+	&cmd_attach_entry,
+	&cmd_status_entry,
+	&cmd_help_entry,
+};
+
+const char *opt_socket;
+bool opt_json;
+
+const struct cmd_entry *
+cmd_find(const char *name)
+{
+	for (size_t i = 0; i < nitems(commands); i++)
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
+	return NULL;
+}
+
+void usage_all(FILE *);
+void
+usage_all(FILE *f)
+{
+	fprintf(f, "usage: acctctl [-j] [-s socket] command [arguments]\n\n");
+	for (size_t i = 0; i < nitems(commands); i++)
+		fprintf(f, "  %-8s %-44s %s\n", commands[i]->name,
+		    commands[i]->args, commands[i]->summary);
+	fprintf(f, "\n  -j  JSON output    -s  accountd's control socket\n"
+	    "  acctctl help params   lists the parameters set accepts\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct cmd_entry *c;
+	int ch;
+
+	/* global options come before the command */
+	while ((ch = getopt(argc, argv, "+hjs:")) != -1) {
+		switch (ch) {
+		case 'j':
+			opt_json = true;
+			break;
+		case 's':
+			opt_socket = optarg;
+			break;
+		case 'h':
+			usage_all(stdout);
+			return EX_OK;
+		default:
+			usage_all(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage_all(stderr);
+		return EX_USAGE;
+	}
+	if ((c = cmd_find(argv[optind])) == NULL) {
+		fprintf(stderr, "acctctl: unknown command '%s'\n", argv[optind]);
+		usage_all(stderr);
+		return EX_USAGE;
+	}
+	return c->exec(argc - optind, argv + optind);
+}

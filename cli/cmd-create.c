@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * acctctl create CT [--cgroup PATH] [--config FILE] [--applyconfig NAME]
+ *                   [--PARAM VALUE ...]
+ * Registers a container.  Without --cgroup accountd makes its cgroup
+ * (cgroup_parent/CT); with --cgroup an existing one is adopted, such as
+ * /lxc.payload.web1.  --config imports an OpenVZ CTID.conf.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acctctl.h"
+
+static int
+cmd_create(int argc, char **argv)
+{
+	struct json_object *req, *params = json_object_new_object(), *reply;
+	const char *ct = NULL, *cgroup = NULL, *config = NULL, *sample = NULL;
+	char abs[PATH_MAX];
+	bool any = false;
+	int r;
+
+	if ((r = parse_param_opts("create", &argc, &argv, params, &any)) !=
+	    EX_OK) {
+		json_object_put(params);
+		return r;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc)
+			cgroup = argv[++i];
+		else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			config = argv[++i];
+		else if (strcmp(argv[i], "--applyconfig") == 0 && i + 1 < argc)
+			sample = argv[++i];
+		else if (argv[i][0] == '-' || ct != NULL) {
+			json_object_put(params);
+			return usage_error("create", "unknown option or argument "
+			    "'%s'", argv[i]);
+		} else
+			ct = argv[i];
+	}
+	if (ct == NULL) {
+		json_object_put(params);
+		return usage_error("create", "no container given");
+	}
+	req = client_req("create", ct);
+	json_object_object_add(req, "params", params);
+	if (cgroup)
+		json_object_object_add(req, "cgroup", json_object_new_string(cgroup));
+	if (config) {
+		/* the daemon reads the file: give it an absolute path */
+		if (realpath(config, abs) == NULL) {
+			json_object_put(req);
+			return usage_error("create", "cannot find %s", config);
+		}
+		json_object_object_add(req, "config", json_object_new_string(abs));
+	}
+	if (sample)
+		json_object_object_add(req, "applyconfig",
+		    json_object_new_string(sample));
+	r = client_call(req, true, &reply);
+	json_object_put(req);
+	json_object_put(reply);
+	return r;
+}
+
+const struct cmd_entry cmd_create_entry = {
+	"create", "CT [--cgroup PATH] [--config FILE] [--applyconfig NAME] ...",
+	"register a container", cmd_create, 0
+};

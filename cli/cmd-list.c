@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * acctctl list [-a|-S] [-H] [-o FIELD,...] [-j]
+ * Containers, one line each, like vzlist: running ones by default, -a all,
+ * -S stopped.  Fields: ctid nproc status origin cgroup ram swap mem_used
+ * error, and any parameter name (its value, or - when unset).
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acctctl.h"
+#include "params.h"
+#include "xalloc.h"
+
+#define MAX_FIELDS	32
+
+static const char *const builtin[] = { "ctid", "nproc", "status", "origin",
+	"cgroup", "ram", "swap", "mem_used", "error" };
+
+static bool
+field_known(const char *f)
+{
+	for (size_t i = 0; i < nitems(builtin); i++)
+		if (strcmp(builtin[i], f) == 0)
+			return true;
+	return param_by_name(f) != NULL && param_by_name(f)->key != NULL;
+}
+
+static char *
+field_value(struct json_object *c, const char *f)
+{
+	struct json_object *ps;
+	char buf[32];
+
+	if (strcmp(f, "ctid") == 0)
+		return xstrdup(jstr(c, "ct"));
+	if (strcmp(f, "nproc") == 0 || strcmp(f, "mem_used") == 0) {
+		if (strcmp(jstr(c, "status"), "running") != 0)
+			return xstrdup("-");
+		if (f[0] == 'n')
+			return xasprintf("%llu",
+			    (unsigned long long)ju64(c, "nproc"));
+		fmt_bytes(ju64(c, "mem_used"), buf, sizeof(buf));
+		return xstrdup(buf);
+	}
+	if (strcmp(f, "error") == 0)
+		return xstrdup(*jstr(c, "error") ? jstr(c, "error") : "-");
+	for (size_t i = 0; i < nitems(builtin); i++)
+		if (strcmp(builtin[i], f) == 0)
+			return xstrdup(jstr(c, f));
+	if (json_object_object_get_ex(c, "params", &ps)) {
+		const char *v = jstr(ps, f);
+
+		return xstrdup(*v ? v : "-");
+	}
+	return xstrdup("-");
+}
+
+static int
+cmd_list(int argc, char **argv)
+{
+	const char *fields[MAX_FIELDS] = { "ctid", "nproc", "status", "ram",
+		"swap", "mem_used", "cgroup" };
+	size_t nf = 7, nrows = 0;
+	bool all = false, stopped = false, header = true;
+	struct json_object *req, *reply, *cts;
+	char *spec = NULL, ***rows = NULL;
+	size_t width[MAX_FIELDS];
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-a") == 0)
+			all = true;
+		else if (strcmp(argv[i], "-S") == 0)
+			stopped = true;
+		else if (strcmp(argv[i], "-H") == 0)
+			header = false;
+		else if (strcmp(argv[i], "-j") == 0)
+			opt_json = true;
+		else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			spec = argv[++i];
+		else
+			return usage_error("list", "unknown argument '%s'", argv[i]);
+	}
+	if (spec != NULL) {
+		char *s = xstrdup(spec), *tok, *save = NULL;
+
+		nf = 0;
+		for (tok = strtok_r(s, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save)) {
+			if (!field_known(tok) || nf == MAX_FIELDS)
+				return usage_error("list", "unknown field '%s' "
+				    "(accepted: ctid nproc status origin cgroup ram "
+				    "swap mem_used error, or a parameter name)", tok);
+			fields[nf++] = tok;
+		}
+		/* s stays allocated: fields point into it */
+	}
+	req = client_req("list", NULL);
+	r = client_call(req, false, &reply);
+	json_object_put(req);
+	if (r != EX_OK)
+		return r;
+	json_object_object_get_ex(reply, "containers", &cts);
+	if (opt_json) {
+		print_json(reply);
+		json_object_put(reply);
+		return EX_OK;
+	}
+	for (size_t f = 0; f < nf; f++)
+		width[f] = header ? strlen(fields[f]) : 0;
+	for (size_t i = 0; i < json_object_array_length(cts); i++) {
+		struct json_object *c = json_object_array_get_idx(cts, i);
+		bool running = strcmp(jstr(c, "status"), "running") == 0;
+
+		if ((stopped && running) || (!stopped && !all && !running))
+			continue;
+		rows = xreallocarray(rows, nrows + 1, sizeof(*rows));
+		rows[nrows] = xcalloc(nf, sizeof(char *));
+		for (size_t f = 0; f < nf; f++) {
+			rows[nrows][f] = field_value(c, fields[f]);
+			if (strlen(rows[nrows][f]) > width[f])
+				width[f] = strlen(rows[nrows][f]);
+		}
+		nrows++;
+	}
+	if (header) {
+		for (size_t f = 0; f < nf; f++) {
+			char h[64];
+			size_t k;
+
+			for (k = 0; fields[f][k] && k < sizeof(h) - 1; k++)
+				h[k] = (char)toupper((unsigned char)fields[f][k]);
+			h[k] = '\0';
+			printf(f == 0 || strcmp(fields[f], "nproc") == 0 ?
+			    "%*s%s" : "%-*s%s", (int)width[f], h,
+			    f + 1 < nf ? " " : "\n");
+		}
+	}
+	for (size_t i = 0; i < nrows; i++) {
+		for (size_t f = 0; f < nf; f++) {
+			printf(f == 0 || strcmp(fields[f], "nproc") == 0 ?
+			    "%*s%s" : "%-*s%s", f + 1 < nf ? (int)width[f] : 0,
+			    rows[i][f], f + 1 < nf ? " " : "\n");
+			free(rows[i][f]);
+		}
+		free(rows[i]);
+	}
+	free(rows);
+	json_object_put(reply);
+	return EX_OK;
+}
+
+const struct cmd_entry cmd_list_entry = {
+	"list", "[-a|-S] [-H] [-o FIELD,...] [-j]", "containers, like vzlist",
+	cmd_list, CMD_READONLY
+};

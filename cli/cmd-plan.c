@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * acctctl plan CT [--PARAM VALUE ...]
+ * acctctl plan --config FILE [--cgroup v1|v2] [--PARAM VALUE ...]
+ * The cgroup writes that `set` would make, and the parameters this kernel
+ * cannot enforce, without changing anything.  With --config the plan is
+ * made here, without accountd, for a reference kernel of the given cgroup
+ * version (the golden tests use this).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "acctctl.h"
+#include "ctconf.h"
+#include "plan.h"
+#include "sbuf.h"
+#include "xalloc.h"
+
+static int
+read_file(const char *path, char **out)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
+	struct sbuf b = SBUF_INIT;
+	char buf[4096];
+	size_t n;
+
+	if (f == NULL) {
+		fprintf(stderr, "acctctl plan: cannot read %s: %s\n", path,
+		    strerror(errno));
+		return EX_USAGE;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sbuf_add(&b, buf, n);
+	if (f != stdin)
+		fclose(f);
+	*out = sbuf_take(&b);
+	return EX_OK;
+}
+
+static int
+plan_offline(const char *path, int version, struct json_object *params)
+{
+	struct sbuf warn = SBUF_INIT, out = SBUF_INIT;
+	struct aerr err = { 0 };
+	struct ctconf cf;
+	struct ct_params chg;
+	struct kcaps caps;
+	struct plan pl;
+	char *text;
+	int r;
+
+	if ((r = read_file(path, &text)) != EX_OK)
+		return r;
+	r = ctconf_parse(path, text, &cf, &warn, &err);
+	free(text);
+	if (r < 0) {
+		fprintf(stderr, "acctctl plan: %s\n", err.msg);
+		return EX_USAGE;
+	}
+	memset(&chg, 0, sizeof(chg));
+	json_object_object_foreach(params, k, v)
+		(void)param_parse(param_by_name(k), json_object_get_string(v),
+		    &chg, NULL);
+	params_merge(&cf.params, &chg);
+	kcaps_canonical(&caps, version);
+	if (params_validate(&cf.params, NULL, &warn, &err) < 0 ||
+	    plan_build(&cf.params, &caps, NULL, &pl, &err) < 0) {
+		fprintf(stderr, "acctctl plan: %s\n", err.msg);
+		ctconf_free(&cf);
+		sbuf_free(&warn);
+		return EX_USAGE;
+	}
+	if (warn.len)
+		fprintf(stderr, "%s", sbuf_str(&warn));
+	plan_format(&pl, &caps, &out);
+	fputs(sbuf_str(&out), stdout);
+	sbuf_free(&out);
+	sbuf_free(&warn);
+	plan_free(&pl);
+	ctconf_free(&cf);
+	return EX_OK;
+}
+
+static int
+cmd_plan(int argc, char **argv)
+{
+	struct json_object *params = json_object_new_object(), *req, *reply;
+	const char *ct = NULL, *config = NULL;
+	int version = 0, r;
+	bool any = false;
+
+	if ((r = parse_param_opts("plan", &argc, &argv, params, &any)) != EX_OK)
+		goto out;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			config = argv[++i];
+		else if (strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc) {
+			i++;
+			if (strcmp(argv[i], "v1") == 0)
+				version = 1;
+			else if (strcmp(argv[i], "v2") == 0)
+				version = 2;
+			else {
+				r = usage_error("plan", "bad --cgroup '%s' "
+				    "(accepted: v1 or v2)", argv[i]);
+				goto out;
+			}
+		} else if (strcmp(argv[i], "-j") == 0)
+			opt_json = true;
+		else if (argv[i][0] == '-' || ct != NULL) {
+			r = usage_error("plan", "unknown argument '%s'", argv[i]);
+			goto out;
+		} else
+			ct = argv[i];
+	}
+	if ((ct == NULL) == (config == NULL)) {
+		r = usage_error("plan", "give a container or --config FILE");
+		goto out;
+	}
+	if (config != NULL) {
+		if (version == 0)
+			version = access("/sys/fs/cgroup/cgroup.controllers",
+			    F_OK) == 0 ? 2 : 1;
+		r = plan_offline(config, version, params);
+		goto out;
+	}
+	if (version != 0) {
+		r = usage_error("plan", "--cgroup goes with --config; for a "
+		    "container the running kernel decides");
+		goto out;
+	}
+	req = client_req("plan", ct);
+	json_object_object_add(req, "params", json_object_get(params));
+	r = client_call(req, false, &reply);
+	json_object_put(req);
+	if (r == EX_OK) {
+		if (opt_json)
+			print_json(reply);
+		else
+			fputs(jstr(reply, "text"), stdout);
+		json_object_put(reply);
+	}
+out:
+	json_object_put(params);
+	return r;
+}
+
+const struct cmd_entry cmd_plan_entry = {
+	"plan", "CT|--config FILE [--cgroup v1|v2] [--PARAM VALUE ...]",
+	"the cgroup writes set would make", cmd_plan, CMD_READONLY
+};

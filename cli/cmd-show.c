@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * acctctl show CT [-a] [-j]
+ * The container's parameters, each with its value and whether this
+ * kernel enforces it (and through which cgroup files, or why not).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "acctctl.h"
+#include "params.h"
+
+static int
+cmd_show(int argc, char **argv)
+{
+	struct json_object *req, *reply, *c, *ps;
+	const char *ct = NULL;
+	bool all = false;
+	char buf[64];
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-a") == 0 || strcmp(argv[i], "--all") == 0)
+			all = true;
+		else if (strcmp(argv[i], "-j") == 0)
+			opt_json = true;
+		else if (argv[i][0] == '-' || ct != NULL)
+			return usage_error("show", "unknown argument '%s'", argv[i]);
+		else
+			ct = argv[i];
+	}
+	if (ct == NULL)
+		return usage_error("show", "no container given");
+	req = client_req("show", ct);
+	r = client_call(req, false, &reply);
+	json_object_put(req);
+	if (r != EX_OK)
+		return r;
+	if (opt_json) {
+		print_json(reply);
+		json_object_put(reply);
+		return EX_OK;
+	}
+	json_object_object_get_ex(reply, "container", &c);
+	printf("CTID %s: %s, %s cgroup %s (cgroup %s)\n", jstr(c, "ct"),
+	    jstr(c, "status"), jstr(c, "origin"), jstr(c, "cgroup"),
+	    jstr(reply, "cgroup_mode"));
+	if (*jstr(reply, "conf"))
+		printf("  config     %s\n", jstr(reply, "conf"));
+	if (strcmp(jstr(c, "status"), "running") == 0) {
+		fmt_bytes(ju64(c, "mem_used"), buf, sizeof(buf));
+		printf("  usage      %llu processes, memory %s\n",
+		    (unsigned long long)ju64(c, "nproc"), buf);
+	}
+	if (*jstr(c, "error"))
+		printf("  error      %s\n", jstr(c, "error"));
+	printf("\n  %-15s %-22s %s\n", "PARAMETER", "VALUE", "STATUS");
+	json_object_object_get_ex(reply, "params", &ps);
+	for (size_t i = 0; i < json_object_array_length(ps); i++) {
+		struct json_object *p = json_object_array_get_idx(ps, i);
+		struct json_object *files;
+		char val[128], status[512];
+		size_t used;
+
+		if (!jbool(p, "set") && !all)
+			continue;
+		if (jbool(p, "set"))
+			snprintf(val, sizeof(val), "%s%s", jstr(p, "human"),
+			    jbool(p, "saved") ? "" : " (not saved)");
+		else
+			snprintf(val, sizeof(val), "%s (default)",
+			    *jstr(p, "default") ? jstr(p, "default") : "-");
+		used = (size_t)snprintf(status, sizeof(status), "%s",
+		    jstr(p, "status"));
+		json_object_object_get_ex(p, "files", &files);
+		for (size_t k = 0; k < json_object_array_length(files) &&
+		    used < sizeof(status); k++)
+			used += (size_t)snprintf(status + used,
+			    sizeof(status) - used, "%s%s", k ? " " : ": ",
+			    json_object_get_string(
+			    json_object_array_get_idx(files, k)));
+		if (*jstr(p, "reason") && used < sizeof(status))
+			snprintf(status + used, sizeof(status) - used, ": %s",
+			    jstr(p, "reason"));
+		printf("  %-15s %-22s %s\n", jstr(p, "name"), val, status);
+	}
+	json_object_put(reply);
+	return EX_OK;
+}
+
+const struct cmd_entry cmd_show_entry = {
+	"show", "CT [-a] [-j]", "parameters and how they are enforced",
+	cmd_show, CMD_READONLY
+};

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * acctctl status [-j]
+ * accountd's version, the cgroup layout it found, and its hierarchies.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "acctctl.h"
+
+static int
+cmd_status(int argc, char **argv)
+{
+	struct json_object *req, *reply, *hs;
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-j") == 0)
+			opt_json = true;
+		else
+			return usage_error("status", "unknown argument '%s'",
+			    argv[i]);
+	}
+	req = client_req("hello", NULL);
+	r = client_call(req, false, &reply);
+	json_object_put(req);
+	if (r != EX_OK)
+		return r;
+	if (opt_json) {
+		print_json(reply);
+		json_object_put(reply);
+		return EX_OK;
+	}
+	printf("accountd %s (pid %llu), cgroup %s\n", jstr(reply, "version"),
+	    (unsigned long long)ju64(reply, "pid"), jstr(reply, "cgroup_mode"));
+	json_object_object_get_ex(reply, "hierarchies", &hs);
+	for (size_t i = 0; i < json_object_array_length(hs); i++) {
+		struct json_object *h = json_object_array_get_idx(hs, i), *cs;
+
+		printf("  v%llu %-28s", (unsigned long long)ju64(h, "version"),
+		    jstr(h, "path"));
+		json_object_object_get_ex(h, "controllers", &cs);
+		for (size_t k = 0; k < json_object_array_length(cs); k++)
+			printf(" %s", json_object_get_string(
+			    json_object_array_get_idx(cs, k)));
+		printf("\n");
+	}
+	json_object_put(reply);
+	return EX_OK;
+}
+
+const struct cmd_entry cmd_status_entry = {
+	"status", "[-j]", "accountd and the cgroup layout it found",
+	cmd_status, CMD_READONLY
+};
