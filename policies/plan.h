@@ -93,6 +93,15 @@ const char *ctrl_name(enum cg_ctrl, int version);
 void	kcaps_canonical(struct kcaps *, int version);
 const char *kcaps_mode_name(const struct kcaps *);
 
+/*
+ * The parameters a change has to write: those in `chg`, taken from the
+ * effective set `eff`, plus the ones they are computed with (ram and swap
+ * make memsw; cpulimit and cpus make one quota; iolimit, iopslimit and
+ * iodevices make one io.max line; tcpsndbuf and tcprcvbuf one limit).
+ */
+void	plan_scope(const struct ct_params *eff, const struct ct_params *chg,
+	    struct ct_params *out);
+
 /* Validation in the spirit of vzcfgvalidate (validate.c).  Errors fail;
  * warnings are appended to `warn`, one per line.  caps may be NULL. */
 int	params_validate(const struct ct_params *, const struct kcaps *,

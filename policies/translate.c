@@ -296,8 +296,19 @@ plan_cpuset_one(const struct ct_params *p, const struct kcaps *caps,
 		if (cpulist_parse(want, &w) < 0)
 			return aerr_set(err, EINVAL, "bad --%s: %s",
 			    param_table[id].name, want);
-		if (!cpubits_empty(&par))
+		if (!cpubits_empty(&par)) {
+			struct cpubits asked = w;
+			char got[LIST_MAX];
+
 			cpubits_and(&w, &par);
+			if (memcmp(&asked, &w, sizeof(w)) != 0 &&
+			    !cpubits_empty(&w)) {
+				cpulist_format(&w, got, sizeof(got));
+				add_note(pl, id, NOTE_PARTIAL, "only %s of %s are "
+				    "available to the container (its parent has "
+				    "%s)", got, want, parent);
+			}
+		}
 	}
 	if (cpubits_empty(&w))
 		return aerr_set(err, EINVAL, "--%s %s has no %s in common with "
@@ -465,9 +476,9 @@ plan_kmem(const struct ct_params *p, const struct kcaps *caps,
 			add_note(pl, P_KMEMSIZE, NOTE_NOT_ENFORCED, "%s",
 			    ver == 2 ? "kernel memory counts in memory.max; "
 			    "cgroup v2 has no separate limit" :
-			    "this kernel ignores memory.kmem.limit_in_bytes "
-			    "(deprecated since Linux 5.4); kernel memory counts "
-			    "in the memory limit");
+			    "this kernel ignores writes to "
+			    "memory.kmem.limit_in_bytes (no effect from Linux "
+			    "5.16); kernel memory counts in the memory limit");
 		}
 	}
 	if (p->v[P_TCPSNDBUF].set || p->v[P_TCPRCVBUF].set) {
@@ -640,6 +651,39 @@ plan_build(const struct ct_params *p, const struct kcaps *caps,
 			add_note(pl, (enum param_id)i, NOTE_NOT_ENFORCED, "%s",
 			    not_enforced[i]);
 	return 0;
+}
+
+static const enum param_id scope_groups[][3] = {
+	{ P_PHYSPAGES, P_SWAPPAGES, P_MEMGUARANTEE },
+	{ P_CPULIMIT, P_CPUS, P_CPULIMIT },
+	{ P_IOLIMIT, P_IOPSLIMIT, P_IODEVICES },
+	{ P_TCPSNDBUF, P_TCPRCVBUF, P_TCPSNDBUF },
+};
+
+void
+plan_scope(const struct ct_params *eff, const struct ct_params *chg,
+    struct ct_params *out)
+{
+	struct ct_params want;
+
+	memset(&want, 0, sizeof(want));
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; i < P_COUNT; i++)
+		want.v[i].set = chg->v[i].set;
+	for (size_t g = 0; g < nitems(scope_groups); g++) {
+		bool any = false;
+
+		for (int k = 0; k < 3; k++)
+			any |= chg->v[scope_groups[g][k]].set != 0;
+		for (int k = 0; any && k < 3; k++)
+			want.v[scope_groups[g][k]].set = 1;
+	}
+	for (unsigned i = 0; i < P_COUNT; i++)
+		if (want.v[i].set && eff->v[i].set)
+			out->v[i] = eff->v[i];
+	memcpy(out->cpumask, eff->cpumask, sizeof(out->cpumask));
+	memcpy(out->nodemask, eff->nodemask, sizeof(out->nodemask));
+	memcpy(out->iodevices, eff->iodevices, sizeof(out->iodevices));
 }
 
 void

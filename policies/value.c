@@ -556,7 +556,10 @@ params_swap_bytes(const struct ct_params *p)
 {
 	const struct pval *v = &p->v[P_SWAPPAGES];
 
+	/* --ram alone means no swap; an unlimited (pre-VSwap) RAM leaves swap
+	 * unlimited too, as OpenVZ's kernel did */
 	if (!v->set)
-		return p->v[P_PHYSPAGES].set ? 0 : VAL_UNLIMITED;
+		return p->v[P_PHYSPAGES].set &&
+		    p->v[P_PHYSPAGES].lim < VAL_UNLIMITED ? 0 : VAL_UNLIMITED;
 	return sat_mul(v->lim, ACCT_PAGE_SIZE);
 }
