@@ -512,6 +512,11 @@ ct_load_one(const char *name, const char *path, struct aerr *err)
 	ctconf_free(&ct->conf);
 	ct->conf = cf;
 	ct->has_conf = true;
+	/* accountd's own containers exist from the moment they are known:
+	 * an OpenVZ CTID.conf dropped into ct_conf_dir gets its cgroup */
+	if (ct->origin == CT_OWN && !cg_ct_exists(&ad->layout, ct->cgpath) &&
+	    (r = cg_ct_create(&ad->layout, ct->cgpath, err)) < 0)
+		return aerr_prefix(err, "%s: ", name);
 	return 0;
 }
 
