@@ -527,7 +527,8 @@ plan_memguarantee(const struct ct_params *p, int ver, struct plan *pl)
 		bytes = ver == 1 ? VAL_UNLIMITED : 0;
 	else if (g->kind == VK_PERCENT)
 		bytes = params_ram_bytes(p) >= VAL_UNLIMITED ? 0 :
-		    params_ram_bytes(p) / 100 * g->lim;
+		    (uint64_t)((unsigned __int128)params_ram_bytes(p) * g->lim /
+		    100);
 	else
 		bytes = g->lim;
 	/* v1 has no "guarantee": the soft limit is what global reclaim
