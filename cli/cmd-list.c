@@ -137,8 +137,8 @@ cmd_list(int argc, char **argv)
 				h[k] = (char)toupper((unsigned char)fields[f][k]);
 			h[k] = '\0';
 			printf(f == 0 || strcmp(fields[f], "nproc") == 0 ?
-			    "%*s%s" : "%-*s%s", (int)width[f], h,
-			    f + 1 < nf ? " " : "\n");
+			    "%*s%s" : "%-*s%s", f + 1 < nf ? (int)width[f] : 0,
+			    h, f + 1 < nf ? " " : "\n");
 		}
 	}
 	for (size_t i = 0; i < nrows; i++) {
