@@ -80,6 +80,8 @@ ct_find(const char *name)
 {
 	struct container key, *kp = &key, **f;
 
+	if (ad->ncts == 0)
+		return NULL;	/* bsearch wants a non-NULL array */
 	snprintf(key.name, sizeof(key.name), "%s", name);
 	f = bsearch(&kp, ad->cts, ad->ncts, sizeof(*ad->cts), cmp_ct);
 	return f ? *f : NULL;
