@@ -79,6 +79,7 @@ finddev() {  # LABEL FALLBACK
 EXT4_DEV=$(finddev acct-ext4 /dev/vda)
 XFS_DEV=$(finddev acct-xfs /dev/vdb)
 SWAP_DEV=$(finddev acct-swap /dev/vdc)
+T_DISKS=$(uptime_s)
 
 # ---- cgroup v2 only ----------------------------------------------------------
 CG=/sys/fs/cgroup
@@ -94,6 +95,7 @@ done
 
 # ---- swap --------------------------------------------------------------------
 wait $LATE_PID            # zram needs its compressor modules; xfs is needed below
+T_MODS=$(uptime_s)
 case $SWAP in
     none) ;;
     disk) swapon "$SWAP_DEV" || warn "swapon $SWAP_DEV failed" ;;
@@ -107,6 +109,8 @@ case $SWAP in
         fi ;;
     *) warn "unknown acct.swap=$SWAP (no swap)" ;;
 esac
+
+T_SWAP=$(uptime_s)
 
 # ---- quota file systems ------------------------------------------------------
 mkdir -p /mnt/ext4 /mnt/xfs
@@ -139,7 +143,7 @@ info "swap disk: $SWAP_DEV"
 info "modules loaded: $(tr '\n' ' ' < $S/mod.ok)"
 info "modules builtin: $(cat /etc/acct-vm/modules.builtin)"
 [ -s $S/mod.fail ] && warn "modules failed: $(tr '\n' ' ' < $S/mod.fail)"
-info "uptime: /init started at ${T_INIT} s, set-up done at ${T_READY} s"
+info "uptime: /init started at ${T_INIT} s; disks found at $T_DISKS s; modules loaded at $T_MODS s; swap on at $T_SWAP s; set-up done at ${T_READY} s"
 
 # ---- the tests ---------------------------------------------------------------
 TDIR=/payload/tests/integration
