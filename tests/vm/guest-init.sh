@@ -168,7 +168,7 @@ N=$(grep -c . $S/list)
 info "tests: $N, per-test timeout ${TTIMEOUT} s, selection: $(if [ -n "$ONLY" ]; then echo "acct.only=$ONLY"; elif [ -f /payload/tests/ORDER ]; then echo "tests/ORDER"; else echo "all of tests/integration/*.sh"; fi)"
 echo "1..$N"
 
-cgroups_now() { find $CG -mindepth 1 -maxdepth 1 -type d | sort; }
+cgroups_now() { echo /; find $CG -mindepth 1 -maxdepth 1 -type d | sort; }  # "/": never an empty list
 K=0 PASS=0 FAIL=0 SKIP=0
 T_TESTS=$(uptime_s)
 while read -r name; do
@@ -182,6 +182,7 @@ while read -r name; do
     fi
     log=$S/test-$K.log fifo=$S/fifo-$K
     rm -f $S/timedout
+    : > "$log"
     mkfifo $fifo
     # the test's output goes to the console as "# " lines while it runs, and to $log
     awk -v lf="$log" '{ print "# " $0; fflush(); print > lf; fflush(lf) }' < $fifo &
@@ -202,7 +203,7 @@ while read -r name; do
     setsid sh -c "sleep $TTIMEOUT; echo > $S/timedout; kill -TERM -$tpid; sleep 5; kill -KILL -$tpid" \
         < /dev/null > /dev/null 2>&1 &
     wpid=$!
-    wait $tpid
+    wait $tpid 2>/dev/null    # (no "Terminated" job notice on the console)
     rc=$?
     t1=$(uptime_s)
     kill -KILL -$wpid 2>/dev/null
