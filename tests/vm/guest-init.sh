@@ -34,6 +34,7 @@ mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs /tmp
 mount -t tmpfs -o nosuid,nodev,mode=755 tmpfs /run
 dmesg -n 1                     # keep kernel messages off the console (the TAP is read from it)
 hostname acct-vm
+ip link set lo up 2>/dev/null    # no other network: qemu runs with -nic none
 
 S=/run/acct-vm                  # state of this script
 mkdir -p $S

@@ -172,7 +172,12 @@ done
 printf 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$ST/etc/passwd"
 printf 'root:x:0:\ntty:x:5:\nnogroup:x:65534:\n' > "$ST/etc/group"
 echo acct-vm > "$ST/etc/hostname"
+printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n127.0.1.1\tacct-vm\n' > "$ST/etc/hosts"
 : > "$ST/etc/fstab"
+ln -s /proc/self/mounts "$ST/etc/mtab"
+mkdir -p "$ST/var/tmp" "$ST/var/lib" "$ST/var/log" "$ST/var/cache"
+chmod 1777 "$ST/var/tmp"
+ln -s /run "$ST/var/run"
 
 # the payload, and the libraries of every ELF file in it
 cp -a "$PAYLOAD/." "$ST/payload/"

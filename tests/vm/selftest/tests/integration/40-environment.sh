@@ -37,3 +37,8 @@ case $ACCT_SWAP_MODE in
 esac
 [ -d /sys/class/zram-control ] || fail "zram is not available"
 echo "zram available: $(cd /sys/block && echo zram*)"
+
+# a daemon under test may use the loopback interface and /etc/mtab-reading tools
+ip -o link show lo | grep -q 'UP' || fail "lo is not up"
+[ -e /etc/mtab ] || fail "no /etc/mtab"
+echo "lo is up; /etc/mtab -> $(readlink /etc/mtab)"
