@@ -120,9 +120,22 @@ mount -t xfs -o uquota,gquota,prjquota "$XFS_DEV" /mnt/xfs || warn "mounting xfs
 
 T_READY=$(uptime_s)
 
+# exec_test_env CMD...: exec CMD in the environment the tests get (TNAME: the test's name).
+# Called in a ( subshell ) that it replaces, so that $! is CMD's pid.
+exec_test_env() {
+    exec env PATH="/payload/bin:$PATH" ACCT_BIN=/payload/bin ACCT_HELPERS=/payload/bin \
+        ACCT_SRCDIR=/payload ACCT_IN_VM=1 CGROUP_ROOT=$CG TMPDIR=/tmp \
+        ACCT_QUOTA_EXT4=/mnt/ext4 ACCT_QUOTA_EXT4_DEV="$EXT4_DEV" \
+        ACCT_QUOTA_XFS=/mnt/xfs ACCT_QUOTA_XFS_DEV="$XFS_DEV" \
+        ACCT_SWAP_MODE="$SWAP" ACCT_SWAP_DISK="$SWAP_DEV" \
+        ACCT_TEST_NAME="$TNAME" ACCT_TEST_TIMEOUT="$TTIMEOUT" \
+        "$@"
+}
+
 if [ $SHELL_ONLY = 1 ]; then
-    echo "acct-vm: acct.shell=1: shell on the console; the tests are in /payload; exit to power off"
-    setsid sh -c 'exec sh </dev/console >/dev/console 2>&1'
+    echo "acct-vm: acct.shell=1: bash with the tests' environment; the payload is in /payload; exit to power off"
+    TNAME=shell
+    ( exec_test_env setsid cttyhack bash ) < /dev/console > /dev/console 2>&1
     poweroff -f
 fi
 
@@ -192,13 +205,8 @@ while read -r name; do
     kmsg_before=$(dmesg | wc -l)
     t0=$(uptime_s)
     # a new session: the test and everything it starts form process group $tpid
-    env PATH="/payload/bin:$PATH" ACCT_BIN=/payload/bin ACCT_HELPERS=/payload/bin \
-        ACCT_SRCDIR=/payload ACCT_IN_VM=1 CGROUP_ROOT=$CG TMPDIR=/tmp \
-        ACCT_QUOTA_EXT4=/mnt/ext4 ACCT_QUOTA_EXT4_DEV="$EXT4_DEV" \
-        ACCT_QUOTA_XFS=/mnt/xfs ACCT_QUOTA_XFS_DEV="$XFS_DEV" \
-        ACCT_SWAP_MODE="$SWAP" ACCT_SWAP_DISK="$SWAP_DEV" \
-        ACCT_TEST_NAME="$tname" ACCT_TEST_TIMEOUT="$TTIMEOUT" \
-        setsid bash "$f" < /dev/null > $fifo 2>&1 &
+    TNAME=$tname
+    ( exec_test_env setsid bash "$f" ) < /dev/null > $fifo 2>&1 &
     tpid=$!
     # watchdog, in a session of its own so that it can be stopped with its sleep
     setsid sh -c "sleep $TTIMEOUT; echo > $S/timedout; kill -TERM -$tpid; sleep 5; kill -KILL -$tpid" \
