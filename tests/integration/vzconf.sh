@@ -48,9 +48,9 @@ actl show 101 | grep -E '^  privvmpages .*not enforced' > /dev/null ||
 pass "privvmpages stored and shown as not enforced"
 
 actl set 101 --cpulimit 20 --save || fail "set --save"
-diff "$TDIR/orig.conf" "$TDIR/ct/101.conf" > "$TDIR/diff"
-[ "$(grep -c '^[<>]' "$TDIR/diff")" = 2 ] || fail "save changed more than CPULIMIT: $(cat "$TDIR/diff")"
-grep -q '^> CPULIMIT="20"$' "$TDIR/diff" || fail "CPULIMIT not rewritten: $(cat "$TDIR/diff")"
+diff -u "$TDIR/orig.conf" "$TDIR/ct/101.conf" | grep -E '^[-+][^-+]' > "$TDIR/diff"
+[ "$(cat "$TDIR/diff")" = '-CPULIMIT="40"
++CPULIMIT="20"' ] || fail "save changed more than CPULIMIT: $(cat "$TDIR/diff")"
 pass "--save rewrote only CPULIMIT; every other line kept"
 
 actl set 101 --applyconfig vswap-1g || fail "applyconfig"
