@@ -48,7 +48,13 @@ summary=_build/tests/vm/results/summary.txt
 rm -f "$summary"
 stage "VM stage (cgroup v2 kernel)" make -C _build check-vm
 if [ -f "$summary" ]; then
-	read -r p _ f _ s _ < <(tail -n 1 "$summary")
+	# one line per swap mode: "check-vm: MODE PASS  N passed  N failed  N skipped"
+	read -r p f s < <(awk '/ passed +[0-9]+ failed/ {
+	    for (i = 2; i <= NF; i++) {
+		if ($i == "passed") p += $(i - 1)
+		if ($i == "failed") f += $(i - 1)
+		if ($i == "skipped") s += $(i - 1) } }
+	    END { print p + 0, f + 0, s + 0 }' "$summary")
 	pass=$((pass + ${p:-0})) fail=$((fail + ${f:-0})) skip=$((skip + ${s:-0}))
 fi
 
