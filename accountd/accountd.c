@@ -19,11 +19,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "accountd.h"
+#include "alert.h"
+#include "bcstore.h"
 #include "log.h"
+#include "sampler.h"
 #include "xalloc.h"
 
 struct accountd *ad;
@@ -91,6 +95,29 @@ mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+/*
+ * The sampler keeps a descriptor open per counter file: about 20 per
+ * container.  Raise the soft limit to the hard one, and the hard one (as
+ * root) to a level that serves 10,000 containers.
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_max < 262144) {
+		struct rlimit want = { 262144, 262144 };
+
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			return;
+	}
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		log_warn("cannot raise the open file limit: %s", strerror(errno));
+}
+
 static int
 write_pidfile(const char *path)
 {
@@ -110,6 +137,10 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	(void)what;
 	(void)arg;
+	if (sig == SIGCHLD) {
+		alert_reap();
+		return;
+	}
 	if (sig == SIGHUP) {
 		struct acct_config nc;
 		struct aerr err = { 0 };
@@ -142,8 +173,9 @@ int
 main(int argc, char **argv)
 {
 	static struct accountd state;
-	struct event *sigs[4];
-	static const int signos[4] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
+	struct event *sigs[5];
+	static const int signos[5] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT,
+		SIGCHLD };
 	bool check_only = false, verbose = false, use_syslog;
 	enum log_level lvl;
 	struct aerr err = { 0 };
@@ -232,10 +264,22 @@ main(int argc, char **argv)
 	if (write_pidfile(ad->cfg.pid_file) < 0)
 		log_warn("cannot write %s: %s", ad->cfg.pid_file,
 		    strerror(errno));
+	raise_nofile();
+	{
+		_cleanup_free_ char *db = xasprintf("%s/beancounters.db",
+		    ad->cfg.state_dir);
+
+		if (bcstore_open(db, &err) < 0) {
+			log_err("beancounter store: %s", err.msg);
+			return 1;
+		}
+	}
+	alert_init();
+	sampler_init();
 	ct_load_all(&err);
 	watch_init();
 	ct_refresh_all();
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		sigs[i] = evsignal_new(ad->base, signos[i], on_signal, NULL);
 		event_add(sigs[i], NULL);
 	}
@@ -244,11 +288,14 @@ main(int argc, char **argv)
 
 	event_base_dispatch(ad->base);
 
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		event_free(sigs[i]);
 	control_close();
 	watch_close();
 	ct_shutdown();
+	sampler_close();
+	alert_close();
+	bcstore_close();
 	unlink(ad->cfg.pid_file);
 	event_base_free(ad->base);
 	cg_layout_free(&ad->layout);

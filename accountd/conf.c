@@ -63,6 +63,31 @@ static const struct ckey {
 	{ "rescan_interval", CK_UINT,
 	  offsetof(struct acct_config, rescan_interval), "5",
 	  "seconds between checks for containers starting and stopping" },
+	{ "sample_interval", CK_UINT,
+	  offsetof(struct acct_config, sample_interval), "1000",
+	  "milliseconds between samples of every container's counters" },
+	{ "hot_interval", CK_UINT, offsetof(struct acct_config, hot_interval),
+	  "10", "milliseconds between samples of a container near a limit" },
+	{ "pids_poll_interval", CK_UINT,
+	  offsetof(struct acct_config, pids_poll_interval), "40",
+	  "cgroup v1: milliseconds between checks of pids.events (v1 sends no "
+	  "notification)" },
+	{ "alert_hook", CK_STR, offsetof(struct acct_config, alert_hook), "",
+	  "program run (no shell) when a failcnt grows; facts in ACCT_* env" },
+	{ "alert_hook_user", CK_STR,
+	  offsetof(struct acct_config, alert_hook_user), "root",
+	  "user the alert hook runs as" },
+	{ "alert_hook_timeout", CK_UINT,
+	  offsetof(struct acct_config, alert_hook_timeout), "10",
+	  "seconds before a running alert hook is killed" },
+	{ "alert_hook_interval", CK_UINT,
+	  offsetof(struct acct_config, alert_hook_interval), "10",
+	  "at most one hook run per container and resource in this many s" },
+	{ "alertmanager_url", CK_STR,
+	  offsetof(struct acct_config, alertmanager_url), "",
+	  "Alertmanager API v2 alerts URL, e.g. http://127.0.0.1:9093/api/v2/alerts" },
+	{ "notify_user", CK_STR, offsetof(struct acct_config, notify_user),
+	  "nobody", "user the Alertmanager notifier runs as" },
 };
 
 static const struct ckey *
@@ -106,9 +131,10 @@ config_set(struct acct_config *c, const char *key, const char *value,
 
 		errno = 0;
 		v = strtoul(value, &end, 10);
-		if (errno || *end != '\0' || end == value || v > 86400)
+		if (errno || *end != '\0' || end == value || v > 86400000)
 			return aerr_set(err, EINVAL, "bad value for %s: '%s' "
-			    "(accepted: an integer from 0 to 86400)", key, value);
+			    "(accepted: an integer from 0 to 86400000)", key,
+			    value);
 		*p = (unsigned)v;
 		break;
 	}

@@ -27,6 +27,7 @@
 #include "accountd.h"
 #include "apply.h"
 #include "log.h"
+#include "sampler.h"
 #include "xalloc.h"
 
 int
@@ -118,6 +119,7 @@ ct_delete(struct container *ct)
 {
 	size_t i, j;
 
+	ct_detach(ct);
 	for (i = 0, j = 0; i < ad->ncts; i++)
 		if (ad->cts[i] != ct)
 			ad->cts[j++] = ad->cts[i];
@@ -128,8 +130,10 @@ ct_delete(struct container *ct)
 void
 ct_shutdown(void)
 {
-	for (size_t i = 0; i < ad->ncts; i++)
+	for (size_t i = 0; i < ad->ncts; i++) {
+		ct_detach(ad->cts[i]);
 		ct_free(ad->cts[i]);
+	}
 	free(ad->cts);
 	ad->cts = NULL;
 	ad->ncts = 0;
@@ -376,6 +380,7 @@ ct_started(struct container *ct)
 	ct->since = time(NULL);
 	ct->status_msg[0] = '\0';
 	ct->live = ct->conf.params;
+	bc_start(ct);
 	if (params_validate(&ct->live, NULL, &warn, &err) < 0 ||
 	    ct_apply(ct, &ct->live, &err) < 0) {
 		log_err("%s: saved settings not applied: %s", ct->name, err.msg);
@@ -385,14 +390,26 @@ ct_started(struct container *ct)
 		log_info("%s: running in %s, saved settings applied", ct->name,
 		    ct->cgpath);
 	}
+	sampler_add(ct);
 	sbuf_free(&warn);
+}
+
+/* Stop accounting and close the cgroup; the record stays in the store. */
+void
+ct_detach(struct container *ct)
+{
+	if (!ct->running)
+		return;
+	sampler_remove(ct);
+	bc_stop(ct);
+	cg_ct_close(&ct->cg);
+	ct->running = false;
 }
 
 static void
 ct_stopped(struct container *ct)
 {
-	cg_ct_close(&ct->cg);
-	ct->running = false;
+	ct_detach(ct);
 	log_info("%s: stopped (cgroup %s is gone)", ct->name, ct->cgpath);
 }
 

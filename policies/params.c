@@ -20,7 +20,7 @@
 #define UBC(n, k, u, f, help) \
 	{ n, k, NULL, PK_PAIR, u, PG_UBC, f, 0, U, U, NONE, NONE, help, 0 }
 
-const struct param_def param_table[P_ALL] = {
+const struct param_def param_table[P_ROWS] = {
 	[P_PHYSPAGES] = { "physpages", "PHYSPAGES", NULL, PK_PAIR, PU_PAGES,
 	    PG_MEMORY, 0, 0, U, U,
 	    "memory.limit_in_bytes = limit", "memory.max = limit",
@@ -163,7 +163,7 @@ param_by_name(const char *name)
 {
 	unsigned i;
 
-	for (i = 0; i < P_ALL; i++)
+	for (i = 0; i < P_ROWS; i++)
 		if (strcmp(param_table[i].name, name) == 0)
 			return &param_table[i];
 	return NULL;
