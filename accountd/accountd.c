@@ -27,6 +27,7 @@
 #include "alert.h"
 #include "bcstore.h"
 #include "log.h"
+#include "publish.h"
 #include "sampler.h"
 #include "xalloc.h"
 
@@ -275,6 +276,7 @@ main(int argc, char **argv)
 		}
 	}
 	alert_init();
+	publish_init();
 	sampler_init();
 	ct_load_all(&err);
 	watch_init();
@@ -294,6 +296,7 @@ main(int argc, char **argv)
 	watch_close();
 	ct_shutdown();
 	sampler_close();
+	publish_close();
 	alert_close();
 	bcstore_close();
 	unlink(ad->cfg.pid_file);

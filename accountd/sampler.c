@@ -16,6 +16,7 @@
 #include "alert.h"
 #include "bcstore.h"
 #include "log.h"
+#include "publish.h"
 #include "sampler.h"
 #include "xalloc.h"
 
@@ -275,6 +276,7 @@ on_base(evutil_socket_t fd, short what, void *arg)
 		judge(ct, n);
 		npids += pids_polled(ct);
 	}
+	publish();
 	fast_arm();
 }
 
