@@ -34,6 +34,7 @@
 struct accountd *ad;
 
 static const char *conf_path;		/* -f; NULL: default or embedded */
+static bool verbose;			/* -v, kept across reloads */
 static char **overrides;		/* -o key=value, applied last */
 static size_t noverrides;
 
@@ -76,7 +77,7 @@ load_config(struct acct_config *c, struct aerr *err)
 			return aerr_prefix(err, "-o: ");
 	}
 	config_finish(c);
-	return 0;
+	return config_check(c, err);
 }
 
 static int
@@ -134,6 +135,13 @@ write_pidfile(const char *path)
 }
 
 static void
+reload_refused(const char *key)
+{
+	log_warn("reload: %s changed; it takes effect at the next start",
+	    key);
+}
+
+static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	(void)what;
@@ -151,15 +159,12 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 			    err.msg);
 			return;
 		}
-		/* what can change at run time: discovery, logging, rescans;
-		 * paths and sockets need a restart */
-		config_free(&ad->cfg);
-		ad->cfg = nc;
+		config_reload(&ad->cfg, &nc, reload_refused);
 		{
 			enum log_level lvl;
 
 			if (log_level_parse(ad->cfg.log_level, &lvl) == 0)
-				log_set_level(lvl);
+				log_set_level(verbose ? LOG_LVL_DEBUG : lvl);
 		}
 		ct_load_all(&err);
 		ct_refresh_all();
@@ -177,7 +182,7 @@ main(int argc, char **argv)
 	struct event *sigs[5];
 	static const int signos[5] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT,
 		SIGCHLD };
-	bool check_only = false, verbose = false, use_syslog;
+	bool check_only = false, use_syslog;
 	enum log_level lvl;
 	struct aerr err = { 0 };
 	int ch, r;
@@ -221,11 +226,7 @@ main(int argc, char **argv)
 		config_print(&ad->cfg, stdout);
 		return 0;
 	}
-	if (log_level_parse(ad->cfg.log_level, &lvl) < 0) {
-		fprintf(stderr, "accountd: bad log_level '%s' (accepted: err, "
-		    "warn, info, debug)\n", ad->cfg.log_level);
-		return 1;
-	}
+	(void)log_level_parse(ad->cfg.log_level, &lvl);	/* checked */
 	if (verbose)
 		lvl = LOG_LVL_DEBUG;
 	use_syslog = strcmp(ad->cfg.log, "syslog") == 0 ||

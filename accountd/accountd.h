@@ -38,6 +38,7 @@ struct container {
 	struct cg_ct	 cg;		/* open while running */
 	char		 status_msg[256];	/* last failure applying at start */
 	time_t		 since;		/* when it was last seen starting */
+	bool		 adopt_now;	/* acctctl create: no start-up grace */
 	struct bc	 bc;		/* accounting, while running */
 	bool		 hot;		/* near a limit: sampled fast */
 	double		 hot_until;

@@ -45,6 +45,9 @@ int	config_load(const char *path, struct acct_config *, struct aerr *);
 int	config_set(struct acct_config *, const char *key, const char *value,
 	    struct aerr *);
 void	config_finish(struct acct_config *);	/* derive socket paths */
+int	config_check(const struct acct_config *, struct aerr *);
+void	config_reload(struct acct_config *cur, struct acct_config *nw,
+	    void (*warn)(const char *key));
 void	config_print(const struct acct_config *, FILE *);
 void	config_free(struct acct_config *);
 

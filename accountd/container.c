@@ -204,7 +204,7 @@ ct_load_sample(const char *name, struct ct_params *out, struct aerr *err)
 		ctconf_free(&cf);
 		return 0;
 	}
-	return aerr_set(err, ENOENT, "no sample '%s' (looked for ve-%s.conf-sample "
+	return aerr_set(err, EINVAL, "no sample '%s' (looked for ve-%s.conf-sample "
 	    "in %s and %s)", name, n, dirs[0], dirs[1]);
 }
 
@@ -213,15 +213,28 @@ ct_load_sample(const char *name, struct ct_params *out, struct aerr *err)
  * before anything is applied: write NAME.conf.tmp (returned in *tmp),
  * then rename it over NAME.conf once the new values are in effect.
  */
+/* Where NAME.conf really is: a symlinked CTID.conf (Virtuozzo links
+ * them) is rewritten at its target, so the link stays a link. */
+static char *
+conf_target(const char *name)
+{
+	_cleanup_free_ char *link = xasprintf("%s/%s.conf", ad->cfg.ct_conf_dir,
+	    name);
+	char *real = realpath(link, NULL);
+
+	return real != NULL ? real : xstrdup(link);
+}
+
 static int
 save_prepare(const char *name, const struct ctconf *cf, char **tmp,
     struct aerr *err)
 {
 	_cleanup_free_ char *text = ctconf_render(cf);
+	_cleanup_free_ char *target = conf_target(name);
 	_cleanup_close_ int fd = -1;
 	size_t n = strlen(text);
 
-	*tmp = xasprintf("%s/%s.conf.tmp", ad->cfg.ct_conf_dir, name);
+	*tmp = xasprintf("%s.tmp", target);
 	fd = open(*tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || write(fd, text, n) != (ssize_t)n || fsync(fd) < 0) {
 		int e = errno ? errno : EIO;
@@ -230,8 +243,8 @@ save_prepare(const char *name, const struct ctconf *cf, char **tmp,
 			unlink(*tmp);
 		free(*tmp);
 		*tmp = NULL;
-		return aerr_set(err, e, "cannot save %s/%s.conf: %s",
-		    ad->cfg.ct_conf_dir, name, strerror(e));
+		return aerr_set(err, e, "cannot save %s: %s", target,
+		    strerror(e));
 	}
 	return 0;
 }
@@ -239,8 +252,7 @@ save_prepare(const char *name, const struct ctconf *cf, char **tmp,
 static int
 save_commit(const char *name, char *tmp, struct aerr *err)
 {
-	_cleanup_free_ char *path = xasprintf("%s/%s.conf", ad->cfg.ct_conf_dir,
-	    name);
+	_cleanup_free_ char *path = conf_target(name);
 	int r = 0;
 
 	if (rename(tmp, path) < 0) {
@@ -336,6 +348,9 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 			return aerr_prefix(err, "%s (saved settings): ", ct->name);
 		ctconf_copy(&ct->conf, &nc);
 		ctconf_update(&nc, chg);
+		/* a discovered container keeps its cgroup across restarts */
+		if (ct->origin == CT_DISCOVERED)
+			ctconf_set_raw(&nc, "CGROUP", ct->cgpath);
 		if ((r = save_prepare(ct->name, &nc, &tmp, err)) < 0) {
 			ctconf_free(&nc);
 			return r;
@@ -366,16 +381,41 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 
 /* ---- starting and stopping -------------------------------------------- */
 
+/*
+ * On v1 a runtime makes a container's cgroup in one hierarchy after the
+ * other.  A cgroup younger than START_GRACE seconds that is not yet in
+ * every hierarchy accountd uses is looked at again shortly; an older one
+ * is managed as it is (a runtime may leave some hierarchies out).  The
+ * age is the directory's ctime, which kernfs sets at mkdir.
+ */
+#define START_GRACE	2
+
 static void
 ct_started(struct container *ct)
 {
 	struct aerr err = { 0 };
 	struct sbuf warn = SBUF_INIT;
+	struct stat st;
+	int n, want = 0;
 
-	if (cg_ct_open(&ad->layout, ct->cgpath, &ct->cg, &err) < 0) {
+	if ((n = cg_ct_open(&ad->layout, ct->cgpath, &ct->cg, &err)) < 0) {
 		log_debug("%s: %s", ct->name, err.msg);
 		return;
 	}
+	for (int i = 0; i < ad->layout.nhier; i++)
+		want += ad->layout.hier[i].ctrls != 0;
+	if (n < want) {
+		if (!ct->adopt_now &&
+		    fstat(ct->cg.dfd[ad->layout.primary], &st) == 0 &&
+		    time(NULL) - st.st_ctime < START_GRACE) {
+			cg_ct_close(&ct->cg);
+			watch_kick();		/* look again shortly */
+			return;
+		}
+		log_info("%s: cgroup %s is in %d of %d hierarchies; managing "
+		    "what is there", ct->name, ct->cgpath, n, want);
+	}
+	ct->adopt_now = false;
 	ct->running = true;
 	ct->since = time(NULL);
 	ct->status_msg[0] = '\0';
@@ -488,7 +528,7 @@ ct_refresh_all(void)
 			ct_started(ct);
 		else if (!exists && ct->running)
 			ct_stopped(ct);
-		if (!ct->running && ct->origin == CT_DISCOVERED && !ct->has_conf) {
+		if (!exists && ct->origin == CT_DISCOVERED && !ct->has_conf) {
 			ct_delete(ct);
 			i--;
 		}

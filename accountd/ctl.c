@@ -261,7 +261,7 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 		} else if (d->kind == PK_PAIR) {
 			add_str(o, "default", "unlimited");
 		}
-		for (size_t k = 0; k < pl.nops; k++)
+		for (size_t k = 0; p->v[i].set && k < pl.nops; k++)
 			if (pl.ops[k].param == (enum param_id)i ||
 			    (i == P_CPUS && pl.ops[k].param == P_CPULIMIT) ||
 			    (i == P_TCPRCVBUF && pl.ops[k].param == P_TCPSNDBUF) ||
@@ -310,7 +310,10 @@ ctl_set(struct ctl_conn *c, struct json_object *req,
 		if (!ct->running)
 			return aerr_set(err, ESRCH, "container %s is not running",
 			    ct->name);
-		params_merge(&chg, &ct->conf.params);
+		struct ct_params saved = ct->conf.params;
+
+		params_merge(&saved, &chg);	/* what is given wins */
+		chg = saved;
 	}
 	if (sname != NULL) {
 		if ((r = ct_load_sample(sname, &sample, err)) < 0)
@@ -437,6 +440,7 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 	    cgroup ? CT_ADOPTED : CT_OWN);
 	ct->conf = cf;
 	ct->has_conf = true;
+	ct->adopt_now = true;	/* the user names an existing cgroup */
 	ct_refresh_all();
 	if (ct->status_msg[0]) {
 		/* created, but its settings could not be applied */
@@ -459,6 +463,10 @@ ctl_destroy(struct ctl_conn *c, struct json_object *req,
 	(void)c; (void)reply;
 	if ((r = req_ct(req, &ct, err)) < 0)
 		return r;
+	if (ct->origin == CT_DISCOVERED)
+		return aerr_set(err, EINVAL, "%s is found by a discover= pattern "
+		    "in accountd.conf; remove the pattern to stop managing it",
+		    ct->name);
 	if (ct->origin == CT_OWN && ct->running) {
 		pid_t *pids;
 		size_t n;
@@ -519,7 +527,7 @@ ctl_attach(struct ctl_conn *c, struct json_object *req,
 		return aerr_set(err, ESRCH, "container %s is not running (no "
 		    "cgroup %s)", ct->name, ct->cgpath);
 	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
-		return aerr_set(err, ESRCH, "no process %lld", (long long)pid);
+		return aerr_set(err, EINVAL, "no process %lld", (long long)pid);
 	if ((r = cg_attach(&ad->layout, &ct->cg, (pid_t)pid, err)) < 0)
 		return r;
 	log_info("%s: pid %lld attached by uid %d", ct->name, (long long)pid,
