@@ -55,6 +55,8 @@ ctrl_of(const char *name)
 	return -1;
 }
 
+static const char *rel(const char *relpath);
+
 /* ---- the one write path and the readers ----------------------------- */
 
 int
@@ -111,6 +113,28 @@ cg_pread(int fd, char *buf, size_t len)
 	if (len == 0)
 		return -EINVAL;
 	r = pread(fd, buf, len - 1, 0);
+	if (r < 0)
+		return -errno;
+	buf[r] = '\0';
+	return r;
+}
+
+/* Read REL/FILE of a controller's hierarchy without a directory fd. */
+ssize_t
+cg_read_path(const struct cg_layout *l, enum cg_ctrl c, const char *relpath,
+    const char *file, char *buf, size_t len)
+{
+	_cleanup_free_ char *p = NULL;
+	_cleanup_close_ int fd = -1;
+	ssize_t r;
+
+	if (l->ctrl_hier[c] < 0 || len == 0)
+		return -ENOENT;
+	p = xasprintf("%s/%s", rel(relpath), file);
+	fd = openat(l->hier[l->ctrl_hier[c]].fd, p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = read(fd, buf, len - 1);
 	if (r < 0)
 		return -errno;
 	buf[r] = '\0';
