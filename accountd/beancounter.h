@@ -29,7 +29,7 @@
 
 #include "ubc.h"
 
-#define BC_SLOW_EVERY	15
+#define BC_SLOW_EVERY	30
 #define BC_FD_ABSENT	(-1)	/* no such file on this kernel */
 #define BC_FD_BY_NAME	(-2)	/* read by name (slow tier, or no budget) */
 #define BC_MAX_DEVS	8

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * sample-floor PID PREFIX ROUNDS: the floor of sampling.  Finds the
- * cgroup files process PID (accountd) keeps open under PREFIX, opens its
- * own descriptors to the same files, and reads them with pread on the
- * same schedule as accountd (the fast tier every round, the slow tier
- * every 5th), doing nothing else.  Prints the CPU time per container and
- * round in microseconds.
+ * sample-floor PID PREFIX ROUNDS SLOW [INTERVAL_MS]: the floor of sampling.  Finds the
+ * cgroup files process PID (accountd) keeps open under PREFIX (its fast
+ * tier), adds the slow-tier files accountd reads by name in the same
+ * cgroups, opens descriptors of its own to all of them, and reads them
+ * with pread on accountd's schedule (fast every round, slow every SLOW-th,
+ * one round every INTERVAL_MS, default 1000: caches go as cold between
+ * rounds as they do for accountd), doing nothing else.  Prints its CPU
+ * time.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -21,6 +23,21 @@ static const char *const fast[] = {
 	"memory.memsw.failcnt", "memory.oom_control", "pids.current",
 	"pids.events", "cpuacct.usage", "memory.current", "memory.events",
 	"memory.swap.current", "memory.swap.events", NULL
+};
+
+/* accountd's slow tier, read by name (accountd/beancounter.c) */
+static const char *const slow[] = {
+	"memory.limit_in_bytes", "memory.max_usage_in_bytes",
+	"memory.memsw.limit_in_bytes", "memory.memsw.max_usage_in_bytes",
+	"pids.max", "pids.peak", "memory.kmem.usage_in_bytes",
+	"memory.kmem.max_usage_in_bytes", "memory.kmem.failcnt",
+	"memory.kmem.limit_in_bytes", "memory.kmem.tcp.usage_in_bytes",
+	"memory.kmem.tcp.max_usage_in_bytes", "memory.kmem.tcp.failcnt",
+	"memory.kmem.tcp.limit_in_bytes", "memory.stat", "cpu.stat",
+	"blkio.throttle.io_service_bytes_recursive",
+	"blkio.throttle.io_serviced_recursive", "memory.max", "memory.peak",
+	"memory.swap.max", "memory.swap.peak", "io.stat", "cpu.pressure",
+	"memory.pressure", "io.pressure", NULL
 };
 
 static int
@@ -54,11 +71,14 @@ main(int argc, char **argv)
 	DIR *d;
 	double t0, t;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: sample-floor PID PREFIX ROUNDS\n");
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: sample-floor PID PREFIX ROUNDS SLOW "
+		    "[INTERVAL_MS]\n");
 		return 2;
 	}
+	int interval = argc == 6 ? atoi(argv[5]) : 1000;
 	rounds = atoi(argv[3]);
+	int every = atoi(argv[4]);
 	v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
 	snprintf(dir, sizeof(dir), "/proc/%s/fd", argv[1]);
 	if ((d = opendir(dir)) == NULL) {
@@ -78,11 +98,35 @@ main(int argc, char **argv)
 			continue;
 		if ((fd = open(link, O_RDONLY)) < 0)
 			continue;
-		fds = realloc(fds, sizeof(int) * (size_t)(n + 1));
-		tier = realloc(tier, sizeof(int) * (size_t)(n + 1));
+		fds = realloc(fds, sizeof(int) * (size_t)(n + 2));
+		tier = realloc(tier, sizeof(int) * (size_t)(n + 2));
 		fds[n] = fd;
 		tier[n] = is_fast(link, v2);
 		n++;
+		/* one kept file per cgroup directory brings its slow files */
+		if (strstr(link, v2 ? "/memory.current" : "/memory.usage_in_bytes")
+		    != NULL || (v2 && strstr(link, "/pids.current")) ||
+		    (!v2 && (strstr(link, "/pids.current") ||
+		    strstr(link, "/cpuacct.usage")))) {
+			char *slash = strrchr(link, '/');
+
+			for (int k = 0; slow[k]; k++) {
+				char sp[4200];
+				int sfd;
+
+				snprintf(sp, sizeof(sp), "%.*s/%s",
+				    (int)(slash - link), link, slow[k]);
+				if (v2 && strncmp(slow[k], "cpu.stat", 8) == 0)
+					continue;	/* fast on v2 */
+				if ((sfd = open(sp, O_RDONLY)) < 0)
+					continue;
+				fds = realloc(fds, sizeof(int) * (size_t)(n + 1));
+				tier = realloc(tier, sizeof(int) * (size_t)(n + 1));
+				fds[n] = sfd;
+				tier[n] = 0;
+				n++;
+			}
+		}
 	}
 	closedir(d);
 	if (n == 0) {
@@ -90,13 +134,17 @@ main(int argc, char **argv)
 		    argv[2]);
 		return 1;
 	}
-	t0 = cpu_us();
-	for (int r = 0; r < rounds; r++)
+	t = 0;
+	for (int r = 0; r < rounds; r++) {
+		t0 = cpu_us();
 		for (int i = 0; i < n; i++)
-			if (tier[i] || r % 5 == 0)
+			if (tier[i] || r % every == 0)
 				if (pread(fds[i], buf, sizeof(buf) - 1, 0) < 0)
 					return 1;
-	t = cpu_us() - t0;
+		t += cpu_us() - t0;
+		if (interval > 0)
+			usleep((useconds_t)interval * 1000);
+	}
 	printf("files=%d rounds=%d cpu_us=%.0f\n", n, rounds, t);
 	return 0;
 }
