@@ -525,10 +525,13 @@ plan_memguarantee(const struct ct_params *p, int ver, struct plan *pl)
 		return;
 	if (g->kind == VK_AUTO)
 		bytes = ver == 1 ? VAL_UNLIMITED : 0;
-	else if (g->kind == VK_PERCENT)
-		bytes = params_ram_bytes(p) >= VAL_UNLIMITED ? 0 :
-		    params_ram_bytes(p) / 100 * g->lim;
-	else
+	else if (g->kind == VK_PERCENT) {
+		uint64_t ram = params_ram_bytes(p);
+
+		/* ram * P / 100 exactly, without overflow: ram = 100q + r */
+		bytes = ram >= VAL_UNLIMITED ? 0 :
+		    ram / 100 * g->lim + ram % 100 * g->lim / 100;
+	} else
 		bytes = g->lim;
 	/* v1 has no "guarantee": the soft limit is what global reclaim
 	 * pushes a group back to, which protects that much of it. */
