@@ -400,7 +400,8 @@ plan_io(const struct ct_params *p, const struct kcaps *caps, struct plan *pl)
 				    (v >= VAL_UNLIMITED ? 0 : v));
 			}
 		} else {
-			char rb[32] = "", ro[32] = "";
+			/* room for " rbps=N wbps=N" with 19-digit numbers */
+			char rb[64] = "", ro[64] = "";
 
 			if (bps) {
 				char n[24];
