@@ -63,7 +63,7 @@ cpulist_parse(const char *s, struct cpubits *out)
 	}
 }
 
-void
+int
 cpulist_format(const struct cpubits *b, char *buf, size_t len)
 {
 	size_t used = 0;
@@ -88,11 +88,14 @@ cpulist_format(const struct cpubits *b, char *buf, size_t len)
 		else
 			n = snprintf(buf + used, len - used, "%s%u-%u",
 			    used ? "," : "", i, j);
-		if (n < 0 || (size_t)n >= len - used)
-			return;		/* truncated; callers size LIST_MAX */
+		if (n < 0 || (size_t)n >= len - used) {
+			buf[0] = '\0';
+			return -ENOSPC;
+		}
 		used += (size_t)n;
 		i = j + 1;
 	}
+	return 0;
 }
 
 void

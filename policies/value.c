@@ -389,7 +389,8 @@ param_parse(const struct param_def *d, const char *s, struct ct_params *p,
 		} else {
 			if (cpulist_parse(s, &bits) < 0 || cpubits_empty(&bits))
 				return bad(d, s, NULL, err);
-			cpulist_format(&bits, dst, LIST_MAX);
+			if (cpulist_format(&bits, dst, LIST_MAX) < 0)
+				return bad(d, s, "the list is too long", err);
 		}
 		p->v[id] = v;
 		return 0;
