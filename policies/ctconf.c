@@ -111,11 +111,14 @@ ctconf_parse(const char *name, const char *text, struct ctconf *cf,
 	while (*p != '\0') {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char key[64], val[LIST_MAX * 2];
+		char key[64];
+		/* as long as the line: keys outside the scope (IP_ADDRESS
+		 * with many addresses) may have long values */
+		_cleanup_free_ char *val = xmalloc(n + 1);
 		const struct param_def *d;
 
 		lineno++;
-		r = split_line(p, n, key, sizeof(key), val, sizeof(val));
+		r = split_line(p, n, key, sizeof(key), val, n + 1);
 		if (r == 1) {
 			add_line(cf, p, n, NULL);
 		} else if (r < 0) {
