@@ -213,9 +213,15 @@ ctconf_update(struct ctconf *cf, const struct ct_params *p)
 		if (!p->v[i].set)
 			continue;
 		param_format(d, p, val, sizeof(val));
-		/* an old spelling (DCACHE) is replaced by the current key */
+		/* an old spelling (DCACHE) is replaced by the current key, in
+		 * its place: rename it, and set_raw rewrites the first line */
 		if (d->alias != NULL)
-			ctconf_set_raw(cf, d->alias, NULL);
+			for (size_t k = 0; k < cf->nlines; k++)
+				if (cf->lines[k].key != NULL &&
+				    strcmp(cf->lines[k].key, d->alias) == 0) {
+					free(cf->lines[k].key);
+					cf->lines[k].key = xstrdup(d->key);
+				}
 		ctconf_set_raw(cf, d->key, val);
 	}
 	params_merge(&cf->params, p);
