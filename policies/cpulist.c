@@ -28,7 +28,8 @@ read_num(const char **sp, unsigned *out)
 	return 0;
 }
 
-/* Accepts "", "3", "0-3", "0-3,7,9-10"; rejects reversed ranges. */
+/* Accepts "", "3", "0-3", "0-3,7,9-10", with one final newline; rejects
+ * reversed ranges and anything after a newline. */
 int
 cpulist_parse(const char *s, struct cpubits *out)
 {
@@ -38,7 +39,7 @@ cpulist_parse(const char *s, struct cpubits *out)
 	memset(out, 0, sizeof(*out));
 	while (*s == ' ')
 		s++;
-	if (*s == '\0' || *s == '\n')
+	if (*s == '\0' || (*s == '\n' && s[1] == '\0'))
 		return 0;
 	for (;;) {
 		if ((r = read_num(&s, &a)) < 0)
@@ -57,7 +58,8 @@ cpulist_parse(const char *s, struct cpubits *out)
 			s++;
 			continue;
 		}
-		if (*s == '\0' || *s == '\n')
+		/* the end, or the newline that ends a cgroupfs file */
+		if (*s == '\0' || (*s == '\n' && s[1] == '\0'))
 			return 0;
 		return -EINVAL;
 	}
