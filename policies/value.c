@@ -194,8 +194,12 @@ amount(const struct param_def *d, const char *s, const char *shown,
 			return bad(d, shown, "this parameter takes no suffix", err);
 		if (p[1] != '\0')
 			return bad(d, shown, "trailing characters", err);
-		/* bytes = (ip + frac/scale) * mul; native = bytes / unit */
-		v = (ip * scale + frac) * mul / scale;
+		/*
+		 * bytes = (ip + frac/scale) * mul; native = bytes / unit.
+		 * Kept apart so nothing wraps: ip * mul < 2^114 and
+		 * frac * mul < 2^100 (frac < scale <= 10^18, mul <= 2^40).
+		 */
+		v = ip * mul + frac * mul / scale;
 		if (d->kind != PK_SHORTCUT)
 			v /= unit_size(d->unit);
 		goto done;
