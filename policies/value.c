@@ -214,6 +214,9 @@ done:
 		if (clamped != NULL)
 			*clamped = true;
 	}
+	/* LONG_MAX is how "unlimited" is stored and written back */
+	if (v == VAL_UNLIMITED && (d->flags & PF_NOUNLIMITED))
+		return bad(d, shown, "too large", err);
 	if ((uint64_t)v < d->min ||
 	    ((uint64_t)v > d->max && !(v == VAL_UNLIMITED && d->max == VAL_UNLIMITED))) {
 		char why[96];
