@@ -241,6 +241,9 @@ test_print_reads_back(void)
 	config_parse("t.conf", "discover = lxc.payload.%n\ndiscover = a/%n\n"
 	    "rescan_interval = 17\nsocket_group = wheel\nlog_level = debug\n",
 	    &a, &err);
+	/* values whose quotes or outer spaces a plain print would lose */
+	config_set(&a, "cgroup_parent", " spaced ", &err);
+	config_set(&a, "discover", "\"quoted\"", &err);
 	config_finish(&a);
 	f = open_memstream(&text, &len);
 	config_print(&a, f);
@@ -253,9 +256,13 @@ test_print_reads_back(void)
 	    strcmp(a.log_level, b.log_level) == 0 &&
 	    strcmp(a.run_dir, b.run_dir) == 0 &&
 	    a.rescan_interval == b.rescan_interval &&
-	    a.ndiscover == b.ndiscover && b.ndiscover == 2 &&
-	    strcmp(a.discover[1], b.discover[1]) == 0;
-	ok(same, "and gives the same values");
+	    strcmp(a.cgroup_parent, b.cgroup_parent) == 0 &&
+	    a.ndiscover == b.ndiscover && b.ndiscover == 3 &&
+	    strcmp(a.discover[1], b.discover[1]) == 0 &&
+	    strcmp(a.discover[2], b.discover[2]) == 0;
+	ok(same, "and gives the same values, spaces and quotes included");
+	if (!same)
+		printf("# printed:\n%s", text);
 	free(text);
 	config_free(&a);
 	config_free(&b);

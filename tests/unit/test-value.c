@@ -164,11 +164,43 @@ test_format_reads_back(void)
 	    "same (%u of %u wrong)", bad, n);
 }
 
+/*
+ * quotatime and quotaugidlimit take no "unlimited": a value too large to
+ * store must be refused, not clamped to LONG_MAX, which CTID.conf would
+ * then hold as "unlimited" and refuse on the next read.
+ */
+static void
+test_no_unlimited(void)
+{
+	static const char *const params[] = { "quotatime", "quotaugidlimit" };
+
+	for (size_t i = 0; i < nitems(params); i++) {
+		const struct param_def *d = param_by_name(params[i]);
+		struct ct_params p = { 0 }, q = { 0 };
+		char buf[64];
+
+		ok(lim_of(params[i], "99999999999999999999") == UINT64_MAX,
+		    "%s 99999999999999999999 is refused", params[i]);
+		ok(lim_of(params[i], "9223372036854775807") == UINT64_MAX,
+		    "%s LONG_MAX (unlimited) is refused", params[i]);
+		if (param_parse(d, "9223372036854775806", &p, NULL) == 0) {
+			param_format(d, &p, buf, sizeof(buf));
+			ok(param_parse(d, buf, &q, NULL) == 0 &&
+			    q.v[param_id(d)].lim == 9223372036854775806ULL,
+			    "%s LONG_MAX - 1 is stored as '%s' and reads back",
+			    params[i], buf);
+		} else {
+			ok(0, "%s LONG_MAX - 1 accepted", params[i]);
+		}
+	}
+}
+
 int
 main(void)
 {
 	test_suffixes_agree();
 	test_fraction_monotonic();
 	test_format_reads_back();
+	test_no_unlimited();
 	return done_testing();
 }
