@@ -19,16 +19,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "accountd.h"
+#include "alert.h"
+#include "bcstore.h"
 #include "log.h"
+#include "publish.h"
+#include "sampler.h"
 #include "xalloc.h"
 
 struct accountd *ad;
 
 static const char *conf_path;		/* -f; NULL: default or embedded */
+static bool verbose;			/* -v, kept across reloads */
 static char **overrides;		/* -o key=value, applied last */
 static size_t noverrides;
 
@@ -71,7 +77,7 @@ load_config(struct acct_config *c, struct aerr *err)
 			return aerr_prefix(err, "-o: ");
 	}
 	config_finish(c);
-	return 0;
+	return config_check(c, err);
 }
 
 static int
@@ -91,6 +97,29 @@ mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+/*
+ * The sampler keeps a descriptor open per counter file: about 20 per
+ * container.  Raise the soft limit to the hard one, and the hard one (as
+ * root) to a level that serves 10,000 containers.
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_max < 262144) {
+		struct rlimit want = { 262144, 262144 };
+
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			return;
+	}
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		log_warn("cannot raise the open file limit: %s", strerror(errno));
+}
+
 static int
 write_pidfile(const char *path)
 {
@@ -106,10 +135,21 @@ write_pidfile(const char *path)
 }
 
 static void
+reload_refused(const char *key)
+{
+	log_warn("reload: %s changed; it takes effect at the next start",
+	    key);
+}
+
+static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	(void)what;
 	(void)arg;
+	if (sig == SIGCHLD) {
+		alert_reap();
+		return;
+	}
 	if (sig == SIGHUP) {
 		struct acct_config nc;
 		struct aerr err = { 0 };
@@ -119,15 +159,12 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 			    err.msg);
 			return;
 		}
-		/* what can change at run time: discovery, logging, rescans;
-		 * paths and sockets need a restart */
-		config_free(&ad->cfg);
-		ad->cfg = nc;
+		config_reload(&ad->cfg, &nc, reload_refused);
 		{
 			enum log_level lvl;
 
 			if (log_level_parse(ad->cfg.log_level, &lvl) == 0)
-				log_set_level(lvl);
+				log_set_level(verbose ? LOG_LVL_DEBUG : lvl);
 		}
 		ct_load_all(&err);
 		ct_refresh_all();
@@ -142,9 +179,10 @@ int
 main(int argc, char **argv)
 {
 	static struct accountd state;
-	struct event *sigs[4];
-	static const int signos[4] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
-	bool check_only = false, verbose = false, use_syslog;
+	struct event *sigs[5];
+	static const int signos[5] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT,
+		SIGCHLD };
+	bool check_only = false, use_syslog;
 	enum log_level lvl;
 	struct aerr err = { 0 };
 	int ch, r;
@@ -188,11 +226,7 @@ main(int argc, char **argv)
 		config_print(&ad->cfg, stdout);
 		return 0;
 	}
-	if (log_level_parse(ad->cfg.log_level, &lvl) < 0) {
-		fprintf(stderr, "accountd: bad log_level '%s' (accepted: err, "
-		    "warn, info, debug)\n", ad->cfg.log_level);
-		return 1;
-	}
+	(void)log_level_parse(ad->cfg.log_level, &lvl);	/* checked */
 	if (verbose)
 		lvl = LOG_LVL_DEBUG;
 	use_syslog = strcmp(ad->cfg.log, "syslog") == 0 ||
@@ -232,10 +266,23 @@ main(int argc, char **argv)
 	if (write_pidfile(ad->cfg.pid_file) < 0)
 		log_warn("cannot write %s: %s", ad->cfg.pid_file,
 		    strerror(errno));
+	raise_nofile();
+	{
+		_cleanup_free_ char *db = xasprintf("%s/beancounters.db",
+		    ad->cfg.state_dir);
+
+		if (bcstore_open(db, &err) < 0) {
+			log_err("beancounter store: %s", err.msg);
+			return 1;
+		}
+	}
+	alert_init();
+	publish_init();
+	sampler_init();
 	ct_load_all(&err);
 	watch_init();
 	ct_refresh_all();
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		sigs[i] = evsignal_new(ad->base, signos[i], on_signal, NULL);
 		event_add(sigs[i], NULL);
 	}
@@ -244,11 +291,15 @@ main(int argc, char **argv)
 
 	event_base_dispatch(ad->base);
 
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		event_free(sigs[i]);
 	control_close();
 	watch_close();
 	ct_shutdown();
+	sampler_close();
+	publish_close();
+	alert_close();
+	bcstore_close();
 	unlink(ad->cfg.pid_file);
 	event_base_free(ad->base);
 	cg_layout_free(&ad->layout);

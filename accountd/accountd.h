@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "beancounter.h"
 #include "cgroup.h"
 #include "conf.h"
 #include "ctconf.h"
@@ -37,8 +38,19 @@ struct container {
 	struct cg_ct	 cg;		/* open while running */
 	char		 status_msg[256];	/* last failure applying at start */
 	time_t		 since;		/* when it was last seen starting */
+	bool		 adopt_now;	/* acctctl create: no start-up grace */
+	struct bc	 bc;		/* accounting, while running */
+	bool		 hot;		/* near a limit: sampled fast */
+	double		 hot_until;
+	int		 ev_fd[3];	/* v1 eventfds: oom, mem and memsw thresholds */
+	struct event	*ev_obj[3];
+	uint64_t	 ev_limit[2];	/* limits the thresholds were set for */
+	int		 wd[3];		/* v2 inotify watches of the events files */
+	double		 hook_last[UB_COUNT];	/* alert hook rate limit */
+	uint64_t	 hook_suppressed[UB_COUNT];
 };
 
+struct event;
 struct event_base;
 
 struct accountd {
@@ -59,6 +71,7 @@ struct container *ct_find(const char *name);
 struct container *ct_new(const char *name, const char *cgpath,
 	    enum ct_origin);
 void	ct_delete(struct container *);
+void	ct_detach(struct container *);
 int	ct_load_all(struct aerr *);
 int	ct_load_sample(const char *name, struct ct_params *, struct aerr *);
 int	ct_import_file(const char *path, struct ctconf *, struct sbuf *warn,

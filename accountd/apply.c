@@ -125,7 +125,7 @@ apply_plan(const struct cg_layout *l, const struct cg_ct *ct,
 		int dfd = cg_ct_fd(l, ct, op->ctrl);
 
 		if (dfd < 0)
-			return aerr_set(err, ENOENT, "cannot set %s on %s: the "
+			return aerr_set(err, ENXIO, "cannot set %s on %s: the "
 			    "container has no %s cgroup", op->why, ctname,
 			    ctrl_name(op->ctrl, cg_version(l, op->ctrl)));
 		if ((r = snapshot(dfd, &pl->ops[i], &undo[i], &e)) < 0)

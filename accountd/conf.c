@@ -6,10 +6,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sbuf.h"
 #include "xalloc.h"
 
 #ifndef SYSCONFDIR
@@ -34,6 +36,7 @@ static const struct ckey {
 	const char	*dflt;	/* NULL: derived or empty */
 	const char	*help;
 } keys[] = {
+	/* keys a SIGHUP can change: listed in RELOADABLE below */
 	{ "cgroup_root", CK_STR, offsetof(struct acct_config, cgroup_root),
 	  "auto", "where the cgroup hierarchies are; auto asks libcgroup" },
 	{ "cgroup_parent", CK_STR, offsetof(struct acct_config, cgroup_parent),
@@ -63,6 +66,31 @@ static const struct ckey {
 	{ "rescan_interval", CK_UINT,
 	  offsetof(struct acct_config, rescan_interval), "5",
 	  "seconds between checks for containers starting and stopping" },
+	{ "sample_interval", CK_UINT,
+	  offsetof(struct acct_config, sample_interval), "1000",
+	  "milliseconds between samples of every container's counters" },
+	{ "hot_interval", CK_UINT, offsetof(struct acct_config, hot_interval),
+	  "10", "milliseconds between samples of a container near a limit" },
+	{ "pids_poll_interval", CK_UINT,
+	  offsetof(struct acct_config, pids_poll_interval), "40",
+	  "cgroup v1: milliseconds between checks of pids.events (v1 sends no "
+	  "notification)" },
+	{ "alert_hook", CK_STR, offsetof(struct acct_config, alert_hook), "",
+	  "program run (no shell) when a failcnt grows; facts in ACCT_* env" },
+	{ "alert_hook_user", CK_STR,
+	  offsetof(struct acct_config, alert_hook_user), "root",
+	  "user the alert hook runs as" },
+	{ "alert_hook_timeout", CK_UINT,
+	  offsetof(struct acct_config, alert_hook_timeout), "10",
+	  "seconds before a running alert hook is killed" },
+	{ "alert_hook_interval", CK_UINT,
+	  offsetof(struct acct_config, alert_hook_interval), "10",
+	  "at most one hook run per container and resource in this many s" },
+	{ "alertmanager_url", CK_STR,
+	  offsetof(struct acct_config, alertmanager_url), "",
+	  "Alertmanager API v2 alerts URL, e.g. http://127.0.0.1:9093/api/v2/alerts" },
+	{ "notify_user", CK_STR, offsetof(struct acct_config, notify_user),
+	  "nobody", "user the Alertmanager notifier runs as" },
 };
 
 static const struct ckey *
@@ -106,9 +134,10 @@ config_set(struct acct_config *c, const char *key, const char *value,
 
 		errno = 0;
 		v = strtoul(value, &end, 10);
-		if (errno || *end != '\0' || end == value || v > 86400)
+		if (errno || *end != '\0' || end == value || v > 86400000)
 			return aerr_set(err, EINVAL, "bad value for %s: '%s' "
-			    "(accepted: an integer from 0 to 86400)", key, value);
+			    "(accepted: an integer from 0 to 86400000)", key,
+			    value);
 		*p = (unsigned)v;
 		break;
 	}
@@ -201,15 +230,159 @@ config_load(const char *path, struct acct_config *c, struct aerr *err)
 	return config_parse(path, text, c, err);
 }
 
+static const char *const reloadable[] = { "log_level", "discover",
+	"alert_hook", "alert_hook_user", "alert_hook_timeout",
+	"alert_hook_interval" };
+
 void
 config_finish(struct acct_config *c)
 {
 	if (c->socket == NULL)
 		c->socket = xasprintf("%s/accountd.sock", c->run_dir);
-	if (c->ro_socket == NULL)
-		c->ro_socket = xasprintf("%s/accountd.rsock", c->run_dir);
+	if (c->ro_socket == NULL) {
+		/* next to the control socket, as acctctl looks for it */
+		size_t n = strlen(c->socket);
+
+		if (n > 5 && strcmp(c->socket + n - 5, ".sock") == 0)
+			c->ro_socket = xasprintf("%.*s.rsock", (int)(n - 5),
+			    c->socket);
+		else
+			c->ro_socket = xasprintf("%s.ro", c->socket);
+	}
 	if (c->pid_file == NULL)
 		c->pid_file = xasprintf("%s/accountd.pid", c->run_dir);
+}
+
+/* Values that cannot be wrong only at run time are checked here, so that
+ * accountd -n catches them. */
+int
+config_check(const struct acct_config *c, struct aerr *err)
+{
+	static const char *const levels[] = { "err", "warn", "info", "debug" };
+	bool ok = false;
+
+	for (size_t i = 0; i < nitems(levels); i++)
+		ok |= strcmp(c->log_level, levels[i]) == 0;
+	if (!ok)
+		return aerr_set(err, EINVAL, "bad log_level '%s' (accepted: err, "
+		    "warn, info, debug)", c->log_level);
+	if (strcmp(c->log, "auto") != 0 && strcmp(c->log, "stderr") != 0 &&
+	    strcmp(c->log, "syslog") != 0)
+		return aerr_set(err, EINVAL, "bad log '%s' (accepted: auto, "
+		    "stderr, syslog)", c->log);
+	if (*c->cgroup_parent == '\0' || *c->cgroup_parent == '/' ||
+	    strstr(c->cgroup_parent, "..") != NULL)
+		return aerr_set(err, EINVAL, "bad cgroup_parent '%s' (accepted: "
+		    "a relative cgroup path such as accountd, without '..')",
+		    c->cgroup_parent);
+	for (size_t i = 0; i < c->ndiscover; i++)
+		if (strstr(c->discover[i], "..") != NULL ||
+		    *c->discover[i] == '\0')
+			return aerr_set(err, EINVAL, "bad discover pattern '%s' "
+			    "(accepted: a cgroup path pattern such as "
+			    "lxc.payload.%%n)", c->discover[i]);
+	if (c->sample_interval < 10)
+		return aerr_set(err, EINVAL, "sample_interval %u is too short "
+		    "(accepted: 10 ms or more)", c->sample_interval);
+	if (c->hot_interval < 1 || c->hot_interval > c->sample_interval)
+		return aerr_set(err, EINVAL, "bad hot_interval %u (accepted: 1 "
+		    "ms up to sample_interval)", c->hot_interval);
+	if (c->pids_poll_interval < c->hot_interval)
+		return aerr_set(err, EINVAL, "pids_poll_interval %u is below "
+		    "hot_interval %u", c->pids_poll_interval, c->hot_interval);
+	if (*c->alert_hook != '\0' && *c->alert_hook != '/')
+		return aerr_set(err, EINVAL, "alert_hook '%s' must be an absolute "
+		    "path (it is run directly, without a shell)", c->alert_hook);
+	if (*c->alertmanager_url != '\0' &&
+	    strncmp(c->alertmanager_url, "http://", 7) != 0)
+		return aerr_set(err, EINVAL, "bad alertmanager_url '%s' "
+		    "(accepted: http://HOST:PORT/api/v2/alerts)",
+		    c->alertmanager_url);
+	return 0;
+}
+
+static bool
+is_reloadable(const char *key)
+{
+	for (size_t i = 0; i < nitems(reloadable); i++)
+		if (strcmp(reloadable[i], key) == 0)
+			return true;
+	return false;
+}
+
+static char *
+value_str(const struct acct_config *c, const struct ckey *k)
+{
+	const char *base = (const char *)c;
+
+	switch (k->kind) {
+	case CK_STR: {
+		const char *v = *(char *const *)(const void *)(base + k->off);
+
+		return xstrdup(v ? v : "");
+	}
+	case CK_UINT:
+		return xasprintf("%u", *(const unsigned *)(const void *)(base +
+		    k->off));
+	case CK_LIST: {
+		struct sbuf b = SBUF_INIT;
+
+		for (size_t j = 0; j < c->ndiscover; j++)
+			sbuf_printf(&b, "%s\n", c->discover[j]);
+		return sbuf_take(&b);
+	}
+	}
+	return xstrdup("");
+}
+
+/*
+ * SIGHUP: take the keys that can change at run time from `nw` into `cur`;
+ * name the others that changed (they need a restart).  `nw` is freed.
+ */
+void
+config_reload(struct acct_config *cur, struct acct_config *nw,
+    void (*warn)(const char *key))
+{
+	char *base_cur = (char *)cur, *base_nw = (char *)nw;
+
+	for (size_t i = 0; i < nitems(keys); i++) {
+		const struct ckey *k = &keys[i];
+		_cleanup_free_ char *a = value_str(cur, k);
+		_cleanup_free_ char *b = value_str(nw, k);
+
+		if (strcmp(a, b) == 0)
+			continue;
+		if (!is_reloadable(k->key)) {
+			warn(k->key);
+			continue;
+		}
+		switch (k->kind) {
+		case CK_STR: {
+			char **x = (char **)(void *)(base_cur + k->off);
+			char **y = (char **)(void *)(base_nw + k->off);
+			char *t = *x;
+
+			*x = *y;
+			*y = t;
+			break;
+		}
+		case CK_UINT:
+			*(unsigned *)(void *)(base_cur + k->off) =
+			    *(unsigned *)(void *)(base_nw + k->off);
+			break;
+		case CK_LIST: {
+			char **t = cur->discover;
+			size_t n = cur->ndiscover;
+
+			cur->discover = nw->discover;
+			cur->ndiscover = nw->ndiscover;
+			nw->discover = t;
+			nw->ndiscover = n;
+			break;
+		}
+		}
+	}
+	config_free(nw);
 }
 
 /*

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * accountd.conf: "key = value" lines, # comments.  One table of keys
- * (config.c) gives the defaults (the embedded configuration used when no
+ * (conf.c) gives the defaults (the embedded configuration used when no
  * file exists), the parser, `accountd -n` and accountd.conf(5).
  */
 #ifndef ACCT_CONF_H
@@ -27,6 +27,15 @@ struct acct_config {
 	char		**discover;
 	size_t		 ndiscover;
 	unsigned	 rescan_interval;
+	unsigned	 sample_interval;	/* ms */
+	unsigned	 hot_interval;		/* ms */
+	unsigned	 pids_poll_interval;	/* ms */
+	char		*alert_hook;
+	char		*alert_hook_user;
+	unsigned	 alert_hook_timeout;	/* s */
+	unsigned	 alert_hook_interval;	/* s */
+	char		*alertmanager_url;
+	char		*notify_user;
 };
 
 void	config_defaults(struct acct_config *);
@@ -36,6 +45,9 @@ int	config_load(const char *path, struct acct_config *, struct aerr *);
 int	config_set(struct acct_config *, const char *key, const char *value,
 	    struct aerr *);
 void	config_finish(struct acct_config *);	/* derive socket paths */
+int	config_check(const struct acct_config *, struct aerr *);
+void	config_reload(struct acct_config *cur, struct acct_config *nw,
+	    void (*warn)(const char *key));
 void	config_print(const struct acct_config *, FILE *);
 void	config_free(struct acct_config *);
 

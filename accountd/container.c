@@ -27,6 +27,7 @@
 #include "accountd.h"
 #include "apply.h"
 #include "log.h"
+#include "sampler.h"
 #include "xalloc.h"
 
 int
@@ -80,6 +81,8 @@ ct_find(const char *name)
 {
 	struct container key, *kp = &key, **f;
 
+	if (ad->ncts == 0)
+		return NULL;	/* bsearch wants a non-NULL array */
 	snprintf(key.name, sizeof(key.name), "%s", name);
 	f = bsearch(&kp, ad->cts, ad->ncts, sizeof(*ad->cts), cmp_ct);
 	return f ? *f : NULL;
@@ -116,6 +119,7 @@ ct_delete(struct container *ct)
 {
 	size_t i, j;
 
+	ct_detach(ct);
 	for (i = 0, j = 0; i < ad->ncts; i++)
 		if (ad->cts[i] != ct)
 			ad->cts[j++] = ad->cts[i];
@@ -126,8 +130,10 @@ ct_delete(struct container *ct)
 void
 ct_shutdown(void)
 {
-	for (size_t i = 0; i < ad->ncts; i++)
+	for (size_t i = 0; i < ad->ncts; i++) {
+		ct_detach(ad->cts[i]);
 		ct_free(ad->cts[i]);
+	}
 	free(ad->cts);
 	ad->cts = NULL;
 	ad->ncts = 0;
@@ -198,7 +204,7 @@ ct_load_sample(const char *name, struct ct_params *out, struct aerr *err)
 		ctconf_free(&cf);
 		return 0;
 	}
-	return aerr_set(err, ENOENT, "no sample '%s' (looked for ve-%s.conf-sample "
+	return aerr_set(err, EINVAL, "no sample '%s' (looked for ve-%s.conf-sample "
 	    "in %s and %s)", name, n, dirs[0], dirs[1]);
 }
 
@@ -207,15 +213,28 @@ ct_load_sample(const char *name, struct ct_params *out, struct aerr *err)
  * before anything is applied: write NAME.conf.tmp (returned in *tmp),
  * then rename it over NAME.conf once the new values are in effect.
  */
+/* Where NAME.conf really is: a symlinked CTID.conf (Virtuozzo links
+ * them) is rewritten at its target, so the link stays a link. */
+static char *
+conf_target(const char *name)
+{
+	_cleanup_free_ char *link = xasprintf("%s/%s.conf", ad->cfg.ct_conf_dir,
+	    name);
+	char *real = realpath(link, NULL);
+
+	return real != NULL ? real : xstrdup(link);
+}
+
 static int
 save_prepare(const char *name, const struct ctconf *cf, char **tmp,
     struct aerr *err)
 {
 	_cleanup_free_ char *text = ctconf_render(cf);
+	_cleanup_free_ char *target = conf_target(name);
 	_cleanup_close_ int fd = -1;
 	size_t n = strlen(text);
 
-	*tmp = xasprintf("%s/%s.conf.tmp", ad->cfg.ct_conf_dir, name);
+	*tmp = xasprintf("%s.tmp", target);
 	fd = open(*tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || write(fd, text, n) != (ssize_t)n || fsync(fd) < 0) {
 		int e = errno ? errno : EIO;
@@ -224,8 +243,8 @@ save_prepare(const char *name, const struct ctconf *cf, char **tmp,
 			unlink(*tmp);
 		free(*tmp);
 		*tmp = NULL;
-		return aerr_set(err, e, "cannot save %s/%s.conf: %s",
-		    ad->cfg.ct_conf_dir, name, strerror(e));
+		return aerr_set(err, e, "cannot save %s: %s", target,
+		    strerror(e));
 	}
 	return 0;
 }
@@ -233,8 +252,7 @@ save_prepare(const char *name, const struct ctconf *cf, char **tmp,
 static int
 save_commit(const char *name, char *tmp, struct aerr *err)
 {
-	_cleanup_free_ char *path = xasprintf("%s/%s.conf", ad->cfg.ct_conf_dir,
-	    name);
+	_cleanup_free_ char *path = conf_target(name);
 	int r = 0;
 
 	if (rename(tmp, path) < 0) {
@@ -330,6 +348,9 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 			return aerr_prefix(err, "%s (saved settings): ", ct->name);
 		ctconf_copy(&ct->conf, &nc);
 		ctconf_update(&nc, chg);
+		/* a discovered container keeps its cgroup across restarts */
+		if (ct->origin == CT_DISCOVERED)
+			ctconf_set_raw(&nc, "CGROUP", ct->cgpath);
 		if ((r = save_prepare(ct->name, &nc, &tmp, err)) < 0) {
 			ctconf_free(&nc);
 			return r;
@@ -360,20 +381,46 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 
 /* ---- starting and stopping -------------------------------------------- */
 
+/*
+ * On v1 a runtime makes a container's cgroup in one hierarchy after the
+ * other.  A cgroup younger than START_GRACE seconds that is not yet in
+ * every hierarchy accountd uses is looked at again shortly; an older one
+ * is managed as it is (a runtime may leave some hierarchies out).  The
+ * age is the directory's ctime, which kernfs sets at mkdir.
+ */
+#define START_GRACE	2
+
 static void
 ct_started(struct container *ct)
 {
 	struct aerr err = { 0 };
 	struct sbuf warn = SBUF_INIT;
+	struct stat st;
+	int n, want = 0;
 
-	if (cg_ct_open(&ad->layout, ct->cgpath, &ct->cg, &err) < 0) {
+	if ((n = cg_ct_open(&ad->layout, ct->cgpath, &ct->cg, &err)) < 0) {
 		log_debug("%s: %s", ct->name, err.msg);
 		return;
 	}
+	for (int i = 0; i < ad->layout.nhier; i++)
+		want += ad->layout.hier[i].ctrls != 0;
+	if (n < want) {
+		if (!ct->adopt_now &&
+		    fstat(ct->cg.dfd[ad->layout.primary], &st) == 0 &&
+		    time(NULL) - st.st_ctime < START_GRACE) {
+			cg_ct_close(&ct->cg);
+			watch_kick();		/* look again shortly */
+			return;
+		}
+		log_info("%s: cgroup %s is in %d of %d hierarchies; managing "
+		    "what is there", ct->name, ct->cgpath, n, want);
+	}
+	ct->adopt_now = false;
 	ct->running = true;
 	ct->since = time(NULL);
 	ct->status_msg[0] = '\0';
 	ct->live = ct->conf.params;
+	bc_start(ct);
 	if (params_validate(&ct->live, NULL, &warn, &err) < 0 ||
 	    ct_apply(ct, &ct->live, &err) < 0) {
 		log_err("%s: saved settings not applied: %s", ct->name, err.msg);
@@ -383,14 +430,26 @@ ct_started(struct container *ct)
 		log_info("%s: running in %s, saved settings applied", ct->name,
 		    ct->cgpath);
 	}
+	sampler_add(ct);
 	sbuf_free(&warn);
+}
+
+/* Stop accounting and close the cgroup; the record stays in the store. */
+void
+ct_detach(struct container *ct)
+{
+	if (!ct->running)
+		return;
+	sampler_remove(ct);
+	bc_stop(ct);
+	cg_ct_close(&ct->cg);
+	ct->running = false;
 }
 
 static void
 ct_stopped(struct container *ct)
 {
-	cg_ct_close(&ct->cg);
-	ct->running = false;
+	ct_detach(ct);
 	log_info("%s: stopped (cgroup %s is gone)", ct->name, ct->cgpath);
 }
 
@@ -469,7 +528,7 @@ ct_refresh_all(void)
 			ct_started(ct);
 		else if (!exists && ct->running)
 			ct_stopped(ct);
-		if (!ct->running && ct->origin == CT_DISCOVERED && !ct->has_conf) {
+		if (!exists && ct->origin == CT_DISCOVERED && !ct->has_conf) {
 			ct_delete(ct);
 			i--;
 		}
@@ -512,6 +571,11 @@ ct_load_one(const char *name, const char *path, struct aerr *err)
 	ctconf_free(&ct->conf);
 	ct->conf = cf;
 	ct->has_conf = true;
+	/* accountd's own containers exist from the moment they are known:
+	 * an OpenVZ CTID.conf dropped into ct_conf_dir gets its cgroup */
+	if (ct->origin == CT_OWN && !cg_ct_exists(&ad->layout, ct->cgpath) &&
+	    (r = cg_ct_create(&ad->layout, ct->cgpath, err)) < 0)
+		return aerr_prefix(err, "%s: ", name);
 	return 0;
 }
 

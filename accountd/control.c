@@ -43,11 +43,24 @@ conn_free(struct ctl_conn *c)
 	nconns--;
 }
 
+#define CTL_STREAM_BACKLOG	(4u << 20)	/* a follower that stops reading */
+
 void
 ctl_send(struct ctl_conn *c, int type, const char *json, size_t len)
 {
 	uint8_t hdr[ACCT_HDR_LEN];
 
+	if (c->closing)
+		return;
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) >
+	    CTL_STREAM_BACKLOG) {
+		/* it does not read: cut it off rather than hold its backlog */
+		log_warn("control: client pid %d does not read its event "
+		    "stream; closing it", (int)c->pid);
+		c->closing = true;
+		shutdown(bufferevent_getfd(c->bev), SHUT_RDWR);
+		return;
+	}
 	proto_hdr_encode(hdr, (uint16_t)type, (uint32_t)len, 0);
 	bufferevent_write(c->bev, hdr, sizeof(hdr));
 	bufferevent_write(c->bev, json, len);

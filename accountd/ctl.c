@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "accountd.h"
+#include "alert.h"
 #include "control.h"
 #include "log.h"
 #include "xalloc.h"
@@ -260,10 +261,12 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 		} else if (d->kind == PK_PAIR) {
 			add_str(o, "default", "unlimited");
 		}
-		for (size_t k = 0; k < pl.nops; k++)
+		for (size_t k = 0; p->v[i].set && k < pl.nops; k++)
 			if (pl.ops[k].param == (enum param_id)i ||
 			    (i == P_CPUS && pl.ops[k].param == P_CPULIMIT) ||
-			    (i == P_TCPRCVBUF && pl.ops[k].param == P_TCPSNDBUF))
+			    (i == P_TCPRCVBUF && pl.ops[k].param == P_TCPSNDBUF) ||
+			    (i == P_IODEVICES && (pl.ops[k].param == P_IOLIMIT ||
+			    pl.ops[k].param == P_IOPSLIMIT)))
 				if (pl.ops[k].kind != OP_MEMGUARD)
 					json_object_array_add(files,
 					    json_object_new_string(pl.ops[k].file));
@@ -307,7 +310,10 @@ ctl_set(struct ctl_conn *c, struct json_object *req,
 		if (!ct->running)
 			return aerr_set(err, ESRCH, "container %s is not running",
 			    ct->name);
-		params_merge(&chg, &ct->conf.params);
+		struct ct_params saved = ct->conf.params;
+
+		params_merge(&saved, &chg);	/* what is given wins */
+		chg = saved;
 	}
 	if (sname != NULL) {
 		if ((r = ct_load_sample(sname, &sample, err)) < 0)
@@ -434,6 +440,7 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 	    cgroup ? CT_ADOPTED : CT_OWN);
 	ct->conf = cf;
 	ct->has_conf = true;
+	ct->adopt_now = true;	/* the user names an existing cgroup */
 	ct_refresh_all();
 	if (ct->status_msg[0]) {
 		/* created, but its settings could not be applied */
@@ -456,6 +463,10 @@ ctl_destroy(struct ctl_conn *c, struct json_object *req,
 	(void)c; (void)reply;
 	if ((r = req_ct(req, &ct, err)) < 0)
 		return r;
+	if (ct->origin == CT_DISCOVERED)
+		return aerr_set(err, EINVAL, "%s is found by a discover= pattern "
+		    "in accountd.conf; remove the pattern to stop managing it",
+		    ct->name);
 	if (ct->origin == CT_OWN && ct->running) {
 		pid_t *pids;
 		size_t n;
@@ -475,7 +486,7 @@ ctl_destroy(struct ctl_conn *c, struct json_object *req,
 			cg_procs(&ad->layout, &ct->cg, &pids, &n);
 		}
 		free(pids);
-		cg_ct_close(&ct->cg);
+		ct_detach(ct);
 		if ((r = cg_ct_remove(&ad->layout, ct->cgpath, err)) < 0)
 			return r;
 	} else if (ct->origin != CT_OWN) {
@@ -516,11 +527,107 @@ ctl_attach(struct ctl_conn *c, struct json_object *req,
 		return aerr_set(err, ESRCH, "container %s is not running (no "
 		    "cgroup %s)", ct->name, ct->cgpath);
 	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
-		return aerr_set(err, ESRCH, "no process %lld", (long long)pid);
+		return aerr_set(err, EINVAL, "no process %lld", (long long)pid);
 	if ((r = cg_attach(&ad->layout, &ct->cg, (pid_t)pid, err)) < 0)
 		return r;
 	log_info("%s: pid %lld attached by uid %d", ct->name, (long long)pid,
 	    (int)c->uid);
+	return 0;
+}
+
+/* ---- beancounters and events -------------------------------------------- */
+
+/* Rows of every running container (or those named in "cts"). */
+static int
+ctl_ubc(struct ctl_conn *c, struct json_object *req,
+    struct json_object *reply, struct sbuf *warn, struct aerr *err)
+{
+	struct json_object *want = NULL, *a = json_object_new_array();
+
+	(void)c; (void)warn;
+	if (json_object_object_get_ex(req, "cts", &want) &&
+	    !json_object_is_type(want, json_type_array)) {
+		json_object_put(a);
+		return aerr_set(err, EPROTO, "malformed request: \"cts\" is not "
+		    "an array");
+	}
+	if (want != NULL) {
+		for (size_t i = 0; i < json_object_array_length(want); i++) {
+			const char *n = json_object_get_string(
+			    json_object_array_get_idx(want, i));
+			int r;
+
+			if ((r = ct_name_check(n ? n : "", err)) < 0 ||
+			    ct_find(n) == NULL) {
+				json_object_put(a);
+				return r < 0 ? r : aerr_set(err, ENOENT,
+				    "no container %s", n);
+			}
+		}
+	}
+	for (size_t i = 0; i < ad->ncts; i++) {
+		const struct container *ct = ad->cts[i];
+		struct json_object *o, *rows;
+		struct ubc u;
+		bool listed = want == NULL;
+
+		for (size_t k = 0; want != NULL && k < json_object_array_length(want);
+		    k++)
+			listed |= strcmp(json_object_get_string(
+			    json_object_array_get_idx(want, k)), ct->name) == 0;
+		if (!listed || !ct->running)
+			continue;
+		bc_ubc(ct, &u);
+		o = json_object_new_object();
+		rows = json_object_new_array();
+		add_str(o, "id", ct->name);
+		for (int r = 0; r < UB_COUNT; r++) {
+			struct json_object *row;
+
+			if (ub_is_dummy((enum ub_res)r) || !u.r[r].present)
+				continue;
+			row = json_object_new_object();
+			add_str(row, "resource", ub_name((enum ub_res)r));
+			add_u64(row, "held", u.r[r].held);
+			add_u64(row, "maxheld", u.r[r].maxheld);
+			add_u64(row, "barrier", u.r[r].barrier);
+			add_u64(row, "limit", u.r[r].limit);
+			add_u64(row, "failcnt", u.r[r].failcnt);
+			json_object_array_add(rows, row);
+		}
+		json_object_object_add(o, "rows", rows);
+		json_object_array_add(a, o);
+	}
+	json_object_object_add(reply, "containers", a);
+	return 0;
+}
+
+static int
+ctl_events(struct ctl_conn *c, struct json_object *req,
+    struct json_object *reply, struct sbuf *warn, struct aerr *err)
+{
+	const char *ct = req_str(req, "ct");
+	struct json_object *v;
+	int64_t count = 20;
+	int r;
+
+	(void)warn;
+	if (ct != NULL && *ct && (r = ct_name_check(ct, err)) < 0)
+		return r;
+	if (json_object_object_get_ex(req, "count", &v)) {
+		if (!json_object_is_type(v, json_type_int) ||
+		    (count = json_object_get_int64(v)) < 0 || count > 100000)
+			return aerr_set(err, EINVAL, "bad count (accepted: 0 to "
+			    "100000)");
+	}
+	json_object_object_add(reply, "events",
+	    alert_history(ct, (size_t)count));
+	if (req_bool(req, "follow")) {
+		if (c->stream != NULL)
+			return aerr_set(err, EBUSY, "this connection already "
+			    "follows events");
+		alert_follow(c, ct);
+	}
 	return 0;
 }
 
@@ -531,6 +638,8 @@ static const struct ctl_cmd cmds[] = {
 	{ "list", ctl_list, CTL_RO },
 	{ "show", ctl_show, CTL_RO },
 	{ "plan", ctl_plan, CTL_RO },
+	{ "ubc", ctl_ubc, CTL_RO },
+	{ "events", ctl_events, CTL_RO },
 	{ "set", ctl_set, 0 },
 	{ "create", ctl_create, 0 },
 	{ "destroy", ctl_destroy, 0 },

@@ -41,6 +41,8 @@ extern bool opt_json;		/* -j */
 /* client.c */
 int	client_call(struct json_object *req, bool need_rw,
 	    struct json_object **reply);
+int	client_call_keep(struct json_object *req, bool need_rw,
+	    struct json_object **reply, int *keep);
 int	client_exit_code(int errnum);
 struct json_object *client_req(const char *cmd, const char *ct);
 const char *jstr(struct json_object *, const char *key);

@@ -96,6 +96,15 @@ client_exit_code(int errnum)
 int
 client_call(struct json_object *req, bool need_rw, struct json_object **out)
 {
+	return client_call_keep(req, need_rw, out, NULL);
+}
+
+/* As client_call; with keep, the connection stays open in *keep (for
+ * streams) instead of being closed after the reply. */
+int
+client_call_keep(struct json_object *req, bool need_rw,
+    struct json_object **out, int *keep)
+{
 	const char *path = socket_path();
 	_cleanup_free_ char *ro = ro_path(path);
 	const char *s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
@@ -122,7 +131,10 @@ client_call(struct json_object *req, bool need_rw, struct json_object **out)
 		fprintf(stderr, "acctctl: %s\n", err.msg);
 		return EX_NODAEMON;
 	}
-	close(fd);
+	if (keep != NULL)
+		*keep = fd;
+	else
+		close(fd);
 	reply = json_tokener_parse(payload);
 	free(payload);
 	if (reply == NULL || !json_object_is_type(reply, json_type_object)) {

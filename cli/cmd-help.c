@@ -23,7 +23,7 @@ print_params(bool markdown)
 	if (markdown) {
 		printf("| parameter | CTID.conf key | unit | default | cgroup v1 "
 		    "| cgroup v2 |\n|---|---|---|---|---|---|\n");
-		for (unsigned i = 0; i < P_ALL; i++) {
+		for (unsigned i = 0; i < P_ROWS; i++) {
 			const struct param_def *d = &param_table[i];
 			char dflt[32];
 
@@ -43,7 +43,7 @@ print_params(bool markdown)
 	}
 	for (int g = PG_MEMORY; g <= PG_DISK; g++) {
 		printf("%s:\n", groups[g]);
-		for (unsigned i = 0; i < P_ALL; i++) {
+		for (unsigned i = 0; i < P_ROWS; i++) {
 			const struct param_def *d = &param_table[i];
 
 			if ((int)d->group != g)

@@ -68,7 +68,7 @@ cmd_list(int argc, char **argv)
 	size_t nf = 7, nrows = 0;
 	bool all = false, stopped = false, header = true;
 	struct json_object *req, *reply, *cts;
-	char *spec = NULL, ***rows = NULL;
+	char *spec = NULL, *specbuf = NULL, ***rows = NULL;
 	size_t width[MAX_FIELDS];
 	int r;
 
@@ -87,28 +87,34 @@ cmd_list(int argc, char **argv)
 			return usage_error("list", "unknown argument '%s'", argv[i]);
 	}
 	if (spec != NULL) {
-		char *s = xstrdup(spec), *tok, *save = NULL;
+		char *tok, *save = NULL;
 
+		specbuf = xstrdup(spec);	/* fields point into it */
 		nf = 0;
-		for (tok = strtok_r(s, ",", &save); tok != NULL;
+		for (tok = strtok_r(specbuf, ",", &save); tok != NULL;
 		    tok = strtok_r(NULL, ",", &save)) {
-			if (!field_known(tok) || nf == MAX_FIELDS)
-				return usage_error("list", "unknown field '%s' "
+			if (!field_known(tok) || nf == MAX_FIELDS) {
+				r = usage_error("list", "unknown field '%s' "
 				    "(accepted: ctid nproc status origin cgroup ram "
 				    "swap mem_used error, or a parameter name)", tok);
+				free(specbuf);
+				return r;
+			}
 			fields[nf++] = tok;
 		}
-		/* s stays allocated: fields point into it */
 	}
 	req = client_req("list", NULL);
 	r = client_call(req, false, &reply);
 	json_object_put(req);
-	if (r != EX_OK)
+	if (r != EX_OK) {
+		free(specbuf);
 		return r;
+	}
 	json_object_object_get_ex(reply, "containers", &cts);
 	if (opt_json) {
 		print_json(reply);
 		json_object_put(reply);
+		free(specbuf);
 		return EX_OK;
 	}
 	for (size_t f = 0; f < nf; f++)
@@ -137,8 +143,8 @@ cmd_list(int argc, char **argv)
 				h[k] = (char)toupper((unsigned char)fields[f][k]);
 			h[k] = '\0';
 			printf(f == 0 || strcmp(fields[f], "nproc") == 0 ?
-			    "%*s%s" : "%-*s%s", (int)width[f], h,
-			    f + 1 < nf ? " " : "\n");
+			    "%*s%s" : "%-*s%s", f + 1 < nf ? (int)width[f] : 0,
+			    h, f + 1 < nf ? " " : "\n");
 		}
 	}
 	for (size_t i = 0; i < nrows; i++) {
@@ -151,6 +157,7 @@ cmd_list(int argc, char **argv)
 		free(rows[i]);
 	}
 	free(rows);
+	free(specbuf);
 	json_object_put(reply);
 	return EX_OK;
 }

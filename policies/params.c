@@ -20,7 +20,7 @@
 #define UBC(n, k, u, f, help) \
 	{ n, k, NULL, PK_PAIR, u, PG_UBC, f, 0, U, U, NONE, NONE, help, 0 }
 
-const struct param_def param_table[P_ALL] = {
+const struct param_def param_table[P_ROWS] = {
 	[P_PHYSPAGES] = { "physpages", "PHYSPAGES", NULL, PK_PAIR, PU_PAGES,
 	    PG_MEMORY, 0, 0, U, U,
 	    "memory.limit_in_bytes = limit", "memory.max = limit",
@@ -34,8 +34,8 @@ const struct param_def param_table[P_ALL] = {
 	    "RAM; the barrier is ignored. --swap sets 0:SWAP.", 0 },
 	[P_VM_OVERCOMMIT] = { "vm_overcommit", "VM_OVERCOMMIT", NULL, PK_RATIO,
 	    PU_RATIO, PG_MEMORY, 0, 0, U, 0, NONE, NONE,
-	    "ratio of virtual memory to RAM+swap; only derives privvmpages "
-	    "(0 or unset: unlimited)", 0 },
+	    "ratio of virtual memory to RAM+swap (OpenVZ derived privvmpages "
+	    "from it); stored and shown", 0 },
 	[P_MEMGUARANTEE] = { "memguarantee", "MEMGUARANTEE", NULL, PK_MEMGUAR,
 	    PU_BYTES, PG_MEMORY, 0, 0, U, 0,
 	    "memory.soft_limit_in_bytes", "memory.low",
@@ -89,7 +89,8 @@ const struct param_def param_table[P_ALL] = {
 	    PU_ITEMS, PG_UBC, PF_NOSUFFIX | PF_BAREQLIM, 0, U, U, NONE, NONE,
 	    "iptables entries", 0 },
 	[P_AVNUMPROC] = UBC("avnumproc", "AVNUMPROC", PU_ITEMS, PF_NOSUFFIX,
-	    "expected average number of processes (validation only)"),
+	    "expected average number of processes (OpenVZ used it to check "
+	    "other values); stored and shown"),
 	[P_CPUUNITS] = { "cpuunits", "CPUUNITS", NULL, PK_SINGLE, PU_WEIGHT,
 	    PG_CPU, PF_NOSUFFIX, 8, 500000, 1000,
 	    "cpu.shares = cpuunits * 1024 / 1000",
@@ -122,7 +123,7 @@ const struct param_def param_table[P_ALL] = {
 	    PF_ZERO_UNLIM, 0, U, 0,
 	    "blkio.throttle.{read,write}_bps_device per device",
 	    "io.max rbps= wbps= per device",
-	    "disk bandwidth, bytes/s (suffixes K M G); 0: none", 0 },
+	    "disk bandwidth, bytes/s (suffixes K M G T P B); 0: none", 0 },
 	[P_IOPSLIMIT] = { "iopslimit", "IOPSLIMIT", NULL, PK_SINGLE, PU_IOPS,
 	    PG_IO, PF_NOSUFFIX | PF_ZERO_UNLIM, 0, U, 0,
 	    "blkio.throttle.{read,write}_iops_device per device",
@@ -149,13 +150,13 @@ const struct param_def param_table[P_ALL] = {
 	    "(the host's disks)", 0 },
 	[P_RAM] = { "ram", NULL, NULL, PK_SHORTCUT, PU_BYTES, PG_MEMORY, 0,
 	    0, U, U, "memory.limit_in_bytes", "memory.max",
-	    "RAM, bytes (suffixes K M G T): sets physpages 0:RAM, rounded up "
-	    "to pages", P_PHYSPAGES },
+	    "RAM, bytes (suffixes K M G T P B): sets physpages 0:RAM, rounded "
+	    "up to pages", P_PHYSPAGES },
 	[P_SWAP] = { "swap", NULL, NULL, PK_SHORTCUT, PU_BYTES, PG_MEMORY, 0,
 	    0, U, U, "memory.memsw.limit_in_bytes = ram + swap",
 	    "memory.swap.max",
-	    "swap, bytes (suffixes K M G T): sets swappages 0:SWAP, rounded up "
-	    "to pages", P_SWAPPAGES },
+	    "swap, bytes (suffixes K M G T P B): sets swappages 0:SWAP, rounded "
+	    "up to pages", P_SWAPPAGES },
 };
 
 const struct param_def *
@@ -163,7 +164,7 @@ param_by_name(const char *name)
 {
 	unsigned i;
 
-	for (i = 0; i < P_ALL; i++)
+	for (i = 0; i < P_ROWS; i++)
 		if (strcmp(param_table[i].name, name) == 0)
 			return &param_table[i];
 	return NULL;

@@ -39,7 +39,7 @@ enum param_id {
 	P_COUNT,
 	/* command-line shortcuts, not stored: ram, swap */
 	P_RAM = P_COUNT, P_SWAP,
-	P_ALL
+	P_ROWS
 };
 
 enum param_kind {
@@ -102,7 +102,7 @@ struct ct_params {
 	char		iodevices[LIST_MAX];
 };
 
-extern const struct param_def param_table[P_ALL];
+extern const struct param_def param_table[P_ROWS];
 
 const struct param_def *param_by_name(const char *name);	/* option */
 const struct param_def *param_by_key(const char *key);	/* conf key */

@@ -86,19 +86,23 @@ static const char *const not_enforced[P_COUNT] = {
 	    "not per cgroup",
 	[P_NUMIPTENT] = "mainline Linux has no per-container iptables entry "
 	    "limit",
-	[P_AVNUMPROC] = "used only to validate other parameters",
+	[P_AVNUMPROC] = "a planning figure of OpenVZ's; nothing to enforce",
 	[P_DISKSPACE] = "disk quota is not implemented yet: stored only",
 	[P_DISKINODES] = "disk quota is not implemented yet: stored only",
 	[P_QUOTATIME] = "disk quota is not implemented yet: stored only",
 	[P_QUOTAUGIDLIMIT] = "disk quota is not implemented yet: stored only",
 };
 
+#define CPU_SHARES_MAX	262144	/* the kernel's ceiling for cpu.shares */
+
 uint64_t
 cpuunits_to_shares(uint64_t u)
 {
 	uint64_t s = u * 1024 / 1000;
 
-	return s < 2 ? 2 : s;
+	if (s < 2)
+		return 2;
+	return s > CPU_SHARES_MAX ? CPU_SHARES_MAX : s;
 }
 
 uint64_t
@@ -222,6 +226,10 @@ plan_cpu(const struct ct_params *p, const struct kcaps *caps,
 			op = add_op(pl, CTRL_CPU, P_CPUUNITS, "cpu.shares", why);
 			snprintf(op->value, sizeof(op->value), "%llu",
 			    (unsigned long long)cpuunits_to_shares(u));
+			if (u * 1024 / 1000 > CPU_SHARES_MAX)
+				add_note(pl, P_CPUUNITS, NOTE_PARTIAL, "cpu.shares "
+				    "stops at %u: cpuunits above %u all weigh the "
+				    "same", CPU_SHARES_MAX, CPU_SHARES_MAX * 1000 / 1024);
 		} else {
 			op = add_op(pl, CTRL_CPU, P_CPUUNITS, "cpu.weight", why);
 			snprintf(op->value, sizeof(op->value), "%llu",
@@ -488,10 +496,9 @@ plan_kmem(const struct ct_params *p, const struct kcaps *caps,
 		}
 	}
 	if (p->v[P_TCPSNDBUF].set || p->v[P_TCPRCVBUF].set) {
-		uint64_t snd = p->v[P_TCPSNDBUF].set ? p->v[P_TCPSNDBUF].lim :
-		    VAL_UNLIMITED;
-		uint64_t rcv = p->v[P_TCPRCVBUF].set ? p->v[P_TCPRCVBUF].lim :
-		    VAL_UNLIMITED;
+		/* one kernel limit covers both: the sum of those set */
+		uint64_t snd = p->v[P_TCPSNDBUF].set ? p->v[P_TCPSNDBUF].lim : 0;
+		uint64_t rcv = p->v[P_TCPRCVBUF].set ? p->v[P_TCPRCVBUF].lim : 0;
 		enum param_id id = p->v[P_TCPSNDBUF].set ? P_TCPSNDBUF :
 		    P_TCPRCVBUF;
 
@@ -531,13 +538,11 @@ plan_memguarantee(const struct ct_params *p, int ver, struct plan *pl)
 		return;
 	if (g->kind == VK_AUTO)
 		bytes = ver == 1 ? VAL_UNLIMITED : 0;
-	else if (g->kind == VK_PERCENT) {
-		uint64_t ram = params_ram_bytes(p);
-
-		/* ram * P / 100 exactly, without overflow: ram = 100q + r */
-		bytes = ram >= VAL_UNLIMITED ? 0 :
-		    ram / 100 * g->lim + ram % 100 * g->lim / 100;
-	} else
+	else if (g->kind == VK_PERCENT)
+		bytes = params_ram_bytes(p) >= VAL_UNLIMITED ? 0 :
+		    (uint64_t)((unsigned __int128)params_ram_bytes(p) * g->lim /
+		    100);
+	else
 		bytes = g->lim;
 	/* v1 has no "guarantee": the soft limit is what global reclaim
 	 * pushes a group back to, which protects that much of it. */

@@ -57,6 +57,13 @@ params_validate(const struct ct_params *p, const struct kcaps *caps,
 			sbuf_printf(warn, "memguarantee %s is above ram %s\n", a, b);
 		}
 	}
+	if (p->v[P_IOLIMIT].set && p->v[P_IOLIMIT].lim > 0 &&
+	    p->v[P_IOLIMIT].lim < 65536 && warn)
+		sbuf_printf(warn, "iolimit %llu is %llu bytes/s (vzctl 4 took a "
+		    "bare number as MB/s; write %lluM for that)\n",
+		    (unsigned long long)p->v[P_IOLIMIT].lim,
+		    (unsigned long long)p->v[P_IOLIMIT].lim,
+		    (unsigned long long)p->v[P_IOLIMIT].lim);
 	if (caps == NULL || warn == NULL)
 		return 0;
 	if (ram < VAL_UNLIMITED && caps->host_ram && ram > caps->host_ram) {

@@ -36,7 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1 || size > 4096)
 		return 0;
-	d = &param_table[data[0] % P_ALL];
+	d = &param_table[data[0] % P_ROWS];
 	s = fuzz_strndup(data + 1, size - 1);
 	memset(&p, 0, sizeof(p));
 	r = param_parse(d, s, &p, &err);

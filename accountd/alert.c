@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: ISC */
+/* Alert delivery: see alert.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accountd.h"
+#include "alert.h"
+#include "control.h"
+#include "log.h"
+#include "proto.h"
+#include "xalloc.h"
+
+#define HISTORY_MAX	1024
+#define EVENTS_LOG_MAX	(8u << 20)	/* rotate events.log past 8 MiB */
+#define HOOKS_MAX	16		/* hooks running at once */
+
+struct follower {
+	struct ctl_conn	*conn;
+	char		 ct[CT_NAME_MAX];	/* "" for all */
+	struct follower	*next;
+};
+
+struct hook {
+	pid_t		 pid;
+	time_t		 started;
+};
+
+static struct json_object *history[HISTORY_MAX];
+static size_t hist_head, hist_len;
+static uint64_t seq;
+static struct follower *followers;
+static FILE *events_log;
+static struct hook hooks[HOOKS_MAX];
+static struct event *hook_timer;
+static int notify_fd = -1;
+static pid_t notify_pid = -1;
+
+/* ---- history and followers --------------------------------------------- */
+
+static void
+remember(struct json_object *ev)
+{
+	size_t i = (hist_head + hist_len) % HISTORY_MAX;
+
+	if (hist_len == HISTORY_MAX) {
+		json_object_put(history[hist_head]);
+		hist_head = (hist_head + 1) % HISTORY_MAX;
+		i = (hist_head + hist_len - 1) % HISTORY_MAX;
+	} else {
+		hist_len++;
+	}
+	history[i] = json_object_get(ev);
+}
+
+static bool
+ev_matches(struct json_object *ev, const char *ct)
+{
+	struct json_object *v;
+
+	return ct == NULL || *ct == '\0' ||
+	    (json_object_object_get_ex(ev, "ct", &v) &&
+	    strcmp(json_object_get_string(v), ct) == 0);
+}
+
+struct json_object *
+alert_history(const char *ct, size_t max)
+{
+	struct json_object *a = json_object_new_array();
+	size_t n = 0, start;
+
+	/* count matches from the newest back, then emit oldest first */
+	for (size_t k = hist_len; k-- > 0 && n < max;)
+		if (ev_matches(history[(hist_head + k) % HISTORY_MAX], ct))
+			n++;
+	start = hist_len;
+	for (size_t k = hist_len, m = 0; k-- > 0 && m < n;)
+		if (ev_matches(history[(hist_head + k) % HISTORY_MAX], ct)) {
+			m++;
+			start = k;
+		}
+	for (size_t k = start; k < hist_len; k++) {
+		struct json_object *ev = history[(hist_head + k) % HISTORY_MAX];
+
+		if (ev_matches(ev, ct))
+			json_object_array_add(a, json_object_get(ev));
+	}
+	return a;
+}
+
+static void
+follower_free(struct ctl_conn *c)
+{
+	struct follower **pp = &followers;
+
+	while (*pp != NULL) {
+		if ((*pp)->conn == c) {
+			struct follower *f = *pp;
+
+			*pp = f->next;
+			free(f);
+			continue;
+		}
+		pp = &(*pp)->next;
+	}
+	c->stream = NULL;
+	c->stream_free = NULL;
+}
+
+void
+alert_follow(struct ctl_conn *c, const char *ct)
+{
+	struct follower *f = xcalloc(1, sizeof(*f));
+
+	f->conn = c;
+	snprintf(f->ct, sizeof(f->ct), "%s", ct ? ct : "");
+	f->next = followers;
+	followers = f;
+	c->stream = f;
+	c->stream_free = follower_free;
+	bufferevent_set_timeouts(c->bev, NULL, NULL);	/* streams stay open */
+}
+
+static void
+load_history(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char line[2048];
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		struct json_object *ev = json_tokener_parse(line), *v;
+
+		if (ev == NULL)
+			continue;
+		if (json_object_object_get_ex(ev, "seq", &v) &&
+		    (uint64_t)json_object_get_int64(v) > seq)
+			seq = (uint64_t)json_object_get_int64(v);
+		remember(ev);
+		json_object_put(ev);
+	}
+}
+
+/* ---- the hook program ------------------------------------------------------ */
+
+static void
+hook_check(evutil_socket_t fd, short what, void *arg)
+{
+	time_t now = time(NULL);
+
+	(void)fd; (void)what; (void)arg;
+	for (int i = 0; i < HOOKS_MAX; i++)
+		if (hooks[i].pid > 0 &&
+		    now - hooks[i].started >= (time_t)ad->cfg.alert_hook_timeout) {
+			log_warn("alert hook pid %d ran past %u s; killed",
+			    (int)hooks[i].pid, ad->cfg.alert_hook_timeout);
+			kill(hooks[i].pid, SIGKILL);
+			hooks[i].started = now + 3600;	/* once */
+		}
+}
+
+void
+alert_reap(void)
+{
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (pid == notify_pid) {
+			log_warn("alert notifier exited");
+			notify_pid = -1;
+			continue;
+		}
+		for (int i = 0; i < HOOKS_MAX; i++)
+			if (hooks[i].pid == pid) {
+				hooks[i].pid = 0;
+				if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+					log_warn("alert hook exited %d",
+					    WEXITSTATUS(st));
+				else if (WIFSIGNALED(st))
+					log_warn("alert hook killed by signal %d",
+					    WTERMSIG(st));
+			}
+	}
+}
+
+static int
+drop_to(const char *user)
+{
+	struct passwd *pw;
+
+	if (user == NULL || *user == '\0' || strcmp(user, "root") == 0)
+		return 0;
+	if ((pw = getpwnam(user)) == NULL)
+		return -ENOENT;
+	if (setgroups(1, &pw->pw_gid) < 0 || setresgid(pw->pw_gid, pw->pw_gid,
+	    pw->pw_gid) < 0 || setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)
+		return -errno;
+	return 0;
+}
+
+static void
+close_from(int lowfd)
+{
+	long max = sysconf(_SC_OPEN_MAX);
+
+	for (long fd = lowfd; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+		close((int)fd);
+}
+
+static void
+run_hook(struct container *ct, enum ub_res r, uint64_t delta, uint64_t supp,
+    const struct ub_row *row, const char *when)
+{
+	char *env[16];
+	int slot = -1, n = 0;
+	pid_t pid;
+
+	for (int i = 0; i < HOOKS_MAX && slot < 0; i++)
+		if (hooks[i].pid == 0)
+			slot = i;
+	if (slot < 0) {
+		log_warn("alert hook: %d already running; not run for %s/%s",
+		    HOOKS_MAX, ct->name, ub_name(r));
+		return;
+	}
+	env[n++] = xasprintf("ACCT_EVENT=failcnt");
+	env[n++] = xasprintf("ACCT_CT=%s", ct->name);
+	env[n++] = xasprintf("ACCT_RESOURCE=%s", ub_name(r));
+	env[n++] = xasprintf("ACCT_FAILCNT=%llu", (unsigned long long)row->failcnt);
+	env[n++] = xasprintf("ACCT_DELTA=%llu", (unsigned long long)delta);
+	env[n++] = xasprintf("ACCT_SUPPRESSED=%llu", (unsigned long long)supp);
+	env[n++] = xasprintf("ACCT_HELD=%llu", (unsigned long long)row->held);
+	env[n++] = xasprintf("ACCT_MAXHELD=%llu", (unsigned long long)row->maxheld);
+	env[n++] = xasprintf("ACCT_BARRIER=%llu", (unsigned long long)row->barrier);
+	env[n++] = xasprintf("ACCT_LIMIT=%llu", (unsigned long long)row->limit);
+	env[n++] = xasprintf("ACCT_TIME=%s", when);
+	env[n++] = xasprintf("ACCT_CGROUP=%s", ct->cgpath);
+	env[n++] = xasprintf("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+	env[n] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { ad->cfg.alert_hook, (char *)"failcnt", NULL };
+		int nul = open("/dev/null", O_RDWR);
+
+		setsid();
+		if (nul >= 0) {
+			dup2(nul, 0);
+			dup2(nul, 1);
+		}
+		close_from(3);
+		if (drop_to(ad->cfg.alert_hook_user) < 0)
+			_exit(126);
+		signal(SIGPIPE, SIG_DFL);
+		execve(argv[0], argv, env);
+		_exit(127);
+	}
+	for (int i = 0; i < n; i++)
+		free(env[i]);
+	if (pid < 0) {
+		log_err("alert hook: fork: %s", strerror(errno));
+		return;
+	}
+	hooks[slot].pid = pid;
+	hooks[slot].started = time(NULL);
+}
+
+/* ---- the Alertmanager notifier (unprivileged child) ----------------------- */
+
+struct notifier {
+	struct event_base	*base;
+	struct evhttp_uri	*uri;
+	const char		*url;
+	int			 fd;
+};
+
+static void
+posted(struct evhttp_request *req, void *arg)
+{
+	struct notifier *n = arg;
+
+	if (req == NULL || evhttp_request_get_response_code(req) / 100 != 2)
+		log_warn("alertmanager %s: %s %d", n->url,
+		    req == NULL ? "no answer" : "HTTP",
+		    req ? evhttp_request_get_response_code(req) : 0);
+}
+
+static void
+notifier_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct notifier *n = arg;
+	char buf[8192];
+	ssize_t r;
+
+	(void)what;
+	while ((r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		struct evhttp_connection *c;
+		struct evhttp_request *req;
+		const char *host = evhttp_uri_get_host(n->uri);
+		const char *path = evhttp_uri_get_path(n->uri);
+		int port = evhttp_uri_get_port(n->uri);
+
+		c = evhttp_connection_base_new(n->base, NULL, host,
+		    (uint16_t)(port > 0 ? port : 80));
+		evhttp_connection_set_timeout(c, 5);
+		req = evhttp_request_new(posted, n);
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Host",
+		    host);
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Content-Type", "application/json");
+		evbuffer_add(evhttp_request_get_output_buffer(req), buf, (size_t)r);
+		if (evhttp_make_request(c, req, EVHTTP_REQ_POST,
+		    path && *path ? path : "/api/v2/alerts") < 0)
+			log_warn("alertmanager: cannot send to %s", n->url);
+	}
+	if (r == 0)
+		event_base_loopexit(n->base, NULL);	/* accountd went away */
+}
+
+static void __attribute__((noreturn))
+notifier_main(int fd)
+{
+	struct notifier n = { .fd = fd, .url = ad->cfg.alertmanager_url };
+	struct event *ev;
+	int r;
+
+	close_from(3);	/* fd was moved to 3 */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGTERM, SIG_DFL);
+	if ((r = drop_to(ad->cfg.notify_user)) < 0) {
+		log_err("notifier: cannot drop to user %s: %s",
+		    ad->cfg.notify_user, strerror(-r));
+		_exit(1);
+	}
+	n.base = event_base_new();
+	n.uri = evhttp_uri_parse(n.url);
+	if (n.base == NULL || n.uri == NULL || evhttp_uri_get_host(n.uri) == NULL) {
+		log_err("notifier: bad alertmanager_url '%s' (accepted: "
+		    "http://HOST:PORT/api/v2/alerts)", n.url);
+		_exit(1);
+	}
+	ev = event_new(n.base, 3, EV_READ | EV_PERSIST, notifier_read, &n);
+	event_add(ev, NULL);
+	event_base_dispatch(n.base);
+	_exit(0);
+}
+
+static int
+notifier_start(void)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	notify_pid = fork();
+	if (notify_pid < 0)
+		return -errno;
+	if (notify_pid == 0) {
+		dup2(sv[1], 3);
+		notifier_main(3);
+	}
+	close(sv[1]);
+	notify_fd = sv[0];
+	fcntl(notify_fd, F_SETFL, O_NONBLOCK);
+	log_info("alerts go to %s (notifier pid %d, user %s)",
+	    ad->cfg.alertmanager_url, (int)notify_pid, ad->cfg.notify_user);
+	return 0;
+}
+
+static void
+notify_alertmanager(struct container *ct, enum ub_res r, const char *when,
+    const struct ub_row *row, uint64_t delta)
+{
+	struct json_object *a, *al, *labels, *ann;
+	const char *s;
+	char ends[40], host[256] = "localhost", buf[128];
+	time_t t = time(NULL) + 300;
+	struct tm tm;
+
+	if (notify_fd < 0)
+		return;
+	gethostname(host, sizeof(host));
+	gmtime_r(&t, &tm);
+	strftime(ends, sizeof(ends), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	labels = json_object_new_object();
+	json_object_object_add(labels, "alertname",
+	    json_object_new_string("AccountdFailcnt"));
+	json_object_object_add(labels, "container",
+	    json_object_new_string(ct->name));
+	json_object_object_add(labels, "resource",
+	    json_object_new_string(ub_name(r)));
+	json_object_object_add(labels, "instance", json_object_new_string(host));
+	json_object_object_add(labels, "severity",
+	    json_object_new_string("warning"));
+	ann = json_object_new_object();
+	snprintf(buf, sizeof(buf), "%s hit its %s limit (failcnt +%llu, now %llu)",
+	    ct->name, ub_name(r), (unsigned long long)delta,
+	    (unsigned long long)row->failcnt);
+	json_object_object_add(ann, "summary", json_object_new_string(buf));
+	snprintf(buf, sizeof(buf), "held %llu maxheld %llu barrier %llu limit %llu",
+	    (unsigned long long)row->held, (unsigned long long)row->maxheld,
+	    (unsigned long long)row->barrier, (unsigned long long)row->limit);
+	json_object_object_add(ann, "description", json_object_new_string(buf));
+	al = json_object_new_object();
+	json_object_object_add(al, "labels", labels);
+	json_object_object_add(al, "annotations", ann);
+	json_object_object_add(al, "startsAt", json_object_new_string(when));
+	json_object_object_add(al, "endsAt", json_object_new_string(ends));
+	a = json_object_new_array();
+	json_object_array_add(a, al);
+	s = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN);
+	if (send(notify_fd, s, strlen(s), MSG_DONTWAIT) < 0)
+		log_warn("alertmanager: notifier busy or gone (%s); alert for "
+		    "%s/%s not posted", strerror(errno), ct->name, ub_name(r));
+	json_object_put(a);
+}
+
+/* ---- the event -------------------------------------------------------------- */
+
+void
+alert_failcnt(struct container *ct, enum ub_res r, uint64_t delta)
+{
+	const struct ub_row *row = &ct->bc.r[r];
+	struct json_object *ev = json_object_new_object();
+	struct timespec now;
+	struct tm tm;
+	char when[48];
+	const char *s;
+	double t;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%03ldZ",
+	    now.tv_nsec / 1000000);
+	json_object_object_add(ev, "seq", json_object_new_int64((int64_t)++seq));
+	json_object_object_add(ev, "time", json_object_new_string(when));
+	json_object_object_add(ev, "type", json_object_new_string("failcnt"));
+	json_object_object_add(ev, "ct", json_object_new_string(ct->name));
+	json_object_object_add(ev, "resource", json_object_new_string(ub_name(r)));
+	json_object_object_add(ev, "failcnt", json_object_new_uint64(row->failcnt));
+	json_object_object_add(ev, "delta", json_object_new_uint64(delta));
+	json_object_object_add(ev, "held", json_object_new_uint64(row->held));
+	json_object_object_add(ev, "maxheld", json_object_new_uint64(row->maxheld));
+	json_object_object_add(ev, "barrier", json_object_new_uint64(row->barrier));
+	json_object_object_add(ev, "limit", json_object_new_uint64(row->limit));
+	json_object_object_add(ev, "unit", json_object_new_string(
+	    ub_unit(r) == UBU_PAGES ? "pages" : ub_unit(r) == UBU_BYTES ?
+	    "bytes" : "items"));
+	s = json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN);
+
+	log_warn("alert ct=%s resource=%s failcnt=%llu delta=%llu held=%llu "
+	    "maxheld=%llu barrier=%llu limit=%llu", ct->name, ub_name(r),
+	    (unsigned long long)row->failcnt, (unsigned long long)delta,
+	    (unsigned long long)row->held, (unsigned long long)row->maxheld,
+	    (unsigned long long)row->barrier, (unsigned long long)row->limit);
+	remember(ev);
+	for (struct follower *f = followers; f != NULL; f = f->next)
+		if (f->ct[0] == '\0' || strcmp(f->ct, ct->name) == 0)
+			ctl_send(f->conn, MSG_EVENT, s, strlen(s));
+	if (events_log != NULL) {
+		fprintf(events_log, "%s\n", s);
+		fflush(events_log);
+	}
+	/* the hook: at most one run per container and resource per interval */
+	t = (double)now.tv_sec;
+	if (ad->cfg.alert_hook != NULL && *ad->cfg.alert_hook) {
+		if (t - ct->hook_last[r] >= ad->cfg.alert_hook_interval) {
+			run_hook(ct, r, delta, ct->hook_suppressed[r], row, when);
+			ct->hook_last[r] = t;
+			ct->hook_suppressed[r] = 0;
+		} else {
+			ct->hook_suppressed[r] += delta;
+		}
+	}
+	notify_alertmanager(ct, r, when, row, delta);
+	json_object_put(ev);
+}
+
+/* ---- set-up ------------------------------------------------------------------- */
+
+int
+alert_init(void)
+{
+	_cleanup_free_ char *path = xasprintf("%s/events.log", ad->cfg.state_dir);
+	struct timeval sec = { 1, 0 };
+	struct stat st;
+
+	if (stat(path, &st) == 0 && (size_t)st.st_size > EVENTS_LOG_MAX) {
+		_cleanup_free_ char *old = xasprintf("%s.1", path);
+
+		rename(path, old);
+		load_history(old);
+	}
+	load_history(path);
+	events_log = fopen(path, "ae");
+	if (events_log == NULL)
+		log_warn("cannot write %s: %s", path, strerror(errno));
+	hook_timer = event_new(ad->base, -1, EV_PERSIST, hook_check, NULL);
+	event_add(hook_timer, &sec);
+	if (ad->cfg.alertmanager_url != NULL && *ad->cfg.alertmanager_url &&
+	    notifier_start() < 0)
+		log_err("cannot start the alert notifier: %s", strerror(errno));
+	return 0;
+}
+
+void
+alert_close(void)
+{
+	if (hook_timer != NULL)
+		event_free(hook_timer);
+	hook_timer = NULL;
+	if (events_log != NULL)
+		fclose(events_log);
+	events_log = NULL;
+	if (notify_fd >= 0)
+		close(notify_fd);	/* the notifier exits on EOF */
+	notify_fd = -1;
+	for (size_t k = 0; k < hist_len; k++)
+		json_object_put(history[(hist_head + k) % HISTORY_MAX]);
+	hist_len = 0;
+}

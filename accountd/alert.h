@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Alerts: what happens when a container hits a limit (a failcnt grows).
+ * Each increase becomes one event, delivered at once to:
+ *   - the log, as one key=value line;
+ *   - the event history (memory, and state_dir/events.log as JSON lines),
+ *     and every `acctctl events -f` client that follows;
+ *   - the hook program (alert_hook), run directly (no shell) with the
+ *     facts in its environment, with a timeout and at most one run per
+ *     container and resource per alert_hook_interval;
+ *   - an Alertmanager (alertmanager_url, API v2), posted by a child
+ *     process that runs without root.
+ */
+#ifndef ACCT_ALERT_H
+#define ACCT_ALERT_H
+
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "ubc.h"
+
+struct container;
+struct ctl_conn;
+
+int	alert_init(void);
+void	alert_close(void);
+void	alert_failcnt(struct container *, enum ub_res, uint64_t delta);
+/* The last `max` events (for ct, or all when NULL), oldest first. */
+struct json_object *alert_history(const char *ct, size_t max);
+/* Send every later event (for ct, or all) to this connection. */
+void	alert_follow(struct ctl_conn *, const char *ct);
+void	alert_reap(void);		/* SIGCHLD */
+
+#endif

@@ -1,0 +1,564 @@
+/* SPDX-License-Identifier: ISC */
+/* Beancounter sampling and accounting: see beancounter.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "accountd.h"
+#include "bcstore.h"
+#include "beancounter.h"
+#include "log.h"
+
+static const struct {
+	enum cg_ctrl	 ctrl;		/* for v1; v2 has one tree */
+	const char	*v1, *v2;
+} files[BF_COUNT] = {
+	[BF_MEM_USAGE] = { CTRL_MEMORY, "memory.usage_in_bytes", "memory.current" },
+	[BF_MEM_FAIL] = { CTRL_MEMORY, "memory.failcnt", "memory.events" },
+	[BF_SWAP_USAGE] = { CTRL_MEMORY, "memory.memsw.usage_in_bytes",
+	    "memory.swap.current" },
+	[BF_SWAP_FAIL] = { CTRL_MEMORY, "memory.memsw.failcnt",
+	    "memory.swap.events" },
+	[BF_OOM] = { CTRL_MEMORY, "memory.oom_control", NULL },
+	[BF_PIDS_CUR] = { CTRL_PIDS, "pids.current", "pids.current" },
+	[BF_PIDS_EVENTS] = { CTRL_PIDS, "pids.events", "pids.events" },
+	[BF_CPU] = { CTRL_CPUACCT, "cpuacct.usage", "cpu.stat" },
+	[BF_MEM_LIMIT] = { CTRL_MEMORY, "memory.limit_in_bytes", "memory.max" },
+	[BF_MEM_PEAK] = { CTRL_MEMORY, "memory.max_usage_in_bytes",
+	    "memory.peak" },
+	[BF_SWAP_LIMIT] = { CTRL_MEMORY, "memory.memsw.limit_in_bytes",
+	    "memory.swap.max" },
+	[BF_SWAP_PEAK] = { CTRL_MEMORY, "memory.memsw.max_usage_in_bytes",
+	    "memory.swap.peak" },
+	[BF_PIDS_MAX] = { CTRL_PIDS, "pids.max", "pids.max" },
+	[BF_PIDS_PEAK] = { CTRL_PIDS, "pids.peak", "pids.peak" },
+	[BF_KMEM_USAGE] = { CTRL_MEMORY, "memory.kmem.usage_in_bytes", NULL },
+	[BF_KMEM_PEAK] = { CTRL_MEMORY, "memory.kmem.max_usage_in_bytes", NULL },
+	[BF_KMEM_FAIL] = { CTRL_MEMORY, "memory.kmem.failcnt", NULL },
+	[BF_KMEM_LIMIT] = { CTRL_MEMORY, "memory.kmem.limit_in_bytes", NULL },
+	[BF_TCP_USAGE] = { CTRL_MEMORY, "memory.kmem.tcp.usage_in_bytes", NULL },
+	[BF_TCP_PEAK] = { CTRL_MEMORY, "memory.kmem.tcp.max_usage_in_bytes",
+	    NULL },
+	[BF_TCP_FAIL] = { CTRL_MEMORY, "memory.kmem.tcp.failcnt", NULL },
+	[BF_TCP_LIMIT] = { CTRL_MEMORY, "memory.kmem.tcp.limit_in_bytes", NULL },
+	[BF_MEM_STAT] = { CTRL_MEMORY, "memory.stat", "memory.stat" },
+	[BF_CPU_STAT] = { CTRL_CPU, "cpu.stat", NULL },
+	[BF_IO] = { CTRL_IO, "blkio.throttle.io_service_bytes_recursive",
+	    "io.stat" },
+	[BF_IO_OPS] = { CTRL_IO, "blkio.throttle.io_serviced_recursive", NULL },
+	[BF_PSI_CPU] = { CTRL_CPU, NULL, "cpu.pressure" },
+	[BF_PSI_MEM] = { CTRL_MEMORY, NULL, "memory.pressure" },
+	[BF_PSI_IO] = { CTRL_IO, NULL, "io.pressure" },
+};
+
+const char *
+bc_file_name(enum bc_file f, int version)
+{
+	return version == 2 ? files[f].v2 : files[f].v1;
+}
+
+static int
+version_of(enum bc_file f)
+{
+	enum cg_ctrl c = files[f].ctrl;
+
+	/* cpuacct is a v1 name; on v2 its figures live with cpu */
+	return cg_version(&ad->layout, c);
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+static ssize_t
+rd(struct bc *b, enum bc_file f, char *buf, size_t len)
+{
+	ssize_t r;
+
+	if (b->fd[f] < 0)
+		return -ENOENT;
+	r = cg_pread(b->fd[f], buf, len);
+	return r;
+}
+
+static int
+rd_u64(struct bc *b, enum bc_file f, uint64_t *v)
+{
+	char buf[64];
+	ssize_t r = rd(b, f, buf, sizeof(buf));
+
+	if (r < 0)
+		return (int)r;
+	*v = cg_parse_u64(buf);
+	return 0;
+}
+
+/* The value of `key` in a flat keyed buffer ("key value" lines). */
+static bool
+key_u64(const char *buf, const char *key, uint64_t *v)
+{
+	size_t kl = strlen(key);
+	const char *p = buf;
+
+	while (p != NULL && *p) {
+		if (strncmp(p, key, kl) == 0 && p[kl] == ' ') {
+			*v = cg_parse_u64(p + kl + 1);
+			return true;
+		}
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return false;
+}
+
+static int
+rd_key(struct bc *b, enum bc_file f, const char *key, uint64_t *v)
+{
+	char buf[1024];
+	ssize_t r = rd(b, f, buf, sizeof(buf));
+
+	if (r < 0)
+		return (int)r;
+	return key_u64(buf, key, v) ? 0 : -ENOENT;
+}
+
+static uint64_t
+pages(uint64_t bytes)
+{
+	return bytes >= VAL_UNLIMITED ? VAL_UNLIMITED : bytes / ACCT_PAGE_SIZE;
+}
+
+/* ---- accounting ---------------------------------------------------------- */
+
+static struct bc_record *
+record(struct container *ct)
+{
+	return bcstore_rec(ct->bc.rec);
+}
+
+static void
+held(struct container *ct, enum ub_res r, uint64_t v)
+{
+	struct bc_record *rec = record(ct);
+
+	ct->bc.r[r].held = v;
+	ct->bc.r[r].present = true;
+	if (rec != NULL && v > rec->row[r].maxheld && v < VAL_UNLIMITED)
+		rec->row[r].maxheld = v;
+	if (rec != NULL)
+		ct->bc.r[r].maxheld = rec->row[r].maxheld;
+}
+
+/* A kernel peak is a maxheld candidate too (it saw what sampling missed) */
+static void
+peak(struct container *ct, enum ub_res r, uint64_t v)
+{
+	struct bc_record *rec = record(ct);
+
+	if (rec != NULL && v > rec->row[r].maxheld && v < VAL_UNLIMITED) {
+		rec->row[r].maxheld = v;
+		ct->bc.r[r].maxheld = v;
+	}
+}
+
+/* Advance failcnt from a kernel counter; returns the increase. */
+static uint64_t
+fails(struct container *ct, enum ub_res r, uint64_t raw, bc_alert_fn alert)
+{
+	struct bc_record *rec = record(ct);
+	uint64_t d;
+
+	if (rec == NULL)
+		return 0;
+	/* a counter below its base was reset: the cgroup is new */
+	d = raw >= rec->row[r].raw ? raw - rec->row[r].raw : raw;
+	rec->row[r].raw = raw;
+	rec->row[r].failcnt += d;
+	ct->bc.r[r].failcnt = rec->row[r].failcnt;
+	if (d > 0 && alert != NULL && !(rec->flags & 1))
+		alert(ct, r, d);
+	return d;
+}
+
+/* The configured value, or a fallback, for rows the kernel has no limit
+ * of its own for. */
+static void
+limits_from_params(struct container *ct, enum ub_res r, enum param_id p,
+    uint64_t dflt_lim)
+{
+	const struct ct_params *cp = ct_effective(ct);
+
+	if (cp->v[p].set) {
+		ct->bc.r[r].barrier = cp->v[p].bar;
+		ct->bc.r[r].limit = cp->v[p].lim;
+	} else {
+		ct->bc.r[r].barrier = dflt_lim;
+		ct->bc.r[r].limit = dflt_lim;
+	}
+}
+
+/* ---- the tiers ------------------------------------------------------------ */
+
+static int
+sample_fast(struct container *ct, bc_alert_fn alert)
+{
+	struct bc *b = &ct->bc;
+	int v2 = cg_version(&ad->layout, CTRL_MEMORY) == 2;
+	uint64_t mem = 0, sw = 0, x = 0;
+	char buf[512];
+	int n = 0;
+	ssize_t r;
+
+	if (b->fd[BF_MEM_USAGE] >= 0) {
+		if ((r = rd_u64(b, BF_MEM_USAGE, &mem)) == -ENODEV)
+			return -ENODEV;
+		held(ct, UB_PHYSPAGES, pages(mem));
+		if (b->fd[BF_SWAP_USAGE] >= 0 && rd_u64(b, BF_SWAP_USAGE, &x) == 0) {
+			/* v1 counts memory+swap; v2 swap alone */
+			sw = v2 ? x : (x > mem ? x - mem : 0);
+			held(ct, UB_SWAPPAGES, pages(sw));
+		}
+		held(ct, UB_OOMGUARPAGES, pages(mem + sw));
+		if (v2) {
+			if (rd(b, BF_MEM_FAIL, buf, sizeof(buf)) > 0) {
+				/* "oom": reclaim could not make room, OpenVZ's
+				 * meaning; "max" also counts limit hits that
+				 * reclaim resolved (kept as limit_hits) */
+				key_u64(buf, "max", &b->limit_hits);
+				if (key_u64(buf, "oom", &x))
+					n += fails(ct, UB_PHYSPAGES, x, alert) > 0;
+				if (key_u64(buf, "oom_kill", &x)) {
+					n += fails(ct, UB_OOMGUARPAGES, x, alert) > 0;
+					b->have_oom = true;
+				}
+			}
+			if (rd_key(b, BF_SWAP_FAIL, "fail", &x) == 0)
+				n += fails(ct, UB_SWAPPAGES, x, alert) > 0;
+		} else {
+			if (rd_u64(b, BF_MEM_FAIL, &x) == 0)
+				n += fails(ct, UB_PHYSPAGES, x, alert) > 0;
+			if (rd_u64(b, BF_SWAP_FAIL, &x) == 0)
+				n += fails(ct, UB_SWAPPAGES, x, alert) > 0;
+			if (rd_key(b, BF_OOM, "oom_kill", &x) == 0) {
+				n += fails(ct, UB_OOMGUARPAGES, x, alert) > 0;
+				b->have_oom = true;
+			}
+		}
+	}
+	if (b->fd[BF_PIDS_CUR] >= 0) {
+		if ((r = rd_u64(b, BF_PIDS_CUR, &x)) == -ENODEV)
+			return -ENODEV;
+		if (r == 0)
+			held(ct, UB_NUMPROC, x);
+		if (rd_key(b, BF_PIDS_EVENTS, "max", &x) == 0)
+			n += fails(ct, UB_NUMPROC, x, alert) > 0;
+	}
+	if (b->fd[BF_CPU] >= 0) {
+		if (cg_version(&ad->layout, CTRL_CPU) == 2) {
+			if (rd(b, BF_CPU, buf, sizeof(buf)) > 0) {
+				key_u64(buf, "usage_usec", &b->cpu_usage);
+				key_u64(buf, "user_usec", &b->cpu_user);
+				key_u64(buf, "system_usec", &b->cpu_system);
+				key_u64(buf, "nr_periods", &b->nr_periods);
+				key_u64(buf, "nr_throttled", &b->nr_throttled);
+				key_u64(buf, "throttled_usec", &b->throttled);
+			}
+		} else if (rd_u64(b, BF_CPU, &x) == 0) {
+			b->cpu_usage = x / 1000;	/* ns */
+		}
+	}
+	return n;
+}
+
+static void
+parse_io(struct bc *b, int v2)
+{
+	char buf[2048], *line, *save = NULL;
+
+	if (rd(b, BF_IO, buf, sizeof(buf)) <= 0)
+		return;
+	b->ndev = 0;
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char dev[16];
+		struct bc_dev *d = NULL;
+		int k;
+
+		if (sscanf(line, "%15s", dev) != 1 || strchr(dev, ':') == NULL)
+			continue;
+		for (k = 0; k < b->ndev; k++)
+			if (strcmp(b->dev[k].dev, dev) == 0)
+				d = &b->dev[k];
+		if (d == NULL) {
+			if (b->ndev == BC_MAX_DEVS)
+				continue;
+			d = &b->dev[b->ndev++];
+			memset(d, 0, sizeof(*d));
+			snprintf(d->dev, sizeof(d->dev), "%s", dev);
+		}
+		if (v2) {	/* 8:0 rbytes=1 wbytes=2 rios=3 wios=4 ... */
+			char *p;
+
+			if ((p = strstr(line, "rbytes=")) != NULL)
+				d->rbytes = strtoull(p + 7, NULL, 10);
+			if ((p = strstr(line, "wbytes=")) != NULL)
+				d->wbytes = strtoull(p + 7, NULL, 10);
+			if ((p = strstr(line, "rios=")) != NULL)
+				d->rios = strtoull(p + 5, NULL, 10);
+			if ((p = strstr(line, "wios=")) != NULL)
+				d->wios = strtoull(p + 5, NULL, 10);
+		} else {	/* 8:0 Read 123 */
+			char op[16];
+			unsigned long long v;
+
+			if (sscanf(line, "%*s %15s %llu", op, &v) == 2) {
+				if (strcmp(op, "Read") == 0)
+					d->rbytes = v;
+				else if (strcmp(op, "Write") == 0)
+					d->wbytes = v;
+			}
+		}
+	}
+	if (v2 || b->fd[BF_IO_OPS] < 0 ||
+	    rd(b, BF_IO_OPS, buf, sizeof(buf)) <= 0)
+		return;
+	save = NULL;
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char dev[16], op[16];
+		unsigned long long v;
+
+		if (sscanf(line, "%15s %15s %llu", dev, op, &v) != 3)
+			continue;
+		for (int k = 0; k < b->ndev; k++)
+			if (strcmp(b->dev[k].dev, dev) == 0) {
+				if (strcmp(op, "Read") == 0)
+					b->dev[k].rios = v;
+				else if (strcmp(op, "Write") == 0)
+					b->dev[k].wios = v;
+			}
+	}
+}
+
+static void
+parse_psi(struct bc *b, enum bc_file f, int i)
+{
+	char buf[256], *p;
+
+	if (rd(b, f, buf, sizeof(buf)) <= 0)
+		return;
+	b->have_psi = true;
+	if ((p = strstr(buf, "some ")) != NULL &&
+	    (p = strstr(p, "total=")) != NULL)
+		b->psi_some[i] = strtoull(p + 6, NULL, 10);
+	if ((p = strstr(buf, "full ")) != NULL &&
+	    (p = strstr(p, "total=")) != NULL)
+		b->psi_full[i] = strtoull(p + 6, NULL, 10);
+}
+
+static void
+sample_slow(struct container *ct, bc_alert_fn alert)
+{
+	struct bc *b = &ct->bc;
+	const struct ct_params *cp = ct_effective(ct);
+	int v2 = cg_version(&ad->layout, CTRL_MEMORY) == 2;
+	uint64_t x = 0, mlim = VAL_UNLIMITED, y = 0;
+	char buf[4096];
+
+	if (b->fd[BF_MEM_USAGE] >= 0) {
+		if (rd_u64(b, BF_MEM_LIMIT, &mlim) == 0)
+			b->r[UB_PHYSPAGES].limit = pages(mlim);
+		b->r[UB_PHYSPAGES].barrier = cp->v[P_PHYSPAGES].set ?
+		    cp->v[P_PHYSPAGES].bar : 0;
+		if (rd_u64(b, BF_MEM_PEAK, &x) == 0)
+			peak(ct, UB_PHYSPAGES, pages(x));
+		if (b->r[UB_SWAPPAGES].present && rd_u64(b, BF_SWAP_LIMIT, &x) == 0)
+			b->r[UB_SWAPPAGES].limit = v2 ? pages(x) :
+			    x >= VAL_UNLIMITED || mlim >= VAL_UNLIMITED ?
+			    VAL_UNLIMITED : pages(x > mlim ? x - mlim : 0);
+		b->r[UB_SWAPPAGES].barrier = cp->v[P_SWAPPAGES].set ?
+		    cp->v[P_SWAPPAGES].bar : 0;
+		if (v2 && rd_u64(b, BF_SWAP_PEAK, &x) == 0)
+			peak(ct, UB_SWAPPAGES, pages(x));
+		if (!v2 && rd_u64(b, BF_SWAP_PEAK, &x) == 0)
+			peak(ct, UB_OOMGUARPAGES, pages(x));
+		/* OpenVZ's VSwap: oomguarpages = ram:unlimited by default */
+		b->r[UB_OOMGUARPAGES].barrier = cp->v[P_OOMGUARPAGES].set ?
+		    cp->v[P_OOMGUARPAGES].bar : b->r[UB_PHYSPAGES].limit;
+		b->r[UB_OOMGUARPAGES].limit = VAL_UNLIMITED;
+		if (!b->have_oom)
+			b->r[UB_OOMGUARPAGES].present = false;
+	}
+	if (b->fd[BF_PIDS_CUR] >= 0) {
+		if (rd_u64(b, BF_PIDS_MAX, &x) == 0)
+			b->r[UB_NUMPROC].barrier = b->r[UB_NUMPROC].limit = x;
+		if (rd_u64(b, BF_PIDS_PEAK, &x) == 0)
+			peak(ct, UB_NUMPROC, x);
+	}
+	/* v1 kernel memory and TCP buffers have counters of their own */
+	if (b->fd[BF_KMEM_USAGE] >= 0 && rd_u64(b, BF_KMEM_USAGE, &x) == 0) {
+		held(ct, UB_KMEMSIZE, x);
+		if (rd_u64(b, BF_KMEM_PEAK, &y) == 0)
+			peak(ct, UB_KMEMSIZE, y);
+		if (rd_u64(b, BF_KMEM_FAIL, &y) == 0)
+			fails(ct, UB_KMEMSIZE, y, alert);
+		if (rd_u64(b, BF_KMEM_LIMIT, &y) == 0)
+			b->r[UB_KMEMSIZE].limit = y;
+		b->r[UB_KMEMSIZE].barrier = cp->v[P_KMEMSIZE].set ?
+		    cp->v[P_KMEMSIZE].bar : b->r[UB_KMEMSIZE].limit;
+	}
+	if (b->fd[BF_TCP_USAGE] >= 0 && rd_u64(b, BF_TCP_USAGE, &x) == 0) {
+		held(ct, UB_TCPSNDBUF, x);
+		if (rd_u64(b, BF_TCP_PEAK, &y) == 0)
+			peak(ct, UB_TCPSNDBUF, y);
+		if (rd_u64(b, BF_TCP_FAIL, &y) == 0)
+			fails(ct, UB_TCPSNDBUF, y, alert);
+		if (rd_u64(b, BF_TCP_LIMIT, &y) == 0)
+			b->r[UB_TCPSNDBUF].barrier = b->r[UB_TCPSNDBUF].limit = y;
+	}
+	if (rd(b, BF_MEM_STAT, buf, sizeof(buf)) > 0) {
+		if (key_u64(buf, "shmem", &x)) {
+			held(ct, UB_SHMPAGES, pages(x));
+			limits_from_params(ct, UB_SHMPAGES, P_SHMPAGES, VAL_UNLIMITED);
+		}
+		if (key_u64(buf, "unevictable", &x)) {
+			held(ct, UB_LOCKEDPAGES, pages(x));
+			limits_from_params(ct, UB_LOCKEDPAGES, P_LOCKEDPAGES,
+			    VAL_UNLIMITED);
+		}
+		if (v2) {
+			if (key_u64(buf, "kernel", &x) ||
+			    (key_u64(buf, "slab", &x) && key_u64(buf,
+			    "kernel_stack", &y) && (x += y, true))) {
+				held(ct, UB_KMEMSIZE, x);
+				limits_from_params(ct, UB_KMEMSIZE, P_KMEMSIZE,
+				    VAL_UNLIMITED);
+			}
+			if (key_u64(buf, "sock", &x)) {
+				held(ct, UB_TCPSNDBUF, x);
+				limits_from_params(ct, UB_TCPSNDBUF, P_TCPSNDBUF,
+				    VAL_UNLIMITED);
+			}
+			if (key_u64(buf, "slab_reclaimable", &x)) {
+				held(ct, UB_DCACHESIZE, x);
+				limits_from_params(ct, UB_DCACHESIZE, P_DCACHESIZE,
+				    VAL_UNLIMITED);
+			}
+			key_u64(buf, "file", &b->mem_cache);
+			key_u64(buf, "anon", &b->mem_anon);
+		} else {
+			key_u64(buf, "cache", &b->mem_cache);
+			key_u64(buf, "rss", &b->mem_anon);
+		}
+	}
+	if (b->fd[BF_CPU_STAT] >= 0 && rd(b, BF_CPU_STAT, buf, sizeof(buf)) > 0) {
+		key_u64(buf, "nr_periods", &b->nr_periods);
+		key_u64(buf, "nr_throttled", &b->nr_throttled);
+		if (key_u64(buf, "throttled_time", &x))
+			b->throttled = x / 1000;	/* ns */
+	}
+	parse_io(b, cg_version(&ad->layout, CTRL_IO) == 2);
+	parse_psi(b, BF_PSI_CPU, 0);
+	parse_psi(b, BF_PSI_MEM, 1);
+	parse_psi(b, BF_PSI_IO, 2);
+}
+
+int
+bc_sample(struct container *ct, bool slow, bc_alert_fn alert)
+{
+	struct bc_record *rec;
+	int n;
+
+	if ((n = sample_fast(ct, alert)) < 0)
+		return n;
+	if (slow || ct->bc.samples == 0)
+		sample_slow(ct, alert);
+	ct->bc.samples++;
+	/* the first sample of a new record sets the base: no alerts for
+	 * failures that happened before accountd knew the container */
+	if ((rec = record(ct)) != NULL)
+		rec->flags &= ~1u;
+	return n;
+}
+
+int
+bc_sample_events(struct container *ct, bc_alert_fn alert)
+{
+	return sample_fast(ct, alert);
+}
+
+/* ---- start and stop --------------------------------------------------------- */
+
+void
+bc_start(struct container *ct)
+{
+	struct bc *b = &ct->bc;
+	struct bc_record *rec;
+	struct stat st;
+	int fresh;
+
+	memset(b, 0, sizeof(*b));
+	for (int f = 0; f < BF_COUNT; f++) {
+		int dfd = cg_ct_fd(&ad->layout, &ct->cg, files[f].ctrl);
+		const char *name = bc_file_name((enum bc_file)f, version_of(
+		    (enum bc_file)f));
+
+		if (f == BF_CPU && cg_version(&ad->layout, CTRL_CPU) == 2)
+			dfd = cg_ct_fd(&ad->layout, &ct->cg, CTRL_CPU);
+		b->fd[f] = dfd >= 0 && name != NULL ? cg_open_counter(dfd, name) : -1;
+		if (b->fd[f] < 0)
+			b->fd[f] = -1;
+	}
+	/* kernel memory is only counted where accounting is on */
+	fresh = bcstore_find(ct->name, false) < 0;
+	b->rec = bcstore_find(ct->name, true);
+	rec = record(ct);
+	if (rec == NULL)
+		return;
+	b->gen = fstat(ct->cg.dfd[ad->layout.primary], &st) == 0 ?
+	    (uint64_t)st.st_ino : 0;
+	if (rec->gen != b->gen) {
+		/* a new cgroup: its counters started at zero */
+		for (int r = 0; r < UB_COUNT; r++)
+			rec->row[r].raw = 0;
+		rec->gen = b->gen;
+	}
+	if (fresh)
+		rec->flags |= 1u;	/* first sample: base, no alerts */
+	for (int r = 0; r < UB_COUNT; r++) {
+		b->r[r].maxheld = rec->row[r].maxheld;
+		b->r[r].failcnt = rec->row[r].failcnt;
+	}
+}
+
+void
+bc_stop(struct container *ct)
+{
+	for (int f = 0; f < BF_COUNT; f++) {
+		if (ct->bc.fd[f] >= 0)
+			close(ct->bc.fd[f]);
+		ct->bc.fd[f] = -1;
+	}
+}
+
+void
+bc_ubc(const struct container *ct, struct ubc *u)
+{
+	struct bc_record *rec = bcstore_rec(ct->bc.rec);
+
+	memset(u, 0, sizeof(*u));
+	snprintf(u->id, sizeof(u->id), "%s", ct->name);
+	for (int r = 0; r < UB_COUNT; r++) {
+		u->r[r] = ct->bc.r[r];
+		if (rec != NULL) {
+			u->r[r].maxheld = rec->row[r].maxheld;
+			u->r[r].failcnt = rec->row[r].failcnt;
+		}
+		if (u->r[r].maxheld < u->r[r].held)
+			u->r[r].maxheld = u->r[r].held;
+	}
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Per-container accounting: the beancounter rows (held, maxheld, barrier,
+ * limit, failcnt) from the kernel's own counters, plus CPU, I/O and
+ * pressure figures.  docs/beancounters.md has the source of every row on
+ * cgroup v1 and v2.
+ *
+ * Counter files are read through kept descriptors (cg_open_counter and
+ * cg_pread: 16 us for 4 files where open/read/close costs 45 us).  Two
+ * tiers: the fast one (usage, failure counters, process count, CPU time)
+ * every sample; the slow one (limits, peaks, kernel memory, memory.stat,
+ * I/O, pressure) every BC_SLOW_EVERY samples, since memory.stat alone
+ * costs as much as the rest together.
+ *
+ * maxheld and failcnt are kept in the store (bcstore.h) and only ever
+ * grow: a kernel counter that went backwards (the cgroup was recreated:
+ * the container restarted) starts a new base and its whole value is
+ * added; so is a counter whose cgroup generation (inode) changed while
+ * accountd was not running.
+ */
+#ifndef ACCT_BEANCOUNTER_H
+#define ACCT_BEANCOUNTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ubc.h"
+
+#define BC_SLOW_EVERY	5
+#define BC_MAX_DEVS	8
+
+enum bc_file {
+	/* fast tier */
+	BF_MEM_USAGE, BF_MEM_FAIL, BF_SWAP_USAGE, BF_SWAP_FAIL, BF_OOM,
+	BF_PIDS_CUR, BF_PIDS_EVENTS, BF_CPU,
+	BF_FAST_END,
+	/* slow tier */
+	BF_MEM_LIMIT = BF_FAST_END, BF_MEM_PEAK, BF_SWAP_LIMIT, BF_SWAP_PEAK,
+	BF_PIDS_MAX, BF_PIDS_PEAK, BF_KMEM_USAGE, BF_KMEM_PEAK, BF_KMEM_FAIL,
+	BF_KMEM_LIMIT, BF_TCP_USAGE, BF_TCP_PEAK, BF_TCP_FAIL, BF_TCP_LIMIT,
+	BF_MEM_STAT, BF_CPU_STAT, BF_IO, BF_IO_OPS, BF_PSI_CPU, BF_PSI_MEM,
+	BF_PSI_IO,
+	BF_COUNT
+};
+
+struct bc_dev {
+	char		dev[16];
+	uint64_t	rbytes, wbytes, rios, wios;
+};
+
+struct bc {
+	struct ub_row	 r[UB_COUNT];	/* maxheld/failcnt mirror the store */
+	int		 rec;		/* index in the store */
+	int		 fd[BF_COUNT];	/* kept fds; -1 when the file is absent */
+	uint64_t	 gen;		/* inode of the cgroup */
+	unsigned	 samples;
+	bool		 have_oom;	/* the OOM-kill counter was read */
+	/* CPU (microseconds) */
+	uint64_t	 cpu_usage, cpu_user, cpu_system;
+	uint64_t	 nr_periods, nr_throttled, throttled;
+	/* pressure, cumulative stall microseconds: cpu, memory, io */
+	bool		 have_psi;
+	uint64_t	 psi_some[3], psi_full[3];
+	/* I/O per device */
+	struct bc_dev	 dev[BC_MAX_DEVS];
+	int		 ndev;
+	/* memory.stat extras */
+	uint64_t	 mem_cache, mem_anon;
+	uint64_t	 limit_hits;	/* v2 memory.events max */
+};
+
+struct container;
+
+/* Called for every failcnt increase found by a sample. */
+typedef void (*bc_alert_fn)(struct container *, enum ub_res, uint64_t delta);
+
+void	bc_start(struct container *);	/* open fds, load saved rows */
+void	bc_stop(struct container *);
+/* One sample; slow: read the slow tier too.  Returns -ENODEV when the
+ * cgroup is gone, else the number of rows whose failcnt grew. */
+int	bc_sample(struct container *, bool slow, bc_alert_fn);
+int	bc_sample_events(struct container *, bc_alert_fn);	/* failures only */
+void	bc_ubc(const struct container *, struct ubc *);	/* rows for output */
+const char *bc_file_name(enum bc_file, int version);
+
+#endif

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Publishing what accountd knows into the shared snapshot file
+ * (run_dir/snapshot), which the unprivileged exporters read.  Called at
+ * the end of each sampling round: copying a few hundred bytes per
+ * container, with no system call.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accountd.h"
+#include "log.h"
+#include "publish.h"
+#include "snapshot.h"
+#include "xalloc.h"
+
+static struct snap_writer w = { .fd = -1 };
+static uint64_t rounds, started_ms;
+
+static uint64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int
+publish_init(void)
+{
+	_cleanup_free_ char *path = xasprintf("%s/snapshot", ad->cfg.run_dir);
+	struct aerr err = { 0 };
+
+	started_ms = wall_ms();
+	if (snapw_open(&w, path, &err) < 0) {
+		log_warn("snapshot for exporters: %s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+fill(struct snap_ct *s, const struct container *ct)
+{
+	const struct ct_params *p = ct_effective(ct);
+	const struct bc *b = &ct->bc;
+	struct ubc u;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", ct->name);
+	snprintf(s->cgroup, sizeof(s->cgroup), "%s", ct->cgpath);
+	s->running = ct->running;
+	s->origin = (uint32_t)ct->origin;
+	s->since_ms = (uint64_t)ct->since * 1000;
+	s->ram = params_ram_bytes(p);
+	s->swap = p->v[P_PHYSPAGES].set || p->v[P_SWAPPAGES].set ?
+	    params_swap_bytes(p) : VAL_UNLIMITED;
+	s->cpuunits = p->v[P_CPUUNITS].set ? p->v[P_CPUUNITS].lim : 0;
+	s->cpulimit = p->v[P_CPULIMIT].set ? p->v[P_CPULIMIT].lim : 0;
+	s->cpus = p->v[P_CPUS].set ? p->v[P_CPUS].lim : 0;
+	s->numproc = p->v[P_NUMPROC].set ? p->v[P_NUMPROC].lim : 0;
+	if (!ct->running)
+		return;
+	bc_ubc(ct, &u);
+	for (int r = 0; r < UB_COUNT && r < SNAP_ROWS; r++) {
+		s->row[r].held = u.r[r].held;
+		s->row[r].maxheld = u.r[r].maxheld;
+		s->row[r].barrier = u.r[r].barrier;
+		s->row[r].limit = u.r[r].limit;
+		s->row[r].failcnt = u.r[r].failcnt;
+		s->row[r].present = u.r[r].present && !ub_is_dummy((enum ub_res)r);
+		s->row[r].unit = (uint32_t)ub_unit((enum ub_res)r);
+	}
+	s->cpu_usage = b->cpu_usage;
+	s->cpu_user = b->cpu_user;
+	s->cpu_system = b->cpu_system;
+	s->nr_periods = b->nr_periods;
+	s->nr_throttled = b->nr_throttled;
+	s->throttled = b->throttled;
+	s->have_psi = b->have_psi;
+	memcpy(s->psi_some, b->psi_some, sizeof(s->psi_some));
+	memcpy(s->psi_full, b->psi_full, sizeof(s->psi_full));
+	s->ndev = (uint32_t)(b->ndev < SNAP_DEVS ? b->ndev : SNAP_DEVS);
+	for (uint32_t d = 0; d < s->ndev; d++) {
+		snprintf(s->dev[d].dev, sizeof(s->dev[d].dev), "%s", b->dev[d].dev);
+		s->dev[d].rbytes = b->dev[d].rbytes;
+		s->dev[d].wbytes = b->dev[d].wbytes;
+		s->dev[d].rios = b->dev[d].rios;
+		s->dev[d].wios = b->dev[d].wios;
+	}
+	s->mem_cache = b->mem_cache;
+	s->mem_anon = b->mem_anon;
+	s->limit_hits = b->limit_hits;
+}
+
+void
+publish(void)
+{
+	struct snap_header *h;
+	struct snap_ct *rec;
+	uint32_t n = (uint32_t)ad->ncts;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if ((rec = snapw_begin(&w, n)) == NULL)
+		return;
+	for (uint32_t i = 0; i < n; i++)
+		fill(&rec[i], ad->cts[i]);
+	h = w.hdr;
+	h->time_ms = wall_ms();
+	h->interval_ms = ad->cfg.sample_interval;
+	h->rounds = ++rounds;
+	h->pid = (uint64_t)getpid();
+	h->started_ms = started_ms;
+	h->host_cpus = cpus > 0 ? (uint32_t)cpus : 1;
+	if (h->host_ram == 0 || rounds % 60 == 1) {
+		struct kcaps caps;
+
+		cg_kcaps(&ad->layout, ad->cfg.cgroup_parent, &caps, NULL);
+		h->host_ram = caps.host_ram;
+		h->host_swap = caps.host_swap;
+	}
+	snprintf(h->cgroup_mode, sizeof(h->cgroup_mode), "%s",
+	    cg_mode_name(&ad->layout));
+	gethostname(h->hostname, sizeof(h->hostname) - 1);
+	snprintf(h->version_str, sizeof(h->version_str), "%s", PACKAGE_VERSION);
+	snapw_commit(&w, n);
+}
+
+void
+publish_close(void)
+{
+	snapw_close(&w);
+}

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: ISC */
+/* Publishing the snapshot (lib/snapshot.h) after every sampling round. */
+#ifndef ACCT_PUBLISH_H
+#define ACCT_PUBLISH_H
+
+int	publish_init(void);
+void	publish(void);
+void	publish_close(void);
+
+#endif

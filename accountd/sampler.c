@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: ISC */
+/* Sampling schedule and kernel event sources: see sampler.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accountd.h"
+#include "alert.h"
+#include "bcstore.h"
+#include "log.h"
+#include "publish.h"
+#include "sampler.h"
+#include "xalloc.h"
+
+#define HOT_RATIO	0.9	/* held/limit that makes a container hot */
+#define HOT_SECONDS	2.0	/* stays hot this long after the last reason */
+
+static struct event *base_ev, *fast_ev, *sync_ev, *inotify_ev;
+static int ifd = -1;
+static unsigned round_no;
+static unsigned nhot, npids;	/* containers hot; v1 with a numproc limit */
+static struct container **by_wd;	/* inotify watch -> container */
+static size_t nwd;
+static unsigned fast_ticks;
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static bool
+near(const struct ub_row *r)
+{
+	return r->present && r->limit > 0 && r->limit < VAL_UNLIMITED &&
+	    (double)r->held >= HOT_RATIO * (double)r->limit;
+}
+
+static void
+fast_arm(void)
+{
+	struct timeval tv = { 0, (long)ad->cfg.hot_interval * 1000 };
+
+	if (fast_ev != NULL && !evtimer_pending(fast_ev, NULL) &&
+	    (nhot > 0 || npids > 0))
+		evtimer_add(fast_ev, &tv);
+}
+
+void
+sampler_heat(struct container *ct)
+{
+	if (!ct->hot) {
+		ct->hot = true;
+		nhot++;
+	}
+	ct->hot_until = now_s() + HOT_SECONDS;
+	fast_arm();
+}
+
+/* After a sample: decide whether the container stays hot. */
+static void
+judge(struct container *ct, int grew)
+{
+	const struct bc *b = &ct->bc;
+
+	if (grew > 0 || near(&b->r[UB_PHYSPAGES]) || near(&b->r[UB_SWAPPAGES]) ||
+	    near(&b->r[UB_NUMPROC]))
+		sampler_heat(ct);
+	else if (ct->hot && now_s() > ct->hot_until) {
+		ct->hot = false;
+		nhot--;
+	}
+}
+
+static void
+gone(struct container *ct)
+{
+	log_debug("%s: counters gone; checking whether it stopped", ct->name);
+	watch_kick();
+}
+
+/* ---- v1 eventfds ---------------------------------------------------------- */
+
+static void
+on_eventfd(evutil_socket_t fd, short what, void *arg)
+{
+	struct container *ct = arg;
+	uint64_t v;
+	int n;
+
+	(void)what;
+	(void)!read(fd, &v, sizeof(v));
+	if (!ct->running)
+		return;
+	if ((n = bc_sample_events(ct, alert_failcnt)) == -ENODEV) {
+		gone(ct);
+		return;
+	}
+	sampler_heat(ct);
+}
+
+/* Register an eventfd with cgroup.event_control: "<efd> <fd> [threshold]". */
+static int
+v1_register(struct container *ct, int slot, const char *file,
+    uint64_t threshold)
+{
+	int mfd = cg_ct_fd(&ad->layout, &ct->cg, CTRL_MEMORY), cfd, efd;
+	char buf[96];
+	struct event *ev;
+
+	if (mfd < 0)
+		return -ENOENT;
+	if ((efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+		return -errno;
+	if ((cfd = cg_open_counter(mfd, file)) < 0) {
+		close(efd);
+		return cfd;
+	}
+	if (threshold)
+		snprintf(buf, sizeof(buf), "%d %d %llu", efd, cfd,
+		    (unsigned long long)threshold);
+	else
+		snprintf(buf, sizeof(buf), "%d %d", efd, cfd);
+	if (cg_write(mfd, "cgroup.event_control", buf, NULL) < 0) {
+		close(cfd);
+		close(efd);
+		return -EIO;
+	}
+	close(cfd);	/* the kernel holds its own reference */
+	ev = event_new(ad->base, efd, EV_READ | EV_PERSIST, on_eventfd, ct);
+	event_add(ev, NULL);
+	ct->ev_fd[slot] = efd;
+	ct->ev_obj[slot] = ev;
+	return 0;
+}
+
+static void
+v1_unregister(struct container *ct, int slot)
+{
+	if (ct->ev_fd[slot] < 0)
+		return;
+	/* closing the eventfd makes the kernel drop the registration */
+	event_free(ct->ev_obj[slot]);
+	close(ct->ev_fd[slot]);
+	ct->ev_fd[slot] = -1;
+	ct->ev_obj[slot] = NULL;
+}
+
+/* Thresholds follow the limits: re-armed when a limit changes. */
+static void
+v1_thresholds(struct container *ct)
+{
+	static const char *const file[2] = { "memory.usage_in_bytes",
+		"memory.memsw.usage_in_bytes" };
+	uint64_t lim[2];
+
+	lim[0] = ct->bc.r[UB_PHYSPAGES].limit;
+	lim[1] = ct->bc.r[UB_SWAPPAGES].present &&
+	    ct->bc.r[UB_SWAPPAGES].limit < VAL_UNLIMITED && lim[0] < VAL_UNLIMITED ?
+	    lim[0] + ct->bc.r[UB_SWAPPAGES].limit : VAL_UNLIMITED;
+	for (int i = 0; i < 2; i++) {
+		if (lim[i] == ct->ev_limit[i])
+			continue;
+		v1_unregister(ct, 1 + i);
+		ct->ev_limit[i] = lim[i];
+		if (lim[i] > 0 && lim[i] < VAL_UNLIMITED)
+			v1_register(ct, 1 + i, file[i], (uint64_t)(HOT_RATIO *
+			    (double)lim[i]) * ACCT_PAGE_SIZE);
+	}
+}
+
+/* ---- v2 inotify ------------------------------------------------------------ */
+
+static void
+on_inotify(evutil_socket_t fd, short what, void *arg)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	ssize_t n;
+
+	(void)what;
+	(void)arg;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			struct inotify_event *e = (struct inotify_event *)(void *)p;
+			struct container *ct = e->wd >= 0 && (size_t)e->wd < nwd ?
+			    by_wd[e->wd] : NULL;
+
+			p += sizeof(*e) + e->len;
+			if (ct == NULL || !ct->running || !(e->mask & IN_MODIFY))
+				continue;
+			if (bc_sample_events(ct, alert_failcnt) == -ENODEV)
+				gone(ct);
+			else
+				sampler_heat(ct);
+		}
+	}
+}
+
+static void
+v2_watch(struct container *ct)
+{
+	static const enum bc_file f[3] = { BF_MEM_FAIL, BF_SWAP_FAIL,
+		BF_PIDS_EVENTS };
+
+	for (int i = 0; i < 3; i++) {
+		enum cg_ctrl c = f[i] == BF_PIDS_EVENTS ? CTRL_PIDS : CTRL_MEMORY;
+		const char *name = bc_file_name(f[i], 2);
+		char *path;
+		int wd;
+
+		ct->wd[i] = -1;
+		if (ifd < 0 || ct->bc.fd[f[i]] < 0 ||
+		    cg_ct_fd(&ad->layout, &ct->cg, c) < 0)
+			continue;
+		path = xasprintf("%s/%s/%s", ad->layout.hier[
+		    ad->layout.ctrl_hier[c]].path, ct->cgpath, name);
+		wd = inotify_add_watch(ifd, path, IN_MODIFY);
+		free(path);
+		if (wd < 0) {
+			log_warn("%s: inotify on %s: %s; relying on sampling",
+			    ct->name, name, strerror(errno));
+			continue;
+		}
+		if ((size_t)wd >= nwd) {
+			size_t n = (size_t)wd * 2 + 16;
+
+			by_wd = xreallocarray(by_wd, n, sizeof(*by_wd));
+			memset(by_wd + nwd, 0, (n - nwd) * sizeof(*by_wd));
+			nwd = n;
+		}
+		by_wd[wd] = ct;
+		ct->wd[i] = wd;
+	}
+}
+
+/* ---- timers ----------------------------------------------------------------- */
+
+static bool
+pids_polled(const struct container *ct)
+{
+	return cg_version(&ad->layout, CTRL_PIDS) == 1 &&
+	    ct->bc.fd[BF_PIDS_EVENTS] >= 0 &&
+	    ct->bc.r[UB_NUMPROC].limit < VAL_UNLIMITED;
+}
+
+static void
+on_base(evutil_socket_t fd, short what, void *arg)
+{
+	bool slow = round_no++ % BC_SLOW_EVERY == 0;
+
+	(void)fd; (void)what; (void)arg;
+	npids = 0;
+	for (size_t i = 0; i < ad->ncts; i++) {
+		struct container *ct = ad->cts[i];
+		int n;
+
+		if (!ct->running)
+			continue;
+		if ((n = bc_sample(ct, slow, alert_failcnt)) == -ENODEV) {
+			gone(ct);
+			continue;
+		}
+		if (slow && cg_version(&ad->layout, CTRL_MEMORY) == 1)
+			v1_thresholds(ct);
+		judge(ct, n);
+		npids += pids_polled(ct);
+	}
+	publish();
+	fast_arm();
+}
+
+static void
+on_fast(evutil_socket_t fd, short what, void *arg)
+{
+	unsigned every = ad->cfg.pids_poll_interval / (ad->cfg.hot_interval ?
+	    ad->cfg.hot_interval : 1);
+	bool pids = npids > 0 && (every <= 1 || ++fast_ticks % every == 0);
+
+	(void)fd; (void)what; (void)arg;
+	for (size_t i = 0; i < ad->ncts; i++) {
+		struct container *ct = ad->cts[i];
+		int n;
+
+		if (!ct->running)
+			continue;
+		if (ct->hot) {
+			if ((n = bc_sample_events(ct, alert_failcnt)) == -ENODEV)
+				gone(ct);
+			else
+				judge(ct, n);
+		} else if (pids && pids_polled(ct)) {
+			if ((n = bc_sample_events(ct, alert_failcnt)) > 0)
+				sampler_heat(ct);
+		}
+	}
+	fast_arm();
+}
+
+static void
+on_sync(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd; (void)what; (void)arg;
+	bcstore_sync();
+}
+
+void
+sampler_add(struct container *ct)
+{
+	for (int i = 0; i < 3; i++) {
+		ct->ev_fd[i] = -1;
+		ct->ev_obj[i] = NULL;
+		ct->wd[i] = -1;
+	}
+	ct->ev_limit[0] = ct->ev_limit[1] = 0;
+	bc_sample(ct, true, alert_failcnt);
+	if (cg_version(&ad->layout, CTRL_MEMORY) == 1) {
+		v1_register(ct, 0, "memory.oom_control", 0);
+		v1_thresholds(ct);
+	} else {
+		v2_watch(ct);
+	}
+	judge(ct, 0);
+}
+
+void
+sampler_remove(struct container *ct)
+{
+	for (int i = 0; i < 3; i++) {
+		v1_unregister(ct, i);
+		if (ct->wd[i] >= 0) {
+			if (ifd >= 0)
+				inotify_rm_watch(ifd, ct->wd[i]);
+			if ((size_t)ct->wd[i] < nwd)
+				by_wd[ct->wd[i]] = NULL;
+			ct->wd[i] = -1;
+		}
+	}
+	if (ct->hot) {
+		ct->hot = false;
+		nhot--;
+	}
+}
+
+int
+sampler_init(void)
+{
+	struct timeval tv = { ad->cfg.sample_interval / 1000,
+		(long)(ad->cfg.sample_interval % 1000) * 1000 };
+	struct timeval minute = { 60, 0 };
+
+	if (cg_version(&ad->layout, CTRL_MEMORY) == 2 ||
+	    cg_version(&ad->layout, CTRL_PIDS) == 2) {
+		ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (ifd < 0)
+			log_warn("inotify: %s; failures are seen by sampling only",
+			    strerror(errno));
+		else {
+			inotify_ev = event_new(ad->base, ifd, EV_READ | EV_PERSIST,
+			    on_inotify, NULL);
+			event_add(inotify_ev, NULL);
+		}
+	}
+	base_ev = event_new(ad->base, -1, EV_PERSIST, on_base, NULL);
+	event_add(base_ev, &tv);
+	fast_ev = evtimer_new(ad->base, on_fast, NULL);
+	sync_ev = event_new(ad->base, -1, EV_PERSIST, on_sync, NULL);
+	event_add(sync_ev, &minute);
+	return 0;
+}
+
+void
+sampler_close(void)
+{
+	if (base_ev) event_free(base_ev);
+	if (fast_ev) event_free(fast_ev);
+	if (sync_ev) event_free(sync_ev);
+	if (inotify_ev) event_free(inotify_ev);
+	base_ev = fast_ev = sync_ev = inotify_ev = NULL;
+	if (ifd >= 0)
+		close(ifd);
+	ifd = -1;
+	free(by_wd);
+	by_wd = NULL;
+	nwd = 0;
+}

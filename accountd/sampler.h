@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * When containers are sampled.  Every sample_interval all running
+ * containers are sampled (beancounter.c).  Failures are seen sooner:
+ *   - cgroup v2: inotify on memory.events, memory.swap.events and
+ *     pids.events, which the kernel touches on every event;
+ *   - cgroup v1: an eventfd on memory.oom_control (OOM) and usage
+ *     thresholds at 90% of the memory and memory+swap limits, through
+ *     cgroup.event_control; v1 pids.events sends no notification, so
+ *     containers with a numproc limit have pids.events polled every
+ *     pids_poll_interval;
+ *   - a container near a limit (held >= 90% of it) or just notified is
+ *     "hot" and is sampled every hot_interval until it cools down.
+ */
+#ifndef ACCT_SAMPLER_H
+#define ACCT_SAMPLER_H
+
+struct container;
+
+int	sampler_init(void);
+void	sampler_close(void);
+void	sampler_add(struct container *);
+void	sampler_remove(struct container *);
+void	sampler_heat(struct container *);
+
+#endif

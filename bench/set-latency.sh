@@ -1,0 +1,58 @@
+#!/bin/bash
+# Benchmark: the round trip of `acctctl set` with 6 parameters on a running
+# container (budget: p50 <= 2 ms), beside, in the same run:
+#   floor  the same cgroupfs writes done directly by one process
+#   peer   libcgroup's cgset making the same writes (cgroup-tools)
+# Runs as root on this machine's cgroups; prints medians and ratios.
+#   bench/set-latency.sh [RUNS]     (default 1000)
+set -euo pipefail
+B=${ACCT_BUILDDIR:-$(cd "$(dirname "$0")/.." && pwd)/_build}
+N=${1:-1000}
+[ "$(id -u)" = 0 ] || { echo "set-latency: needs root"; exit 77; }
+T=$(mktemp -d /tmp/acctd-bench.XXXXXX)
+P=acctd-bench-$$
+"$B/accountd/accountd" -d -o run_dir="$T/run" -o state_dir="$T/state" \
+    -o ct_conf_dir="$T/ct" -o cgroup_parent="$P" -o log_level=warn 2> "$T/log" &
+D=$!
+trap 'kill $D 2>/dev/null; wait $D 2>/dev/null; rmdir /sys/fs/cgroup/*/$P/b1 /sys/fs/cgroup/*/$P 2>/dev/null; rm -rf "$T"' EXIT
+export ACCTCTL_SOCKET=$T/run/accountd.sock
+for _ in $(seq 100); do "$B/cli/acctctl" status > /dev/null 2>&1 && break; sleep 0.05; done
+A=$B/cli/acctctl
+"$A" create b1 --ram 256M --swap 128M
+SET_A=(--ram 256M --swap 128M --cpuunits 500 --cpulimit 50 --numproc 100 --ioprio 3)
+SET_B=(--ram 320M --swap 64M --cpuunits 700 --cpulimit 40 --numproc 120 --ioprio 5)
+
+echo "acctctl set, 6 parameters, $N runs (each run a new acctctl process):"
+"$B/bench/set-latency" "$N" -- "$A" set b1 "${SET_A[@]}" --alt-- "$A" set b1 "${SET_B[@]}" | tee "$T/acctctl"
+
+# the same writes, from the plan accountd makes for the two sets
+"$A" plan b1 "${SET_A[@]}" | awk '/^ *[0-9]+  /{print $2, $3, $4, $5}' > "$T/pa"
+"$A" plan b1 "${SET_B[@]}" | awk '/^ *[0-9]+  /{print $2, $3, $4, $5}' > "$T/pb"
+paste -d' ' "$T/pa" "$T/pb" | while read -r c f v1 v1b _ _ v2 v2b; do
+	# values with a space (v2 "quota period") are joined with '+'
+	[ "$v1b" = "#" ] || [ -z "$v1b" ] || v1="$v1+$v1b"
+	[ "$v2b" = "#" ] || [ -z "$v2b" ] || v2="$v2+$v2b"
+	[ -d /sys/fs/cgroup/cgroup.controllers ] && d=/sys/fs/cgroup/$P/b1 || d=/sys/fs/cgroup/$c/$P/b1
+	[ -f /sys/fs/cgroup/cgroup.controllers ] && d=/sys/fs/cgroup/$P/b1
+	echo "$d/$f $v1 $v2"
+done > "$T/writes"
+echo "floor: the same $(wc -l < "$T/writes") cgroupfs writes done directly, $N runs:"
+"$B/bench/set-latency" "$N" --writes "$T/writes" | tee "$T/floor"
+
+if command -v cgset > /dev/null && [ ! -f /sys/fs/cgroup/cgroup.controllers ]; then
+	args_a=() args_b=()
+	while read -r path v1 v2; do
+		f=$(basename "$path")
+		args_a+=(-r "$f=${v1//+/ }") args_b+=(-r "$f=${v2//+/ }")
+	done < "$T/writes"
+	echo "peer: libcgroup's cgset making the same writes, $((N / 4)) runs:"
+	"$B/bench/set-latency" $((N / 4)) -- "$(command -v cgset)" "${args_a[@]}" "$P/b1" \
+	    --alt-- "$(command -v cgset)" "${args_b[@]}" "$P/b1" | tee "$T/peer"
+fi
+p50() { sed -n 's/.*p50=\([0-9.]*\).*/\1/p' "$1"; }
+awk -v a="$(p50 "$T/acctctl")" -v f="$(p50 "$T/floor")" 'BEGIN {
+	printf "acctctl set p50 %.3f ms = %.1f x the floor (%.3f ms); budget p50 <= 2 ms: %s\n",
+	    a, a / f, f, a <= 2 ? "met" : "NOT met" }'
+[ -f "$T/peer" ] && awk -v a="$(p50 "$T/acctctl")" -v p="$(p50 "$T/peer")" \
+    'BEGIN { printf "cgset p50 %.3f ms; acctctl/cgset = %.2f\n", p, a / p }'
+exit 0

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * acctctl events [-f] [-n COUNT] [-j] [CT]
+ * The alerts accountd raised (a failcnt that grew), oldest first; -f keeps
+ * following and prints each new one as it happens.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "acctctl.h"
+#include "proto.h"
+#include "ubc.h"
+
+static void
+print_event(struct json_object *ev)
+{
+	if (opt_json) {
+		printf("%s\n", json_object_to_json_string_ext(ev,
+		    JSON_C_TO_STRING_PLAIN));
+	} else {
+		char held[16], lim[16];
+		int r = ub_by_name(jstr(ev, "resource"));
+		enum ub_unit u = r >= 0 ? ub_unit((enum ub_res)r) : UBU_ITEMS;
+
+		ub_human(ju64(ev, "held"), u, held, sizeof(held));
+		ub_human(ju64(ev, "limit"), u, lim, sizeof(lim));
+		printf("%s  %-10s %-12s failcnt %llu (+%llu)  held %s  limit %s\n",
+		    jstr(ev, "time"), jstr(ev, "ct"), jstr(ev, "resource"),
+		    (unsigned long long)ju64(ev, "failcnt"),
+		    (unsigned long long)ju64(ev, "delta"), held, lim);
+	}
+	fflush(stdout);
+}
+
+static int
+cmd_events(int argc, char **argv)
+{
+	struct json_object *req, *reply, *evs;
+	const char *ct = NULL;
+	bool follow = false;
+	long count = 20;
+	int r, fd;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-f") == 0)
+			follow = true;
+		else if (strcmp(argv[i], "-j") == 0)
+			opt_json = true;
+		else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
+			char *end;
+
+			count = strtol(argv[++i], &end, 10);
+			if (*end != '\0' || count < 0 || count > 100000)
+				return usage_error("events", "bad -n '%s' "
+				    "(accepted: 0 to 100000)", argv[i]);
+		} else if (argv[i][0] == '-' || ct != NULL)
+			return usage_error("events", "unknown argument '%s'",
+			    argv[i]);
+		else
+			ct = argv[i];
+	}
+	req = client_req("events", ct);
+	json_object_object_add(req, "count", json_object_new_int64(count));
+	if (follow)
+		json_object_object_add(req, "follow", json_object_new_boolean(1));
+	r = client_call_keep(req, false, &reply, follow ? &fd : NULL);
+	json_object_put(req);
+	if (r != EX_OK)
+		return r;
+	json_object_object_get_ex(reply, "events", &evs);
+	for (size_t i = 0; i < json_object_array_length(evs); i++)
+		print_event(json_object_array_get_idx(evs, i));
+	json_object_put(reply);
+	if (!follow)
+		return EX_OK;
+	for (;;) {
+		struct acct_hdr h;
+		struct aerr err = { 0 };
+		char *payload;
+		struct json_object *ev;
+
+		if (proto_recv(fd, &h, &payload, -1, &err) < 0) {
+			fprintf(stderr, "acctctl events: %s\n", err.msg);
+			close(fd);
+			return EX_NODAEMON;
+		}
+		if ((ev = json_tokener_parse(payload)) != NULL &&
+		    h.type == MSG_EVENT)
+			print_event(ev);
+		json_object_put(ev);
+		free(payload);
+	}
+}
+
+const struct cmd_entry cmd_events_entry = {
+	"events", "[-f] [-n COUNT] [-j] [CT]", "alerts: limits containers hit",
+	cmd_events, CMD_READONLY
+};

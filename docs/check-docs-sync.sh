@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+#
+# The documentation must say what the code does.  Pure and cheap: it runs
+# the built programs' help output and reads the sources' tables, then checks
+# that
+#   - docs/mapping.md embeds `acctctl help params --markdown` unchanged
+#     (regenerate with `make update-mapping`);
+#   - acctctl.8 has an entry for every parameter, command, list field and
+#     exit status, and ctid.conf.5 every CTID.conf key;
+#   - accountd.8 has every option of `accountd -h`, and accountd.conf.5
+#     every key that `accountd -n` prints.
+
+srcdir=${ACCT_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+builddir=${ACCT_BUILDDIR:-$srcdir}
+acctctl=${ACCTCTL:-$builddir/cli/acctctl}
+accountd=${ACCOUNTD:-$builddir/accountd/accountd}
+docs=$srcdir/docs
+fail=0
+
+for p in "$acctctl" "$accountd"; do
+	if [ ! -x "$p" ]; then
+		echo "SKIP: $p is not built"
+		exit 77
+	fi
+done
+
+missing() {	# what, where
+	echo "FAIL: $1 is not documented in $2"
+	fail=1
+}
+
+# 1. The generated table in mapping.md.
+want=$("$acctctl" help params --markdown)
+have=$(sed -n '/^<!-- BEGIN generated: acctctl help params --markdown -->$/,/^<!-- END generated -->$/p' \
+    "$docs/mapping.md" | sed '1d;$d')
+if [ "$want" != "$have" ]; then
+	echo "FAIL: the table in docs/mapping.md differs from 'acctctl help params --markdown'"
+	echo "      (run 'make update-mapping' and explain the change in mapping.md):"
+	diff <(echo "$have") <(echo "$want") | sed 's/^/      /'
+	fail=1
+fi
+
+# 2. Parameters and CTID.conf keys.
+for name in $("$acctctl" help params | sed -n 's/^  --\([a-z_]*\) .*/\1/p'); do
+	grep -Eq "^\.It Fl -$name( |\$)" "$docs/acctctl.8" ||
+		missing "parameter --$name" acctctl.8
+done
+for key in $(echo "$want" | awk -F' [|] ' 'NR > 2 && $2 != "(shortcut)" { print $2 }'); do
+	grep -Eq "(^|[ \"])$key([ =\"]|\$)" "$docs/ctid.conf.5" ||
+		missing "key $key" ctid.conf.5
+done
+
+# 3. Commands, list fields, exit codes.
+for cmd in $("$acctctl" help | sed -n 's/^  \([a-z]*\)  .*/\1/p'); do
+	grep -Eq "^\.(It )?Cm $cmd( |\$)" "$docs/acctctl.8" ||
+		missing "command $cmd" acctctl.8
+done
+fields=$(sed -n '/builtin\[\] = {/,/};/p' "$srcdir/cli/cmd-list.c" |
+    grep -o '"[a-z_]*"' | tr -d '"')
+for f in $fields; do
+	grep -Eq "^\.It Cm $f\$" "$docs/acctctl.8" ||
+		missing "list field $f" acctctl.8
+done
+for n in $(sed -n 's/^[[:space:]]*EX_[A-Z]* = \([0-9]*\),.*/\1/p' "$srcdir/cli/acctctl.h"); do
+	sed -n '/^\.Sh EXIT STATUS/,/^\.Sh /p' "$docs/acctctl.8" | grep -Eq "^\.It $n\$" ||
+		missing "exit status $n" acctctl.8
+done
+
+# 4. accountd options and accountd.conf keys.
+for opt in $("$accountd" -h 2>&1 | sed -n 's/^  -\([a-z]\) .*/\1/p'); do
+	grep -Eq "^\.It Fl $opt( |\$)" "$docs/accountd.8" ||
+		missing "option -$opt" accountd.8
+done
+for key in $("$accountd" -n -f /dev/null | sed -n 's/^#\{0,1\}\([a-z_]*\) =.*/\1/p'); do
+	grep -Eq "^\.It Va $key( |\$)" "$docs/accountd.conf.5" ||
+		missing "key $key" accountd.conf.5
+done
+
+[ "$fail" = 0 ] && echo "ok: man pages and mapping.md match the code"
+exit "$fail"

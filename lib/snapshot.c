@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: ISC */
+/* The shared snapshot file: see snapshot.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "snapshot.h"
+#include "xalloc.h"
+
+static size_t
+size_for(uint32_t cap)
+{
+	return sizeof(struct snap_header) + (size_t)cap * sizeof(struct snap_ct);
+}
+
+/* ---- writer -------------------------------------------------------------- */
+
+static int
+wmap(struct snap_writer *w, uint32_t cap)
+{
+	void *p;
+
+	if (ftruncate(w->fd, (off_t)size_for(cap)) < 0)
+		return -errno;
+	if (w->hdr != NULL)
+		munmap(w->hdr, w->maplen);
+	p = mmap(NULL, size_for(cap), PROT_READ | PROT_WRITE, MAP_SHARED, w->fd,
+	    0);
+	if (p == MAP_FAILED) {
+		w->hdr = NULL;
+		return -errno;
+	}
+	w->hdr = p;
+	w->maplen = size_for(cap);
+	return 0;
+}
+
+int
+snapw_open(struct snap_writer *w, const char *path, struct aerr *err)
+{
+	int r;
+
+	memset(w, 0, sizeof(*w));
+	/* a fresh file each start: readers see the new one by its inode */
+	(void)unlink(path);
+	w->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (w->fd < 0)
+		return aerr_set(err, errno, "%s: %s", path, strerror(errno));
+	fchmod(w->fd, 0644);
+	if ((r = wmap(w, 64)) < 0)
+		return aerr_set(err, -r, "%s: %s", path, strerror(-r));
+	memset(w->hdr, 0, sizeof(*w->hdr));
+	w->hdr->magic = SNAP_MAGIC;
+	w->hdr->version = SNAP_VERSION;
+	w->hdr->record_size = sizeof(struct snap_ct);
+	w->hdr->capacity = 64;
+	return 0;
+}
+
+void
+snapw_close(struct snap_writer *w)
+{
+	if (w->hdr != NULL)
+		munmap(w->hdr, w->maplen);
+	if (w->fd >= 0)
+		close(w->fd);
+	w->hdr = NULL;
+	w->fd = -1;
+}
+
+struct snap_ct *
+snapw_begin(struct snap_writer *w, uint32_t n)
+{
+	if (w->hdr == NULL)
+		return NULL;
+	if (n > w->hdr->capacity) {
+		uint32_t cap = w->hdr->capacity;
+
+		while (cap < n)
+			cap *= 2;
+		/* the header moves with the map; mark it busy first */
+		__atomic_add_fetch(&w->hdr->seq, 1, __ATOMIC_RELEASE);
+		if (wmap(w, cap) < 0)
+			return NULL;
+		w->hdr->capacity = cap;
+	} else {
+		__atomic_add_fetch(&w->hdr->seq, 1, __ATOMIC_RELEASE);
+	}
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	return (struct snap_ct *)(void *)(w->hdr + 1);
+}
+
+void
+snapw_commit(struct snap_writer *w, uint32_t n)
+{
+	if (w->hdr == NULL)
+		return;
+	w->hdr->ncts = n;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_add_fetch(&w->hdr->seq, 1, __ATOMIC_RELEASE);
+}
+
+/* ---- reader -------------------------------------------------------------- */
+
+int
+snap_open(struct snap *s, const char *path, struct aerr *err)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->path = xstrdup(path);
+	(void)err;
+	return 0;
+}
+
+void
+snap_close(struct snap *s)
+{
+	if (s->map != NULL)
+		munmap(s->map, s->maplen);
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->path);
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+}
+
+/* (Re)open and map the file when it is new or has grown. */
+static int
+rmap(struct snap *s, struct aerr *err)
+{
+	struct stat st, cur;
+	void *p;
+
+	if (s->fd >= 0 && stat(s->path, &cur) == 0 && fstat(s->fd, &st) == 0 &&
+	    cur.st_ino == st.st_ino && (size_t)st.st_size <= s->maplen)
+		return 0;
+	if (s->fd >= 0 && stat(s->path, &cur) == 0 && fstat(s->fd, &st) == 0 &&
+	    cur.st_ino != st.st_ino) {
+		close(s->fd);		/* accountd restarted: a new file */
+		s->fd = -1;
+	}
+	if (s->fd < 0 && (s->fd = open(s->path, O_RDONLY | O_CLOEXEC)) < 0)
+		return aerr_set(err, errno, "cannot read %s: %s (is accountd "
+		    "running?)", s->path, strerror(errno));
+	if (fstat(s->fd, &st) < 0 || (size_t)st.st_size < sizeof(struct snap_header))
+		return aerr_set(err, EAGAIN, "%s: not ready", s->path);
+	if (s->map != NULL)
+		munmap(s->map, s->maplen);
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, s->fd, 0);
+	if (p == MAP_FAILED) {
+		s->map = NULL;
+		return aerr_set(err, errno, "%s: mmap: %s", s->path,
+		    strerror(errno));
+	}
+	s->map = p;
+	s->maplen = (size_t)st.st_size;
+	return 0;
+}
+
+int
+snap_read(struct snap *s, struct snap_header *h, struct snap_ct **cts,
+    size_t *ncts, struct aerr *err)
+{
+	struct snap_ct *out = NULL;
+	int r;
+
+	*cts = NULL;
+	*ncts = 0;
+	for (int tries = 0; tries < 200; tries++) {
+		const struct snap_header *sh;
+		uint64_t s0, s1;
+
+		if ((r = rmap(s, err)) < 0)
+			return r;
+		sh = s->map;
+		if (sh->magic != SNAP_MAGIC || sh->version != SNAP_VERSION ||
+		    sh->record_size != sizeof(struct snap_ct))
+			return aerr_set(err, EPROTO, "%s: not a version %d "
+			    "snapshot (accountd and this exporter differ?)",
+			    s->path, SNAP_VERSION);
+		s0 = __atomic_load_n(&sh->seq, __ATOMIC_ACQUIRE);
+		if (s0 & 1) {
+			usleep(200);
+			continue;
+		}
+		if (size_for(sh->capacity) > s->maplen) {
+			/* grown: remap on the next try */
+			munmap(s->map, s->maplen);
+			s->map = NULL;
+			s->maplen = 0;
+			continue;
+		}
+		memcpy(h, sh, sizeof(*h));
+		out = xreallocarray(out, h->ncts ? h->ncts : 1, sizeof(*out));
+		memcpy(out, (const struct snap_ct *)(const void *)(sh + 1),
+		    (size_t)h->ncts * sizeof(*out));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		s1 = __atomic_load_n(&sh->seq, __ATOMIC_ACQUIRE);
+		if (s0 == s1) {
+			*cts = out;
+			*ncts = h->ncts;
+			return 0;
+		}
+	}
+	free(out);
+	return aerr_set(err, EBUSY, "%s: could not get a consistent snapshot",
+	    s->path);
+}

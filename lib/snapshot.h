@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The snapshot: what accountd knows about every container after each
+ * sampling round, in a shared file (run_dir/snapshot, mode 0644) that
+ * exporters map read-only.  Exporters (OpenMetrics HTTP, PCP agent, RRD
+ * writer) never talk to the privileged daemon to get figures and never
+ * block it: a scrape reads memory.
+ *
+ * Layout: struct snap_header, then `capacity` struct snap_ct records, of
+ * which the first `ncts` are valid.  Consistency by a sequence lock: the
+ * writer makes seq odd, writes, makes it even; a reader copies what it
+ * needs and retries when seq was odd or changed (snap_read does this).
+ * The file only grows; a reader remaps when the file is larger than its
+ * map.
+ *
+ * Units: bytes, microseconds, pages only in rows whose unit says so.
+ * VAL_UNLIMITED (INT64_MAX) means unlimited.  Bump SNAP_VERSION when any
+ * of this changes.
+ */
+#ifndef ACCT_SNAPSHOT_H
+#define ACCT_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define SNAP_MAGIC	0x50414e53u	/* "SNAP" */
+#define SNAP_VERSION	1
+#define SNAP_ROWS	25		/* enum ub_res, UB_COUNT */
+#define SNAP_DEVS	8
+
+struct snap_header {
+	uint32_t	magic;
+	uint32_t	version;
+	uint32_t	record_size;	/* sizeof(struct snap_ct) */
+	uint32_t	capacity;	/* records the file has room for */
+	uint32_t	ncts;		/* records in use */
+	uint32_t	host_cpus;
+	uint64_t	seq;		/* sequence lock: odd while writing */
+	uint64_t	time_ms;	/* wall clock of the sampling round */
+	uint64_t	interval_ms;	/* sample_interval */
+	uint64_t	rounds;		/* sampling rounds since start */
+	uint64_t	host_ram;	/* bytes */
+	uint64_t	host_swap;	/* bytes */
+	uint64_t	pid;		/* accountd's pid */
+	uint64_t	started_ms;	/* when accountd started */
+	char		cgroup_mode[8];	/* v1, v2, hybrid */
+	char		hostname[64];
+	char		version_str[16];
+	uint8_t		reserved[64];
+};
+
+struct snap_row {
+	uint64_t	held, maxheld, barrier, limit, failcnt;
+	uint32_t	present;	/* 0: no source on this kernel */
+	uint32_t	unit;		/* 0 pages, 1 bytes, 2 items */
+};
+
+struct snap_dev {
+	char		dev[16];	/* MAJ:MIN */
+	uint64_t	rbytes, wbytes, rios, wios;
+};
+
+struct snap_ct {
+	char		name[64];
+	char		cgroup[192];
+	uint32_t	running;
+	uint32_t	origin;		/* 0 own, 1 adopted, 2 discovered */
+	uint64_t	since_ms;	/* running since (wall clock) */
+	struct snap_row	row[SNAP_ROWS];	/* enum ub_res order */
+	/* CPU, microseconds */
+	uint64_t	cpu_usage, cpu_user, cpu_system;
+	uint64_t	nr_periods, nr_throttled, throttled;
+	/* pressure stall totals, microseconds: cpu, memory, io */
+	uint32_t	have_psi;
+	uint32_t	ndev;
+	uint64_t	psi_some[3], psi_full[3];
+	struct snap_dev	dev[SNAP_DEVS];
+	/* memory details, bytes */
+	uint64_t	mem_cache, mem_anon;
+	uint64_t	limit_hits;	/* times usage hit the limit (v2) */
+	/* configured values (VAL_UNLIMITED when unlimited; 0 when unset) */
+	uint64_t	ram, swap;	/* bytes */
+	uint64_t	cpuunits;	/* 0: unset (1000) */
+	uint64_t	cpulimit;	/* percent of one CPU; 0: none */
+	uint64_t	cpus;
+	uint64_t	numproc;
+	/* virtual swap (VSwap emulation), bytes and microseconds */
+	uint64_t	vswap, vswap_in, vswap_out, vswap_slowed;
+	uint64_t	reserved[8];
+};
+
+/* Reader side (exporters).  A copy is taken: header and records. */
+struct snap {
+	int		 fd;
+	void		*map;
+	size_t		 maplen;
+	char		*path;
+};
+
+int	snap_open(struct snap *, const char *path, struct aerr *);
+void	snap_close(struct snap *);
+/* Copy a consistent snapshot.  *cts (caller frees) gets ncts records. */
+int	snap_read(struct snap *, struct snap_header *, struct snap_ct **cts,
+	    size_t *ncts, struct aerr *);
+
+/* Writer side (accountd). */
+struct snap_writer {
+	int		 fd;
+	struct snap_header *hdr;
+	size_t		 maplen;
+};
+
+int	snapw_open(struct snap_writer *, const char *path, struct aerr *);
+void	snapw_close(struct snap_writer *);
+/* Room for n records; returns the array to fill (valid until the next
+ * call).  Call snapw_begin, fill, snapw_commit. */
+struct snap_ct *snapw_begin(struct snap_writer *, uint32_t n);
+void	snapw_commit(struct snap_writer *, uint32_t n);
+
+#endif

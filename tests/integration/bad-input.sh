@@ -1,0 +1,48 @@
+#!/bin/bash
+# Bad input gets a one-line error naming what was wrong and what is
+# accepted, a non-zero exit, and nothing applied; malformed traffic on the
+# socket gets an error or a close, and the daemon keeps serving.
+. "$(dirname "$0")/lib.sh"
+require_cgroups
+start_daemon
+
+actl create 106 --ram 128M --cpulimit 30 --numproc 30 || fail "create"
+state() { echo "$(mem_limit "$(ctcg 106)") $(cpu_quota_pct "$(ctcg 106)") $(knob 106 pids pids.max pids.max)"; }
+before=$(state)
+
+check() {	# EXPECTED_RC PATTERN ARGS...
+	local want=$1 pat=$2 out rc; shift 2
+	out=$(actl "$@" 2>&1); rc=$?
+	[ "$rc" = "$want" ] || fail "acctctl $* exited $rc (want $want): $out"
+	[ "$(printf '%s\n' "$out" | grep -c .)" -ge 1 ] || fail "no message for: $*"
+	printf '%s\n' "$out" | head -1 | grep -q -- "$pat" || fail "acctctl $*: '$out' lacks '$pat'"
+	note "acctctl $*: $(printf '%s\n' "$out" | head -1)"
+}
+check 2 "accepted"	set 106 --ram lots
+check 2 "no suffix"	set 106 --numproc 10K
+check 2 "out of range"	set 106 --cpuunits 7
+check 2 "out of range"	set 106 --ioprio 9
+check 2 "barrier above limit"	set 106 --numproc 50:40
+check 2 "needs --ram"	create 107 --swap 1G
+check 2 "unknown option"	set 106 --bananas 3
+check 2 "bad container name"	set '../x' --ram 1G
+check 3 "no container 999"	set 999 --ram 1G
+check 2 "has no CPU in common"	set 106 --cpumask 4000-4001
+check 2 "bad cgroup path"	create 108 --cgroup /a/../../etc
+check 2 "already exists"	create 106
+check 2 "nothing to set"	set 106
+check 2 "unknown command"	frobnicate
+[ "$(state)" = "$before" ] || fail "state changed: $before -> $(state)"
+pass "every bad request refused with a message; nothing applied ($before)"
+
+"$HELPERS/ctlsend" "$ACCTCTL_SOCKET" > "$TDIR/ctlsend" 2>&1 || fail "ctlsend: $(cat "$TDIR/ctlsend")"
+sed 's/^/# /' "$TDIR/ctlsend"
+[ "$(grep -cE "^[a-z-]+ +(reply|closed|no reply)" "$TDIR/ctlsend")" = 18 ] ||
+    fail "ctlsend did not run every case"
+if grep -E '"ok":true' "$TDIR/ctlsend"; then fail "a malformed request succeeded"; fi
+grep -E '^hugelen +reply .*exceeds the limit' "$TDIR/ctlsend" > /dev/null || fail "huge length not refused"
+grep -E '^badversion +reply .*version' "$TDIR/ctlsend" > /dev/null || fail "bad version not named"
+kill -0 "$DPID" || fail "accountd died"
+actl status > /dev/null || fail "accountd stopped answering"
+[ "$(state)" = "$before" ] || fail "state changed by raw requests"
+pass "malformed frames refused; accountd still serving"
