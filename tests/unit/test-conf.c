@@ -18,6 +18,9 @@ static const char *const known_keys[] = {
 	"cgroup_root", "cgroup_parent", "ct_conf_dir", "sample_dir",
 	"state_dir", "run_dir", "socket", "ro_socket", "socket_group",
 	"pid_file", "log", "log_level", "discover", "rescan_interval",
+	"sample_interval", "hot_interval", "pids_poll_interval", "alert_hook",
+	"alert_hook_user", "alert_hook_timeout", "alert_hook_interval",
+	"alertmanager_url", "notify_user",
 };
 
 static void
@@ -53,14 +56,23 @@ test_defaults(void)
 	    "run_dir");
 	config_free(&c);
 
-	/* an explicit path is kept; the others follow run_dir */
+	/* an explicit path is kept; the read-only socket goes next to the
+	 * control socket, the pid file into run_dir */
 	config_defaults(&c);
 	ok(config_parse("t.conf", "run_dir = /tmp/ad\nsocket = /s.sock\n", &c,
 	    NULL) == 0, "run_dir and socket set");
 	config_finish(&c);
 	is_str(c.socket, "/s.sock", "explicit socket kept by finish");
-	is_str(c.ro_socket, "/tmp/ad/accountd.rsock", "ro_socket follows the "
+	is_str(c.ro_socket, "/s.rsock", "ro_socket follows the socket");
+	is_str(c.pid_file, "/tmp/ad/accountd.pid", "pid_file follows the "
 	    "configured run_dir");
+	config_free(&c);
+	config_defaults(&c);
+	ok(config_parse("t.conf", "run_dir = /tmp/ad\n", &c, NULL) == 0,
+	    "run_dir set");
+	config_finish(&c);
+	is_str(c.ro_socket, "/tmp/ad/accountd.rsock", "without a socket, "
+	    "ro_socket follows run_dir");
 	config_free(&c);
 }
 
@@ -139,9 +151,11 @@ test_errors(void)
 		{ "\n\n\nsocket_grp = wheel\n", { "t.conf:4:", "socket_grp",
 		    "known:" } },
 		{ "rescan_interval = abc", { "t.conf:1:", "rescan_interval",
-		    "0 to 86400" } },
+		    "0 to 86400000" } },
 		{ "rescan_interval = -1", { "rescan_interval", "'-1'" } },
-		{ "rescan_interval = 86401", { "rescan_interval", "86401" } },
+		{ "rescan_interval = 86400001", { "rescan_interval",
+		    "86400001" } },
+		{ "hot_interval = 1e3", { "hot_interval", "1e3" } },
 		{ "rescan_interval = 5s", { "rescan_interval", "5s" } },
 		{ "rescan_interval =", { "rescan_interval" } },
 		{ "rescan_interval = 99999999999999999999",
@@ -202,8 +216,9 @@ test_values(void)
 	config_defaults(&c);
 	ok(config_parse("t.conf", "rescan_interval = 0", &c, &err) == 0 &&
 	    c.rescan_interval == 0, "rescan_interval 0 accepted");
-	ok(config_parse("t.conf", "rescan_interval = 86400", &c, &err) == 0 &&
-	    c.rescan_interval == 86400, "rescan_interval 86400 accepted");
+	ok(config_parse("t.conf", "rescan_interval = 86400000", &c, &err) == 0
+	    && c.rescan_interval == 86400000, "rescan_interval 86400000 "
+	    "accepted");
 	ok(config_parse("t.conf", "rescan_interval = \"30\"", &c, &err) == 0 &&
 	    c.rescan_interval == 30, "rescan_interval \"30\" accepted");
 	config_free(&c);

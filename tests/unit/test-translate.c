@@ -172,22 +172,21 @@ test_cpuunits(void)
 		set_u64(&p, "cpuunits", u);
 		/*
 		 * v1: OpenVZ's cpuunits * 1024 / 1000.  Above 256000 that
-		 * passes the kernel's MAX_SHARES (262144), which the kernel
-		 * stores as 262144; any value at or above it has that effect.
+		 * passes the kernel's MAX_SHARES (262144): the plan writes
+		 * the ceiling and says so.
 		 */
 		build(&p, &c1, NULL, &pl);
+		if (shares > 262144)
+			shares = 262144;
 		snprintf(name, sizeof(name), "cpuunits %" PRIu64 " -> cpu.shares "
 		    "%" PRIu64, u, shares);
-		if (shares <= 262144) {
-			snprintf(want, sizeof(want), "%" PRIu64, shares);
-			is_op(&pl, "cpu.shares", want, name);
-		} else {
-			const struct plan_op *op = find_op(&pl, "cpu.shares");
-
-			ok(op && strtoull(op->value, NULL, 10) >= 262144,
-			    "cpuunits %" PRIu64 " -> cpu.shares at the kernel's "
-			    "maximum (%s)", u, op ? op->value : "none");
-		}
+		snprintf(want, sizeof(want), "%" PRIu64, shares);
+		is_op(&pl, "cpu.shares", want, name);
+		ok(count_notes(&pl, P_CPUUNITS, NOTE_PARTIAL) ==
+		    (u * 1024 / 1000 > 262144 ? 1u : 0u) &&
+		    count_notes(&pl, P_CPUUNITS, NOTE_NOT_ENFORCED) == 0,
+		    "cpuunits %" PRIu64 ": %s", u, u * 1024 / 1000 > 262144 ?
+		    "a partial note for the shares ceiling" : "no note");
 		ok(count_ops(&pl, "cpu.weight") == 0, "no cpu.weight on v1");
 		plan_free(&pl);
 
@@ -1234,6 +1233,18 @@ test_kmem(void)
 	ok(count_ops(&pl, "memory.kmem.tcp.limit_in_bytes") == 1,
 	    "one tcp write for both buffers");
 	plan_free(&pl);
+
+	/* one buffer alone: the limit is that buffer, not unlimited */
+	for (int which = 0; which < 2; which++) {
+		struct ct_params one = { 0 };
+
+		set(&one, which ? "tcprcvbuf" : "tcpsndbuf", "1M");
+		build(&one, &c, NULL, &pl);
+		is_op(&pl, "memory.kmem.tcp.limit_in_bytes", "1048576", which ?
+		    "v1 tcprcvbuf 1M alone: a 1M TCP limit" :
+		    "v1 tcpsndbuf 1M alone: a 1M TCP limit");
+		plan_free(&pl);
+	}
 
 	kcaps_canonical(&c, 2);
 	build(&p, &c, NULL, &pl);
