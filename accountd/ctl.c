@@ -18,6 +18,7 @@
 
 #include "accountd.h"
 #include "alert.h"
+#include "bcstore.h"
 #include "control.h"
 #include "log.h"
 #include "xalloc.h"
@@ -501,6 +502,7 @@ ctl_destroy(struct ctl_conn *c, struct json_object *req,
 			    path, strerror(errno));
 	}
 	log_info("%s: destroyed", ct->name);
+	bcstore_forget(ct->name);	/* the end of its beancounter record */
 	ct_delete(ct);
 	return 0;
 }
