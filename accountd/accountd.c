@@ -240,7 +240,8 @@ main(int argc, char **argv)
 	log_info("cgroup %s: %d hierarchies, containers watched in %s",
 	    cg_mode_name(&ad->layout), ad->layout.nhier,
 	    ad->layout.hier[ad->layout.primary].path);
-	if ((r = mkdir_p(ad->cfg.run_dir, 0755)) < 0 ||
+	if ((*ad->cfg.meminfo_dir && (r = mkdir_p(ad->cfg.meminfo_dir, 0755)) < 0) ||
+	    (r = mkdir_p(ad->cfg.run_dir, 0755)) < 0 ||
 	    (r = mkdir_p(ad->cfg.state_dir, 0750)) < 0 ||
 	    (r = mkdir_p(ad->cfg.ct_conf_dir, 0755)) < 0) {
 		log_err("cannot create run, state or ct_conf_dir: %s",
@@ -279,6 +280,7 @@ main(int argc, char **argv)
 	alert_init();
 	publish_init();
 	sampler_init();
+	vswap_init();
 	ct_load_all(&err);
 	watch_init();
 	ct_refresh_all();
@@ -295,6 +297,7 @@ main(int argc, char **argv)
 		event_free(sigs[i]);
 	control_close();
 	watch_close();
+	vswap_close();		/* thaw what accountd froze */
 	ct_shutdown();
 	sampler_close();
 	publish_close();

@@ -18,6 +18,7 @@
 #include "params.h"
 #include "plan.h"
 #include "sbuf.h"
+#include "vswap.h"
 
 #define CT_NAME_MAX	64
 
@@ -49,6 +50,7 @@ struct container {
 	struct event	*ev_obj;
 	uint64_t	 ev_limit[2];	/* limits the thresholds were set for */
 	int		 wd[3];		/* v2 inotify watches of the events files */
+	struct vswap	 vs;		/* VSwap emulation */
 	double		 hook_last[UB_COUNT];	/* alert hook rate limit */
 	uint64_t	 hook_suppressed[UB_COUNT];
 };
@@ -84,6 +86,7 @@ int	ct_import_file(const char *path, struct ctconf *, struct sbuf *warn,
 int	ct_save(const char *name, const struct ctconf *, struct aerr *);
 int	ct_set(struct container *, const struct ct_params *chg, bool save,
 	    struct sbuf *warn, struct aerr *);
+void	ct_caps(const struct container *, struct kcaps *);
 int	ct_plan(struct container *, const struct ct_params *,
 	    struct kcaps *, struct plan *, struct aerr *);
 const struct ct_params *ct_effective(const struct container *);

@@ -13,6 +13,7 @@
 #include "bcstore.h"
 #include "beancounter.h"
 #include "log.h"
+#include "vswap.h"
 
 static const struct {
 	enum cg_ctrl	 ctrl;		/* for v1; v2 has one tree */
@@ -282,13 +283,26 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 	ssize_t r;
 
 	if (have(b, BF_MEM_USAGE)) {
+		/* in vswap's ram mode the kernel's limit is RAM+SWAP: what
+		 * is above RAM is virtual swap, and a failure at the ceiling
+		 * means neither RAM nor swap had room (OpenVZ counts both) */
+		bool vram = ct->vs.active && ct->vs.mode == VSWAP_RAM;
+		uint64_t oom = 0, kills = 0, ramb = ct->vs.ram;
+		bool have_oomc = false;
+
 		if ((r = rd_u64(ct, BF_MEM_USAGE, &mem)) == -ENODEV)
 			return -ENODEV;
-		held(ct, UB_PHYSPAGES, pages(mem));
-		if (have(b, BF_SWAP_USAGE) && rd_u64(ct, BF_SWAP_USAGE, &x) == 0) {
+		if (have(b, BF_SWAP_USAGE) && rd_u64(ct, BF_SWAP_USAGE, &x) == 0)
 			/* v1 counts memory+swap; v2 swap alone */
 			sw = v2 ? x : (x > mem ? x - mem : 0);
-			held(ct, UB_SWAPPAGES, pages(sw));
+		if (vram) {
+			held(ct, UB_PHYSPAGES, pages(mem < ramb ? mem : ramb));
+			held(ct, UB_SWAPPAGES, pages((mem > ramb ? mem - ramb :
+			    0) + sw));
+		} else {
+			held(ct, UB_PHYSPAGES, pages(mem));
+			if (have(b, BF_SWAP_USAGE))
+				held(ct, UB_SWAPPAGES, pages(sw));
 		}
 		held(ct, UB_OOMGUARPAGES, pages(mem + sw));
 		if (v2) {
@@ -297,25 +311,40 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 				 * meaning; "max" also counts limit hits that
 				 * reclaim resolved (kept as limit_hits) */
 				key_u64(buf, "max", &b->limit_hits);
-				if (key_u64(buf, "oom", &x))
-					n += fails(ct, UB_PHYSPAGES, x, alert) > 0;
-				if (key_u64(buf, "oom_kill", &x)) {
-					n += fails(ct, UB_OOMGUARPAGES, x, alert) > 0;
+				have_oomc = key_u64(buf, "oom", &oom);
+				if (key_u64(buf, "oom_kill", &kills)) {
+					n += fails(ct, UB_OOMGUARPAGES, kills,
+					    alert) > 0;
 					b->have_oom = true;
 				}
 			}
-			if (rd_key(ct, BF_SWAP_FAIL, "fail", &x) == 0)
+			if (have_oomc)
+				n += fails(ct, UB_PHYSPAGES, oom, alert) > 0;
+			/* with VSwap, a failure means RAM and swap were both
+			 * full: once per failure, as OpenVZ counted it (swap
+			 * events count every swap slot refused) */
+			if (ct->vs.active && have_oomc)
+				n += fails(ct, UB_SWAPPAGES, oom, alert) > 0;
+			else if (rd_key(ct, BF_SWAP_FAIL, "fail", &x) == 0)
 				n += fails(ct, UB_SWAPPAGES, x, alert) > 0;
 		} else {
-			if (rd_u64(ct, BF_MEM_FAIL, &x) == 0)
-				n += fails(ct, UB_PHYSPAGES, x, alert) > 0;
-			if (rd_u64(ct, BF_SWAP_FAIL, &x) == 0)
-				n += fails(ct, UB_SWAPPAGES, x, alert) > 0;
-			if (rd_key(ct, BF_OOM, "oom_kill", &x) == 0) {
-				n += fails(ct, UB_OOMGUARPAGES, x, alert) > 0;
+			if (rd_key(ct, BF_OOM, "oom_kill", &kills) == 0) {
+				n += fails(ct, UB_OOMGUARPAGES, kills, alert) > 0;
 				b->have_oom = true;
 			}
+			if (ct->vs.active && b->have_oom) {
+				/* v1 has no "reclaim failed" counter of its own:
+				 * the OOM kills at the ceiling stand for it */
+				n += fails(ct, UB_PHYSPAGES, kills, alert) > 0;
+				n += fails(ct, UB_SWAPPAGES, kills, alert) > 0;
+			} else {
+				if (rd_u64(ct, BF_MEM_FAIL, &x) == 0)
+					n += fails(ct, UB_PHYSPAGES, x, alert) > 0;
+				if (rd_u64(ct, BF_SWAP_FAIL, &x) == 0)
+					n += fails(ct, UB_SWAPPAGES, x, alert) > 0;
+			}
 		}
+		vswap_account(ct, mem, sw);
 	}
 	if (have(b, BF_PIDS_CUR)) {
 		if ((r = rd_u64(ct, BF_PIDS_CUR, &x)) == -ENODEV)
@@ -444,6 +473,8 @@ sample_slow(struct container *ct, bc_alert_fn alert)
 	if (have(b, BF_MEM_USAGE)) {
 		if (rd_u64(ct, BF_MEM_LIMIT, &mlim) == 0)
 			b->r[UB_PHYSPAGES].limit = pages(mlim);
+		if (ct->vs.active && ct->vs.mode == VSWAP_RAM)
+			mlim = ct->vs.ram;	/* the kernel holds the ceiling */
 		b->r[UB_PHYSPAGES].barrier = cp->v[P_PHYSPAGES].set ?
 		    cp->v[P_PHYSPAGES].bar : 0;
 		if (rd_u64(ct, BF_MEM_PEAK, &x) == 0)
@@ -454,6 +485,12 @@ sample_slow(struct container *ct, bc_alert_fn alert)
 			    VAL_UNLIMITED : pages(x > mlim ? x - mlim : 0);
 		b->r[UB_SWAPPAGES].barrier = cp->v[P_SWAPPAGES].set ?
 		    cp->v[P_SWAPPAGES].bar : 0;
+		if (ct->vs.active && ct->vs.mode == VSWAP_RAM) {
+			/* RAM and swap are accountd's lines, not the kernel's */
+			b->r[UB_PHYSPAGES].limit = pages(ct->vs.ram);
+			b->r[UB_SWAPPAGES].limit = pages(ct->vs.swap);
+			b->r[UB_SWAPPAGES].present = true;
+		}
 		if (v2 && rd_u64(ct, BF_SWAP_PEAK, &x) == 0)
 			peak(ct, UB_SWAPPAGES, pages(x));
 		if (!v2 && rd_u64(ct, BF_SWAP_PEAK, &x) == 0)
@@ -561,6 +598,14 @@ int
 bc_sample_events(struct container *ct, bc_alert_fn alert)
 {
 	return sample_fast(ct, alert);
+}
+
+/* Memory in use, by one read (the v2 VSwap watch). */
+int
+bc_peek_usage(struct container *ct, uint64_t *usage)
+{
+	return have(&ct->bc, BF_MEM_USAGE) ?
+	    rd_u64(ct, BF_MEM_USAGE, usage) : -ENOENT;
 }
 
 /* ---- start and stop --------------------------------------------------------- */

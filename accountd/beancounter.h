@@ -88,6 +88,7 @@ void	bc_stop(struct container *);
  * cgroup is gone, else the number of rows whose failcnt grew. */
 int	bc_sample(struct container *, bool slow, bc_alert_fn);
 int	bc_sample_events(struct container *, bc_alert_fn);	/* failures only */
+int	bc_peek_usage(struct container *, uint64_t *);
 void	bc_ubc(const struct container *, struct ubc *);	/* rows for output */
 const char *bc_file_name(enum bc_file, int version);
 

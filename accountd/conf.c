@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "params.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
@@ -91,6 +92,13 @@ static const struct ckey {
 	  "Alertmanager API v2 alerts URL, e.g. http://127.0.0.1:9093/api/v2/alerts" },
 	{ "notify_user", CK_STR, offsetof(struct acct_config, notify_user),
 	  "nobody", "user the Alertmanager notifier runs as" },
+	{ "vswap_mode", CK_STR, offsetof(struct acct_config, vswap_mode),
+	  "auto", "VSwap emulation: auto, ram, kernel or off (docs/vswap.md)" },
+	{ "vswap_rate", CK_STR, offsetof(struct acct_config, vswap_rate),
+	  "100M", "virtual swap traffic a container is slowed to, bytes/s "
+	  "(OpenVZ: 25600 pages/s); per container: VSWAPRATE" },
+	{ "meminfo_dir", CK_STR, offsetof(struct acct_config, meminfo_dir), "",
+	  "if set, a meminfo file per container is kept up to date here" },
 };
 
 static const struct ckey *
@@ -293,6 +301,25 @@ config_check(const struct acct_config *c, struct aerr *err)
 	if (*c->alert_hook != '\0' && *c->alert_hook != '/')
 		return aerr_set(err, EINVAL, "alert_hook '%s' must be an absolute "
 		    "path (it is run directly, without a shell)", c->alert_hook);
+	if (strcmp(c->vswap_mode, "auto") != 0 && strcmp(c->vswap_mode, "ram") != 0
+	    && strcmp(c->vswap_mode, "kernel") != 0 &&
+	    strcmp(c->vswap_mode, "off") != 0)
+		return aerr_set(err, EINVAL, "bad vswap_mode '%s' (accepted: "
+		    "auto, ram, kernel, off)", c->vswap_mode);
+	{
+		struct ct_params p;
+		struct aerr e = { 0 };
+
+		memset(&p, 0, sizeof(p));
+		if (param_parse(param_by_name("vswaprate"), c->vswap_rate, &p,
+		    &e) < 0)
+			return aerr_set(err, EINVAL, "bad vswap_rate '%s' "
+			    "(accepted: bytes/s such as 100M, or 0 for no "
+			    "slowdown)", c->vswap_rate);
+	}
+	if (*c->meminfo_dir != '\0' && *c->meminfo_dir != '/')
+		return aerr_set(err, EINVAL, "meminfo_dir '%s' must be an "
+		    "absolute path", c->meminfo_dir);
 	if (*c->alertmanager_url != '\0' &&
 	    strncmp(c->alertmanager_url, "http://", 7) != 0)
 		return aerr_set(err, EINVAL, "bad alertmanager_url '%s' "

@@ -36,6 +36,9 @@ struct acct_config {
 	unsigned	 alert_hook_interval;	/* s */
 	char		*alertmanager_url;
 	char		*notify_user;
+	char		*vswap_mode;		/* auto ram kernel off */
+	char		*vswap_rate;		/* bytes/s, suffixes allowed */
+	char		*meminfo_dir;
 };
 
 void	config_defaults(struct acct_config *);

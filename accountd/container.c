@@ -323,15 +323,21 @@ ct_dirs_done(struct container *ct)
 		cg_ct_close(&ct->cg);
 }
 
+/* What the kernel offers for this container, and how VSwap is done. */
+void
+ct_caps(const struct container *ct, struct kcaps *caps)
+{
+	cg_kcaps(&ad->layout, ct->cgpath, caps, NULL);
+	caps->vswap_mode = (uint8_t)vswap_host_mode();
+}
+
 int
 ct_plan(struct container *ct, const struct ct_params *p,
     struct kcaps *caps, struct plan *pl, struct aerr *err)
 {
 	struct kstate st = { 0 };
-	int r;
 
-	if ((r = cg_kcaps(&ad->layout, ct->cgpath, caps, err)) < 0)
-		return r;
+	ct_caps(ct, caps);
 	if (ct->running && ct_dirs(ct, NULL) == 0) {
 		cg_kstate(&ad->layout, &ct->cg, &st);
 		ct_dirs_done(ct);
@@ -374,7 +380,7 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 		    "start", ct->name, ct->cgpath);
 	params_merge(&eff, chg);
 	params_merge(&saved, chg);
-	cg_kcaps(&ad->layout, ct->cgpath, &caps, NULL);
+	ct_caps(ct, &caps);
 	if ((r = params_validate(&eff, &caps, warn, err)) < 0)
 		return aerr_prefix(err, "%s: ", ct->name);
 	if (save) {
@@ -400,6 +406,7 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 			return r;
 		}
 		ct->live = eff;
+		vswap_start(ct);
 		sampler_limits_changed(ct);
 	}
 	if (!save)
@@ -471,6 +478,7 @@ ct_started(struct container *ct)
 		log_info("%s: running in %s, saved settings applied", ct->name,
 		    ct->cgpath);
 	}
+	vswap_start(ct);
 	sampler_add(ct);
 	ct_dirs_done(ct);	/* a lean container lets its directories go */
 	sbuf_free(&warn);
@@ -483,6 +491,7 @@ ct_detach(struct container *ct)
 	if (!ct->running)
 		return;
 	sampler_remove(ct);
+	vswap_stop(ct);
 	bc_stop(ct);
 	cg_ct_close(&ct->cg);
 	bc_budget_give(ct->fds_taken);

@@ -21,6 +21,7 @@
 #include "bcstore.h"
 #include "control.h"
 #include "log.h"
+#include "meminfo.h"
 #include "xalloc.h"
 
 #define CTL_RO	0x01
@@ -275,6 +276,9 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 			add_str(o, "status", "unset");
 		else if (n != NULL && n->kind == NOTE_NOT_ENFORCED)
 			add_str(o, "status", "not enforced");
+		else if (n != NULL && n->kind == NOTE_BY_DAEMON)
+			add_str(o, "status", json_object_array_length(files) ?
+			    "enforced" : "by accountd");
 		else if (n != NULL)
 			add_str(o, "status", "partial");
 		else
@@ -287,6 +291,44 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 	}
 	json_object_object_add(reply, "params", ps);
 	plan_free(&pl);
+	if (ct->running && ct->vs.active) {
+		struct json_object *v = json_object_new_object();
+
+		add_str(v, "mode", ct->vs.mode == VSWAP_KERNEL ? "kernel" : "ram");
+		add_u64(v, "rate", ct->vs.rate);
+		add_u64(v, "held", ct->vs.held);
+		add_u64(v, "in", ct->vs.in);
+		add_u64(v, "out", ct->vs.out);
+		add_u64(v, "slowed_us", ct->vs.slowed_us);
+		add_u64(v, "kernel_stall_us", ct->vs.stall_us);
+		json_object_object_add(v, "frozen",
+		    json_object_new_boolean(ct->vs.frozen));
+		json_object_object_add(reply, "vswap", v);
+	}
+	return 0;
+}
+
+static int
+ctl_meminfo(struct ctl_conn *c, struct json_object *req,
+    struct json_object *reply, struct sbuf *warn, struct aerr *err)
+{
+	struct container *ct;
+	struct sbuf b = SBUF_INIT;
+	int r;
+
+	(void)c; (void)warn;
+	if ((r = req_ct(req, &ct, err)) < 0)
+		return r;
+	if (!ct->running)
+		return aerr_set(err, ESRCH, "container %s is not running",
+		    ct->name);
+	if ((r = meminfo_text(ct, &b)) < 0) {
+		sbuf_free(&b);
+		return aerr_set(err, -r, "%s: cannot read its memory figures: %s",
+		    ct->name, strerror(-r));
+	}
+	add_str(reply, "meminfo", sbuf_str(&b));
+	sbuf_free(&b);
 	return 0;
 }
 
@@ -355,7 +397,7 @@ ctl_plan(struct ctl_conn *c, struct json_object *req,
 		return r;
 	p = *ct_effective(ct);
 	params_merge(&p, &chg);
-	cg_kcaps(&ad->layout, ct->cgpath, &caps, NULL);
+	ct_caps(ct, &caps);
 	if ((r = params_validate(&p, &caps, warn, err)) < 0)
 		return r;
 	if ((r = ct_plan(ct, &p, &caps, &pl, err)) < 0)
@@ -478,6 +520,7 @@ ctl_destroy(struct ctl_conn *c, struct json_object *req,
 		ct_dirs_done(ct);
 		if (n > 0 && force && ct_dirs(ct, err) < 0)
 			n = 0;
+		vswap_stop(ct);		/* frozen tasks would not die */
 		if (n > 0 && !force) {
 			free(pids);
 			return aerr_set(err, EBUSY, "container %s has %zu "
@@ -650,6 +693,7 @@ static const struct ctl_cmd cmds[] = {
 	{ "show", ctl_show, CTL_RO },
 	{ "plan", ctl_plan, CTL_RO },
 	{ "ubc", ctl_ubc, CTL_RO },
+	{ "meminfo", ctl_meminfo, CTL_RO },
 	{ "events", ctl_events, CTL_RO },
 	{ "set", ctl_set, 0 },
 	{ "create", ctl_create, 0 },

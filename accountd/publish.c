@@ -15,6 +15,7 @@
 #include "accountd.h"
 #include "bcstore.h"
 #include "log.h"
+#include "meminfo.h"
 #include "publish.h"
 #include "snapshot.h"
 #include "xalloc.h"
@@ -106,6 +107,10 @@ fill(struct snap_ct *s, const struct container *ct)
 	s->mem_cache = b->mem_cache;
 	s->mem_anon = b->mem_anon;
 	s->limit_hits = b->limit_hits;
+	s->vswap = ct->vs.held;
+	s->vswap_in = ct->vs.in;
+	s->vswap_out = ct->vs.out;
+	s->vswap_slowed = ct->vs.slowed_us;
 }
 
 void
@@ -140,6 +145,7 @@ publish(void)
 		    PACKAGE_VERSION);
 	}
 	snapw_commit(&w, n);
+	meminfo_publish();
 }
 
 void

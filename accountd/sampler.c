@@ -250,12 +250,22 @@ v2_watch(struct container *ct)
 
 /* ---- timers ----------------------------------------------------------------- */
 
+/* Containers the kernel tells nothing about soon enough, looked at every
+ * pids_poll_interval: v1 with a numproc limit (pids.events is silent),
+ * and v2 with VSwap (no usage thresholds: memory.current is watched so
+ * that a container going past its RAM is sampled fast from the start). */
 static bool
 pids_polled(const struct container *ct)
 {
 	return cg_version(&ad->layout, CTRL_PIDS) == 1 &&
 	    ct->bc.fd[BF_PIDS_EVENTS] >= 0 &&
 	    ct->bc.r[UB_NUMPROC].limit < VAL_UNLIMITED;
+}
+
+static bool
+vswap_watched(const struct container *ct)
+{
+	return ct->vs.active && cg_version(&ad->layout, CTRL_MEMORY) == 2;
 }
 
 static void
@@ -278,7 +288,7 @@ on_base(evutil_socket_t fd, short what, void *arg)
 		if (slow && cg_version(&ad->layout, CTRL_MEMORY) == 1)
 			v1_arm(ct);
 		judge(ct, n);
-		npids += pids_polled(ct);
+		npids += pids_polled(ct) || vswap_watched(ct);
 	}
 	publish();
 	fast_arm();
@@ -306,6 +316,12 @@ on_fast(evutil_socket_t fd, short what, void *arg)
 		} else if (pids && pids_polled(ct)) {
 			if ((n = bc_sample_events(ct, alert_failcnt)) > 0)
 				sampler_heat(ct);
+		} else if (pids && vswap_watched(ct)) {
+			uint64_t u;
+
+			if (bc_peek_usage(ct, &u) == 0 &&
+			    (double)u >= HOT_RATIO * (double)ct->vs.ram)
+				sampler_heat(ct);
 		}
 	}
 	fast_arm();
@@ -332,6 +348,10 @@ sampler_add(struct container *ct)
 	else
 		v2_watch(ct);
 	judge(ct, 0);
+	if (pids_polled(ct) || vswap_watched(ct)) {
+		npids++;	/* polled from now, not from the next round */
+		fast_arm();
+	}
 }
 
 /* After accountd changed a container's limits: read them back now. */
@@ -344,6 +364,10 @@ sampler_limits_changed(struct container *ct)
 	if (cg_version(&ad->layout, CTRL_MEMORY) == 1)
 		v1_arm(ct);
 	judge(ct, 0);
+	if (pids_polled(ct) || vswap_watched(ct)) {
+		npids++;
+		fast_arm();
+	}
 }
 
 void

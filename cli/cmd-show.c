@@ -56,6 +56,19 @@ cmd_show(int argc, char **argv)
 	}
 	if (*jstr(c, "error"))
 		printf("  error      %s\n", jstr(c, "error"));
+	if (json_object_object_get_ex(reply, "vswap", &ps)) {
+		char held[32], in[32], out[32], rate[32];
+
+		fmt_bytes(ju64(ps, "held"), held, sizeof(held));
+		fmt_bytes(ju64(ps, "in"), in, sizeof(in));
+		fmt_bytes(ju64(ps, "out"), out, sizeof(out));
+		fmt_bytes(ju64(ps, "rate"), rate, sizeof(rate));
+		printf("  vswap      %s held, traffic in %s out %s, slowed %.1f s "
+		    "(%s/s, %s mode)%s\n", held, in, out,
+		    (double)ju64(ps, "slowed_us") / 1e6,
+		    ju64(ps, "rate") ? rate : "no slowdown", jstr(ps, "mode"),
+		    jbool(ps, "frozen") ? ", frozen now" : "");
+	}
 	printf("\n  %-15s %-22s %s\n", "PARAMETER", "VALUE", "STATUS");
 	json_object_object_get_ex(reply, "params", &ps);
 	for (size_t i = 0; i < json_object_array_length(ps); i++) {

@@ -148,6 +148,13 @@ const struct param_def param_table[P_ROWS] = {
 	    "the devices iolimit and iopslimit apply to",
 	    "block devices for iolimit/iopslimit: MAJ:MIN list, or auto "
 	    "(the host's disks)", 0 },
+	[P_VSWAPRATE] = { "vswaprate", "VSWAPRATE", NULL, PK_SINGLE, PU_BPS,
+	    PG_MEMORY, PF_EXTENSION | PF_ZERO_UNLIM, 0, U, 0,
+	    "accountd slows the container to this vswap traffic",
+	    "accountd slows the container to this vswap traffic",
+	    "virtual swap traffic the container is slowed to, bytes/s "
+	    "(suffixes K M G); unset: vswap_rate of accountd.conf; 0: no "
+	    "slowdown", 0 },
 	[P_RAM] = { "ram", NULL, NULL, PK_SHORTCUT, PU_BYTES, PG_MEMORY, 0,
 	    0, U, U, "memory.limit_in_bytes", "memory.max",
 	    "RAM, bytes (suffixes K M G T P B): sets physpages 0:RAM, rounded "

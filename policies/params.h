@@ -35,7 +35,7 @@ enum param_id {
 	/* disk quota */
 	P_DISKSPACE, P_DISKINODES, P_QUOTATIME, P_QUOTAUGIDLIMIT,
 	/* accountd extensions */
-	P_IODEVICES,
+	P_IODEVICES, P_VSWAPRATE,
 	P_COUNT,
 	/* command-line shortcuts, not stored: ram, swap */
 	P_RAM = P_COUNT, P_SWAP,

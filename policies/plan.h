@@ -42,7 +42,20 @@ struct kcaps {
 	char		disks[LIST_MAX];	/* devices for iodevices=auto */
 	uint64_t	host_ram;		/* bytes */
 	uint64_t	host_swap;		/* bytes */
+	uint8_t		vswap_mode;		/* enum vswap_mode */
 };
+
+/*
+ * How --ram/--swap (a VSwap configuration: finite RAM, swap > 0) are put
+ * into effect (docs/vswap.md):
+ *   VSWAP_OFF	  the kernel limits RAM and swap as they are; no slowdown
+ *   VSWAP_RAM	  the kernel ceiling is RAM+swap, all of it in host RAM;
+ *		  accountd counts what is above RAM as virtual swap and
+ *		  slows the container at its vswap rate
+ *   VSWAP_KERNEL the kernel pages what is above RAM to (zram) swap;
+ *		  accountd slows the traffic to the vswap rate
+ */
+enum vswap_mode { VSWAP_OFF, VSWAP_RAM, VSWAP_KERNEL };
 
 /* Live values that decide the order of the v1 memory writes. */
 struct kstate {
@@ -69,7 +82,7 @@ struct plan_op {
 	char		why[96];	/* "ram=1G", shown by plan */
 };
 
-enum note_kind { NOTE_NOT_ENFORCED, NOTE_PARTIAL };
+enum note_kind { NOTE_NOT_ENFORCED, NOTE_PARTIAL, NOTE_BY_DAEMON };
 
 struct plan_note {
 	enum param_id	param;
@@ -111,5 +124,6 @@ int	params_validate(const struct ct_params *, const struct kcaps *,
 uint64_t cpuunits_to_shares(uint64_t);
 uint64_t cpuunits_to_weight(uint64_t);
 uint64_t ioprio_to_weight(uint64_t);
+bool	params_vswap(const struct ct_params *, const struct kcaps *);
 
 #endif

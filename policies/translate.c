@@ -582,6 +582,35 @@ plan_memory(const struct ct_params *p, const struct kcaps *caps,
 	why_of(p, P_PHYSPAGES, wram, sizeof(wram));
 	why_of(p, P_SWAPPAGES, wswap, sizeof(wswap));
 
+	/* VSwap kept in RAM: the kernel's ceiling is ram+swap (the plan
+	 * writes it as "ram"); accountd draws the line at ram itself */
+	if (params_vswap(p, caps) && caps->vswap_mode == VSWAP_RAM) {
+		char ceil[32];
+
+		ram = sat_add(ram, swap);
+		fmt_bytes(ram, ceil, sizeof(ceil));
+		add_note(pl, P_PHYSPAGES, NOTE_BY_DAEMON, "the kernel ceiling is "
+		    "ram+swap (%s), held in RAM; accountd counts what is above "
+		    "ram as virtual swap and slows the container", ceil);
+		strncat(wram, "+swap: vswap ceiling", sizeof(wram) -
+		    strlen(wram) - 1);
+		/* nothing more in the kernel's swap: v1 memsw = the ceiling,
+		 * v2 memory.swap.max = 0 */
+		swap = 0;
+		if (ver == 2) {
+			strncat(wswap, ": kept in RAM", sizeof(wswap) -
+			    strlen(wswap) - 1);
+			add_note(pl, P_SWAPPAGES, NOTE_BY_DAEMON, "virtual swap: "
+			    "kept in RAM by accountd (cgroup v2 has no "
+			    "memory+swap limit, so the host's swap is not used)");
+		}
+	} else if (params_vswap(p, caps) && caps->vswap_mode == VSWAP_KERNEL &&
+	    (caps->flags & (ver == 1 ? CAP_MEMSW : CAP_SWAP_MAX))) {
+		add_note(pl, P_SWAPPAGES, NOTE_BY_DAEMON, "the kernel pages what "
+		    "is above ram to swap; accountd slows that traffic to the "
+		    "vswap rate");
+	}
+
 	if (ram_set && ver == 1) {
 		uint64_t memsw = sat_add(ram, swap);
 		uint64_t cur_mem = st && st->valid ? st->mem_limit : VAL_UNLIMITED;
@@ -632,7 +661,8 @@ plan_memory(const struct ct_params *p, const struct kcaps *caps,
 			op = add_op(pl, CTRL_MEMORY, P_SWAPPAGES,
 			    "memory.swap.max", wswap);
 			fmt_limit(swap, 2, op->value, sizeof(op->value));
-		} else if (swap_set) {
+		} else if (swap_set && !(params_vswap(p, caps) &&
+		    caps->vswap_mode == VSWAP_RAM)) {
 			add_note(pl, P_SWAPPAGES, NOTE_NOT_ENFORCED,
 			    "no memory.swap.max on this kernel (swap accounting "
 			    "off)");
@@ -641,6 +671,15 @@ plan_memory(const struct ct_params *p, const struct kcaps *caps,
 		fmt_limit(ram, 2, op->value, sizeof(op->value));
 	}
 	plan_memguarantee(p, ver, pl);
+}
+
+/* A VSwap configuration: finite RAM, some swap, and emulation on. */
+bool
+params_vswap(const struct ct_params *p, const struct kcaps *caps)
+{
+	return caps->vswap_mode != VSWAP_OFF && p->v[P_PHYSPAGES].set &&
+	    params_ram_bytes(p) < VAL_UNLIMITED && p->v[P_SWAPPAGES].set &&
+	    params_swap_bytes(p) > 0;
 }
 
 int
@@ -660,6 +699,13 @@ plan_build(const struct ct_params *p, const struct kcaps *caps,
 	plan_pids(p, caps, pl);
 	plan_kmem(p, caps, pl);
 	plan_memory(p, caps, st, pl);
+	if (p->v[P_VSWAPRATE].set)
+		add_note(pl, P_VSWAPRATE, params_vswap(p, caps) ? NOTE_BY_DAEMON :
+		    NOTE_NOT_ENFORCED, "%s", params_vswap(p, caps) ?
+		    "accountd freezes the container to pay for its vswap traffic" :
+		    caps->vswap_mode == VSWAP_OFF ? "vswap emulation is off "
+		    "(vswap_mode)" : "no virtual swap without finite ram and "
+		    "some swap");
 	for (unsigned i = 0; i < P_COUNT; i++)
 		if (p->v[i].set && not_enforced[i] != NULL)
 			add_note(pl, (enum param_id)i, NOTE_NOT_ENFORCED, "%s",
@@ -755,7 +801,8 @@ plan_format(const struct plan *pl, const struct kcaps *caps, struct sbuf *b)
 		const struct plan_note *n = &pl->notes[i];
 
 		sbuf_printf(b, "%s %-14s %s\n",
-		    n->kind == NOTE_PARTIAL ? "partial:     " : "not enforced:",
+		    n->kind == NOTE_PARTIAL ? "partial:     " :
+		    n->kind == NOTE_BY_DAEMON ? "accountd:    " : "not enforced:",
 		    param_table[n->param].name, n->reason);
 	}
 }
@@ -775,4 +822,5 @@ kcaps_canonical(struct kcaps *c, int version)
 	snprintf(c->disks, sizeof(c->disks), "8:0");
 	c->host_ram = 16ULL << 30;
 	c->host_swap = 0;
+	c->vswap_mode = VSWAP_RAM;	/* auto on a host without swap */
 }

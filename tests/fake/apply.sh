@@ -71,9 +71,10 @@ v2_tree() {
 	    io.max= pids.max=max pids.current=0
 }
 
-start() {	# ROOT
+start() {	# ROOT [VSWAP_MODE]: kernel unless told (the plain mapping)
 	"$ACCOUNTD" -d -o cgroup_root="$1" -o run_dir="$T/run" -o state_dir="$T/state" \
-	    -o ct_conf_dir="$T/ct" -o rescan_interval=0 >> "$T/log" 2>&1 &
+	    -o ct_conf_dir="$T/ct" -o rescan_interval=0 -o vswap_mode="${2:-kernel}" \
+	    >> "$T/log" 2>&1 &
 	DPID=$!
 	export ACCTCTL_SOCKET=$T/run/accountd.sock
 	for _ in $(seq 1 100); do
@@ -158,3 +159,21 @@ is "$c/memory.max" 1073741824
 is "$c/memory.high" max
 pass "v2: ram below usage refused; cpulimit rolled back; memory.high restored"
 stop
+
+# ---- VSwap kept in RAM: the kernel ceiling is ram+swap ------------------------
+rm -rf "$T/v1" "$T/v2" "$T/state"
+v1_tree "$T/v1" 101
+start "$T/v1" ram
+"$ACCTCTL" create 101 --ram 1G --swap 2G || fail "create on v1 (ram mode)"
+is "$T/v1/memory/accountd/101/memory.limit_in_bytes" 3221225472
+is "$T/v1/memory/accountd/101/memory.memsw.limit_in_bytes" 3221225472
+"$ACCTCTL" show 101 | grep -q '^  physpages .*memory.limit_in_bytes: the kernel ceiling is ram+swap' ||
+    fail "show does not say accountd draws the ram line: $("$ACCTCTL" show 101)"
+stop
+v2_tree "$T/v2" 101
+start "$T/v2" ram
+"$ACCTCTL" create 101 --ram 1G --swap 2G || fail "create on v2 (ram mode)"
+is "$T/v2/accountd/101/memory.max" 3221225472
+is "$T/v2/accountd/101/memory.swap.max" 0
+stop
+pass "vswap_mode=ram: the kernel ceiling is ram+swap on v1 and v2, no host swap on v2"

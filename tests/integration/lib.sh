@@ -103,6 +103,20 @@ mem_limit() {	# RELPATH: bytes, or "max"
 
 actl() { "$ACCTCTL" "$@"; }
 
+# vswap_mode=auto, worked out from /proc/swaps as the daemon should: the
+# kernel pages virtual swap only when every active swap is zram.
+vswap_auto() {
+	awk 'NR > 1 { n++; if ($1 !~ /zram/) other = 1 }
+	    END { print (n > 0 && !other) ? "kernel" : "ram" }' /proc/swaps
+}
+
+# The memory ceiling the kernel should hold for ram RAM and swap SWAP
+# (bytes) under vswap_mode=auto: ram+swap when virtual swap is kept in RAM.
+ram_ceiling() {	# RAM SWAP
+	if [ "$2" -gt 0 ] && [ "$(vswap_auto)" = ram ]; then echo $(( $1 + $2 ))
+	else echo "$1"; fi
+}
+
 prepare_tdir() {	# the test's private folder (start_daemon calls it too)
 	if [ -z "$TDIR" ]; then
 		TDIR=$(mktemp -d "${TMPDIR:-/tmp}/acctd-$T_NAME.XXXXXX")

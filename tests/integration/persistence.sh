@@ -36,10 +36,12 @@ pass "adopted /$rt with ram=128M numproc=40 cpulimit=30"
 rmcg
 wait_for 5 sh -c "actl() { \"$ACCTCTL\" \"\$@\"; }; actl list -S -H -o ctid | grep -qx web1" ||
     fail "accountd did not notice the container stop"
+applied=$(grep -c 'web1: .*saved settings applied' "$TDIR/daemon.log")
 mkcg
-[ "$(mem_limit "$rt")" = max ] || fail "a fresh cgroup should start unlimited"
 wait_for 5 sh -c "[ \"\$(cat '$(cgdir memory "$rt")/$(cg_is_v2 && echo memory.max || echo memory.limit_in_bytes)')\" = $((128 << 20)) ]" ||
     fail "saved ram not applied when the container came back"
+[ "$(grep -c 'web1: .*saved settings applied' "$TDIR/daemon.log")" -gt "$applied" ] ||
+    fail "the daemon did not say it applied the saved settings: $(tail -3 "$TDIR/daemon.log")"
 [ "$(cpu_quota_pct "$rt")" = 30 ] || fail "saved cpulimit not applied on restart"
 [ "$(cat "$(cgdir pids "$rt")/pids.max")" = 40 ] || fail "saved numproc not applied"
 pass "container restart: saved settings applied again"

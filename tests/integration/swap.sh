@@ -2,11 +2,13 @@
 # ram=64M swap=64M: the container may use 128M in all, of which at most
 # 64M in swap.  100 MiB survives (36+ MiB of it swapped out), 150 MiB is
 # OOM-killed.  Needs a host with swap (the VM's swap disk); this checks
-# the swap mapping itself (v1 memsw = ram+swap, v2 swap.max = swap).
+# the swap mapping itself (v1 memsw = ram+swap, v2 swap.max = swap), so
+# virtual swap is paged by the kernel (vswap_mode=kernel; vswap.sh tests
+# the other modes).
 . "$(dirname "$0")/lib.sh"
 require_cgroups
 [ "$(awk 'NR > 1' /proc/swaps | wc -l)" -gt 0 ] || skip "no swap on this host"
-start_daemon
+start_daemon -o vswap_mode=kernel -o vswap_rate=0
 
 actl create 110 --ram 64M --swap 64M || fail "create"
 if cg_is_v2; then

@@ -38,7 +38,8 @@ cp "$TDIR/ct/101.conf" "$TDIR/orig.conf"
 start_daemon -o sample_dir="$TDIR/samples" -o "discover=$PARENT/pool/%n.scope"
 
 actl list -H -o ctid,status | grep -q '^101 running' || fail "101 not running: $(actl list -a)"
-[ "$(mem_limit "$(ctcg 101)")" = $((256 << 20)) ] || fail "PHYSPAGES not enforced"
+[ "$(mem_limit "$(ctcg 101)")" = "$(ram_ceiling $((256 << 20)) $((512 << 20)))" ] ||
+    fail "PHYSPAGES not enforced: memory limit $(mem_limit "$(ctcg 101)")"
 [ "$(cpu_quota_pct "$(ctcg 101)")" = 40 ] || fail "CPULIMIT not enforced"
 [ "$(knob 101 pids pids.max pids.max)" = 240 ] || fail "NUMPROC not enforced"
 pass "OpenVZ 101.conf read unchanged: ram, cpulimit, numproc enforced"
@@ -54,7 +55,8 @@ diff -u "$TDIR/orig.conf" "$TDIR/ct/101.conf" | grep -E '^[-+][^-+]' > "$TDIR/di
 pass "--save rewrote only CPULIMIT; every other line kept"
 
 actl set 101 --applyconfig vswap-1g || fail "applyconfig"
-[ "$(mem_limit "$(ctcg 101)")" = $((1 << 30)) ] || fail "applyconfig did not set ram=1G"
+[ "$(mem_limit "$(ctcg 101)")" = "$(ram_ceiling $((1 << 30)) $((2 << 30)))" ] ||
+    fail "applyconfig did not set ram=1G swap=2G"
 pass "--applyconfig vswap-1g applied ram=1G"
 msg=$(actl set 101 --applyconfig nosuch 2>&1) && fail "unknown sample accepted"
 note "$msg"

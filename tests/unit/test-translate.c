@@ -148,6 +148,17 @@ fmt_num(uint64_t v, int version, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64, v);
 }
 
+/*
+ * The reference kernel with vswap_mode=kernel: the parameter mapping as
+ * the kernel takes it.  VSwap kept in RAM is tested on its own below.
+ */
+static void
+canon(struct kcaps *c, int version)
+{
+	kcaps_canonical(c, version);
+	c->vswap_mode = VSWAP_KERNEL;
+}
+
 /* ---- cpuunits ------------------------------------------------------ */
 
 static void
@@ -161,8 +172,8 @@ test_cpuunits(void)
 	struct kcaps c1, c2;
 	char name[96], want[32];
 
-	kcaps_canonical(&c1, 1);
-	kcaps_canonical(&c2, 2);
+	canon(&c1, 1);
+	canon(&c2, 2);
 	for (size_t i = 0; i < nitems(units); i++) {
 		uint64_t u = units[i], shares = u * 1024 / 1000;
 		uint64_t w = cpuunits_to_weight(u);
@@ -262,7 +273,7 @@ test_ioprio(void)
 			struct plan pl;
 			size_t weights;
 
-			kcaps_canonical(&c, files[f].ver);
+			canon(&c, files[f].ver);
 			c.flags = files[f].flags;
 			set_u64(&p, "ioprio", prio);
 			build(&p, &c, NULL, &pl);
@@ -320,7 +331,7 @@ test_cpulimit(void)
 		const struct plan_op *op;
 		int fail = 0;
 
-		kcaps_canonical(&caps, ver);
+		canon(&caps, ver);
 		caps.cfs_period_us = periods[pi];
 		if (limits[l])
 			set(&p, "cpulimit", limits[l]);
@@ -380,7 +391,7 @@ test_cpulimit(void)
 		struct kcaps c;
 		struct plan pl;
 
-		kcaps_canonical(&c, 2);
+		canon(&c, 2);
 		set(&p, "cpulimit", "50");
 		build(&p, &c, NULL, &pl);
 		is_op(&pl, "cpu.max", "50000 100000", "cpulimit 50 -> cpu.max "
@@ -398,7 +409,7 @@ test_cpulimit(void)
 		is_op(&pl, "cpu.max", "max 100000", "cpulimit 0 cpus 0 -> "
 		    "\"max 100000\" (the cap is removed)");
 		plan_free(&pl);
-		kcaps_canonical(&c, 1);
+		canon(&c, 1);
 		set(&p, "cpulimit", "unlimited");
 		build(&p, &c, NULL, &pl);
 		is_op(&pl, "cpu.cfs_quota_us", "-1", "cpulimit unlimited -> "
@@ -466,7 +477,7 @@ test_v1_order(void)
 	static const uint64_t new_swap[] = { 1, 0, 128 * M, 1 * G, U };
 	struct kcaps c;
 
-	kcaps_canonical(&c, 1);
+	canon(&c, 1);
 	for (size_t a = 0; a < nitems(cur_mem); a++)
 	for (size_t b = 0; b < nitems(cur_extra); b++) {
 		unsigned bad = 0, n = 0;
@@ -540,7 +551,7 @@ test_memory_nomemsw(void)
 	struct kcaps c;
 	struct plan pl;
 
-	kcaps_canonical(&c, 1);
+	canon(&c, 1);
 	c.flags &= ~(unsigned)CAP_MEMSW;
 	set(&p, "ram", "512M");
 	set(&p, "swap", "1G");
@@ -582,7 +593,7 @@ test_memory_v2(void)
 	};
 	struct kcaps c;
 
-	kcaps_canonical(&c, 2);
+	canon(&c, 2);
 	for (size_t i = 0; i < nitems(cases); i++) {
 		struct ct_params p = { 0 };
 		struct plan pl;
@@ -671,7 +682,7 @@ test_memguarantee(void)
 		struct plan pl;
 		char name[128];
 
-		kcaps_canonical(&c, cases[i].ver);
+		canon(&c, cases[i].ver);
 		if (cases[i].ram)
 			set(&p, "ram", cases[i].ram);
 		set(&p, "memguarantee", cases[i].g);
@@ -704,7 +715,7 @@ test_numproc(void)
 			struct plan pl;
 			char name[96];
 
-			kcaps_canonical(&c, ver);
+			canon(&c, ver);
 			set(&p, "numproc", cases[i].in);
 			build(&p, &c, NULL, &pl);
 			snprintf(name, sizeof(name), "v%d numproc %s -> pids.max %s",
@@ -717,7 +728,7 @@ test_numproc(void)
 		struct kcaps c;
 		struct plan pl;
 
-		kcaps_canonical(&c, 2);
+		canon(&c, 2);
 		c.version[CTRL_PIDS] = 0;
 		set(&p, "numproc", "100");
 		build(&p, &c, NULL, &pl);
@@ -787,7 +798,7 @@ test_io_limits(void)
 		unsigned ndev = 0, bad = 0;
 		char want[160];
 
-		kcaps_canonical(&c, ver);
+		canon(&c, ver);
 		snprintf(c.disks, sizeof(c.disks), "%s", devsets[d].disks);
 		if (cases[i].iolimit)
 			set(&p, "iolimit", cases[i].iolimit);
@@ -868,7 +879,7 @@ test_io_limits(void)
 		struct kcaps c;
 		struct plan pl;
 
-		kcaps_canonical(&c, ver);
+		canon(&c, ver);
 		c.disks[0] = '\0';
 		set(&p, "iolimit", "10M");
 		set(&p, "iopslimit", "100");
@@ -926,7 +937,7 @@ test_cpuset(void)
 		char name[128];
 		int r;
 
-		kcaps_canonical(&c, 2);
+		canon(&c, 2);
 		snprintf(cpu ? c.parent_cpus : c.parent_mems, LIST_MAX, "%s",
 		    cases[i].parent);
 		set(&p, cases[i].param, cases[i].in);
@@ -959,7 +970,7 @@ test_cpuset(void)
 		struct kcaps c;
 		struct plan pl;
 
-		kcaps_canonical(&c, 1);
+		canon(&c, 1);
 		c.version[CTRL_CPUSET] = 0;
 		set(&p, "cpumask", "0-1");
 		set(&p, "nodemask", "0");
@@ -986,7 +997,7 @@ test_cpuset(void)
 		for (unsigned cpu = 0; cpu < ncpu; cpu += 2)
 			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%u",
 			    cpu ? "," : "", cpu);
-		kcaps_canonical(&c, 2);
+		canon(&c, 2);
 		snprintf(c.parent_cpus, sizeof(c.parent_cpus), "0-%u", ncpu - 1);
 		r = param_parse(param_by_name("cpumask"), list, &p, &err);
 		if (r < 0) {
@@ -1075,6 +1086,7 @@ sample_value(enum param_id id)
 	case P_QUOTATIME: return "0";
 	case P_QUOTAUGIDLIMIT: return "100";
 	case P_IODEVICES: return "8:0";
+	case P_VSWAPRATE: return "50M";
 	default: return "100:200";
 	}
 }
@@ -1130,14 +1142,14 @@ test_coverage(void)
 	};
 	struct ct_params all = { 0 };
 
-	kcaps_canonical(&caps[0], 1);
-	kcaps_canonical(&caps[1], 2);
-	kcaps_canonical(&caps[2], 1);
+	canon(&caps[0], 1);
+	canon(&caps[1], 2);
+	canon(&caps[2], 1);
 	caps[2].flags = 0;
 	caps[2].disks[0] = '\0';
-	kcaps_canonical(&caps[3], 1);
+	canon(&caps[3], 1);
 	memset(caps[3].version, 0, sizeof(caps[3].version));
-	kcaps_canonical(&caps[4], 1);
+	canon(&caps[4], 1);
 	caps[4].flags = CAP_MEMSW | CAP_KMEM | CAP_KMEM_TCP | CAP_IO_WEIGHT;
 
 	for (unsigned i = 0; i < P_COUNT; i++)
@@ -1193,7 +1205,7 @@ test_order(void)
 		struct plan pl;
 		int last_other = -1, first_mem = -1;
 
-		kcaps_canonical(&c, ver);
+		canon(&c, ver);
 		c.flags |= CAP_KMEM;
 		build(&p, &c, NULL, &pl);
 		for (size_t i = 0; i < pl.nops; i++) {
@@ -1220,7 +1232,7 @@ test_kmem(void)
 	struct kcaps c;
 	struct plan pl;
 
-	kcaps_canonical(&c, 1);
+	canon(&c, 1);
 	c.flags |= CAP_KMEM;
 	set(&p, "kmemsize", "14372700:14790164");
 	set(&p, "tcpsndbuf", "1720320:2703360");
@@ -1246,7 +1258,7 @@ test_kmem(void)
 		plan_free(&pl);
 	}
 
-	kcaps_canonical(&c, 2);
+	canon(&c, 2);
 	build(&p, &c, NULL, &pl);
 	ok(pl.nops == 0 && count_notes(&pl, P_KMEMSIZE, NOTE_NOT_ENFORCED) == 1
 	    && count_notes(&pl, P_TCPSNDBUF, NOTE_NOT_ENFORCED) == 1 &&
@@ -1342,6 +1354,94 @@ test_scope(void)
 	}
 }
 
+/* ---- VSwap modes ---------------------------------------------------------- */
+
+static void
+test_vswap(void)
+{
+	static const struct {
+		int	ver, mode;
+		const char *ram, *swap;
+		bool	vswap;
+		const char *mem, *memsw;	/* v1 limit, memsw; v2 max, swap.max */
+	} cases[] = {
+		/* kept in RAM: the kernel ceiling is ram+swap, no host swap */
+		{ 1, VSWAP_RAM, "256M", "512M", true, "805306368", "805306368" },
+		{ 2, VSWAP_RAM, "256M", "512M", true, "805306368", "0" },
+		{ 2, VSWAP_RAM, "1G", "unlimited", true, "max", "0" },
+		/* no swap, or no finite ram: no virtual swap */
+		{ 1, VSWAP_RAM, "256M", "0", false, "268435456", "268435456" },
+		{ 2, VSWAP_RAM, "256M", NULL, false, "268435456", "0" },
+		{ 2, VSWAP_RAM, "unlimited", "1G", false, "max", "1073741824" },
+		/* paged by the kernel: the plain mapping */
+		{ 1, VSWAP_KERNEL, "256M", "512M", true, "268435456", "805306368" },
+		{ 2, VSWAP_KERNEL, "256M", "512M", true, "268435456", "536870912" },
+		/* off: the plain mapping and no daemon notes */
+		{ 1, VSWAP_OFF, "256M", "512M", false, "268435456", "805306368" },
+		{ 2, VSWAP_OFF, "256M", "512M", false, "268435456", "536870912" },
+	};
+	static const char *modes[] = { "off", "ram", "kernel" };
+
+	for (size_t i = 0; i < nitems(cases); i++) {
+		struct ct_params p = { 0 };
+		struct kcaps c;
+		struct plan pl;
+		char name[128];
+		int v = cases[i].ver;
+
+		kcaps_canonical(&c, v);
+		c.vswap_mode = (uint8_t)cases[i].mode;
+		set(&p, "ram", cases[i].ram);
+		if (cases[i].swap)
+			set(&p, "swap", cases[i].swap);
+		set(&p, "vswaprate", "50M");
+		build(&p, &c, NULL, &pl);
+		snprintf(name, sizeof(name), "v%d %s mode ram=%s swap=%s", v,
+		    modes[cases[i].mode], cases[i].ram,
+		    cases[i].swap ? cases[i].swap : "unset");
+		ok(params_vswap(&p, &c) == cases[i].vswap, "%s: virtual swap %s",
+		    name, cases[i].vswap ? "on" : "off");
+		is_op(&pl, v == 1 ? "memory.limit_in_bytes" : "memory.max",
+		    cases[i].mem, name);
+		is_op(&pl, v == 1 ? "memory.memsw.limit_in_bytes" :
+		    "memory.swap.max", cases[i].memsw, name);
+		ok(count_notes(&pl, P_VSWAPRATE, cases[i].vswap ? NOTE_BY_DAEMON :
+		    NOTE_NOT_ENFORCED) == 1, "%s: vswaprate %s", name,
+		    cases[i].vswap ? "put in effect by accountd" : "not enforced");
+		if (cases[i].mode == VSWAP_OFF)
+			ok(count_notes(&pl, P_PHYSPAGES, NOTE_BY_DAEMON) +
+			    count_notes(&pl, P_SWAPPAGES, NOTE_BY_DAEMON) == 0,
+			    "%s: no accountd notes", name);
+		else if (cases[i].vswap && cases[i].mode == VSWAP_RAM)
+			ok(count_notes(&pl, P_PHYSPAGES, NOTE_BY_DAEMON) == 1 &&
+			    count_notes(&pl, P_SWAPPAGES, NOTE_NOT_ENFORCED) == 0,
+			    "%s: physpages noted as drawn by accountd", name);
+		else if (cases[i].vswap)
+			ok(count_notes(&pl, P_SWAPPAGES, NOTE_BY_DAEMON) == 1,
+			    "%s: swap traffic noted as slowed by accountd", name);
+		plan_free(&pl);
+	}
+
+	/* v2 ram mode without memory.swap.max: nothing left unenforced */
+	{
+		struct ct_params p = { 0 };
+		struct kcaps c;
+		struct plan pl;
+
+		kcaps_canonical(&c, 2);
+		c.flags &= ~(unsigned)CAP_SWAP_MAX;
+		set(&p, "ram", "256M");
+		set(&p, "swap", "256M");
+		build(&p, &c, NULL, &pl);
+		is_op(&pl, "memory.max", "536870912", "v2 ram mode without "
+		    "swap.max: memory.max is the ceiling");
+		ok(count_notes(&pl, P_SWAPPAGES, NOTE_NOT_ENFORCED) == 0,
+		    "v2 ram mode without swap.max: swap is not reported as "
+		    "unenforced");
+		plan_free(&pl);
+	}
+}
+
 /* ---- kcaps_canonical ---------------------------------------------------- */
 
 static void
@@ -1354,6 +1454,8 @@ test_canonical(void)
 	    c.version[CTRL_MEMORY] == 1 && c.cfs_period_us == 100000,
 	    "canonical v1: memsw, period 100 ms");
 	is_str(kcaps_mode_name(&c), "v1", "canonical v1 mode name");
+	ok(c.host_swap == 0 && c.vswap_mode == VSWAP_RAM,
+	    "canonical: no host swap, so vswap is kept in RAM (auto)");
 	kcaps_canonical(&c, 2);
 	ok((c.flags & CAP_SWAP_MAX) && !(c.flags & CAP_MEMSW) &&
 	    c.version[CTRL_IO] == 2, "canonical v2: swap.max");
@@ -1381,6 +1483,7 @@ main(void)
 	test_coverage();
 	test_order();
 	test_scope();
+	test_vswap();
 	test_canonical();
 	return done_testing();
 }

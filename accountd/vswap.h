@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * VSwap emulation (docs/vswap.md): a container may use RAM + SWAP; what it
+ * uses above RAM is virtual swap, and the container is slowed down as a
+ * swapping machine would be: every byte of vswap traffic (out when it
+ * grows past RAM, in when it touches what is out, out again to make room)
+ * costs 1/rate seconds, paid by freezing the container.  OpenVZ's kernel
+ * did the same per page (25600 pages/s, 100 MB/s).
+ */
+#ifndef ACCT_VSWAP_H
+#define ACCT_VSWAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vswap {
+	bool		 active;	/* a VSwap configuration with emulation */
+	int		 mode;		/* enum vswap_mode */
+	uint64_t	 rate;		/* bytes/s; 0: no slowdown */
+	uint64_t	 ram, swap;	/* bytes */
+	uint64_t	 held;		/* bytes in virtual swap now */
+	uint64_t	 in, out;	/* traffic, bytes, since it started */
+	uint64_t	 slowed_us;	/* time frozen to pay for it */
+	double		 debt;		/* seconds still owed */
+	bool		 frozen;	/* frozen by accountd now */
+	double		 frozen_at;
+	/* ram mode: what the last looks saw */
+	uint64_t	 last_held, usage_at_scan, cpu_at_scan;
+	double		 last_scan, slice;
+	/* kernel mode: counters at the last look */
+	uint64_t	 last_majflt, last_swap, last_stall;
+	uint64_t	 stall_us;	/* the kernel's own swap stalls (kernel mode) */
+	bool		 have_base;
+};
+
+struct container;
+
+int	vswap_init(void);
+void	vswap_close(void);
+int	vswap_host_mode(void);		/* the mode auto chose, or the set one */
+void	vswap_start(struct container *);	/* (re)read its settings */
+void	vswap_stop(struct container *);	/* thaw if frozen */
+void	vswap_account(struct container *, uint64_t usage, uint64_t swapped);
+
+#endif
