@@ -26,6 +26,7 @@
 #include "accountd.h"
 #include "alert.h"
 #include "bcstore.h"
+#include "exporter.h"
 #include "log.h"
 #include "publish.h"
 #include "sampler.h"
@@ -278,6 +279,8 @@ main(int argc, char **argv)
 	}
 	alert_init();
 	publish_init();
+	if (exporter_init() < 0)
+		log_err("the exporter is not running (exporter = yes)");
 	sampler_init();
 	ct_load_all(&err);
 	watch_init();
@@ -293,6 +296,7 @@ main(int argc, char **argv)
 
 	for (int i = 0; i < 5; i++)
 		event_free(sigs[i]);
+	exporter_close();
 	control_close();
 	watch_close();
 	ct_shutdown();

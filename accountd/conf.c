@@ -23,6 +23,9 @@
 #ifndef RUNSTATEDIR
 #define RUNSTATEDIR "/run"
 #endif
+#ifndef SBINDIR
+#define SBINDIR "/usr/sbin"
+#endif
 #ifndef PKGDATADIR
 #define PKGDATADIR "/usr/share/accountd"
 #endif
@@ -91,6 +94,24 @@ static const struct ckey {
 	  "Alertmanager API v2 alerts URL, e.g. http://127.0.0.1:9093/api/v2/alerts" },
 	{ "notify_user", CK_STR, offsetof(struct acct_config, notify_user),
 	  "nobody", "user the Alertmanager notifier runs as" },
+	{ "exporter", CK_STR, offsetof(struct acct_config, exporter), "no",
+	  "yes: run accountd-exporter (/metrics, dashboard, RRD archives) as an "
+	  "unprivileged child" },
+	{ "http_listen", CK_STR, offsetof(struct acct_config, http_listen),
+	  "127.0.0.1:9847", "address:port the exporter serves HTTP on "
+	  "([::1]:port for IPv6)" },
+	{ "exporter_user", CK_STR, offsetof(struct acct_config, exporter_user),
+	  "nobody", "user the exporter runs as (never root)" },
+	{ "exporter_path", CK_STR, offsetof(struct acct_config, exporter_path),
+	  SBINDIR "/accountd-exporter", "the exporter program" },
+	{ "rrd_dir", CK_STR, offsetof(struct acct_config, rrd_dir),
+	  LOCALSTATEDIR "/lib/accountd-rrd", "per-container RRD archives "
+	  "written by the exporter (empty: none)" },
+	{ "rrd_step", CK_UINT, offsetof(struct acct_config, rrd_step), "10",
+	  "seconds between RRD updates (1 to 300)" },
+	{ "rrdcached", CK_STR, offsetof(struct acct_config, rrdcached), "",
+	  "write RRD updates through rrdcached at this address (unix:/path or "
+	  "host:port)" },
 };
 
 static const struct ckey *
@@ -113,7 +134,8 @@ config_set(struct acct_config *c, const char *key, const char *value,
 		char known[512] = "";
 		size_t used = 0;
 
-		for (size_t i = 0; i < nitems(keys); i++)
+		for (size_t i = 0; i < nitems(keys) && used + 1 < sizeof(known);
+		    i++)
 			used += (size_t)snprintf(known + used, sizeof(known) - used,
 			    "%s%s", i ? " " : "", keys[i].key);
 		return aerr_set(err, EINVAL, "unknown key '%s' (known: %s)", key,
@@ -293,6 +315,25 @@ config_check(const struct acct_config *c, struct aerr *err)
 	if (*c->alert_hook != '\0' && *c->alert_hook != '/')
 		return aerr_set(err, EINVAL, "alert_hook '%s' must be an absolute "
 		    "path (it is run directly, without a shell)", c->alert_hook);
+	if (strcmp(c->exporter, "yes") != 0 && strcmp(c->exporter, "no") != 0)
+		return aerr_set(err, EINVAL, "bad exporter '%s' (accepted: yes, "
+		    "no)", c->exporter);
+	if (strcmp(c->exporter, "yes") == 0 && (strcmp(c->exporter_user,
+	    "root") == 0 || *c->exporter_user == '\0'))
+		return aerr_set(err, EINVAL, "exporter_user '%s': the exporter "
+		    "serves HTTP and never runs as root", c->exporter_user);
+	if (*c->exporter_path != '/')
+		return aerr_set(err, EINVAL, "exporter_path '%s' must be an "
+		    "absolute path", c->exporter_path);
+	if (strchr(c->http_listen, ':') == NULL)
+		return aerr_set(err, EINVAL, "bad http_listen '%s' (accepted: "
+		    "ADDRESS:PORT such as 127.0.0.1:9847)", c->http_listen);
+	if (*c->rrd_dir != '\0' && *c->rrd_dir != '/')
+		return aerr_set(err, EINVAL, "rrd_dir '%s' must be an absolute "
+		    "path", c->rrd_dir);
+	if (c->rrd_step < 1 || c->rrd_step > 300)
+		return aerr_set(err, EINVAL, "bad rrd_step %u (accepted: 1 to "
+		    "300 seconds)", c->rrd_step);
 	if (*c->alertmanager_url != '\0' &&
 	    strncmp(c->alertmanager_url, "http://", 7) != 0)
 		return aerr_set(err, EINVAL, "bad alertmanager_url '%s' "

@@ -36,6 +36,14 @@ struct acct_config {
 	unsigned	 alert_hook_interval;	/* s */
 	char		*alertmanager_url;
 	char		*notify_user;
+	/* the exporter (accountd/exporter.c, exporters/) */
+	char		*exporter;		/* yes or no */
+	char		*http_listen;
+	char		*exporter_user;
+	char		*exporter_path;
+	char		*rrd_dir;
+	unsigned	 rrd_step;		/* s */
+	char		*rrdcached;
 };
 
 void	config_defaults(struct acct_config *);
