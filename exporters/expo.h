@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "err.h"
@@ -58,6 +59,24 @@ char	*sv_default_path(const char *socket);	/* caller frees */
 char	*sv_cli_path(const char *opt_socket);
 /* snap_open + sview_load + snap_close */
 int	sv_load_path(const char *path, struct sview *, struct aerr *);
+
+/* Following the file: a new copy only when accountd published a round
+ * (a look at the header costs one pread). */
+struct sfollow {
+	struct snap	 snap;
+	char		*path;
+	int		 fd;		/* for the look at the header */
+	ino_t		 ino;
+	bool		 have;
+	uint64_t	 pid, rounds, started;
+};
+
+void	sfollow_init(struct sfollow *, const char *path);
+void	sfollow_close(struct sfollow *);
+/* 1: cur replaced (prev, when given, gets the old cur); 0: no new round;
+ * -errno (err set): no snapshot to read. */
+int	sfollow_update(struct sfollow *, struct sview *cur, struct sview *prev,
+	    struct aerr *);
 
 /* ---- negotiate.c ------------------------------------------------------ */
 

@@ -68,13 +68,10 @@ enum { BODY_TEXT, BODY_OM1, BODY_OM0, BODY_KINDS };
 static struct {
 	struct event_base *base;
 	struct evhttp	*http;
-	struct snap	 snap;
+	struct sfollow	 follow;
 	const char	*snap_path;
-	int		 peek_fd;
-	ino_t		 peek_ino;
 	struct sview	 cur, prev;
 	bool		 have;		/* cur holds a snapshot */
-	uint64_t	 gen_pid, gen_rounds, gen_started;
 	double		*cpu_pct;	/* per record of cur, or NULL */
 	struct body	*cache[BODY_KINDS][2];	/* [format][gzip] */
 	bool		 rrd_on;
@@ -148,56 +145,17 @@ compute_cpu(void)
 	}
 }
 
-/* Peek at the header: has accountd published a new round? */
-static bool
-changed(void)
-{
-	struct snap_header h;
-	struct stat st;
-
-	if (!X.have)
-		return true;
-	if (stat(X.snap_path, &st) < 0)
-		return true;		/* gone: let snap_read report it */
-	if (X.peek_fd < 0 || st.st_ino != X.peek_ino) {
-		if (X.peek_fd >= 0)
-			close(X.peek_fd);
-		X.peek_fd = open(X.snap_path, O_RDONLY | O_CLOEXEC);
-		X.peek_ino = st.st_ino;
-		if (X.peek_fd < 0)
-			return true;
-	}
-	if (pread(X.peek_fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
-		return true;
-	return h.pid != X.gen_pid || h.rounds != X.gen_rounds ||
-	    h.started_ms != X.gen_started || (h.seq & 1);
-}
-
 static int
 refresh(struct aerr *err)
 {
-	struct sview v = { .n = 0 };
-	int r;
+	int r = sfollow_update(&X.follow, &X.cur, &X.prev, err);
 
-	if (!changed())
-		return 0;
-	if ((r = sview_load(&X.snap, &v, err)) < 0)
-		return r;
-	if (X.have && v.h.rounds == X.gen_rounds && v.h.pid == X.gen_pid &&
-	    v.h.started_ms == X.gen_started) {
-		sview_free(&v);
-		return 0;
+	if (r > 0) {
+		X.have = true;
+		drop_cache();
+		compute_cpu();
 	}
-	sview_free(&X.prev);
-	X.prev = X.cur;
-	X.cur = v;
-	X.have = true;
-	X.gen_pid = v.h.pid;
-	X.gen_rounds = v.h.rounds;
-	X.gen_started = v.h.started_ms;
-	drop_cache();
-	compute_cpu();
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 /* ---- replies ------------------------------------------------------------ */
@@ -637,7 +595,6 @@ main(int argc, char **argv)
 	int ch, fd;
 
 	X.snap_path = snap_default;
-	X.peek_fd = -1;
 	while ((ch = getopt(argc, argv, "c:dhl:r:s:t:u:v")) != -1) {
 		switch (ch) {
 		case 'c':
@@ -690,7 +647,7 @@ main(int argc, char **argv)
 		log_err("will not serve HTTP as root");
 		return 1;
 	}
-	snap_open(&X.snap, X.snap_path, &err);
+	sfollow_init(&X.follow, X.snap_path);
 	if (rrd_dir != NULL) {
 		if (rrdw_init(&X.rrd, rrd_dir, rrdcached, step, &err) < 0) {
 			log_err("%s", err.msg);
@@ -742,9 +699,7 @@ main(int argc, char **argv)
 	sview_free(&X.cur);
 	sview_free(&X.prev);
 	free(X.cpu_pct);
-	snap_close(&X.snap);
-	if (X.peek_fd >= 0)
-		close(X.peek_fd);
+	sfollow_close(&X.follow);
 	free(snap_default);
 	return 0;
 }

@@ -10,8 +10,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "expo.h"
 #include "params.h"
@@ -198,4 +201,79 @@ sv_load_path(const char *path, struct sview *v, struct aerr *err)
 	r = sview_load(&s, v, err);
 	snap_close(&s);
 	return r;
+}
+
+/* ---- following the file: a new copy only when accountd published ---- */
+
+void
+sfollow_init(struct sfollow *f, const char *path)
+{
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	f->path = xstrdup(path);
+	snap_open(&f->snap, path, NULL);
+}
+
+void
+sfollow_close(struct sfollow *f)
+{
+	snap_close(&f->snap);
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->path);
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+}
+
+/* A look at the header only (one pread): has a new round been published? */
+static bool
+sfollow_changed(struct sfollow *f)
+{
+	struct snap_header h;
+	struct stat st;
+
+	if (!f->have || stat(f->path, &st) < 0)
+		return true;
+	if (f->fd < 0 || st.st_ino != f->ino) {
+		if (f->fd >= 0)
+			close(f->fd);
+		f->fd = open(f->path, O_RDONLY | O_CLOEXEC);
+		f->ino = st.st_ino;
+		if (f->fd < 0)
+			return true;
+	}
+	if (pread(f->fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		return true;
+	return h.pid != f->pid || h.rounds != f->rounds ||
+	    h.started_ms != f->started || (h.seq & 1);
+}
+
+int
+sfollow_update(struct sfollow *f, struct sview *cur, struct sview *prev,
+    struct aerr *err)
+{
+	struct sview v = { .n = 0 };
+	int r;
+
+	if (!sfollow_changed(f))
+		return 0;
+	if ((r = sview_load(&f->snap, &v, err)) < 0)
+		return r;
+	if (f->have && v.h.rounds == f->rounds && v.h.pid == f->pid &&
+	    v.h.started_ms == f->started) {
+		sview_free(&v);
+		return 0;
+	}
+	if (prev != NULL) {
+		sview_free(prev);
+		*prev = *cur;
+	} else {
+		sview_free(cur);
+	}
+	*cur = v;
+	f->have = true;
+	f->pid = v.h.pid;
+	f->rounds = v.h.rounds;
+	f->started = v.h.started_ms;
+	return 1;
 }
