@@ -329,6 +329,7 @@ serve_dashboard(struct evhttp_request *req, const char *qs)
 	o.cpu_pct = X.cpu_pct;
 	dashboard_render(&X.cur.h, X.cur.cts, X.cur.n, &o, &b);
 	body = xcalloc(1, sizeof(*body));
+	body->refs = 1;
 	body->len = b.len;
 	body->data = sbuf_take(&b);
 	send_body(req, body, "text/html; charset=utf-8", false);
@@ -468,8 +469,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: accountd-exporter [-dv] [-l addr:port] [-s snapshot] "
 	    "[-r rrd_dir [-t step] [-c rrdcached]] [-u user]\n"
-	    "  -d          log to stderr (default: syslog when not on a "
-	    "terminal)\n"
+	    "  -d          log to stderr (default: syslog once serving, when "
+	    "not on a terminal)\n"
 	    "  -l a:p      listen on address:port (default %s; [::1]:p for "
 	    "IPv6)\n"
 	    "  -s path     accountd's snapshot (default %s/accountd/snapshot)\n"
@@ -636,7 +637,9 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
-	log_init("accountd-exporter", !to_stderr, verbose ? LOG_LVL_DEBUG :
+	/* errors at start go to standard error whatever -d says; syslog
+	 * (without -d) from the moment it serves */
+	log_init("accountd-exporter", 0, verbose ? LOG_LVL_DEBUG :
 	    LOG_LVL_INFO);
 	signal(SIGPIPE, SIG_IGN);
 	if ((fd = bind_listen(listen_on)) < 0)
@@ -680,6 +683,9 @@ main(int argc, char **argv)
 	sigs[1] = evsignal_new(X.base, SIGINT, on_signal, NULL);
 	event_add(sigs[0], NULL);
 	event_add(sigs[1], NULL);
+	if (!to_stderr)
+		log_init("accountd-exporter", 1, verbose ? LOG_LVL_DEBUG :
+		    LOG_LVL_INFO);
 	log_info("serving /metrics and the dashboard on http://%s/ (snapshot "
 	    "%s, RRD %s%s%s, user %s)", listen_on, X.snap_path,
 	    X.rrd_on ? rrd_dir : "off", rrdcached ? " via rrdcached " : "",
