@@ -180,6 +180,7 @@ struct rrd_writer {
 	/* figures of the last round */
 	uint64_t	 updates, errors;
 	double		 last_ms;
+	char		 last_error[256];	/* of the last round, or "" */
 };
 
 int	rrdw_init(struct rrd_writer *, const char *dir, const char *daemon,

@@ -77,6 +77,7 @@ static struct {
 	bool		 rrd_on;
 	struct rrd_writer rrd;
 	struct event	*rrd_timer;
+	char		 rrd_logged[256];	/* the RRD error last logged */
 	/* figures for the log and the benchmark */
 	uint64_t	 renders, scrapes;
 	double		 last_render_ms;
@@ -448,10 +449,13 @@ rrd_tick(evutil_socket_t fd, short what, void *arg)
 		if (t > now || now - t > 5 * (time_t)X.rrd.step)
 			t = now;
 		failed = rrdw_update(&X.rrd, X.cur.cts, X.cur.n, t);
-		if (failed > 0)
-			log_warn("RRD: %d of the updates failed%s%s", failed,
-			    rrd_test_error() ? ": " : "",
-			    rrd_test_error() ? rrd_get_error() : "");
+		/* say it once per kind of failure, not every step */
+		if (failed > 0 && strcmp(X.rrd.last_error, X.rrd_logged) != 0)
+			log_warn("RRD: %d of %zu updates failed: %s (said once "
+			    "until it changes)", failed, X.cur.n,
+			    X.rrd.last_error);
+		snprintf(X.rrd_logged, sizeof(X.rrd_logged), "%s",
+		    failed > 0 ? X.rrd.last_error : "");
 		log_debug("RRD: %zu containers in %.2f ms", X.cur.n,
 		    X.rrd.last_ms);
 	}

@@ -400,14 +400,17 @@ static int
 batch(struct rrd_writer *w, char **paths, char **vals, size_t n)
 {
 	struct sbuf b = SBUF_INIT;
+	struct aerr err = { 0 };
 	char line[512];
 	long nerr;
 	int r;
 
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (w->fd < 0 && (w->fd = cached_connect(w->daemon, NULL)) < 0) {
+		if (w->fd < 0 && (w->fd = cached_connect(w->daemon, &err)) < 0) {
 			r = w->fd;
 			w->fd = -1;
+			snprintf(w->last_error, sizeof(w->last_error), "%s",
+			    err.msg);
 			return r;
 		}
 		if ((r = write_all(w->fd, "BATCH\n", 6)) == 0 &&
@@ -433,11 +436,18 @@ batch(struct rrd_writer *w, char **paths, char **vals, size_t n)
 	}
 	/* "N errors", then N lines "<command number> <message>" */
 	nerr = strtol(line, NULL, 10);
-	if (nerr < 0)
+	if (nerr < 0) {
+		snprintf(w->last_error, sizeof(w->last_error), "rrdcached: %s",
+		    line);
 		return -EPROTO;
-	for (long i = 0; i < nerr && i < (long)n + 1; i++)
+	}
+	for (long i = 0; i < nerr && i < (long)n + 1; i++) {
 		if (read_line(w->fd, line, sizeof(line)) < 0)
 			break;
+		if (i == 0)
+			snprintf(w->last_error, sizeof(w->last_error),
+			    "rrdcached: %s", line);
+	}
 	return (int)nerr;
 }
 
@@ -452,6 +462,7 @@ rrdw_update(struct rrd_writer *w, const struct snap_ct *cts, size_t n,
 	struct timespec t0, t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	w->last_error[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		const struct snap_ct *c = &cts[i];
 		struct sbuf b = SBUF_INIT;
@@ -462,6 +473,8 @@ rrdw_update(struct rrd_writer *w, const struct snap_ct *cts, size_t n,
 		if (!known(w, c->name)) {
 			if (access(paths[k], F_OK) != 0 &&
 			    create(w, paths[k], t) != 0) {
+				snprintf(w->last_error, sizeof(w->last_error),
+				    "%s", rrd_get_error());
 				failed++;
 				w->errors++;
 				free(paths[k]);
@@ -484,8 +497,13 @@ rrdw_update(struct rrd_writer *w, const struct snap_ct *cts, size_t n,
 			const char *argv[1] = { vals[i] };
 
 			rrd_clear_error();
-			if (rrd_update_r(paths[i], NULL, 1, argv) != 0)
+			if (rrd_update_r(paths[i], NULL, 1, argv) != 0) {
+				if (w->last_error[0] == '\0')
+					snprintf(w->last_error,
+					    sizeof(w->last_error), "%s",
+					    rrd_get_error());
 				failed++;
+			}
 		}
 	}
 	for (size_t i = 0; i < k; i++) {
