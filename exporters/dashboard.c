@@ -434,8 +434,8 @@ one_ct(struct sbuf *b, const struct snap_ct *c, const struct dash_opts *o)
 		sbuf_puts(b, "<img alt=\"");
 		sbuf_printf(b, "%s\" src=\"/graph?ct=", gres[i]);
 		url_escape(b, c->name);
-		sbuf_printf(b, "&amp;resource=%s&amp;period=%s\" width=697 "
-		    "height=271>", gres[i], period);
+		sbuf_printf(b, "&amp;resource=%s&amp;period=%s\" "
+		    "loading=lazy>", gres[i], period);
 	}
 	sbuf_puts(b, "</div>");
 }
