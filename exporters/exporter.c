@@ -17,7 +17,7 @@
  * bodies are kept (reference-counted, so a slow client keeps its copy
  * while a new round is rendered) and every scrape within the round sends
  * the same bytes.  Memory is bounded by two snapshot copies and one body
- * per format in use.
+ * per format in use (during a refresh, briefly, the previous copy too).
  *
  * RRD archives (-r DIR) are updated every -t seconds from the snapshot.
  */
@@ -155,6 +155,8 @@ refresh(struct aerr *err)
 		X.have = true;
 		drop_cache();
 		compute_cpu();
+		/* the previous round was only needed for the CPU rates */
+		sview_free(&X.prev);
 	}
 	return r < 0 ? r : 0;
 }
