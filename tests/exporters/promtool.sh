@@ -21,6 +21,11 @@ for mode in v1 v2; do
 	[ -z "$out" ] || fail "promtool check metrics ($mode) reports: $out"
 	pass "promtool check metrics: nothing to report ($mode, $(grep -c '^# TYPE' "$TDIR/metrics-$mode") families, $(grep -vc '^#' "$TDIR/metrics-$mode") samples)"
 done
+# every family the exporter has is in docs/exporters.md, by its full name
+undoc=$(sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' "$TDIR/metrics-v2" | while read -r m; do
+	grep -q "\`$m\`" "$SRC/docs/exporters.md" || echo "$m"; done)
+[ -z "$undoc" ] || fail "not in docs/exporters.md: $undoc"
+pass "every metric family is documented in docs/exporters.md"
 out=$(promtool check rules "$RULES" 2>&1) || fail "promtool check rules: $out"
 note "$(echo "$out" | tail -n 1)"
 pass "promtool check rules accepts exporters/prometheus/accountd.rules.yml"
