@@ -282,7 +282,7 @@ build_table(void)
 			    ub_name((enum ub_res)r), cols[c]);
 			snprintf(help, sizeof(help), "The %s of the %s beancounter "
 			    "(OpenVZ's /proc/user_beancounters column)%s.  %s",
-			    cols[c], ub_name((enum ub_res)r), bytes ?
+			    cols[c], ub_name((enum ub_res)r), bytes && c != 4 ?
 			    ", in bytes (pages x 4096 for rows counted in pages)" :
 			    "", c == 0 ? "What is in use now." : c == 1 ?
 			    "The most held since the container record was made." :
@@ -651,6 +651,29 @@ print_pmns(void)
 	free(sorted);
 }
 
+/* newhelp wants lines it need not split */
+static void
+print_wrapped(const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		size_t n = strlen(p), cut = n;
+
+		if (n > 72) {
+			cut = 72;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = 72;
+		}
+		printf("%.*s\n", (int)cut, p);
+		p += cut;
+		while (*p == ' ')
+			p++;
+	}
+}
+
 static void
 print_help(void)
 {
@@ -660,9 +683,11 @@ print_help(void)
 	printf("Every container accountd knows.\n\n");
 	printf("@ ACCOUNTD.%d container and block device\n", DEV_INDOM);
 	printf("Instances named CONTAINER::MAJ:MIN.\n\n");
-	for (size_t i = 0; i < ndefs; i++)
-		printf("@ accountd.%s %s\n%s\n\n", defs[i].name, defs[i].oneline,
-		    defs[i].help);
+	for (size_t i = 0; i < ndefs; i++) {
+		printf("@ accountd.%s %s\n", defs[i].name, defs[i].oneline);
+		print_wrapped(defs[i].help);
+		printf("\n");
+	}
 }
 
 /* ---- main ---------------------------------------------------------------- */
