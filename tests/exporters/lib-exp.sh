@@ -17,6 +17,10 @@ MKSNAP=${MKSNAP:-$BUILD/tests/exporters/mksnap}
 RULES=$SRC/exporters/prometheus/accountd.rules.yml
 EXTRA_PIDS=()
 EXTRA_PARENTS=()
+# under --enable-sanitizers: librrd's graphs keep caches for good (full
+# stacks, so that the suppressions can see librrd under glibc's vasprintf)
+export ASAN_OPTIONS="fast_unwind_on_malloc=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export LSAN_OPTIONS="suppressions=$SRC/tests/exporters/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 need() {	# PROGRAM WHY
 	command -v "$1" > /dev/null 2>&1 || skip "$1 is not installed ($2)"
