@@ -39,11 +39,14 @@ struct container {
 	char		 status_msg[256];	/* last failure applying at start */
 	time_t		 since;		/* when it was last seen starting */
 	bool		 adopt_now;	/* acctctl create: no start-up grace */
+	bool		 lean;		/* over the fd budget: nothing kept open */
+	int		 dir_holds;	/* lean: users of the open directories */
+	unsigned	 fds_taken;	/* budget taken for directories, eventfd */
 	struct bc	 bc;		/* accounting, while running */
 	bool		 hot;		/* near a limit: sampled fast */
 	double		 hot_until;
-	int		 ev_fd[3];	/* v1 eventfds: oom, mem and memsw thresholds */
-	struct event	*ev_obj[3];
+	int		 ev_fd;		/* v1 eventfd: OOM and usage thresholds */
+	struct event	*ev_obj;
 	uint64_t	 ev_limit[2];	/* limits the thresholds were set for */
 	int		 wd[3];		/* v2 inotify watches of the events files */
 	double		 hook_last[UB_COUNT];	/* alert hook rate limit */
@@ -72,6 +75,8 @@ struct container *ct_new(const char *name, const char *cgpath,
 	    enum ct_origin);
 void	ct_delete(struct container *);
 void	ct_detach(struct container *);
+int	ct_dirs(struct container *, struct aerr *);
+void	ct_dirs_done(struct container *);
 int	ct_load_all(struct aerr *);
 int	ct_load_sample(const char *name, struct ct_params *, struct aerr *);
 int	ct_import_file(const char *path, struct ctconf *, struct sbuf *warn,
@@ -79,13 +84,13 @@ int	ct_import_file(const char *path, struct ctconf *, struct sbuf *warn,
 int	ct_save(const char *name, const struct ctconf *, struct aerr *);
 int	ct_set(struct container *, const struct ct_params *chg, bool save,
 	    struct sbuf *warn, struct aerr *);
-int	ct_plan(const struct container *, const struct ct_params *,
+int	ct_plan(struct container *, const struct ct_params *,
 	    struct kcaps *, struct plan *, struct aerr *);
 const struct ct_params *ct_effective(const struct container *);
 void	ct_refresh_all(void);
 void	ct_shutdown(void);
-uint64_t ct_nproc(const struct container *);
-uint64_t ct_mem_usage(const struct container *);
+uint64_t ct_nproc(struct container *);
+uint64_t ct_mem_usage(struct container *);
 
 /* watch.c */
 int	watch_init(void);

@@ -339,7 +339,7 @@ notifier_main(int fd)
 	struct event *ev;
 	int r;
 
-	close_from(3);	/* fd was moved to 3 */
+	close_from(4);	/* keep 0-2 and the socket, moved to 3 */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGTERM, SIG_DFL);

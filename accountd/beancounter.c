@@ -18,6 +18,8 @@ static const struct {
 	enum cg_ctrl	 ctrl;		/* for v1; v2 has one tree */
 	const char	*v1, *v2;
 } files[BF_COUNT] = {
+	/* fast tier (before BF_FAST_END): kept descriptors, every sample;
+	 * slow tier: opened by name every BC_SLOW_EVERY samples */
 	[BF_MEM_USAGE] = { CTRL_MEMORY, "memory.usage_in_bytes", "memory.current" },
 	[BF_MEM_FAIL] = { CTRL_MEMORY, "memory.failcnt", "memory.events" },
 	[BF_SWAP_USAGE] = { CTRL_MEMORY, "memory.memsw.usage_in_bytes",
@@ -73,22 +75,87 @@ version_of(enum bc_file f)
 
 /* ---- reading ----------------------------------------------------------- */
 
-static ssize_t
-rd(struct bc *b, enum bc_file f, char *buf, size_t len)
-{
-	ssize_t r;
+/* Descriptors kept for fast-tier files, and how many may be (set from
+ * RLIMIT_NOFILE by bc_init). */
+static unsigned long fds_used, fds_budget = 1000;
+static bool budget_warned;
 
-	if (b->fd[f] < 0)
-		return -ENOENT;
-	r = cg_pread(b->fd[f], buf, len);
-	return r;
+void
+bc_init(unsigned long budget)
+{
+	fds_budget = budget;
+}
+
+/*
+ * Does one more container fit in the descriptor budget with `need`
+ * descriptors of its own?  Counts them when it does.  Beyond it a
+ * container is "lean": no descriptor stays open for it.
+ */
+bool
+bc_budget_take(unsigned long need, const char *name)
+{
+	if (fds_used + need <= fds_budget) {
+		fds_used += need;
+		return true;
+	}
+	if (!budget_warned) {
+		log_warn("%s and later containers: over the descriptor budget "
+		    "(%lu; the open-file limit decides it); their counters are "
+		    "read by path, about 4x the CPU, and their failures seen by "
+		    "sampling. Raise LimitNOFILE to keep them all", name,
+		    fds_budget);
+		budget_warned = true;
+	}
+	return false;
+}
+
+void
+bc_budget_give(unsigned long n)
+{
+	fds_used -= n < fds_used ? n : fds_used;
 }
 
 static int
-rd_u64(struct bc *b, enum bc_file f, uint64_t *v)
+dir_of(const struct container *ct, enum bc_file f)
+{
+	enum cg_ctrl c = files[f].ctrl;
+
+	if (c == CTRL_CPUACCT && cg_version(&ad->layout, CTRL_CPU) == 2)
+		c = CTRL_CPU;
+	return cg_ct_fd(&ad->layout, &ct->cg, c);
+}
+
+static ssize_t
+rd(const struct container *ct, enum bc_file f, char *buf, size_t len)
+{
+	const struct bc *b = &ct->bc;
+	enum cg_ctrl c = files[f].ctrl;
+	int dfd;
+
+	if (b->fd[f] >= 0)
+		return cg_pread(b->fd[f], buf, len);
+	if (b->fd[f] == BC_FD_ABSENT)
+		return -ENOENT;
+	if ((dfd = dir_of(ct, f)) >= 0)
+		return cg_read(dfd, bc_file_name(f, version_of(f)), buf, len);
+	/* a lean container keeps no directory open */
+	if (c == CTRL_CPUACCT && cg_version(&ad->layout, CTRL_CPU) == 2)
+		c = CTRL_CPU;
+	return cg_read_path(&ad->layout, c, ct->cgpath,
+	    bc_file_name(f, version_of(f)), buf, len);
+}
+
+static bool
+have(const struct bc *b, enum bc_file f)
+{
+	return b->fd[f] != BC_FD_ABSENT;
+}
+
+static int
+rd_u64(const struct container *ct, enum bc_file f, uint64_t *v)
 {
 	char buf[64];
-	ssize_t r = rd(b, f, buf, sizeof(buf));
+	ssize_t r = rd(ct, f, buf, sizeof(buf));
 
 	if (r < 0)
 		return (int)r;
@@ -116,10 +183,11 @@ key_u64(const char *buf, const char *key, uint64_t *v)
 }
 
 static int
-rd_key(struct bc *b, enum bc_file f, const char *key, uint64_t *v)
+rd_key(const struct container *ct, enum bc_file f, const char *key,
+    uint64_t *v)
 {
 	char buf[1024];
-	ssize_t r = rd(b, f, buf, sizeof(buf));
+	ssize_t r = rd(ct, f, buf, sizeof(buf));
 
 	if (r < 0)
 		return (int)r;
@@ -213,18 +281,18 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 	int n = 0;
 	ssize_t r;
 
-	if (b->fd[BF_MEM_USAGE] >= 0) {
-		if ((r = rd_u64(b, BF_MEM_USAGE, &mem)) == -ENODEV)
+	if (have(b, BF_MEM_USAGE)) {
+		if ((r = rd_u64(ct, BF_MEM_USAGE, &mem)) == -ENODEV)
 			return -ENODEV;
 		held(ct, UB_PHYSPAGES, pages(mem));
-		if (b->fd[BF_SWAP_USAGE] >= 0 && rd_u64(b, BF_SWAP_USAGE, &x) == 0) {
+		if (have(b, BF_SWAP_USAGE) && rd_u64(ct, BF_SWAP_USAGE, &x) == 0) {
 			/* v1 counts memory+swap; v2 swap alone */
 			sw = v2 ? x : (x > mem ? x - mem : 0);
 			held(ct, UB_SWAPPAGES, pages(sw));
 		}
 		held(ct, UB_OOMGUARPAGES, pages(mem + sw));
 		if (v2) {
-			if (rd(b, BF_MEM_FAIL, buf, sizeof(buf)) > 0) {
+			if (rd(ct, BF_MEM_FAIL, buf, sizeof(buf)) > 0) {
 				/* "oom": reclaim could not make room, OpenVZ's
 				 * meaning; "max" also counts limit hits that
 				 * reclaim resolved (kept as limit_hits) */
@@ -236,30 +304,30 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 					b->have_oom = true;
 				}
 			}
-			if (rd_key(b, BF_SWAP_FAIL, "fail", &x) == 0)
+			if (rd_key(ct, BF_SWAP_FAIL, "fail", &x) == 0)
 				n += fails(ct, UB_SWAPPAGES, x, alert) > 0;
 		} else {
-			if (rd_u64(b, BF_MEM_FAIL, &x) == 0)
+			if (rd_u64(ct, BF_MEM_FAIL, &x) == 0)
 				n += fails(ct, UB_PHYSPAGES, x, alert) > 0;
-			if (rd_u64(b, BF_SWAP_FAIL, &x) == 0)
+			if (rd_u64(ct, BF_SWAP_FAIL, &x) == 0)
 				n += fails(ct, UB_SWAPPAGES, x, alert) > 0;
-			if (rd_key(b, BF_OOM, "oom_kill", &x) == 0) {
+			if (rd_key(ct, BF_OOM, "oom_kill", &x) == 0) {
 				n += fails(ct, UB_OOMGUARPAGES, x, alert) > 0;
 				b->have_oom = true;
 			}
 		}
 	}
-	if (b->fd[BF_PIDS_CUR] >= 0) {
-		if ((r = rd_u64(b, BF_PIDS_CUR, &x)) == -ENODEV)
+	if (have(b, BF_PIDS_CUR)) {
+		if ((r = rd_u64(ct, BF_PIDS_CUR, &x)) == -ENODEV)
 			return -ENODEV;
 		if (r == 0)
 			held(ct, UB_NUMPROC, x);
-		if (rd_key(b, BF_PIDS_EVENTS, "max", &x) == 0)
+		if (rd_key(ct, BF_PIDS_EVENTS, "max", &x) == 0)
 			n += fails(ct, UB_NUMPROC, x, alert) > 0;
 	}
-	if (b->fd[BF_CPU] >= 0) {
+	if (have(b, BF_CPU)) {
 		if (cg_version(&ad->layout, CTRL_CPU) == 2) {
-			if (rd(b, BF_CPU, buf, sizeof(buf)) > 0) {
+			if (rd(ct, BF_CPU, buf, sizeof(buf)) > 0) {
 				key_u64(buf, "usage_usec", &b->cpu_usage);
 				key_u64(buf, "user_usec", &b->cpu_user);
 				key_u64(buf, "system_usec", &b->cpu_system);
@@ -267,7 +335,7 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 				key_u64(buf, "nr_throttled", &b->nr_throttled);
 				key_u64(buf, "throttled_usec", &b->throttled);
 			}
-		} else if (rd_u64(b, BF_CPU, &x) == 0) {
+		} else if (rd_u64(ct, BF_CPU, &x) == 0) {
 			b->cpu_usage = x / 1000;	/* ns */
 		}
 	}
@@ -275,11 +343,13 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 }
 
 static void
-parse_io(struct bc *b, int v2)
+parse_io(struct container *ct, int v2)
 {
+	struct bc *b = &ct->bc;
+
 	char buf[2048], *line, *save = NULL;
 
-	if (rd(b, BF_IO, buf, sizeof(buf)) <= 0)
+	if (rd(ct, BF_IO, buf, sizeof(buf)) <= 0)
 		return;
 	b->ndev = 0;
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
@@ -323,8 +393,8 @@ parse_io(struct bc *b, int v2)
 			}
 		}
 	}
-	if (v2 || b->fd[BF_IO_OPS] < 0 ||
-	    rd(b, BF_IO_OPS, buf, sizeof(buf)) <= 0)
+	if (v2 || !have(b, BF_IO_OPS) ||
+	    rd(ct, BF_IO_OPS, buf, sizeof(buf)) <= 0)
 		return;
 	save = NULL;
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
@@ -345,11 +415,13 @@ parse_io(struct bc *b, int v2)
 }
 
 static void
-parse_psi(struct bc *b, enum bc_file f, int i)
+parse_psi(struct container *ct, enum bc_file f, int i)
 {
+	struct bc *b = &ct->bc;
+
 	char buf[256], *p;
 
-	if (rd(b, f, buf, sizeof(buf)) <= 0)
+	if (rd(ct, f, buf, sizeof(buf)) <= 0)
 		return;
 	b->have_psi = true;
 	if ((p = strstr(buf, "some ")) != NULL &&
@@ -369,22 +441,22 @@ sample_slow(struct container *ct, bc_alert_fn alert)
 	uint64_t x = 0, mlim = VAL_UNLIMITED, y = 0;
 	char buf[4096];
 
-	if (b->fd[BF_MEM_USAGE] >= 0) {
-		if (rd_u64(b, BF_MEM_LIMIT, &mlim) == 0)
+	if (have(b, BF_MEM_USAGE)) {
+		if (rd_u64(ct, BF_MEM_LIMIT, &mlim) == 0)
 			b->r[UB_PHYSPAGES].limit = pages(mlim);
 		b->r[UB_PHYSPAGES].barrier = cp->v[P_PHYSPAGES].set ?
 		    cp->v[P_PHYSPAGES].bar : 0;
-		if (rd_u64(b, BF_MEM_PEAK, &x) == 0)
+		if (rd_u64(ct, BF_MEM_PEAK, &x) == 0)
 			peak(ct, UB_PHYSPAGES, pages(x));
-		if (b->r[UB_SWAPPAGES].present && rd_u64(b, BF_SWAP_LIMIT, &x) == 0)
+		if (b->r[UB_SWAPPAGES].present && rd_u64(ct, BF_SWAP_LIMIT, &x) == 0)
 			b->r[UB_SWAPPAGES].limit = v2 ? pages(x) :
 			    x >= VAL_UNLIMITED || mlim >= VAL_UNLIMITED ?
 			    VAL_UNLIMITED : pages(x > mlim ? x - mlim : 0);
 		b->r[UB_SWAPPAGES].barrier = cp->v[P_SWAPPAGES].set ?
 		    cp->v[P_SWAPPAGES].bar : 0;
-		if (v2 && rd_u64(b, BF_SWAP_PEAK, &x) == 0)
+		if (v2 && rd_u64(ct, BF_SWAP_PEAK, &x) == 0)
 			peak(ct, UB_SWAPPAGES, pages(x));
-		if (!v2 && rd_u64(b, BF_SWAP_PEAK, &x) == 0)
+		if (!v2 && rd_u64(ct, BF_SWAP_PEAK, &x) == 0)
 			peak(ct, UB_OOMGUARPAGES, pages(x));
 		/* OpenVZ's VSwap: oomguarpages = ram:unlimited by default */
 		b->r[UB_OOMGUARPAGES].barrier = cp->v[P_OOMGUARPAGES].set ?
@@ -393,34 +465,34 @@ sample_slow(struct container *ct, bc_alert_fn alert)
 		if (!b->have_oom)
 			b->r[UB_OOMGUARPAGES].present = false;
 	}
-	if (b->fd[BF_PIDS_CUR] >= 0) {
-		if (rd_u64(b, BF_PIDS_MAX, &x) == 0)
+	if (have(b, BF_PIDS_CUR)) {
+		if (rd_u64(ct, BF_PIDS_MAX, &x) == 0)
 			b->r[UB_NUMPROC].barrier = b->r[UB_NUMPROC].limit = x;
-		if (rd_u64(b, BF_PIDS_PEAK, &x) == 0)
+		if (rd_u64(ct, BF_PIDS_PEAK, &x) == 0)
 			peak(ct, UB_NUMPROC, x);
 	}
 	/* v1 kernel memory and TCP buffers have counters of their own */
-	if (b->fd[BF_KMEM_USAGE] >= 0 && rd_u64(b, BF_KMEM_USAGE, &x) == 0) {
+	if (have(b, BF_KMEM_USAGE) && rd_u64(ct, BF_KMEM_USAGE, &x) == 0) {
 		held(ct, UB_KMEMSIZE, x);
-		if (rd_u64(b, BF_KMEM_PEAK, &y) == 0)
+		if (rd_u64(ct, BF_KMEM_PEAK, &y) == 0)
 			peak(ct, UB_KMEMSIZE, y);
-		if (rd_u64(b, BF_KMEM_FAIL, &y) == 0)
+		if (rd_u64(ct, BF_KMEM_FAIL, &y) == 0)
 			fails(ct, UB_KMEMSIZE, y, alert);
-		if (rd_u64(b, BF_KMEM_LIMIT, &y) == 0)
+		if (rd_u64(ct, BF_KMEM_LIMIT, &y) == 0)
 			b->r[UB_KMEMSIZE].limit = y;
 		b->r[UB_KMEMSIZE].barrier = cp->v[P_KMEMSIZE].set ?
 		    cp->v[P_KMEMSIZE].bar : b->r[UB_KMEMSIZE].limit;
 	}
-	if (b->fd[BF_TCP_USAGE] >= 0 && rd_u64(b, BF_TCP_USAGE, &x) == 0) {
+	if (have(b, BF_TCP_USAGE) && rd_u64(ct, BF_TCP_USAGE, &x) == 0) {
 		held(ct, UB_TCPSNDBUF, x);
-		if (rd_u64(b, BF_TCP_PEAK, &y) == 0)
+		if (rd_u64(ct, BF_TCP_PEAK, &y) == 0)
 			peak(ct, UB_TCPSNDBUF, y);
-		if (rd_u64(b, BF_TCP_FAIL, &y) == 0)
+		if (rd_u64(ct, BF_TCP_FAIL, &y) == 0)
 			fails(ct, UB_TCPSNDBUF, y, alert);
-		if (rd_u64(b, BF_TCP_LIMIT, &y) == 0)
+		if (rd_u64(ct, BF_TCP_LIMIT, &y) == 0)
 			b->r[UB_TCPSNDBUF].barrier = b->r[UB_TCPSNDBUF].limit = y;
 	}
-	if (rd(b, BF_MEM_STAT, buf, sizeof(buf)) > 0) {
+	if (rd(ct, BF_MEM_STAT, buf, sizeof(buf)) > 0) {
 		if (key_u64(buf, "shmem", &x)) {
 			held(ct, UB_SHMPAGES, pages(x));
 			limits_from_params(ct, UB_SHMPAGES, P_SHMPAGES, VAL_UNLIMITED);
@@ -455,16 +527,16 @@ sample_slow(struct container *ct, bc_alert_fn alert)
 			key_u64(buf, "rss", &b->mem_anon);
 		}
 	}
-	if (b->fd[BF_CPU_STAT] >= 0 && rd(b, BF_CPU_STAT, buf, sizeof(buf)) > 0) {
+	if (have(b, BF_CPU_STAT) && rd(ct, BF_CPU_STAT, buf, sizeof(buf)) > 0) {
 		key_u64(buf, "nr_periods", &b->nr_periods);
 		key_u64(buf, "nr_throttled", &b->nr_throttled);
 		if (key_u64(buf, "throttled_time", &x))
 			b->throttled = x / 1000;	/* ns */
 	}
-	parse_io(b, cg_version(&ad->layout, CTRL_IO) == 2);
-	parse_psi(b, BF_PSI_CPU, 0);
-	parse_psi(b, BF_PSI_MEM, 1);
-	parse_psi(b, BF_PSI_IO, 2);
+	parse_io(ct, cg_version(&ad->layout, CTRL_IO) == 2);
+	parse_psi(ct, BF_PSI_CPU, 0);
+	parse_psi(ct, BF_PSI_MEM, 1);
+	parse_psi(ct, BF_PSI_IO, 2);
 }
 
 int
@@ -499,19 +571,31 @@ bc_start(struct container *ct)
 	struct bc *b = &ct->bc;
 	struct bc_record *rec;
 	struct stat st;
+	bool keep;
 	int fresh;
 
 	memset(b, 0, sizeof(*b));
+	/* fast-tier files get kept descriptors while the budget lasts */
+	keep = !ct->lean && fds_used + BF_FAST_END <= fds_budget;
 	for (int f = 0; f < BF_COUNT; f++) {
-		int dfd = cg_ct_fd(&ad->layout, &ct->cg, files[f].ctrl);
-		const char *name = bc_file_name((enum bc_file)f, version_of(
-		    (enum bc_file)f));
+		int dfd = dir_of(ct, (enum bc_file)f);
+		const char *name = bc_file_name((enum bc_file)f,
+		    version_of((enum bc_file)f));
 
-		if (f == BF_CPU && cg_version(&ad->layout, CTRL_CPU) == 2)
-			dfd = cg_ct_fd(&ad->layout, &ct->cg, CTRL_CPU);
-		b->fd[f] = dfd >= 0 && name != NULL ? cg_open_counter(dfd, name) : -1;
-		if (b->fd[f] < 0)
-			b->fd[f] = -1;
+		b->fd[f] = BC_FD_ABSENT;
+		if (dfd < 0 || name == NULL || !cg_has_file(dfd, name))
+			continue;
+		b->fd[f] = BC_FD_BY_NAME;
+		if (keep && f < BF_FAST_END) {
+			int fd = cg_open_counter(dfd, name);
+
+			if (fd >= 0) {
+				if (bc_budget_take(1, ct->name))
+					b->fd[f] = fd;
+				else
+					close(fd);
+			}
+		}
 	}
 	/* kernel memory is only counted where accounting is on */
 	fresh = bcstore_find(ct->name, false) < 0;
@@ -539,9 +623,11 @@ void
 bc_stop(struct container *ct)
 {
 	for (int f = 0; f < BF_COUNT; f++) {
-		if (ct->bc.fd[f] >= 0)
+		if (ct->bc.fd[f] >= 0) {
 			close(ct->bc.fd[f]);
-		ct->bc.fd[f] = -1;
+			bc_budget_give(1);
+		}
+		ct->bc.fd[f] = BC_FD_ABSENT;
 	}
 }
 

@@ -5,12 +5,15 @@
  * pressure figures.  docs/beancounters.md has the source of every row on
  * cgroup v1 and v2.
  *
- * Counter files are read through kept descriptors (cg_open_counter and
- * cg_pread: 16 us for 4 files where open/read/close costs 45 us).  Two
- * tiers: the fast one (usage, failure counters, process count, CPU time)
- * every sample; the slow one (limits, peaks, kernel memory, memory.stat,
- * I/O, pressure) every BC_SLOW_EVERY samples, since memory.stat alone
- * costs as much as the rest together.
+ * Two tiers.  The fast one (usage, failure counters, process count, CPU
+ * time: 7 or 8 files) is read every sample through kept descriptors
+ * (pread: about 2 us a file here, against 9-12 us for open/read/close).
+ * The slow one (limits, peaks, kernel memory, memory.stat, I/O, pressure)
+ * is read by name every BC_SLOW_EVERY samples and after every change
+ * accountd makes.  Kept descriptors are not free: a cgroup file holds a
+ * page-sized buffer in the kernel (about 5 KB of slab per descriptor,
+ * measured), and the open-file limit bounds them: bc_init() gets a
+ * budget, and containers beyond it are read by name (logged once).
  *
  * maxheld and failcnt are kept in the store (bcstore.h) and only ever
  * grow: a kernel counter that went backwards (the cgroup was recreated:
@@ -26,7 +29,9 @@
 
 #include "ubc.h"
 
-#define BC_SLOW_EVERY	5
+#define BC_SLOW_EVERY	30
+#define BC_FD_ABSENT	(-1)	/* no such file on this kernel */
+#define BC_FD_BY_NAME	(-2)	/* read by name (slow tier, or no budget) */
 #define BC_MAX_DEVS	8
 
 enum bc_file {
@@ -74,6 +79,9 @@ struct container;
 /* Called for every failcnt increase found by a sample. */
 typedef void (*bc_alert_fn)(struct container *, enum ub_res, uint64_t delta);
 
+void	bc_init(unsigned long fd_budget);
+bool	bc_budget_take(unsigned long need, const char *name);
+void	bc_budget_give(unsigned long n);
 void	bc_start(struct container *);	/* open fds, load saved rows */
 void	bc_stop(struct container *);
 /* One sample; slow: read the slow tier too.  Returns -ENODEV when the

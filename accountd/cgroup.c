@@ -55,6 +55,8 @@ ctrl_of(const char *name)
 	return -1;
 }
 
+static const char *rel(const char *relpath);
+
 /* ---- the one write path and the readers ----------------------------- */
 
 int
@@ -117,32 +119,54 @@ cg_pread(int fd, char *buf, size_t len)
 	return r;
 }
 
+/* Read REL/FILE of a controller's hierarchy without a directory fd. */
+ssize_t
+cg_read_path(const struct cg_layout *l, enum cg_ctrl c, const char *relpath,
+    const char *file, char *buf, size_t len)
+{
+	_cleanup_free_ char *p = NULL;
+	_cleanup_close_ int fd = -1;
+	ssize_t r;
+
+	if (l->ctrl_hier[c] < 0 || len == 0)
+		return -ENOENT;
+	p = xasprintf("%s/%s", rel(relpath), file);
+	fd = openat(l->hier[l->ctrl_hier[c]].fd, p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = read(fd, buf, len - 1);
+	if (r < 0)
+		return -errno;
+	buf[r] = '\0';
+	return r;
+}
+
 bool
 cg_has_file(int dfd, const char *file)
 {
 	return faccessat(dfd, file, F_OK, 0) == 0;
 }
 
+/* A counter value: decimal digits, "max" or "-1".  Hand-written rather
+ * than strtoull: it is the sampler's innermost loop. */
 uint64_t
 cg_parse_u64(const char *s)
 {
-	unsigned long long v;
-	char *end;
+	uint64_t v = 0;
 
-	while (isspace((unsigned char)*s))
+	while (*s == ' ' || *s == '\t')
 		s++;
-	if (strncmp(s, "max", 3) == 0)
-		return VAL_UNLIMITED;
-	if (*s == '-')
-		return VAL_UNLIMITED;		/* v1 "-1" */
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s)
+	if (*s == 'm' || *s == '-')
+		return VAL_UNLIMITED;		/* v2 "max", v1 "-1" */
+	if (*s < '0' || *s > '9')
 		return 0;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return VAL_UNLIMITED;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
 	/* v1 shows unlimited as LONG_MAX rounded down to a page */
-	if (v >= (1ULL << 62))
-		return VAL_UNLIMITED;
-	return v;
+	return v >= (1ULL << 62) ? VAL_UNLIMITED : v;
 }
 
 int

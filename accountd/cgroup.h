@@ -68,6 +68,8 @@ int	cg_procs(const struct cg_layout *, const struct cg_ct *, pid_t **pids,
 
 int	cg_write(int dfd, const char *file, const char *val, struct aerr *);
 ssize_t	cg_read(int dfd, const char *file, char *buf, size_t len);
+ssize_t	cg_read_path(const struct cg_layout *, enum cg_ctrl, const char *rel,
+	    const char *file, char *buf, size_t len);
 int	cg_read_u64(int dfd, const char *file, uint64_t *out);
 int	cg_read_key(int dfd, const char *file, const char *key, uint64_t *out);
 bool	cg_has_file(int dfd, const char *file);

@@ -426,6 +426,24 @@ config_reload(struct acct_config *cur, struct acct_config *nw,
 	config_free(nw);
 }
 
+/*
+ * A value as config_parse() reads it back: quoted when the quotes would
+ * otherwise be lost to it (spaces at either end, or quotes at both ends,
+ * which the parser strips once).
+ */
+static void
+print_value(FILE *out, const char *key, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n > 0 && (isspace((unsigned char)v[0]) ||
+	    isspace((unsigned char)v[n - 1]) ||
+	    (n >= 2 && v[0] == '"' && v[n - 1] == '"')))
+		fprintf(out, "%s = \"%s\"\n", key, v);
+	else
+		fprintf(out, "%s = %s\n", key, v);
+}
+
 void
 config_print(const struct acct_config *c, FILE *out)
 {
@@ -440,7 +458,7 @@ config_print(const struct acct_config *c, FILE *out)
 			const char *v = *(char *const *)(const void *)(base +
 			    k->off);
 
-			fprintf(out, "%s = %s\n", k->key, v ? v : "");
+			print_value(out, k->key, v ? v : "");
 			break;
 		}
 		case CK_UINT:
@@ -451,7 +469,7 @@ config_print(const struct acct_config *c, FILE *out)
 			if (c->ndiscover == 0)
 				fprintf(out, "#%s =\n", k->key);
 			for (size_t j = 0; j < c->ndiscover; j++)
-				fprintf(out, "%s = %s\n", k->key, c->discover[j]);
+				print_value(out, k->key, c->discover[j]);
 			break;
 		}
 	}

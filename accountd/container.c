@@ -294,8 +294,37 @@ ctconf_copy(const struct ctconf *from, struct ctconf *to)
 	to->params = from->params;
 }
 
+/*
+ * A lean container (over the descriptor budget) keeps no directory open;
+ * what needs its directories holds them open for the time it works.
+ */
 int
-ct_plan(const struct container *ct, const struct ct_params *p,
+ct_dirs(struct container *ct, struct aerr *err)
+{
+	int r;
+
+	if (!ct->running || !ct->lean)
+		return 0;
+	if (ct->dir_holds++ > 0)
+		return 0;
+	if ((r = cg_ct_open(&ad->layout, ct->cgpath, &ct->cg, err)) < 0) {
+		ct->dir_holds = 0;
+		return r;
+	}
+	return 0;
+}
+
+void
+ct_dirs_done(struct container *ct)
+{
+	if (!ct->lean || ct->dir_holds == 0)
+		return;
+	if (--ct->dir_holds == 0)
+		cg_ct_close(&ct->cg);
+}
+
+int
+ct_plan(struct container *ct, const struct ct_params *p,
     struct kcaps *caps, struct plan *pl, struct aerr *err)
 {
 	struct kstate st = { 0 };
@@ -303,8 +332,10 @@ ct_plan(const struct container *ct, const struct ct_params *p,
 
 	if ((r = cg_kcaps(&ad->layout, ct->cgpath, caps, err)) < 0)
 		return r;
-	if (ct->running)
+	if (ct->running && ct_dirs(ct, NULL) == 0) {
 		cg_kstate(&ad->layout, &ct->cg, &st);
+		ct_dirs_done(ct);
+	}
 	return plan_build(p, caps, &st, pl, err);
 }
 
@@ -316,10 +347,13 @@ ct_apply(struct container *ct, const struct ct_params *p, struct aerr *err)
 	struct plan pl;
 	int r;
 
-	if ((r = ct_plan(ct, p, &caps, &pl, err)) < 0)
+	if ((r = ct_dirs(ct, err)) < 0)
 		return r;
-	r = apply_plan(&ad->layout, &ct->cg, ct->name, &pl, err);
-	plan_free(&pl);
+	if ((r = ct_plan(ct, p, &caps, &pl, err)) == 0) {
+		r = apply_plan(&ad->layout, &ct->cg, ct->name, &pl, err);
+		plan_free(&pl);
+	}
+	ct_dirs_done(ct);
 	return r;
 }
 
@@ -366,6 +400,7 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 			return r;
 		}
 		ct->live = eff;
+		sampler_limits_changed(ct);
 	}
 	if (!save)
 		return 0;
@@ -416,6 +451,12 @@ ct_started(struct container *ct)
 		    "what is there", ct->name, ct->cgpath, n, want);
 	}
 	ct->adopt_now = false;
+	/* its directories and (v1) eventfd stay open if the budget allows */
+	ct->fds_taken = (unsigned)n + (cg_version(&ad->layout, CTRL_MEMORY) == 1);
+	ct->lean = !bc_budget_take(ct->fds_taken, ct->name);
+	if (ct->lean)
+		ct->fds_taken = 0;
+	ct->dir_holds = ct->lean ? 1 : 0;	/* held through the start */
 	ct->running = true;
 	ct->since = time(NULL);
 	ct->status_msg[0] = '\0';
@@ -431,6 +472,7 @@ ct_started(struct container *ct)
 		    ct->cgpath);
 	}
 	sampler_add(ct);
+	ct_dirs_done(ct);	/* a lean container lets its directories go */
 	sbuf_free(&warn);
 }
 
@@ -443,6 +485,10 @@ ct_detach(struct container *ct)
 	sampler_remove(ct);
 	bc_stop(ct);
 	cg_ct_close(&ct->cg);
+	bc_budget_give(ct->fds_taken);
+	ct->fds_taken = 0;
+	ct->lean = false;
+	ct->dir_holds = 0;
 	ct->running = false;
 }
 
@@ -612,33 +658,32 @@ ct_load_all(struct aerr *err)
 	return 0;
 }
 
+/* From the last sample where there is one, else read now. */
 uint64_t
-ct_nproc(const struct container *ct)
+ct_nproc(struct container *ct)
 {
-	int fd = cg_ct_fd(&ad->layout, &ct->cg, CTRL_PIDS);
 	uint64_t n = 0;
 	pid_t *pids;
 	size_t cnt;
 
 	if (!ct->running)
 		return 0;
-	if (fd >= 0 && cg_read_u64(fd, "pids.current", &n) == 0)
-		return n;
-	if (cg_procs(&ad->layout, &ct->cg, &pids, &cnt) < 0)
+	if (ct->bc.r[UB_NUMPROC].present)
+		return ct->bc.r[UB_NUMPROC].held;
+	if (ct_dirs(ct, NULL) < 0)
 		return 0;
-	free(pids);
-	return cnt;
+	if (cg_procs(&ad->layout, &ct->cg, &pids, &cnt) == 0) {
+		n = cnt;
+		free(pids);
+	}
+	ct_dirs_done(ct);
+	return n;
 }
 
 uint64_t
-ct_mem_usage(const struct container *ct)
+ct_mem_usage(struct container *ct)
 {
-	int fd = cg_ct_fd(&ad->layout, &ct->cg, CTRL_MEMORY);
-	uint64_t n = 0;
-
-	if (!ct->running || fd < 0)
+	if (!ct->running || !ct->bc.r[UB_PHYSPAGES].present)
 		return 0;
-	(void)cg_read_u64(fd, cg_version(&ad->layout, CTRL_MEMORY) == 1 ?
-	    "memory.usage_in_bytes" : "memory.current", &n);
-	return n;
+	return ct->bc.r[UB_PHYSPAGES].held * ACCT_PAGE_SIZE;
 }

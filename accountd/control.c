@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "accountd.h"
@@ -232,6 +233,41 @@ on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa,
 	nconns++;
 }
 
+/*
+ * accept() failing (EMFILE, ENFILE) leaves the listening socket readable
+ * and the loop would spin on it: stop listening for 100 ms instead.
+ */
+static struct event *resume_ev;
+
+static void
+on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd; (void)what; (void)arg;
+	if (lis_rw)
+		evconnlistener_enable(lis_rw);
+	if (lis_ro)
+		evconnlistener_enable(lis_ro);
+}
+
+static void
+on_accept_error(struct evconnlistener *lis, void *arg)
+{
+	static time_t warned;
+	struct timeval tv = { 0, 100000 };
+	int e = EVUTIL_SOCKET_ERROR();
+
+	(void)arg;
+	if (time(NULL) - warned >= 60) {
+		log_warn("control: cannot accept a connection: %s; pausing",
+		    evutil_socket_error_to_string(e));
+		warned = time(NULL);
+	}
+	evconnlistener_disable(lis);
+	if (resume_ev == NULL)
+		resume_ev = evtimer_new(ad->base, on_resume, NULL);
+	evtimer_add(resume_ev, &tv);
+}
+
 static struct evconnlistener *
 listen_on(const char *path, mode_t mode, const char *group, bool ro)
 {
@@ -268,7 +304,9 @@ listen_on(const char *path, mode_t mode, const char *group, bool ro)
 	if (l == NULL) {
 		log_err("cannot listen on %s", path);
 		close(fd);
+		return NULL;
 	}
+	evconnlistener_set_error_cb(l, on_accept_error);
 	return l;
 }
 
@@ -298,5 +336,8 @@ control_close(void)
 		evconnlistener_free(lis_ro);
 		unlink(ad->cfg.ro_socket);
 	}
+	if (resume_ev)
+		event_free(resume_ev);
+	resume_ev = NULL;
 	lis_rw = lis_ro = NULL;
 }

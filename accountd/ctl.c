@@ -18,6 +18,7 @@
 
 #include "accountd.h"
 #include "alert.h"
+#include "bcstore.h"
 #include "control.h"
 #include "log.h"
 #include "xalloc.h"
@@ -167,7 +168,7 @@ params_summary(const struct ct_params *p)
 }
 
 static struct json_object *
-ct_summary(const struct container *ct)
+ct_summary(struct container *ct)
 {
 	struct json_object *o = json_object_new_object();
 	const struct ct_params *p = ct_effective(ct);
@@ -471,7 +472,12 @@ ctl_destroy(struct ctl_conn *c, struct json_object *req,
 		pid_t *pids;
 		size_t n;
 
+		if ((r = ct_dirs(ct, err)) < 0)
+			return r;
 		cg_procs(&ad->layout, &ct->cg, &pids, &n);
+		ct_dirs_done(ct);
+		if (n > 0 && force && ct_dirs(ct, err) < 0)
+			n = 0;
 		if (n > 0 && !force) {
 			free(pids);
 			return aerr_set(err, EBUSY, "container %s has %zu "
@@ -501,6 +507,7 @@ ctl_destroy(struct ctl_conn *c, struct json_object *req,
 			    path, strerror(errno));
 	}
 	log_info("%s: destroyed", ct->name);
+	bcstore_forget(ct->name);	/* the end of its beancounter record */
 	ct_delete(ct);
 	return 0;
 }
@@ -528,7 +535,11 @@ ctl_attach(struct ctl_conn *c, struct json_object *req,
 		    "cgroup %s)", ct->name, ct->cgpath);
 	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
 		return aerr_set(err, EINVAL, "no process %lld", (long long)pid);
-	if ((r = cg_attach(&ad->layout, &ct->cg, (pid_t)pid, err)) < 0)
+	if ((r = ct_dirs(ct, err)) < 0)
+		return r;
+	r = cg_attach(&ad->layout, &ct->cg, (pid_t)pid, err);
+	ct_dirs_done(ct);
+	if (r < 0)
 		return r;
 	log_info("%s: pid %lld attached by uid %d", ct->name, (long long)pid,
 	    (int)c->uid);

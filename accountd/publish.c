@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "accountd.h"
+#include "bcstore.h"
 #include "log.h"
 #include "publish.h"
 #include "snapshot.h"
@@ -49,11 +50,15 @@ fill(struct snap_ct *s, const struct container *ct)
 {
 	const struct ct_params *p = ct_effective(ct);
 	const struct bc *b = &ct->bc;
-	struct ubc u;
+	const struct bc_record *rec = bcstore_rec(ct->bc.rec);
 
-	memset(s, 0, sizeof(*s));
-	snprintf(s->name, sizeof(s->name), "%s", ct->name);
-	snprintf(s->cgroup, sizeof(s->cgroup), "%s", ct->cgpath);
+	/* the name and cgroup only change when the record moves */
+	if (strncmp(s->name, ct->name, sizeof(s->name)) != 0) {
+		memset(s, 0, sizeof(*s));
+		snprintf(s->name, sizeof(s->name), "%s", ct->name);
+	}
+	if (strncmp(s->cgroup, ct->cgpath, sizeof(s->cgroup)) != 0)
+		snprintf(s->cgroup, sizeof(s->cgroup), "%s", ct->cgpath);
 	s->running = ct->running;
 	s->origin = (uint32_t)ct->origin;
 	s->since_ms = (uint64_t)ct->since * 1000;
@@ -64,16 +69,21 @@ fill(struct snap_ct *s, const struct container *ct)
 	s->cpulimit = p->v[P_CPULIMIT].set ? p->v[P_CPULIMIT].lim : 0;
 	s->cpus = p->v[P_CPUS].set ? p->v[P_CPUS].lim : 0;
 	s->numproc = p->v[P_NUMPROC].set ? p->v[P_NUMPROC].lim : 0;
-	if (!ct->running)
+	if (!ct->running) {
+		memset(s->row, 0, sizeof(s->row));
 		return;
-	bc_ubc(ct, &u);
+	}
 	for (int r = 0; r < UB_COUNT && r < SNAP_ROWS; r++) {
-		s->row[r].held = u.r[r].held;
-		s->row[r].maxheld = u.r[r].maxheld;
-		s->row[r].barrier = u.r[r].barrier;
-		s->row[r].limit = u.r[r].limit;
-		s->row[r].failcnt = u.r[r].failcnt;
-		s->row[r].present = u.r[r].present && !ub_is_dummy((enum ub_res)r);
+		const struct ub_row *u = &b->r[r];
+
+		s->row[r].held = u->held;
+		s->row[r].maxheld = rec ? rec->row[r].maxheld : u->maxheld;
+		if (s->row[r].maxheld < u->held)
+			s->row[r].maxheld = u->held;
+		s->row[r].barrier = u->barrier;
+		s->row[r].limit = u->limit;
+		s->row[r].failcnt = rec ? rec->row[r].failcnt : u->failcnt;
+		s->row[r].present = u->present && !ub_is_dummy((enum ub_res)r);
 		s->row[r].unit = (uint32_t)ub_unit((enum ub_res)r);
 	}
 	s->cpu_usage = b->cpu_usage;
@@ -104,7 +114,6 @@ publish(void)
 	struct snap_header *h;
 	struct snap_ct *rec;
 	uint32_t n = (uint32_t)ad->ncts;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	if ((rec = snapw_begin(&w, n)) == NULL)
 		return;
@@ -114,20 +123,22 @@ publish(void)
 	h->time_ms = wall_ms();
 	h->interval_ms = ad->cfg.sample_interval;
 	h->rounds = ++rounds;
-	h->pid = (uint64_t)getpid();
-	h->started_ms = started_ms;
-	h->host_cpus = cpus > 0 ? (uint32_t)cpus : 1;
-	if (h->host_ram == 0 || rounds % 60 == 1) {
+	if (rounds % 60 == 1) {		/* what changes seldom, once a minute */
 		struct kcaps caps;
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 		cg_kcaps(&ad->layout, ad->cfg.cgroup_parent, &caps, NULL);
 		h->host_ram = caps.host_ram;
 		h->host_swap = caps.host_swap;
+		h->host_cpus = cpus > 0 ? (uint32_t)cpus : 1;
+		h->pid = (uint64_t)getpid();
+		h->started_ms = started_ms;
+		snprintf(h->cgroup_mode, sizeof(h->cgroup_mode), "%s",
+		    cg_mode_name(&ad->layout));
+		gethostname(h->hostname, sizeof(h->hostname) - 1);
+		snprintf(h->version_str, sizeof(h->version_str), "%s",
+		    PACKAGE_VERSION);
 	}
-	snprintf(h->cgroup_mode, sizeof(h->cgroup_mode), "%s",
-	    cg_mode_name(&ad->layout));
-	gethostname(h->hostname, sizeof(h->hostname) - 1);
-	snprintf(h->version_str, sizeof(h->version_str), "%s", PACKAGE_VERSION);
 	snapw_commit(&w, n);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -110,74 +111,77 @@ on_eventfd(evutil_socket_t fd, short what, void *arg)
 	sampler_heat(ct);
 }
 
-/* Register an eventfd with cgroup.event_control: "<efd> <fd> [threshold]". */
+/*
+ * v1: one eventfd per container carries three registrations made through
+ * cgroup.event_control: OOM (memory.oom_control) and usage thresholds at
+ * HOT_RATIO of the memory and memory+swap limits.  Closing the eventfd
+ * drops all of them, so re-arming after a limit change starts afresh.
+ */
 static int
-v1_register(struct container *ct, int slot, const char *file,
+v1_register(struct container *ct, int efd, const char *file,
     uint64_t threshold)
 {
-	int mfd = cg_ct_fd(&ad->layout, &ct->cg, CTRL_MEMORY), cfd, efd;
+	int mfd = cg_ct_fd(&ad->layout, &ct->cg, CTRL_MEMORY), cfd;
 	char buf[96];
-	struct event *ev;
+	int r;
 
-	if (mfd < 0)
-		return -ENOENT;
-	if ((efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
-		return -errno;
-	if ((cfd = cg_open_counter(mfd, file)) < 0) {
-		close(efd);
+	if ((cfd = cg_open_counter(mfd, file)) < 0)
 		return cfd;
-	}
 	if (threshold)
 		snprintf(buf, sizeof(buf), "%d %d %llu", efd, cfd,
 		    (unsigned long long)threshold);
 	else
 		snprintf(buf, sizeof(buf), "%d %d", efd, cfd);
-	if (cg_write(mfd, "cgroup.event_control", buf, NULL) < 0) {
-		close(cfd);
-		close(efd);
-		return -EIO;
-	}
+	r = cg_write(mfd, "cgroup.event_control", buf, NULL);
 	close(cfd);	/* the kernel holds its own reference */
-	ev = event_new(ad->base, efd, EV_READ | EV_PERSIST, on_eventfd, ct);
-	event_add(ev, NULL);
-	ct->ev_fd[slot] = efd;
-	ct->ev_obj[slot] = ev;
-	return 0;
+	return r;
 }
 
 static void
-v1_unregister(struct container *ct, int slot)
+v1_disarm(struct container *ct)
 {
-	if (ct->ev_fd[slot] < 0)
+	if (ct->ev_fd < 0)
 		return;
-	/* closing the eventfd makes the kernel drop the registration */
-	event_free(ct->ev_obj[slot]);
-	close(ct->ev_fd[slot]);
-	ct->ev_fd[slot] = -1;
-	ct->ev_obj[slot] = NULL;
+	event_free(ct->ev_obj);
+	close(ct->ev_fd);
+	ct->ev_fd = -1;
+	ct->ev_obj = NULL;
 }
 
-/* Thresholds follow the limits: re-armed when a limit changes. */
 static void
-v1_thresholds(struct container *ct)
+v1_arm(struct container *ct)
 {
 	static const char *const file[2] = { "memory.usage_in_bytes",
 		"memory.memsw.usage_in_bytes" };
 	uint64_t lim[2];
+	int efd;
 
 	lim[0] = ct->bc.r[UB_PHYSPAGES].limit;
 	lim[1] = ct->bc.r[UB_SWAPPAGES].present &&
 	    ct->bc.r[UB_SWAPPAGES].limit < VAL_UNLIMITED && lim[0] < VAL_UNLIMITED ?
 	    lim[0] + ct->bc.r[UB_SWAPPAGES].limit : VAL_UNLIMITED;
-	for (int i = 0; i < 2; i++) {
-		if (lim[i] == ct->ev_limit[i])
-			continue;
-		v1_unregister(ct, 1 + i);
-		ct->ev_limit[i] = lim[i];
-		if (lim[i] > 0 && lim[i] < VAL_UNLIMITED)
-			v1_register(ct, 1 + i, file[i], (uint64_t)(HOT_RATIO *
-			    (double)lim[i]) * ACCT_PAGE_SIZE);
+	if (ct->ev_fd >= 0 && lim[0] == ct->ev_limit[0] &&
+	    lim[1] == ct->ev_limit[1])
+		return;
+	v1_disarm(ct);
+	ct->ev_limit[0] = lim[0];
+	ct->ev_limit[1] = lim[1];
+	/* a lean container has no eventfd: sampling finds its failures */
+	if (ct->lean || cg_ct_fd(&ad->layout, &ct->cg, CTRL_MEMORY) < 0 ||
+	    (efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+		return;
+	if (v1_register(ct, efd, "memory.oom_control", 0) < 0) {
+		close(efd);
+		return;
 	}
+	for (int i = 0; i < 2; i++)
+		if (lim[i] > 0 && lim[i] < VAL_UNLIMITED)
+			(void)v1_register(ct, efd, file[i], (uint64_t)(HOT_RATIO *
+			    (double)lim[i]) * ACCT_PAGE_SIZE);
+	ct->ev_fd = efd;
+	ct->ev_obj = event_new(ad->base, efd, EV_READ | EV_PERSIST, on_eventfd,
+	    ct);
+	event_add(ct->ev_obj, NULL);
 }
 
 /* ---- v2 inotify ------------------------------------------------------------ */
@@ -272,7 +276,7 @@ on_base(evutil_socket_t fd, short what, void *arg)
 			continue;
 		}
 		if (slow && cg_version(&ad->layout, CTRL_MEMORY) == 1)
-			v1_thresholds(ct);
+			v1_arm(ct);
 		judge(ct, n);
 		npids += pids_polled(ct);
 	}
@@ -317,27 +321,36 @@ on_sync(evutil_socket_t fd, short what, void *arg)
 void
 sampler_add(struct container *ct)
 {
-	for (int i = 0; i < 3; i++) {
-		ct->ev_fd[i] = -1;
-		ct->ev_obj[i] = NULL;
+	ct->ev_fd = -1;
+	ct->ev_obj = NULL;
+	for (int i = 0; i < 3; i++)
 		ct->wd[i] = -1;
-	}
 	ct->ev_limit[0] = ct->ev_limit[1] = 0;
 	bc_sample(ct, true, alert_failcnt);
-	if (cg_version(&ad->layout, CTRL_MEMORY) == 1) {
-		v1_register(ct, 0, "memory.oom_control", 0);
-		v1_thresholds(ct);
-	} else {
+	if (cg_version(&ad->layout, CTRL_MEMORY) == 1)
+		v1_arm(ct);
+	else
 		v2_watch(ct);
-	}
+	judge(ct, 0);
+}
+
+/* After accountd changed a container's limits: read them back now. */
+void
+sampler_limits_changed(struct container *ct)
+{
+	if (!ct->running)
+		return;
+	bc_sample(ct, true, alert_failcnt);
+	if (cg_version(&ad->layout, CTRL_MEMORY) == 1)
+		v1_arm(ct);
 	judge(ct, 0);
 }
 
 void
 sampler_remove(struct container *ct)
 {
+	v1_disarm(ct);
 	for (int i = 0; i < 3; i++) {
-		v1_unregister(ct, i);
 		if (ct->wd[i] >= 0) {
 			if (ifd >= 0)
 				inotify_rm_watch(ifd, ct->wd[i]);
@@ -370,6 +383,16 @@ sampler_init(void)
 			    on_inotify, NULL);
 			event_add(inotify_ev, NULL);
 		}
+	}
+	{
+		/* what the open-file limit leaves after a reserve for
+		 * clients, logs and the store goes to containers */
+		struct rlimit rl;
+		unsigned long limit = 1024;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+			limit = rl.rlim_cur;
+		bc_init(limit > 512 ? limit - 512 : 0);
 	}
 	base_ev = event_new(ad->base, -1, EV_PERSIST, on_base, NULL);
 	event_add(base_ev, &tv);

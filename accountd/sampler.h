@@ -22,5 +22,6 @@ void	sampler_close(void);
 void	sampler_add(struct container *);
 void	sampler_remove(struct container *);
 void	sampler_heat(struct container *);
+void	sampler_limits_changed(struct container *);
 
 #endif

@@ -28,7 +28,8 @@ read_num(const char **sp, unsigned *out)
 	return 0;
 }
 
-/* Accepts "", "3", "0-3", "0-3,7,9-10"; rejects reversed ranges. */
+/* Accepts "", "3", "0-3", "0-3,7,9-10", with one final newline; rejects
+ * reversed ranges and anything after a newline. */
 int
 cpulist_parse(const char *s, struct cpubits *out)
 {
@@ -38,7 +39,7 @@ cpulist_parse(const char *s, struct cpubits *out)
 	memset(out, 0, sizeof(*out));
 	while (*s == ' ')
 		s++;
-	if (*s == '\0' || *s == '\n')
+	if (*s == '\0' || (*s == '\n' && s[1] == '\0'))
 		return 0;
 	for (;;) {
 		if ((r = read_num(&s, &a)) < 0)
@@ -57,13 +58,14 @@ cpulist_parse(const char *s, struct cpubits *out)
 			s++;
 			continue;
 		}
-		if (*s == '\0' || *s == '\n')
+		/* the end, or the newline that ends a cgroupfs file */
+		if (*s == '\0' || (*s == '\n' && s[1] == '\0'))
 			return 0;
 		return -EINVAL;
 	}
 }
 
-void
+int
 cpulist_format(const struct cpubits *b, char *buf, size_t len)
 {
 	size_t used = 0;
@@ -88,11 +90,14 @@ cpulist_format(const struct cpubits *b, char *buf, size_t len)
 		else
 			n = snprintf(buf + used, len - used, "%s%u-%u",
 			    used ? "," : "", i, j);
-		if (n < 0 || (size_t)n >= len - used)
-			return;		/* truncated; callers size LIST_MAX */
+		if (n < 0 || (size_t)n >= len - used) {
+			buf[0] = '\0';
+			return -ENOSPC;
+		}
 		used += (size_t)n;
 		i = j + 1;
 	}
+	return 0;
 }
 
 void

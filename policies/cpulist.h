@@ -18,7 +18,9 @@ struct cpubits {
 };
 
 int	cpulist_parse(const char *s, struct cpubits *out);	/* 0 / -EINVAL */
-void	cpulist_format(const struct cpubits *, char *buf, size_t len);
+/* 0, or -ENOSPC (buf then empty) when the list does not fit in len:
+ * a shortened list would name fewer CPUs, never pass one on. */
+int	cpulist_format(const struct cpubits *, char *buf, size_t len);
 void	cpubits_and(struct cpubits *dst, const struct cpubits *src);
 bool	cpubits_empty(const struct cpubits *);
 unsigned cpubits_count(const struct cpubits *);

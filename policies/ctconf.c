@@ -111,11 +111,14 @@ ctconf_parse(const char *name, const char *text, struct ctconf *cf,
 	while (*p != '\0') {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char key[64], val[LIST_MAX * 2];
+		char key[64];
+		/* as long as the line: keys outside the scope (IP_ADDRESS
+		 * with many addresses) may have long values */
+		_cleanup_free_ char *val = xmalloc(n + 1);
 		const struct param_def *d;
 
 		lineno++;
-		r = split_line(p, n, key, sizeof(key), val, sizeof(val));
+		r = split_line(p, n, key, sizeof(key), val, n + 1);
 		if (r == 1) {
 			add_line(cf, p, n, NULL);
 		} else if (r < 0) {
@@ -210,9 +213,15 @@ ctconf_update(struct ctconf *cf, const struct ct_params *p)
 		if (!p->v[i].set)
 			continue;
 		param_format(d, p, val, sizeof(val));
-		/* an old spelling (DCACHE) is replaced by the current key */
+		/* an old spelling (DCACHE) is replaced by the current key, in
+		 * its place: rename it, and set_raw rewrites the first line */
 		if (d->alias != NULL)
-			ctconf_set_raw(cf, d->alias, NULL);
+			for (size_t k = 0; k < cf->nlines; k++)
+				if (cf->lines[k].key != NULL &&
+				    strcmp(cf->lines[k].key, d->alias) == 0) {
+					free(cf->lines[k].key);
+					cf->lines[k].key = xstrdup(d->key);
+				}
 		ctconf_set_raw(cf, d->key, val);
 	}
 	params_merge(&cf->params, p);

@@ -48,7 +48,7 @@ const struct param_def param_table[P_ROWS] = {
 	    "mlock()ed memory, pages"),
 	[P_PRIVVMPAGES] = UBC("privvmpages", "PRIVVMPAGES", PU_PAGES, 0,
 	    "allocated virtual memory, pages"),
-	[P_SHMPAGES] = UBC("shmpages", "SHMPAGES", PU_PAGES, 0,
+	[P_SHMPAGES] = UBC("shmpages", "SHMPAGES", PU_PAGES, PF_BAREQLIM,
 	    "IPC shared memory and tmpfs, pages"),
 	[P_NUMPROC] = { "numproc", "NUMPROC", NULL, PK_PAIR, PU_ITEMS, PG_UBC,
 	    PF_NOSUFFIX | PF_BAREQLIM, 0, U, U, "pids.max = limit",

@@ -311,7 +311,8 @@ plan_cpuset_one(const struct ct_params *p, const struct kcaps *caps,
 			cpubits_and(&w, &par);
 			if (memcmp(&asked, &w, sizeof(w)) != 0 &&
 			    !cpubits_empty(&w)) {
-				cpulist_format(&w, got, sizeof(got));
+				if (cpulist_format(&w, got, sizeof(got)) < 0)
+					snprintf(got, sizeof(got), "some");
 				add_note(pl, id, NOTE_PARTIAL, "only %s of %s are "
 				    "available to the container (its parent has "
 				    "%s)", got, want, parent);
@@ -325,7 +326,11 @@ plan_cpuset_one(const struct ct_params *p, const struct kcaps *caps,
 		    id == P_CPUMASK ? "CPU" : "node", parent[0] ? parent : "none");
 	why_of(p, id, why, sizeof(why));
 	op = add_op(pl, CTRL_CPUSET, id, file, why);
-	cpulist_format(&w, op->value, sizeof(op->value));
+	if (cpulist_format(&w, op->value, sizeof(op->value)) < 0)
+		return aerr_set(err, E2BIG, "--%s %s: the list of %ss is too "
+		    "long to write (more than %zu characters)",
+		    param_table[id].name, want,
+		    id == P_CPUMASK ? "CPU" : "node", sizeof(op->value) - 1);
 	return 0;
 }
 
@@ -408,7 +413,8 @@ plan_io(const struct ct_params *p, const struct kcaps *caps, struct plan *pl)
 				    (v >= VAL_UNLIMITED ? 0 : v));
 			}
 		} else {
-			char rb[32] = "", ro[32] = "";
+			/* room for " rbps=N wbps=N" with 19-digit numbers */
+			char rb[64] = "", ro[64] = "";
 
 			if (bps) {
 				char n[24];

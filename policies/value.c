@@ -194,8 +194,12 @@ amount(const struct param_def *d, const char *s, const char *shown,
 			return bad(d, shown, "this parameter takes no suffix", err);
 		if (p[1] != '\0')
 			return bad(d, shown, "trailing characters", err);
-		/* bytes = (ip + frac/scale) * mul; native = bytes / unit */
-		v = (ip * scale + frac) * mul / scale;
+		/*
+		 * bytes = (ip + frac/scale) * mul; native = bytes / unit.
+		 * Kept apart so nothing wraps: ip * mul < 2^114 and
+		 * frac * mul < 2^100 (frac < scale <= 10^18, mul <= 2^40).
+		 */
+		v = ip * mul + frac * mul / scale;
 		if (d->kind != PK_SHORTCUT)
 			v /= unit_size(d->unit);
 		goto done;
@@ -210,6 +214,9 @@ done:
 		if (clamped != NULL)
 			*clamped = true;
 	}
+	/* LONG_MAX is how "unlimited" is stored and written back */
+	if (v == VAL_UNLIMITED && (d->flags & PF_NOUNLIMITED))
+		return bad(d, shown, "too large", err);
 	if ((uint64_t)v < d->min ||
 	    ((uint64_t)v > d->max && !(v == VAL_UNLIMITED && d->max == VAL_UNLIMITED))) {
 		char why[96];
@@ -389,7 +396,8 @@ param_parse(const struct param_def *d, const char *s, struct ct_params *p,
 		} else {
 			if (cpulist_parse(s, &bits) < 0 || cpubits_empty(&bits))
 				return bad(d, s, NULL, err);
-			cpulist_format(&bits, dst, LIST_MAX);
+			if (cpulist_format(&bits, dst, LIST_MAX) < 0)
+				return bad(d, s, "the list is too long", err);
 		}
 		p->v[id] = v;
 		return 0;

@@ -103,12 +103,57 @@ mem_limit() {	# RELPATH: bytes, or "max"
 
 actl() { "$ACCTCTL" "$@"; }
 
-start_daemon() {	# [accountd -o options...]
+prepare_tdir() {	# the test's private folder (start_daemon calls it too)
 	if [ -z "$TDIR" ]; then
 		TDIR=$(mktemp -d "${TMPDIR:-/tmp}/acctd-$T_NAME.XXXXXX")
 		PARENT="acctd-test-$$-$T_NAME"
 		trap cleanup EXIT
 	fi
+}
+
+# Make a cgroup the way a container runtime does: in every v1 hierarchy
+# (cpuset levels get their parent's CPUs and memory nodes), or on v2 with
+# the controllers enabled down the path.
+mkcg_runtime() {	# RELPATH
+	local rel=$1 path part h parent
+	if cg_is_v2; then
+		path=""
+		for part in ${rel//\// }; do
+			echo "+memory +cpu +pids +io" \
+			    > "$CGROUP_ROOT/${path:+$path/}cgroup.subtree_control" 2> /dev/null
+			path=${path:+$path/}$part
+			mkdir -p "$CGROUP_ROOT/$path"
+		done
+		return 0
+	fi
+	for h in "$CGROUP_ROOT"/*/; do
+		h=${h%/}
+		[ -f "$h/cgroup.procs" ] || continue
+		case ${h##*/} in systemd|unified) continue ;; esac
+		path=""
+		for part in ${rel//\// }; do
+			parent=$h${path:+/$path}
+			path=${path:+$path/}$part
+			mkdir -p "$h/$path"
+			if [ -f "$h/$path/cpuset.cpus" ] && [ -z "$(cat "$h/$path/cpuset.cpus")" ]; then
+				cat "$parent/cpuset.cpus" > "$h/$path/cpuset.cpus"
+				cat "$parent/cpuset.mems" > "$h/$path/cpuset.mems"
+			fi
+		done
+	done
+}
+
+rmcg_runtime() {	# RELPATH: the container stops and its cgroup goes
+	local h
+	if cg_is_v2; then rmdir "$CGROUP_ROOT/$1"; return; fi
+	for h in "$CGROUP_ROOT"/*/; do
+		[ -d "$h$1" ] && rmdir "$h$1"
+	done
+	return 0
+}
+
+start_daemon() {	# [accountd -o options...]
+	prepare_tdir
 	"$ACCOUNTD" -d -o run_dir="$TDIR/run" -o state_dir="$TDIR/state" \
 	    -o ct_conf_dir="$TDIR/ct" -o cgroup_parent="$PARENT" \
 	    -o rescan_interval=1 "$@" >> "$TDIR/daemon.log" 2>&1 &

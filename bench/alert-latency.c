@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * alert-latency SOCKET CT KIND FILE KEY COUNT -- COMMAND...
+ *
+ * How long from a kernel counter changing to accountd's alert reaching a
+ * client.  A watcher thread reads FILE (a cgroup counter file; KEY selects
+ * the "KEY value" line, or "-" for a bare number) every 100 us and notes
+ * when its value changes; the main thread follows accountd's events for
+ * CT and notes when each KIND event arrives.  COMMAND (the workload that
+ * makes the counter move) is run COUNT times.  Each kernel change is
+ * matched with the first event whose failcnt covers it; prints the
+ * latencies' median, p90, p99 and max in ms.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto.h"
+
+#define MAXCH	100000
+
+static const char *file, *key;
+static volatile int stop;
+static double ch_t[MAXCH];
+static unsigned long long ch_v[MAXCH];
+static int nch;
+static double ev_t[MAXCH];
+static unsigned long long ev_f[MAXCH];
+static int nev;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static unsigned long long
+readval(int fd)
+{
+	char buf[1024], *p;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (strcmp(key, "-") == 0)
+		return strtoull(buf, NULL, 10);
+	for (p = buf; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (strncmp(p, key, strlen(key)) == 0 && p[strlen(key)] == ' ')
+			return strtoull(p + strlen(key) + 1, NULL, 10);
+	return 0;
+}
+
+static void *
+watcher(void *arg)
+{
+	int fd = open(file, O_RDONLY);
+	unsigned long long last;
+
+	(void)arg;
+	if (fd < 0) {
+		perror(file);
+		exit(1);
+	}
+	last = readval(fd);
+	while (!stop) {
+		unsigned long long v = readval(fd);
+
+		if (v != last) {
+			double t = now();
+
+			pthread_mutex_lock(&mu);
+			if (nch < MAXCH) {
+				ch_t[nch] = t;
+				ch_v[nch] = v;
+				nch++;
+			}
+			pthread_mutex_unlock(&mu);
+			last = v;
+		}
+		usleep(100);
+	}
+	return NULL;
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void *
+follower(void *arg)
+{
+	void **a = arg;
+	int fd = *(int *)a[0];
+	const char *kind = a[1];
+
+	for (;;) {
+		struct acct_hdr h;
+		struct aerr err = { 0 };
+		char *payload, *p;
+
+		if (proto_recv(fd, &h, &payload, -1, &err) < 0)
+			return NULL;
+		if (h.type == MSG_EVENT) {
+			double t = now();
+			char want[64];
+
+			snprintf(want, sizeof(want), "\"resource\":\"%s\"",
+			    kind);
+			if (strstr(payload, want) != NULL &&
+			    (p = strstr(payload, "\"failcnt\":")) != NULL) {
+				pthread_mutex_lock(&mu);
+				if (nev < MAXCH) {
+					ev_t[nev] = t;
+					ev_f[nev] = strtoull(p + 10, NULL, 10);
+					nev++;
+				}
+				pthread_mutex_unlock(&mu);
+			}
+		}
+		free(payload);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct aerr err = { 0 };
+	pthread_t w, f;
+	double *lat;
+	int fd, count, nlat = 0, missed = 0;
+	char req[256], *payload;
+	struct acct_hdr h;
+	void *farg[2];
+	unsigned long long base;
+
+	if (argc < 9 || strcmp(argv[7], "--") != 0) {
+		fprintf(stderr, "usage: alert-latency SOCKET CT KIND FILE KEY COUNT"
+		    " -- COMMAND...\n");
+		return 2;
+	}
+	file = argv[4];
+	key = argv[5];
+	count = atoi(argv[6]);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", argv[1]);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		perror("connect");
+		return 1;
+	}
+	snprintf(req, sizeof(req), "{\"cmd\":\"events\",\"ct\":\"%s\","
+	    "\"count\":0,\"follow\":true}", argv[2]);
+	if (proto_send(fd, MSG_REQUEST, 1, req, strlen(req), &err) < 0 ||
+	    proto_recv(fd, &h, &payload, 5000, &err) < 0) {
+		fprintf(stderr, "alert-latency: %s\n", err.msg);
+		return 1;
+	}
+	free(payload);
+	{
+		int tfd = open(file, O_RDONLY);
+
+		base = tfd >= 0 ? readval(tfd) : 0;
+		if (tfd >= 0)
+			close(tfd);
+	}
+	farg[0] = &fd;
+	farg[1] = argv[3];
+	pthread_create(&w, NULL, watcher, NULL);
+	pthread_create(&f, NULL, follower, farg);
+	usleep(200000);
+	for (int i = 0; i < count; i++) {
+		pid_t pid = fork();
+		int st;
+
+		if (pid == 0) {
+			int nul = open("/dev/null", O_WRONLY);
+
+			dup2(nul, 1);
+			dup2(nul, 2);
+			execvp(argv[8], argv + 8);
+			_exit(127);
+		}
+		waitpid(pid, &st, 0);
+		usleep(150000);		/* let the counter settle in between */
+	}
+	usleep(1500000);		/* the last alerts */
+	stop = 1;
+	pthread_join(w, NULL);
+	pthread_mutex_lock(&mu);
+	lat = calloc((size_t)nch + 1, sizeof(*lat));
+	for (int i = 0; i < nch; i++) {
+		int k;
+
+		/* the failcnt the event must reach: the kernel's count since the
+		 * container record began (the record starts at the first look) */
+		for (k = 0; k < nev; k++)
+			if (ev_f[k] >= ch_v[i] - 0 && ev_t[k] >= ch_t[i] - 1.0)
+				break;
+		if (k == nev) {
+			missed++;
+			continue;
+		}
+		lat[nlat++] = ev_t[k] - ch_t[i] < 0 ? 0 : ev_t[k] - ch_t[i];
+	}
+	pthread_mutex_unlock(&mu);
+	qsort(lat, (size_t)nlat, sizeof(*lat), cmp);
+	(void)base;
+	if (nlat == 0) {
+		printf("%s: no kernel changes matched (%d changes, %d events)\n",
+		    argv[3], nch, nev);
+		return 1;
+	}
+	printf("%s: %d counter changes, %d events, %d unmatched; latency ms: "
+	    "p50=%.2f p90=%.2f p99=%.2f max=%.2f\n", argv[3], nch, nev, missed,
+	    lat[nlat / 2], lat[nlat * 9 / 10], lat[nlat * 99 / 100], lat[nlat - 1]);
+	return 0;
+}

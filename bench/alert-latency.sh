@@ -1,0 +1,32 @@
+#!/bin/bash
+# Benchmark: from a kernel failure counter changing to accountd's alert
+# reaching a client (acctctl events -f's path), with a real memory hog
+# OOM-killed at ram and a real fork loop held by numproc.
+# Budget: p99 <= 50 ms.   bench/alert-latency.sh [RUNS]   (default 40)
+set -euo pipefail
+B=${ACCT_BUILDDIR:-$(cd "$(dirname "$0")/.." && pwd)/_build}
+RUNS=${1:-40}
+[ "$(id -u)" = 0 ] || { echo "alert-latency: needs root"; exit 77; }
+R=/sys/fs/cgroup
+v2=false; [ -f $R/cgroup.controllers ] && v2=true
+T=$(mktemp -d /tmp/acctd-bench.XXXXXX)
+P=acctd-bench-alerts-$$
+"$B/accountd/accountd" -d -o run_dir="$T/run" -o state_dir="$T/state" \
+    -o ct_conf_dir="$T/ct" -o cgroup_parent="$P" -o log_level=err 2> "$T/log" &
+D=$!
+trap 'kill $D 2>/dev/null; wait $D 2>/dev/null; rmdir $R/*/$P/lat $R/*/$P $R/$P/lat $R/$P 2>/dev/null; rm -rf "$T"' EXIT
+export ACCTCTL_SOCKET=$T/run/accountd.sock
+for _ in $(seq 100); do "$B/cli/acctctl" status > /dev/null 2>&1 && break; sleep 0.05; done
+"$B/cli/acctctl" create lat --ram 32M --swap 0 --numproc 10
+if $v2; then mem=$R/$P/lat/memory.events; oomkey=oom_kill; pids=$R/$P/lat/pids.events
+else mem=$R/memory/$P/lat/memory.oom_control; oomkey=oom_kill; pids=$R/pids/$P/lat/pids.events; fi
+H=$B/tests/helpers
+echo "cgroup $($v2 && echo v2 || echo v1), $RUNS runs each; budget p99 <= 50 ms"
+"$B/bench/alert-latency" "$ACCTCTL_SOCKET" lat oomguarpages "$mem" "$oomkey" "$RUNS" -- \
+    "$B/cli/acctctl" exec lat -- "$H/memhog" 64
+"$B/bench/alert-latency" "$ACCTCTL_SOCKET" lat numproc "$pids" max "$RUNS" -- \
+    "$B/cli/acctctl" exec lat -- "$H/forker" 20
+if $v2; then
+	"$B/bench/alert-latency" "$ACCTCTL_SOCKET" lat physpages "$mem" oom "$RUNS" -- \
+	    "$B/cli/acctctl" exec lat -- "$H/memhog" 64
+fi
