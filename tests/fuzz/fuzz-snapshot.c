@@ -4,7 +4,7 @@
  * the file: read through snap_read and the checks of snapview.c, then
  * rendered as /metrics in both formats, as the dashboard and through the
  * capacity arithmetic.  Whatever the file holds, nothing may crash, and
- * the text must stay one sample per line.
+ * the text must stay one sample per line (labels escaped).
  */
 #include "config.h"
 
@@ -15,7 +15,7 @@
 #include "expo.h"
 #include "fuzz.h"
 
-const char *fuzz_target = "snapshot";
+const char fuzz_target[] = "snapshot";
 
 static void
 render_all(const struct snap_header *h, const struct snap_ct *cts, size_t n)
@@ -26,8 +26,15 @@ render_all(const struct snap_header *h, const struct snap_ct *cts, size_t n)
 	char flags[8];
 
 	metrics_render(h, cts, n, MFMT_TEXT, &b);
-	if (b.s != NULL && strchr(b.s, '\r') != NULL)
-		abort();
+	/* labels are escaped: every sample stays on its line */
+	for (const char *l = b.s; l != NULL && *l; ) {
+		const char *nl = strchr(l, '\n');
+
+		FUZZ_CHECK(nl != NULL, "an unterminated line");
+		FUZZ_CHECK(*l == '#' || memchr(l, ' ', (size_t)(nl - l)) != NULL,
+		    "a sample line without a value: %.60s", l);
+		l = nl + 1;
+	}
 	sbuf_reset(&b);
 	metrics_render(h, cts, n, MFMT_OPENMETRICS, &b);
 	sbuf_reset(&b);
