@@ -12,7 +12,7 @@ need prometheus-alertmanager "Debian: prometheus-alertmanager"
 need curl "the HTTP client of this test"
 exp_tdir
 p_exp=$(free_port); p_am=$(free_port); p_prom=$(free_port)
-start_exp_daemon "$p_exp"
+start_exp_daemon "$p_exp" -o log_level=debug	# the exporter logs its renders
 actl create 701 --numproc 5 > /dev/null || fail "create 701"
 
 cat > "$TDIR/am.yml" <<EOT
@@ -56,7 +56,9 @@ wait_for 30 sh -c "curl -s 'http://127.0.0.1:$p_prom/api/v1/targets' | grep -q '
     fail "target not up: $(curl -s "http://127.0.0.1:$p_prom/api/v1/targets")"
 wait_for 30 sh -c "curl -s 'http://127.0.0.1:$p_prom/api/v1/query' --data-urlencode 'query=count_over_time(accountd_beancounter_failcnt_total{container=\"701\",resource=\"numproc\"}[1m]) >= 3' | grep -q '\"value\"'" ||
     fail "numproc failcnt of 701 not scraped: $(q 'accountd_beancounter_failcnt_total{container="701"}')"
-pass "Prometheus scrapes the exporter (target up, 701's failcnt series at 0)"
+grep -q 'rendered /metrics (OpenMetrics)' "$TDIR/daemon.log" ||
+    fail "Prometheus did not get OpenMetrics"
+pass "Prometheus scrapes the exporter in OpenMetrics (target up, 701's failcnt series at 0)"
 q 'accountd_beancounter_failcnt_total{container="701",resource="numproc"}' | grep -q '"0"\]' ||
     fail "failcnt is not 0 before the forks"
 
