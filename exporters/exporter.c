@@ -594,14 +594,13 @@ main(int argc, char **argv)
 {
 	const char *listen_on = DEFAULT_LISTEN, *user = "nobody";
 	const char *rrd_dir = NULL, *rrdcached = NULL;
-	char *snap_default = xasprintf("%s/accountd/snapshot", RUNSTATEDIR);
 	unsigned step = 10;
 	bool to_stderr = isatty(2), verbose = false;
 	struct event *sigs[2];
 	struct aerr err = { 0 };
 	int ch, fd;
 
-	X.snap_path = snap_default;
+	X.snap_path = RUNSTATEDIR "/accountd/snapshot";
 	while ((ch = getopt(argc, argv, "c:dhl:r:s:t:u:v")) != -1) {
 		switch (ch) {
 		case 'c':
@@ -712,6 +711,5 @@ main(int argc, char **argv)
 	sview_free(&X.prev);
 	free(X.cpu_pct);
 	sfollow_close(&X.follow);
-	free(snap_default);
 	return 0;
 }
