@@ -26,6 +26,7 @@
 #include "accountd.h"
 #include "alert.h"
 #include "bcstore.h"
+#include "exporter.h"
 #include "log.h"
 #include "publish.h"
 #include "sampler.h"
@@ -279,6 +280,8 @@ main(int argc, char **argv)
 	}
 	alert_init();
 	publish_init();
+	if (exporter_init() < 0)
+		log_err("the exporter is not running (exporter = yes)");
 	sampler_init();
 	vswap_init();
 	ct_load_all(&err);
@@ -295,6 +298,7 @@ main(int argc, char **argv)
 
 	for (int i = 0; i < 5; i++)
 		event_free(sigs[i]);
+	exporter_close();
 	control_close();
 	watch_close();
 	vswap_close();		/* thaw what accountd froze */

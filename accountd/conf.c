@@ -24,6 +24,9 @@
 #ifndef RUNSTATEDIR
 #define RUNSTATEDIR "/run"
 #endif
+#ifndef SBINDIR
+#define SBINDIR "/usr/sbin"
+#endif
 #ifndef PKGDATADIR
 #define PKGDATADIR "/usr/share/accountd"
 #endif
@@ -99,6 +102,24 @@ static const struct ckey {
 	  "(OpenVZ: 25600 pages/s); per container: VSWAPRATE" },
 	{ "meminfo_dir", CK_STR, offsetof(struct acct_config, meminfo_dir), "",
 	  "if set, a meminfo file per container is kept up to date here" },
+	{ "exporter", CK_STR, offsetof(struct acct_config, exporter), "no",
+	  "yes: run accountd-exporter (/metrics, dashboard, RRD archives) as an "
+	  "unprivileged child" },
+	{ "http_listen", CK_STR, offsetof(struct acct_config, http_listen),
+	  "127.0.0.1:9847", "address:port the exporter serves HTTP on "
+	  "([::1]:port for IPv6)" },
+	{ "exporter_user", CK_STR, offsetof(struct acct_config, exporter_user),
+	  "nobody", "user the exporter runs as (never root)" },
+	{ "exporter_path", CK_STR, offsetof(struct acct_config, exporter_path),
+	  SBINDIR "/accountd-exporter", "the exporter program" },
+	{ "rrd_dir", CK_STR, offsetof(struct acct_config, rrd_dir),
+	  LOCALSTATEDIR "/lib/accountd-rrd", "per-container RRD archives "
+	  "written by the exporter (empty: none)" },
+	{ "rrd_step", CK_UINT, offsetof(struct acct_config, rrd_step), "10",
+	  "seconds between RRD updates (1 to 300)" },
+	{ "rrdcached", CK_STR, offsetof(struct acct_config, rrdcached), "",
+	  "write RRD updates through rrdcached at this address (unix:/path or "
+	  "host:port)" },
 };
 
 static const struct ckey *
@@ -121,7 +142,8 @@ config_set(struct acct_config *c, const char *key, const char *value,
 		char known[512] = "";
 		size_t used = 0;
 
-		for (size_t i = 0; i < nitems(keys); i++)
+		for (size_t i = 0; i < nitems(keys) && used + 1 < sizeof(known);
+		    i++)
 			used += (size_t)snprintf(known + used, sizeof(known) - used,
 			    "%s%s", i ? " " : "", keys[i].key);
 		return aerr_set(err, EINVAL, "unknown key '%s' (known: %s)", key,
@@ -320,6 +342,25 @@ config_check(const struct acct_config *c, struct aerr *err)
 	if (*c->meminfo_dir != '\0' && *c->meminfo_dir != '/')
 		return aerr_set(err, EINVAL, "meminfo_dir '%s' must be an "
 		    "absolute path", c->meminfo_dir);
+	if (strcmp(c->exporter, "yes") != 0 && strcmp(c->exporter, "no") != 0)
+		return aerr_set(err, EINVAL, "bad exporter '%s' (accepted: yes, "
+		    "no)", c->exporter);
+	if (strcmp(c->exporter, "yes") == 0 && (strcmp(c->exporter_user,
+	    "root") == 0 || *c->exporter_user == '\0'))
+		return aerr_set(err, EINVAL, "exporter_user '%s': the exporter "
+		    "serves HTTP and never runs as root", c->exporter_user);
+	if (*c->exporter_path != '/')
+		return aerr_set(err, EINVAL, "exporter_path '%s' must be an "
+		    "absolute path", c->exporter_path);
+	if (strchr(c->http_listen, ':') == NULL)
+		return aerr_set(err, EINVAL, "bad http_listen '%s' (accepted: "
+		    "ADDRESS:PORT such as 127.0.0.1:9847)", c->http_listen);
+	if (*c->rrd_dir != '\0' && *c->rrd_dir != '/')
+		return aerr_set(err, EINVAL, "rrd_dir '%s' must be an absolute "
+		    "path", c->rrd_dir);
+	if (c->rrd_step < 1 || c->rrd_step > 300)
+		return aerr_set(err, EINVAL, "bad rrd_step %u (accepted: 1 to "
+		    "300 seconds)", c->rrd_step);
 	if (*c->alertmanager_url != '\0' &&
 	    strncmp(c->alertmanager_url, "http://", 7) != 0)
 		return aerr_set(err, EINVAL, "bad alertmanager_url '%s' "

@@ -39,6 +39,14 @@ struct acct_config {
 	char		*vswap_mode;		/* auto ram kernel off */
 	char		*vswap_rate;		/* bytes/s, suffixes allowed */
 	char		*meminfo_dir;
+	/* the exporter (accountd/exporter.c, exporters/) */
+	char		*exporter;		/* yes or no */
+	char		*http_listen;
+	char		*exporter_user;
+	char		*exporter_path;
+	char		*rrd_dir;
+	unsigned	 rrd_step;		/* s */
+	char		*rrdcached;
 };
 
 void	config_defaults(struct acct_config *);

@@ -257,6 +257,10 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 			    ct->conf.params.v[i].kind == p->v[i].kind;
 			json_object_object_add(o, "saved",
 			    json_object_new_boolean(saved));
+		} else if (i == P_VSWAPRATE) {
+			/* unset: the daemon's vswap_rate */
+			snprintf(v, sizeof(v), "%s/s", ad->cfg.vswap_rate);
+			add_str(o, "default", v);
 		} else if (d->kind == PK_SINGLE && d->dflt != VAL_UNLIMITED) {
 			snprintf(v, sizeof(v), "%llu", (unsigned long long)d->dflt);
 			add_str(o, "default", v);

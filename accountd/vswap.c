@@ -104,6 +104,17 @@ freeze(struct container *ct, bool on)
 	if (ct_dirs(ct, NULL) < 0)
 		return -EIO;
 	dfd = cg_ct_fd(&ad->layout, &ct->cg, v2 ? CTRL_MEMORY : CTRL_FREEZER);
+	if (dfd >= 0 && on) {
+		/* frozen by someone else (docker pause, lxc-freeze): leave
+		 * it to them, the debt waits */
+		char st[32] = "";
+
+		if (cg_read(dfd, v2 ? "cgroup.freeze" : "freezer.state", st,
+		    sizeof(st)) > 0 && (st[0] == '1' || st[0] == 'F')) {
+			ct_dirs_done(ct);
+			return -EBUSY;
+		}
+	}
 	if (dfd < 0)
 		r = -ENOENT;
 	else if (v2)
@@ -257,6 +268,14 @@ vswap_account(struct container *ct, uint64_t usage, uint64_t swapped)
 		v->last_stall = stall;
 		v->have_base = true;
 	}
+	/* nobody left to pay (the tasks exited or were OOM-killed): what
+	 * they owed goes with them, so the next task starts thawed */
+	if (ct->bc.r[UB_NUMPROC].present && ct->bc.r[UB_NUMPROC].held == 0 &&
+	    v->debt > 0) {
+		v->debt = 0;
+		if (v->frozen && freeze(ct, false) == 0)
+			v->slowed_us += (uint64_t)((now - v->frozen_at) * 1e6);
+	}
 	/* pay: freeze while something is owed */
 	if (v->frozen) {
 		double paid = now - v->frozen_at;
@@ -267,6 +286,9 @@ vswap_account(struct container *ct, uint64_t usage, uint64_t swapped)
 				 * frozen beyond the debt is credit */
 				v->slowed_us += (uint64_t)(paid * 1e6);
 				v->debt -= paid;
+				/* it ran little while frozen, which says nothing
+				 * of how busy it is: look again soon */
+				v->slice = SLICE_MIN;
 			}
 		}
 	} else if (v->debt >= DEBT_MIN && freeze(ct, true) == 0) {

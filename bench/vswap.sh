@@ -100,12 +100,17 @@ for rate in 100 50; do
 		# kernel mode: the stall of the kernel swapping counts too
 		model = charged > st / 1e6 ? charged : st / 1e6
 		extra = m - b
+		# reading all N once brings N-R in and pushes as much out
+		ideal = 2 * push
 		printf "%-22s %5dM %6dM/s %9.3f %9.3f  extra %.2f s; model: push " \
 		    "(N-R)/rate %.2f s + read-back %.2f s = %.2f s; error %+.0f " \
-		    "%% (budget 20 %%); frozen %.2f s, kernel swap stall %.2f s\n",
+		    "%% (budget 20 %%); frozen %.2f s, kernel swap stall %.2f s; " \
+		    "read-back charged %+.0f %% against every byte above RAM " \
+		    "in and out once (%.2f s)\n",
 		    "past RAM", n, rate, b, m, extra, push, charged - push,
 		    charged, (model > 0 ? (extra - model) / model * 100 : 0),
-		    sl / 1e6, st / 1e6 }'
+		    sl / 1e6, st / 1e6, (charged - push - ideal) / ideal * 100,
+		    ideal }'
 done
 pswp1=$(awk '$1 == "pswpout" { print $2 }' /proc/vmstat)
 echo "host swap-outs during these runs: $((pswp1 - pswp0)) pages"

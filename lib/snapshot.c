@@ -189,14 +189,22 @@ snap_read(struct snap *s, struct snap_header *h, struct snap_ct **cts,
 			usleep(200);
 			continue;
 		}
-		if (size_for(sh->capacity) > s->maplen) {
+		/* Bound the copy by a header copy, never by the live header:
+		 * a round that begins meanwhile may grow ncts and capacity
+		 * past this map.  ncts beyond capacity is a damaged file. */
+		memcpy(h, sh, sizeof(*h));
+		if (h->seq != s0)
+			continue;
+		if (h->ncts > h->capacity)
+			return aerr_set(err, EPROTO, "%s: damaged (%u records in "
+			    "room for %u)", s->path, h->ncts, h->capacity);
+		if (size_for(h->capacity) > s->maplen) {
 			/* grown: remap on the next try */
 			munmap(s->map, s->maplen);
 			s->map = NULL;
 			s->maplen = 0;
 			continue;
 		}
-		memcpy(h, sh, sizeof(*h));
 		out = xreallocarray(out, h->ncts ? h->ncts : 1, sizeof(*out));
 		memcpy(out, (const struct snap_ct *)(const void *)(sh + 1),
 		    (size_t)h->ncts * sizeof(*out));

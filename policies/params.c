@@ -149,9 +149,9 @@ const struct param_def param_table[P_ROWS] = {
 	    "block devices for iolimit/iopslimit: MAJ:MIN list, or auto "
 	    "(the host's disks)", 0 },
 	[P_VSWAPRATE] = { "vswaprate", "VSWAPRATE", NULL, PK_SINGLE, PU_BPS,
-	    PG_MEMORY, PF_EXTENSION | PF_ZERO_UNLIM, 0, U, 0,
-	    "accountd slows the container to this vswap traffic",
-	    "accountd slows the container to this vswap traffic",
+	    PG_MEMORY, PF_EXTENSION | PF_ZERO_UNLIM, 0, U, U,
+	    "accountd freezes the container to slow its vswap traffic to this",
+	    "accountd freezes the container to slow its vswap traffic to this",
 	    "virtual swap traffic the container is slowed to, bytes/s "
 	    "(suffixes K M G); unset: vswap_rate of accountd.conf; 0: no "
 	    "slowdown", 0 },

@@ -63,7 +63,10 @@ fc=$(actl ubc --resources 120 | awk '$1 == "swappages" || $2 == "swappages" { pr
 [ "${fc:-0}" -ge 1 ] || fail "swappages failcnt ${fc:-none}"
 pass "260 MiB above ram+swap: OOM-killed, swappages failcnt $fc, events"
 
-actl show 120 | grep -q '^  vswap .*frozen now' && fail "left frozen"
+# the killed task's debt goes with it: the container is not left frozen
+wait_for 2 sh -c "! '$ACCTCTL' show 120 | grep -q '^  vswap .*frozen now'" ||
+    fail "left frozen after its tasks died: $(actl show 120 | grep vswap)"
+pass "not left frozen once its tasks are gone"
 # ---- the kernel mode, where the host has swap to page to
 if [ "$MODE" = kernel ] || [ "$(awk 'NR > 1' /proc/swaps | wc -l)" = 0 ]; then
 	pass "kernel mode: checked above ($MODE mode) or no swap here"

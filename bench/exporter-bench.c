@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * exporter-bench: figures for the exporters, printed with their budget.
+ *
+ *   exporter-bench render N REPS
+ *	/metrics at N synthetic containers: median and p90 of REPS renders
+ *	of each format, the size, gzip time and size, the dashboard; then a
+ *	whole new-round scrape through a snapshot file (snap_read and the
+ *	checks, render, gzip) and the peak RSS.  Budget: 20 ms at 1,000,
+ *	200 ms at 10,000 (docs/DESIGN.md).
+ *   exporter-bench rrd N ROUNDS DIR STEP [RRDCACHED]
+ *	RRD archives of N containers in DIR: creation, then ROUNDS rounds of
+ *	updates, per update, directly with librrd or through rrdcached.
+ *   exporter-bench rounds SNAPSHOT SECONDS
+ *	watch a snapshot for SECONDS and print the intervals between
+ *	accountd's rounds (median, p99, max): sampling keeps its pace?
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "expo.h"
+#include "synth.h"
+#include "ubc.h"
+#include "xalloc.h"
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int
+cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+pct(double *v, size_t n, double p)
+{
+	qsort(v, n, sizeof(*v), cmp_d);
+	return v[(size_t)((double)(n - 1) * p + 0.5)];
+}
+
+static size_t
+gz(const char *in, size_t len, double *ms)
+{
+	z_stream z;
+	size_t cap;
+	unsigned char *out;
+	double t0 = now_ms();
+
+	memset(&z, 0, sizeof(z));
+	deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY);
+	cap = deflateBound(&z, len);
+	out = xmalloc(cap);
+	z.next_in = (unsigned char *)(uintptr_t)in;
+	z.avail_in = (uInt)len;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	deflate(&z, Z_FINISH);
+	*ms = now_ms() - t0;
+	cap = z.total_out;
+	deflateEnd(&z);
+	free(out);
+	return cap;
+}
+
+static int
+bench_render(uint32_t n, int reps)
+{
+	struct snap_header h;
+	struct snap_ct *cts = xcalloc(n, sizeof(*cts));
+	double *t = xcalloc((size_t)reps, sizeof(double));
+	double budget = n <= 1000 ? 20 : 200 * (double)n / 10000;
+	struct sbuf b = SBUF_INIT;
+	struct dash_opts o = { .graphs = true };
+	char path[] = "/tmp/exporter-bench.XXXXXX";
+	struct rusage ru;
+
+	synth_header(&h, n, 1);
+	for (uint32_t i = 0; i < n; i++)
+		synth_ct(&cts[i], i, 42, 1);
+	printf("%u containers (synthetic, cgroup v2 rows: PSI, 2 devices, "
+	    "every tenth stopped), %d renders each:\n", n, reps);
+	for (int f = 0; f < 2; f++) {
+		double gzms;
+		size_t gzlen;
+
+		for (int r = 0; r < reps; r++) {
+			double t0;
+
+			sbuf_reset(&b);
+			t0 = now_ms();
+			metrics_render(&h, cts, n, f ? MFMT_OPENMETRICS :
+			    MFMT_TEXT, &b);
+			t[r] = now_ms() - t0;
+		}
+		gzlen = gz(b.s, b.len, &gzms);
+		printf("  /metrics %-11s median %7.2f ms  p90 %7.2f ms  "
+		    "%6.1f MB (%zu B/container); gzip %6.1f ms -> %5.2f MB;  "
+		    "budget <= %.0f ms: %s\n", f ? "OpenMetrics" : "text 0.0.4",
+		    pct(t, (size_t)reps, 0.5), pct(t, (size_t)reps, 0.9),
+		    (double)b.len / 1e6, b.len / n, gzms, (double)gzlen / 1e6,
+		    budget, pct(t, (size_t)reps, 0.5) <= budget ? "met" :
+		    "NOT met");
+	}
+	for (int r = 0; r < reps; r++) {
+		double t0;
+
+		sbuf_reset(&b);
+		t0 = now_ms();
+		dashboard_render(&h, cts, n, &o, &b);
+		t[r] = now_ms() - t0;
+	}
+	printf("  dashboard page     median %7.2f ms  p90 %7.2f ms  %6.1f MB\n",
+	    pct(t, (size_t)reps, 0.5), pct(t, (size_t)reps, 0.9),
+	    (double)b.len / 1e6);
+
+	/* a scrape in a new round: read the file, check, render, gzip */
+	{
+		struct snap_writer w;
+		struct snap s;
+		struct sview v = { .n = 0 };
+		struct aerr err = { 0 };
+		int fd = mkstemp(path);
+		struct snap_ct *rec;
+
+		if (fd < 0)
+			return 1;
+		close(fd);
+		if (snapw_open(&w, path, &err) < 0 ||
+		    (rec = snapw_begin(&w, n)) == NULL) {
+			fprintf(stderr, "exporter-bench: %s\n", err.msg);
+			return 1;
+		}
+		memcpy(rec, cts, (size_t)n * sizeof(*cts));
+		snapw_commit(&w, n);
+		snap_open(&s, path, NULL);
+		for (int r = 0; r < reps; r++) {
+			double t0 = now_ms(), gzms;
+
+			if (sview_load(&s, &v, &err) < 0) {
+				fprintf(stderr, "exporter-bench: %s\n", err.msg);
+				return 1;
+			}
+			sbuf_reset(&b);
+			metrics_render(&v.h, v.cts, v.n, MFMT_OPENMETRICS, &b);
+			(void)gz(b.s, b.len, &gzms);
+			t[r] = now_ms() - t0;
+		}
+		printf("  new-round scrape (read %.1f MB of snapshot, check, "
+		    "render OpenMetrics, gzip) median %.2f ms\n",
+		    (double)n * sizeof(struct snap_ct) / 1e6,
+		    pct(t, (size_t)reps, 0.5));
+		sview_free(&v);
+		snap_close(&s);
+		snapw_close(&w);
+		unlink(path);
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	printf("  peak RSS of this process: %.1f MB (the records %.1f MB, "
+	    "their copy, one body and its gzip)\n", (double)ru.ru_maxrss / 1024,
+	    (double)n * sizeof(struct snap_ct) / 1e6);
+	sbuf_free(&b);
+	free(cts);
+	free(t);
+	return 0;
+}
+
+static int
+bench_rrd(uint32_t n, int rounds, const char *dir, unsigned step,
+    const char *daemon)
+{
+	struct rrd_writer w;
+	struct aerr err = { 0 };
+	struct snap_ct *cts = xcalloc(n, sizeof(*cts));
+	double *t = xcalloc((size_t)rounds, sizeof(double));
+	time_t t0 = time(NULL) - (time_t)(rounds + 2) * (time_t)step;
+	double c0;
+	int failed;
+
+	for (uint32_t i = 0; i < n; i++) {
+		synth_ct(&cts[i], i, 42, 0);
+		cts[i].running = 1;
+		if (cts[i].row[UB_PHYSPAGES].present == 0)
+			synth_ct(&cts[i], i + 1, 42, 0);
+		snprintf(cts[i].name, sizeof(cts[i].name), "ct%05u", i);
+	}
+	if (rrdw_init(&w, dir, daemon, step, &err) < 0) {
+		fprintf(stderr, "exporter-bench: %s\n", err.msg);
+		return 1;
+	}
+	c0 = now_ms();
+	failed = rrdw_update(&w, cts, n, t0);	/* creates the archives */
+	printf("RRD, %u containers, step %u s, %s:\n  creating the archives "
+	    "(and a first update): %.1f ms per container%s%s\n", n, step,
+	    daemon ? "through rrdcached (BATCH)" : "librrd rrd_update_r",
+	    (now_ms() - c0) / n, failed ? "; failures: " : "",
+	    failed ? w.last_error : "");
+	for (int r = 0; r < rounds; r++) {
+		for (uint32_t i = 0; i < n; i++)
+			cts[i].cpu_usage += 1000000;
+		c0 = now_ms();
+		failed = rrdw_update(&w, cts, n, t0 + (time_t)(r + 1) *
+		    (time_t)step);
+		t[r] = now_ms() - c0;
+		if (failed)
+			fprintf(stderr, "  round %d: %d failed: %s\n", r, failed,
+			    w.last_error);
+	}
+	printf("  one round of updates: median %.2f ms = %.2f us per "
+	    "container (p90 %.2f ms);\n  at one round per %u s that is %.2f %% "
+	    "of a core for %u containers, %.1f %% for 10,000\n",
+	    pct(t, (size_t)rounds, 0.5), pct(t, (size_t)rounds, 0.5) * 1e3 / n,
+	    pct(t, (size_t)rounds, 0.9), step,
+	    pct(t, (size_t)rounds, 0.5) / (step * 10.0), n,
+	    pct(t, (size_t)rounds, 0.5) * 10000 / n / (step * 10.0));
+	{
+		char *p = rrd_path(dir, cts[0].name);
+		FILE *f = fopen(p, "r");
+
+		if (f != NULL) {
+			fseek(f, 0, SEEK_END);
+			printf("  archive size: %.2f MB per container\n",
+			    (double)ftell(f) / 1e6);
+			fclose(f);
+		}
+		free(p);
+	}
+	rrdw_close(&w);
+	free(cts);
+	free(t);
+	return 0;
+}
+
+static int
+bench_rounds(const char *path, int secs)
+{
+	struct snap_header h;
+	double *iv = xcalloc((size_t)secs * 100 + 16, sizeof(double));
+	size_t n = 0;
+	uint64_t last_round = 0, last_ms = 0;
+	double end = now_ms() + secs * 1000.0;
+	FILE *f;
+
+	while (now_ms() < end) {
+		if ((f = fopen(path, "r")) != NULL) {
+			if (fread(&h, sizeof(h), 1, f) == 1 && !(h.seq & 1) &&
+			    h.rounds != last_round) {
+				if (last_round != 0 && h.rounds == last_round + 1 &&
+				    n < (size_t)secs * 100)
+					iv[n++] = (double)(h.time_ms - last_ms);
+				last_round = h.rounds;
+				last_ms = h.time_ms;
+			}
+			fclose(f);
+		}
+		usleep(5000);
+	}
+	if (n == 0) {
+		printf("  no rounds seen in %s\n", path);
+		return 1;
+	}
+	printf("  sampling rounds: %zu intervals, median %.0f ms, p99 %.0f ms, "
+	    "max %.0f ms\n", n, pct(iv, n, 0.5), pct(iv, n, 0.99),
+	    pct(iv, n, 1.0));
+	free(iv);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc == 4 && strcmp(argv[1], "render") == 0)
+		return bench_render((uint32_t)atoi(argv[2]), atoi(argv[3]));
+	if ((argc == 6 || argc == 7) && strcmp(argv[1], "rrd") == 0)
+		return bench_rrd((uint32_t)atoi(argv[2]), atoi(argv[3]), argv[4],
+		    (unsigned)atoi(argv[5]), argc == 7 ? argv[6] : NULL);
+	if (argc == 4 && strcmp(argv[1], "rounds") == 0)
+		return bench_rounds(argv[2], atoi(argv[3]));
+	fprintf(stderr, "usage: exporter-bench render N REPS\n"
+	    "       exporter-bench rrd N ROUNDS DIR STEP [RRDCACHED]\n"
+	    "       exporter-bench rounds SNAPSHOT SECONDS\n");
+	return 2;
+}

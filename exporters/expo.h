@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * exporters/: what the unprivileged exporters share.  Everything here
+ * works on a copy of the snapshot accountd publishes (lib/snapshot.h) and
+ * is pure except sview_load (reads the file) and the RRD functions.
+ *
+ *   snapview.c	  a checked copy of the snapshot: names terminated, counts
+ *		  clamped, records sorted by name without duplicates; the
+ *		  file is a trust boundary like any input
+ *   openmetrics.c  /metrics in Prometheus text 0.0.4 or OpenMetrics 1.0
+ *   negotiate.c	  HTTP Accept / Accept-Encoding negotiation, query strings
+ *   capacity.c	  host capacity: RAM, swap and CPU committed against what
+ *		  the host has (vzoversell, vzcpucheck)
+ *   dashboard.c	  the HTML page
+ *   rrd.c		  per-container RRD archives and their graphs
+ *
+ * Ownership: functions that hand out memory say so; a struct sview owns
+ * its records.
+ */
+#ifndef ACCT_EXPO_H
+#define ACCT_EXPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "err.h"
+#include "sbuf.h"
+#include "snapshot.h"
+
+/* ---- snapview.c ------------------------------------------------------- */
+
+struct sview {
+	struct snap_header h;
+	struct snap_ct	*cts;		/* owned; sorted by name, unique */
+	size_t		 n;
+};
+
+/* Read a consistent copy and check it (replaces what v held). */
+int	sview_load(struct snap *, struct sview *, struct aerr *);
+/* Check records in place: terminate strings, clamp counts, sort, drop
+ * duplicate names; returns the number kept. */
+size_t	sview_sanitize(struct snap_header *, struct snap_ct *, size_t n);
+void	sview_free(struct sview *);
+const struct snap_ct *sview_find(const struct sview *, const char *name);
+/* A row's figure in bytes (pages rows) or items; unlimited stays
+ * VAL_UNLIMITED (INT64_MAX). */
+uint64_t sv_val(const struct snap_row *, uint64_t v);
+bool	sv_unlimited(uint64_t v);
+bool	sv_row_bytes(const struct snap_row *);	/* pages or bytes */
+/* The name may be used as a file name (RRD): letters, digits, . _ - */
+bool	sv_name_ok(const char *);
+/* The snapshot's default path next to a control socket path. */
+char	*sv_default_path(const char *socket);	/* caller frees */
+/* acctctl's: next to -s SOCKET, $ACCTCTL_SOCKET, or the default socket
+ * (caller frees). */
+char	*sv_cli_path(const char *opt_socket);
+/* snap_open + sview_load + snap_close */
+int	sv_load_path(const char *path, struct sview *, struct aerr *);
+
+/* Following the file: a new copy only when accountd published a round
+ * (a look at the header costs one pread). */
+struct sfollow {
+	struct snap	 snap;
+	char		*path;
+	int		 fd;		/* for the look at the header */
+	ino_t		 ino;
+	bool		 have;
+	uint64_t	 pid, rounds, started;
+};
+
+void	sfollow_init(struct sfollow *, const char *path);
+void	sfollow_close(struct sfollow *);
+/* 1: cur replaced (prev, when given, gets the old cur); 0: no new round;
+ * -errno (err set): no snapshot to read. */
+int	sfollow_update(struct sfollow *, struct sview *cur, struct sview *prev,
+	    struct aerr *);
+
+/* ---- negotiate.c ------------------------------------------------------ */
+
+enum mfmt { MFMT_TEXT, MFMT_OPENMETRICS };
+
+/* The format of /metrics for an Accept header (NULL: none sent);
+ * *om_version gets "1.0.0" or "0.0.1" for OpenMetrics. */
+enum mfmt negotiate_format(const char *accept, const char **om_version);
+/* Whether an Accept-Encoding header allows gzip. */
+bool	negotiate_gzip(const char *accept_encoding);
+
+#define QUERY_MAX_PARAMS	8
+#define QUERY_MAX_VALUE		128
+
+struct query {
+	size_t	n;
+	struct {
+		char	key[32];
+		char	val[QUERY_MAX_VALUE];
+	} p[QUERY_MAX_PARAMS];
+};
+
+/* Parse "a=1&b=x%20y" (NULL or "" is empty).  Refuses with a message:
+ * bad percent escapes, NUL bytes, control characters, over-long keys or
+ * values, too many or repeated keys, keys not in `allowed` (NULL-ended). */
+int	query_parse(const char *qs, const char *const *allowed, struct query *,
+	    struct aerr *);
+const char *query_get(const struct query *, const char *key);
+
+/* ---- capacity.c ------------------------------------------------------- */
+
+struct capacity {
+	uint64_t	ram, swap;		/* host, bytes */
+	uint32_t	cpus;
+	size_t		running, stopped;
+	/* sums over running containers with a finite limit, bytes */
+	uint64_t	ram_held, ram_maxheld, ram_limit, ram_failcnt;
+	uint64_t	swap_held, swap_maxheld, swap_limit, swap_failcnt;
+	size_t		ram_unlimited, swap_unlimited;	/* not in the sums */
+	/* CPU: cpuunits (unset counts as 1000), cpulimit in % of one CPU
+	 * (min of cpulimit and cpus x 100) */
+	uint64_t	cpuunits;
+	uint64_t	cpulimit_pct;
+	size_t		cpu_unlimited;
+};
+
+void	capacity_compute(const struct snap_header *, const struct snap_ct *,
+	    size_t n, struct capacity *);
+/* Per container (running): vzoversell's flags into buf (>= 8 bytes). */
+void	capacity_flags(const struct snap_ct *, char *buf, size_t len);
+/* A container's effective CPU limit in % of one CPU; 0: none. */
+uint64_t capacity_cpulimit(const struct snap_ct *);
+/* vzcpucheck's "power of the node": bogomips x 25 from /proc/cpuinfo
+ * text; 0 when there is none. */
+uint64_t capacity_power(const char *cpuinfo);
+/* percent of a over b, 0 when b is 0 */
+double	capacity_pct(uint64_t a, uint64_t b);
+
+/* ---- openmetrics.c ---------------------------------------------------- */
+
+/* Render /metrics for the snapshot into out (appends). */
+void	metrics_render(const struct snap_header *, const struct snap_ct *,
+	    size_t n, enum mfmt, struct sbuf *out);
+const char *metrics_content_type(enum mfmt, const char *om_version);
+
+/* ---- dashboard.c ------------------------------------------------------ */
+
+struct dash_opts {
+	const char	*sort;		/* name, ram, cpu, fails */
+	const char	*ct;		/* one container's page, or NULL */
+	const char	*period;	/* graphs: 1d 1w 1m 1y */
+	bool		 graphs;	/* RRD archives are kept */
+	/* CPU use in % of one CPU since the previous snapshot, per record
+	 * of the view (may be NULL) */
+	const double	*cpu_pct;
+};
+
+void	dashboard_render(const struct snap_header *, const struct snap_ct *,
+	    size_t n, const struct dash_opts *, struct sbuf *out);
+void	html_escape(struct sbuf *, const char *);
+
+/* ---- rrd.c ------------------------------------------------------------ */
+
+/* Resources that have a graph (and data sources in the archive). */
+enum rrd_res { RR_PHYSPAGES, RR_SWAPPAGES, RR_NUMPROC, RR_KMEMSIZE,
+	RR_CPU, RR_IO, RR_COUNT };
+
+int	rrd_res_parse(const char *, enum rrd_res *, struct aerr *);
+const char *rrd_res_name(enum rrd_res);
+/* The seconds a period name covers: 1h 1d 1w 1m 1y (also hour day week
+ * month year). */
+int	rrd_period_parse(const char *, unsigned long *secs, struct aerr *);
+
+struct rrd_writer {
+	char		*dir;
+	char		*daemon;	/* rrdcached address or NULL */
+	unsigned	 step;		/* seconds */
+	int		 fd;		/* rrdcached connection, or -1 */
+	char		**known;	/* archives seen to exist (sorted) */
+	size_t		 nknown;
+	/* figures of the last round */
+	uint64_t	 updates, errors;
+	double		 last_ms;
+	char		 last_error[256];	/* of the last round, or "" */
+};
+
+int	rrdw_init(struct rrd_writer *, const char *dir, const char *daemon,
+	    unsigned step, struct aerr *);
+void	rrdw_close(struct rrd_writer *);
+/* One update per running container at time t (seconds); archives are
+ * created as needed.  Returns the number of failed updates. */
+int	rrdw_update(struct rrd_writer *, const struct snap_ct *, size_t n,
+	    time_t t);
+/* Archive path of a container (caller frees). */
+char	*rrd_path(const char *dir, const char *ct);
+
+struct graph_req {
+	const char	*dir;		/* archive folder */
+	const char	*ct;
+	enum rrd_res	 res;
+	unsigned long	 secs;		/* period */
+	const char	*daemon;	/* rrdcached to flush through, or NULL */
+	unsigned	 width, height;
+	time_t		 end;		/* 0: now */
+};
+
+/* Draw a graph: into the file `out`, or (out NULL) into memory, *png
+ * (caller frees, *len bytes). */
+int	rrd_graph_draw(const struct graph_req *, const char *out,
+	    unsigned char **png, size_t *len, struct aerr *);
+
+#endif

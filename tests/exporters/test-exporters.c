@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Unit tests of the exporters' pure code (TAP): content negotiation,
+ * query strings, the /metrics text in both formats, the snapshot checks,
+ * capacity arithmetic and the dashboard's escaping.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../tap.h"
+#include "expo.h"
+#include "params.h"
+#include "synth.h"
+#include "ubc.h"
+#include "xalloc.h"
+
+static void
+test_accept(void)
+{
+	static const struct {
+		const char	*accept;
+		enum mfmt	 fmt;
+		const char	*ver;
+	} cases[] = {
+		{ NULL, MFMT_TEXT, NULL },
+		{ "", MFMT_TEXT, NULL },
+		/* what Prometheus 2.42 sends */
+		{ "application/openmetrics-text;version=1.0.0,application/"
+		  "openmetrics-text;version=0.0.1;q=0.75,text/plain;version="
+		  "0.0.4;q=0.5,*/*;q=0.1", MFMT_OPENMETRICS, "1.0.0" },
+		{ "application/openmetrics-text;version=0.0.1",
+		  MFMT_OPENMETRICS, "0.0.1" },
+		{ "application/openmetrics-text", MFMT_OPENMETRICS, "1.0.0" },
+		{ "Application/OpenMetrics-Text ; Version=\"1.0.0\"",
+		  MFMT_OPENMETRICS, "1.0.0" },
+		{ "application/openmetrics-text;version=2.0.0", MFMT_TEXT, NULL },
+		{ "application/openmetrics-text;q=0", MFMT_TEXT, NULL },
+		{ "application/openmetrics-text;q=0.5, text/plain;q=0.9",
+		  MFMT_TEXT, NULL },
+		{ "text/plain;q=0.5, application/openmetrics-text;q=0.5",
+		  MFMT_OPENMETRICS, "1.0.0" },
+		{ "*/*", MFMT_TEXT, NULL },
+		{ "text/plain;version=0.0.4", MFMT_TEXT, NULL },
+		{ "application/json", MFMT_TEXT, NULL },
+		{ "application/openmetrics-text;q=1.5", MFMT_TEXT, NULL },
+		{ ";;,,==;q", MFMT_TEXT, NULL },
+		{ "application/openmetrics-text;charset=\"a,b;c\";q=0.9,"
+		  "text/plain;q=0.8", MFMT_OPENMETRICS, "1.0.0" },
+	};
+
+	for (size_t i = 0; i < nitems(cases); i++) {
+		const char *v = NULL;
+		enum mfmt f = negotiate_format(cases[i].accept, &v);
+
+		ok(f == cases[i].fmt && (cases[i].ver == NULL ||
+		    strcmp(v, cases[i].ver) == 0), "Accept: %s -> %s %s",
+		    cases[i].accept ? cases[i].accept : "(none)",
+		    cases[i].fmt == MFMT_TEXT ? "text" : "OpenMetrics",
+		    cases[i].ver ? cases[i].ver : "");
+	}
+}
+
+static void
+test_gzip(void)
+{
+	static const struct {
+		const char	*ae;
+		bool		 gz;
+	} cases[] = {
+		{ NULL, false }, { "", false }, { "gzip", true },
+		{ "gzip;q=0", false }, { "deflate, gzip;q=0.5", true },
+		{ "*", true }, { "*;q=0", false }, { "identity", false },
+		{ "gzip;q=0, *", false }, { "GZIP", true }, { "x-gzip", true },
+		{ "br;q=1.0, gzip;q=0.8, *;q=0.1", true },
+	};
+
+	for (size_t i = 0; i < nitems(cases); i++)
+		ok(negotiate_gzip(cases[i].ae) == cases[i].gz,
+		    "Accept-Encoding: %s -> %s", cases[i].ae ? cases[i].ae :
+		    "(none)", cases[i].gz ? "gzip" : "plain");
+}
+
+static void
+test_query(void)
+{
+	static const char *const allowed[] = { "ct", "resource", "period",
+		NULL };
+	struct query q;
+	struct aerr err = { 0 };
+	char longv[300];
+
+	ok(query_parse(NULL, allowed, &q, &err) == 0 && q.n == 0, "no query");
+	ok(query_parse("", allowed, &q, &err) == 0 && q.n == 0, "empty query");
+	ok(query_parse("ct=101&period=1d", allowed, &q, &err) == 0 &&
+	    q.n == 2 && strcmp(query_get(&q, "ct"), "101") == 0 &&
+	    strcmp(query_get(&q, "period"), "1d") == 0, "two parameters");
+	ok(query_parse("ct=10%31", allowed, &q, &err) == 0 &&
+	    strcmp(query_get(&q, "ct"), "101") == 0, "%%XX decoded");
+	ok(query_parse("ct=a+b", allowed, &q, &err) == 0 &&
+	    strcmp(query_get(&q, "ct"), "a b") == 0, "+ is a space");
+	ok(query_parse("&&ct=1&", allowed, &q, &err) == 0 && q.n == 1,
+	    "empty parts skipped");
+	ok(query_parse("ct", allowed, &q, &err) == 0 &&
+	    strcmp(query_get(&q, "ct"), "") == 0, "a key without a value");
+	ok(query_parse("x=1", allowed, &q, &err) < 0 && strcmp(err.msg,
+	    "unknown query parameter 'x' (accepted: ct, resource, period)") ==
+	    0, "unknown key: %s", err.msg);
+	ok(query_parse("ct=1&ct=2", allowed, &q, &err) < 0 &&
+	    strstr(err.msg, "twice") != NULL, "repeated key: %s", err.msg);
+	ok(query_parse("ct=%zz", allowed, &q, &err) < 0, "bad escape: %s",
+	    err.msg);
+	ok(query_parse("ct=%4", allowed, &q, &err) < 0, "short escape: %s",
+	    err.msg);
+	ok(query_parse("ct=%00", allowed, &q, &err) < 0, "NUL refused: %s",
+	    err.msg);
+	ok(query_parse("ct=%0a", allowed, &q, &err) < 0, "newline refused");
+	memset(longv, 'a', sizeof(longv) - 1);
+	longv[sizeof(longv) - 1] = '\0';
+	memcpy(longv, "ct=", 3);
+	ok(query_parse(longv, allowed, &q, &err) < 0 && strstr(err.msg,
+	    "too long") != NULL, "long value: %s", err.msg);
+	ok(query_parse("x=1", NULL, &q, &err) < 0 && strstr(err.msg,
+	    "accepted: none") != NULL, "no keys allowed: %s", err.msg);
+}
+
+/* Every line of the body is a comment or name{labels} value; a family's
+ * samples are contiguous; no series appears twice. */
+static void
+check_body(const char *body, enum mfmt fmt, const char *what)
+{
+	char **names = NULL, **series = NULL;
+	size_t nnames = 0, nseries = 0;
+	bool wellformed = true, contiguous = true, unique = true;
+	const char *p = body;
+	char last[128] = "";
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char line[1024], name[128];
+
+		if (nl == NULL || len >= sizeof(line)) {
+			wellformed = false;
+			break;
+		}
+		memcpy(line, p, len);
+		line[len] = '\0';
+		p = nl + 1;
+		if (line[0] == '#') {
+			if (strncmp(line, "# HELP ", 7) && strncmp(line, "# TYPE ", 7)
+			    && strncmp(line, "# UNIT ", 7) && strcmp(line, "# EOF"))
+				wellformed = false;
+			continue;
+		}
+		if (sscanf(line, "%127[a-z_]", name) != 1 ||
+		    strchr(line, ' ') == NULL) {
+			wellformed = false;
+			continue;
+		}
+		if (strcmp(name, last) != 0) {
+			for (size_t i = 0; i < nnames; i++)
+				if (strcmp(names[i], name) == 0)
+					contiguous = false;
+			names = xreallocarray(names, nnames + 1, sizeof(char *));
+			names[nnames++] = xstrdup(name);
+			snprintf(last, sizeof(last), "%s", name);
+		}
+		*strrchr(line, ' ') = '\0';
+		series = xreallocarray(series, nseries + 1, sizeof(char *));
+		series[nseries++] = xstrdup(line);
+	}
+	qsort(series, nseries, sizeof(char *), (int (*)(const void *,
+	    const void *))strcmp);
+	for (size_t i = 1; i < nseries; i++)
+		if (strcmp(series[i - 1], series[i]) == 0)
+			unique = false;
+	ok(wellformed, "%s: every line well formed", what);
+	ok(contiguous, "%s: each family's samples together", what);
+	ok(unique && nseries > 0, "%s: %zu series, none twice", what, nseries);
+	if (fmt == MFMT_OPENMETRICS)
+		ok(strlen(body) > 6 && strcmp(body + strlen(body) - 6,
+		    "# EOF\n") == 0, "%s: ends with # EOF", what);
+	for (size_t i = 0; i < nnames; i++)
+		free(names[i]);
+	for (size_t i = 0; i < nseries; i++)
+		free(series[i]);
+	free(names);
+	free(series);
+}
+
+static void
+test_render(void)
+{
+	struct snap_header h;
+	struct snap_ct cts[40];
+	struct sbuf t = SBUF_INIT, o = SBUF_INIT;
+
+	for (int v2 = 0; v2 < 2; v2++) {
+		synth_header(&h, 40, v2);
+		for (uint32_t i = 0; i < 40; i++)
+			synth_ct(&cts[i], i, 7, v2);
+		sbuf_reset(&t);
+		sbuf_reset(&o);
+		metrics_render(&h, cts, 40, MFMT_TEXT, &t);
+		metrics_render(&h, cts, 40, MFMT_OPENMETRICS, &o);
+		check_body(t.s, MFMT_TEXT, v2 ? "text v2" : "text v1");
+		check_body(o.s, MFMT_OPENMETRICS, v2 ? "OpenMetrics v2" :
+		    "OpenMetrics v1");
+		ok(strstr(t.s, "# TYPE accountd_beancounter_failcnt_total "
+		    "counter\n") != NULL, "text: counter TYPE has _total");
+		ok(strstr(o.s, "# TYPE accountd_beancounter_failcnt counter\n") !=
+		    NULL && strstr(o.s, "accountd_beancounter_failcnt_total{") !=
+		    NULL, "OpenMetrics: counter family without _total, samples "
+		    "with it");
+		ok(strstr(o.s, "# UNIT accountd_beancounter_held_bytes bytes\n")
+		    != NULL && strstr(t.s, "# UNIT") == NULL,
+		    "UNIT lines in OpenMetrics only");
+		ok(strstr(o.s, "# TYPE accountd_build info\n") != NULL &&
+		    strstr(t.s, "# TYPE accountd_build_info gauge\n") != NULL,
+		    "info type in OpenMetrics, gauge in text");
+		ok((strstr(t.s, "accountd_container_pressure_cpu_waiting_seconds"
+		    "_total{") != NULL) == (v2 == 1),
+		    "pressure only where there is PSI (%s)", v2 ? "v2" : "v1");
+	}
+	ok(strstr(t.s, "accountd_beancounter_limit_bytes{container=\"ct00000\","
+	    "resource=\"kmemsize\"} +Inf\n") != NULL, "unlimited is +Inf");
+	ok(strstr(t.s, "container=\"ct00009\"} 0\n") != NULL &&
+	    strstr(t.s, "accountd_beancounter_held_bytes{container=\"ct00009\"")
+	    == NULL, "a stopped container: running 0, no beancounters");
+
+	/* seconds from microseconds, exactly */
+	synth_header(&h, 1, 0);
+	synth_ct(&cts[0], 0, 7, 0);
+	cts[0].cpu_usage = 1500000;
+	cts[0].throttled = 123456;
+	cts[0].nr_periods = 5;
+	sbuf_reset(&t);
+	metrics_render(&h, cts, 1, MFMT_TEXT, &t);
+	ok(strstr(t.s, "accountd_container_cpu_usage_seconds_total{container="
+	    "\"ct00000\"} 1.5\n") != NULL, "1500000 us is 1.5 s");
+	ok(strstr(t.s, "accountd_container_cpu_cfs_throttled_seconds_total{"
+	    "container=\"ct00000\"} 0.123456\n") != NULL, "123456 us is "
+	    "0.123456 s");
+	ok(strstr(t.s, "accountd_beancounter_limit_bytes{container=\"ct00000\","
+	    "resource=\"physpages\"} ") != NULL, "pages rows in bytes");
+
+	/* label escaping */
+	snprintf(cts[0].name, sizeof(cts[0].name), "a\"b\\c");
+	sbuf_reset(&t);
+	metrics_render(&h, cts, 1, MFMT_TEXT, &t);
+	ok(strstr(t.s, "container=\"a\\\"b\\\\c\"") != NULL,
+	    "label values escaped");
+	sbuf_free(&t);
+	sbuf_free(&o);
+}
+
+static void
+test_sanitize(void)
+{
+	struct snap_header h;
+	struct snap_ct *cts = xcalloc(4, sizeof(*cts));
+	size_t n;
+
+	synth_header(&h, 4, 0);
+	memset(h.hostname, 'x', sizeof(h.hostname));
+	synth_ct(&cts[0], 2, 1, 0);
+	synth_ct(&cts[1], 1, 1, 0);
+	synth_ct(&cts[2], 2, 1, 0);	/* a duplicate */
+	memset(cts[3].name, 'z', sizeof(cts[3].name));
+	cts[3].ndev = 1000;
+	cts[3].row[UB_PHYSPAGES].unit = 77;
+	cts[3].row[UB_DUMMY0].present = 1;
+	n = sview_sanitize(&h, cts, 4);
+	ok(n == 3, "duplicate dropped (%zu kept)", n);
+	ok(strcmp(cts[0].name, "ct00001") == 0 && strcmp(cts[1].name,
+	    "ct00002") == 0, "sorted by name");
+	ok(strlen(cts[2].name) == 63 && cts[2].ndev == SNAP_DEVS,
+	    "unterminated name cut, device count clamped");
+	ok(cts[2].row[UB_PHYSPAGES].unit == UBU_ITEMS &&
+	    !cts[2].row[UB_DUMMY0].present, "bad unit and dummy rows fixed");
+	ok(strlen(h.hostname) == 63, "header strings terminated");
+	ok(sv_name_ok("101") && sv_name_ok("web-1.a_b") && !sv_name_ok("..") &&
+	    !sv_name_ok("a/b") && !sv_name_ok("-x") && !sv_name_ok("a:b") &&
+	    !sv_name_ok(""), "file-safe names");
+	{
+		char *p = sv_default_path("/run/x/accountd.sock");
+
+		is_str(p, "/run/x/snapshot", "snapshot next to the socket");
+		free(p);
+	}
+	free(cts);
+}
+
+static void
+test_capacity(void)
+{
+	struct snap_header h;
+	struct snap_ct c[4];
+	struct capacity cap;
+	char flags[8];
+
+	synth_header(&h, 4, 0);
+	h.host_ram = 4ull << 30;
+	h.host_swap = 1ull << 30;
+	h.host_cpus = 2;
+	memset(c, 0, sizeof(c));
+	for (int i = 0; i < 4; i++) {
+		snprintf(c[i].name, sizeof(c[i].name), "c%d", i);
+		c[i].running = i < 3;
+		c[i].row[UB_PHYSPAGES].present = 1;
+		c[i].row[UB_PHYSPAGES].unit = UBU_PAGES;
+		c[i].row[UB_SWAPPAGES].present = 1;
+		c[i].row[UB_SWAPPAGES].unit = UBU_PAGES;
+	}
+	c[0].row[UB_PHYSPAGES].limit = (1ull << 30) / 4096;	/* 1G */
+	c[0].row[UB_PHYSPAGES].held = 1000;
+	c[0].row[UB_SWAPPAGES].limit = (512ull << 20) / 4096;
+	c[0].cpulimit = 150;
+	c[0].cpus = 1;				/* min: 100 */
+	c[1].row[UB_PHYSPAGES].limit = (2ull << 30) / 4096;	/* 2G */
+	c[1].row[UB_PHYSPAGES].failcnt = 3;
+	c[1].row[UB_SWAPPAGES].limit = VAL_UNLIMITED;
+	c[1].cpulimit = 50;
+	c[1].cpuunits = 500;
+	c[2].row[UB_PHYSPAGES].limit = VAL_UNLIMITED;
+	c[2].row[UB_SWAPPAGES].limit = 0;
+	c[2].row[UB_NUMPROC].present = 1;
+	c[2].row[UB_NUMPROC].failcnt = 9;
+	c[3].row[UB_PHYSPAGES].limit = (8ull << 30) / 4096;	/* stopped */
+	capacity_compute(&h, c, 4, &cap);
+	is_u64(cap.running, 3, "running");
+	is_u64(cap.stopped, 1, "stopped");
+	is_u64(cap.ram_limit, 3ull << 30, "RAM allocated: 1G + 2G");
+	is_u64(cap.ram_unlimited, 1, "one without a RAM limit");
+	is_u64(cap.swap_limit, 512ull << 20, "swap allocated");
+	is_u64(cap.swap_unlimited, 1, "one with unlimited swap");
+	is_u64(cap.ram_held, 1000 * 4096, "RAM used");
+	is_u64(cap.ram_failcnt, 3, "RAM fails");
+	is_u64(cap.cpuunits, 1000 + 500 + 1000, "cpuunits, 1000 where unset");
+	is_u64(cap.cpulimit_pct, 100 + 50, "cpulimit at most cpus x 100");
+	is_u64(cap.cpu_unlimited, 1, "one without a CPU limit");
+	capacity_flags(&c[0], flags, sizeof(flags));
+	is_str(flags, "", "c0: no flags");
+	capacity_flags(&c[1], flags, sizeof(flags));
+	is_str(flags, "Sf", "c1: unlimited swap, RAM failcnt");
+	capacity_flags(&c[2], flags, sizeof(flags));
+	is_str(flags, "UF", "c2: no RAM limit, another failcnt");
+	is_u64(capacity_power("processor\t: 0\nbogomips\t: 4800.00\n\n"
+	    "processor\t: 1\nBogoMIPS\t: 4800.00\n"), 240000,
+	    "power: bogomips x 25");
+	is_u64(capacity_power("nothing here"), 0, "no bogomips: 0");
+}
+
+static void
+test_dashboard(void)
+{
+	struct snap_header h;
+	struct snap_ct c[2];
+	struct dash_opts o = { .graphs = true };
+	struct sbuf b = SBUF_INIT;
+
+	synth_header(&h, 2, 0);
+	synth_ct(&c[0], 0, 3, 0);
+	synth_ct(&c[1], 1, 3, 0);
+	snprintf(c[1].name, sizeof(c[1].name), "a<b&c\"");
+	c[0].row[UB_NUMPROC].failcnt = 4;
+	dashboard_render(&h, c, 2, &o, &b);
+	ok(strstr(b.s, "a&lt;b&amp;c&quot;") != NULL && strstr(b.s, "a<b") ==
+	    NULL, "names are HTML-escaped");
+	ok(strstr(b.s, "<tr class=\"ct\" id=\"ct-ct00000\">") != NULL,
+	    "a row per container");
+	ok(strstr(b.s, "class=\"num fail\"") != NULL, "failcnt highlighted");
+	ok(strstr(b.s, "http://") == NULL && strstr(b.s, "https://") == NULL &&
+	    strstr(b.s, "src=\"//") == NULL, "no external resources");
+	sbuf_reset(&b);
+	o.ct = "ct00000";
+	o.period = "1w";
+	dashboard_render(&h, c, 2, &o, &b);
+	ok(strstr(b.s, "/graph?ct=ct00000&amp;resource=physpages&amp;"
+	    "period=1w") != NULL, "one container: graphs for the period");
+	sbuf_free(&b);
+}
+
+static void
+test_rrd_names(void)
+{
+	enum rrd_res r;
+	unsigned long s;
+	struct aerr err = { 0 };
+
+	ok(rrd_res_parse("ram", &r, &err) == 0 && r == RR_PHYSPAGES,
+	    "ram is physpages");
+	ok(rrd_res_parse("numproc", &r, &err) == 0 && r == RR_NUMPROC,
+	    "numproc");
+	ok(rrd_res_parse("nope", &r, &err) < 0 && strstr(err.msg, "accepted")
+	    != NULL, "bad resource: %s", err.msg);
+	ok(rrd_period_parse("1w", &s, &err) == 0 && s == 7 * 86400, "1w");
+	ok(rrd_period_parse("1y", &s, &err) == 0 && s == 366 * 86400, "1y");
+	ok(rrd_period_parse("2d", &s, &err) < 0, "bad period: %s", err.msg);
+}
+
+int
+main(void)
+{
+	test_accept();
+	test_gzip();
+	test_query();
+	test_render();
+	test_sanitize();
+	test_capacity();
+	test_dashboard();
+	test_rrd_names();
+	return done_testing();
+}
