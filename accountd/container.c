@@ -532,6 +532,25 @@ match_pattern(const char *pattern, const char *path, char *name, size_t len)
 	return strchr(name, '/') == NULL;
 }
 
+/* The discover= pattern that finds cgroup RELPATH, or NULL. */
+const char *
+ct_discover_pattern(const char *relpath)
+{
+	char name[CT_NAME_MAX];
+
+	while (*relpath == '/')
+		relpath++;
+	for (size_t i = 0; i < ad->cfg.ndiscover; i++) {
+		const char *pat = ad->cfg.discover[i];
+
+		while (*pat == '/')
+			pat++;
+		if (match_pattern(pat, relpath, name, sizeof(name)))
+			return ad->cfg.discover[i];
+	}
+	return NULL;
+}
+
 static void
 discover(void)
 {
@@ -586,6 +605,25 @@ ct_refresh_all(void)
 		if (!exists && ct->origin == CT_DISCOVERED && !ct->has_conf) {
 			ct_delete(ct);
 			i--;
+			continue;
+		}
+		/* its pattern was removed (reload): let it go, or keep it as
+		 * adopted when its settings were saved (CGROUP= in its file),
+		 * as the next start would */
+		if (ct->origin == CT_DISCOVERED &&
+		    ct_discover_pattern(ct->cgpath) == NULL) {
+			if (ct->has_conf) {
+				ct->origin = CT_ADOPTED;
+				log_info("%s: no discover= pattern finds %s any "
+				    "more; kept as adopted (it has saved "
+				    "settings)", ct->name, ct->cgpath);
+			} else {
+				log_info("%s: no discover= pattern finds %s any "
+				    "more; no longer managed, its limits are "
+				    "left as they are", ct->name, ct->cgpath);
+				ct_delete(ct);
+				i--;
+			}
 		}
 	}
 	watch_update();

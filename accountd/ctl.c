@@ -505,15 +505,16 @@ ctl_destroy(struct ctl_conn *c, struct json_object *req,
 	struct container *ct;
 	bool force = req_bool(req, "force");
 	_cleanup_free_ char *path = NULL, *gone = NULL;
+	const char *pat;
 	int r;
 
 	(void)c; (void)reply;
 	if ((r = req_ct(req, &ct, err)) < 0)
 		return r;
-	if (ct->origin == CT_DISCOVERED)
-		return aerr_set(err, EINVAL, "%s is found by a discover= pattern "
-		    "in accountd.conf; remove the pattern to stop managing it",
-		    ct->name);
+	if (ct->origin != CT_OWN && (pat = ct_discover_pattern(ct->cgpath)))
+		return aerr_set(err, EINVAL, "%s is found by discover=%s in "
+		    "accountd.conf; remove the pattern and reload (SIGHUP) to "
+		    "stop managing it", ct->name, pat);
 	if (ct->origin == CT_OWN && ct->running) {
 		pid_t *pids;
 		size_t n;
@@ -524,13 +525,13 @@ ctl_destroy(struct ctl_conn *c, struct json_object *req,
 		ct_dirs_done(ct);
 		if (n > 0 && force && ct_dirs(ct, err) < 0)
 			n = 0;
-		vswap_stop(ct);		/* frozen tasks would not die */
 		if (n > 0 && !force) {
 			free(pids);
 			return aerr_set(err, EBUSY, "container %s has %zu "
 			    "processes: stop them first, or use --force to kill "
 			    "them", ct->name, n);
 		}
+		vswap_stop(ct);		/* frozen tasks would not die */
 		for (int tries = 0; n > 0 && tries < 50; tries++) {
 			for (size_t i = 0; i < n; i++)
 				kill(pids[i], SIGKILL);

@@ -9,7 +9,7 @@
  * vzubc option switches to vzubc's table: human units, percent of barrier
  * and limit; -q only rows that matter (-qh/-qm set the ratios), -v also
  * rows without a barrier, -r failcnt since the last look (-rc forgets the
- * last look), -c colour, -w watch every 2 s (-n SECONDS).
+ * last look), -c colour, -w watch every 2 s (-n SECONDS, which implies -w).
  */
 #include "config.h"
 
@@ -162,8 +162,22 @@ cmd_ubc(int argc, char **argv)
 			snprintf(dir, sizeof(dir), "%s", argv[++i]);
 		else if (strcmp(a, "-w") == 0)
 			vz = watch = true;
-		else if (strcmp(a, "-n") == 0 && i + 1 < argc)
-			every = (unsigned)atoi(argv[++i]);
+		else if (strcmp(a, "-n") == 0) {
+			char *end = NULL;
+			unsigned long n = i + 1 < argc ?
+			    strtoul(argv[i + 1], &end, 10) : 0;
+
+			if (end == NULL || end == argv[i + 1] || *end != '\0' ||
+			    n < 1 || n > 86400) {
+				json_object_put(names);
+				return usage_error("ubc", "bad -n '%s' (accepted: "
+				    "whole seconds from 1 to 86400)", i + 1 < argc ?
+				    argv[i + 1] : "");
+			}
+			i++;
+			every = (unsigned)n;
+			vz = watch = true;	/* -n SEC: watch every SEC */
+		}
 		else if ((strcmp(a, "-qh") == 0 || strcmp(a, "-qm") == 0) &&
 		    i + 1 < argc) {
 			char *end;
@@ -179,6 +193,10 @@ cmd_ubc(int argc, char **argv)
 				o.qheld = v;
 			else
 				o.qmaxheld = v;
+		} else if (strcmp(a, "-rd") == 0 || strcmp(a, "-qh") == 0 ||
+		    strcmp(a, "-qm") == 0) {
+			json_object_put(names);
+			return usage_error("ubc", "%s needs a value", a);
 		} else if (a[0] == '-') {
 			json_object_put(names);
 			return usage_error("ubc", "unknown option '%s'", a);
@@ -249,7 +267,8 @@ cmd_ubc(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_ubc_entry = {
-	"ubc", "[CT ...] [--resources] [-t -q -v -c -r -rc -w -n SEC] [-j]",
+	"ubc", "[CT ...] [--resources] [-t] [-q|-v] [-qh R] [-qm R] [-c|-w] "
+	"[-n SEC] [-r] [-rc] [-rd DIR] [-j]",
 	"beancounters, as /proc/user_beancounters or vzubc", cmd_ubc,
 	CMD_READONLY
 };

@@ -32,6 +32,11 @@ check 2 "bad cgroup path"	create 108 --cgroup /a/../../etc
 check 2 "already exists"	create 106
 check 2 "nothing to set"	set 106
 check 2 "unknown command"	frobnicate
+check 2 "whole seconds"	ubc -n soon 106
+check 2 "needs a value"	ubc 106 -rd
+check 2 "ratio"	ubc -q -qh lots 106
+check 2 "meminfo: no container given"	meminfo
+check 3 "no container 999"	meminfo 999
 [ "$(state)" = "$before" ] || fail "state changed: $before -> $(state)"
 pass "every bad request refused with a message; nothing applied ($before)"
 

@@ -35,7 +35,9 @@ CPULIMIT="40"
 IOPRIO="4"
 CONF
 cp "$TDIR/ct/101.conf" "$TDIR/orig.conf"
-start_daemon -o sample_dir="$TDIR/samples" -o "discover=$PARENT/pool/%n.scope"
+# discover= comes from a file, so that a reload can take it away
+echo "discover = $PARENT/pool/%n.scope" > "$TDIR/accountd.conf"
+start_daemon -f "$TDIR/accountd.conf" -o sample_dir="$TDIR/samples"
 
 actl list -H -o ctid,status | grep -q '^101 running' || fail "101 not running: $(actl list -a)"
 [ "$(mem_limit "$(ctcg 101)")" = "$(ram_ceiling $((256 << 20)) $((512 << 20)))" ] ||
@@ -66,11 +68,28 @@ if cg_is_v2; then
 	echo "+memory +cpu +pids" > "$CGROUP_ROOT/$PARENT/cgroup.subtree_control"
 	mkdir -p "$CGROUP_ROOT/$PARENT/pool"
 	echo "+memory +cpu +pids" > "$CGROUP_ROOT/$PARENT/pool/cgroup.subtree_control"
-	mkdir "$CGROUP_ROOT/$PARENT/pool/shop.scope"
+	mkdir "$CGROUP_ROOT/$PARENT/pool/shop.scope" "$CGROUP_ROOT/$PARENT/pool/cart.scope"
 else
-	for c in memory cpu cpuacct pids; do mkdir -p "$CGROUP_ROOT/$c/$PARENT/pool/shop.scope"; done
+	for c in memory cpu cpuacct pids; do
+		mkdir -p "$CGROUP_ROOT/$c/$PARENT/pool/shop.scope" "$CGROUP_ROOT/$c/$PARENT/pool/cart.scope"
+	done
 fi
 wait_for 5 sh -c "\"$ACCTCTL\" list -H -o ctid | grep -qx shop" || fail "shop not discovered"
-actl set shop --ram 96M || fail "set on a discovered container"
+actl set shop --ram 96M --save || fail "set on a discovered container"
 [ "$(mem_limit "$PARENT/pool/shop.scope")" = $((96 << 20)) ] || fail "discovered limit"
 pass "discover=$PARENT/pool/%n.scope found 'shop' and limits apply"
+msg=$(actl destroy shop 2>&1) && fail "a discovered container was destroyed"
+case $msg in *"discover=$PARENT/pool/%n.scope"*) ;; *) fail "destroy message: $msg" ;; esac
+pass "destroy refused while a pattern finds it: $msg"
+
+# the pattern goes away with a reload: cart (no saved settings) is let go,
+# shop (saved, CGROUP= in its file) stays as an adopted container
+: > "$TDIR/accountd.conf"
+kill -HUP "$DPID"
+wait_for 5 sh -c "! \"$ACCTCTL\" list -a -H -o ctid | grep -qx cart" ||
+    fail "cart still managed after its pattern was removed: $(actl list -a)"
+[ "$(actl list -a -H -o ctid,origin | awk '$1 == "shop" { print $2 }')" = adopted ] ||
+    fail "shop is not adopted after the reload: $(actl list -a -o ctid,origin)"
+actl destroy shop > /dev/null 2>&1 || fail "the adopted shop could not be destroyed"
+[ "$(mem_limit "$PARENT/pool/shop.scope")" = $((96 << 20)) ] || fail "destroy changed shop's limits"
+pass "pattern removed on reload: cart let go, shop kept as adopted and then destroyed"
