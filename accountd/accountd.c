@@ -253,6 +253,16 @@ main(int argc, char **argv)
 		log_err("cannot create the parent cgroup: %s", err.msg);
 		return 1;
 	}
+	/* before anything is left behind (sockets, pid file) */
+	{
+		_cleanup_free_ char *db = xasprintf("%s/beancounters.db",
+		    ad->cfg.state_dir);
+
+		if (bcstore_open(db, &err) < 0) {
+			log_err("beancounter store: %s", err.msg);
+			return 1;
+		}
+	}
 	if (!ad->foreground && daemon(0, 0) < 0) {
 		log_err("daemon: %s", strerror(errno));
 		return 1;
@@ -269,15 +279,6 @@ main(int argc, char **argv)
 		log_warn("cannot write %s: %s", ad->cfg.pid_file,
 		    strerror(errno));
 	raise_nofile();
-	{
-		_cleanup_free_ char *db = xasprintf("%s/beancounters.db",
-		    ad->cfg.state_dir);
-
-		if (bcstore_open(db, &err) < 0) {
-			log_err("beancounter store: %s", err.msg);
-			return 1;
-		}
-	}
 	alert_init();
 	publish_init();
 	if (exporter_init() < 0)

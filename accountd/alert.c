@@ -223,7 +223,8 @@ close_from(int lowfd)
 		close((int)fd);
 }
 
-static void
+/* Returns whether the hook was started. */
+static bool
 run_hook(struct container *ct, enum ub_res r, uint64_t delta, uint64_t supp,
     const struct ub_row *row, const char *when)
 {
@@ -235,9 +236,10 @@ run_hook(struct container *ct, enum ub_res r, uint64_t delta, uint64_t supp,
 		if (hooks[i].pid == 0)
 			slot = i;
 	if (slot < 0) {
-		log_warn("alert hook: %d already running; not run for %s/%s",
-		    HOOKS_MAX, ct->name, ub_name(r));
-		return;
+		log_warn("alert hook: %d already running; not run for %s/%s "
+		    "(passed on with its next run)", HOOKS_MAX, ct->name,
+		    ub_name(r));
+		return false;
 	}
 	env[n++] = xasprintf("ACCT_EVENT=failcnt");
 	env[n++] = xasprintf("ACCT_CT=%s", ct->name);
@@ -274,10 +276,11 @@ run_hook(struct container *ct, enum ub_res r, uint64_t delta, uint64_t supp,
 		free(env[i]);
 	if (pid < 0) {
 		log_err("alert hook: fork: %s", strerror(errno));
-		return;
+		return false;
 	}
 	hooks[slot].pid = pid;
 	hooks[slot].started = time(NULL);
+	return true;
 }
 
 /* ---- the Alertmanager notifier (unprivileged child) ----------------------- */
@@ -294,10 +297,14 @@ posted(struct evhttp_request *req, void *arg)
 {
 	struct notifier *n = arg;
 
-	if (req == NULL || evhttp_request_get_response_code(req) / 100 != 2)
-		log_warn("alertmanager %s: %s %d", n->url,
-		    req == NULL ? "no answer" : "HTTP",
-		    req ? evhttp_request_get_response_code(req) : 0);
+	int code = req != NULL ? evhttp_request_get_response_code(req) : 0;
+
+	if (code == 0)
+		log_warn("alertmanager %s: no answer (refused, unreachable or "
+		    "timed out); alert not posted", n->url);
+	else if (code / 100 != 2)
+		log_warn("alertmanager %s: HTTP %d; alert not posted", n->url,
+		    code);
 }
 
 static void
@@ -481,8 +488,8 @@ alert_failcnt(struct container *ct, enum ub_res r, uint64_t delta)
 	/* the hook: at most one run per container and resource per interval */
 	t = (double)now.tv_sec;
 	if (ad->cfg.alert_hook != NULL && *ad->cfg.alert_hook) {
-		if (t - ct->hook_last[r] >= ad->cfg.alert_hook_interval) {
-			run_hook(ct, r, delta, ct->hook_suppressed[r], row, when);
+		if (t - ct->hook_last[r] >= ad->cfg.alert_hook_interval &&
+		    run_hook(ct, r, delta, ct->hook_suppressed[r], row, when)) {
 			ct->hook_last[r] = t;
 			ct->hook_suppressed[r] = 0;
 		} else {

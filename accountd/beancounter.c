@@ -304,7 +304,6 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 			if (have(b, BF_SWAP_USAGE))
 				held(ct, UB_SWAPPAGES, pages(sw));
 		}
-		held(ct, UB_OOMGUARPAGES, pages(mem + sw));
 		if (v2) {
 			if (rd(ct, BF_MEM_FAIL, buf, sizeof(buf)) > 0) {
 				/* "oom": reclaim could not make room, OpenVZ's
@@ -344,6 +343,10 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 					n += fails(ct, UB_SWAPPAGES, x, alert) > 0;
 			}
 		}
+		/* a row only with its OOM counter (shown and hidden by turns
+		 * otherwise, as the slow tier checks have_oom) */
+		if (b->have_oom)
+			held(ct, UB_OOMGUARPAGES, pages(mem + sw));
 		vswap_account(ct, mem, sw);
 	}
 	if (have(b, BF_PIDS_CUR)) {

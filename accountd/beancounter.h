@@ -56,7 +56,7 @@ struct bc_dev {
 struct bc {
 	struct ub_row	 r[UB_COUNT];	/* maxheld/failcnt mirror the store */
 	int		 rec;		/* index in the store */
-	int		 fd[BF_COUNT];	/* kept fds; -1 when the file is absent */
+	int		 fd[BF_COUNT];	/* kept fd, BC_FD_ABSENT or BC_FD_BY_NAME */
 	uint64_t	 gen;		/* inode of the cgroup */
 	unsigned	 samples;
 	bool		 have_oom;	/* the OOM-kill counter was read */

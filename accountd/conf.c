@@ -311,15 +311,26 @@ config_check(const struct acct_config *c, struct aerr *err)
 			return aerr_set(err, EINVAL, "bad discover pattern '%s' "
 			    "(accepted: a cgroup path pattern such as "
 			    "lxc.payload.%%n)", c->discover[i]);
-	if (c->sample_interval < 10)
-		return aerr_set(err, EINVAL, "sample_interval %u is too short "
-		    "(accepted: 10 ms or more)", c->sample_interval);
+	if (c->sample_interval < 10 || c->sample_interval > 60000)
+		return aerr_set(err, EINVAL, "bad sample_interval %u (accepted: "
+		    "10 to 60000 ms)", c->sample_interval);
 	if (c->hot_interval < 1 || c->hot_interval > c->sample_interval)
 		return aerr_set(err, EINVAL, "bad hot_interval %u (accepted: 1 "
 		    "ms up to sample_interval)", c->hot_interval);
-	if (c->pids_poll_interval < c->hot_interval)
-		return aerr_set(err, EINVAL, "pids_poll_interval %u is below "
-		    "hot_interval %u", c->pids_poll_interval, c->hot_interval);
+	if (c->pids_poll_interval < c->hot_interval ||
+	    c->pids_poll_interval > 60000)
+		return aerr_set(err, EINVAL, "bad pids_poll_interval %u "
+		    "(accepted: hot_interval (%u) to 60000 ms)",
+		    c->pids_poll_interval, c->hot_interval);
+	if (c->rescan_interval > 86400)
+		return aerr_set(err, EINVAL, "bad rescan_interval %u (accepted: "
+		    "0 (off) to 86400 s)", c->rescan_interval);
+	if (c->alert_hook_timeout < 1 || c->alert_hook_timeout > 86400)
+		return aerr_set(err, EINVAL, "bad alert_hook_timeout %u "
+		    "(accepted: 1 to 86400 s)", c->alert_hook_timeout);
+	if (c->alert_hook_interval > 86400)
+		return aerr_set(err, EINVAL, "bad alert_hook_interval %u "
+		    "(accepted: 0 to 86400 s)", c->alert_hook_interval);
 	if (*c->alert_hook != '\0' && *c->alert_hook != '/')
 		return aerr_set(err, EINVAL, "alert_hook '%s' must be an absolute "
 		    "path (it is run directly, without a shell)", c->alert_hook);

@@ -532,6 +532,17 @@ match_pattern(const char *pattern, const char *path, char *name, size_t len)
 	return strchr(name, '/') == NULL;
 }
 
+/* A 64-digit hex container id (Docker, containerd) is too long for a
+ * name: it becomes its first 12 digits, the short id `docker ps` shows. */
+static void
+short_id(char *name)
+{
+	size_t n = strspn(name, "0123456789abcdef");
+
+	if (n >= 32 && name[n] == '\0')
+		name[12] = '\0';
+}
+
 /* The discover= pattern that finds cgroup RELPATH, or NULL. */
 const char *
 ct_discover_pattern(const char *relpath)
@@ -574,8 +585,10 @@ discover(void)
 			char name[CT_NAME_MAX];
 			struct container *ct;
 
-			if (!match_pattern(pat, relp, name, sizeof(name)) ||
-			    ct_name_check(name, NULL) < 0)
+			if (!match_pattern(pat, relp, name, sizeof(name)))
+				continue;
+			short_id(name);
+			if (ct_name_check(name, NULL) < 0)
 				continue;
 			ct = ct_find(name);
 			if (ct == NULL)
@@ -695,11 +708,12 @@ ct_load_all(struct aerr *err)
 		    n - 5 >= sizeof(name))
 			continue;
 		snprintf(name, sizeof(name), "%.*s", (int)(n - 5), de->d_name);
-		if (ct_name_check(name, NULL) < 0)
-			continue;
 		path = xasprintf("%s/%s", ad->cfg.ct_conf_dir, de->d_name);
-		if (ct_load_one(name, path, &e) < 0)
-			log_err("%s: skipped: %s", name, e.msg);
+		if (ct_name_check(name, &e) < 0)
+			log_warn("%s ignored: %s", path, e.msg);
+		else if (ct_load_one(name, path, &e) < 0)
+			log_err("%s: not managed, its file could not be used: %s",
+			    name, e.msg);
 	}
 	closedir(d);
 	return 0;

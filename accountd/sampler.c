@@ -51,7 +51,8 @@ near(const struct ub_row *r)
 static void
 fast_arm(void)
 {
-	struct timeval tv = { 0, (long)ad->cfg.hot_interval * 1000 };
+	struct timeval tv = { ad->cfg.hot_interval / 1000,
+		(long)(ad->cfg.hot_interval % 1000) * 1000 };
 
 	if (fast_ev != NULL && !evtimer_pending(fast_ev, NULL) &&
 	    (nhot > 0 || npids > 0))

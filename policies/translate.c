@@ -57,7 +57,8 @@ static const uint64_t ioprio_weight[8] = {
 /* Why a parameter has no mainline mechanism (shown by show and plan). */
 static const char *const not_enforced[P_COUNT] = {
 	[P_VM_OVERCOMMIT] = "mainline Linux has no per-cgroup virtual memory "
-	    "limit (overcommit is host-wide); it only derives privvmpages",
+	    "limit (overcommit is host-wide); stored only (OpenVZ derived "
+	    "privvmpages from it)",
 	[P_PRIVVMPAGES] = "mainline Linux has no per-cgroup virtual memory "
 	    "limit (overcommit is host-wide)",
 	[P_LOCKEDPAGES] = "mlock is limited per process (RLIMIT_MEMLOCK), "

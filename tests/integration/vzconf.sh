@@ -64,17 +64,23 @@ msg=$(actl set 101 --applyconfig nosuch 2>&1) && fail "unknown sample accepted"
 note "$msg"
 
 # discovery: a cgroup matching the pattern becomes a container
+DOCKER_ID=$(printf '%s' "$$-vzconf-discovery" | sha256sum | cut -c1-64)
 if cg_is_v2; then
 	echo "+memory +cpu +pids" > "$CGROUP_ROOT/$PARENT/cgroup.subtree_control"
 	mkdir -p "$CGROUP_ROOT/$PARENT/pool"
 	echo "+memory +cpu +pids" > "$CGROUP_ROOT/$PARENT/pool/cgroup.subtree_control"
-	mkdir "$CGROUP_ROOT/$PARENT/pool/shop.scope" "$CGROUP_ROOT/$PARENT/pool/cart.scope"
+	mkdir "$CGROUP_ROOT/$PARENT/pool/shop.scope" "$CGROUP_ROOT/$PARENT/pool/cart.scope" \
+	    "$CGROUP_ROOT/$PARENT/pool/$DOCKER_ID.scope"
 else
 	for c in memory cpu cpuacct pids; do
-		mkdir -p "$CGROUP_ROOT/$c/$PARENT/pool/shop.scope" "$CGROUP_ROOT/$c/$PARENT/pool/cart.scope"
+		mkdir -p "$CGROUP_ROOT/$c/$PARENT/pool/shop.scope" "$CGROUP_ROOT/$c/$PARENT/pool/cart.scope" \
+		    "$CGROUP_ROOT/$c/$PARENT/pool/$DOCKER_ID.scope"
 	done
 fi
 wait_for 5 sh -c "\"$ACCTCTL\" list -H -o ctid | grep -qx shop" || fail "shop not discovered"
+wait_for 5 sh -c "\"$ACCTCTL\" list -H -o ctid | grep -qx ${DOCKER_ID:0:12}" ||
+    fail "a 64-digit id was not discovered by its short id: $(actl list)"
+pass "a 64-digit container id is discovered as ${DOCKER_ID:0:12}"
 actl set shop --ram 96M --save || fail "set on a discovered container"
 [ "$(mem_limit "$PARENT/pool/shop.scope")" = $((96 << 20)) ] || fail "discovered limit"
 pass "discover=$PARENT/pool/%n.scope found 'shop' and limits apply"

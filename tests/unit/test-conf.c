@@ -241,6 +241,64 @@ test_values(void)
 	    "config_free leaves an empty config");
 }
 
+/* config_check: each value is refused or taken, and a refusal names the
+ * key and what is accepted. */
+static void
+test_checks(void)
+{
+	static const struct {
+		const char *line;
+		const char *want;	/* NULL: accepted */
+	} cases[] = {
+		{ "sample_interval = 10", NULL },
+		{ "sample_interval = 9", "10 to 60000" },
+		{ "sample_interval = 60001", "10 to 60000" },
+		{ "hot_interval = 1000\nsample_interval = 2000\n"
+		    "pids_poll_interval = 2000", NULL },
+		{ "hot_interval = 0", "hot_interval" },
+		{ "pids_poll_interval = 60001", "pids_poll_interval" },
+		{ "pids_poll_interval = 5", "pids_poll_interval" },
+		{ "rescan_interval = 0", NULL },
+		{ "rescan_interval = 86400", NULL },
+		{ "rescan_interval = 86401", "0 (off) to 86400" },
+		{ "alert_hook_timeout = 0", "1 to 86400" },
+		{ "alert_hook_timeout = 86401", "1 to 86400" },
+		{ "alert_hook_interval = 0", NULL },
+		{ "alert_hook_interval = 100000", "0 to 86400" },
+		{ "vswap_mode = kernel", NULL },
+		{ "vswap_mode = fast", "auto, ram, kernel, off" },
+		{ "vswap_rate = 0", NULL },
+		{ "vswap_rate = 50M", NULL },
+		{ "vswap_rate = soon", "bad vswap_rate" },
+		{ "meminfo_dir = run/meminfo", "absolute path" },
+		{ "log_level = loud", "err, warn, info, debug" },
+		{ "cgroup_parent = ../up", "without '..'" },
+	};
+
+	for (size_t i = 0; i < nitems(cases); i++) {
+		struct acct_config c;
+		struct aerr err = { 0 };
+		int r;
+
+		char name[128], *nl;
+
+		snprintf(name, sizeof(name), "%s", cases[i].line);
+		while ((nl = strchr(name, '\n')) != NULL)
+			*nl = ';';
+		config_defaults(&c);
+		r = config_parse("t.conf", cases[i].line, &c, &err);
+		if (r == 0)
+			r = config_check(&c, &err);
+		if (cases[i].want == NULL)
+			ok(r == 0, "'%s' accepted%s%s", name, r < 0 ? ": " : "",
+			    r < 0 ? err.msg : "");
+		else
+			ok(r < 0 && strstr(err.msg, cases[i].want) != NULL,
+			    "'%s' refused: %s", name, err.msg);
+		config_free(&c);
+	}
+}
+
 /* What `accountd -n` prints reads back as the same configuration. */
 static void
 test_print_reads_back(void)
@@ -318,6 +376,7 @@ main(void)
 	test_lines();
 	test_errors();
 	test_values();
+	test_checks();
 	test_print_reads_back();
 	test_load();
 	return done_testing();
