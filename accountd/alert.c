@@ -51,6 +51,8 @@ static struct hook hooks[HOOKS_MAX];
 static struct event *hook_timer;
 static int notify_fd = -1;
 static pid_t notify_pid = -1;
+static time_t notify_started, notify_restart;	/* restart: 0 = none due */
+static unsigned notify_backoff = 1;
 
 /* ---- history and followers --------------------------------------------- */
 
@@ -158,12 +160,22 @@ load_history(const char *path)
 
 /* ---- the hook program ------------------------------------------------------ */
 
+static int notifier_start(void);
+
+/* Once a second: hooks past their time are killed; a notifier that died
+ * is started again when its back-off is over. */
 static void
-hook_check(evutil_socket_t fd, short what, void *arg)
+alert_tick(evutil_socket_t fd, short what, void *arg)
 {
 	time_t now = time(NULL);
 
 	(void)fd; (void)what; (void)arg;
+	if (notify_pid < 0 && notify_restart > 0 && now >= notify_restart) {
+		notify_restart = 0;
+		if (notifier_start() < 0)
+			log_err("cannot start the alert notifier: %s",
+			    strerror(errno));
+	}
 	for (int i = 0; i < HOOKS_MAX; i++)
 		if (hooks[i].pid > 0 &&
 		    now - hooks[i].started >= (time_t)ad->cfg.alert_hook_timeout) {
@@ -182,8 +194,19 @@ alert_reap(void)
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		if (pid == notify_pid) {
-			log_warn("alert notifier exited");
+			/* started again by alert_tick(), after 1 s, doubling
+			 * to 60 s while it keeps dying within a minute */
+			if (time(NULL) - notify_started >= 60)
+				notify_backoff = 1;
+			log_warn("alert notifier exited; starting it again in "
+			    "%u s", notify_backoff);
 			notify_pid = -1;
+			if (notify_fd >= 0)
+				close(notify_fd);
+			notify_fd = -1;
+			notify_restart = time(NULL) + notify_backoff;
+			notify_backoff = notify_backoff * 2 > 60 ? 60 :
+			    notify_backoff * 2;
 			continue;
 		}
 		for (int i = 0; i < HOOKS_MAX; i++)
@@ -384,6 +407,7 @@ notifier_start(void)
 	}
 	close(sv[1]);
 	notify_fd = sv[0];
+	notify_started = time(NULL);
 	fcntl(notify_fd, F_SETFL, O_NONBLOCK);
 	log_info("alerts go to %s (notifier pid %d, user %s)",
 	    ad->cfg.alertmanager_url, (int)notify_pid, ad->cfg.notify_user);
@@ -438,6 +462,23 @@ notify_alertmanager(struct container *ct, enum ub_res r, const char *when,
 	json_object_put(a);
 }
 
+/* events.log past EVENTS_LOG_MAX becomes events.log.1 (replacing the
+ * one before); a new one is started. */
+static void
+events_log_rotate(void)
+{
+	_cleanup_free_ char *path = xasprintf("%s/events.log",
+	    ad->cfg.state_dir);
+	_cleanup_free_ char *old = xasprintf("%s.1", path);
+
+	fclose(events_log);
+	if (rename(path, old) < 0)
+		log_warn("cannot rotate %s: %s", path, strerror(errno));
+	events_log = fopen(path, "ae");
+	if (events_log == NULL)
+		log_warn("cannot write %s: %s", path, strerror(errno));
+}
+
 /* ---- the event -------------------------------------------------------------- */
 
 void
@@ -484,6 +525,8 @@ alert_failcnt(struct container *ct, enum ub_res r, uint64_t delta)
 	if (events_log != NULL) {
 		fprintf(events_log, "%s\n", s);
 		fflush(events_log);
+		if (ftell(events_log) > (long)EVENTS_LOG_MAX)
+			events_log_rotate();
 	}
 	/* the hook: at most one run per container and resource per interval */
 	t = (double)now.tv_sec;
@@ -519,7 +562,7 @@ alert_init(void)
 	events_log = fopen(path, "ae");
 	if (events_log == NULL)
 		log_warn("cannot write %s: %s", path, strerror(errno));
-	hook_timer = event_new(ad->base, -1, EV_PERSIST, hook_check, NULL);
+	hook_timer = event_new(ad->base, -1, EV_PERSIST, alert_tick, NULL);
 	event_add(hook_timer, &sec);
 	if (ad->cfg.alertmanager_url != NULL && *ad->cfg.alertmanager_url &&
 	    notifier_start() < 0)

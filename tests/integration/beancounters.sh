@@ -64,6 +64,18 @@ grep -q '^POST /api/v2/alerts HTTP' "$TDIR/am.out" || fail "not a POST to /api/v
 grep -q '"container":"301"' "$TDIR/am.out" || fail "post lacks the container label"
 pass "Alertmanager API v2 received the alert"
 
+# ---- a notifier that dies is started again, and later alerts get through
+npid=$(sed -n 's/.*notifier pid \([0-9]*\).*/\1/p' "$TDIR/daemon.log" | tail -1)
+[ -n "$npid" ] && kill -0 "$npid" 2> /dev/null || fail "no notifier pid in the log"
+kill -KILL "$npid"
+wait_for 5 sh -c "[ \$(grep -c 'notifier pid' '$TDIR/daemon.log') -ge 2 ]" ||
+    fail "the notifier was not started again: $(tail -3 "$TDIR/daemon.log")"
+posts=$(grep -c '^POST ' "$TDIR/am.out")
+actl exec 301 -- "$HELPERS/forker" 20 > /dev/null
+wait_for 5 sh -c "[ \$(grep -c '^POST ' '$TDIR/am.out') -gt $posts ]" ||
+    fail "no post after the notifier came back"
+pass "notifier killed: started again, the next alert was posted"
+
 # ---- ubc: /proc/user_beancounters format
 actl ubc 301 > "$TDIR/ubc"
 head -1 "$TDIR/ubc" | grep -qx 'Version: 2.5' || fail "no Version: 2.5 line"
