@@ -27,7 +27,7 @@
 #include "err.h"
 
 #define SNAP_MAGIC	0x50414e53u	/* "SNAP" */
-#define SNAP_VERSION	1
+#define SNAP_VERSION	2
 #define SNAP_ROWS	25		/* enum ub_res, UB_COUNT */
 #define SNAP_DEVS	8
 
@@ -89,6 +89,15 @@ struct snap_ct {
 	uint64_t	numproc;
 	/* virtual swap (VSwap emulation), bytes and microseconds */
 	uint64_t	vswap, vswap_in, vswap_out, vswap_slowed;
+	/* disk quota, first level (see docs/quota.md); have_quota 0: none.
+	 * Blocks in bytes, inodes in items; soft/hard VAL_UNLIMITED when
+	 * unlimited; grace_*_ms: wall clock when the grace ends, 0: not
+	 * over the soft limit; failcnt: writes refused. */
+	uint32_t	have_quota;
+	uint32_t	quota_flags;
+	uint64_t	disk_held, disk_soft, disk_hard, disk_failcnt;
+	uint64_t	inodes_held, inodes_soft, inodes_hard, inodes_failcnt;
+	uint64_t	grace_disk_ms, grace_inodes_ms;
 	uint64_t	reserved[8];
 };
 
