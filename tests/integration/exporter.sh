@@ -26,7 +26,7 @@ else	# the VM has no curl and its static busybox wget crashes: bash's /dev/tcp
 fi
 prepare_tdir
 chmod 755 "$TDIR"	# the exporter, as nobody, reaches its RRD folder in it
-port=$(( 20000 + $$ % 30000 ))
+port=$(free_port)
 start_daemon -o exporter=yes -o exporter_path="$EXPORTER" \
     -o http_listen="127.0.0.1:$port" -o rrd_dir="$TDIR/rrd" -o rrd_step=1
 base=http://127.0.0.1:$port
