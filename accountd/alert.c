@@ -543,6 +543,52 @@ alert_failcnt(struct container *ct, enum ub_res r, uint64_t delta)
 	json_object_put(ev);
 }
 
+void
+alert_quota(struct container *ct, const char *res, uint64_t failcnt,
+    uint64_t delta, uint64_t held, uint64_t soft, uint64_t hard,
+    const char *unit)
+{
+	struct json_object *ev = json_object_new_object();
+	struct timespec now;
+	struct tm tm;
+	char when[48];
+	const char *s;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%03ldZ",
+	    now.tv_nsec / 1000000);
+	json_object_object_add(ev, "seq", json_object_new_int64((int64_t)++seq));
+	json_object_object_add(ev, "time", json_object_new_string(when));
+	json_object_object_add(ev, "type", json_object_new_string("failcnt"));
+	json_object_object_add(ev, "ct", json_object_new_string(ct->name));
+	json_object_object_add(ev, "resource", json_object_new_string(res));
+	json_object_object_add(ev, "failcnt", json_object_new_uint64(failcnt));
+	json_object_object_add(ev, "delta", json_object_new_uint64(delta));
+	json_object_object_add(ev, "held", json_object_new_uint64(held));
+	json_object_object_add(ev, "barrier", json_object_new_uint64(soft));
+	json_object_object_add(ev, "limit", json_object_new_uint64(hard));
+	json_object_object_add(ev, "unit", json_object_new_string(unit));
+	s = json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN);
+	log_warn("alert ct=%s resource=%s failcnt=%llu delta=%llu held=%llu "
+	    "barrier=%llu limit=%llu", ct->name, res,
+	    (unsigned long long)failcnt, (unsigned long long)delta,
+	    (unsigned long long)held, (unsigned long long)soft,
+	    (unsigned long long)hard);
+	remember(ev);
+	for (struct follower *f = followers; f != NULL; f = f->next)
+		if (f->ct[0] == '\0' || strcmp(f->ct, ct->name) == 0)
+			ctl_send(f->conn, MSG_EVENT, s, strlen(s));
+	if (events_log != NULL) {
+		fprintf(events_log, "%s\n", s);
+		fflush(events_log);
+		if (ftell(events_log) > (long)EVENTS_LOG_MAX)
+			events_log_rotate();
+	}
+	json_object_put(ev);
+}
+
 /* ---- set-up ------------------------------------------------------------------- */
 
 int

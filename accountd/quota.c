@@ -1,0 +1,1206 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Disk quota of containers' trees: see quota.h and docs/quota.md.
+ *
+ *   quota_set ──► check (mechanism of the tree's filesystem) ──► kernel:
+ *                 project id on the tree, quotactl(Q_SETQUOTA, PRJQUOTA)
+ *             └─► userspace: scan child + fanotify when at the limit
+ *   tick (1 s) ─► usage ─► grace step (policies/quota.c) ─► the hard
+ *                 limit in force (kernel: Q_SETQUOTA when it changes;
+ *                 userspace: refuse opens for writing) ─► failcnt, alert
+ *
+ * The daemon must never open files in a tree it is refusing opens in
+ * (its own opens would wait for itself): the scans run in a child, and
+ * the listener only reads /proc.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fanotify.h>
+#include <sys/ioctl.h>
+#include <sys/quota.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/fs.h>
+
+#include <event2/event.h>
+
+#include "accountd.h"
+#include "alert.h"
+#include "log.h"
+#include "quota.h"
+#include "snapshot.h"
+#include "xalloc.h"
+#include "../policies/quota.h"
+
+#ifndef SYS_quotactl_fd
+#define SYS_quotactl_fd	443
+#endif
+#ifndef PRJQUOTA
+#define PRJQUOTA	2
+#endif
+#define EXT4_MAGIC	0xEF53
+#define XFS_MAGIC	0x58465342
+#define PROJID_BASE	100000	/* ids for containers with non-numeric names */
+
+enum qmech { QM_NONE, QM_KERNEL, QM_USER };
+
+struct ctquota {
+	struct container *ct;		/* borrowed */
+	enum qmech	 mech;
+	char		 root[PATH_MAX];
+	char		 fstype[16];
+	uint32_t	 projid;
+	uint64_t	 quotatime;
+	uint64_t	 ugidlimit;
+	struct quota_res blk, ino;
+	uint64_t	 in_force_b, in_force_i;	/* hard limits in force */
+	bool		 at_limit;		/* blocked (for failcnt edges) */
+	char		 status[256];
+	/* userspace path */
+	pid_t		 scan_pid;
+	int		 scan_fd;
+	struct event	*scan_ev;
+	char		 scan_buf[256];
+	size_t		 scan_len;
+	uint64_t	 scan_seen;		/* entries so far, this scan */
+	bool		 scanned;		/* one full scan done */
+	double		 scan_started, scan_secs, next_scan;
+	uint64_t	 apparent;
+	bool		 blocked;
+	uint64_t	 mnt_id;		/* fanotify mark */
+	bool		 marked;
+};
+
+static struct ctquota **qs;
+static size_t nqs;
+static struct event *tick_ev;
+static int fan_fd = -1;
+static struct event *fan_ev;
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static struct ctquota *
+find_q(const struct container *ct)
+{
+	for (size_t i = 0; i < nqs; i++)
+		if (qs[i]->ct == ct)
+			return qs[i];
+	return NULL;
+}
+
+static int
+qctl(int fd, int cmd, int type, unsigned id, void *addr)
+{
+	return (int)syscall(SYS_quotactl_fd, fd, QCMD(cmd, type), id, addr);
+}
+
+/* ---- where the tree is, and what its filesystem offers ---------------- */
+
+/* VE_PRIVATE with $VEID / ${VEID} replaced by the container's name. */
+static int
+expand_root(const struct container *ct, const struct ct_params *p,
+    char *out, size_t len, struct aerr *err)
+{
+	const char *s = p->private_dir;
+	size_t o = 0;
+
+	while (*s != '\0' && o + 1 < len) {
+		size_t skip = 0;
+
+		if (strncmp(s, "${VEID}", 7) == 0)
+			skip = 7;
+		else if (strncmp(s, "$VEID", 5) == 0)
+			skip = 5;
+		if (skip) {
+			int n = snprintf(out + o, len - o, "%s", ct->name);
+
+			if (n < 0 || (size_t)n >= len - o)
+				break;
+			o += (size_t)n;
+			s += skip;
+		} else {
+			out[o++] = *s++;
+		}
+	}
+	out[o] = '\0';
+	if (*s != '\0')
+		return aerr_set(err, ENAMETOOLONG, "%s: private path too long",
+		    ct->name);
+	return 0;
+}
+
+struct fsinfo {
+	char	 type[16];
+	bool	 prj, usr, grp;		/* quota accounting and limits on */
+	dev_t	 dev;
+};
+
+static bool
+quota_on(int fd, int type)
+{
+	struct if_dqinfo di;
+
+	return qctl(fd, Q_GETINFO, type, 0, &di) == 0;
+}
+
+static int
+probe(const char *root, struct fsinfo *fi, struct aerr *err)
+{
+	struct statfs sf;
+	struct stat st;
+	int fd;
+
+	memset(fi, 0, sizeof(*fi));
+	if ((fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return aerr_set(err, errno, "private directory %s: %s (accepted: "
+		    "an existing directory, the container's tree)", root,
+		    strerror(errno));
+	if (fstatfs(fd, &sf) < 0 || fstat(fd, &st) < 0) {
+		int e = errno;
+
+		close(fd);
+		return aerr_set(err, e, "%s: %s", root, strerror(e));
+	}
+	fi->dev = st.st_dev;
+	switch ((unsigned long)sf.f_type) {
+	case EXT4_MAGIC:	snprintf(fi->type, sizeof(fi->type), "ext4"); break;
+	case XFS_MAGIC:		snprintf(fi->type, sizeof(fi->type), "xfs"); break;
+	case 0x01021994:	snprintf(fi->type, sizeof(fi->type), "tmpfs"); break;
+	case 0x9123683E:	snprintf(fi->type, sizeof(fi->type), "btrfs"); break;
+	default:
+		snprintf(fi->type, sizeof(fi->type), "0x%lx",
+		    (unsigned long)sf.f_type);
+	}
+	fi->prj = quota_on(fd, PRJQUOTA);
+	fi->usr = quota_on(fd, USRQUOTA);
+	fi->grp = quota_on(fd, GRPQUOTA);
+	close(fd);
+	return 0;
+}
+
+/* ---- kernel path --------------------------------------------------------- */
+
+static int set_projid_fd(int fd, bool dir, uint32_t id);
+
+static uint32_t walk_id;
+static int walk_err;
+static char walk_path[PATH_MAX];
+
+static int
+walk_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	int fd, r;
+
+	(void)f;
+	if (flag != FTW_F && flag != FTW_D)
+		return 0;		/* symlinks, sockets, devices: see docs */
+	if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
+		return 0;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+	    O_NOCTTY)) < 0) {
+		walk_err = errno;
+		snprintf(walk_path, sizeof(walk_path), "%s", path);
+		return 1;
+	}
+	r = set_projid_fd(fd, S_ISDIR(st->st_mode), walk_id);
+	close(fd);
+	if (r < 0) {
+		walk_err = -r;
+		snprintf(walk_path, sizeof(walk_path), "%s", path);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+set_projid_fd(int fd, bool dir, uint32_t id)
+{
+	struct fsxattr fa;
+
+	if (ioctl(fd, FS_IOC_FSGETXATTR, &fa) < 0)
+		return -errno;
+	if (fa.fsx_projid == id && (!dir || (fa.fsx_xflags &
+	    FS_XFLAG_PROJINHERIT)))
+		return 0;
+	fa.fsx_projid = id;
+	if (dir)
+		fa.fsx_xflags |= FS_XFLAG_PROJINHERIT;
+	if (ioctl(fd, FS_IOC_FSSETXATTR, &fa) < 0)
+		return -errno;
+	return 0;
+}
+
+/* The tree's project id as recorded on its root, or 0. */
+static uint32_t
+root_projid(const char *root)
+{
+	struct fsxattr fa;
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	uint32_t id = 0;
+
+	if (fd < 0)
+		return 0;
+	if (ioctl(fd, FS_IOC_FSGETXATTR, &fa) == 0 &&
+	    (fa.fsx_xflags & FS_XFLAG_PROJINHERIT))
+		id = fa.fsx_projid;
+	close(fd);
+	return id;
+}
+
+static bool
+projid_taken(uint32_t id, const struct ctquota *self, int fd)
+{
+	struct if_dqblk dq;
+
+	for (size_t i = 0; i < nqs; i++)
+		if (qs[i] != self && qs[i]->mech == QM_KERNEL &&
+		    qs[i]->projid == id)
+			return true;
+	memset(&dq, 0, sizeof(dq));
+	if (qctl(fd, Q_GETQUOTA, PRJQUOTA, id, &dq) == 0 &&
+	    (dq.dqb_curinodes > 0 || dq.dqb_bhardlimit || dq.dqb_ihardlimit ||
+	    dq.dqb_bsoftlimit || dq.dqb_isoftlimit))
+		return true;
+	return false;
+}
+
+/*
+ * The project id: the one already on the tree's root (set by an earlier
+ * run: the id is kept with the tree itself), else the container's name
+ * when it is a number (as vzquota's quota id is the CTID), else the first
+ * free id from PROJID_BASE.
+ */
+static int
+pick_projid(struct ctquota *q, int fd, struct aerr *err)
+{
+	char *end;
+	unsigned long n;
+	uint32_t id;
+
+	if ((id = root_projid(q->root)) != 0) {
+		q->projid = id;
+		return 0;
+	}
+	errno = 0;
+	n = strtoul(q->ct->name, &end, 10);
+	if (errno == 0 && *end == '\0' && n > 0 && n < PROJID_BASE &&
+	    !projid_taken((uint32_t)n, q, fd)) {
+		q->projid = (uint32_t)n;
+		return 0;
+	}
+	for (id = PROJID_BASE; id < PROJID_BASE + 1000000; id++)
+		if (!projid_taken(id, q, fd)) {
+			q->projid = id;
+			return 0;
+		}
+	return aerr_set(err, ENOSPC, "%s: no free project id", q->ct->name);
+}
+
+static uint64_t
+lim_k(uint64_t v)
+{
+	return v == VAL_UNLIMITED ? 0 : v;	/* the kernel's 0 is none */
+}
+
+/*
+ * Limits in force: the kernel soft limits stay 0 (none) because the
+ * kernel's grace is per filesystem; accountd keeps each container's
+ * grace and lowers the hard limit to the soft one when it runs out.
+ */
+static int
+kernel_limits(struct ctquota *q, uint64_t bhard, uint64_t ihard)
+{
+	struct if_dqblk dq;
+	int fd, r = 0;
+
+	if ((fd = open(q->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	memset(&dq, 0, sizeof(dq));
+	dq.dqb_bhardlimit = bhard == VAL_UNLIMITED ? 0 : bhard / 1024;
+	if (bhard != VAL_UNLIMITED && dq.dqb_bhardlimit == 0)
+		dq.dqb_bhardlimit = 1;		/* 0 would mean none */
+	dq.dqb_ihardlimit = lim_k(ihard);
+	if (ihard == 0)
+		dq.dqb_ihardlimit = 1;
+	dq.dqb_valid = QIF_LIMITS;
+	if (qctl(fd, Q_SETQUOTA, PRJQUOTA, q->projid, &dq) < 0)
+		r = -errno;
+	close(fd);
+	if (r == 0) {
+		q->in_force_b = bhard;
+		q->in_force_i = ihard;
+	}
+	return r;
+}
+
+static int
+kernel_usage(struct ctquota *q)
+{
+	struct if_dqblk dq;
+	int fd, r = 0;
+
+	if ((fd = open(q->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	memset(&dq, 0, sizeof(dq));
+	if (qctl(fd, Q_GETQUOTA, PRJQUOTA, q->projid, &dq) < 0)
+		r = -errno;
+	close(fd);
+	if (r == 0) {
+		q->blk.usage = dq.dqb_curspace;
+		q->ino.usage = dq.dqb_curinodes;
+	}
+	return r;
+}
+
+/* ---- userspace path: the count ------------------------------------------- */
+
+/*
+ * The scan child: counts every entry (as `find | wc -l`, the root
+ * included) and the blocks they hold (st_blocks, hard links once, as
+ * `du`), on this filesystem only, and writes "P n" progress lines and a
+ * final "D blocks_bytes inodes apparent_bytes" line.
+ */
+struct seen {
+	dev_t	dev;
+	ino_t	ino;
+};
+static struct seen *seen_tab;
+static size_t seen_cap, seen_n;
+static uint64_t sc_blocks, sc_inodes, sc_apparent;
+static int sc_fd;
+
+static bool
+seen_add(dev_t dev, ino_t ino)
+{
+	size_t h;
+
+	if (seen_n * 2 >= seen_cap) {
+		struct seen *old = seen_tab;
+		size_t oc = seen_cap;
+
+		seen_cap = seen_cap ? seen_cap * 2 : 4096;
+		seen_tab = xcalloc(seen_cap, sizeof(*seen_tab));
+		seen_n = 0;
+		for (size_t i = 0; i < oc; i++)
+			if (old[i].ino != 0)
+				(void)seen_add(old[i].dev, old[i].ino);
+		free(old);
+	}
+	h = ((size_t)ino * 2654435761u ^ (size_t)dev) & (seen_cap - 1);
+	while (seen_tab[h].ino != 0) {
+		if (seen_tab[h].ino == ino && seen_tab[h].dev == dev)
+			return false;
+		h = (h + 1) & (seen_cap - 1);
+	}
+	seen_tab[h].dev = dev;
+	seen_tab[h].ino = ino;
+	seen_n++;
+	return true;
+}
+
+static int
+scan_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)path;
+	(void)f;
+	if (flag == FTW_NS)
+		return 0;
+	if (st->st_nlink > 1 && !S_ISDIR(st->st_mode) &&
+	    !seen_add(st->st_dev, st->st_ino))
+		return 0;
+	sc_inodes++;
+	sc_blocks += (uint64_t)st->st_blocks * 512;
+	sc_apparent += (uint64_t)st->st_size;
+	if (sc_inodes % 10000 == 0)
+		dprintf(sc_fd, "P %llu\n", (unsigned long long)sc_inodes);
+	return 0;
+}
+
+static void
+scan_child(const char *root, int fd)
+{
+	sc_fd = fd;
+	if (nftw(root, scan_one, 64, FTW_PHYS | FTW_MOUNT) < 0) {
+		dprintf(fd, "E %s\n", strerror(errno));
+		_exit(1);
+	}
+	dprintf(fd, "D %llu %llu %llu\n", (unsigned long long)sc_blocks,
+	    (unsigned long long)sc_inodes, (unsigned long long)sc_apparent);
+	_exit(0);
+}
+
+static void tick_one(struct ctquota *q, uint64_t now);
+
+static void
+scan_line(struct ctquota *q, const char *l)
+{
+	unsigned long long a, b, c;
+
+	if (sscanf(l, "P %llu", &a) == 1) {
+		q->scan_seen = a;
+	} else if (sscanf(l, "D %llu %llu %llu", &a, &b, &c) == 3) {
+		q->blk.usage = a;
+		q->ino.usage = b;
+		q->apparent = c;
+		q->scan_secs = mono() - q->scan_started;
+		if (!q->scanned)
+			log_info("%s: quota: first count of %s: %llu files, "
+			    "%llu KiB, %.2f s", q->ct->name, q->root, b,
+			    a / 1024, q->scan_secs);
+		q->scanned = true;
+		q->status[0] = '\0';
+	} else if (l[0] == 'E') {
+		snprintf(q->status, sizeof(q->status), "count of %s failed: %s",
+		    q->root, l + 2);
+	}
+}
+
+static void
+scan_end(struct ctquota *q)
+{
+	if (q->scan_ev != NULL)
+		event_free(q->scan_ev);
+	q->scan_ev = NULL;
+	if (q->scan_fd >= 0)
+		close(q->scan_fd);
+	q->scan_fd = -1;
+	if (q->scan_pid > 0) {
+		kill(q->scan_pid, SIGKILL);
+		(void)waitpid(q->scan_pid, NULL, WNOHANG);
+	}
+	q->scan_pid = 0;
+}
+
+static void
+on_scan(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctquota *q = arg;
+	ssize_t n;
+
+	(void)what;
+	n = read(fd, q->scan_buf + q->scan_len,
+	    sizeof(q->scan_buf) - q->scan_len - 1);
+	if (n <= 0) {
+		if (n < 0 && errno == EAGAIN)
+			return;
+		(void)waitpid(q->scan_pid, NULL, WNOHANG);
+		q->scan_pid = 0;	/* exited: nothing to kill */
+		scan_end(q);
+		q->next_scan = mono() + ad->cfg.quota_rescan;
+		tick_one(q, wall_ms());
+		return;
+	}
+	q->scan_len += (size_t)n;
+	q->scan_buf[q->scan_len] = '\0';
+	for (;;) {
+		char *nl = strchr(q->scan_buf, '\n');
+
+		if (nl == NULL)
+			break;
+		*nl = '\0';
+		scan_line(q, q->scan_buf);
+		q->scan_len -= (size_t)(nl + 1 - q->scan_buf);
+		memmove(q->scan_buf, nl + 1, q->scan_len + 1);
+	}
+	if (q->scan_len >= sizeof(q->scan_buf) - 1)
+		q->scan_len = 0;	/* a line that long is not ours */
+}
+
+static void
+scan_start(struct ctquota *q)
+{
+	int p[2];
+	pid_t pid;
+
+	if (q->scan_pid > 0 || pipe2(p, O_CLOEXEC) < 0)
+		return;
+	if ((pid = fork()) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		if (fan_fd >= 0)
+			close(fan_fd);
+		scan_child(q->root, p[1]);
+	}
+	close(p[1]);
+	(void)fcntl(p[0], F_SETFL, O_NONBLOCK);
+	q->scan_pid = pid;
+	q->scan_fd = p[0];
+	q->scan_len = 0;
+	q->scan_seen = 0;
+	q->scan_started = mono();
+	q->scan_ev = event_new(ad->base, p[0], EV_READ | EV_PERSIST, on_scan, q);
+	event_add(q->scan_ev, NULL);
+}
+
+/* ---- userspace path: refusing opens for writing -------------------------- */
+
+static uint64_t
+mount_id(const char *path)
+{
+	struct statx sx;
+
+	if (statx(AT_FDCWD, path, 0, STATX_MNT_ID, &sx) < 0)
+		return 0;
+	return sx.stx_mnt_id;
+}
+
+/*
+ * One mark per filesystem while any container on it is blocked
+ * (FAN_MARK_FILESYSTEM: opens through every mount of it, bind mounts in
+ * containers' namespaces included, come to accountd).
+ */
+static void
+marks_update(void)
+{
+	for (size_t i = 0; i < nqs; i++) {
+		struct ctquota *q = qs[i];
+		bool want = q->mech == QM_USER && q->blocked, other = false;
+
+		if (want == q->marked || fan_fd < 0)
+			continue;
+		for (size_t k = 0; k < nqs; k++)
+			if (k != i && qs[k]->marked && qs[k]->mnt_id == q->mnt_id)
+				other = true;
+		if (want && !other && fanotify_mark(fan_fd, FAN_MARK_ADD |
+		    FAN_MARK_FILESYSTEM, FAN_OPEN_PERM, AT_FDCWD,
+		    q->root) < 0) {
+			snprintf(q->status, sizeof(q->status), "cannot refuse "
+			    "writes (fanotify): %s", strerror(errno));
+			continue;
+		}
+		if (!want && !other)
+			(void)fanotify_mark(fan_fd, FAN_MARK_REMOVE |
+			    FAN_MARK_FILESYSTEM, FAN_OPEN_PERM, AT_FDCWD,
+			    q->root);
+		q->marked = want;
+	}
+}
+
+/*
+ * Whether the process is opening for writing: it is blocked in the
+ * open, so /proc/PID/syscall shows the call and its arguments.  What is
+ * not an open(2) family call (exec, io_uring ...) is let through.
+ */
+static bool
+opening_to_write(pid_t pid)
+{
+	char path[64], buf[512];
+	unsigned long long a[7] = { 0 };
+	long nr;
+	int fd, n;
+	unsigned long long flags;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = (int)read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	if (sscanf(buf, "%ld %llx %llx %llx %llx", &nr, &a[0], &a[1], &a[2],
+	    &a[3]) < 2)
+		return false;
+	switch (nr) {
+	case 2:		flags = a[1]; break;	/* open */
+	case 85:	return true;		/* creat */
+	case 257:	flags = a[2]; break;	/* openat */
+	case 303:	flags = a[2]; break;	/* open_by_handle_at */
+	case 437:	return true;		/* openat2: flags not at hand */
+	default:	return false;
+	}
+	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
+}
+
+static struct ctquota *
+blocked_owner(const char *path)
+{
+	for (size_t i = 0; i < nqs; i++) {
+		struct ctquota *q = qs[i];
+		size_t n = strlen(q->root);
+
+		if (q->mech != QM_USER || !q->blocked)
+			continue;
+		if (strncmp(path, q->root, n) == 0 &&
+		    (path[n] == '\0' || path[n] == '/' ||
+		    (n > 0 && q->root[n - 1] == '/')))
+			return q;
+	}
+	return NULL;
+}
+
+static void bump(struct ctquota *q, bool inodes);
+
+static void
+on_fanotify(evutil_socket_t fd, short what, void *arg)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	ssize_t n;
+
+	(void)what;
+	(void)arg;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		struct fanotify_event_metadata *m = (void *)buf;
+
+		for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
+			struct fanotify_response resp = { .fd = m->fd,
+			    .response = FAN_ALLOW };
+			char lp[64], path[PATH_MAX];
+			struct ctquota *q;
+			ssize_t l;
+
+			if (m->fd < 0)
+				continue;
+			snprintf(lp, sizeof(lp), "/proc/self/fd/%d", m->fd);
+			l = readlink(lp, path, sizeof(path) - 1);
+			if (l > 0 && m->pid != getpid()) {
+				path[l] = '\0';
+				if ((q = blocked_owner(path)) != NULL &&
+				    opening_to_write(m->pid)) {
+					resp.response = FAN_DENY;
+					bump(q, q->in_force_i != VAL_UNLIMITED
+					    && q->ino.usage >= q->in_force_i);
+				}
+			}
+			if (write(fd, &resp, sizeof(resp)) < 0)
+				log_warn("quota: fanotify answer: %s",
+				    strerror(errno));
+			close(m->fd);
+		}
+	}
+}
+
+/* ---- the tick: usage, grace, limits in force ----------------------------- */
+
+/* A write refused (userspace) or the limit reached (kernel): failcnt
+ * of the resource that is at its limit, and an alert. */
+static void
+bump(struct ctquota *q, bool inodes)
+{
+	struct quota_res *r = inodes ? &q->ino : &q->blk;
+
+	r->failcnt++;
+	alert_quota(q->ct, inodes ? "diskinodes" : "diskspace", r->failcnt, 1,
+	    r->usage, r->soft, r->hard, inodes ? "items" : "bytes");
+}
+
+static void
+tick_one(struct ctquota *q, uint64_t now)
+{
+	uint64_t fb, fi;
+	bool at;
+
+	if (q->mech == QM_KERNEL) {
+		int r = kernel_usage(q);
+
+		if (r < 0) {
+			snprintf(q->status, sizeof(q->status), "cannot read the "
+			    "project quota of %s: %s", q->root, strerror(-r));
+			return;
+		}
+	} else if (q->mech == QM_USER) {
+		if (q->scan_pid == 0 && mono() >= q->next_scan)
+			scan_start(q);
+		if (!q->scanned)
+			return;
+	} else {
+		return;
+	}
+	fb = quota_grace_step(&q->blk, now, q->quotatime);
+	fi = quota_grace_step(&q->ino, now, q->quotatime);
+	if (q->mech == QM_KERNEL && (fb != q->in_force_b ||
+	    fi != q->in_force_i)) {
+		int r = kernel_limits(q, fb, fi);
+
+		if (r < 0)
+			snprintf(q->status, sizeof(q->status), "cannot set the "
+			    "project quota of %s: %s", q->root, strerror(-r));
+		else if (fb != q->blk.hard || fi != q->ino.hard)
+			log_info("%s: quota grace over: the soft limit acts as "
+			    "the hard one", q->ct->name);
+	}
+	if (q->mech == QM_USER) {
+		q->in_force_b = fb;
+		q->in_force_i = fi;
+	}
+	/* at the limit: the next allocation is refused */
+	at = (fb != VAL_UNLIMITED && q->blk.usage + 1024 > fb) ||
+	    (fi != VAL_UNLIMITED && q->ino.usage >= fi);
+	if (q->mech == QM_USER) {
+		q->blocked = at;
+		marks_update();
+	} else if (at && !q->at_limit) {
+		/* the kernel refuses without telling: count each time the
+		 * container is found at its limit */
+		bump(q, fi != VAL_UNLIMITED && q->ino.usage >= fi);
+	}
+	q->at_limit = at;
+}
+
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	uint64_t now = wall_ms();
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	for (size_t i = 0; i < nqs; i++)
+		tick_one(qs[i], now);
+}
+
+/* ---- turning the quota on, changing it, turning it off ------------------- */
+
+bool
+quota_changes(const struct ct_params *chg)
+{
+	return chg->v[P_DISKSPACE].set || chg->v[P_DISKINODES].set ||
+	    chg->v[P_QUOTATIME].set || chg->v[P_QUOTAUGIDLIMIT].set ||
+	    chg->v[P_PRIVATE].set;
+}
+
+static void
+q_free(struct ctquota *q)
+{
+	scan_end(q);
+	q->blocked = false;
+	marks_update();
+	for (size_t i = 0; i < nqs; i++)
+		if (qs[i] == q) {
+			qs[i] = qs[--nqs];
+			break;
+		}
+	free(q);
+}
+
+static void
+q_off(struct ctquota *q)
+{
+	if (q->mech == QM_KERNEL) {
+		int r = kernel_limits(q, VAL_UNLIMITED, VAL_UNLIMITED);
+
+		if (r < 0)
+			log_warn("%s: cannot remove the project quota of %s: %s",
+			    q->ct->name, q->root, strerror(-r));
+	}
+	q_free(q);
+}
+
+void
+quota_forget(struct container *ct)
+{
+	struct ctquota *q = find_q(ct);
+
+	if (q != NULL)
+		q_free(q);
+}
+
+int
+quota_set(struct container *ct, const struct ct_params *eff,
+    struct sbuf *warn, struct aerr *err)
+{
+	struct ctquota *old = find_q(ct), *q;
+	struct quota_res b, i;
+	struct fsinfo fi;
+	uint64_t qt;
+	int r, fd;
+
+	quota_limits(eff, &b, &i, &qt);
+	if (!quota_wanted(eff)) {
+		if (eff->v[P_QUOTAUGIDLIMIT].set &&
+		    eff->v[P_QUOTAUGIDLIMIT].lim > 0)
+			return aerr_set(err, EINVAL, "%s: quotaugidlimit needs a "
+			    "first-level quota (the second level cannot be on "
+			    "while the first is off): set --diskspace",
+			    ct->name);
+		if (old != NULL) {
+			log_info("%s: disk quota off", ct->name);
+			q_off(old);
+		}
+		return 0;
+	}
+	if (!eff->v[P_PRIVATE].set)
+		return aerr_set(err, EINVAL, "%s: disk quota needs the container's "
+		    "tree: set --private PATH (VE_PRIVATE in %s.conf)", ct->name,
+		    ct->name);
+	q = xcalloc(1, sizeof(*q));
+	q->ct = ct;
+	q->scan_fd = -1;
+	if ((r = expand_root(ct, eff, q->root, sizeof(q->root), err)) < 0 ||
+	    (r = probe(q->root, &fi, err)) < 0) {
+		free(q);
+		return r;
+	}
+	{
+		/* the canonical path: the listener compares kernel paths */
+		char *rp = realpath(q->root, NULL);
+
+		if (rp != NULL) {
+			snprintf(q->root, sizeof(q->root), "%s", rp);
+			free(rp);
+		}
+	}
+	snprintf(q->fstype, sizeof(q->fstype), "%s", fi.type);
+	if (fi.prj) {
+		q->mech = QM_KERNEL;
+	} else if (strcmp(ad->cfg.quota_fallback, "userspace") == 0) {
+		q->mech = QM_USER;
+	} else {
+		aerr_set(err, EOPNOTSUPP, "%s: %s is on %s without project quota "
+		    "and quota_fallback is no (accepted: a tree on ext4 or XFS "
+		    "mounted with prjquota, or quota_fallback = userspace)",
+		    ct->name, q->root, fi.type);
+		free(q);
+		return -EOPNOTSUPP;
+	}
+	q->ugidlimit = eff->v[P_QUOTAUGIDLIMIT].set ?
+	    eff->v[P_QUOTAUGIDLIMIT].lim : 0;
+	if (q->ugidlimit > 0 && q->mech == QM_KERNEL && (!fi.usr || !fi.grp)) {
+		aerr_set(err, EOPNOTSUPP, "%s: quotaugidlimit %llu needs user "
+		    "and group quota on %s (mount it with usrquota,grpquota), "
+		    "or quotaugidlimit 0", ct->name,
+		    (unsigned long long)q->ugidlimit, q->root);
+		free(q);
+		return -EOPNOTSUPP;
+	}
+	if (q->ugidlimit > 0 && q->mech == QM_USER && warn != NULL)
+		sbuf_printf(warn, "quotaugidlimit: the userspace quota has no "
+		    "second level; per-user limits are not enforced\n");
+	q->blk = b;
+	q->ino = i;
+	q->quotatime = qt;
+	if (old != NULL && strcmp(old->root, q->root) == 0 &&
+	    old->mech == q->mech) {
+		/* same tree: keep the counts, grace and failcnt */
+		q->blk.usage = old->blk.usage, q->ino.usage = old->ino.usage;
+		q->blk.grace_end_ms = old->blk.grace_end_ms;
+		q->ino.grace_end_ms = old->ino.grace_end_ms;
+		q->blk.failcnt = old->blk.failcnt;
+		q->ino.failcnt = old->ino.failcnt;
+		q->projid = old->projid;
+		q->scanned = old->scanned;
+		q->apparent = old->apparent;
+	}
+	if (q->mech == QM_KERNEL) {
+		uint64_t fb, fin;
+
+		if ((fd = open(q->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+			r = aerr_set(err, errno, "%s: %s", q->root,
+			    strerror(errno));
+			free(q);
+			return r;
+		}
+		if (q->projid == 0 && (r = pick_projid(q, fd, err)) < 0) {
+			close(fd);
+			free(q);
+			return r;
+		}
+		close(fd);
+		walk_id = q->projid;
+		walk_err = 0;
+		if (nftw(q->root, walk_one, 64, FTW_PHYS | FTW_MOUNT) != 0 ||
+		    walk_err) {
+			r = walk_err ? walk_err : errno;
+			aerr_set(err, r, "%s: cannot give %s project id %u: %s",
+			    ct->name, walk_path[0] ? walk_path : q->root,
+			    q->projid, strerror(r));
+			free(q);
+			return -r;
+		}
+		(void)kernel_usage(q);
+		fb = quota_grace_step(&q->blk, wall_ms(), q->quotatime);
+		fin = quota_grace_step(&q->ino, wall_ms(), q->quotatime);
+		if ((r = kernel_limits(q, fb, fin)) < 0) {
+			aerr_set(err, -r, "%s: cannot set the project quota of %s "
+			    "(project %u): %s", ct->name, q->root, q->projid,
+			    strerror(-r));
+			free(q);
+			return r;
+		}
+	} else {
+		q->mnt_id = mount_id(q->root);
+	}
+	if (old != NULL) {
+		/* the new settings are in force: drop the old ones */
+		if (old->mech == QM_KERNEL && (q->mech != QM_KERNEL ||
+		    old->projid != q->projid))
+			q_off(old);
+		else
+			q_free(old);
+	}
+	qs = xreallocarray(qs, nqs + 1, sizeof(*qs));
+	qs[nqs++] = q;
+	log_info("%s: disk quota on %s (%s, %s%s%u)", ct->name, q->root,
+	    q->fstype, q->mech == QM_KERNEL ? "project quota" : "userspace",
+	    q->mech == QM_KERNEL ? " id " : "", q->mech == QM_KERNEL ?
+	    q->projid : 0);
+	tick_one(q, wall_ms());
+	return 0;
+}
+
+/* ---- second level -------------------------------------------------------- */
+
+int
+quota_set_ugid(struct container *ct, bool group, unsigned id, uint64_t bsoft,
+    uint64_t bhard, uint64_t isoft, uint64_t ihard, struct aerr *err)
+{
+	struct ctquota *q = find_q(ct);
+	struct if_dqblk dq;
+	int fd, r = 0;
+
+	if (q == NULL)
+		return aerr_set(err, ENOENT, "%s has no disk quota (set "
+		    "--diskspace and --private first)", ct->name);
+	if (q->ugidlimit == 0)
+		return aerr_set(err, EINVAL, "%s: the second level is off "
+		    "(quotaugidlimit 0): set --quotaugidlimit N", ct->name);
+	if (q->mech != QM_KERNEL)
+		return aerr_set(err, EOPNOTSUPP, "%s: the userspace quota has no "
+		    "second level", ct->name);
+	if (bsoft > bhard || isoft > ihard)
+		return aerr_set(err, EINVAL, "soft limit above hard limit "
+		    "(accepted: SOFT:HARD with SOFT <= HARD)");
+	if ((fd = open(q->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return aerr_set(err, errno, "%s: %s", q->root, strerror(errno));
+	memset(&dq, 0, sizeof(dq));
+	dq.dqb_bsoftlimit = lim_k(bsoft);
+	dq.dqb_bhardlimit = lim_k(bhard);
+	dq.dqb_isoftlimit = lim_k(isoft);
+	dq.dqb_ihardlimit = lim_k(ihard);
+	dq.dqb_valid = QIF_LIMITS;
+	if (qctl(fd, Q_SETQUOTA, group ? GRPQUOTA : USRQUOTA, id, &dq) < 0)
+		r = aerr_set(err, errno, "%s: cannot set the %s quota of %u: %s",
+		    ct->name, group ? "group" : "user", id, strerror(errno));
+	close(fd);
+	return r;
+}
+
+static void
+ugid_table(struct ctquota *q, struct json_object *arr)
+{
+	int fd = open(q->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	size_t n = 0;
+
+	if (fd < 0)
+		return;
+	for (int type = USRQUOTA; type <= GRPQUOTA; type++) {
+		struct if_nextdqblk nd;
+		unsigned id = 0;
+
+		for (;;) {
+			struct json_object *o;
+
+			memset(&nd, 0, sizeof(nd));
+			if (qctl(fd, Q_GETNEXTQUOTA, type, id, &nd) < 0)
+				break;
+			o = json_object_new_object();
+			json_object_object_add(o, "type", json_object_new_string(
+			    type == USRQUOTA ? "user" : "group"));
+			json_object_object_add(o, "id",
+			    json_object_new_int64(nd.dqb_id));
+			json_object_object_add(o, "blocks_used",
+			    json_object_new_uint64(nd.dqb_curspace));
+			json_object_object_add(o, "blocks_soft",
+			    json_object_new_uint64(nd.dqb_bsoftlimit * 1024));
+			json_object_object_add(o, "blocks_hard",
+			    json_object_new_uint64(nd.dqb_bhardlimit * 1024));
+			json_object_object_add(o, "inodes_used",
+			    json_object_new_uint64(nd.dqb_curinodes));
+			json_object_object_add(o, "inodes_soft",
+			    json_object_new_uint64(nd.dqb_isoftlimit));
+			json_object_object_add(o, "inodes_hard",
+			    json_object_new_uint64(nd.dqb_ihardlimit));
+			json_object_array_add(arr, o);
+			if (++n >= 4096 || nd.dqb_id == UINT32_MAX)
+				break;
+			id = nd.dqb_id + 1;
+		}
+	}
+	close(fd);
+}
+
+/* ---- what acctctl and the exporters see ---------------------------------- */
+
+static void
+res_json(struct json_object *o, const char *name, const struct quota_res *r,
+    uint64_t in_force, uint64_t now)
+{
+	struct json_object *x = json_object_new_object();
+
+	json_object_object_add(x, "usage", json_object_new_uint64(r->usage));
+	json_object_object_add(x, "soft", json_object_new_uint64(r->soft));
+	json_object_object_add(x, "hard", json_object_new_uint64(r->hard));
+	json_object_object_add(x, "in_force", json_object_new_uint64(in_force));
+	json_object_object_add(x, "grace_end_ms",
+	    json_object_new_uint64(r->grace_end_ms));
+	json_object_object_add(x, "failcnt", json_object_new_uint64(r->failcnt));
+	json_object_object_add(x, "state", json_object_new_string(
+	    quota_state_name(quota_res_state(r, now))));
+	json_object_object_add(o, name, x);
+}
+
+int
+quota_report(struct container *ct, bool table, struct json_object *reply,
+    struct aerr *err)
+{
+	struct ctquota *q = find_q(ct);
+	uint64_t now = wall_ms();
+
+	if (q == NULL)
+		return aerr_set(err, ENOENT, "%s has no disk quota (acctctl set "
+		    "%s --private PATH --diskspace SOFT:HARD turns it on)",
+		    ct->name, ct->name);
+	json_object_object_add(reply, "root", json_object_new_string(q->root));
+	json_object_object_add(reply, "fstype",
+	    json_object_new_string(q->fstype));
+	json_object_object_add(reply, "mechanism", json_object_new_string(
+	    q->mech == QM_KERNEL ? "project" : "userspace"));
+	if (q->mech == QM_KERNEL)
+		json_object_object_add(reply, "projid",
+		    json_object_new_int64(q->projid));
+	json_object_object_add(reply, "quotatime",
+	    json_object_new_uint64(q->quotatime));
+	json_object_object_add(reply, "quotaugidlimit",
+	    json_object_new_uint64(q->ugidlimit));
+	json_object_object_add(reply, "now_ms", json_object_new_uint64(now));
+	json_object_object_add(reply, "failcnt",
+	    json_object_new_uint64(q->blk.failcnt + q->ino.failcnt));
+	json_object_object_add(reply, "counted",
+	    json_object_new_boolean(q->mech == QM_KERNEL || q->scanned));
+	if (q->mech == QM_USER) {
+		json_object_object_add(reply, "scanning",
+		    json_object_new_boolean(q->scan_pid > 0));
+		json_object_object_add(reply, "scan_seen",
+		    json_object_new_uint64(q->scan_seen));
+		json_object_object_add(reply, "scan_seconds",
+		    json_object_new_double(q->scan_secs));
+		json_object_object_add(reply, "apparent",
+		    json_object_new_uint64(q->apparent));
+		json_object_object_add(reply, "refusing",
+		    json_object_new_boolean(q->blocked && q->marked));
+	}
+	if (q->status[0])
+		json_object_object_add(reply, "status",
+		    json_object_new_string(q->status));
+	res_json(reply, "blocks", &q->blk, q->in_force_b, now);
+	res_json(reply, "inodes", &q->ino, q->in_force_i, now);
+	if (table) {
+		struct json_object *arr = json_object_new_array();
+
+		if (q->mech == QM_KERNEL && q->ugidlimit > 0)
+			ugid_table(q, arr);
+		json_object_object_add(reply, "ugid", arr);
+	}
+	return 0;
+}
+
+void
+quota_fill(const struct container *ct, struct snap_ct *s)
+{
+	const struct ctquota *q = find_q(ct);
+
+	s->have_quota = s->quota_flags = 0;
+	s->disk_held = s->disk_soft = s->disk_hard = s->disk_failcnt = 0;
+	s->inodes_held = s->inodes_soft = s->inodes_hard = 0;
+	s->inodes_failcnt = s->grace_disk_ms = s->grace_inodes_ms = 0;
+	if (q == NULL || (q->mech == QM_USER && !q->scanned))
+		return;
+	s->have_quota = 1;
+	s->quota_flags = q->mech == QM_KERNEL ? 1 : 2;	/* project, userspace */
+	s->disk_held = q->blk.usage;
+	s->disk_soft = q->blk.soft;
+	s->disk_hard = q->blk.hard;
+	s->disk_failcnt = q->blk.failcnt;
+	s->inodes_held = q->ino.usage;
+	s->inodes_soft = q->ino.soft;
+	s->inodes_hard = q->ino.hard;
+	s->inodes_failcnt = q->ino.failcnt;
+	s->grace_disk_ms = q->blk.grace_end_ms;
+	s->grace_inodes_ms = q->ino.grace_end_ms;
+}
+
+/* ---- set-up -------------------------------------------------------------- */
+
+int
+quota_init(void)
+{
+	struct timeval sec = { 1, 0 };
+
+	fan_fd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK,
+	    O_RDONLY | O_LARGEFILE | O_CLOEXEC);
+	if (fan_fd < 0)
+		log_info("quota: no fanotify permission events (%s): the "
+		    "userspace quota counts but cannot refuse writes",
+		    strerror(errno));
+	else {
+		fan_ev = event_new(ad->base, fan_fd, EV_READ | EV_PERSIST,
+		    on_fanotify, NULL);
+		event_add(fan_ev, NULL);
+	}
+	tick_ev = event_new(ad->base, -1, EV_PERSIST, on_tick, NULL);
+	event_add(tick_ev, &sec);
+	for (size_t i = 0; i < ad->ncts; i++) {
+		struct container *ct = ad->cts[i];
+		const struct ct_params *p = ct_effective(ct);
+		struct aerr err = { 0 };
+
+		if (!quota_wanted(p))
+			continue;
+		if (quota_set(ct, p, NULL, &err) < 0)
+			log_warn("%s: disk quota not in force: %s", ct->name,
+			    err.msg);
+	}
+	return 0;
+}
+
+void
+quota_close(void)
+{
+	while (nqs > 0)
+		q_free(qs[nqs - 1]);	/* limits stay set in the kernel */
+	free(qs);
+	qs = NULL;
+	if (tick_ev != NULL)
+		event_free(tick_ev);
+	tick_ev = NULL;
+	if (fan_ev != NULL)
+		event_free(fan_ev);
+	fan_ev = NULL;
+	if (fan_fd >= 0)
+		close(fan_fd);
+	fan_fd = -1;
+}
