@@ -24,6 +24,7 @@
 #include "log.h"
 #include "meminfo.h"
 #include "quota.h"
+#include "../policies/quota.h"
 #include "xalloc.h"
 
 #define CTL_RO	0x01
@@ -552,6 +553,13 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 	if (ct->status_msg[0]) {
 		/* created, but its settings could not be applied */
 		sbuf_printf(warn, "%s\n", ct->status_msg);
+	}
+	if (quota_wanted(ct_effective(ct))) {
+		struct aerr qe = { 0 };
+
+		if (quota_set(ct, ct_effective(ct), warn, &qe) < 0)
+			sbuf_printf(warn, "disk quota not in force: %s\n",
+			    qe.msg);
 	}
 	log_info("%s: created (%s cgroup %s)", name,
 	    cgroup ? "adopted" : "own", ct->cgpath);

@@ -964,10 +964,12 @@ quota_set(struct container *ct, const struct ct_params *eff,
 	}
 	qs = xreallocarray(qs, nqs + 1, sizeof(*qs));
 	qs[nqs++] = q;
-	log_info("%s: disk quota on %s (%s, %s%s%u)", ct->name, q->root,
-	    q->fstype, q->mech == QM_KERNEL ? "project quota" : "userspace",
-	    q->mech == QM_KERNEL ? " id " : "", q->mech == QM_KERNEL ?
-	    q->projid : 0);
+	if (q->mech == QM_KERNEL)
+		log_info("%s: disk quota on %s (%s, project quota, id %u)",
+		    ct->name, q->root, q->fstype, q->projid);
+	else
+		log_info("%s: disk quota on %s (%s, userspace)", ct->name,
+		    q->root, q->fstype);
 	tick_one(q, wall_ms());
 	return 0;
 }
