@@ -1086,6 +1086,8 @@ quota_report(struct container *ct, bool table, struct json_object *reply,
 		return aerr_set(err, ENOENT, "%s has no disk quota (acctctl set "
 		    "%s --private PATH --diskspace SOFT:HARD turns it on)",
 		    ct->name, ct->name);
+	if (q->mech == QM_KERNEL)
+		tick_one(q, now);	/* the kernel's figures are cheap: fresh */
 	json_object_object_add(reply, "root", json_object_new_string(q->root));
 	json_object_object_add(reply, "fstype",
 	    json_object_new_string(q->fstype));
