@@ -312,6 +312,15 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 		    json_object_new_boolean(ct->vs.frozen));
 		json_object_object_add(reply, "vswap", v);
 	}
+	{
+		struct json_object *q = json_object_new_object();
+		struct aerr qe = { 0 };
+
+		if (quota_report(ct, false, q, &qe) == 0)
+			json_object_object_add(reply, "quota", q);
+		else
+			json_object_put(q);
+	}
 	return 0;
 }
 
