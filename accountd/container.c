@@ -401,7 +401,7 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 	/* the disk quota is set first and put back if the cgroup part
 	 * fails: it is the part that can be refused by the filesystem */
 	if (quota_changes(chg) &&
-	    (r = quota_set(ct, &eff, warn, err)) < 0) {
+	    (r = quota_set(ct, &eff, chg->v[P_PRIVATE].set, warn, err)) < 0) {
 		if (save) {
 			save_abort(tmp);
 			ctconf_free(&nc);
@@ -414,7 +414,7 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 			struct aerr qe = { 0 };
 
 			if (quota_changes(chg) &&
-			    quota_set(ct, ct_effective(ct), NULL, &qe) < 0)
+			    quota_set(ct, ct_effective(ct), false, NULL, &qe) < 0)
 				log_warn("%s: disk quota not put back: %s",
 				    ct->name, qe.msg);
 			if (save) {

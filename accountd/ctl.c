@@ -281,6 +281,12 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 					    json_object_new_string(pl.ops[k].file));
 		if (!p->v[i].set)
 			add_str(o, "status", "unset");
+		else if (i >= P_DISKSPACE && i <= P_QUOTAUGIDLIMIT &&
+		    quota_unenforced(ct) != NULL) {
+			add_str(o, "status", "not enforced");
+			add_str(o, "reason", quota_unenforced(ct));
+			n = NULL;
+		}
 		else if (n != NULL && n->kind == NOTE_NOT_ENFORCED)
 			add_str(o, "status", "not enforced");
 		else if (n != NULL && n->kind == NOTE_BY_DAEMON)
@@ -566,7 +572,7 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 	if (quota_wanted(ct_effective(ct))) {
 		struct aerr qe = { 0 };
 
-		if (quota_set(ct, ct_effective(ct), warn, &qe) < 0)
+		if (quota_set(ct, ct_effective(ct), false, warn, &qe) < 0)
 			sbuf_printf(warn, "disk quota not in force: %s\n",
 			    qe.msg);
 	}

@@ -182,8 +182,9 @@ probe(const char *root, struct fsinfo *fi, struct aerr *err)
 
 	memset(fi, 0, sizeof(*fi));
 	if ((fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return aerr_set(err, errno, "private directory %s: %s (accepted: "
-		    "an existing directory, the container's tree)", root,
+		return aerr_set(err, errno == ENOENT || errno == ENOTDIR ?
+		    EINVAL : errno, "private directory %s: %s (accepted: an "
+		    "existing directory, the container's tree)", root,
 		    strerror(errno));
 	if (fstatfs(fd, &sf) < 0 || fstat(fd, &st) < 0) {
 		int e = errno;
@@ -829,8 +830,46 @@ quota_forget(struct container *ct)
 		q_free(q);
 }
 
+/*
+ * The quota is wanted but has no tree to apply to (no VE_PRIVATE, or it
+ * does not exist): an OpenVZ CTID.conf or sample keeps its DISKSPACE on a
+ * host where the container's files live elsewhere.  Recorded and warned
+ * about, not an error, unless the request named the path itself.
+ */
+static int
+unenforced(struct container *ct, struct ctquota *old, const char *why,
+    struct sbuf *warn)
+{
+	struct ctquota *q = xcalloc(1, sizeof(*q));
+
+	q->ct = ct;
+	q->scan_fd = -1;
+	q->mech = QM_NONE;
+	snprintf(q->status, sizeof(q->status), "%s", why);
+	if (old != NULL) {
+		if (old->mech == QM_KERNEL)
+			q_off(old);
+		else
+			q_free(old);
+	}
+	qs = xreallocarray(qs, nqs + 1, sizeof(*qs));
+	qs[nqs++] = q;
+	if (warn != NULL)
+		sbuf_printf(warn, "disk quota not in force: %s\n", why);
+	log_info("%s: disk quota not in force: %s", ct->name, why);
+	return 0;
+}
+
+const char *
+quota_unenforced(const struct container *ct)
+{
+	const struct ctquota *q = find_q(ct);
+
+	return q != NULL && q->mech == QM_NONE ? q->status : NULL;
+}
+
 int
-quota_set(struct container *ct, const struct ct_params *eff,
+quota_set(struct container *ct, const struct ct_params *eff, bool strict,
     struct sbuf *warn, struct aerr *err)
 {
 	struct ctquota *old = find_q(ct), *q;
@@ -854,15 +893,16 @@ quota_set(struct container *ct, const struct ct_params *eff,
 		return 0;
 	}
 	if (!eff->v[P_PRIVATE].set)
-		return aerr_set(err, EINVAL, "%s: disk quota needs the container's "
-		    "tree: set --private PATH (VE_PRIVATE in %s.conf)", ct->name,
-		    ct->name);
+		return unenforced(ct, old, "it needs the container's tree: "
+		    "set --private PATH (VE_PRIVATE)", warn);
 	q = xcalloc(1, sizeof(*q));
 	q->ct = ct;
 	q->scan_fd = -1;
 	if ((r = expand_root(ct, eff, q->root, sizeof(q->root), err)) < 0 ||
 	    (r = probe(q->root, &fi, err)) < 0) {
 		free(q);
+		if (r == -EINVAL && !strict)
+			return unenforced(ct, old, err->msg, warn);
 		return r;
 	}
 	{
@@ -984,8 +1024,8 @@ quota_set_ugid(struct container *ct, bool group, unsigned id, uint64_t bsoft,
 	struct if_dqblk dq;
 	int fd, r = 0;
 
-	if (q == NULL)
-		return aerr_set(err, ENOENT, "%s has no disk quota (set "
+	if (q == NULL || q->mech == QM_NONE)
+		return aerr_set(err, ENODATA, "%s has no disk quota (set "
 		    "--diskspace and --private first)", ct->name);
 	if (q->ugidlimit == 0)
 		return aerr_set(err, EINVAL, "%s: the second level is off "
@@ -1082,8 +1122,11 @@ quota_report(struct container *ct, bool table, struct json_object *reply,
 	struct ctquota *q = find_q(ct);
 	uint64_t now = wall_ms();
 
+	if (q != NULL && q->mech == QM_NONE)
+		return aerr_set(err, ENODATA, "%s has no disk quota in force: %s",
+		    ct->name, q->status);
 	if (q == NULL)
-		return aerr_set(err, ENOENT, "%s has no disk quota (acctctl set "
+		return aerr_set(err, ENODATA, "%s has no disk quota (acctctl set "
 		    "%s --private PATH --diskspace SOFT:HARD turns it on)",
 		    ct->name, ct->name);
 	if (q->mech == QM_KERNEL)
@@ -1141,7 +1184,8 @@ quota_fill(const struct container *ct, struct snap_ct *s)
 	s->disk_held = s->disk_soft = s->disk_hard = s->disk_failcnt = 0;
 	s->inodes_held = s->inodes_soft = s->inodes_hard = 0;
 	s->inodes_failcnt = s->grace_disk_ms = s->grace_inodes_ms = 0;
-	if (q == NULL || (q->mech == QM_USER && !q->scanned))
+	if (q == NULL || q->mech == QM_NONE || (q->mech == QM_USER &&
+	    !q->scanned))
 		return;
 	s->have_quota = 1;
 	s->quota_flags = q->mech == QM_KERNEL ? 1 : 2;	/* project, userspace */
@@ -1184,7 +1228,7 @@ quota_init(void)
 
 		if (!quota_wanted(p))
 			continue;
-		if (quota_set(ct, p, NULL, &err) < 0)
+		if (quota_set(ct, p, false, NULL, &err) < 0)
 			log_warn("%s: disk quota not in force: %s", ct->name,
 			    err.msg);
 	}

@@ -34,9 +34,14 @@ void	quota_close(void);
  * Put the quota parameters of `eff` into effect for ct: check first
  * (nothing changes on an error), then set.  Called by ct_set when a disk
  * parameter or the private path changes.  `warn` gets odd-but-accepted.
+ * Without `strict` (the path was not given in this request) a missing
+ * tree is a warning and the quota is recorded as not in force.
  */
 int	quota_set(struct container *, const struct ct_params *eff,
-	    struct sbuf *warn, struct aerr *);
+	    bool strict, struct sbuf *warn, struct aerr *);
+/* Why the container's quota parameters are not in force (no tree), or
+ * NULL.  Borrowed. */
+const char *quota_unenforced(const struct container *);
 bool	quota_changes(const struct ct_params *chg);
 void	quota_forget(struct container *);	/* ct deleted */
 /* acctctl quota: the figures, limits, grace, and with `table` the user
