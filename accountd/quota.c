@@ -87,6 +87,123 @@ struct ctquota {
 
 static struct ctquota **qs;
 static size_t nqs;
+
+/*
+ * What must outlive accountd, in state_dir/quota.state, one line per
+ * container: "NAME PROJID GRACE_END_BLOCKS GRACE_END_INODES FAILCNT_BLOCKS
+ * FAILCNT_INODES" (ms of wall clock, 0: none).  The project id is also on
+ * the tree's root; the file keeps it for a tree that lost it and keeps
+ * the grace running across a restart.
+ */
+struct qsaved {
+	char		name[CT_NAME_MAX];
+	uint32_t	projid;
+	uint64_t	grace_b, grace_i, fail_b, fail_i;
+};
+static struct qsaved *saved;
+static size_t nsaved;
+static bool saved_dirty;
+
+static struct qsaved *
+saved_find(const char *name)
+{
+	for (size_t i = 0; i < nsaved; i++)
+		if (strcmp(saved[i].name, name) == 0)
+			return &saved[i];
+	return NULL;
+}
+
+static void
+saved_load(void)
+{
+	_cleanup_free_ char *path = xasprintf("%s/quota.state",
+	    ad->cfg.state_dir);
+	FILE *f = fopen(path, "re");
+	char line[512];
+
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		struct qsaved s;
+		unsigned long long a, b, c, d;
+		unsigned id;
+		char name[CT_NAME_MAX];
+
+		memset(&s, 0, sizeof(s));
+		if (sscanf(line, "%63s %u %llu %llu %llu %llu", name, &id, &a,
+		    &b, &c, &d) != 6)
+			continue;
+		snprintf(s.name, sizeof(s.name), "%s", name);
+		s.projid = id, s.grace_b = a, s.grace_i = b;
+		s.fail_b = c, s.fail_i = d;
+		saved = xreallocarray(saved, nsaved + 1, sizeof(*saved));
+		saved[nsaved++] = s;
+	}
+	fclose(f);
+}
+
+static void
+saved_write(void)
+{
+	_cleanup_free_ char *path = xasprintf("%s/quota.state",
+	    ad->cfg.state_dir);
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
+	FILE *f;
+
+	if (!saved_dirty)
+		return;
+	if ((f = fopen(tmp, "we")) == NULL) {
+		log_warn("cannot write %s: %s", tmp, strerror(errno));
+		return;
+	}
+	for (size_t i = 0; i < nsaved; i++)
+		fprintf(f, "%s %u %llu %llu %llu %llu\n", saved[i].name,
+		    saved[i].projid, (unsigned long long)saved[i].grace_b,
+		    (unsigned long long)saved[i].grace_i,
+		    (unsigned long long)saved[i].fail_b,
+		    (unsigned long long)saved[i].fail_i);
+	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+		log_warn("cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return;
+	}
+	saved_dirty = false;
+}
+
+/* Record what q has that must survive; written at the next tick. */
+static void
+saved_note(const struct ctquota *q)
+{
+	struct qsaved *s = saved_find(q->ct->name);
+
+	if (s == NULL) {
+		saved = xreallocarray(saved, nsaved + 1, sizeof(*saved));
+		s = &saved[nsaved++];
+		memset(s, 0, sizeof(*s));
+		snprintf(s->name, sizeof(s->name), "%s", q->ct->name);
+	}
+	if (s->projid == q->projid && s->grace_b == q->blk.grace_end_ms &&
+	    s->grace_i == q->ino.grace_end_ms && s->fail_b == q->blk.failcnt &&
+	    s->fail_i == q->ino.failcnt)
+		return;
+	s->projid = q->projid;
+	s->grace_b = q->blk.grace_end_ms;
+	s->grace_i = q->ino.grace_end_ms;
+	s->fail_b = q->blk.failcnt;
+	s->fail_i = q->ino.failcnt;
+	saved_dirty = true;
+}
+
+static void
+saved_drop(const char *name)
+{
+	struct qsaved *s = saved_find(name);
+
+	if (s == NULL)
+		return;
+	*s = saved[--nsaved];
+	saved_dirty = true;
+}
 static struct event *tick_ev;
 static int fan_fd = -1;
 static struct event *fan_ev;
@@ -308,9 +425,23 @@ pick_projid(struct ctquota *q, int fd, struct aerr *err)
 	unsigned long n;
 	uint32_t id;
 
+	const struct qsaved *s = saved_find(q->ct->name);
+
 	if ((id = root_projid(q->root)) != 0) {
 		q->projid = id;
 		return 0;
+	}
+	if (s != NULL && s->projid != 0) {
+		bool other = false;
+
+		for (size_t i = 0; i < nqs; i++)
+			if (qs[i] != q && qs[i]->mech == QM_KERNEL &&
+			    qs[i]->projid == s->projid)
+				other = true;
+		if (!other) {
+			q->projid = s->projid;
+			return 0;
+		}
 	}
 	errno = 0;
 	n = strtoul(q->ct->name, &end, 10);
@@ -665,6 +796,7 @@ blocked_owner(const char *path)
 }
 
 static void bump(struct ctquota *q, bool inodes);
+static void saved_note(const struct ctquota *q);
 
 static void
 on_fanotify(evutil_socket_t fd, short what, void *arg)
@@ -715,6 +847,7 @@ bump(struct ctquota *q, bool inodes)
 	struct quota_res *r = inodes ? &q->ino : &q->blk;
 
 	r->failcnt++;
+	saved_note(q);
 	alert_quota(q->ct, inodes ? "diskinodes" : "diskspace", r->failcnt, 1,
 	    r->usage, r->soft, r->hard, inodes ? "items" : "bytes");
 }
@@ -770,6 +903,7 @@ tick_one(struct ctquota *q, uint64_t now)
 		bump(q, fi != VAL_UNLIMITED && q->ino.usage >= fi);
 	}
 	q->at_limit = at;
+	saved_note(q);
 }
 
 static void
@@ -782,6 +916,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)arg;
 	for (size_t i = 0; i < nqs; i++)
 		tick_one(qs[i], now);
+	saved_write();
 }
 
 /* ---- turning the quota on, changing it, turning it off ------------------- */
@@ -828,6 +963,7 @@ quota_forget(struct container *ct)
 
 	if (q != NULL)
 		q_free(q);
+	saved_drop(ct->name);	/* destroyed */
 }
 
 /*
@@ -890,6 +1026,7 @@ quota_set(struct container *ct, const struct ct_params *eff, bool strict,
 			log_info("%s: disk quota off", ct->name);
 			q_off(old);
 		}
+		saved_drop(ct->name);
 		return 0;
 	}
 	if (!eff->v[P_PRIVATE].set)
@@ -943,6 +1080,16 @@ quota_set(struct container *ct, const struct ct_params *eff, bool strict,
 	q->blk = b;
 	q->ino = i;
 	q->quotatime = qt;
+	if ((old == NULL || old->mech == QM_NONE) &&
+	    saved_find(ct->name) != NULL) {
+		/* accountd restarted: the grace goes on, failcnt too */
+		const struct qsaved *s = saved_find(ct->name);
+
+		q->blk.grace_end_ms = s->grace_b;
+		q->ino.grace_end_ms = s->grace_i;
+		q->blk.failcnt = s->fail_b;
+		q->ino.failcnt = s->fail_i;
+	}
 	if (old != NULL && strcmp(old->root, q->root) == 0 &&
 	    old->mech == q->mech) {
 		/* same tree: keep the counts, grace and failcnt */
@@ -1221,6 +1368,7 @@ quota_init(void)
 	}
 	tick_ev = event_new(ad->base, -1, EV_PERSIST, on_tick, NULL);
 	event_add(tick_ev, &sec);
+	saved_load();
 	for (size_t i = 0; i < ad->ncts; i++) {
 		struct container *ct = ad->cts[i];
 		const struct ct_params *p = ct_effective(ct);
@@ -1238,6 +1386,13 @@ quota_init(void)
 void
 quota_close(void)
 {
+	for (size_t i = 0; i < nqs; i++)
+		if (qs[i]->mech != QM_NONE)
+			saved_note(qs[i]);
+	saved_write();
+	free(saved);
+	saved = NULL;
+	nsaved = 0;
 	while (nqs > 0)
 		q_free(qs[nqs - 1]);	/* limits stay set in the kernel */
 	free(qs);

@@ -58,9 +58,9 @@ check_du
 pass "first count of $NFILES files in $secs s agrees with du, du --apparent-size and find | wc -l within 1%"
 mkdir -p "$tree/more" && "$Q" mkfiles "$tree/more" 1000 5000 > /dev/null
 sleep 1
-seen=$(jget u1 scan_seconds)
 wait_for 60 sh -c "[ \"\$('$ACCTCTL' -j quota u1 | awk '/\"inodes\"/ { b = 1 } b && /\"usage\"/ { gsub(/[^0-9]/, \"\"); print; exit }')\" -ge $(find "$tree" | wc -l) ]" ||
     fail "1000 files added are not counted"
+seen=$(jget u1 scan_seconds)
 check_du
 pass "1000 files added: counted at the next recount ($seen s), still within 1%"
 actl destroy u1 > /dev/null 2>&1 || actl destroy u1 --force > /dev/null 2>&1
@@ -88,6 +88,14 @@ fc=$(actl -j quota u2 | sed -n 's/^  "failcnt": \([0-9]*\).*/\1/p')
 actl events u2 2>/dev/null | grep -q diskspace || note "no diskspace event in acctctl events"
 actl quota u2 | grep -q '1k-blocks *1536\*' || fail "usage with * not shown: $(actl quota u2)"
 pass "at the limit: opens for writing refused with EPERM (uid 2000 and root), reads go on, failcnt $fc"
+stop_daemon
+start_daemon -o quota_rescan=1
+wait_for 10 sh -c "'$ACCTCTL' -j quota u2 | grep -q '\"refusing\": true'" ||
+    fail "not refusing after a restart: $(actl -j quota u2)"
+fc2=$(actl -j quota u2 | sed -n 's/^  "failcnt": \([0-9]*\).*/\1/p')
+[ "${fc2:-0}" -ge "$fc" ] || fail "failcnt $fc2 after a restart (was $fc)"
+grep -q '^u2 ' "$TDIR/state/quota.state" || fail "no u2 line in quota.state"
+pass "after an accountd restart: the quota is back from u2.conf, still refusing, failcnt kept ($fc2)"
 actl set u2 --diskspace 10M:10M || fail "raise u2"
 wait_for 10 sh -c "'$ACCTCTL' -j quota u2 | grep -q '\"refusing\": false'" || fail "still refusing"
 out=$("$Q" -u 2000 write "$MNT/b" 10)
