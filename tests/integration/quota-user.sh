@@ -16,7 +16,10 @@ prepare_tdir
 MNT=$TDIR/mnt
 trap 'r=$?; umount "$MNT" 2>/dev/null; (exit $r); cleanup' EXIT
 chmod 755 "$TDIR"	# uid 2000 writes in it
-start_daemon -o quota_rescan=1
+printf '#!/bin/sh\necho "$ACCT_CT $ACCT_RESOURCE $ACCT_FAILCNT" >> %s/hook.out\n' \
+    "$TDIR" > "$TDIR/hook.sh"
+chmod 755 "$TDIR/hook.sh"
+start_daemon -o quota_rescan=1 -o alert_hook="$TDIR/hook.sh"
 
 within1() {	# A B: |A-B| <= 1% of B
 	awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d;
@@ -85,9 +88,10 @@ out=$("$Q" write "$MNT/a" 10)
 [ "$(wc -c < "$MNT/a")" = $((1536 * 1024)) ] || fail "reading in the full tree failed"
 fc=$(actl -j quota u2 | sed -n 's/^  "failcnt": \([0-9]*\).*/\1/p')
 [ "${fc:-0}" -ge 2 ] || fail "failcnt $fc after two refused opens"
-actl events u2 2>/dev/null | grep -q diskspace || note "no diskspace event in acctctl events"
+actl events u2 2>/dev/null | grep -q diskspace || fail "no diskspace event in acctctl events: $(actl events u2)"
+wait_for 5 grep -q '^u2 diskspace [0-9]' "$TDIR/hook.out" || fail "the alert hook did not run for diskspace"
 actl quota u2 | grep -q '1k-blocks *1536\*' || fail "usage with * not shown: $(actl quota u2)"
-pass "at the limit: opens for writing refused with EPERM (uid 2000 and root), reads go on, failcnt $fc"
+pass "at the limit: opens for writing refused with EPERM (uid 2000 and root), reads go on, failcnt $fc, event and hook"
 stop_daemon
 start_daemon -o quota_rescan=1
 wait_for 10 sh -c "'$ACCTCTL' -j quota u2 | grep -q '\"refusing\": true'" ||
