@@ -738,6 +738,12 @@ ctl_ubc(struct ctl_conn *c, struct json_object *req,
 			json_object_array_add(rows, row);
 		}
 		json_object_object_add(o, "rows", rows);
+		/* disk quota rows apart: the text forms stay OpenVZ's */
+		rows = json_object_new_array();
+		if (quota_rows(ct, rows))
+			json_object_object_add(o, "quota_rows", rows);
+		else
+			json_object_put(rows);
 		json_object_array_add(a, o);
 	}
 	json_object_object_add(reply, "containers", a);

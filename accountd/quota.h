@@ -53,5 +53,8 @@ int	quota_set_ugid(struct container *, bool group, unsigned id,
 	    uint64_t bsoft, uint64_t bhard, uint64_t isoft, uint64_t ihard,
 	    struct aerr *);
 void	quota_fill(const struct container *, struct snap_ct *);
+/* Beancounter-like rows (diskspace in 1 KiB blocks, diskinodes) for
+ * acctctl ubc -j: false when the container has no quota in force. */
+bool	quota_rows(const struct container *, struct json_object *rows);
 
 #endif

@@ -90,6 +90,8 @@ fc=$(actl -j quota u2 | sed -n 's/^  "failcnt": \([0-9]*\).*/\1/p')
 [ "${fc:-0}" -ge 2 ] || fail "failcnt $fc after two refused opens"
 actl events u2 2>/dev/null | grep -q diskspace || fail "no diskspace event in acctctl events: $(actl events u2)"
 wait_for 5 grep -q '^u2 diskspace [0-9]' "$TDIR/hook.out" || fail "the alert hook did not run for diskspace"
+actl -j ubc u2 | grep -q '"diskspace"' || fail "no diskspace quota row in ubc -j"
+actl show u2 | grep -q '^  quota .*userspace' || fail "no quota line in show: $(actl show u2)"
 actl quota u2 | grep -q '1k-blocks *1536\*' || fail "usage with * not shown: $(actl quota u2)"
 pass "at the limit: opens for writing refused with EPERM (uid 2000 and root), reads go on, failcnt $fc, event and hook"
 stop_daemon
