@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fanotify.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/quota.h>
 #include <sys/stat.h>
@@ -74,7 +75,7 @@ struct ctquota {
 	pid_t		 scan_pid;
 	int		 scan_fd;
 	struct event	*scan_ev;
-	char		 scan_buf[256];
+	char		 scan_buf[PATH_MAX + 64];
 	size_t		 scan_len;
 	uint64_t	 scan_seen;		/* entries so far, this scan */
 	bool		 scanned;		/* one full scan done */
@@ -83,6 +84,8 @@ struct ctquota {
 	bool		 blocked;
 	uint64_t	 mnt_id;		/* fanotify mark */
 	bool		 marked;
+	unsigned	 nwatch;		/* inotify watches on its dirs */
+	double		 last_scan_end;
 };
 
 static struct ctquota **qs;
@@ -205,6 +208,22 @@ saved_drop(const char *name)
 	saved_dirty = true;
 }
 static struct event *tick_ev;
+/*
+ * Changes between counts: an inotify watch on every directory of a
+ * userspace tree (the count reports them) brings the next count forward
+ * to within about a second of a change, at most one count a second.
+ */
+static int ino_fd = -1;
+static struct event *ino_ev;
+struct qwatch {
+	int		 wd;
+	struct ctquota	*q;
+};
+static struct qwatch *watches;
+static size_t nwatches;
+#define WATCH_MAX	65536	/* per tree; beyond: the periodic count only */
+#define WATCH_MASK	(IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | \
+			 IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB)
 static int fan_fd = -1;
 static struct event *fan_ev;
 
@@ -570,6 +589,8 @@ scan_one(const char *path, const struct stat *st, int flag, struct FTW *f)
 	if (st->st_nlink > 1 && !S_ISDIR(st->st_mode) &&
 	    !seen_add(st->st_dev, st->st_ino))
 		return 0;
+	if (flag == FTW_D && strchr(path, '\n') == NULL)
+		dprintf(sc_fd, "W %s\n", path);	/* for the parent's watch */
 	sc_inodes++;
 	sc_blocks += (uint64_t)st->st_blocks * 512;
 	sc_apparent += (uint64_t)st->st_size;
@@ -594,11 +615,79 @@ scan_child(const char *root, int fd)
 static void tick_one(struct ctquota *q, uint64_t now);
 
 static void
+watch_dir(struct ctquota *q, const char *path)
+{
+	int wd;
+
+	if (ino_fd < 0 || q->nwatch >= WATCH_MAX)
+		return;
+	if ((wd = inotify_add_watch(ino_fd, path, WATCH_MASK | IN_ONLYDIR |
+	    IN_DONT_FOLLOW)) < 0)
+		return;
+	for (size_t i = 0; i < nwatches; i++)
+		if (watches[i].wd == wd)
+			return;		/* already watched */
+	watches = xreallocarray(watches, nwatches + 1, sizeof(*watches));
+	watches[nwatches].wd = wd;
+	watches[nwatches].q = q;
+	nwatches++;
+	q->nwatch++;
+}
+
+static void
+unwatch(struct ctquota *q)
+{
+	for (size_t i = 0; i < nwatches;) {
+		if (watches[i].q == q) {
+			(void)inotify_rm_watch(ino_fd, watches[i].wd);
+			watches[i] = watches[--nwatches];
+		} else {
+			i++;
+		}
+	}
+	q->nwatch = 0;
+}
+
+static void
+on_inotify(evutil_socket_t fd, short what, void *arg)
+{
+	char buf[8192] __attribute__((aligned(8)));
+	ssize_t n;
+
+	(void)what;
+	(void)arg;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			struct inotify_event *e = (struct inotify_event *)p;
+
+			for (size_t i = 0; i < nwatches; i++) {
+				struct ctquota *q = watches[i].q;
+
+				if (watches[i].wd != e->wd)
+					continue;
+				if (e->mask & IN_IGNORED) {
+					q->nwatch--;
+					watches[i] = watches[--nwatches];
+					break;
+				}
+				/* count again soon, at most once a second */
+				if (q->next_scan > q->last_scan_end + 1.0)
+					q->next_scan = q->last_scan_end + 1.0;
+				break;
+			}
+			p += sizeof(*e) + e->len;
+		}
+	}
+}
+
+static void
 scan_line(struct ctquota *q, const char *l)
 {
 	unsigned long long a, b, c;
 
-	if (sscanf(l, "P %llu", &a) == 1) {
+	if (l[0] == 'W' && l[1] == ' ') {
+		watch_dir(q, l + 2);
+	} else if (sscanf(l, "P %llu", &a) == 1) {
 		q->scan_seen = a;
 	} else if (sscanf(l, "D %llu %llu %llu", &a, &b, &c) == 3) {
 		q->blk.usage = a;
@@ -648,7 +737,8 @@ on_scan(evutil_socket_t fd, short what, void *arg)
 		(void)waitpid(q->scan_pid, NULL, WNOHANG);
 		q->scan_pid = 0;	/* exited: nothing to kill */
 		scan_end(q);
-		q->next_scan = mono() + ad->cfg.quota_rescan;
+		q->last_scan_end = mono();
+		q->next_scan = q->last_scan_end + ad->cfg.quota_rescan;
 		tick_one(q, wall_ms());
 		return;
 	}
@@ -685,6 +775,8 @@ scan_start(struct ctquota *q)
 		close(p[0]);
 		if (fan_fd >= 0)
 			close(fan_fd);
+		if (ino_fd >= 0)
+			close(ino_fd);
 		scan_child(q->root, p[1]);
 	}
 	close(p[1]);
@@ -933,6 +1025,7 @@ static void
 q_free(struct ctquota *q)
 {
 	scan_end(q);
+	unwatch(q);
 	q->blocked = false;
 	marks_update();
 	for (size_t i = 0; i < nqs; i++)
@@ -1398,6 +1491,12 @@ quota_init(void)
 		    on_fanotify, NULL);
 		event_add(fan_ev, NULL);
 	}
+	ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (ino_fd >= 0) {
+		ino_ev = event_new(ad->base, ino_fd, EV_READ | EV_PERSIST,
+		    on_inotify, NULL);
+		event_add(ino_ev, NULL);
+	}
 	tick_ev = event_new(ad->base, -1, EV_PERSIST, on_tick, NULL);
 	event_add(tick_ev, &sec);
 	saved_load();
@@ -1438,4 +1537,13 @@ quota_close(void)
 	if (fan_fd >= 0)
 		close(fan_fd);
 	fan_fd = -1;
+	if (ino_ev != NULL)
+		event_free(ino_ev);
+	ino_ev = NULL;
+	if (ino_fd >= 0)
+		close(ino_fd);
+	ino_fd = -1;
+	free(watches);
+	watches = NULL;
+	nwatches = 0;
 }
