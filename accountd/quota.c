@@ -20,6 +20,8 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,7 +84,7 @@ struct ctquota {
 	double		 scan_started, scan_secs, next_scan;
 	uint64_t	 apparent;
 	bool		 blocked;
-	uint64_t	 mnt_id;		/* fanotify mark */
+	uint64_t	 mnt_id;		/* fs_key: one fanotify mark */
 	bool		 marked;
 	unsigned	 nwatch;		/* inotify watches on its dirs */
 	double		 last_scan_end;
@@ -225,7 +227,6 @@ static size_t nwatches;
 #define WATCH_MASK	(IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | \
 			 IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB)
 static int fan_fd = -1;
-static struct event *fan_ev;
 
 static double
 mono(void)
@@ -792,14 +793,15 @@ scan_start(struct ctquota *q)
 
 /* ---- userspace path: refusing opens for writing -------------------------- */
 
+/* The filesystem (one fanotify mark covers all of it). */
 static uint64_t
-mount_id(const char *path)
+fs_key(const char *path)
 {
-	struct statx sx;
+	struct stat st;
 
-	if (statx(AT_FDCWD, path, 0, STATX_MNT_ID, &sx) < 0)
+	if (stat(path, &st) < 0)
 		return 0;
-	return sx.stx_mnt_id;
+	return (uint64_t)st.st_dev;
 }
 
 /*
@@ -807,9 +809,13 @@ mount_id(const char *path)
  * (FAN_MARK_FILESYSTEM: opens through every mount of it, bind mounts in
  * containers' namespaces included, come to accountd).
  */
+static void fan_table(void);
+
 static void
 marks_update(void)
 {
+	bool changed = false;
+
 	for (size_t i = 0; i < nqs; i++) {
 		struct ctquota *q = qs[i];
 		bool want = q->mech == QM_USER && q->blocked, other = false;
@@ -831,7 +837,10 @@ marks_update(void)
 			    FAN_MARK_FILESYSTEM, FAN_OPEN_PERM, AT_FDCWD,
 			    q->root);
 		q->marked = want;
+		changed = true;
 	}
+	if (changed)
+		fan_table();
 }
 
 /*
@@ -870,62 +879,152 @@ opening_to_write(pid_t pid)
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
 }
 
-static struct ctquota *
-blocked_owner(const char *path)
-{
-	for (size_t i = 0; i < nqs; i++) {
-		struct ctquota *q = qs[i];
-		size_t n = strlen(q->root);
+/*
+ * The listener is a thread of its own, so that accountd's own opens
+ * (state, configuration, logs) on a marked filesystem are answered while
+ * the event loop waits in them: a single-threaded listener would wait for
+ * itself.  It shares with the loop only this table, under `fan_mu`: the
+ * trees being refused (rebuilt by marks_update) and the refusals it
+ * counted (taken by the tick, which raises failcnt and the alerts).
+ */
+struct fblock {
+	char		 root[PATH_MAX];
+	struct ctquota	*q;		/* only compared, never used there */
+	uint64_t	 refused;
+};
+static pthread_mutex_t fan_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct fblock *fblocks;
+static size_t nfblocks;
+static pthread_t fan_thread;
+static bool fan_running;
+static int fan_stop[2] = { -1, -1 };
 
-		if (q->mech != QM_USER || !q->blocked)
-			continue;
-		if (strncmp(path, q->root, n) == 0 &&
+static struct fblock *
+blocked_owner(const char *path)		/* fan_mu held */
+{
+	for (size_t i = 0; i < nfblocks; i++) {
+		size_t n = strlen(fblocks[i].root);
+
+		if (strncmp(path, fblocks[i].root, n) == 0 &&
 		    (path[n] == '\0' || path[n] == '/' ||
-		    (n > 0 && q->root[n - 1] == '/')))
-			return q;
+		    (n > 0 && fblocks[i].root[n - 1] == '/')))
+			return &fblocks[i];
 	}
 	return NULL;
+}
+
+static void
+fan_answer(int fd, const struct fanotify_event_metadata *m)
+{
+	struct fanotify_response resp = { .fd = m->fd, .response = FAN_ALLOW };
+	char lp[64], path[PATH_MAX];
+	ssize_t l;
+
+	snprintf(lp, sizeof(lp), "/proc/self/fd/%d", m->fd);
+	l = readlink(lp, path, sizeof(path) - 1);
+	if (l > 0 && m->pid != getpid()) {
+		struct fblock *b;
+
+		path[l] = '\0';
+		pthread_mutex_lock(&fan_mu);
+		if ((b = blocked_owner(path)) != NULL &&
+		    opening_to_write(m->pid)) {
+			resp.response = FAN_DENY;
+			b->refused++;
+		}
+		pthread_mutex_unlock(&fan_mu);
+	}
+	(void)write(fd, &resp, sizeof(resp));
+	close(m->fd);
+}
+
+static void *
+fan_main(void *arg)
+{
+	char buf[4096] __attribute__((aligned(8)));
+
+	(void)arg;
+	for (;;) {
+		struct pollfd pf[2] = { { fan_fd, POLLIN, 0 },
+		    { fan_stop[0], POLLIN, 0 } };
+		ssize_t n;
+
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pf[1].revents)
+			break;
+		while ((n = read(fan_fd, buf, sizeof(buf))) > 0) {
+			struct fanotify_event_metadata *m = (void *)buf;
+
+			for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n))
+				if (m->fd >= 0)
+					fan_answer(fan_fd, m);
+		}
+	}
+	return NULL;
+}
+
+/* The loop's side: the table from the containers' state, and the
+ * refusals counted since the last look. */
+static void
+fan_table(void)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&fan_mu);
+	for (size_t i = 0; i < nqs; i++)
+		if (qs[i]->mech == QM_USER && qs[i]->blocked && qs[i]->marked)
+			n++;
+	/* keep the counts of trees that stay */
+	{
+		struct fblock *nb = xcalloc(n ? n : 1, sizeof(*nb));
+		size_t k = 0;
+
+		for (size_t i = 0; i < nqs; i++) {
+			struct ctquota *q = qs[i];
+
+			if (q->mech != QM_USER || !q->blocked || !q->marked)
+				continue;
+			snprintf(nb[k].root, sizeof(nb[k].root), "%s", q->root);
+			nb[k].q = q;
+			for (size_t j = 0; j < nfblocks; j++)
+				if (fblocks[j].q == q)
+					nb[k].refused = fblocks[j].refused;
+			k++;
+		}
+		free(fblocks);
+		fblocks = nb;
+		nfblocks = n;
+	}
+	pthread_mutex_unlock(&fan_mu);
 }
 
 static void bump(struct ctquota *q, bool inodes);
 static void saved_note(const struct ctquota *q);
 
 static void
-on_fanotify(evutil_socket_t fd, short what, void *arg)
+fan_collect(void)
 {
-	char buf[4096] __attribute__((aligned(8)));
-	ssize_t n;
+	struct { struct ctquota *q; uint64_t n; } got[64];
+	size_t ng = 0;
 
-	(void)what;
-	(void)arg;
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		struct fanotify_event_metadata *m = (void *)buf;
-
-		for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
-			struct fanotify_response resp = { .fd = m->fd,
-			    .response = FAN_ALLOW };
-			char lp[64], path[PATH_MAX];
-			struct ctquota *q;
-			ssize_t l;
-
-			if (m->fd < 0)
-				continue;
-			snprintf(lp, sizeof(lp), "/proc/self/fd/%d", m->fd);
-			l = readlink(lp, path, sizeof(path) - 1);
-			if (l > 0 && m->pid != getpid()) {
-				path[l] = '\0';
-				if ((q = blocked_owner(path)) != NULL &&
-				    opening_to_write(m->pid)) {
-					resp.response = FAN_DENY;
-					bump(q, q->in_force_i != VAL_UNLIMITED
-					    && q->ino.usage >= q->in_force_i);
-				}
-			}
-			if (write(fd, &resp, sizeof(resp)) < 0)
-				log_warn("quota: fanotify answer: %s",
-				    strerror(errno));
-			close(m->fd);
+	pthread_mutex_lock(&fan_mu);
+	for (size_t i = 0; i < nfblocks && ng < nitems(got); i++)
+		if (fblocks[i].refused > 0) {
+			got[ng].q = fblocks[i].q;
+			got[ng++].n = fblocks[i].refused;
+			fblocks[i].refused = 0;
 		}
+	pthread_mutex_unlock(&fan_mu);
+	for (size_t i = 0; i < ng; i++) {
+		struct ctquota *q = got[i].q;
+
+		for (uint64_t k = 0; k < got[i].n && k < 1000; k++)
+			bump(q, q->in_force_i != VAL_UNLIMITED &&
+			    q->ino.usage >= q->in_force_i);
 	}
 }
 
@@ -1006,6 +1105,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
+	fan_collect();
 	for (size_t i = 0; i < nqs; i++)
 		tick_one(qs[i], now);
 	saved_write();
@@ -1232,7 +1332,7 @@ quota_set(struct container *ct, const struct ct_params *eff, bool strict,
 			return r;
 		}
 	} else {
-		q->mnt_id = mount_id(q->root);
+		q->mnt_id = fs_key(q->root);
 	}
 	if (old != NULL) {
 		/* the new settings are in force: drop the old ones */
@@ -1362,6 +1462,7 @@ quota_report(struct container *ct, bool table, struct json_object *reply,
 	struct ctquota *q = find_q(ct);
 	uint64_t now = wall_ms();
 
+	fan_collect();		/* refusals since the last tick */
 	if (q != NULL && q->mech == QM_NONE)
 		return aerr_set(err, ENODATA, "%s has no disk quota in force: %s",
 		    ct->name, q->status);
@@ -1486,10 +1587,14 @@ quota_init(void)
 		log_info("quota: no fanotify permission events (%s): the "
 		    "userspace quota counts but cannot refuse writes",
 		    strerror(errno));
-	else {
-		fan_ev = event_new(ad->base, fan_fd, EV_READ | EV_PERSIST,
-		    on_fanotify, NULL);
-		event_add(fan_ev, NULL);
+	else if (pipe2(fan_stop, O_CLOEXEC) < 0 ||
+	    pthread_create(&fan_thread, NULL, fan_main, NULL) != 0) {
+		log_warn("quota: cannot start the fanotify listener: the "
+		    "userspace quota cannot refuse writes");
+		close(fan_fd);
+		fan_fd = -1;
+	} else {
+		fan_running = true;
 	}
 	ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (ino_fd >= 0) {
@@ -1531,12 +1636,21 @@ quota_close(void)
 	if (tick_ev != NULL)
 		event_free(tick_ev);
 	tick_ev = NULL;
-	if (fan_ev != NULL)
-		event_free(fan_ev);
-	fan_ev = NULL;
+	if (fan_running) {
+		(void)write(fan_stop[1], "x", 1);
+		pthread_join(fan_thread, NULL);
+		fan_running = false;
+	}
+	for (int k = 0; k < 2; k++)
+		if (fan_stop[k] >= 0)
+			close(fan_stop[k]);
+	fan_stop[0] = fan_stop[1] = -1;
 	if (fan_fd >= 0)
 		close(fan_fd);
 	fan_fd = -1;
+	free(fblocks);
+	fblocks = NULL;
+	nfblocks = 0;
 	if (ino_ev != NULL)
 		event_free(ino_ev);
 	ino_ev = NULL;

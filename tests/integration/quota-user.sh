@@ -14,7 +14,7 @@ NFILES=${ACCT_QUOTA_FILES:-100000}
 [ "${ACCT_IN_VM:-0}" = 1 ] && NFILES=${ACCT_QUOTA_FILES:-10000}
 prepare_tdir
 MNT=$TDIR/mnt
-trap 'r=$?; umount "$MNT" 2>/dev/null; (exit $r); cleanup' EXIT
+trap 'r=$?; stop_daemon; umount "$MNT" 2>/dev/null; (exit $r); cleanup' EXIT
 chmod 755 "$TDIR"	# uid 2000 writes in it
 printf '#!/bin/sh\necho "$ACCT_CT $ACCT_RESOURCE $ACCT_FAILCNT" >> %s/hook.out\n' \
     "$TDIR" > "$TDIR/hook.sh"
@@ -73,20 +73,24 @@ rm -rf "$tree"
 # ---- (2) writes refused at the limit ---------------------------------------
 mkdir -p "$MNT"
 mount -t tmpfs -o size=64m,mode=0777 acctd-quota-test "$MNT" || skip "cannot mount a tmpfs"
-actl create u2 --private "$MNT" --diskspace 1M:2M --quotatime 0 || fail "create u2"
+CT=$MNT/ct	# the tree; the rest of the tmpfs is not the container's
+mkdir -m 777 "$CT"
+actl create u2 --private "$CT" --diskspace 1M:2M --quotatime 0 || fail "create u2"
 grep -q 'no fanotify permission events' "$TDIR/daemon.log" &&
     skip "this kernel has no fanotify permission events: nothing can be refused"
 wait_for 10 sh -c "'$ACCTCTL' -j quota u2 | grep -q '\"counted\": true'" || fail "u2 not counted"
-out=$("$Q" -u 2000 write "$MNT/a" 1536)
+out=$("$Q" -u 2000 write "$CT/a" 1536)
 [ "$(sed -n 's/.*errno=//p' <<<"$out")" = 0 ] || fail "first 1.5M: $out"
 # quotatime 0: the soft limit (1M) is the hard one; checked after the fact
 wait_for 10 sh -c "'$ACCTCTL' -j quota u2 | grep -q '\"refusing\": true'" ||
     fail "not refusing past the limit: $(actl -j quota u2)"
-out=$("$Q" -u 2000 write "$MNT/b" 10)
+out=$("$Q" -u 2000 write "$CT/b" 10)
 [ "$(sed -n 's/.*errno=//p' <<<"$out")" = EPERM ] || fail "a new write past the limit: $out"
-out=$("$Q" write "$MNT/a" 10)
+out=$("$Q" write "$CT/a" 10)
 [ "$(sed -n 's/.*errno=//p' <<<"$out")" = EPERM ] || fail "root's write past the limit: $out"
-[ "$(wc -c < "$MNT/a")" = $((1536 * 1024)) ] || fail "reading in the full tree failed"
+[ "$(wc -c < "$CT/a")" = $((1536 * 1024)) ] || fail "reading in the full tree failed"
+out=$("$Q" -u 2000 write "$MNT/outside" 10)
+[ "$(sed -n 's/.*errno=//p' <<<"$out")" = 0 ] || fail "a write outside the tree, same tmpfs: $out"
 fc=$(actl -j quota u2 | sed -n 's/^  "failcnt": \([0-9]*\).*/\1/p')
 [ "${fc:-0}" -ge 2 ] || fail "failcnt $fc after two refused opens"
 actl events u2 2>/dev/null | grep -q diskspace || fail "no diskspace event in acctctl events: $(actl events u2)"
@@ -94,20 +98,29 @@ wait_for 5 grep -q '^u2 diskspace [0-9]' "$TDIR/hook.out" || fail "the alert hoo
 actl -j ubc u2 | grep -q '"diskspace"' || fail "no diskspace quota row in ubc -j"
 actl show u2 | grep -q '^  quota .*userspace' || fail "no quota line in show: $(actl show u2)"
 actl quota u2 | grep -q '1k-blocks *1536\*' || fail "usage with * not shown: $(actl quota u2)"
-pass "at the limit: opens for writing refused with EPERM (uid 2000 and root), reads go on, failcnt $fc, event and hook"
+pass "at the limit: opens for writing in the tree refused with EPERM (uid 2000 and root), reads and writes outside go on, failcnt $fc, event and hook"
+
+# accountd's own files on the filesystem it refuses opens on: its state
+# moves to the same tmpfs; its own opens there must not wait for itself
 stop_daemon
-start_daemon -o quota_rescan=60
+cp -a "$TDIR/state" "$MNT/state"
+start_daemon -o quota_rescan=60 -o state_dir="$MNT/state"
 wait_for 10 sh -c "'$ACCTCTL' -j quota u2 | grep -q '\"refusing\": true'" ||
     fail "not refusing after a restart: $(actl -j quota u2)"
 fc2=$(actl -j quota u2 | sed -n 's/^  "failcnt": \([0-9]*\).*/\1/p')
 [ "${fc2:-0}" -ge "$fc" ] || fail "failcnt $fc2 after a restart (was $fc)"
-grep -q '^u2 ' "$TDIR/state/quota.state" || fail "no u2 line in quota.state"
-pass "after an accountd restart: the quota is back from u2.conf, still refusing, failcnt kept ($fc2)"
+"$Q" -u 2000 write "$CT/c" 10 > /dev/null	# refused: quota.state is rewritten
+sleep 1.5
+timeout 5 "$ACCTCTL" quota u2 > /dev/null || fail "accountd stuck after writing its state on the refused filesystem"
+grep -q '^u2 ' "$MNT/state/quota.state" || fail "no u2 line in quota.state"
+pass "after an accountd restart (state on the refused tmpfs): the quota is back from u2.conf, still refusing, failcnt kept ($fc2), accountd answers"
 actl set u2 --diskspace 10M:10M || fail "raise u2"
 wait_for 10 sh -c "'$ACCTCTL' -j quota u2 | grep -q '\"refusing\": false'" || fail "still refusing"
-out=$("$Q" -u 2000 write "$MNT/b" 10)
+out=$("$Q" -u 2000 write "$CT/b" 10)
 [ "$(sed -n 's/.*errno=//p' <<<"$out")" = 0 ] || fail "after raising: $out"
 pass "raised to 10M: writes resume"
+stop_daemon	# back to a state folder off the tmpfs
+start_daemon -o quota_rescan=60
 
 # ---- (3) bad input -----------------------------------------------------------
 msg=$(actl set u2 --diskspace 2M:1M 2>&1) && fail "soft above hard accepted"
@@ -121,7 +134,7 @@ start_daemon -o quota_fallback=no
 actl create u3 || fail "create u3"
 conf=$TDIR/ct/u3.conf
 before=$(cat "$conf")
-msg=$(actl set u3 --private "$MNT" --diskspace 1M:1M --save 2>&1) &&
+msg=$(actl set u3 --private "$CT" --diskspace 1M:1M --save 2>&1) &&
     fail "a tmpfs tree accepted with quota_fallback=no"
 [ "$(echo "$msg" | wc -l)" = 1 ] && echo "$msg" | grep -q 'quota_fallback is no' ||
     fail "fallback disallowed: $msg"
