@@ -255,10 +255,15 @@ find_q(const struct container *ct)
 	return NULL;
 }
 
+/* QCMD() shifts a signed int past its range (Q_GETINFO is 0x800005):
+ * the same bits, made unsigned. */
 static int
 qctl(int fd, int cmd, int type, unsigned id, void *addr)
 {
-	return (int)syscall(SYS_quotactl_fd, fd, QCMD(cmd, type), id, addr);
+	unsigned c = ((unsigned)cmd << SUBCMDSHIFT) |
+	    ((unsigned)type & SUBCMDMASK);
+
+	return (int)syscall(SYS_quotactl_fd, fd, (int)c, id, addr);
 }
 
 /* ---- where the tree is, and what its filesystem offers ---------------- */
