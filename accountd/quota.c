@@ -863,16 +863,25 @@ opening_to_write(pid_t pid)
 	unsigned long long flags;
 
 	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return false;
-	n = (int)read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	if (sscanf(buf, "%ld %llx %llx %llx %llx", &nr, &a[0], &a[1], &a[2],
-	    &a[3]) < 2)
-		return false;
+	/*
+	 * The opener may not have gone to sleep yet when its event is read
+	 * (the file then says "running"): look again for up to 20 ms.
+	 */
+	for (int tries = 0;; tries++) {
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			return false;
+		n = (int)pread(fd, buf, sizeof(buf) - 1, 0);
+		close(fd);
+		if (n <= 0)
+			return false;
+		buf[n] = '\0';
+		if (sscanf(buf, "%ld %llx %llx %llx %llx", &nr, &a[0], &a[1],
+		    &a[2], &a[3]) >= 2)
+			break;
+		if (tries >= 200)
+			return false;
+		usleep(100);
+	}
 	switch (nr) {
 	case 2:		flags = a[1]; break;	/* open */
 	case 85:	return true;		/* creat */
