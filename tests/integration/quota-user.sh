@@ -119,6 +119,13 @@ wait_for 10 sh -c "'$ACCTCTL' -j quota u2 | grep -q '\"refusing\": false'" || fa
 out=$("$Q" -u 2000 write "$CT/b" 10)
 [ "$(sed -n 's/.*errno=//p' <<<"$out")" = 0 ] || fail "after raising: $out"
 pass "raised to 10M: writes resume"
+actl set u2 --diskspace 1M:1M || fail "lower u2 again"
+wait_for 10 sh -c "'$ACCTCTL' -j quota u2 | grep -q '\"refusing\": true'" || fail "not refusing at 1M"
+actl set u2 --diskspace unlimited || fail "quota off"
+actl quota u2 > /dev/null 2>&1 && fail "u2 still has a quota"
+out=$("$Q" -u 2000 write "$CT/d" 10)
+[ "$(sed -n 's/.*errno=//p' <<<"$out")" = 0 ] || fail "after quota off: $out"
+pass "diskspace unlimited turns the userspace quota off: no longer refusing"
 stop_daemon	# back to a state folder off the tmpfs
 start_daemon -o quota_rescan=60
 
