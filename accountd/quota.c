@@ -87,6 +87,7 @@ struct ctquota {
 	uint64_t	 mnt_id;		/* fs_key: one fanotify mark */
 	bool		 marked;
 	unsigned	 nwatch;		/* inotify watches on its dirs */
+	bool		 tagging;		/* kernel: project id being set */
 	double		 last_scan_end;
 };
 
@@ -96,7 +97,8 @@ static size_t nqs;
 /*
  * What must outlive accountd, in state_dir/quota.state, one line per
  * container: "NAME PROJID GRACE_END_BLOCKS GRACE_END_INODES FAILCNT_BLOCKS
- * FAILCNT_INODES" (ms of wall clock, 0: none).  The project id is also on
+ * FAILCNT_INODES TAGGED" (ms of wall clock, 0: none; TAGGED 1 once the
+ * whole tree has the project id).  The project id is also on
  * the tree's root; the file keeps it for a tree that lost it and keeps
  * the grace running across a restart.
  */
@@ -104,6 +106,7 @@ struct qsaved {
 	char		name[CT_NAME_MAX];
 	uint32_t	projid;
 	uint64_t	grace_b, grace_i, fail_b, fail_i;
+	int		tagged;
 };
 static struct qsaved *saved;
 static size_t nsaved;
@@ -132,12 +135,14 @@ saved_load(void)
 		struct qsaved s;
 		unsigned long long a, b, c, d;
 		unsigned id;
+		int tagged = 0;
 		char name[CT_NAME_MAX];
 
 		memset(&s, 0, sizeof(s));
-		if (sscanf(line, "%63s %u %llu %llu %llu %llu", name, &id, &a,
-		    &b, &c, &d) != 6)
+		if (sscanf(line, "%63s %u %llu %llu %llu %llu %d", name, &id, &a,
+		    &b, &c, &d, &tagged) < 6)
 			continue;
+		s.tagged = tagged == 1;
 		snprintf(s.name, sizeof(s.name), "%s", name);
 		s.projid = id, s.grace_b = a, s.grace_i = b;
 		s.fail_b = c, s.fail_i = d;
@@ -162,11 +167,11 @@ saved_write(void)
 		return;
 	}
 	for (size_t i = 0; i < nsaved; i++)
-		fprintf(f, "%s %u %llu %llu %llu %llu\n", saved[i].name,
+		fprintf(f, "%s %u %llu %llu %llu %llu %d\n", saved[i].name,
 		    saved[i].projid, (unsigned long long)saved[i].grace_b,
 		    (unsigned long long)saved[i].grace_i,
 		    (unsigned long long)saved[i].fail_b,
-		    (unsigned long long)saved[i].fail_i);
+		    (unsigned long long)saved[i].fail_i, saved[i].tagged);
 	if (fclose(f) != 0 || rename(tmp, path) < 0) {
 		log_warn("cannot write %s: %s", path, strerror(errno));
 		unlink(tmp);
@@ -189,8 +194,10 @@ saved_note(const struct ctquota *q)
 	}
 	if (s->projid == q->projid && s->grace_b == q->blk.grace_end_ms &&
 	    s->grace_i == q->ino.grace_end_ms && s->fail_b == q->blk.failcnt &&
-	    s->fail_i == q->ino.failcnt)
+	    s->fail_i == q->ino.failcnt && s->tagged == (q->mech == QM_KERNEL &&
+	    !q->tagging))
 		return;
+	s->tagged = q->mech == QM_KERNEL && !q->tagging;
 	s->projid = q->projid;
 	s->grace_b = q->blk.grace_end_ms;
 	s->grace_i = q->ino.grace_end_ms;
@@ -358,6 +365,8 @@ static int set_projid_fd(int fd, bool dir, uint32_t id);
 static uint32_t walk_id;
 static int walk_err;
 static char walk_path[PATH_MAX];
+static uint64_t walk_n;
+static int walk_fd = -1;	/* the child's progress pipe */
 
 static int
 walk_one(const char *path, const struct stat *st, int flag, struct FTW *f)
@@ -377,6 +386,8 @@ walk_one(const char *path, const struct stat *st, int flag, struct FTW *f)
 	}
 	r = set_projid_fd(fd, S_ISDIR(st->st_mode), walk_id);
 	close(fd);
+	if (++walk_n % 10000 == 0 && walk_fd >= 0)
+		dprintf(walk_fd, "P %llu\n", (unsigned long long)walk_n);
 	if (r < 0) {
 		walk_err = -r;
 		snprintf(walk_path, sizeof(walk_path), "%s", path);
@@ -618,6 +629,29 @@ scan_child(const char *root, int fd)
 	_exit(0);
 }
 
+/*
+ * The tagging child (kernel path): the project id and the inherit flag on
+ * every directory and regular file of the tree, "P n" progress, then
+ * "T n" or "E path: error".
+ */
+static void
+tag_child(const char *root, uint32_t id, int fd)
+{
+	walk_fd = fd;
+	walk_id = id;
+	walk_err = 0;
+	walk_n = 0;
+	if (nftw(root, walk_one, 64, FTW_PHYS | FTW_MOUNT) != 0 || walk_err) {
+		int e = walk_err ? walk_err : errno;
+
+		dprintf(fd, "E %s: %s\n", walk_path[0] ? walk_path : root,
+		    strerror(e));
+		_exit(1);
+	}
+	dprintf(fd, "T %llu\n", (unsigned long long)walk_n);
+	_exit(0);
+}
+
 static void tick_one(struct ctquota *q, uint64_t now);
 
 static void
@@ -693,6 +727,14 @@ scan_line(struct ctquota *q, const char *l)
 
 	if (l[0] == 'W' && l[1] == ' ') {
 		watch_dir(q, l + 2);
+	} else if (sscanf(l, "T %llu", &a) == 1) {
+		log_info("%s: quota: project id %u set on %llu entries of %s in "
+		    "%.2f s", q->ct->name, q->projid, a, q->root,
+		    mono() - q->scan_started);
+	} else if (l[0] == 'E' && q->mech == QM_KERNEL) {
+		snprintf(q->status, sizeof(q->status), "cannot give project id "
+		    "%u to %s", q->projid, l + 2);
+		log_warn("%s: %s", q->ct->name, q->status);
 	} else if (sscanf(l, "P %llu", &a) == 1) {
 		q->scan_seen = a;
 	} else if (sscanf(l, "D %llu %llu %llu", &a, &b, &c) == 3) {
@@ -743,6 +785,11 @@ on_scan(evutil_socket_t fd, short what, void *arg)
 		(void)waitpid(q->scan_pid, NULL, WNOHANG);
 		q->scan_pid = 0;	/* exited: nothing to kill */
 		scan_end(q);
+		if (q->mech == QM_KERNEL) {
+			q->tagging = false;
+			tick_one(q, wall_ms());
+			return;
+		}
 		q->last_scan_end = mono();
 		q->next_scan = q->last_scan_end + ad->cfg.quota_rescan;
 		tick_one(q, wall_ms());
@@ -783,6 +830,8 @@ scan_start(struct ctquota *q)
 			close(fan_fd);
 		if (ino_fd >= 0)
 			close(ino_fd);
+		if (q->mech == QM_KERNEL)
+			tag_child(q->root, q->projid, p[1]);
 		scan_child(q->root, p[1]);
 	}
 	close(p[1]);
@@ -1311,6 +1360,7 @@ quota_set(struct container *ct, const struct ct_params *eff, bool strict,
 	}
 	if (q->mech == QM_KERNEL) {
 		uint64_t fb, fin;
+		bool was;
 
 		if ((fd = open(q->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 			r = aerr_set(err, errno, "%s: %s", q->root,
@@ -1323,18 +1373,29 @@ quota_set(struct container *ct, const struct ct_params *eff, bool strict,
 			free(q);
 			return r;
 		}
+		/*
+		 * The root now (what is made at its top inherits the id at
+		 * once); the rest of a populated tree by a child, in the
+		 * background: the usage grows as it goes.  Once tagged, a
+		 * tree stays so (new files inherit; ext4 and XFS refuse a
+		 * rename across projects), so a change of limits only sets
+		 * them.
+		 */
+		was = root_projid(q->root) == q->projid;
+		r = set_projid_fd(fd, true, q->projid);
 		close(fd);
-		walk_id = q->projid;
-		walk_err = 0;
-		if (nftw(q->root, walk_one, 64, FTW_PHYS | FTW_MOUNT) != 0 ||
-		    walk_err) {
-			r = walk_err ? walk_err : errno;
-			aerr_set(err, r, "%s: cannot give %s project id %u: %s",
-			    ct->name, walk_path[0] ? walk_path : q->root,
-			    q->projid, strerror(r));
+		if (r < 0) {
+			aerr_set(err, -r, "%s: cannot give %s project id %u: %s",
+			    ct->name, q->root, q->projid, strerror(-r));
 			free(q);
-			return -r;
+			return r;
 		}
+		if (old != NULL && old->mech == QM_KERNEL)
+			q->tagging = old->projid != q->projid || old->tagging;
+		else
+			q->tagging = !(was && saved_find(ct->name) != NULL &&
+			    saved_find(ct->name)->projid == q->projid &&
+			    saved_find(ct->name)->tagged);
 		(void)kernel_usage(q);
 		fb = quota_grace_step(&q->blk, wall_ms(), q->quotatime);
 		fin = quota_grace_step(&q->ino, wall_ms(), q->quotatime);
@@ -1358,6 +1419,8 @@ quota_set(struct container *ct, const struct ct_params *eff, bool strict,
 	}
 	qs = xreallocarray(qs, nqs + 1, sizeof(*qs));
 	qs[nqs++] = q;
+	if (q->tagging)
+		scan_start(q);
 	if (q->mech == QM_KERNEL)
 		log_info("%s: disk quota on %s (%s, project quota, id %u)",
 		    ct->name, q->root, q->fstype, q->projid);
@@ -1503,6 +1566,12 @@ quota_report(struct container *ct, bool table, struct json_object *reply,
 	    json_object_new_uint64(q->blk.failcnt + q->ino.failcnt));
 	json_object_object_add(reply, "counted",
 	    json_object_new_boolean(q->mech == QM_KERNEL || q->scanned));
+	if (q->mech == QM_KERNEL) {
+		json_object_object_add(reply, "tagging",
+		    json_object_new_boolean(q->tagging));
+		json_object_object_add(reply, "tag_seen",
+		    json_object_new_uint64(q->scan_seen));
+	}
 	if (q->mech == QM_USER) {
 		json_object_object_add(reply, "scanning",
 		    json_object_new_boolean(q->scan_pid > 0));

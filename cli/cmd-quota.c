@@ -158,6 +158,12 @@ cmd_quota(int argc, char **argv)
 		quota_stat_format(&b, &i, ju64(reply, "now_ms"), &out);
 		fputs(sbuf_str(&out), stdout);
 		sbuf_free(&out);
+		if (jbool(reply, "tagging"))
+			printf("setting project id %llu on %s: %llu entries so "
+			    "far; the usage grows as it goes\n",
+			    (unsigned long long)ju64(reply, "projid"),
+			    jstr(reply, "root"),
+			    (unsigned long long)ju64(reply, "tag_seen"));
 		if (table)
 			print_table(reply);
 	}

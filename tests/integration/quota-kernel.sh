@@ -55,7 +55,10 @@ for mnt in "${mnts[@]}"; do
 	t0=$(now_ms)
 	actl create "$ct" --private "$dir" --diskspace 2M:2M \
 	    --diskinodes 3000:3000 --quotatime 0 || fail "$fs: create with quota"
-	note "$fs: project id set on $(find "$dir" | wc -l) entries in $(( $(now_ms) - t0 )) ms"
+	# the project id goes onto the existing tree in the background
+	wait_for 120 sh -c "! '$ACCTCTL' -j quota '$ct' | grep -q '\"tagging\": true'" ||
+	    fail "$fs: project id still being set: $(actl quota "$ct")"
+	note "$fs: project id set on $(find "$dir" | wc -l) entries in $(( $(now_ms) - t0 )) ms (in the background)"
 	i=$(actl -j quota "$ct" | awk '/"inodes"/ { b = 1 } b && /"usage"/ { gsub(/[^0-9]/, ""); print; exit }')
 	[ "$i" -ge 2000 ] || fail "$fs: the 2000 existing files are not counted ($i inodes)"
 	out=$(actl quota "$ct") || fail "$fs: acctctl quota"
