@@ -1503,6 +1503,10 @@ ugid_table(struct ctquota *q, struct json_object *arr)
 			    json_object_new_uint64(nd.dqb_isoftlimit));
 			json_object_object_add(o, "inodes_hard",
 			    json_object_new_uint64(nd.dqb_ihardlimit));
+			json_object_object_add(o, "btime",
+			    json_object_new_uint64(nd.dqb_btime));
+			json_object_object_add(o, "itime",
+			    json_object_new_uint64(nd.dqb_itime));
 			json_object_array_add(arr, o);
 			if (++n >= 4096 || nd.dqb_id == UINT32_MAX)
 				break;
@@ -1592,8 +1596,32 @@ quota_report(struct container *ct, bool table, struct json_object *reply,
 	if (table) {
 		struct json_object *arr = json_object_new_array();
 
-		if (q->mech == QM_KERNEL && q->ugidlimit > 0)
+		if (q->mech == QM_KERNEL && q->ugidlimit > 0) {
+			struct json_object *g = json_object_new_object();
+			int fd = open(q->root, O_RDONLY | O_DIRECTORY |
+			    O_CLOEXEC);
+
 			ugid_table(q, arr);
+			/* the kernel's grace: one per filesystem and type */
+			for (int t = USRQUOTA; fd >= 0 && t <= GRPQUOTA; t++) {
+				struct if_dqinfo di;
+				struct json_object *x;
+
+				memset(&di, 0, sizeof(di));
+				if (qctl(fd, Q_GETINFO, t, 0, &di) < 0)
+					continue;
+				x = json_object_new_object();
+				json_object_object_add(x, "block_grace",
+				    json_object_new_uint64(di.dqi_bgrace));
+				json_object_object_add(x, "inode_grace",
+				    json_object_new_uint64(di.dqi_igrace));
+				json_object_object_add(g, t == USRQUOTA ?
+				    "user" : "group", x);
+			}
+			if (fd >= 0)
+				close(fd);
+			json_object_object_add(reply, "ugid_grace", g);
+		}
 		json_object_object_add(reply, "ugid", arr);
 	}
 	return 0;

@@ -34,47 +34,48 @@ res_of(struct json_object *reply, const char *key, struct quota_res *r)
 }
 
 static void
-print_lim(uint64_t v, uint64_t div)
-{
-	if (v == 0)
-		printf(" %10s", "-");
-	else
-		printf(" %10llu", (unsigned long long)(v / div));
-}
-
-static void
 print_table(struct json_object *reply)
 {
-	struct json_object *arr;
+	struct json_object *arr, *g = NULL, *x;
+	struct quota_ugid_info in;
+	struct quota_ugid *u;
+	struct sbuf out = SBUF_INIT;
 	size_t n;
 
 	if (!json_object_object_get_ex(reply, "ugid", &arr))
 		return;
 	n = json_object_array_length(arr);
-	printf("User/group quota: %s\n", ju64(reply, "quotaugidlimit") ?
-	    "on,active" : "off,inactive");
-	printf("Ugids: loaded %zu, total %zu, limit %llu\n", n, n,
-	    (unsigned long long)ju64(reply, "quotaugidlimit"));
-	if (n == 0)
+	memset(&in, 0, sizeof(in));
+	in.limit = ju64(reply, "quotaugidlimit");
+	in.on = in.limit > 0;
+	json_object_object_get_ex(reply, "ugid_grace", &g);
+	for (int t = 0; t < 2; t++)
+		if (g != NULL && json_object_object_get_ex(g, t ? "group" :
+		    "user", &x)) {
+			in.bgrace[t] = ju64(x, "block_grace");
+			in.igrace[t] = ju64(x, "inode_grace");
+		}
+	u = calloc(n ? n : 1, sizeof(*u));
+	if (u == NULL)
 		return;
-	printf("User/group objects (the filesystem's):\n");
-	printf("%-10s %-5s %-9s %10s %10s %10s\n", "ID", "type", "resource",
-	    "usage", "softlimit", "hardlimit");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *o = json_object_array_get_idx(arr, i);
 
-		printf("%-10llu %-5s %-9s %10llu", (unsigned long long)ju64(o,
-		    "id"), jstr(o, "type"), "1k-blocks",
-		    (unsigned long long)(ju64(o, "blocks_used") + 1023) / 1024);
-		print_lim(ju64(o, "blocks_soft"), 1024);
-		print_lim(ju64(o, "blocks_hard"), 1024);
-		printf("\n%-10llu %-5s %-9s %10llu", (unsigned long long)ju64(o,
-		    "id"), jstr(o, "type"), "inodes",
-		    (unsigned long long)ju64(o, "inodes_used"));
-		print_lim(ju64(o, "inodes_soft"), 1);
-		print_lim(ju64(o, "inodes_hard"), 1);
-		printf("\n");
+		u[i].id = (unsigned)ju64(o, "id");
+		u[i].group = strcmp(jstr(o, "type"), "group") == 0;
+		u[i].bused = ju64(o, "blocks_used");
+		u[i].bsoft = ju64(o, "blocks_soft");
+		u[i].bhard = ju64(o, "blocks_hard");
+		u[i].iused = ju64(o, "inodes_used");
+		u[i].isoft = ju64(o, "inodes_soft");
+		u[i].ihard = ju64(o, "inodes_hard");
+		u[i].btime = ju64(o, "btime");
+		u[i].itime = ju64(o, "itime");
 	}
+	quota_ugid_format(&in, u, n, ju64(reply, "now_ms") / 1000, &out);
+	printf("\n%s", sbuf_str(&out));
+	sbuf_free(&out);
+	free(u);
 }
 
 static int

@@ -136,6 +136,59 @@ stat_line(const char *name, const struct quota_res *r, uint64_t div,
 	    (unsigned long long)use, over ? '*' : ' ', s, h, g);
 }
 
+static void
+ugid_line(const struct quota_ugid *u, const char *res, uint64_t used,
+    uint64_t soft, uint64_t hard, uint64_t t, uint64_t now_s,
+    struct sbuf *out)
+{
+	char g[16] = "";
+
+	if (t != 0 && soft != 0 && used > soft) {
+		if (t > now_s)
+			quota_time2str(t - now_s, g, sizeof(g));
+		else
+			snprintf(g, sizeof(g), "none");
+	}
+	sbuf_printf(out, "%-7u %5s %10s %10llu%c %10llu %10llu %8s %s\n",
+	    u->id, u->group ? "group" : "user", res,
+	    (unsigned long long)used, (soft && used > soft) ||
+	    (hard && used > hard) ? '*' : ' ', (unsigned long long)soft,
+	    (unsigned long long)hard, g, "loaded");
+}
+
+void
+quota_ugid_format(const struct quota_ugid_info *in,
+    const struct quota_ugid *u, size_t n, uint64_t now_s, struct sbuf *out)
+{
+	static const char *const types[2] = { "user", "group" };
+	char b[16], i[16];
+
+	sbuf_printf(out, "User/group quota: %s\n", in->on ? "on,active" :
+	    "off,inactive");
+	sbuf_printf(out, "Ugids: loaded %zu, total %zu, limit %llu\n", n, n,
+	    (unsigned long long)in->limit);
+	sbuf_printf(out, "Ugid limit was exceeded: %s\n",
+	    in->on && n > in->limit ? "yes" : "no");
+	sbuf_printf(out, "\nUser/group grace times and quotafile flags:\n");
+	sbuf_printf(out, "%7s %14s %14s %10s\n", "type", "block_exp_time",
+	    "inode_exp_time", "dqi_flags");
+	for (int t = 0; t < 2; t++) {
+		quota_time2str(in->bgrace[t], b, sizeof(b));
+		quota_time2str(in->igrace[t], i, sizeof(i));
+		sbuf_printf(out, "%7s %14s %14s %10s\n", types[t], b, i, "0h");
+	}
+	sbuf_printf(out, "\nUser/group objects:\n");
+	sbuf_printf(out, "%-7s %5s %10s %10s  %10s %10s %8s %s\n", "ID", "type",
+	    "resource", "usage", "softlimit", "hardlimit", "grace", "status");
+	for (size_t k = 0; k < n; k++) {
+		ugid_line(&u[k], "1k-blocks", (u[k].bused + 1023) / 1024,
+		    u[k].bsoft / 1024, u[k].bhard / 1024, u[k].btime, now_s,
+		    out);
+		ugid_line(&u[k], "inodes", u[k].iused, u[k].isoft, u[k].ihard,
+		    u[k].itime, now_s, out);
+	}
+}
+
 void
 quota_stat_format(const struct quota_res *blocks,
     const struct quota_res *inodes, uint64_t now_ms, struct sbuf *out)

@@ -65,4 +65,40 @@ void	quota_time2str(uint64_t secs, char *buf, size_t len);
 void	quota_stat_format(const struct quota_res *blocks,
 	    const struct quota_res *inodes, uint64_t now_ms, struct sbuf *);
 
+/*
+ * Second level (`vzquota stat -t`): one uid's or gid's figures as the
+ * kernel keeps them.  Limits 0: none (the kernel's convention); btime and
+ * itime: when its soft limit turns hard (Unix seconds), 0: not over.
+ */
+struct quota_ugid {
+	unsigned	 id;
+	bool		 group;
+	uint64_t	 bused, bsoft, bhard;	/* bytes */
+	uint64_t	 iused, isoft, ihard;
+	uint64_t	 btime, itime;
+};
+
+struct quota_ugid_info {
+	bool		 on;			/* quotaugidlimit > 0 */
+	uint64_t	 limit;			/* quotaugidlimit */
+	uint64_t	 bgrace[2], igrace[2];	/* per type, seconds */
+};
+
+/*
+ *	User/group quota: on,active
+ *	Ugids: loaded 2, total 2, limit 100
+ *	Ugid limit was exceeded: no
+ *
+ *	User/group grace times and quotafile flags:
+ *	   type block_exp_time inode_exp_time  dqi_flags
+ *	   user          7days          7days        0h
+ *	  group          7days          7days        0h
+ *
+ *	User/group objects:
+ *	ID      type   resource      usage  softlimit  hardlimit    grace status
+ *	1000    user  1k-blocks       4096          0          0          loaded
+ */
+void	quota_ugid_format(const struct quota_ugid_info *,
+	    const struct quota_ugid *, size_t n, uint64_t now_s, struct sbuf *);
+
 #endif

@@ -156,11 +156,39 @@ stat_golden(void)
 	sbuf_free(&out);
 }
 
+static void
+ugid_golden(void)
+{
+	struct quota_ugid_info in = { .on = true, .limit = 100,
+	    .bgrace = { 604800, 604800 }, .igrace = { 604800, 3600 } };
+	struct quota_ugid u[2] = {
+		{ .id = 1000, .bused = KB(4096), .iused = 12 },
+		{ .id = 33, .group = true, .bused = KB(600), .bsoft = KB(512),
+		    .bhard = KB(1024), .btime = 1000 + 7200, .iused = 5,
+		    .isoft = 4, .ihard = 10, .itime = 900 },
+	};
+	struct sbuf out = SBUF_INIT;
+	char *want = slurp("quota-ugid.golden");
+
+	quota_ugid_format(&in, u, 2, 1000, &out);
+	ok(want != NULL && strcmp(want, sbuf_str(&out)) == 0,
+	    "vzquota stat -t layout byte for byte as quota-ugid.golden");
+	if (want == NULL || strcmp(want, sbuf_str(&out)) != 0)
+		printf("# got:\n%s", sbuf_str(&out));
+	ok(strstr(sbuf_str(&out), "02:00 loaded") != NULL,
+	    "a group past its soft limit shows the grace left");
+	ok(strstr(sbuf_str(&out), "none loaded") != NULL,
+	    "past its inode grace: none");
+	free(want);
+	sbuf_free(&out);
+}
+
 int
 main(void)
 {
 	grace();
 	limits();
 	stat_golden();
+	ugid_golden();
 	return done_testing();
 }
