@@ -102,6 +102,7 @@ for mnt in "${mnts[@]}"; do
 	    fail "$fs: grace not shown as none: $(actl quota "$ct")"
 	out=$("$Q" -u 2000 write "$dir/soft" 256)
 	[ "$(errname "$out")" = "$want" ] || fail "$fs: past grace: $out"
+	actl quota "$ct" | sed 's/^/# /'
 	pass "$fs: grace over: the soft limit acts as hard ($want)"
 
 	actl set "$ct" --diskspace unlimited || fail "$fs: quota off"
@@ -119,6 +120,7 @@ for mnt in "${mnts[@]}"; do
 		d=$(done_n "$out")
 		[ "$(errname "$out")" = EDQUOT ] && [ "$d" -le 512 ] ||
 		    fail "$fs: uid 2001 past its 512K: $out"
+		actl quota "$ct" -t | sed 's/^/# /'
 		actl quota "$ct" -t | grep -q '^2001 *user' ||
 		    fail "$fs: uid 2001 not in the -t table: $(actl quota "$ct" -t)"
 		actl quota "$ct" -u 2001 0:0 || fail "$fs: clear uid limit"
