@@ -79,6 +79,7 @@ actl create u2 --private "$CT" --diskspace 1M:2M --quotatime 0 || fail "create u
 grep -q 'no fanotify permission events' "$TDIR/daemon.log" &&
     skip "this kernel has no fanotify permission events: nothing can be refused"
 wait_for 10 sh -c "'$ACCTCTL' -j quota u2 | grep -q '\"counted\": true'" || fail "u2 not counted"
+exec 7>> "$CT/kept-open"	# open before the limit is reached
 out=$("$Q" -u 2000 write "$CT/a" 1536)
 [ "$(sed -n 's/.*errno=//p' <<<"$out")" = 0 ] || fail "first 1.5M: $out"
 # quotatime 0: the soft limit (1M) is the hard one; checked after the fact
@@ -89,6 +90,10 @@ out=$("$Q" -u 2000 write "$CT/b" 10)
 out=$("$Q" write "$CT/a" 10)
 [ "$(sed -n 's/.*errno=//p' <<<"$out")" = EPERM ] || fail "root's write past the limit: $out"
 [ "$(wc -c < "$CT/a")" = $((1536 * 1024)) ] || fail "reading in the full tree failed"
+echo "written through a descriptor opened before" >&7 ||
+    fail "a descriptor opened before the limit cannot write (docs say it can)"
+exec 7>&-
+[ -s "$CT/kept-open" ] || fail "nothing written through the kept descriptor"
 out=$("$Q" -u 2000 write "$MNT/outside" 10)
 [ "$(sed -n 's/.*errno=//p' <<<"$out")" = 0 ] || fail "a write outside the tree, same tmpfs: $out"
 fc=$(actl -j quota u2 | sed -n 's/^  "failcnt": \([0-9]*\).*/\1/p')
@@ -98,7 +103,7 @@ wait_for 5 grep -q '^u2 diskspace [0-9]' "$TDIR/hook.out" || fail "the alert hoo
 actl -j ubc u2 | grep -q '"diskspace"' || fail "no diskspace quota row in ubc -j"
 actl show u2 | grep -q '^  quota .*userspace' || fail "no quota line in show: $(actl show u2)"
 actl quota u2 | grep -q '1k-blocks *1536\*' || fail "usage with * not shown: $(actl quota u2)"
-pass "at the limit: opens for writing in the tree refused with EPERM (uid 2000 and root), reads and writes outside go on, failcnt $fc, event and hook"
+pass "at the limit: opens for writing in the tree refused with EPERM (uid 2000 and root), reads, writes outside and through descriptors opened before go on (as documented), failcnt $fc, event and hook"
 
 # accountd's own files on the filesystem it refuses opens on: its state
 # moves to the same tmpfs; its own opens there must not wait for itself
