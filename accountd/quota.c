@@ -88,6 +88,9 @@ struct ctquota {
 	bool		 marked;
 	unsigned	 nwatch;		/* inotify watches on its dirs */
 	bool		 tagging;		/* kernel: project id being set */
+	unsigned	 new_watches;		/* added by the running count */
+	bool		 first_count;		/* the running count is the first */
+	bool		 changed_in_scan;	/* inotify saw a change meanwhile */
 	double		 last_scan_end;
 };
 
@@ -654,6 +657,7 @@ tag_child(const char *root, uint32_t id, int fd)
 
 static void tick_one(struct ctquota *q, uint64_t now);
 
+/* Adds a watch; counts it in q->new_watches when the directory is new. */
 static void
 watch_dir(struct ctquota *q, const char *path)
 {
@@ -672,6 +676,7 @@ watch_dir(struct ctquota *q, const char *path)
 	watches[nwatches].q = q;
 	nwatches++;
 	q->nwatch++;
+	q->new_watches++;
 }
 
 static void
@@ -713,6 +718,8 @@ on_inotify(evutil_socket_t fd, short what, void *arg)
 				/* count again soon, at most once a second */
 				if (q->next_scan > q->last_scan_end + 1.0)
 					q->next_scan = q->last_scan_end + 1.0;
+				if (q->scan_pid > 0)
+					q->changed_in_scan = true;
 				break;
 			}
 			p += sizeof(*e) + e->len;
@@ -792,6 +799,14 @@ on_scan(evutil_socket_t fd, short what, void *arg)
 		}
 		q->last_scan_end = mono();
 		q->next_scan = q->last_scan_end + ad->cfg.quota_rescan;
+		/*
+		 * A directory made since the last count was not watched while
+		 * files went into it, and a change during the count may have
+		 * been missed by it: count again in a second.
+		 */
+		if (q->changed_in_scan || (q->new_watches > 0 && q->scanned &&
+		    !q->first_count))
+			q->next_scan = q->last_scan_end + 1.0;
 		tick_one(q, wall_ms());
 		return;
 	}
@@ -840,6 +855,9 @@ scan_start(struct ctquota *q)
 	q->scan_fd = p[0];
 	q->scan_len = 0;
 	q->scan_seen = 0;
+	q->new_watches = 0;
+	q->changed_in_scan = false;
+	q->first_count = !q->scanned;
 	q->scan_started = mono();
 	q->scan_ev = event_new(ad->base, p[0], EV_READ | EV_PERSIST, on_scan, q);
 	event_add(q->scan_ev, NULL);
