@@ -25,6 +25,7 @@
 
 #include "accountd.h"
 #include "alert.h"
+#include "quota.h"
 #include "bcstore.h"
 #include "exporter.h"
 #include "log.h"
@@ -286,6 +287,7 @@ main(int argc, char **argv)
 	sampler_init();
 	vswap_init();
 	ct_load_all(&err);
+	quota_init();
 	watch_init();
 	ct_refresh_all();
 	for (int i = 0; i < 5; i++) {
@@ -303,6 +305,7 @@ main(int argc, char **argv)
 	control_close();
 	watch_close();
 	vswap_close();		/* thaw what accountd froze */
+	quota_close();
 	ct_shutdown();
 	sampler_close();
 	publish_close();

@@ -248,7 +248,7 @@ close_from(int lowfd)
 
 /* Returns whether the hook was started. */
 static bool
-run_hook(struct container *ct, enum ub_res r, uint64_t delta, uint64_t supp,
+run_hook(struct container *ct, const char *rname, uint64_t delta, uint64_t supp,
     const struct ub_row *row, const char *when)
 {
 	char *env[16];
@@ -261,12 +261,12 @@ run_hook(struct container *ct, enum ub_res r, uint64_t delta, uint64_t supp,
 	if (slot < 0) {
 		log_warn("alert hook: %d already running; not run for %s/%s "
 		    "(passed on with its next run)", HOOKS_MAX, ct->name,
-		    ub_name(r));
+		    rname);
 		return false;
 	}
 	env[n++] = xasprintf("ACCT_EVENT=failcnt");
 	env[n++] = xasprintf("ACCT_CT=%s", ct->name);
-	env[n++] = xasprintf("ACCT_RESOURCE=%s", ub_name(r));
+	env[n++] = xasprintf("ACCT_RESOURCE=%s", rname);
 	env[n++] = xasprintf("ACCT_FAILCNT=%llu", (unsigned long long)row->failcnt);
 	env[n++] = xasprintf("ACCT_DELTA=%llu", (unsigned long long)delta);
 	env[n++] = xasprintf("ACCT_SUPPRESSED=%llu", (unsigned long long)supp);
@@ -415,7 +415,7 @@ notifier_start(void)
 }
 
 static void
-notify_alertmanager(struct container *ct, enum ub_res r, const char *when,
+notify_alertmanager(struct container *ct, const char *rname, const char *when,
     const struct ub_row *row, uint64_t delta)
 {
 	struct json_object *a, *al, *labels, *ann;
@@ -435,13 +435,13 @@ notify_alertmanager(struct container *ct, enum ub_res r, const char *when,
 	json_object_object_add(labels, "container",
 	    json_object_new_string(ct->name));
 	json_object_object_add(labels, "resource",
-	    json_object_new_string(ub_name(r)));
+	    json_object_new_string(rname));
 	json_object_object_add(labels, "instance", json_object_new_string(host));
 	json_object_object_add(labels, "severity",
 	    json_object_new_string("warning"));
 	ann = json_object_new_object();
 	snprintf(buf, sizeof(buf), "%s hit its %s limit (failcnt +%llu, now %llu)",
-	    ct->name, ub_name(r), (unsigned long long)delta,
+	    ct->name, rname, (unsigned long long)delta,
 	    (unsigned long long)row->failcnt);
 	json_object_object_add(ann, "summary", json_object_new_string(buf));
 	snprintf(buf, sizeof(buf), "held %llu maxheld %llu barrier %llu limit %llu",
@@ -458,7 +458,7 @@ notify_alertmanager(struct container *ct, enum ub_res r, const char *when,
 	s = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN);
 	if (send(notify_fd, s, strlen(s), MSG_DONTWAIT) < 0)
 		log_warn("alertmanager: notifier busy or gone (%s); alert for "
-		    "%s/%s not posted", strerror(errno), ct->name, ub_name(r));
+		    "%s/%s not posted", strerror(errno), ct->name, rname);
 	json_object_put(a);
 }
 
@@ -532,14 +532,86 @@ alert_failcnt(struct container *ct, enum ub_res r, uint64_t delta)
 	t = (double)now.tv_sec;
 	if (ad->cfg.alert_hook != NULL && *ad->cfg.alert_hook) {
 		if (t - ct->hook_last[r] >= ad->cfg.alert_hook_interval &&
-		    run_hook(ct, r, delta, ct->hook_suppressed[r], row, when)) {
+		    run_hook(ct, ub_name(r), delta, ct->hook_suppressed[r], row,
+		    when)) {
 			ct->hook_last[r] = t;
 			ct->hook_suppressed[r] = 0;
 		} else {
 			ct->hook_suppressed[r] += delta;
 		}
 	}
-	notify_alertmanager(ct, r, when, row, delta);
+	notify_alertmanager(ct, ub_name(r), when, row, delta);
+	json_object_put(ev);
+}
+
+void
+alert_quota(struct container *ct, const char *res, uint64_t failcnt,
+    uint64_t delta, uint64_t held, uint64_t soft, uint64_t hard,
+    const char *unit)
+{
+	struct json_object *ev = json_object_new_object();
+	struct timespec now;
+	struct tm tm;
+	char when[48];
+	const char *s;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%03ldZ",
+	    now.tv_nsec / 1000000);
+	json_object_object_add(ev, "seq", json_object_new_int64((int64_t)++seq));
+	json_object_object_add(ev, "time", json_object_new_string(when));
+	json_object_object_add(ev, "type", json_object_new_string("failcnt"));
+	json_object_object_add(ev, "ct", json_object_new_string(ct->name));
+	json_object_object_add(ev, "resource", json_object_new_string(res));
+	json_object_object_add(ev, "failcnt", json_object_new_uint64(failcnt));
+	json_object_object_add(ev, "delta", json_object_new_uint64(delta));
+	json_object_object_add(ev, "held", json_object_new_uint64(held));
+	json_object_object_add(ev, "barrier", json_object_new_uint64(soft));
+	json_object_object_add(ev, "limit", json_object_new_uint64(hard));
+	json_object_object_add(ev, "unit", json_object_new_string(unit));
+	s = json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN);
+	log_warn("alert ct=%s resource=%s failcnt=%llu delta=%llu held=%llu "
+	    "barrier=%llu limit=%llu", ct->name, res,
+	    (unsigned long long)failcnt, (unsigned long long)delta,
+	    (unsigned long long)held, (unsigned long long)soft,
+	    (unsigned long long)hard);
+	remember(ev);
+	for (struct follower *f = followers; f != NULL; f = f->next)
+		if (f->ct[0] == '\0' || strcmp(f->ct, ct->name) == 0)
+			ctl_send(f->conn, MSG_EVENT, s, strlen(s));
+	if (events_log != NULL) {
+		fprintf(events_log, "%s\n", s);
+		fflush(events_log);
+		if (ftell(events_log) > (long)EVENTS_LOG_MAX)
+			events_log_rotate();
+	}
+	/*
+	 * The hook and Alertmanager as for a beancounter.  The hook's rate
+	 * limit needs a slot per resource: the quota rows take those of the
+	 * placeholder rows dummy0/dummy1, which never alert themselves.
+	 */
+	{
+		enum ub_res slot = strcmp(res, "diskinodes") == 0 ? UB_DUMMY1 :
+		    UB_DUMMY0;
+		struct ub_row row = { .held = held, .maxheld = held,
+		    .barrier = soft, .limit = hard, .failcnt = failcnt };
+		double t = (double)now.tv_sec;
+
+		if (ad->cfg.alert_hook != NULL && *ad->cfg.alert_hook) {
+			if (t - ct->hook_last[slot] >=
+			    ad->cfg.alert_hook_interval &&
+			    run_hook(ct, res, delta, ct->hook_suppressed[slot],
+			    &row, when)) {
+				ct->hook_last[slot] = t;
+				ct->hook_suppressed[slot] = 0;
+			} else {
+				ct->hook_suppressed[slot] += delta;
+			}
+		}
+		notify_alertmanager(ct, res, when, &row, delta);
+	}
 	json_object_put(ev);
 }
 

@@ -26,6 +26,11 @@ struct ctl_conn;
 int	alert_init(void);
 void	alert_close(void);
 void	alert_failcnt(struct container *, enum ub_res, uint64_t delta);
+/* A disk quota failcnt (accountd/quota.c): resource diskspace or
+ * diskinodes; log, history, followers and events.log. */
+void	alert_quota(struct container *, const char *resource,
+	    uint64_t failcnt, uint64_t delta, uint64_t held, uint64_t soft,
+	    uint64_t hard, const char *unit);
 /* The last `max` events (for ct, or all when NULL), oldest first. */
 struct json_object *alert_history(const char *ct, size_t max);
 /* Send every later event (for ct, or all) to this connection. */

@@ -120,6 +120,13 @@ static const struct ckey {
 	{ "rrdcached", CK_STR, offsetof(struct acct_config, rrdcached), "",
 	  "write RRD updates through rrdcached at this address (unix:/path or "
 	  "host:port)" },
+	{ "quota_fallback", CK_STR,
+	  offsetof(struct acct_config, quota_fallback), "userspace",
+	  "disk quota where the filesystem has no project quota: userspace "
+	  "(accountd counts and refuses opens for writing) or no (refused)" },
+	{ "quota_rescan", CK_UINT, offsetof(struct acct_config, quota_rescan),
+	  "10", "seconds between recounts of a tree under the userspace "
+	  "quota (1 to 86400)" },
 };
 
 static const struct ckey *
@@ -350,6 +357,13 @@ config_check(const struct acct_config *c, struct aerr *err)
 			    "(accepted: bytes/s such as 100M, or 0 for no "
 			    "slowdown)", c->vswap_rate);
 	}
+	if (strcmp(c->quota_fallback, "userspace") != 0 &&
+	    strcmp(c->quota_fallback, "no") != 0)
+		return aerr_set(err, EINVAL, "bad quota_fallback '%s' (accepted: "
+		    "userspace, no)", c->quota_fallback);
+	if (c->quota_rescan < 1 || c->quota_rescan > 86400)
+		return aerr_set(err, EINVAL, "bad quota_rescan %u (accepted: 1 "
+		    "to 86400 s)", c->quota_rescan);
 	if (*c->meminfo_dir != '\0' && *c->meminfo_dir != '/')
 		return aerr_set(err, EINVAL, "meminfo_dir '%s' must be an "
 		    "absolute path", c->meminfo_dir);

@@ -47,6 +47,9 @@ struct acct_config {
 	char		*rrd_dir;
 	unsigned	 rrd_step;		/* s */
 	char		*rrdcached;
+	/* disk quota (accountd/quota.c, docs/quota.md) */
+	char		*quota_fallback;	/* userspace or no */
+	unsigned	 quota_rescan;		/* s, userspace path */
 };
 
 void	config_defaults(struct acct_config *);

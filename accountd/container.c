@@ -27,6 +27,7 @@
 #include "accountd.h"
 #include "apply.h"
 #include "log.h"
+#include "quota.h"
 #include "sampler.h"
 #include "xalloc.h"
 
@@ -120,6 +121,7 @@ ct_delete(struct container *ct)
 	size_t i, j;
 
 	ct_detach(ct);
+	quota_forget(ct);
 	for (i = 0, j = 0; i < ad->ncts; i++)
 		if (ad->cts[i] != ct)
 			ad->cts[j++] = ad->cts[i];
@@ -396,9 +398,25 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 			return r;
 		}
 	}
+	/* the disk quota is set first and put back if the cgroup part
+	 * fails: it is the part that can be refused by the filesystem */
+	if (quota_changes(chg) &&
+	    (r = quota_set(ct, &eff, chg->v[P_PRIVATE].set, warn, err)) < 0) {
+		if (save) {
+			save_abort(tmp);
+			ctconf_free(&nc);
+		}
+		return r;
+	}
 	if (ct->running) {
 		plan_scope(&eff, chg, &scope);
 		if ((r = ct_apply(ct, &scope, err)) < 0) {
+			struct aerr qe = { 0 };
+
+			if (quota_changes(chg) &&
+			    quota_set(ct, ct_effective(ct), false, NULL, &qe) < 0)
+				log_warn("%s: disk quota not put back: %s",
+				    ct->name, qe.msg);
 			if (save) {
 				save_abort(tmp);
 				ctconf_free(&nc);

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,8 @@
 #include "control.h"
 #include "log.h"
 #include "meminfo.h"
+#include "quota.h"
+#include "../policies/quota.h"
 #include "xalloc.h"
 
 #define CTL_RO	0x01
@@ -278,6 +281,12 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 					    json_object_new_string(pl.ops[k].file));
 		if (!p->v[i].set)
 			add_str(o, "status", "unset");
+		else if (i >= P_DISKSPACE && i <= P_QUOTAUGIDLIMIT &&
+		    quota_unenforced(ct) != NULL) {
+			add_str(o, "status", "not enforced");
+			add_str(o, "reason", quota_unenforced(ct));
+			n = NULL;
+		}
 		else if (n != NULL && n->kind == NOTE_NOT_ENFORCED)
 			add_str(o, "status", "not enforced");
 		else if (n != NULL && n->kind == NOTE_BY_DAEMON)
@@ -309,6 +318,15 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 		    json_object_new_boolean(ct->vs.frozen));
 		json_object_object_add(reply, "vswap", v);
 	}
+	{
+		struct json_object *q = json_object_new_object();
+		struct aerr qe = { 0 };
+
+		if (quota_report(ct, false, q, &qe) == 0)
+			json_object_object_add(reply, "quota", q);
+		else
+			json_object_put(q);
+	}
 	return 0;
 }
 
@@ -334,6 +352,64 @@ ctl_meminfo(struct ctl_conn *c, struct json_object *req,
 	add_str(reply, "meminfo", sbuf_str(&b));
 	sbuf_free(&b);
 	return 0;
+}
+
+/* ---- quota ----------------------------------------------------------- */
+
+static int
+ctl_quota(struct ctl_conn *c, struct json_object *req,
+    struct json_object *reply, struct sbuf *warn, struct aerr *err)
+{
+	struct container *ct;
+	int r;
+
+	(void)c; (void)warn;
+	if ((r = req_ct(req, &ct, err)) < 0)
+		return r;
+	return quota_report(ct, req_bool(req, "table"), reply, err);
+}
+
+/* Second-level limits of one uid or gid: {"ugid_type": "user"|"group",
+ * "id": "N", "blocks": "S:H", "inodes": "S:H"} */
+static int
+ctl_quota_ugid(struct ctl_conn *c, struct json_object *req,
+    struct json_object *reply, struct sbuf *warn, struct aerr *err)
+{
+	const char *type = req_str(req, "ugid_type"), *id = req_str(req, "id");
+	const char *bl = req_str(req, "blocks"), *in = req_str(req, "inodes");
+	struct container *ct;
+	struct ct_params p;
+	unsigned long n;
+	char *end;
+	int r;
+
+	(void)c; (void)warn; (void)reply;
+	if ((r = req_ct(req, &ct, err)) < 0)
+		return r;
+	if (type == NULL || (strcmp(type, "user") != 0 &&
+	    strcmp(type, "group") != 0))
+		return aerr_set(err, EINVAL, "no user or group given (accepted: "
+		    "-u UID or -g GID)");
+	errno = 0;
+	n = id ? strtoul(id, &end, 10) : 0;
+	if (id == NULL || *id == '\0' || !isdigit((unsigned char)*id) ||
+	    errno || *end != '\0' || n >= UINT32_MAX)
+		return aerr_set(err, EINVAL, "bad %s id '%s' (accepted: a number "
+		    "from 0 to 4294967294, as seen inside the container)",
+		    strcmp(type, "user") == 0 ? "user" : "group", id ? id : "");
+	memset(&p, 0, sizeof(p));
+	if (bl == NULL)
+		return aerr_set(err, EINVAL, "no block limits given (accepted: "
+		    "SOFT:HARD in 1 KiB blocks, suffixes K M G T)");
+	if ((r = param_parse(param_by_name("diskspace"), bl, &p, err)) < 0 ||
+	    (in != NULL && (r = param_parse(param_by_name("diskinodes"), in,
+	    &p, err)) < 0))
+		return r;
+	if (in == NULL)
+		p.v[P_DISKINODES].bar = p.v[P_DISKINODES].lim = VAL_UNLIMITED;
+	return quota_set_ugid(ct, strcmp(type, "group") == 0, (unsigned)n,
+	    p.v[P_DISKSPACE].bar, p.v[P_DISKSPACE].lim,
+	    p.v[P_DISKINODES].bar, p.v[P_DISKINODES].lim, err);
 }
 
 /* ---- set ------------------------------------------------------------- */
@@ -492,6 +568,13 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 	if (ct->status_msg[0]) {
 		/* created, but its settings could not be applied */
 		sbuf_printf(warn, "%s\n", ct->status_msg);
+	}
+	if (quota_wanted(ct_effective(ct))) {
+		struct aerr qe = { 0 };
+
+		if (quota_set(ct, ct_effective(ct), false, warn, &qe) < 0)
+			sbuf_printf(warn, "disk quota not in force: %s\n",
+			    qe.msg);
 	}
 	log_info("%s: created (%s cgroup %s)", name,
 	    cgroup ? "adopted" : "own", ct->cgpath);
@@ -655,6 +738,12 @@ ctl_ubc(struct ctl_conn *c, struct json_object *req,
 			json_object_array_add(rows, row);
 		}
 		json_object_object_add(o, "rows", rows);
+		/* disk quota rows apart: the text forms stay OpenVZ's */
+		rows = json_object_new_array();
+		if (quota_rows(ct, rows))
+			json_object_object_add(o, "quota_rows", rows);
+		else
+			json_object_put(rows);
 		json_object_array_add(a, o);
 	}
 	json_object_object_add(reply, "containers", a);
@@ -700,6 +789,8 @@ static const struct ctl_cmd cmds[] = {
 	{ "ubc", ctl_ubc, CTL_RO },
 	{ "meminfo", ctl_meminfo, CTL_RO },
 	{ "events", ctl_events, CTL_RO },
+	{ "quota", ctl_quota, CTL_RO },
+	{ "quota_ugid", ctl_quota_ugid, 0 },
 	{ "set", ctl_set, 0 },
 	{ "create", ctl_create, 0 },
 	{ "destroy", ctl_destroy, 0 },

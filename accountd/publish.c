@@ -15,6 +15,7 @@
 #include "accountd.h"
 #include "bcstore.h"
 #include "log.h"
+#include "quota.h"
 #include "meminfo.h"
 #include "publish.h"
 #include "snapshot.h"
@@ -70,6 +71,7 @@ fill(struct snap_ct *s, const struct container *ct)
 	s->cpulimit = p->v[P_CPULIMIT].set ? p->v[P_CPULIMIT].lim : 0;
 	s->cpus = p->v[P_CPUS].set ? p->v[P_CPUS].lim : 0;
 	s->numproc = p->v[P_NUMPROC].set ? p->v[P_NUMPROC].lim : 0;
+	quota_fill(ct, s);	/* the tree has a quota, running or not */
 	if (!ct->running) {
 		memset(s->row, 0, sizeof(s->row));
 		return;

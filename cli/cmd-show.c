@@ -69,6 +69,21 @@ cmd_show(int argc, char **argv)
 		    ju64(ps, "rate") ? rate : "no slowdown", jstr(ps, "mode"),
 		    jbool(ps, "frozen") ? ", frozen now" : "");
 	}
+	if (json_object_object_get_ex(reply, "quota", &ps)) {
+		struct json_object *b = NULL, *in = NULL;
+		char used[32], hard[32];
+
+		json_object_object_get_ex(ps, "blocks", &b);
+		json_object_object_get_ex(ps, "inodes", &in);
+		fmt_bytes(ju64(b, "usage"), used, sizeof(used));
+		fmt_bytes(ju64(b, "hard"), hard, sizeof(hard));
+		printf("  quota      %s of %s, %llu inodes, grace %s, failcnt "
+		    "%llu (%s on %s %s%s)\n", used, hard,
+		    (unsigned long long)ju64(in, "usage"), jstr(b, "state"),
+		    (unsigned long long)ju64(ps, "failcnt"),
+		    jstr(ps, "mechanism"), jstr(ps, "fstype"), jstr(ps, "root"),
+		    jbool(ps, "counted") ? "" : ", counting");
+	}
 	printf("\n  %-15s %-22s %s\n", "PARAMETER", "VALUE", "STATUS");
 	json_object_object_get_ex(reply, "params", &ps);
 	for (size_t i = 0; i < json_object_array_length(ps); i++) {

@@ -413,6 +413,13 @@ v2_running(const struct rctx *r, const struct snap_ct *c)
 }
 
 static bool
+has_quota(const struct rctx *r, const struct snap_ct *c)
+{
+	(void)r;
+	return c->have_quota != 0;
+}
+
+static bool
 has_ram(const struct rctx *r, const struct snap_ct *c)
 {
 	(void)r;
@@ -629,6 +636,36 @@ container_part(struct rctx *r)
 	per_ct(r, "accountd_container_vswap_slowed_seconds", F_COUNTER,
 	    "seconds", "Time the container was slowed down as if swapping.",
 	    FIELD(vswap_slowed), 6, is_running);
+
+	/* disk quota, first level (docs/quota.md) */
+	per_ct(r, "accountd_container_disk_used_bytes", F_GAUGE, "bytes",
+	    "Disk space the container's tree holds (its quota's usage).",
+	    FIELD(disk_held), 0, has_quota);
+	config_lim(r, "accountd_container_disk_soft_limit_bytes", "bytes",
+	    "Disk quota soft limit (+Inf: none); past it for the grace "
+	    "period it acts as the hard one.", FIELD(disk_soft), has_quota);
+	config_lim(r, "accountd_container_disk_hard_limit_bytes", "bytes",
+	    "Disk quota hard limit (+Inf: none).", FIELD(disk_hard),
+	    has_quota);
+	per_ct(r, "accountd_container_disk_used_inodes", F_GAUGE, NULL,
+	    "Inodes the container's tree holds.", FIELD(inodes_held), 0,
+	    has_quota);
+	config_lim(r, "accountd_container_disk_soft_limit_inodes", NULL,
+	    "Inode quota soft limit (+Inf: none).", FIELD(inodes_soft),
+	    has_quota);
+	config_lim(r, "accountd_container_disk_hard_limit_inodes", NULL,
+	    "Inode quota hard limit (+Inf: none).", FIELD(inodes_hard),
+	    has_quota);
+	per_ct(r, "accountd_container_disk_failcnt", F_COUNTER, NULL,
+	    "Disk space quota refusals: writes refused (userspace quota) or "
+	    "times the hard limit was reached (kernel quota).",
+	    FIELD(disk_failcnt), 0, has_quota);
+	per_ct(r, "accountd_container_disk_inodes_failcnt", F_COUNTER, NULL,
+	    "Inode quota refusals, counted as for disk_failcnt.",
+	    FIELD(inodes_failcnt), 0, has_quota);
+	per_ct(r, "accountd_container_disk_grace_end_seconds", F_GAUGE,
+	    "seconds", "When the disk space grace ends (Unix time); 0 while "
+	    "under the soft limit.", FIELD(grace_disk_ms), 3, has_quota);
 
 	config_lim(r, "accountd_container_config_ram_bytes", "bytes",
 	    "The container's configured RAM (--ram; +Inf: unlimited).",

@@ -17,7 +17,7 @@
  * CGROUP is accountd's own: the cgroup path of an adopted container.
  */
 static const char *const quiet_keys[] = {
-	"CGROUP", "ONBOOT", "BOOTORDER", "OSTEMPLATE", "VE_ROOT", "VE_PRIVATE",
+	"CGROUP", "ONBOOT", "BOOTORDER", "OSTEMPLATE", "VE_ROOT",
 	"VE_LAYOUT", "HOSTNAME", "IP_ADDRESS", "NAMESERVER", "SEARCHDOMAIN",
 	"NETFILTER", "IPTABLES", "NETIF", "NETDEV", "ORIGIN_SAMPLE",
 	"DISK_QUOTA", "MEMINFO", "NAME", "DESCRIPTION", "CAPABILITY",

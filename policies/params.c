@@ -17,6 +17,13 @@
 #define U	VAL_UNLIMITED
 #define NONE	NULL
 
+/* the mechanism of the disk quota rows (docs/quota.md) */
+#define QUOTA_L1	"project quota on ext4/XFS (quotactl PRJQUOTA), " \
+			"else accountd's userspace accounting"
+#define QUOTA_GRACE	"kept by accountd: past it the kernel hard limit " \
+			"is lowered to the soft one"
+#define QUOTA_L2	"user and group quota of the same filesystem"
+
 #define UBC(n, k, u, f, help) \
 	{ n, k, NULL, PK_PAIR, u, PG_UBC, f, 0, U, U, NONE, NONE, help, 0 }
 
@@ -130,17 +137,20 @@ const struct param_def param_table[P_ROWS] = {
 	    "io.max riops= wiops= per device",
 	    "disk operations per second; 0: none", 0 },
 	[P_DISKSPACE] = { "diskspace", "DISKSPACE", NULL, PK_PAIR, PU_KBLOCKS,
-	    PG_DISK, 0, 0, U, U, NONE, NONE,
-	    "disk space soft:hard, 1 KiB blocks (suffixes K M G T)", 0 },
+	    PG_DISK, 0, 0, U, U, QUOTA_L1, QUOTA_L1,
+	    "disk space soft:hard, 1 KiB blocks (suffixes K M G T); "
+	    "unlimited: quota off", 0 },
 	[P_DISKINODES] = { "diskinodes", "DISKINODES", NULL, PK_PAIR,
-	    PU_INODES, PG_DISK, PF_NOSUFFIX, 0, U, U, NONE, NONE,
+	    PU_INODES, PG_DISK, PF_NOSUFFIX, 0, U, U, QUOTA_L1, QUOTA_L1,
 	    "inodes soft:hard", 0 },
 	[P_QUOTATIME] = { "quotatime", "QUOTATIME", NULL, PK_SINGLE,
-	    PU_SECONDS, PG_DISK, PF_NOSUFFIX | PF_NOUNLIMITED, 0, U, 0,
-	    NONE, NONE, "grace period of the soft disk limits, seconds", 0 },
+	    PU_SECONDS, PG_DISK, PF_NOSUFFIX | PF_NOUNLIMITED, 0, U, 259200,
+	    QUOTA_GRACE, QUOTA_GRACE,
+	    "grace period of the soft disk limits, seconds (unset: 259200, "
+	    "3 days)", 0 },
 	[P_QUOTAUGIDLIMIT] = { "quotaugidlimit", "QUOTAUGIDLIMIT", NULL,
 	    PK_SINGLE, PU_COUNT, PG_DISK, PF_NOSUFFIX | PF_NOUNLIMITED, 0, U, 0,
-	    NONE, NONE,
+	    QUOTA_L2, QUOTA_L2,
 	    "second-level quota: number of uids+gids tracked; 0: off", 0 },
 	[P_IODEVICES] = { "iodevices", "IODEVICES", NULL, PK_DEVLIST, PU_NONE,
 	    PG_IO, PF_EXTENSION, 0, 0, 0,
@@ -155,6 +165,11 @@ const struct param_def param_table[P_ROWS] = {
 	    "virtual swap traffic the container is slowed to, bytes/s "
 	    "(suffixes K M G); unset: vswap_rate of accountd.conf; 0: no "
 	    "slowdown", 0 },
+	[P_PRIVATE] = { "private", "VE_PRIVATE", NULL, PK_PATH, PU_NONE,
+	    PG_DISK, 0, 0, 0, 0, "the tree the disk quota applies to",
+	    "the tree the disk quota applies to",
+	    "the container's directory tree, an absolute path ($VEID is "
+	    "replaced by the container's name)", 0 },
 	[P_RAM] = { "ram", NULL, NULL, PK_SHORTCUT, PU_BYTES, PG_MEMORY, 0,
 	    0, U, U, "memory.limit_in_bytes", "memory.max",
 	    "RAM, bytes (suffixes K M G T P B): sets physpages 0:RAM, rounded "
@@ -235,4 +250,7 @@ params_merge(struct ct_params *into, const struct ct_params *from)
 	if (from->v[P_IODEVICES].set)
 		memcpy(into->iodevices, from->iodevices,
 		    sizeof(into->iodevices));
+	if (from->v[P_PRIVATE].set)
+		memcpy(into->private_dir, from->private_dir,
+		    sizeof(into->private_dir));
 }

@@ -36,6 +36,8 @@ enum param_id {
 	P_DISKSPACE, P_DISKINODES, P_QUOTATIME, P_QUOTAUGIDLIMIT,
 	/* accountd extensions */
 	P_IODEVICES, P_VSWAPRATE,
+	/* the container's directory tree (disk quota) */
+	P_PRIVATE,
 	P_COUNT,
 	/* command-line shortcuts, not stored: ram, swap */
 	P_RAM = P_COUNT, P_SWAP,
@@ -50,6 +52,7 @@ enum param_kind {
 	PK_LIST,	/* cpu or node list: 0-3,7 | all */
 	PK_DEVLIST,	/* MAJ:MIN ... | auto */
 	PK_SHORTCUT,	/* --ram / --swap: bytes, stored into another row */
+	PK_PATH,	/* an absolute directory path (VE_PRIVATE) */
 };
 
 enum param_unit {
@@ -100,6 +103,7 @@ struct ct_params {
 	char		cpumask[LIST_MAX];
 	char		nodemask[LIST_MAX];
 	char		iodevices[LIST_MAX];
+	char		private_dir[LIST_MAX];	/* P_PRIVATE, as written */
 };
 
 extern const struct param_def param_table[P_ROWS];

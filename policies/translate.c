@@ -88,10 +88,6 @@ static const char *const not_enforced[P_COUNT] = {
 	[P_NUMIPTENT] = "mainline Linux has no per-container iptables entry "
 	    "limit",
 	[P_AVNUMPROC] = "a planning figure of OpenVZ's; nothing to enforce",
-	[P_DISKSPACE] = "disk quota is not implemented yet: stored only",
-	[P_DISKINODES] = "disk quota is not implemented yet: stored only",
-	[P_QUOTATIME] = "disk quota is not implemented yet: stored only",
-	[P_QUOTAUGIDLIMIT] = "disk quota is not implemented yet: stored only",
 };
 
 #define CPU_SHARES_MAX	262144	/* the kernel's ceiling for cpu.shares */
@@ -707,6 +703,14 @@ plan_build(const struct ct_params *p, const struct kcaps *caps,
 		    caps->vswap_mode == VSWAP_OFF ? "vswap emulation is off "
 		    "(vswap_mode)" : "no virtual swap without finite ram and "
 		    "some swap");
+	/* disk quota is not a cgroup write: accountd/quota.c keeps it */
+	for (unsigned i = P_DISKSPACE; i <= P_QUOTAUGIDLIMIT; i++)
+		if (p->v[i].set)
+			add_note(pl, (enum param_id)i, NOTE_BY_DAEMON, "%s",
+			    i == P_QUOTAUGIDLIMIT ? "second-level quota: user "
+			    "and group quota of the container's filesystem "
+			    "(docs/quota.md)" : "disk quota of the container's "
+			    "tree (VE_PRIVATE), see acctctl quota");
 	for (unsigned i = 0; i < P_COUNT; i++)
 		if (p->v[i].set && not_enforced[i] != NULL)
 			add_note(pl, (enum param_id)i, NOTE_NOT_ENFORCED, "%s",
@@ -745,6 +749,7 @@ plan_scope(const struct ct_params *eff, const struct ct_params *chg,
 	memcpy(out->cpumask, eff->cpumask, sizeof(out->cpumask));
 	memcpy(out->nodemask, eff->nodemask, sizeof(out->nodemask));
 	memcpy(out->iodevices, eff->iodevices, sizeof(out->iodevices));
+	memcpy(out->private_dir, eff->private_dir, sizeof(out->private_dir));
 }
 
 void

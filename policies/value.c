@@ -113,6 +113,10 @@ accepted(const struct param_def *d, char *buf, size_t len)
 		snprintf(buf, len, "auto, or block devices as MAJ:MIN "
 		    "separated by spaces or commas");
 		break;
+	case PK_PATH:
+		snprintf(buf, len, "an absolute path such as /vz/private/$VEID, "
+		    "shorter than %d characters", LIST_MAX);
+		break;
 	}
 	return buf;
 }
@@ -407,6 +411,19 @@ param_parse(const struct param_def *d, const char *s, struct ct_params *p,
 			return r;
 		p->v[id] = v;
 		return 0;
+	case PK_PATH:
+		if (s[0] != '/')
+			return bad(d, s, "not an absolute path", err);
+		if (strlen(s) >= LIST_MAX)
+			return bad(d, s, "too long", err);
+		for (const char *c = s; *c; c++)
+			if (*c == '"' || *c == '\\' || *c == '\n' ||
+			    (unsigned char)*c < 0x20)
+				return bad(d, s, "quotes, backslashes and "
+				    "control characters are not accepted", err);
+		snprintf(p->private_dir, LIST_MAX, "%s", s);
+		p->v[id] = v;
+		return 0;
 	}
 	return bad(d, s, NULL, err);
 }
@@ -504,6 +521,9 @@ param_format(const struct param_def *d, const struct ct_params *p, char *buf,
 		break;
 	case PK_DEVLIST:
 		snprintf(buf, len, "%s", p->iodevices);
+		break;
+	case PK_PATH:
+		snprintf(buf, len, "%s", p->private_dir);
 		break;
 	case PK_SHORTCUT:
 		snprintf(buf, len, "-");

@@ -54,7 +54,7 @@ enum { CT_INDOM, DEV_INDOM, NINDOMS };
 /* clusters */
 enum {
 	CL_HOST = 0, CL_CT = 1, CL_CPU = 2, CL_PSI = 3, CL_MEM = 4,
-	CL_CONFIG = 5, CL_VSWAP = 6, CL_IO = 7,
+	CL_CONFIG = 5, CL_VSWAP = 6, CL_IO = 7, CL_DISK = 8,
 	CL_BC = 10		/* + the beancounter row (enum ub_res) */
 };
 
@@ -73,6 +73,7 @@ enum src {
 	S_CFG_NUMPROC,
 	S_VSWAP, S_VSWAP_IN, S_VSWAP_OUT, S_VSWAP_SLOWED,
 	S_IO,			/* + column in arg */
+	S_DISK,			/* + field in arg (disk_vals order) */
 	S_BC,			/* row in arg >> 8, column in arg & 0xff */
 };
 
@@ -254,6 +255,34 @@ build_table(void)
 	PERCT("vswap.slowed", CL_VSWAP, S_VSWAP_SLOWED, 0, PM_TYPE_U64,
 	    PM_SEM_COUNTER, U_USEC,
 	    "time the container was slowed down as if swapping", NULL);
+	{
+		/* disk quota, first level (docs/quota.md), in disk_val order */
+		static const struct { const char *n, *h; int sem, bytes; }
+		    dk[] = {
+			{ "disk.used", "disk space the container's tree holds",
+			    PM_SEM_INSTANT, 1 },
+			{ "disk.soft", "disk quota soft limit",
+			    PM_SEM_DISCRETE, 1 },
+			{ "disk.hard", "disk quota hard limit",
+			    PM_SEM_DISCRETE, 1 },
+			{ "disk.failcnt", "disk space quota refusals",
+			    PM_SEM_COUNTER, 0 },
+			{ "disk.inodes_used", "inodes the container's tree "
+			    "holds", PM_SEM_INSTANT, 0 },
+			{ "disk.inodes_soft", "inode quota soft limit",
+			    PM_SEM_DISCRETE, 0 },
+			{ "disk.inodes_hard", "inode quota hard limit",
+			    PM_SEM_DISCRETE, 0 },
+			{ "disk.inodes_failcnt", "inode quota refusals",
+			    PM_SEM_COUNTER, 0 },
+		};
+
+		for (size_t k = 0; k < nitems(dk); k++)
+			PERCT(dk[k].n, CL_DISK, S_DISK, (int)k, PM_TYPE_U64,
+			    dk[k].sem, dk[k].bytes ? U_BYTES : U_COUNT,
+			    dk[k].h, "No value for a container without a disk "
+			    "quota, and for a limit that is unlimited.");
+	}
 	{
 		static const char *const io[4][2] = {
 			{ "io.read_bytes", "bytes read from the block device" },
@@ -494,6 +523,17 @@ fetch_cb(pmdaMetric *m, unsigned int inst, pmAtomValue *atom)
 		return put_u64(atom, c->vswap_out);
 	case S_VSWAP_SLOWED:
 		return put_u64(atom, c->vswap_slowed);
+	case S_DISK: {
+		const uint64_t v[8] = { c->disk_held, c->disk_soft,
+		    c->disk_hard, c->disk_failcnt, c->inodes_held,
+		    c->inodes_soft, c->inodes_hard, c->inodes_failcnt };
+
+		if (!c->have_quota || d->arg < 0 || d->arg >= 8)
+			return PMDA_FETCH_NOVALUES;
+		if (d->arg == 1 || d->arg == 2 || d->arg == 5 || d->arg == 6)
+			return put_lim(atom, v[d->arg]);
+		return put_u64(atom, v[d->arg]);
+	}
 	case S_IO: {
 		const struct snap_dev *x;
 

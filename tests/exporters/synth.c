@@ -103,6 +103,17 @@ synth_ct(struct snap_ct *c, uint32_t i, uint32_t seed, int v2)
 		}
 		c->limit_hits = rnd(&s) % 5;
 	}
+	if (i % 3 == 0) {		/* a disk quota on every third */
+		c->have_quota = 1;
+		c->quota_flags = 1;
+		c->disk_soft = 10ull << 30;
+		c->disk_hard = 11ull << 30;
+		c->disk_held = (uint64_t)rnd(&s) * 1024;
+		c->inodes_soft = 200000;
+		c->inodes_hard = VAL_UNLIMITED;
+		c->inodes_held = rnd(&s) % 200000;
+		c->disk_failcnt = rnd(&s) % 3;
+	}
 	if (c->cpulimit) {
 		c->nr_periods = rnd(&s) % 1000000;
 		c->nr_throttled = c->nr_periods / 10;

@@ -51,6 +51,9 @@ same_params(const struct ct_params *a, const struct ct_params *b,
 	if (a->v[P_IODEVICES].set)
 		FUZZ_CHECK(strcmp(a->iodevices, b->iodevices) == 0,
 		    "%s: iodevices", what);
+	if (a->v[P_PRIVATE].set)
+		FUZZ_CHECK(strcmp(a->private_dir, b->private_dir) == 0,
+		    "%s: private", what);
 }
 
 int

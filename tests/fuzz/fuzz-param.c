@@ -81,7 +81,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (unsigned long long)p.v[id].lim);
 	FUZZ_CHECK(strcmp(p.cpumask, q.cpumask) == 0 &&
 	    strcmp(p.nodemask, q.nodemask) == 0 &&
-	    strcmp(p.iodevices, q.iodevices) == 0,
+	    strcmp(p.iodevices, q.iodevices) == 0 &&
+	    strcmp(p.private_dir, q.private_dir) == 0,
 	    "--%s [%s] -> [%s]: lists differ after reading back", d->name, s,
 	    buf);
 	free(s);

@@ -37,6 +37,18 @@ check 2 "needs a value"	ubc 106 -rd
 check 2 "ratio"	ubc -q -qh lots 106
 check 2 "meminfo: no container given"	meminfo
 check 3 "no container 999"	meminfo 999
+check 2 "barrier above limit"	set 106 --diskspace 2G:1G
+check 2 "not an absolute path"	set 106 --private relative/tree
+check 2 "needs a first-level quota"	set 106 --quotaugidlimit 10
+check 2 "private directory /nonexistent"	set 106 --private /nonexistent/acctd --diskspace 1G
+check 1 "has no disk quota"	quota 106
+check 2 "bad user id 'abc'"	quota 106 -u abc 1M:1M
+check 2 "quota: no container given"	quota
+# a quota without a tree (as an OpenVZ sample has): applied, with a warning
+check 0 "disk quota not in force: it needs the container's tree"	set 106 --diskspace 1G:1G
+check 1 "has no disk quota in force"	quota 106
+actl show 106 | grep -q 'diskspace .*not enforced: it needs' ||
+    fail "show does not say the quota is not enforced: $(actl show 106)"
 [ "$(state)" = "$before" ] || fail "state changed: $before -> $(state)"
 pass "every bad request refused with a message; nothing applied ($before)"
 

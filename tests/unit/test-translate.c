@@ -1087,6 +1087,7 @@ sample_value(enum param_id id)
 	case P_QUOTAUGIDLIMIT: return "100";
 	case P_IODEVICES: return "8:0";
 	case P_VSWAPRATE: return "50M";
+	case P_PRIVATE: return "/vz/private/101";
 	default: return "100:200";
 	}
 }
@@ -1116,8 +1117,9 @@ check_coverage(const char *what, const struct ct_params *p,
 			}
 			continue;
 		}
-		/* iodevices only says where iolimit/iopslimit apply */
-		if (id == P_IODEVICES)
+		/* iodevices only says where iolimit/iopslimit apply,
+		 * private where the disk quota does */
+		if (id == P_IODEVICES || id == P_PRIVATE)
 			continue;
 		if (notes > 1 || (!eff && notes != 1) || (eff && ne != 0)) {
 			bad++;
