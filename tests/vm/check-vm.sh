@@ -5,7 +5,9 @@
 # (tests/vm/run-vm.sh --swap MODE), one after the other, and sums the results up.
 #
 #   --payload DIR   the payload (bin/, tests/integration/, optional tests/ORDER)
-#   --modes LIST    swap modes to boot, blank or comma separated, each of none|disk|zram
+#   --modes LIST    swap modes to boot, blank separated, each of none|disk|zram, with an
+#                   optional ":TEST,TEST..." to run only those tests in that boot
+#                   ("disk zram:swap,vswap": every test with swap on disk, two on zram)
 #                   (default: "disk": the swap disk is on, so memory.swap.* limits mean
 #                   something; a test that wants no swap sets memory.swap.max=0 in its
 #                   cgroup.  zram is loaded in every mode.)
@@ -43,9 +45,19 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$PAYLOAD" ] || die "--payload DIR is required"
 [ -d "$PAYLOAD" ] || die "payload $PAYLOAD is not a directory"
-read -ra modes <<<"${MODES//,/ }"
-[ ${#modes[@]} -gt 0 ] || die "--modes is empty"
-for m in "${modes[@]}"; do case $m in none|disk|zram) ;; *) die "unknown swap mode: $m" ;; esac; done
+read -ra entries <<<"$MODES"
+[ ${#entries[@]} -gt 0 ] || die "--modes is empty"
+modes=()
+declare -A ONLY=()
+for e in "${entries[@]}"; do
+    m=${e%%:*}
+    case $m in none|disk|zram) ;; *) die "unknown swap mode: $m (accepted: none, disk, zram)" ;; esac
+    modes+=("$m")
+    if [ "$e" != "$m" ]; then
+        [ -n "${e#*:}" ] || die "no test named after $m:"
+        ONLY[$m]=${e#*:}
+    fi
+done
 [[ $JOBS =~ ^[1-9][0-9]*$ ]] || die "bad --jobs: $JOBS"
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -68,15 +80,18 @@ stop_all() { local p; for p in "${!RPID[@]}"; do kill "$p" 2>/dev/null || true; 
 trap 'stop_all 130' INT
 trap 'stop_all 143' TERM
 start_mode() {
-    local m=$1
+    local m=$1 t only=()
+    if [ -n "${ONLY[$m]:-}" ]; then
+        for t in ${ONLY[$m]//,/ }; do only+=(--test "$t"); done
+    fi
     mkdir -p "$OUT/$m"
     T_BEGIN[$m]=$(now)
     if [ "$JOBS" = 1 ]; then
         echo "$ME: ==== swap mode $m ===="
-        bash "$HERE/run-vm.sh" --payload "$PAYLOAD" --swap "$m" --out "$OUT/$m" --no-prepare "${PASS[@]}" &
+        bash "$HERE/run-vm.sh" --payload "$PAYLOAD" --swap "$m" --out "$OUT/$m" --no-prepare "${PASS[@]}" "${only[@]}" &
     else
         echo "$ME: ==== swap mode $m: started (its output follows when it is done) ===="
-        bash "$HERE/run-vm.sh" --payload "$PAYLOAD" --swap "$m" --out "$OUT/$m" --no-prepare "${PASS[@]}" \
+        bash "$HERE/run-vm.sh" --payload "$PAYLOAD" --swap "$m" --out "$OUT/$m" --no-prepare "${PASS[@]}" "${only[@]}" \
             > "$OUT/$m/run-vm.out" 2>&1 &
     fi
     RPID[$!]=$m
