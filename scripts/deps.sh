@@ -8,6 +8,8 @@ pkgs=(build-essential autoconf automake pkg-config
       libevent-dev libcgroup-dev libjson-c-dev)
 # exporters/: RRD archives and graphs, the PCP agent, gzip of /metrics
 pkgs+=(librrd-dev libpcp3-dev libpcp-pmda3-dev zlib1g-dev)
+# ledger/: the billing ledger
+pkgs+=(libsqlite3-dev)
 if [ "$what" = test ]; then
 	pkgs+=(util-linux procps)
 	# the exporters' real clients: Prometheus and Alertmanager (promtool),
