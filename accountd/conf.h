@@ -47,6 +47,14 @@ struct acct_config {
 	char		*rrd_dir;
 	unsigned	 rrd_step;		/* s */
 	char		*rrdcached;
+	/* the billing ledger (accountd/billing.c, ledger/) */
+	char		*ledger;		/* yes or no */
+	char		*ledger_user;
+	char		*ledger_program;
+	char		*ledger_path;
+	unsigned	 ledger_interval;	/* s */
+	unsigned	 ledger_retention;	/* days, 0: forever */
+	unsigned	 ledger_compact;	/* days, 0: never */
 };
 
 void	config_defaults(struct acct_config *);
