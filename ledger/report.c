@@ -152,7 +152,7 @@ print_line(FILE *out, enum bill_fmt fmt, const struct rates *r,
 	    disk[32], ch[6][32], tot[32];
 	const struct bill_qty *q = &l->q;
 	unsigned __int128 gibh = (unsigned __int128)GIB * 3600;
-	int dec = fmt == BILL_TEXT ? 2 : 6;
+	int dec = fmt == BILL_TEXT ? 4 : 6;
 
 	format_utc(l->first, a, sizeof(a));
 	format_utc(l->last, b, sizeof(b));
@@ -308,7 +308,7 @@ bill_report(struct lg_store *st, int64_t from, int64_t to, const char *ct,
 		return -1;
 	}
 	sqlite3_finalize(q);
-	format_nano(total, fmt == BILL_TEXT ? 2 : 6, tot, sizeof(tot));
+	format_nano(total, fmt == BILL_TEXT ? 4 : 6, tot, sizeof(tot));
 	if (fmt == BILL_TEXT)
 		fprintf(out, "%-16s %122s\n", "TOTAL", tot);
 	else if (fmt == BILL_JSON)

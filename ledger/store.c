@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The ledger file: SQLite in WAL mode, synchronous=FULL.  The schema is
- * SCHEMA below and docs/billing.md; PRAGMA user_version holds its
- * version (LEDGER_SCHEMA_VERSION), and a file of a newer version is
+ * The ledger file: SQLite with a rollback journal, synchronous=FULL.  The
+ * schema is SCHEMA below and docs/billing.md; PRAGMA user_version holds
+ * its version (LEDGER_SCHEMA_VERSION), and a file of a newer version is
  * refused rather than misread.
  *
  * Durability: each interval is one transaction holding the records and
@@ -13,9 +13,11 @@
  * the recorded ones as they were; the caller keeps its interval in memory
  * and tries again.
  *
- * The WAL is kept when the writer closes (SQLITE_FCNTL_PERSIST_WAL), so
- * that a reader without write access to the folder (acctctl bill as an
- * ordinary user) always finds the -wal and -shm files it needs.
+ * Not WAL: a WAL reader needs to write the -shm file (or finds nothing,
+ * or refuses), and acctctl bill must work for any user who can read the
+ * file.  With a rollback journal a reader needs read access only.  The
+ * price, a writer waiting for a long report to finish, is paid by
+ * accountd-ledger alone (busy timeout), never by accountd.
  */
 #include "config.h"
 
@@ -204,17 +206,10 @@ store_open(const char *path, bool writable, struct aerr *err)
 		store_close(st);
 		return NULL;
 	}
-	sqlite3_busy_timeout(st->db, 10000);
-	if (writable) {
-		int persist = 1;
-
-		if (exec(st, "PRAGMA journal_mode = WAL; "
-		    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
-		    err) < 0)
-			goto fail;
-		sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL,
-		    &persist);
-	}
+	sqlite3_busy_timeout(st->db, 30000);
+	if (writable && exec(st, "PRAGMA journal_mode = DELETE; "
+	    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", err) < 0)
+		goto fail;
 	v = user_version(st);
 	if (v < 0) {
 		db_error(st, err, path);
