@@ -174,6 +174,13 @@ write_status(void)
 	close(fd);
 }
 
+/* every RETRY_S seconds, or every interval when that is shorter */
+static unsigned
+retry_s(void)
+{
+	return interval_s < RETRY_S ? interval_s : RETRY_S;
+}
+
 static void
 set_failing(const char *what, const struct aerr *err)
 {
@@ -184,8 +191,8 @@ set_failing(const char *what, const struct aerr *err)
 		failing = true;
 		state_since = now;
 		last_log = now;
-		log_err("%s; usage is kept in memory, trying again every %d s",
-		    last_error, RETRY_S);
+		log_err("%s; usage is kept in memory, trying again every %u s",
+		    last_error, retry_s());
 	} else if (now - last_log >= RELOG_S) {
 		last_log = now;
 		log_err("%s (failing since %lld s)", last_error,
@@ -234,9 +241,9 @@ commit(int64_t end)
 		return -1;
 	if (store_commit(store, cts, ncts, end, &err) < 0) {
 		set_failing("cannot write the ledger", &err);
-		/* a store that went bad (file removed, I/O error) is opened
-		 * afresh at the next try */
-		if (err.errnum == EIO) {
+		/* opened afresh at the next try: a file that became writable
+		 * again (remounted, chmod) is only seen by a new open */
+		if (err.errnum != EBUSY) {
 			store_close(store);
 			store = NULL;
 		}
@@ -380,7 +387,7 @@ main(int argc, char **argv)
 
 		/* nothing is folded until the last-seen counters can be read */
 		if (store == NULL && now >= next_try && open_store() < 0)
-			next_try = now + RETRY_S;
+			next_try = now + retry_s();
 		if (store != NULL && snap_read(&snap, &h, &s, &n, &err) == 0 &&
 		    h.time_ms != last_round_ms) {
 			last_round_ms = h.time_ms;
@@ -396,7 +403,7 @@ main(int argc, char **argv)
 			if (commit(end) == 0)
 				boundary = next_boundary((int64_t)now);
 			else
-				next_try = now + RETRY_S;
+				next_try = now + retry_s();
 		}
 		nanosleep(&ts, NULL);
 	}

@@ -130,7 +130,7 @@ exec(struct lg_store *st, const char *sql, struct aerr *err)
 	char *msg = NULL;
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int r = db_error(st, err, "ledger");
+		int r = db_error(st, err, "sqlite");
 
 		sqlite3_free(msg);
 		return r;
@@ -278,7 +278,7 @@ store_lastseen(struct lg_store *st, const char *name, struct lg_counters *c,
 	if (r == SQLITE_DONE)
 		return 0;
 	if (r != SQLITE_ROW)
-		return db_error(st, err, "ledger: last-seen counters");
+		return db_error(st, err, "last-seen counters");
 	memset(c, 0, sizeof(*c));
 	c->time_ms = (uint64_t)sqlite3_column_int64(q, 0);
 	c->since_ms = (uint64_t)sqlite3_column_int64(q, 1);
@@ -343,7 +343,7 @@ container_id(struct lg_store *st, const struct lg_ct *ct, int64_t now,
 	r = sqlite3_step(q);
 	if (r != SQLITE_ROW) {
 		sqlite3_reset(q);
-		return db_error(st, err, "ledger: container");
+		return db_error(st, err, "container row");
 	}
 	*id = sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
@@ -387,7 +387,7 @@ put_usage(struct lg_store *st, int64_t id, const struct lg_usage *u,
 	bind_opt(q, i++, u->numproc);
 	bind_opt(q, i++, u->disk_soft);
 	bind_opt(q, i++, u->disk_hard);
-	return step_done(st, q, err, "ledger: usage record");
+	return step_done(st, q, err, "usage record");
 }
 
 static int
@@ -406,7 +406,7 @@ put_last(struct lg_store *st, int64_t id, const struct lg_counters *c,
 	sqlite3_bind_int64(q, 8, i64(c->io_wios));
 	sqlite3_bind_int64(q, 9, i64(c->failcnt));
 	sqlite3_bind_int64(q, 10, i64(c->ram_maxheld));
-	return step_done(st, q, err, "ledger: last-seen counters");
+	return step_done(st, q, err, "last-seen counters");
 }
 
 int
