@@ -1,0 +1,72 @@
+#!/bin/bash
+# The billing ledger under accountd (ledger = yes, a 2 s interval): the
+# writer runs as nobody without capabilities; a container burning CPU
+# gets records with its CPU time and the limits in force; an ordinary
+# user bills from the file; kill -9 of the writer -> started again, its
+# death logged; acctctl status and bill --status show it; a destroyed
+# container is still billed; accountd's stop writes the last interval.
+. "$(dirname "$0")/lib.sh"
+require_cgroups
+LEDGER_BIN=${ACCT_LEDGER:-${ACCT_BUILDDIR:-${ACCT_BIN:-.}}/ledger/accountd-ledger}
+[ -x "$LEDGER_BIN" ] || LEDGER_BIN=${ACCT_BIN:-.}/accountd-ledger
+[ -x "$LEDGER_BIN" ] || skip "accountd-ledger is not built or not in this payload"
+id nobody > /dev/null 2>&1 || skip "no user nobody"
+command -v runuser > /dev/null || skip "no runuser(1)"
+prepare_tdir
+chmod 755 "$TDIR"	# the writer (nobody) reaches its folder and the snapshot
+db=$TDIR/ledger/ledger.db
+export ACCTCTL_LEDGER=$db
+start_daemon -o ledger=yes -o ledger_program="$LEDGER_BIN" \
+    -o ledger_path="$db" -o ledger_interval=2 -o ledger_user=nobody
+
+ledger_pid() { pgrep -P "$DPID" -f accountd-ledger | head -1; }
+wait_for 5 test -n "$(ledger_pid)" || fail "no ledger child of accountd"
+lp=$(ledger_pid)
+[ "$(stat -c %U "/proc/$lp")" = nobody ] || fail "the writer runs as $(stat -c %U "/proc/$lp")"
+grep -q '^CapEff:[[:space:]]*0*$' "/proc/$lp/status" || fail "the writer has capabilities"
+pass "accountd-ledger pid $lp runs as nobody without capabilities"
+
+actl create 801 --ram 64M --cpulimit 50 > /dev/null || fail "create"
+bg_in 801 "$HELPERS/cpuburn" 30
+cpu801() { actl bill --raw --from 2000-01-01 --to 2100-01-01 --ct 801 |
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "cpu_usec") c = i; next }
+        { s += $c } END { print s + 0 }'; }
+wait_for 10 sh -c "[ \$(\"$ACCTCTL\" bill --raw --from 2000-01-01 --to 2100-01-01 --ct 801 | wc -l) -ge 3 ]" ||
+    fail "no records for 801: $(actl bill --raw --from 2000-01-01 --to 2100-01-01 2>&1 | head -5)"
+c1=$(cpu801)
+[ "$c1" -gt 0 ] || fail "no CPU time recorded"
+raw=$(actl bill --raw -o jsonl --from 2000-01-01 --to 2100-01-01 --ct 801 | tail -1)
+echo "$raw" | grep -q '"ram_limit": 67108864' || fail "ram limit not recorded: $raw"
+echo "$raw" | grep -q '"cpulimit": 50' || fail "cpulimit not recorded: $raw"
+pass "records of 801: $c1 us of CPU, the limits in force (64M, 50%)"
+
+runuser -u nobody -- "$ACCTCTL" bill --ledger "$db" --from 2000-01-01 \
+    --to 2100-01-01 -o csv > "$TDIR/nobody.csv" 2>&1 || fail "nobody: $(cat "$TDIR/nobody.csv")"
+grep -q '^801,' "$TDIR/nobody.csv" || fail "801 not in nobody's bill"
+pass "an ordinary user bills from the file"
+
+actl bill --status > "$TDIR/st" || fail "bill --status: $(cat "$TDIR/st")"
+grep -q '^writer state=ok' "$TDIR/st" || fail "status: $(cat "$TDIR/st")"
+grep -q "schema 1" "$TDIR/st" || fail "no schema version: $(cat "$TDIR/st")"
+actl status | grep -q '^ledger: ok' || fail "acctctl status: $(actl status)"
+pass "acctctl status and bill --status: ok"
+
+kill -KILL "$lp"
+wait_for 5 sh -c "p=\$(pgrep -P $DPID -f accountd-ledger | head -1); [ -n \"\$p\" ] && [ \"\$p\" != $lp ]" ||
+    fail "the writer was not started again"
+grep -q "ledger pid $lp killed by signal 9" "$TDIR/daemon.log" || fail "the death is not logged"
+pass "killed, started again as pid $(ledger_pid)"
+sleep 4
+c2=$(cpu801)
+[ "$c2" -gt "$c1" ] || fail "no CPU time after the restart ($c2 <= $c1)"
+pass "still recording after the restart ($c2 us)"
+
+for p in "${BGPIDS[@]}"; do kill -KILL "$p" 2> /dev/null; done
+out=$(actl destroy 801 --force 2>&1) || fail "destroy: $out"
+sleep 3
+stop_daemon
+[ -z "$(pgrep -f "accountd-ledger.*$db")" ] || fail "the writer outlived accountd"
+grep -q '^801,' <(actl bill --from 2000-01-01 --to 2100-01-01 -o csv) ||
+    fail "the destroyed container is not billed"
+pass "destroyed 801 is still billed; the writer stopped with accountd"
+exit 0
