@@ -298,6 +298,11 @@ rates_apply(const struct rates *r, const struct bill_qty *q,
 	    (unsigned __int128)GIB * 3600);
 	c->io_bytes = charge(q->io_bytes, r->io_gib, GIB);
 	c->io_ops = charge(q->io_ops, r->io_mops, 1000000);
-	c->total = c->cpu + c->ram + c->swap + c->disk + c->io_bytes +
-	    c->io_ops;
+	{
+		/* each is at most INT64_MAX: the sum saturates too */
+		__int128 t = (__int128)c->cpu + c->ram + c->swap + c->disk +
+		    c->io_bytes + c->io_ops;
+
+		c->total = t > INT64_MAX ? INT64_MAX : (int64_t)t;
+	}
 }

@@ -298,7 +298,8 @@ bill_report(struct lg_store *st, int64_t from, int64_t to, const char *ct,
 		l.ram_limit = col(q, 17);
 		l.cpulimit = col(q, 18);
 		rates_apply(r, &l.q, &l.c);
-		total += l.c.total;
+		total = total > INT64_MAX - l.c.total ? INT64_MAX :
+		    total + l.c.total;
 		print_line(out, fmt, r, &l, n == 0);
 		n++;
 	}
