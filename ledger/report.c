@@ -80,20 +80,26 @@ col(sqlite3_stmt *q, int i)
 	return v < 0 ? 0 : (uint64_t)v;
 }
 
+/* The sums per container in one pass over the period's records (index on
+ * start), then the limits of each container's last record by its unique
+ * (ct, start) index. */
 static const char SUMS[] =
-    "SELECT c.name, min(u.start), max(u.end), sum(u.covered_ms),"
-    " sum(u.cpu_usec), sum(u.ram_bs), sum(u.ram_limit_bs),"
-    " sum(u.ram_alloc_bs), max(u.ram_peak), sum(u.swap_bs),"
-    " max(u.swap_peak), sum(u.disk_bs), max(u.disk_peak),"
-    " sum(u.io_rbytes) + sum(u.io_wbytes), sum(u.io_rios) + sum(u.io_wios),"
-    " sum(u.failcnt), count(*),"
-    " (SELECT l.ram_limit FROM usage l WHERE l.ct = u.ct AND l.start >= ?1"
-    "  AND l.start < ?2 ORDER BY l.start DESC LIMIT 1),"
-    " (SELECT l.cpulimit FROM usage l WHERE l.ct = u.ct AND l.start >= ?1"
-    "  AND l.start < ?2 ORDER BY l.start DESC LIMIT 1)"
-    " FROM usage u JOIN container c ON c.id = u.ct"
-    " WHERE u.start >= ?1 AND u.start < ?2 AND (?3 IS NULL OR c.name = ?3)"
-    " GROUP BY u.ct ORDER BY c.name";
+    "WITH agg AS (SELECT ct, min(start) AS first, max(end) AS last,"
+    " sum(covered_ms) AS covered, sum(cpu_usec) AS cpu, sum(ram_bs) AS ram,"
+    " sum(ram_limit_bs) AS raml, sum(ram_alloc_bs) AS rama,"
+    " max(ram_peak) AS ramp, sum(swap_bs) AS swap, max(swap_peak) AS swapp,"
+    " sum(disk_bs) AS disk, max(disk_peak) AS diskp,"
+    " sum(io_rbytes) + sum(io_wbytes) AS iob,"
+    " sum(io_rios) + sum(io_wios) AS ioo, sum(failcnt) AS fc,"
+    " count(*) AS n, max(start) AS last_start"
+    " FROM usage WHERE start >= ?1 AND start < ?2 AND (?3 IS NULL OR"
+    " ct = (SELECT id FROM container WHERE name = ?3)) GROUP BY ct)"
+    " SELECT c.name, a.first, a.last, a.covered, a.cpu, a.ram, a.raml,"
+    " a.rama, a.ramp, a.swap, a.swapp, a.disk, a.diskp, a.iob, a.ioo, a.fc,"
+    " a.n, l.ram_limit, l.cpulimit"
+    " FROM agg a JOIN container c ON c.id = a.ct"
+    " JOIN usage l ON l.ct = a.ct AND l.start = a.last_start"
+    " ORDER BY c.name";
 
 struct line {
 	char		name[64];
