@@ -132,7 +132,7 @@ bench_write(size_t n, int reps, const char *dir)
 			s[i].cpu_usage += 1000;
 		t0 = now_ms();
 		for (size_t i = 0; i < n; i++)
-			lg_fold(&cts[i], &h, &s[i], 4096);
+			lg_fold(&cts[i], &h, &s[i], 4096, false);
 		f[r] = now_ms() - t0;
 	}
 	printf("fold one sampling round, %zu containers: median %.2f ms (the "

@@ -271,27 +271,42 @@ commit(int64_t end)
 	return 0;
 }
 
+/* rounds of the current accountd run (its started_ms) this writer saw */
+static uint64_t run_started_ms, run_rounds;
+
 static void
 fold_round(const struct snap_header *h, const struct snap_ct *s, size_t n,
     uint64_t page_size)
 {
 	int64_t now = (int64_t)(h->time_ms / 1000);
 
+	if (h->started_ms != run_started_ms) {
+		run_started_ms = h->started_ms;
+		run_rounds = 0;
+	}
+
 	for (size_t i = 0; i < ncts; i++)
 		cts[i].seen = false;
 	for (size_t i = 0; i < n; i++) {
 		char name[sizeof(s[i].name) + 1];
 		struct lg_ct *ct;
+		bool fresh;
 
 		memcpy(name, s[i].name, sizeof(s[i].name));
 		name[sizeof(s[i].name)] = '\0';
 		if (*name == '\0' || !s[i].running)
 			continue;
-		if ((ct = find(name)) == NULL)
+		/* new to this writer after it saw a round of this run
+		 * without it: it started under its eyes */
+		fresh = false;
+		if ((ct = find(name)) == NULL) {
 			ct = add(name, now);
+			fresh = run_rounds > 0;
+		}
 		ct->seen = true;
-		lg_fold(ct, h, &s[i], page_size);
+		lg_fold(ct, h, &s[i], page_size, fresh);
 	}
+	run_rounds++;
 }
 
 static int64_t

@@ -18,9 +18,12 @@
  * accountd across cgroup re-creation, so only a decrease resets them.
  *
  * A container seen for the first time (no last-seen counters in the
- * ledger) counts its whole counters only when it started while accountd
- * was running; one that was already there when accountd started is taken
- * as a baseline (what it used before the ledger knew it is not billed).
+ * ledger) counts its whole counters when it started while accountd was
+ * running: its since_ms is well after accountd's start, or the writer
+ * had already seen a round of this accountd run without it (`fresh`: it
+ * appeared under the writer's eyes, however soon after accountd's start).
+ * One that was already there when accountd started is taken as a
+ * baseline (what it used before the ledger knew it is not billed).
  *
  * Gauges (RAM, swap, disk held) are integrated sample by sample: held at
  * the sample times the time since the previous sample, that time capped
@@ -103,7 +106,7 @@ add_counters(struct lg_usage *u, const struct lg_counters *now,
  */
 void
 lg_fold(struct lg_ct *ct, const struct snap_header *h,
-    const struct snap_ct *s, uint64_t page_size)
+    const struct snap_ct *s, uint64_t page_size, bool fresh)
 {
 	static const struct lg_counters zero;
 	struct lg_usage *u = &ct->cur;
@@ -114,7 +117,7 @@ lg_fold(struct lg_ct *ct, const struct snap_header *h,
 	lg_take(ct, s, page_size, &now);
 	now.time_ms = h->time_ms;
 	if (!ct->have_last) {
-		if (!adopted)
+		if (!adopted || fresh)
 			add_counters(u, &now, &zero, true);
 	} else {
 		bool restarted;

@@ -78,7 +78,7 @@ struct lg_ct {
 /* accum.c */
 uint64_t lg_delta(uint64_t cur, uint64_t last, bool reset);
 void	lg_fold(struct lg_ct *, const struct snap_header *,
-	    const struct snap_ct *, uint64_t page_size);
+	    const struct snap_ct *, uint64_t page_size, bool fresh);
 void	lg_take(struct lg_ct *, const struct snap_ct *, uint64_t page_size,
 	    struct lg_counters *);
 void	lg_reset_usage(struct lg_usage *, int64_t start);
