@@ -16,8 +16,11 @@ R=/sys/fs/cgroup
 v2=false; [ -f $R/cgroup.controllers ] && v2=true
 cleanup() {
 	[ -n "${D:-}" ] && kill "$D" 2> /dev/null && wait "$D" 2> /dev/null
-	if $v2; then find "$R/$P" -depth -type d -exec rmdir {} + 2> /dev/null
-	else for h in "$R"/*/; do [ -d "$h$P" ] && find "$h$P" -depth -type d -exec rmdir {} +; done; fi
+	# $P-own: the parent accountd makes for containers of its own
+	if $v2; then find "$R/$P" "$R/$P-own" -depth -type d -exec rmdir {} + 2> /dev/null
+	else for h in "$R"/*/; do for p in "$h$P" "$h$P-own"; do
+		[ -d "$p" ] && find "$p" -depth -type d -exec rmdir {} +
+	done; done; fi
 	rm -rf "$T"
 }
 trap cleanup EXIT

@@ -38,18 +38,6 @@ exp_tdir() {
 }
 
 # A TCP port nothing listens on, on loopback.
-free_port() {
-	local p
-	for _ in $(seq 1 200); do
-		p=$(( 20000 + RANDOM % 40000 ))
-		if ! (exec 3<> "/dev/tcp/127.0.0.1/$p") 2> /dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	fail "no free port"
-}
-
 http_code() {	# URL [curl options]: the status code, 000 if none
 	local url=$1; shift
 	curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@" "$url"

@@ -117,6 +117,22 @@ ram_ceiling() {	# RAM SWAP
 	else echo "$1"; fi
 }
 
+free_port() {	# a loopback TCP port nobody listens on, below the
+	# kernel's ephemeral range (ip_local_port_range), so no outgoing
+	# connection of another program holds it when the test binds
+	local p lo=32768
+	read -r lo _ < /proc/sys/net/ipv4/ip_local_port_range 2> /dev/null
+	[ "$lo" -gt 12000 ] 2> /dev/null || lo=32768
+	for _ in $(seq 1 200); do
+		p=$(( 10000 + RANDOM % (lo - 10000) ))
+		if ! (exec 3<> "/dev/tcp/127.0.0.1/$p") 2> /dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	fail "no free port"
+}
+
 prepare_tdir() {	# the test's private folder (start_daemon calls it too)
 	if [ -z "$TDIR" ]; then
 		TDIR=$(mktemp -d "${TMPDIR:-/tmp}/acctd-$T_NAME.XXXXXX")
