@@ -82,6 +82,7 @@ show_status(const char *path)
 {
 	_cleanup_free_ char *sp = status_path();
 	_cleanup_fclose_ FILE *f = fopen(sp, "re");
+	struct json_object *writer = json_object_new_object(), *o;
 	struct lg_store *st;
 	struct aerr err = { 0 };
 	char created[64] = "-", last[64] = "-", host[64] = "-";
@@ -91,22 +92,26 @@ show_status(const char *path)
 		char line[512];
 
 		while (fgets(line, sizeof(line), f) != NULL) {
-			char *e = line + strlen(line);
+			char *e = line + strlen(line), *eq;
 
 			while (e > line && (e[-1] == ' ' || e[-1] == '\n'))
 				*--e = '\0';
-			if (*line == '\0')
+			if ((eq = strchr(line, '=')) == NULL)
 				continue;
-			if (opt_json)
-				continue;
-			printf("writer %s\n", line);
-			if (strcmp(line, "state=error") == 0)
+			*eq = '\0';
+			json_object_object_add(writer, line,
+			    json_object_new_string(eq + 1));
+			if (!opt_json)
+				printf("writer %s=%s\n", line, eq + 1);
+			if (strcmp(line, "state") == 0 && strcmp(eq + 1,
+			    "error") == 0)
 				rc = EX_FAIL;
 		}
 	} else if (!opt_json)
 		printf("writer: no status file %s (accountd-ledger not "
 		    "running under accountd?)\n", sp);
 	if ((st = store_open(path, false, &err)) == NULL) {
+		json_object_put(writer);
 		fprintf(stderr, "acctctl bill: %s\n", err.msg);
 		return EX_FAIL;
 	}
@@ -114,19 +119,31 @@ show_status(const char *path)
 	store_meta_get(st, "host", host, sizeof(host));
 	if (store_meta_get(st, "last_commit", last, sizeof(last)) == 0)
 		format_utc(strtoll(last, NULL, 10), last, sizeof(last));
-	if (opt_json)
-		printf("{\"ledger\": \"%s\", \"schema_version\": %d, "
-		    "\"created\": \"%s\", \"host\": \"%s\", \"last_commit\": "
-		    "\"%s\", \"records\": %lld, \"containers\": %lld}\n", path,
-		    (int)count(st, "PRAGMA user_version"), created, host, last,
-		    (long long)count(st, "SELECT count(*) FROM usage"),
-		    (long long)count(st, "SELECT count(*) FROM container"));
-	else
+	if (opt_json) {
+		o = json_object_new_object();
+		json_object_object_add(o, "ledger", json_object_new_string(path));
+		json_object_object_add(o, "schema_version", json_object_new_int64(
+		    count(st, "PRAGMA user_version")));
+		json_object_object_add(o, "created",
+		    json_object_new_string(created));
+		json_object_object_add(o, "host", json_object_new_string(host));
+		json_object_object_add(o, "last_commit",
+		    json_object_new_string(last));
+		json_object_object_add(o, "records", json_object_new_int64(
+		    count(st, "SELECT count(*) FROM usage")));
+		json_object_object_add(o, "containers", json_object_new_int64(
+		    count(st, "SELECT count(*) FROM container")));
+		json_object_object_add(o, "writer", writer);
+		print_json(o);
+		json_object_put(o);
+	} else {
 		printf("ledger %s: schema %d, host %s, created %s, last "
 		    "commit %s, %lld records, %lld containers\n", path,
 		    (int)count(st, "PRAGMA user_version"), host, created, last,
 		    (long long)count(st, "SELECT count(*) FROM usage"),
 		    (long long)count(st, "SELECT count(*) FROM container"));
+		json_object_put(writer);
+	}
 	store_close(st);
 	return rc;
 }
