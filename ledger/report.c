@@ -170,7 +170,8 @@ print_line(FILE *out, enum bill_fmt fmt, const struct rates *r,
 	if (l->have_disk)
 		format_nano(scaled(q->disk_bs, gibh), 4, disk, sizeof(disk));
 	else
-		snprintf(disk, sizeof(disk), fmt == BILL_JSON ? "null" : "");
+		snprintf(disk, sizeof(disk), "%s", fmt == BILL_JSON ? "null" :
+		    "");
 	format_nano(l->c.cpu, dec, ch[0], sizeof(ch[0]));
 	format_nano(l->c.ram, dec, ch[1], sizeof(ch[1]));
 	format_nano(l->c.swap, dec, ch[2], sizeof(ch[2]));

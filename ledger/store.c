@@ -156,8 +156,8 @@ user_version(struct lg_store *st)
 static int
 create_schema(struct lg_store *st, struct aerr *err)
 {
-	_cleanup_free_ char *sql = NULL;
-	char host[64] = "";
+	char host[64] = "", *sql;
+	int r;
 
 	gethostname(host, sizeof(host) - 1);
 	sql = sqlite3_mprintf("BEGIN IMMEDIATE;\n%s"
@@ -165,13 +165,13 @@ create_schema(struct lg_store *st, struct aerr *err)
 	    "INSERT INTO meta VALUES ('host', %Q);\n"
 	    "PRAGMA user_version = %d;\nCOMMIT;", SCHEMA, host,
 	    LEDGER_SCHEMA_VERSION);
-	if (exec(st, sql, err) < 0) {
+	if (sql == NULL)
+		return aerr_set(err, ENOMEM, "ledger: out of memory");
+	r = exec(st, sql, err);
+	sqlite3_free(sql);
+	if (r < 0)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-		sqlite3_free(steal_ptr(sql));
-		return -1;
-	}
-	sqlite3_free(steal_ptr(sql));
-	return 0;
+	return r;
 }
 
 static int
@@ -427,14 +427,14 @@ store_commit(struct lg_store *st, struct lg_ct *cts, size_t n, int64_t end,
 			goto fail;
 	}
 	{
-		_cleanup_free_ char *sql = sqlite3_mprintf("INSERT OR REPLACE "
-		    "INTO meta VALUES ('last_commit', '%lld')", (long long)end);
+		char *sql = sqlite3_mprintf("INSERT OR REPLACE INTO meta VALUES "
+		    "('last_commit', '%lld')", (long long)end);
+		int r = sql ? exec(st, sql, err) :
+		    aerr_set(err, ENOMEM, "ledger: out of memory");
 
-		if (exec(st, sql, err) < 0) {
-			sqlite3_free(steal_ptr(sql));
+		sqlite3_free(sql);
+		if (r < 0)
 			goto fail;
-		}
-		sqlite3_free(steal_ptr(sql));
 	}
 	if (exec(st, "COMMIT", err) < 0)
 		goto fail;
