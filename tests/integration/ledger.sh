@@ -16,6 +16,9 @@ prepare_tdir
 chmod 755 "$TDIR"	# the writer (nobody) reaches its folder and the snapshot
 db=$TDIR/ledger/ledger.db
 export ACCTCTL_LEDGER=$db
+# an empty folder of root's, as systemd's StateDirectory= makes it: handed
+# over to the writer's user
+mkdir "$TDIR/ledger"
 start_daemon -o ledger=yes -o ledger_program="$LEDGER_BIN" \
     -o ledger_path="$db" -o ledger_interval=2 -o ledger_user=nobody
 
@@ -31,7 +34,8 @@ wait_for 5 test -n "$(ledger_pid)" || fail "no ledger child of accountd"
 lp=$(ledger_pid)
 [ "$(stat -c %U "/proc/$lp")" = nobody ] || fail "the writer runs as $(stat -c %U "/proc/$lp")"
 grep -q '^CapEff:[[:space:]]*0*$' "/proc/$lp/status" || fail "the writer has capabilities"
-pass "accountd-ledger pid $lp runs as nobody without capabilities"
+[ "$(stat -c %U "$TDIR/ledger")" = nobody ] || fail "the ledger folder is $(stat -c %U "$TDIR/ledger")'s"
+pass "accountd-ledger pid $lp runs as nobody without capabilities, in its own folder"
 
 # after accountd's first sampling round: a container already there at that
 # round is taken as found at accountd's start (docs/billing.md)
