@@ -105,6 +105,7 @@ int	store_meta_get(struct lg_store *, const char *key, char *buf,
 
 /* rates.c */
 enum ram_basis { RAM_AVERAGE, RAM_LIMIT, RAM_MAX };
+enum cpu_basis { CPU_USAGE, CPU_LIMIT, CPU_MAX };
 struct rates {
 	char		currency[16];
 	int64_t		cpu_hour;	/* nano-units per ... */
@@ -114,6 +115,7 @@ struct rates {
 	int64_t		io_gib;
 	int64_t		io_mops;
 	enum ram_basis	ram_basis;
+	enum cpu_basis	cpu_basis;
 };
 void	rates_defaults(struct rates *);
 int	rates_parse(const char *name, const char *text, struct rates *,
@@ -123,11 +125,14 @@ void	rates_print(const struct rates *, FILE *);
 int	parse_decimal_nano(const char *, int64_t *);
 void	format_nano(int64_t v, int decimals, char *buf, size_t len);
 const char *ram_basis_name(enum ram_basis);
+const char *cpu_basis_name(enum cpu_basis);
 
 /* Quantities of a bill line, in base units. */
 struct bill_qty {
 	uint64_t	covered_s;
 	uint64_t	cpu_usec;
+	uint64_t	cpu_limit_usec;	/* the CPU limit's time (used where none) */
+	uint64_t	cpu_alloc_usec;	/* max(limit, used), record by record */
 	uint64_t	ram_bs, ram_limit_bs, ram_alloc_bs, swap_bs, disk_bs;
 	uint64_t	ram_peak, swap_peak, disk_peak;
 	uint64_t	io_bytes, io_ops;

@@ -5,7 +5,8 @@
  *
  *	# prices per unit, in the currency below
  *	currency      = EUR
- *	cpu_hour      = 0.01	# per hour of one CPU's time used
+ *	cpu_hour      = 0.01	# per hour of one CPU's time (by cpu_basis)
+ *	cpu_basis     = usage	# usage | limit | max
  *	ram_gib_hour  = 0.005	# per GiB-hour of RAM (by ram_basis)
  *	ram_basis     = average	# average | limit | max
  *	swap_gib_hour = 0.001
@@ -38,7 +39,10 @@ static const struct rkey {
 } rkeys[] = {
 	{ "currency", 0, "currency code printed with the charges" },
 	{ "cpu_hour", offsetof(struct rates, cpu_hour),
-	  "per hour of one CPU's time used" },
+	  "per hour of one CPU's time, measured as cpu_basis says" },
+	{ "cpu_basis", 0, "usage (CPU time used), limit (cpulimit, or cpus, "
+	  "for the time the container ran; the time used where neither is "
+	  "set) or max (the larger of the two, record by record)" },
 	{ "ram_gib_hour", offsetof(struct rates, ram_gib_hour),
 	  "per GiB-hour of RAM, measured as ram_basis says" },
 	{ "ram_basis", 0, "average (RAM held), limit (the ram limit; RAM held "
@@ -58,6 +62,12 @@ const char *
 ram_basis_name(enum ram_basis b)
 {
 	return b == RAM_LIMIT ? "limit" : b == RAM_MAX ? "max" : "average";
+}
+
+const char *
+cpu_basis_name(enum cpu_basis b)
+{
+	return b == CPU_LIMIT ? "limit" : b == CPU_MAX ? "max" : "usage";
 }
 
 void
@@ -145,6 +155,18 @@ set_key(struct rates *r, const char *k, const char *v, struct aerr *err)
 				return aerr_set(err, EINVAL, "bad currency '%s' "
 				    "(accepted: letters only, such as EUR)", v);
 		memcpy(r->currency, v, n + 1);
+		return 0;
+	}
+	if (strcmp(k, "cpu_basis") == 0) {
+		if (strcmp(v, "usage") == 0)
+			r->cpu_basis = CPU_USAGE;
+		else if (strcmp(v, "limit") == 0)
+			r->cpu_basis = CPU_LIMIT;
+		else if (strcmp(v, "max") == 0)
+			r->cpu_basis = CPU_MAX;
+		else
+			return aerr_set(err, EINVAL, "bad cpu_basis '%s' "
+			    "(accepted: usage, limit, max)", v);
 		return 0;
 	}
 	if (strcmp(k, "ram_basis") == 0) {
@@ -263,7 +285,12 @@ rates_print(const struct rates *r, FILE *out)
 				fprintf(out, "currency = %s\n", r->currency);
 			continue;
 		}
-		if (rkeys[i].off == 0) {
+		if (strcmp(rkeys[i].key, "cpu_basis") == 0) {
+			fprintf(out, "cpu_basis = %s\n",
+			    cpu_basis_name(r->cpu_basis));
+			continue;
+		}
+		if (strcmp(rkeys[i].key, "ram_basis") == 0) {
 			fprintf(out, "ram_basis = %s\n",
 			    ram_basis_name(r->ram_basis));
 			continue;
@@ -289,8 +316,10 @@ rates_apply(const struct rates *r, const struct bill_qty *q,
 {
 	uint64_t ram = r->ram_basis == RAM_LIMIT ? q->ram_limit_bs :
 	    r->ram_basis == RAM_MAX ? q->ram_alloc_bs : q->ram_bs;
+	uint64_t cpu = r->cpu_basis == CPU_LIMIT ? q->cpu_limit_usec :
+	    r->cpu_basis == CPU_MAX ? q->cpu_alloc_usec : q->cpu_usec;
 
-	c->cpu = charge(q->cpu_usec, r->cpu_hour, 3600000000ULL);
+	c->cpu = charge(cpu, r->cpu_hour, 3600000000ULL);
 	c->ram = charge(ram, r->ram_gib_hour, (unsigned __int128)GIB * 3600);
 	c->swap = charge(q->swap_bs, r->swap_gib_hour,
 	    (unsigned __int128)GIB * 3600);

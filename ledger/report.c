@@ -80,6 +80,15 @@ col(sqlite3_stmt *q, int i)
 	return v < 0 ? 0 : (uint64_t)v;
 }
 
+/* CPU time reserved by a record's limits: cpulimit (percent of one CPU)
+ * or cpus, the smaller when both are set, for the time it ran; the time
+ * used where neither is set. */
+#define RESERVED "CASE WHEN cpulimit IS NOT NULL AND cpus IS NOT NULL" \
+	" THEN covered_ms * 10 * min(cpulimit, cpus * 100)" \
+	" WHEN cpulimit IS NOT NULL THEN covered_ms * 10 * cpulimit" \
+	" WHEN cpus IS NOT NULL THEN covered_ms * 1000 * cpus" \
+	" ELSE cpu_usec END"
+
 /* The sums per container in one pass over the period's records (index on
  * start), then the limits of each container's last record by its unique
  * (ct, start) index. */
@@ -91,12 +100,13 @@ static const char SUMS[] =
     " sum(disk_bs) AS disk, max(disk_peak) AS diskp,"
     " sum(io_rbytes) + sum(io_wbytes) AS iob,"
     " sum(io_rios) + sum(io_wios) AS ioo, sum(failcnt) AS fc,"
-    " count(*) AS n, max(start) AS last_start"
+    " count(*) AS n, max(start) AS last_start,"
+    " sum(" RESERVED ") AS cpul, sum(max(" RESERVED ", cpu_usec)) AS cpua"
     " FROM usage WHERE start >= ?1 AND start < ?2 AND (?3 IS NULL OR"
     " ct = (SELECT id FROM container WHERE name = ?3)) GROUP BY ct)"
     " SELECT c.name, a.first, a.last, a.covered, a.cpu, a.ram, a.raml,"
     " a.rama, a.ramp, a.swap, a.swapp, a.disk, a.diskp, a.iob, a.ioo, a.fc,"
-    " a.n, l.ram_limit, l.cpulimit"
+    " a.n, l.ram_limit, l.cpulimit, a.cpul, a.cpua"
     " FROM agg a JOIN container c ON c.id = a.ct"
     " JOIN usage l ON l.ct = a.ct AND l.start = a.last_start"
     " ORDER BY c.name";
@@ -144,6 +154,13 @@ json_name(FILE *out, const char *s)
 }
 
 static uint64_t
+cpu_basis_usec(const struct rates *r, const struct bill_qty *q)
+{
+	return r->cpu_basis == CPU_LIMIT ? q->cpu_limit_usec :
+	    r->cpu_basis == CPU_MAX ? q->cpu_alloc_usec : q->cpu_usec;
+}
+
+static uint64_t
 ram_basis_bs(const struct rates *r, const struct bill_qty *q)
 {
 	return r->ram_basis == RAM_LIMIT ? q->ram_limit_bs :
@@ -154,7 +171,7 @@ static void
 print_line(FILE *out, enum bill_fmt fmt, const struct rates *r,
     const struct line *l, bool first_line)
 {
-	char a[32], b[32], hours[32], cpu[32], ram[32], rb[32], swap[32],
+	char a[32], b[32], hours[32], cpu[32], cb[32], ram[32], rb[32], swap[32],
 	    disk[32], ch[6][32], tot[32];
 	const struct bill_qty *q = &l->q;
 	unsigned __int128 gibh = (unsigned __int128)GIB * 3600;
@@ -164,6 +181,8 @@ print_line(FILE *out, enum bill_fmt fmt, const struct rates *r,
 	format_utc(l->last, b, sizeof(b));
 	format_nano(scaled(q->covered_s, 3600), 3, hours, sizeof(hours));
 	format_nano(scaled(q->cpu_usec, 3600000000ULL), 4, cpu, sizeof(cpu));
+	format_nano(scaled(cpu_basis_usec(r, q), 3600000000ULL), 4, cb,
+	    sizeof(cb));
 	format_nano(scaled(q->ram_bs, gibh), 4, ram, sizeof(ram));
 	format_nano(scaled(ram_basis_bs(r, q), gibh), 4, rb, sizeof(rb));
 	format_nano(scaled(q->swap_bs, gibh), 4, swap, sizeof(swap));
@@ -182,7 +201,7 @@ print_line(FILE *out, enum bill_fmt fmt, const struct rates *r,
 	switch (fmt) {
 	case BILL_TEXT:
 		fprintf(out, "%-16s %9s %10s %11s %13llu %10s %10s %14llu "
-		    "%10llu %8llu %12s\n", l->name, hours, cpu, rb,
+		    "%10llu %8llu %12s\n", l->name, hours, cb, rb,
 		    (unsigned long long)q->ram_peak, swap,
 		    *disk ? disk : "-", (unsigned long long)q->io_bytes,
 		    (unsigned long long)q->io_ops,
@@ -190,8 +209,8 @@ print_line(FILE *out, enum bill_fmt fmt, const struct rates *r,
 		break;
 	case BILL_CSV:
 		csv_name(out, l->name);
-		fprintf(out, ",%s,%s,%s,%s,%s,%s,%llu,%s,%s,%llu,%llu,%llu,",
-		    a, b, hours, cpu, ram, rb, (unsigned long long)q->ram_peak,
+		fprintf(out, ",%s,%s,%s,%s,%s,%s,%s,%llu,%s,%s,%llu,%llu,%llu,",
+		    a, b, hours, cpu, cb, ram, rb, (unsigned long long)q->ram_peak,
 		    swap, disk, (unsigned long long)q->io_bytes,
 		    (unsigned long long)q->io_ops,
 		    (unsigned long long)q->failcnt);
@@ -208,12 +227,13 @@ print_line(FILE *out, enum bill_fmt fmt, const struct rates *r,
 		json_name(out, l->name);
 		fprintf(out, ", \"first\": \"%s\", \"last\": \"%s\", "
 		    "\"records\": %llu,\n     \"usage\": {\"hours\": %s, "
-		    "\"cpu_hours\": %s, \"ram_gib_hours\": %s, "
+		    "\"cpu_hours\": %s, \"cpu_basis_hours\": %s, "
+		    "\"ram_gib_hours\": %s, "
 		    "\"ram_basis_gib_hours\": %s, \"ram_peak_bytes\": %llu, "
 		    "\"swap_gib_hours\": %s, \"disk_gib_hours\": %s, "
 		    "\"io_bytes\": %llu, \"io_ops\": %llu, \"failcnt\": %llu},\n"
 		    "     \"limits\": {\"ram_bytes\": ", a, b,
-		    (unsigned long long)l->records, hours, cpu, ram, rb,
+		    (unsigned long long)l->records, hours, cpu, cb, ram, rb,
 		    (unsigned long long)q->ram_peak, swap, disk,
 		    (unsigned long long)q->io_bytes,
 		    (unsigned long long)q->io_ops,
@@ -256,9 +276,9 @@ bill_report(struct lg_store *st, int64_t from, int64_t to, const char *ct,
 	format_utc(to, b, sizeof(b));
 	switch (fmt) {
 	case BILL_TEXT:
-		fprintf(out, "period %s .. %s, %s, ram_basis %s\n", a, b,
-		    *r->currency ? r->currency : "(no currency)",
-		    ram_basis_name(r->ram_basis));
+		fprintf(out, "period %s .. %s, %s, cpu_basis %s, ram_basis %s\n",
+		    a, b, *r->currency ? r->currency : "(no currency)",
+		    cpu_basis_name(r->cpu_basis), ram_basis_name(r->ram_basis));
 		fprintf(out, "%-16s %9s %10s %11s %13s %10s %10s %14s %10s "
 		    "%8s %12s\n", "CONTAINER", "HOURS", "CPU-HOURS",
 		    "RAM-GIB-H", "RAM-PEAK", "SWAP-GIB-H", "DISK-GIB-H",
@@ -266,6 +286,7 @@ bill_report(struct lg_store *st, int64_t from, int64_t to, const char *ct,
 		break;
 	case BILL_CSV:
 		fprintf(out, "container,first,last,hours,cpu_hours,"
+		    "cpu_basis_hours,"
 		    "ram_gib_hours,ram_basis_gib_hours,ram_peak_bytes,"
 		    "swap_gib_hours,disk_gib_hours,io_bytes,io_ops,failcnt,"
 		    "ram_limit_bytes,cpulimit_pct,charge_cpu,charge_ram,"
@@ -274,8 +295,9 @@ bill_report(struct lg_store *st, int64_t from, int64_t to, const char *ct,
 		break;
 	default:
 		fprintf(out, "{\"period\": {\"begin\": \"%s\", \"end\": \"%s\"},"
-		    "\n  \"currency\": \"%s\", \"ram_basis\": \"%s\",\n"
-		    "  \"containers\": [", a, b, r->currency,
+		    "\n  \"currency\": \"%s\", \"cpu_basis\": \"%s\", "
+		    "\"ram_basis\": \"%s\",\n  \"containers\": [", a, b,
+		    r->currency, cpu_basis_name(r->cpu_basis),
 		    ram_basis_name(r->ram_basis));
 		break;
 	}
@@ -304,6 +326,8 @@ bill_report(struct lg_store *st, int64_t from, int64_t to, const char *ct,
 		l.records = col(q, 16);
 		l.ram_limit = col(q, 17);
 		l.cpulimit = col(q, 18);
+		l.q.cpu_limit_usec = col(q, 19);
+		l.q.cpu_alloc_usec = col(q, 20);
 		rates_apply(r, &l.q, &l.c);
 		total = total > INT64_MAX - l.c.total ? INT64_MAX :
 		    total + l.c.total;

@@ -25,12 +25,17 @@ check() {	# GOLDEN COMMAND...
 check bill.csv.golden bill -o csv
 check bill.json.golden bill -o json
 check raw.jsonl.golden bill --raw -o jsonl --ct old
+check bill-reserved.csv.golden "$ACCTCTL" bill --ledger "$db" --from 2026-11-01 \
+    --to 2026-12-01 --rates "$S/tests/ledger/rates-reserved.conf" -o csv
 grep -q '^old,' "$S/tests/ledger/bill.csv.golden" &&
     pass "the container destroyed in the period is billed"
 # the totals of the hand calculation
 grep -q '"total": 0.882000}' "$S/tests/ledger/bill.json.golden" ||
     fail "total is not 0.882"
 pass "total 0.882 EUR as worked out by hand"
+total=$(awk -F, 'NR > 1 { s += $NF } END { printf "%.6f", s }' "$S/tests/ledger/bill-reserved.csv.golden")
+[ "$total" = 0.962000 ] || fail "reserved total $total, not 0.962"
+pass "on reserved capacity (cpu_basis, ram_basis max): 0.962 EUR as by hand"
 
 # -j is json; text works
 "$ACCTCTL" -j bill --ledger "$db" --from 2026-11-01 --to 2026-12-01 |
@@ -56,6 +61,9 @@ refused "unknown argument '--frm'" bill --frm 2026-11-01
 printf 'cpu_hour = 0.01\ngpu_hour = 1\n' > "$TDIR/bad.conf"
 refused "bad.conf:2: unknown key 'gpu_hour' (known: currency, cpu_hour" \
     "$ACCTCTL" bill --ledger "$db" --rates "$TDIR/bad.conf"
+printf 'cpu_basis = average\n' > "$TDIR/bad3.conf"
+refused "bad cpu_basis 'average' (accepted: usage, limit, max)" \
+    "$ACCTCTL" bill --ledger "$db" --rates "$TDIR/bad3.conf"
 printf 'ram_basis = peak\n' > "$TDIR/bad2.conf"
 refused "bad ram_basis 'peak' (accepted: average, limit, max)" \
     "$ACCTCTL" bill --ledger "$db" --rates "$TDIR/bad2.conf"

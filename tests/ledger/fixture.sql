@@ -27,6 +27,17 @@
 --        100,000 operations = 0.1 Mops                 x 0.2   = 0.02
 --                                                       total  = 0.065
 -- Total of the period: 0.762 + 0.055 + 0.065 = 0.882 EUR.
+--
+-- With tests/ledger/rates-reserved.conf (the same prices, cpu_basis = max,
+-- ram_basis = max: max(limit, usage) record by record):
+-- web: cpulimit 200 % = 2 CPUs for each hour: max(2, 0.5) + max(2, 1.5)
+--        = 4 CPU-hours                              x 0.04  = 0.16
+--      ram max(4 GiB limit, 2 GiB held) for 2 h = 8 GiB-hours = 0.08
+--      swap 0.002, io 0.20 + 0.40                    total  = 0.842
+-- db:  no limits: the usage, as above                total  = 0.055
+-- old: no cpulimit: 0.25 CPU-hours = 0.01; ram max(2 GiB, 1 GiB) for
+--      0.5 h = 1 GiB-hour = 0.01; io 0.025 + 0.02    total  = 0.065
+-- Total: 0.842 + 0.055 + 0.065 = 0.962 EUR.
 INSERT INTO container VALUES (1, 'web', 'lxc.payload.web', 1793487600, 1793498400);
 INSERT INTO container VALUES (2, 'db', 'lxc.payload.db', 1794700800, 1794704400);
 INSERT INTO container VALUES (3, 'old', 'accountd/old', 1793577600, 1793579400);

@@ -150,6 +150,11 @@ test_rates(void)
 	ok(rates_parse("r", "ram_basis = peak\n", &r, &err) < 0 &&
 	    strstr(err.msg, "accepted: average, limit, max") != NULL,
 	    "bad basis: %s", err.msg);
+	ok(rates_parse("r", "cpu_basis = max\n", &r, &err) == 0 &&
+	    r.cpu_basis == CPU_MAX, "cpu_basis max");
+	ok(rates_parse("r", "cpu_basis = peak\n", &r, &err) < 0 &&
+	    strstr(err.msg, "accepted: usage, limit, max") != NULL,
+	    "bad cpu basis: %s", err.msg);
 	ok(rates_parse("r", "io_gib = 1\nio_gib = 2\n", &r, &err) < 0 &&
 	    strstr(err.msg, "given twice") != NULL, "twice: %s", err.msg);
 	ok(rates_parse("r", "io_gib\n", &r, &err) < 0, "no '='");
@@ -168,6 +173,10 @@ test_rates(void)
 	ok(c.cpu == 20000000 && c.ram == 50000000 && c.io_bytes == 60000000 &&
 	    c.io_ops == 100000000 && c.total == 230000000,
 	    "charges: 0.02 + 0.05 + 0.06 + 0.10 = 0.23");
+	q.cpu_alloc_usec = 3ULL * 3600000000ULL;	/* 3 CPU hours */
+	r.cpu_basis = CPU_MAX;
+	rates_apply(&r, &q, &c);
+	ok(c.cpu == 30000000, "cpu_basis max: 3 CPU-hours x 0.01");
 }
 
 static void
