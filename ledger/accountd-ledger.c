@@ -43,6 +43,7 @@ static uint32_t *slots;			/* hash of names -> index + 1 */
 static size_t nslots;
 
 static struct lg_store *store;
+static uint64_t born_ms;		/* when the ledger file was made */
 static const char *ledger_path, *status_path;
 static unsigned interval_s = 3600, compact_days = 62, retention_days = 0;
 
@@ -118,6 +119,7 @@ add(const char *name, int64_t start)
 	ct = &cts[ncts++];
 	memset(ct, 0, sizeof(*ct));
 	snprintf(ct->name, sizeof(ct->name), "%s", name);
+	ct->not_before_ms = born_ms;
 	lg_reset_usage(&ct->cur, start);
 	if (store_lastseen(store, ct->name, &ct->last, &err) > 0)
 		ct->have_last = true;
@@ -225,6 +227,14 @@ open_store(void)
 	if ((store = store_open(ledger_path, true, &err)) == NULL) {
 		set_failing("cannot open the ledger", &err);
 		return -1;
+	}
+	{
+		char created[64];
+		int64_t t;
+
+		if (store_meta_get(store, "created", created,
+		    sizeof(created)) == 0 && parse_utc(created, &t) == 0)
+			born_ms = (uint64_t)t * 1000;
 	}
 	log_info("ledger %s open, interval %u s", ledger_path, interval_s);
 	return 0;

@@ -22,8 +22,10 @@
  * running: its since_ms is well after accountd's start, or the writer
  * had already seen a round of this accountd run without it (`fresh`: it
  * appeared under the writer's eyes, however soon after accountd's start).
- * One that was already there when accountd started is taken as a
- * baseline (what it used before the ledger knew it is not billed).
+ * One that was already there when accountd started, or that started
+ * before the ledger file was made (a ledger set up on a busy host), is
+ * taken as a baseline: what it used before the ledger knew it is not
+ * billed.
  *
  * Gauges (RAM, swap, disk held) are integrated sample by sample: held at
  * the sample times the time since the previous sample, that time capped
@@ -117,7 +119,7 @@ lg_fold(struct lg_ct *ct, const struct snap_header *h,
 	lg_take(ct, s, page_size, &now);
 	now.time_ms = h->time_ms;
 	if (!ct->have_last) {
-		if (!adopted || fresh)
+		if ((!adopted || fresh) && now.since_ms >= ct->not_before_ms)
 			add_counters(u, &now, &zero, true);
 	} else {
 		bool restarted;

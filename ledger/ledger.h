@@ -71,6 +71,8 @@ struct lg_ct {
 	bool		have_last;	/* `last` is valid */
 	bool		seen;		/* in the latest round */
 	bool		dirty;		/* cur holds something to write */
+	uint64_t	not_before_ms;	/* the ledger file's birth: a container
+					 * started before it is a baseline */
 	struct lg_counters last;
 	struct lg_usage	cur;
 };

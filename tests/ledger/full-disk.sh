@@ -15,6 +15,9 @@ mount -t tmpfs -o size=256k,mode=0755 acctd-ledger-test "$MNT" ||
 N=20 ROUNDS=560 PERIOD=50	# 28 s of rounds
 db=$MNT/ledger.db
 st=$TDIR/status
+# the ledger is made before the containers start (else they are a baseline)
+"$FIXTURE" "$db" /dev/null || fail "cannot make the ledger"
+sleep 1
 "$FEED" "$TDIR/snap" $N $ROUNDS $PERIOD &
 feed=$!
 LPIDS+=("$feed")

@@ -8,6 +8,9 @@
 . "$(dirname "$0")/lib-ledger.sh"
 N=20 ROUNDS=240 PERIOD=50	# 12 s of rounds
 db=$TDIR/ledger.db
+# the ledger is made before the containers start (else they are a baseline)
+"$FIXTURE" "$db" /dev/null || fail "cannot make the ledger"
+sleep 1
 "$FEED" "$TDIR/snap" $N $ROUNDS $PERIOD &
 feed=$!
 LPIDS+=("$feed")

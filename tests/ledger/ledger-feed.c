@@ -11,10 +11,10 @@
  *	failcnt		k / 10 (physpages row)
  *	physpages held	1000 pages; ram 256 MiB configured
  *
- * and a since_ms an hour after the header's started_ms (it started while
- * accountd was running, so the ledger counts its whole counters).  The
- * file stays after the last round.  With ROUNDS 0 it publishes until
- * killed.
+ * and since_ms the feed's own start, two hours after the header's
+ * started_ms: it started while accountd was running, so a ledger made
+ * before the feed started counts its whole counters.  The file stays
+ * after the last round.  With ROUNDS 0 it publishes until killed.
  */
 #include "config.h"
 
@@ -42,7 +42,7 @@ main(int argc, char **argv)
 	struct snap_writer w;
 	struct aerr err = { 0 };
 	uint32_t n;
-	uint64_t rounds, period, started;
+	uint64_t rounds, period, started, born;
 
 	if (argc != 5) {
 		fprintf(stderr, "usage: ledger-feed SNAPSHOT N ROUNDS "
@@ -56,7 +56,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "ledger-feed: %s\n", err.msg);
 		return 1;
 	}
-	started = now_ms() - 7200000;
+	born = now_ms();
+	started = born - 7200000;
 	for (uint64_t k = 1; rounds == 0 || k <= rounds; k++) {
 		struct snap_ct *cts = snapw_begin(&w, n);
 		uint32_t cap;
@@ -72,7 +73,7 @@ main(int argc, char **argv)
 			snprintf(s->name, sizeof(s->name), "ct%u", i);
 			snprintf(s->cgroup, sizeof(s->cgroup), "feed/ct%u", i);
 			s->running = 1;
-			s->since_ms = started + 3600000;
+			s->since_ms = born;
 			s->cpu_usage = k * 1000 * (i + 1);
 			s->ndev = 1;
 			snprintf(s->dev[0].dev, sizeof(s->dev[0].dev), "8:0");

@@ -112,6 +112,13 @@ test_fold(void)
 	memset(&ct, 0, sizeof(ct));
 	lg_fold(&ct, &hdr, &s, 4096, true);
 	is_u64(ct.cur.cpu_usec, 555, "appeared under the writer's eyes: whole");
+	/* a ledger made after the container started: a baseline */
+	memset(&ct, 0, sizeof(ct));
+	ct.not_before_ms = hdr.started_ms + LEDGER_ADOPT_MS + 5000;
+	mk(&s, hdr.started_ms + LEDGER_ADOPT_MS + 1, 777, 1);
+	lg_fold(&ct, &hdr, &s, 4096, true);
+	is_u64(ct.cur.cpu_usec, 0, "started before the ledger was made: "
+	    "a baseline");
 }
 
 static void
