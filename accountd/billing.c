@@ -105,8 +105,14 @@ static struct child ledger = { .name = "ledger", .prepare = prepare,
 int
 billing_init(void)
 {
-	if (strcmp(ad->cfg.ledger, "yes") != 0)
+	if (strcmp(ad->cfg.ledger, "yes") != 0) {
+		/* no writer: no stale state for acctctl status to show */
+		_cleanup_free_ char *p = xasprintf("%s/ledger.status",
+		    ad->cfg.run_dir);
+
+		(void)unlink(p);
 		return 0;
+	}
 	ledger.user = ad->cfg.ledger_user;
 	ledger.path = ad->cfg.ledger_program;
 	return child_start(&ledger);
