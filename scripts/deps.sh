@@ -16,6 +16,8 @@ if [ "$what" = test ]; then
 	# pmcd/pminfo/pmval, rrdtool and rrdcached, headless Chromium, curl
 	pkgs+=(prometheus prometheus-alertmanager pcp rrdtool rrdcached
 	       chromium curl)
+	# the ledger tests check the file with sqlite3's integrity_check
+	pkgs+=(sqlite3)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
