@@ -27,6 +27,7 @@
 #include "alert.h"
 #include "quota.h"
 #include "bcstore.h"
+#include "billing.h"
 #include "exporter.h"
 #include "log.h"
 #include "publish.h"
@@ -284,6 +285,8 @@ main(int argc, char **argv)
 	publish_init();
 	if (exporter_init() < 0)
 		log_err("the exporter is not running (exporter = yes)");
+	if (billing_init() < 0)
+		log_err("the ledger is not running (ledger = yes)");
 	sampler_init();
 	vswap_init();
 	ct_load_all(&err);
@@ -302,6 +305,7 @@ main(int argc, char **argv)
 	for (int i = 0; i < 5; i++)
 		event_free(sigs[i]);
 	exporter_close();
+	billing_close();
 	control_close();
 	watch_close();
 	vswap_close();		/* thaw what accountd froze */

@@ -127,6 +127,26 @@ static const struct ckey {
 	{ "quota_rescan", CK_UINT, offsetof(struct acct_config, quota_rescan),
 	  "10", "seconds between recounts of a tree under the userspace "
 	  "quota (1 to 86400)" },
+	{ "ledger", CK_STR, offsetof(struct acct_config, ledger), "yes",
+	  "yes: run accountd-ledger, which records every container's usage "
+	  "for billing (docs/billing.md), as an unprivileged child" },
+	{ "ledger_user", CK_STR, offsetof(struct acct_config, ledger_user),
+	  "nobody", "user the ledger writer runs as (never root)" },
+	{ "ledger_program", CK_STR, offsetof(struct acct_config,
+	  ledger_program), SBINDIR "/accountd-ledger", "the ledger writer" },
+	{ "ledger_path", CK_STR, offsetof(struct acct_config, ledger_path),
+	  LOCALSTATEDIR "/lib/accountd-ledger/ledger.db", "the billing ledger "
+	  "(SQLite); its folder is made for ledger_user" },
+	{ "ledger_interval", CK_UINT,
+	  offsetof(struct acct_config, ledger_interval), "3600",
+	  "seconds per usage record, aligned to UTC (1 to 86400)" },
+	{ "ledger_retention", CK_UINT,
+	  offsetof(struct acct_config, ledger_retention), "730",
+	  "days usage records are kept (0: forever)" },
+	{ "ledger_compact", CK_UINT,
+	  offsetof(struct acct_config, ledger_compact), "62",
+	  "days after which records are merged into one per UTC day (0: "
+	  "never)" },
 };
 
 static const struct ckey *
@@ -386,6 +406,28 @@ config_check(const struct acct_config *c, struct aerr *err)
 	if (c->rrd_step < 1 || c->rrd_step > 300)
 		return aerr_set(err, EINVAL, "bad rrd_step %u (accepted: 1 to "
 		    "300 seconds)", c->rrd_step);
+	if (strcmp(c->ledger, "yes") != 0 && strcmp(c->ledger, "no") != 0)
+		return aerr_set(err, EINVAL, "bad ledger '%s' (accepted: yes, "
+		    "no)", c->ledger);
+	if (strcmp(c->ledger, "yes") == 0 && (strcmp(c->ledger_user,
+	    "root") == 0 || *c->ledger_user == '\0'))
+		return aerr_set(err, EINVAL, "ledger_user '%s': the ledger "
+		    "writer never runs as root", c->ledger_user);
+	if (*c->ledger_program != '/')
+		return aerr_set(err, EINVAL, "ledger_program '%s' must be an "
+		    "absolute path", c->ledger_program);
+	if (*c->ledger_path != '/')
+		return aerr_set(err, EINVAL, "ledger_path '%s' must be an "
+		    "absolute path", c->ledger_path);
+	if (c->ledger_interval < 1 || c->ledger_interval > 86400)
+		return aerr_set(err, EINVAL, "bad ledger_interval %u (accepted: "
+		    "1 to 86400 seconds)", c->ledger_interval);
+	if (c->ledger_retention > 36500)
+		return aerr_set(err, EINVAL, "bad ledger_retention %u "
+		    "(accepted: 0 (forever) to 36500 days)", c->ledger_retention);
+	if (c->ledger_compact > 36500)
+		return aerr_set(err, EINVAL, "bad ledger_compact %u (accepted: "
+		    "0 (never) to 36500 days)", c->ledger_compact);
 	if (*c->alertmanager_url != '\0' &&
 	    strncmp(c->alertmanager_url, "http://", 7) != 0)
 		return aerr_set(err, EINVAL, "bad alertmanager_url '%s' "

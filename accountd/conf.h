@@ -50,6 +50,14 @@ struct acct_config {
 	/* disk quota (accountd/quota.c, docs/quota.md) */
 	char		*quota_fallback;	/* userspace or no */
 	unsigned	 quota_rescan;		/* s, userspace path */
+	/* the billing ledger (accountd/billing.c, ledger/) */
+	char		*ledger;		/* yes or no */
+	char		*ledger_user;
+	char		*ledger_program;
+	char		*ledger_path;
+	unsigned	 ledger_interval;	/* s */
+	unsigned	 ledger_retention;	/* days, 0: forever */
+	unsigned	 ledger_compact;	/* days, 0: never */
 };
 
 void	config_defaults(struct acct_config *);

@@ -5,10 +5,53 @@
  */
 #include "config.h"
 
+#include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "acctctl.h"
+#include "xalloc.h"
+
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR "/run"
+#endif
+
+/* The billing ledger writer's state, from its status file next to the
+ * socket (accountd-ledger(8)): "ledger: ok since ..." */
+static void
+print_ledger(void)
+{
+	const char *s = opt_socket ? opt_socket : getenv("ACCTCTL_SOCKET");
+	_cleanup_free_ char *copy = xstrdup(s ? s :
+	    RUNSTATEDIR "/accountd/accountd.sock");
+	_cleanup_free_ char *path = xasprintf("%s/ledger.status",
+	    dirname(copy));
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char line[512], state[16] = "", since[40] = "", last[40] = "",
+	    error[300] = "";
+
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *e = line + strlen(line);
+
+		while (e > line && (e[-1] == ' ' || e[-1] == '\n'))
+			*--e = '\0';
+		if (strncmp(line, "state=", 6) == 0)
+			snprintf(state, sizeof(state), "%s", line + 6);
+		else if (strncmp(line, "since=", 6) == 0)
+			snprintf(since, sizeof(since), "%s", line + 6);
+		else if (strncmp(line, "last_commit=", 12) == 0)
+			snprintf(last, sizeof(last), "%s", line + 12);
+		else if (strncmp(line, "error=", 6) == 0)
+			snprintf(error, sizeof(error), "%s", line + 6);
+	}
+	if (*state == '\0')
+		return;
+	printf("ledger: %s since %s, last commit %s%s%s\n", state, since, last,
+	    *error ? ": " : "", error);
+}
 
 static int
 cmd_status(int argc, char **argv)
@@ -48,6 +91,7 @@ cmd_status(int argc, char **argv)
 		printf("\n");
 	}
 	json_object_put(reply);
+	print_ledger();
 	return EX_OK;
 }
 

@@ -8,12 +8,16 @@ pkgs=(build-essential autoconf automake pkg-config
       libevent-dev libcgroup-dev libjson-c-dev)
 # exporters/: RRD archives and graphs, the PCP agent, gzip of /metrics
 pkgs+=(librrd-dev libpcp3-dev libpcp-pmda3-dev zlib1g-dev)
+# ledger/: the billing ledger
+pkgs+=(libsqlite3-dev)
 if [ "$what" = test ]; then
 	pkgs+=(util-linux procps)
 	# the exporters' real clients: Prometheus and Alertmanager (promtool),
 	# pmcd/pminfo/pmval, rrdtool and rrdcached, headless Chromium, curl
 	pkgs+=(prometheus prometheus-alertmanager pcp rrdtool rrdcached
 	       chromium curl)
+	# the ledger tests check the file with sqlite3's integrity_check
+	pkgs+=(sqlite3)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -182,11 +182,13 @@ rmcg_runtime() {	# RELPATH: the container stops and its cgroup goes
 	return 0
 }
 
+# ledger=no: a test's containers never reach an installed system ledger
+# (tests/integration/ledger.sh turns it on with its own ledger_path).
 start_daemon() {	# [accountd -o options...]
 	prepare_tdir
 	"$ACCOUNTD" -d -o run_dir="$TDIR/run" -o state_dir="$TDIR/state" \
 	    -o ct_conf_dir="$TDIR/ct" -o cgroup_parent="$PARENT" \
-	    -o rescan_interval=1 "$@" >> "$TDIR/daemon.log" 2>&1 &
+	    -o rescan_interval=1 -o ledger=no "$@" >> "$TDIR/daemon.log" 2>&1 &
 	DPID=$!
 	export ACCTCTL_SOCKET="$TDIR/run/accountd.sock"
 	for _ in $(seq 1 100); do

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Starting accountd-ledger (ledger = yes), the writer of the billing
+ * ledger (docs/billing.md), as ledger_user under supervise.c.  It reads
+ * the snapshot like the exporter and writes ledger_path; accountd's part
+ * is only the privileged set-up: the ledger's folder, owned by
+ * ledger_user, and its status file in run_dir (next to the control
+ * socket, where `acctctl bill --status` and `acctctl status` look), made
+ * here because run_dir is root's.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "accountd.h"
+#include "billing.h"
+#include "log.h"
+#include "supervise.h"
+#include "xalloc.h"
+
+static char *snap, *status, *interval, *retention, *compact;
+
+static bool
+dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	bool empty = true;
+
+	if (d == NULL)
+		return false;
+	while (empty && (e = readdir(d)) != NULL)
+		empty = strcmp(e->d_name, ".") == 0 ||
+		    strcmp(e->d_name, "..") == 0;
+	closedir(d);
+	return empty;
+}
+
+static int
+prepare(struct child *ch, const struct passwd *pw, char **argv)
+{
+	const struct acct_config *c = &ad->cfg;
+	_cleanup_free_ char *copy = xstrdup(c->ledger_path);
+	const char *dir = dirname(copy);
+	struct stat st;
+	int n = 0, r, fd;
+
+	(void)ch;
+	/* made for the writer when missing, or when empty (systemd's
+	 * StateDirectory= makes it, root's); a folder with files in it is
+	 * never taken over */
+	if ((stat(dir, &st) < 0 || (st.st_uid != pw->pw_uid &&
+	    dir_is_empty(dir))) && (r = mkdir_owned(dir, pw)) < 0) {
+		log_err("ledger: cannot make %s for %s: %s", dir, c->ledger_user,
+		    strerror(-r));
+		return -1;
+	}
+	free(snap);
+	free(status);
+	free(interval);
+	free(retention);
+	free(compact);
+	snap = xasprintf("%s/snapshot", c->run_dir);
+	status = xasprintf("%s/ledger.status", c->run_dir);
+	interval = xasprintf("%u", c->ledger_interval);
+	retention = xasprintf("%u", c->ledger_retention);
+	compact = xasprintf("%u", c->ledger_compact);
+	if ((fd = open(status, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0644)) < 0 || fchown(fd, pw->pw_uid, pw->pw_gid) < 0)
+		log_warn("ledger: status file %s: %s", status, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	argv[n++] = c->ledger_program;
+	if (ad->foreground || strcmp(c->log, "stderr") == 0)
+		argv[n++] = (char *)"-d";
+	if (strcmp(c->log_level, "debug") == 0)
+		argv[n++] = (char *)"-v";
+	argv[n++] = (char *)"-s";
+	argv[n++] = snap;
+	argv[n++] = (char *)"-f";
+	argv[n++] = c->ledger_path;
+	argv[n++] = (char *)"-S";
+	argv[n++] = status;
+	argv[n++] = (char *)"-i";
+	argv[n++] = interval;
+	argv[n++] = (char *)"-r";
+	argv[n++] = retention;
+	argv[n++] = (char *)"-c";
+	argv[n++] = compact;
+	argv[n] = NULL;
+	return 0;
+}
+
+static struct child ledger = { .name = "ledger", .prepare = prepare,
+	.pid = -1, .pidfd = -1 };
+
+int
+billing_init(void)
+{
+	if (strcmp(ad->cfg.ledger, "yes") != 0) {
+		/* no writer: no stale state for acctctl status to show */
+		_cleanup_free_ char *p = xasprintf("%s/ledger.status",
+		    ad->cfg.run_dir);
+
+		(void)unlink(p);
+		return 0;
+	}
+	ledger.user = ad->cfg.ledger_user;
+	ledger.path = ad->cfg.ledger_program;
+	return child_start(&ledger);
+}
+
+void
+billing_close(void)
+{
+	child_stop(&ledger);
+	free(snap);
+	free(status);
+	free(interval);
+	free(retention);
+	free(compact);
+	snap = status = interval = retention = compact = NULL;
+}

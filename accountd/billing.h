@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: ISC */
+/* Starting and supervising accountd-ledger: see billing.c. */
+#ifndef ACCT_BILLING_H
+#define ACCT_BILLING_H
+
+int	billing_init(void);	/* starts it when ledger = yes */
+void	billing_close(void);	/* stops it; it writes what it has */
+
+#endif

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Starting and supervising accountd's unprivileged helper programs
+ * (accountd-exporter, accountd-ledger).  Each runs as its own user,
+ * never as root, and reads the snapshot accountd publishes; what is
+ * privileged (making a folder and handing it to the helper's user) is
+ * done here, in the prepare callback, before the fork.
+ *
+ *   fork -> drop to the user -> parent-death signal -> exec
+ *
+ * The child is watched through a pidfd (readable when it exits), not
+ * through SIGCHLD: alert.c reaps every child with waitpid(-1), and a
+ * pidfd still says "exited" when someone else collected the status.  A
+ * dead helper is started again after 1 s, doubling to 60 s while it
+ * keeps dying within 10 s of its start.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "accountd.h"
+#include "log.h"
+#include "supervise.h"
+#include "xalloc.h"
+
+static int start(struct child *);
+
+int
+mkdir_owned(const char *path, const struct passwd *pw)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+
+	for (char *s = p + 1; *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			if (mkdir(p, 0755) < 0 && errno != EEXIST)
+				return -errno;
+			*s = '/';
+		}
+	if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	/* the helper's to write, everyone's to read */
+	if (chown(p, pw->pw_uid, pw->pw_gid) < 0 || chmod(p, 0755) < 0)
+		return -errno;
+	return 0;
+}
+
+static void
+close_fds_from(int lowfd)
+{
+	if (syscall(SYS_close_range, (unsigned)lowfd, ~0U, 0) == 0)
+		return;
+	for (int fd = lowfd; fd < 65536; fd++)
+		close(fd);
+}
+
+static void __attribute__((noreturn))
+run_child(const struct passwd *pw, pid_t parent, char **argv)
+{
+	int nul = open("/dev/null", O_RDWR);
+
+	if (nul >= 0) {
+		dup2(nul, 0);
+		dup2(nul, 1);
+	}
+	close_fds_from(3);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	if (setgroups(1, &pw->pw_gid) < 0 || setresgid(pw->pw_gid, pw->pw_gid,
+	    pw->pw_gid) < 0 || setresuid(pw->pw_uid, pw->pw_uid,
+	    pw->pw_uid) < 0)
+		_exit(126);
+	/* set after the credentials change, which clears it: an accountd
+	 * killed with SIGKILL takes its helpers along */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(0);
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+static void
+on_restart(evutil_socket_t fd, short what, void *arg)
+{
+	struct child *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (!c->stopping && c->pid < 0 && start(c) < 0)
+		log_err("%s: not started", c->name);
+}
+
+static void
+on_exit_ev(evutil_socket_t fd, short what, void *arg)
+{
+	struct child *c = arg;
+	struct timeval tv = { 0, 0 };
+	int st = 0;
+	pid_t r;
+
+	(void)fd;
+	(void)what;
+	r = waitpid(c->pid, &st, WNOHANG);
+	if (r == 0)
+		return;		/* not yet collectable: the pidfd fires again */
+	event_free(c->exit_ev);
+	c->exit_ev = NULL;
+	close(c->pidfd);
+	c->pidfd = -1;
+	if (r < 0)
+		log_warn("%s pid %d exited", c->name, (int)c->pid);
+	else if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+		log_err("%s: cannot run %s", c->name, c->path);
+	else if (WIFEXITED(st) && WEXITSTATUS(st) == 126)
+		log_err("%s: cannot become user %s", c->name, c->user);
+	else if (WIFEXITED(st))
+		log_warn("%s pid %d exited with status %d", c->name,
+		    (int)c->pid, WEXITSTATUS(st));
+	else
+		log_warn("%s pid %d killed by signal %d", c->name, (int)c->pid,
+		    WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	c->pid = -1;
+	if (c->stopping)
+		return;
+	if (time(NULL) - c->started >= 10)
+		c->backoff = 1;
+	tv.tv_sec = c->backoff;
+	log_info("%s: starting again in %u s", c->name, c->backoff);
+	c->backoff = c->backoff * 2 > 60 ? 60 : c->backoff * 2;
+	evtimer_add(c->restart_ev, &tv);
+}
+
+static int
+start(struct child *c)
+{
+	struct passwd pwcopy, *pw = getpwnam(c->user);
+	char *argv[32];
+	pid_t parent = getpid();
+
+	if (pw == NULL || pw->pw_uid == 0) {
+		log_err("%s: %s user '%s' (it never runs as root)", c->name,
+		    pw ? "refusing" : "no such", c->user);
+		return -1;
+	}
+	pwcopy = *pw;
+	if (access(c->path, X_OK) < 0) {
+		log_err("%s: cannot run %s: %s", c->name, c->path,
+		    strerror(errno));
+		return -1;
+	}
+	memset(argv, 0, sizeof(argv));
+	if (c->prepare(c, &pwcopy, argv) < 0)
+		return -1;
+	c->pid = fork();
+	if (c->pid < 0) {
+		log_err("%s: fork: %s", c->name, strerror(errno));
+		return -1;
+	}
+	if (c->pid == 0)
+		run_child(&pwcopy, parent, argv);
+	c->started = time(NULL);
+	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	if (c->pidfd < 0) {
+		log_warn("%s pid %d: no pidfd (%s), not supervised", c->name,
+		    (int)c->pid, strerror(errno));
+		return 0;
+	}
+	c->exit_ev = event_new(ad->base, c->pidfd, EV_READ | EV_PERSIST,
+	    on_exit_ev, c);
+	event_add(c->exit_ev, NULL);
+	log_info("%s pid %d (user %s) started", c->name, (int)c->pid, c->user);
+	return 0;
+}
+
+int
+child_start(struct child *c)
+{
+	c->pid = -1;
+	c->pidfd = -1;
+	c->backoff = 1;
+	c->stopping = false;
+	c->restart_ev = evtimer_new(ad->base, on_restart, c);
+	return start(c);
+}
+
+void
+child_stop(struct child *c)
+{
+	c->stopping = true;
+	if (c->restart_ev != NULL)
+		event_free(c->restart_ev);
+	c->restart_ev = NULL;
+	if (c->exit_ev != NULL)
+		event_free(c->exit_ev);
+	c->exit_ev = NULL;
+	if (c->pid > 0) {
+		kill(c->pid, SIGTERM);
+		for (int i = 0; i < 200; i++) {	/* up to 2 s */
+			pid_t r = waitpid(c->pid, NULL, WNOHANG);
+
+			if (r == c->pid || (r < 0 && errno == ECHILD))
+				break;
+			if (i == 199) {
+				kill(c->pid, SIGKILL);
+				waitpid(c->pid, NULL, 0);
+			}
+			usleep(10000);
+		}
+		c->pid = -1;
+	}
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	c->pidfd = -1;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Unprivileged helper programs accountd starts and keeps running
+ * (accountd-exporter, accountd-ledger): see supervise.c.
+ */
+#ifndef ACCT_SUPERVISE_H
+#define ACCT_SUPERVISE_H
+
+#include <pwd.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct child {
+	const char	*name;		/* for the log: "exporter" */
+	/* Called before each start, as root: make what the child needs
+	 * and fill argv (up to 31 entries, NULL-terminated; the strings
+	 * must live until the next call).  <0: do not start. */
+	int		(*prepare)(struct child *, const struct passwd *,
+			    char **argv);
+	const char	*user;		/* borrowed: the config's */
+	const char	*path;		/* borrowed: the program */
+	/* state */
+	pid_t		 pid;
+	int		 pidfd;
+	struct event	*exit_ev, *restart_ev;
+	time_t		 started;
+	unsigned	 backoff;
+	bool		 stopping;
+};
+
+int	child_start(struct child *);	/* first start; then supervised */
+void	child_stop(struct child *);	/* SIGTERM, then SIGKILL after 2 s */
+int	mkdir_owned(const char *path, const struct passwd *);
+
+#endif

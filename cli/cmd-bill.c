@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * acctctl bill [--from DATE] [--to DATE] [--rates FILE] [--ct NAME]
+ *              [-o text|csv|json] [--ledger FILE]
+ * acctctl bill --raw [-o csv|jsonl] ...
+ * acctctl bill --status [--ledger FILE]
+ *
+ * What containers used over a period, from the billing ledger
+ * (docs/billing.md), with the charges of a rates file.  The ledger is
+ * read directly and read-only: no daemon round trip, and any user who
+ * can read the file can run it.
+ */
+#include "config.h"
+
+#include <libgen.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "acctctl.h"
+#include "ledger.h"
+#include "xalloc.h"
+
+#ifndef LOCALSTATEDIR
+#define LOCALSTATEDIR "/var"
+#endif
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR "/run"
+#endif
+
+static const char *
+ledger_default(void)
+{
+	const char *s = getenv("ACCTCTL_LEDGER");
+
+	return s ? s : LOCALSTATEDIR "/lib/accountd-ledger/ledger.db";
+}
+
+/* the ledger's status file is next to accountd's control socket */
+static char *
+status_path(void)
+{
+	const char *s = opt_socket ? opt_socket : getenv("ACCTCTL_SOCKET");
+	_cleanup_free_ char *copy = xstrdup(s ? s :
+	    RUNSTATEDIR "/accountd/accountd.sock");
+
+	return xasprintf("%s/ledger.status", dirname(copy));
+}
+
+static void
+month_bounds(int64_t *from, int64_t *to)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	tm.tm_mday = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	*from = (int64_t)timegm(&tm);
+	tm.tm_mon++;
+	*to = (int64_t)timegm(&tm);
+}
+
+static int64_t
+count(struct lg_store *st, const char *sql)
+{
+	sqlite3_stmt *q;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+static int
+show_status(const char *path)
+{
+	_cleanup_free_ char *sp = status_path();
+	_cleanup_fclose_ FILE *f = fopen(sp, "re");
+	struct json_object *writer = json_object_new_object(), *o;
+	struct lg_store *st;
+	struct aerr err = { 0 };
+	char created[64] = "-", last[64] = "-", host[64] = "-";
+	int rc = EX_OK;
+
+	if (f != NULL) {
+		char line[512];
+
+		while (fgets(line, sizeof(line), f) != NULL) {
+			char *e = line + strlen(line), *eq;
+
+			while (e > line && (e[-1] == ' ' || e[-1] == '\n'))
+				*--e = '\0';
+			if ((eq = strchr(line, '=')) == NULL)
+				continue;
+			*eq = '\0';
+			json_object_object_add(writer, line,
+			    json_object_new_string(eq + 1));
+			if (!opt_json)
+				printf("writer %s=%s\n", line, eq + 1);
+			if (strcmp(line, "state") == 0 && strcmp(eq + 1,
+			    "error") == 0)
+				rc = EX_FAIL;
+		}
+	} else if (!opt_json)
+		printf("writer: no status file %s (accountd-ledger not "
+		    "running under accountd?)\n", sp);
+	if ((st = store_open(path, false, &err)) == NULL) {
+		json_object_put(writer);
+		fprintf(stderr, "acctctl bill: %s\n", err.msg);
+		return EX_FAIL;
+	}
+	store_meta_get(st, "created", created, sizeof(created));
+	store_meta_get(st, "host", host, sizeof(host));
+	if (store_meta_get(st, "last_commit", last, sizeof(last)) == 0)
+		format_utc(strtoll(last, NULL, 10), last, sizeof(last));
+	if (opt_json) {
+		o = json_object_new_object();
+		json_object_object_add(o, "ledger", json_object_new_string(path));
+		json_object_object_add(o, "schema_version", json_object_new_int64(
+		    count(st, "PRAGMA user_version")));
+		json_object_object_add(o, "created",
+		    json_object_new_string(created));
+		json_object_object_add(o, "host", json_object_new_string(host));
+		json_object_object_add(o, "last_commit",
+		    json_object_new_string(last));
+		json_object_object_add(o, "records", json_object_new_int64(
+		    count(st, "SELECT count(*) FROM usage")));
+		json_object_object_add(o, "containers", json_object_new_int64(
+		    count(st, "SELECT count(*) FROM container")));
+		json_object_object_add(o, "writer", writer);
+		print_json(o);
+		json_object_put(o);
+	} else {
+		printf("ledger %s: schema %d, host %s, created %s, last "
+		    "commit %s, %lld records, %lld containers\n", path,
+		    (int)count(st, "PRAGMA user_version"), host, created, last,
+		    (long long)count(st, "SELECT count(*) FROM usage"),
+		    (long long)count(st, "SELECT count(*) FROM container"));
+		json_object_put(writer);
+	}
+	store_close(st);
+	return rc;
+}
+
+static int
+cmd_bill(int argc, char **argv)
+{
+	const char *path = ledger_default(), *rates_path = NULL, *ct = NULL,
+	    *fmt_s = NULL;
+	bool raw = false, status = false;
+	int64_t from, to;
+	struct rates rates;
+	struct aerr err = { 0 };
+	enum bill_fmt fmt;
+	struct lg_store *st;
+	int r;
+
+	month_bounds(&from, &to);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool has = i + 1 < argc;
+
+		if (strcmp(a, "--raw") == 0)
+			raw = true;
+		else if (strcmp(a, "--status") == 0)
+			status = true;
+		else if (strcmp(a, "-j") == 0)
+			opt_json = true;
+		else if (!has && (strcmp(a, "--from") == 0 || strcmp(a,
+		    "--to") == 0 || strcmp(a, "--rates") == 0 || strcmp(a,
+		    "--ct") == 0 || strcmp(a, "-o") == 0 || strcmp(a,
+		    "--ledger") == 0))
+			return usage_error("bill", "%s needs a value", a);
+		else if (strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0) {
+			if (parse_utc(argv[++i], strcmp(a, "--from") == 0 ?
+			    &from : &to) < 0)
+				return usage_error("bill", "bad %s '%s' "
+				    "(accepted: YYYY-MM-DD or "
+				    "YYYY-MM-DDTHH:MM:SSZ, UTC)", a, argv[i]);
+		} else if (strcmp(a, "--rates") == 0)
+			rates_path = argv[++i];
+		else if (strcmp(a, "--ct") == 0)
+			ct = argv[++i];
+		else if (strcmp(a, "-o") == 0)
+			fmt_s = argv[++i];
+		else if (strcmp(a, "--ledger") == 0)
+			path = argv[++i];
+		else
+			return usage_error("bill", "unknown argument '%s'", a);
+	}
+	if (status)
+		return show_status(path);
+	if (fmt_s == NULL)
+		fmt = raw ? BILL_CSV : opt_json ? BILL_JSON : BILL_TEXT;
+	else if (!raw && strcmp(fmt_s, "text") == 0)
+		fmt = BILL_TEXT;
+	else if (strcmp(fmt_s, "csv") == 0)
+		fmt = BILL_CSV;
+	else if (!raw && strcmp(fmt_s, "json") == 0)
+		fmt = BILL_JSON;
+	else if (raw && strcmp(fmt_s, "jsonl") == 0)
+		fmt = BILL_JSONL;
+	else
+		return usage_error("bill", "bad -o '%s' (accepted: %s)", fmt_s,
+		    raw ? "csv, jsonl with --raw" : "text, csv, json");
+	if (from >= to)
+		return usage_error("bill", "empty period: --from must be "
+		    "before --to");
+	rates_defaults(&rates);
+	if (rates_path != NULL && rates_load(rates_path, &rates, &err) < 0) {
+		fprintf(stderr, "acctctl bill: %s\n", err.msg);
+		return EX_USAGE;
+	}
+	if ((st = store_open(path, false, &err)) == NULL) {
+		fprintf(stderr, "acctctl bill: %s\n", err.msg);
+		return EX_FAIL;
+	}
+	r = raw ? bill_raw(st, from, to, ct, fmt, stdout, &err) :
+	    bill_report(st, from, to, ct, &rates, fmt, stdout, &err);
+	store_close(st);
+	if (r < 0) {
+		fprintf(stderr, "acctctl bill: %s\n", err.msg);
+		return EX_FAIL;
+	}
+	return EX_OK;
+}
+
+const struct cmd_entry cmd_bill_entry = {
+	"bill", "[--from DATE] [--to DATE] [--rates FILE] [--ct NAME] "
+	"[-o text|csv|json] [--raw [-o csv|jsonl]] [--status] [--ledger FILE]",
+	"usage and charges from the billing ledger", cmd_bill, CMD_READONLY
+};

@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * accountd-ledger: the billing ledger's writer (accountd-ledger(8)).
+ *
+ * Runs unprivileged (accountd starts it as ledger_user when ledger =
+ * yes), reads the snapshot accountd publishes after every sampling round,
+ * folds each round into per-container records in memory (accum.c), and
+ * at every interval boundary (ledger_interval, aligned to UTC) writes
+ * them in one transaction with the counters they were computed from
+ * (store.c).  It never talks to accountd and never blocks it.
+ *
+ * Failures to write (full disk, read-only file or folder) are logged,
+ * shown in the status file (-S), and retried every RETRY_S seconds; the
+ * usage meanwhile keeps accumulating in memory and is written as one
+ * longer record when the store takes writes again.  SIGTERM writes the
+ * interval in progress and exits.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ledger.h"
+#include "log.h"
+#include "xalloc.h"
+
+#define RETRY_S		10
+#define RELOG_S		600
+
+static volatile sig_atomic_t stop;
+
+static struct lg_ct *cts;
+static size_t ncts, capcts;
+static uint32_t *slots;			/* hash of names -> index + 1 */
+static size_t nslots;
+
+static struct lg_store *store;
+static uint64_t born_ms;		/* when the ledger file was made */
+static const char *ledger_path, *status_path;
+static unsigned interval_s = 3600, compact_days = 62, retention_days = 0;
+
+/* status, as shown in the status file */
+static bool failing;
+static time_t state_since, last_commit, last_log;
+static char last_error[256];
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: accountd-ledger [-dv] -s snapshot -f ledger "
+	    "[-i seconds] [-c days] [-r days] [-S status]\n");
+	exit(2);
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static uint32_t
+hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void
+rehash(void)
+{
+	free(slots);
+	nslots = 64;
+	while (nslots < ncts * 2 + 1)
+		nslots *= 2;
+	slots = xcalloc(nslots, sizeof(*slots));
+	for (size_t i = 0; i < ncts; i++) {
+		size_t j = hash(cts[i].name) & (nslots - 1);
+
+		while (slots[j] != 0)
+			j = (j + 1) & (nslots - 1);
+		slots[j] = (uint32_t)i + 1;
+	}
+}
+
+static struct lg_ct *
+find(const char *name)
+{
+	if (nslots == 0)
+		return NULL;
+	for (size_t j = hash(name) & (nslots - 1); slots[j] != 0;
+	    j = (j + 1) & (nslots - 1))
+		if (strcmp(cts[slots[j] - 1].name, name) == 0)
+			return &cts[slots[j] - 1];
+	return NULL;
+}
+
+static struct lg_ct *
+add(const char *name, int64_t start)
+{
+	struct lg_ct *ct;
+	struct aerr err = { 0 };
+
+	if (ncts == capcts) {
+		capcts = capcts ? capcts * 2 : 256;
+		cts = xreallocarray(cts, capcts, sizeof(*cts));
+	}
+	ct = &cts[ncts++];
+	memset(ct, 0, sizeof(*ct));
+	snprintf(ct->name, sizeof(ct->name), "%s", name);
+	ct->not_before_ms = born_ms;
+	lg_reset_usage(&ct->cur, start);
+	if (store_lastseen(store, ct->name, &ct->last, &err) > 0)
+		ct->have_last = true;
+	else if (err.errnum != 0)
+		log_warn("%s", err.msg);
+	if (ncts * 2 >= nslots)
+		rehash();
+	else {
+		size_t j = hash(ct->name) & (nslots - 1);
+
+		while (slots[j] != 0)
+			j = (j + 1) & (nslots - 1);
+		slots[j] = (uint32_t)ncts;
+	}
+	return ct;
+}
+
+static void
+iso(time_t t, char *buf, size_t len)
+{
+	if (t == 0)
+		snprintf(buf, len, "-");
+	else
+		format_utc((int64_t)t, buf, len);
+}
+
+/*
+ * The status file is rewritten in place at a fixed size, so that it can
+ * still be updated when the disk it is on is full.
+ */
+static void
+write_status(void)
+{
+	char buf[1024], a[32], b[32], c[32];
+	int fd, n;
+
+	if (status_path == NULL)
+		return;
+	iso(state_since, a, sizeof(a));
+	iso(last_commit, b, sizeof(b));
+	iso(ncts ? (time_t)cts[0].cur.start : 0, c, sizeof(c));
+	n = snprintf(buf, sizeof(buf), "state=%s\nsince=%s\nlast_commit=%s\n"
+	    "pending_since=%s\ncontainers=%zu\nledger=%s\nerror=%s\n",
+	    failing ? "error" : "ok", a, b, c, ncts, ledger_path,
+	    failing ? last_error : "");
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		n = (int)sizeof(buf) - 1;
+	memset(buf + n, ' ', sizeof(buf) - (size_t)n - 1);
+	buf[sizeof(buf) - 1] = '\n';
+	if ((fd = open(status_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		return;
+	if (pwrite(fd, buf, sizeof(buf), 0) < 0)
+		log_debug("%s: %s", status_path, strerror(errno));
+	close(fd);
+}
+
+/* every RETRY_S seconds, or every interval when that is shorter */
+static unsigned
+retry_s(void)
+{
+	return interval_s < RETRY_S ? interval_s : RETRY_S;
+}
+
+static void
+set_failing(const char *what, const struct aerr *err)
+{
+	time_t now = time(NULL);
+
+	snprintf(last_error, sizeof(last_error), "%s: %s", what, err->msg);
+	if (!failing) {
+		failing = true;
+		state_since = now;
+		last_log = now;
+		log_err("%s; usage is kept in memory, trying again every %u s",
+		    last_error, retry_s());
+	} else if (now - last_log >= RELOG_S) {
+		last_log = now;
+		log_err("%s (failing since %lld s)", last_error,
+		    (long long)(now - state_since));
+	}
+	write_status();
+}
+
+static void
+set_ok(void)
+{
+	time_t now = time(NULL);
+
+	if (failing)
+		log_info("ledger %s written again after %lld s", ledger_path,
+		    (long long)(now - state_since));
+	if (failing || state_since == 0)
+		state_since = now;
+	failing = false;
+	last_error[0] = '\0';
+}
+
+static int
+open_store(void)
+{
+	struct aerr err = { 0 };
+
+	if (store != NULL)
+		return 0;
+	if ((store = store_open(ledger_path, true, &err)) == NULL) {
+		set_failing("cannot open the ledger", &err);
+		return -1;
+	}
+	{
+		char created[64];
+		int64_t t;
+
+		if (store_meta_get(store, "created", created,
+		    sizeof(created)) == 0 && parse_utc(created, &t) == 0)
+			born_ms = (uint64_t)t * 1000;
+	}
+	log_info("ledger %s open, interval %u s", ledger_path, interval_s);
+	return 0;
+}
+
+/* Write what was folded up to `end`; on success start the next records. */
+static int
+commit(int64_t end)
+{
+	struct aerr err = { 0 };
+	size_t out = 0;
+
+	if (open_store() < 0)
+		return -1;
+	if (store_commit(store, cts, ncts, end, &err) < 0) {
+		set_failing("cannot write the ledger", &err);
+		/* opened afresh at the next try: a file that became writable
+		 * again (remounted, chmod) is only seen by a new open */
+		if (err.errnum != EBUSY) {
+			store_close(store);
+			store = NULL;
+		}
+		return -1;
+	}
+	last_commit = time(NULL);
+	set_ok();
+	/* containers gone for a whole interval are forgotten (their
+	 * last-seen counters stay in the file) */
+	for (size_t i = 0; i < ncts; i++) {
+		if (!cts[i].dirty && !cts[i].seen)
+			continue;
+		cts[out] = cts[i];
+		cts[out].dirty = false;
+		lg_reset_usage(&cts[out].cur, end);
+		out++;
+	}
+	if (out != ncts) {
+		ncts = out;
+		rehash();
+	}
+	if (store_maintain(store, end, compact_days, retention_days, &err) < 0)
+		log_warn("ledger maintenance: %s", err.msg);
+	write_status();
+	return 0;
+}
+
+/* rounds of the current accountd run (its started_ms) this writer saw */
+static uint64_t run_started_ms, run_rounds;
+
+static void
+fold_round(const struct snap_header *h, const struct snap_ct *s, size_t n,
+    uint64_t page_size)
+{
+	int64_t now = (int64_t)(h->time_ms / 1000);
+
+	if (h->started_ms != run_started_ms) {
+		run_started_ms = h->started_ms;
+		run_rounds = 0;
+	}
+
+	for (size_t i = 0; i < ncts; i++)
+		cts[i].seen = false;
+	for (size_t i = 0; i < n; i++) {
+		char name[sizeof(s[i].name) + 1];
+		struct lg_ct *ct;
+		bool fresh;
+
+		memcpy(name, s[i].name, sizeof(s[i].name));
+		name[sizeof(s[i].name)] = '\0';
+		if (*name == '\0' || !s[i].running)
+			continue;
+		/* new to this writer after it saw a round of this run
+		 * without it: it started under its eyes */
+		fresh = false;
+		if ((ct = find(name)) == NULL) {
+			ct = add(name, now);
+			fresh = run_rounds > 0;
+		}
+		ct->seen = true;
+		lg_fold(ct, h, &s[i], page_size, fresh);
+	}
+	run_rounds++;
+}
+
+static int64_t
+next_boundary(int64_t t)
+{
+	return (t / interval_s + 1) * interval_s;
+}
+
+static unsigned
+parse_uint(const char *s, unsigned lo, unsigned hi, const char *what)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end != '\0' || end == s || v < lo || v > hi) {
+		fprintf(stderr, "accountd-ledger: bad %s '%s' (accepted: %u to "
+		    "%u)\n", what, s, lo, hi);
+		exit(2);
+	}
+	return (unsigned)v;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *snap_path = NULL;
+	struct snap snap;
+	struct sigaction sa;
+	bool foreground = false, verbose = false;
+	uint64_t last_round_ms = 0, page_size;
+	int64_t boundary;
+	time_t next_try = 0;
+	int ch;
+
+	while ((ch = getopt(argc, argv, "c:df:i:r:s:S:v")) != -1) {
+		switch (ch) {
+		case 'c':
+			compact_days = parse_uint(optarg, 0, 36500,
+			    "compaction age (-c days)");
+			break;
+		case 'd':
+			foreground = true;
+			break;
+		case 'f':
+			ledger_path = optarg;
+			break;
+		case 'i':
+			interval_s = parse_uint(optarg, 1, 86400,
+			    "interval (-i seconds)");
+			break;
+		case 'r':
+			retention_days = parse_uint(optarg, 0, 36500,
+			    "retention (-r days)");
+			break;
+		case 's':
+			snap_path = optarg;
+			break;
+		case 'S':
+			status_path = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || snap_path == NULL || ledger_path == NULL)
+		usage();
+	log_init("accountd-ledger", !foreground, verbose ? LOG_LVL_DEBUG :
+	    LOG_LVL_INFO);
+	umask(022);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	snap_open(&snap, snap_path, NULL);
+	state_since = time(NULL);
+	write_status();
+	boundary = next_boundary((int64_t)time(NULL));
+
+	while (!stop) {
+		struct snap_header h;
+		struct snap_ct *s = NULL;
+		size_t n = 0;
+		struct aerr err = { 0 };
+		struct timespec ts = { 0, 250 * 1000000L };
+		time_t now = time(NULL);
+
+		/* nothing is folded until the last-seen counters can be read */
+		if (store == NULL && now >= next_try && open_store() < 0)
+			next_try = now + retry_s();
+		if (store != NULL && snap_read(&snap, &h, &s, &n, &err) == 0 &&
+		    h.time_ms != last_round_ms) {
+			last_round_ms = h.time_ms;
+			fold_round(&h, s, n, page_size);
+		}
+		free(s);
+		now = time(NULL);
+		if (now >= boundary && now >= next_try) {
+			/* on time: the record ends at the boundary; after a
+			 * failure, when it is written at last */
+			int64_t end = failing ? (int64_t)now : boundary;
+
+			if (commit(end) == 0)
+				boundary = next_boundary((int64_t)now);
+			else
+				next_try = now + retry_s();
+		}
+		nanosleep(&ts, NULL);
+	}
+	if (commit((int64_t)time(NULL)) < 0)
+		log_err("stopping with the interval in progress unwritten");
+	log_info("stopped");
+	store_close(store);
+	snap_close(&snap);
+	return 0;
+}

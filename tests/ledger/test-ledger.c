@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Unit tests of the ledger: the delta and reset rules and the integrals
+ * (accum.c), the rates parser and the charge arithmetic (rates.c), dates
+ * (report.c), and the store (store.c) on a temporary file: a commit and
+ * its last-seen counters read back, a failed commit leaving the file as
+ * it was, compaction keeping the sums.
+ */
+#include "config.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../tap.h"
+#include "ledger.h"
+#include "ubc.h"
+
+static struct snap_header hdr;
+
+static void
+mk(struct snap_ct *s, uint64_t since, uint64_t cpu, uint64_t held_pages)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "a");
+	s->running = 1;
+	s->since_ms = since;
+	s->cpu_usage = cpu;
+	s->row[UB_PHYSPAGES].present = 1;
+	s->row[UB_PHYSPAGES].held = held_pages;
+	s->row[UB_PHYSPAGES].maxheld = held_pages;
+	s->ram = (uint64_t)INT64_MAX;
+	s->swap = (uint64_t)INT64_MAX;
+}
+
+static void
+test_fold(void)
+{
+	struct lg_ct ct;
+	struct snap_ct s;
+
+	is_u64(lg_delta(10, 4, false), 6, "delta: cur - last");
+	is_u64(lg_delta(3, 4, false), 3, "delta: a counter that went back is new");
+	is_u64(lg_delta(10, 4, true), 10, "delta: after a restart all is new");
+
+	hdr.started_ms = 1000000;
+	/* first sight of a container there at accountd's start: baseline */
+	memset(&ct, 0, sizeof(ct));
+	hdr.time_ms = 2000000;
+	mk(&s, 1000500, 5000000, 100);
+	lg_fold(&ct, &hdr, &s, 4096, false);
+	is_u64(ct.cur.cpu_usec, 0, "adopted at start: its past is not billed");
+	/* a second later: 1 s of 100 pages, 250 ms of CPU */
+	hdr.time_ms += 1000;
+	mk(&s, 1000500, 5250000, 100);
+	lg_fold(&ct, &hdr, &s, 4096, false);
+	is_u64(ct.cur.cpu_usec, 250000, "next round: the increase");
+	ok(ct.cur.ram_bms == (unsigned __int128)409600 * 1000,
+	    "RAM: 409600 bytes x 1000 ms");
+	is_u64(ct.cur.covered_ms, 1000, "covered 1 s");
+	/* the same round again changes nothing */
+	lg_fold(&ct, &hdr, &s, 4096, false);
+	is_u64(ct.cur.cpu_usec, 250000, "a repeated round is ignored");
+	/* accountd restarted: new since near its new start, counter on */
+	hdr.started_ms = 3000000;
+	hdr.time_ms = 3000500;
+	mk(&s, 3000100, 5300000, 100);
+	lg_fold(&ct, &hdr, &s, 4096, false);
+	is_u64(ct.cur.cpu_usec, 300000, "daemon restart: counted from the last "
+	    "look, not again");
+	is_u64(ct.cur.covered_ms, 1000 + LEDGER_GAP_MS, "a long gap counts as "
+	    "LEDGER_GAP_MS");
+	/* the container restarted well after accountd's start: new cgroup,
+	 * its counter is all new even though it is larger than before */
+	hdr.time_ms += 1000;
+	mk(&s, 3000100 + 200000, 6000000, 100);
+	lg_fold(&ct, &hdr, &s, 4096, false);
+	is_u64(ct.cur.cpu_usec, 6300000, "container restart: the whole counter");
+	/* a counter that goes back with the same since: reset */
+	hdr.time_ms += 1000;
+	mk(&s, 3000100 + 200000, 1000, 100);
+	lg_fold(&ct, &hdr, &s, 4096, false);
+	is_u64(ct.cur.cpu_usec, 6301000, "counter decrease: the new value");
+	/* maxheld grew between samples: that is the peak */
+	hdr.time_ms += 1000;
+	mk(&s, 3000100 + 200000, 2000, 100);
+	s.row[UB_PHYSPAGES].maxheld = 5000;
+	lg_fold(&ct, &hdr, &s, 4096, false);
+	is_u64(ct.cur.ram_peak, 5000ULL * 4096, "peak from maxheld");
+	/* limit and max(limit, usage) integrals */
+	lg_reset_usage(&ct.cur, 0);
+	hdr.time_ms += 1000;
+	mk(&s, 3000100 + 200000, 3000, 100);
+	s.ram = 1ULL << 20;
+	lg_fold(&ct, &hdr, &s, 4096, false);
+	ok(ct.cur.ram_limit_bms == (unsigned __int128)(1 << 20) * 1000,
+	    "limit basis: the limit x time");
+	ok(ct.cur.ram_alloc_bms == (unsigned __int128)(1 << 20) * 1000,
+	    "max basis: max(limit, held) x time");
+	is_u64(ct.cur.ram_limit, 1 << 20, "limit in force kept");
+	/* a container started while accountd ran: all of it is new */
+	memset(&ct, 0, sizeof(ct));
+	mk(&s, hdr.started_ms + LEDGER_ADOPT_MS + 1, 777, 1);
+	lg_fold(&ct, &hdr, &s, 4096, false);
+	is_u64(ct.cur.cpu_usec, 777, "started under accountd: counted whole");
+	/* soon after accountd's start, but after the writer's first round */
+	memset(&ct, 0, sizeof(ct));
+	mk(&s, hdr.started_ms + 2000, 555, 1);
+	lg_fold(&ct, &hdr, &s, 4096, false);
+	is_u64(ct.cur.cpu_usec, 0, "found at accountd's start: a baseline");
+	memset(&ct, 0, sizeof(ct));
+	lg_fold(&ct, &hdr, &s, 4096, true);
+	is_u64(ct.cur.cpu_usec, 555, "appeared under the writer's eyes: whole");
+	/* a ledger made after the container started: a baseline */
+	memset(&ct, 0, sizeof(ct));
+	ct.not_before_ms = hdr.started_ms + LEDGER_ADOPT_MS + 5000;
+	mk(&s, hdr.started_ms + LEDGER_ADOPT_MS + 1, 777, 1);
+	lg_fold(&ct, &hdr, &s, 4096, true);
+	is_u64(ct.cur.cpu_usec, 0, "started before the ledger was made: "
+	    "a baseline");
+}
+
+static void
+test_rates(void)
+{
+	struct rates r;
+	struct aerr err = { 0 };
+	struct bill_qty q;
+	struct bill_charges c;
+	int64_t v;
+	char buf[64];
+
+	ok(parse_decimal_nano("0.005", &v) == 0 && v == 5000000, "0.005");
+	ok(parse_decimal_nano("12", &v) == 0 && v == 12000000000LL, "12");
+	ok(parse_decimal_nano("0.0000000001", &v) < 0, "10 decimals refused");
+	ok(parse_decimal_nano("-1", &v) < 0, "negative refused");
+	ok(parse_decimal_nano("1e3", &v) < 0, "exponent refused");
+	ok(parse_decimal_nano("", &v) < 0, "empty refused");
+	format_nano(1234567890, 2, buf, sizeof(buf));
+	is_str(buf, "1.23", "format 2 decimals");
+	format_nano(1235000000, 2, buf, sizeof(buf));
+	is_str(buf, "1.24", "rounded half up");
+	format_nano(5, 9, buf, sizeof(buf));
+	is_str(buf, "0.000000005", "9 decimals");
+
+	ok(rates_parse("r", "currency = EUR\ncpu_hour = 0.01 # c\n"
+	    "ram_basis = max\n\n", &r, &err) == 0, "a rates file parses");
+	ok(r.cpu_hour == 10000000 && r.ram_basis == RAM_MAX &&
+	    strcmp(r.currency, "EUR") == 0, "its values");
+	ok(rates_parse("r", "cpu_hours = 1\n", &r, &err) < 0 &&
+	    strstr(err.msg, "r:1: unknown key 'cpu_hours' (known: currency, "
+	    "cpu_hour") != NULL, "unknown key: %s", err.msg);
+	ok(rates_parse("r", "\nio_gib = cheap\n", &r, &err) < 0 &&
+	    strstr(err.msg, "r:2: bad io_gib 'cheap' (accepted:") != NULL,
+	    "bad price: %s", err.msg);
+	ok(rates_parse("r", "ram_basis = peak\n", &r, &err) < 0 &&
+	    strstr(err.msg, "accepted: average, limit, max") != NULL,
+	    "bad basis: %s", err.msg);
+	ok(rates_parse("r", "cpu_basis = max\n", &r, &err) == 0 &&
+	    r.cpu_basis == CPU_MAX, "cpu_basis max");
+	ok(rates_parse("r", "cpu_basis = peak\n", &r, &err) < 0 &&
+	    strstr(err.msg, "accepted: usage, limit, max") != NULL,
+	    "bad cpu basis: %s", err.msg);
+	ok(rates_parse("r", "io_gib = 1\nio_gib = 2\n", &r, &err) < 0 &&
+	    strstr(err.msg, "given twice") != NULL, "twice: %s", err.msg);
+	ok(rates_parse("r", "io_gib\n", &r, &err) < 0, "no '='");
+
+	rates_defaults(&r);
+	r.cpu_hour = 10000000;			/* 0.01 */
+	r.ram_gib_hour = 5000000;		/* 0.005 */
+	r.io_gib = 20000000;			/* 0.02 */
+	r.io_mops = 50000000;			/* 0.05 */
+	memset(&q, 0, sizeof(q));
+	q.cpu_usec = 7200000000ULL;		/* 2 CPU hours */
+	q.ram_bs = (1ULL << 30) * 3600 * 10;	/* 10 GiB-hours */
+	q.io_bytes = 3ULL << 30;		/* 3 GiB */
+	q.io_ops = 2000000;			/* 2 Mops */
+	rates_apply(&r, &q, &c);
+	ok(c.cpu == 20000000 && c.ram == 50000000 && c.io_bytes == 60000000 &&
+	    c.io_ops == 100000000 && c.total == 230000000,
+	    "charges: 0.02 + 0.05 + 0.06 + 0.10 = 0.23");
+	q.cpu_alloc_usec = 3ULL * 3600000000ULL;	/* 3 CPU hours */
+	r.cpu_basis = CPU_MAX;
+	rates_apply(&r, &q, &c);
+	ok(c.cpu == 30000000, "cpu_basis max: 3 CPU-hours x 0.01");
+}
+
+static void
+test_dates(void)
+{
+	int64_t t;
+	char buf[32];
+
+	ok(parse_utc("2026-11-01", &t) == 0 && t == 1793491200, "a date");
+	ok(parse_utc("2026-11-01T01:00:00Z", &t) == 0 && t == 1793494800,
+	    "a time");
+	ok(parse_utc("2026-02-30", &t) < 0, "no 30 February");
+	ok(parse_utc("2026-11-1", &t) < 0, "two-digit day");
+	ok(parse_utc("yesterday", &t) < 0, "words refused");
+	ok(parse_utc("2026-11-01T25:00:00Z", &t) < 0, "hour 25");
+	format_utc(1793491200, buf, sizeof(buf));
+	is_str(buf, "2026-11-01T00:00:00Z", "ISO 8601 UTC");
+}
+
+static int64_t
+scalar(struct lg_store *st, const char *sql)
+{
+	sqlite3_stmt *q;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
+		return -2;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+static void
+test_store(void)
+{
+	char dir[] = "/tmp/test-ledger.XXXXXX";
+	char path[64];
+	struct lg_store *st;
+	struct aerr err = { 0 };
+	struct lg_ct cts[2];
+	struct lg_counters c;
+	int64_t day = 1793491200;	/* 2026-11-01 */
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/l.db", dir);
+	st = store_open(path, true, &err);
+	ok(st != NULL, "create a ledger: %s", err.msg);
+	if (st == NULL)
+		return;
+	is_u64((uint64_t)scalar(st, "PRAGMA user_version"),
+	    LEDGER_SCHEMA_VERSION, "schema version");
+	memset(cts, 0, sizeof(cts));
+	for (int i = 0; i < 2; i++) {
+		snprintf(cts[i].name, sizeof(cts[i].name), "c%d", i);
+		cts[i].have_last = cts[i].dirty = true;
+		cts[i].last.cpu_usec = 1000 + (uint64_t)i;
+		cts[i].last.since_ms = 42;
+	}
+	/* 24 hourly records each, then compaction of that day */
+	for (int h = 0; h < 24; h++) {
+		for (int i = 0; i < 2; i++) {
+			lg_reset_usage(&cts[i].cur, day + h * 3600);
+			cts[i].dirty = true;
+			cts[i].cur.cpu_usec = 10;
+			cts[i].cur.covered_ms = 3600000;
+			cts[i].cur.ram_peak = (uint64_t)h;
+		}
+		ok(store_commit(st, cts, 2, day + (h + 1) * 3600, &err) == 0 ||
+		    h != 0, "commit: %s", err.msg);
+	}
+	is_u64((uint64_t)scalar(st, "SELECT count(*) FROM usage"), 48,
+	    "48 records");
+	ok(store_lastseen(st, "c1", &c, &err) == 1 && c.cpu_usec == 1001 &&
+	    c.since_ms == 42, "last-seen counters read back");
+	ok(store_lastseen(st, "nope", &c, &err) == 0, "none for a stranger");
+	/* a failing transaction (read-only connection) leaves it as it was */
+	{
+		struct lg_store *ro = store_open(path, false, &err);
+
+		ok(ro != NULL, "read-only open: %s", err.msg);
+		if (ro != NULL) {
+			ok(scalar(ro, "SELECT sum(cpu_usec) FROM usage") == 480,
+			    "the reader sees the sums");
+			store_close(ro);
+		}
+	}
+	ok(store_maintain(st, day + 3 * 86400, 1, 0, &err) == 0,
+	    "compaction: %s", err.msg);
+	is_u64((uint64_t)scalar(st, "SELECT count(*) FROM usage"), 2,
+	    "one day record per container");
+	is_u64((uint64_t)scalar(st, "SELECT sum(cpu_usec) FROM usage"), 480,
+	    "sums kept");
+	is_u64((uint64_t)scalar(st, "SELECT max(ram_peak) FROM usage"), 23,
+	    "peak kept");
+	ok(scalar(st, "SELECT count(*) FROM usage WHERE kind = 'day' AND "
+	    "start = 1793491200 AND end = 1793577600") == 2,
+	    "day records span the UTC day");
+	ok(store_maintain(st, day + 1000 * 86400, 0, 30, &err) == 0 &&
+	    scalar(st, "SELECT count(*) FROM usage") == 0,
+	    "retention deletes old records");
+	store_close(st);
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			ok(0, "cleanup");
+	}
+}
+
+int
+main(void)
+{
+	test_fold();
+	test_rates();
+	test_dates();
+	test_store();
+	return done_testing();
+}
