@@ -14,7 +14,11 @@
  * own start: accountd sets since_ms when it first sees a container
  * running, so after a daemon restart every container it adopts gets a new
  * since_ms close to the daemon's start although its cgroup (and counters)
- * lived on; those are not resets.  failcnt rows are kept monotonic by
+ * lived on; those are not resets.  A container whose cgroup identity
+ * (snapshot cg_gen, the inode of its folder) changed was restarted,
+ * whenever that happened: a cgroup made again while accountd or the
+ * writer was down is a reset although its new counters may already be
+ * above the old ones.  failcnt rows are kept monotonic by
  * accountd across cgroup re-creation, so only a decrease resets them.
  *
  * A container seen for the first time (no last-seen counters in the
@@ -68,6 +72,7 @@ lg_take(struct lg_ct *ct, const struct snap_ct *s, uint64_t page_size,
 	(void)ct;
 	memset(c, 0, sizeof(*c));
 	c->since_ms = s->since_ms;
+	c->gen = s->cg_gen;
 	c->cpu_usec = s->cpu_usage;
 	for (uint32_t i = 0; i < s->ndev && i < SNAP_DEVS; i++) {
 		c->io_rbytes += s->dev[i].rbytes;
@@ -126,7 +131,9 @@ lg_fold(struct lg_ct *ct, const struct snap_header *h,
 
 		if (now.time_ms <= ct->last.time_ms)
 			return;		/* the same round, or the clock went back */
-		restarted = now.since_ms != ct->last.since_ms && !adopted;
+		restarted = (now.since_ms != ct->last.since_ms && !adopted) ||
+		    (now.gen != 0 && ct->last.gen != 0 &&
+		    now.gen != ct->last.gen);
 		add_counters(u, &now, &ct->last, restarted);
 		dt = now.time_ms - ct->last.time_ms;
 		if (dt > LEDGER_GAP_MS)

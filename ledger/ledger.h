@@ -40,6 +40,7 @@
 struct lg_counters {
 	uint64_t	time_ms;	/* the snapshot round's wall clock */
 	uint64_t	since_ms;	/* the container's "running since" */
+	uint64_t	gen;		/* the cgroup's identity, 0: unknown */
 	uint64_t	cpu_usec;
 	uint64_t	io_rbytes, io_wbytes, io_rios, io_wios;
 	uint64_t	failcnt;	/* sum over the beancounter rows */

@@ -83,7 +83,8 @@ static const char SCHEMA[] =
     "  io_rios INTEGER NOT NULL,\n"
     "  io_wios INTEGER NOT NULL,\n"
     "  failcnt INTEGER NOT NULL,\n"
-    "  ram_maxheld INTEGER NOT NULL);\n";
+    "  ram_maxheld INTEGER NOT NULL,\n"
+    "  gen INTEGER NOT NULL DEFAULT 0);\n";
 
 
 static const char INS_USAGE[] =
@@ -233,9 +234,10 @@ store_open(const char *path, bool writable, struct aerr *err)
 	    "excluded.last_seen RETURNING id", &st->ins_ct, err) < 0 ||
 	    prepare(st, INS_USAGE, &st->ins_use, err) < 0 ||
 	    prepare(st, "INSERT OR REPLACE INTO lastseen VALUES "
-	    "(?,?,?,?,?,?,?,?,?,?)", &st->ins_last, err) < 0 ||
+	    "(?,?,?,?,?,?,?,?,?,?,?)", &st->ins_last, err) < 0 ||
 	    prepare(st, "SELECT l.time_ms, l.since_ms, l.cpu_usec, l.io_rbytes,"
-	    " l.io_wbytes, l.io_rios, l.io_wios, l.failcnt, l.ram_maxheld FROM"
+	    " l.io_wbytes, l.io_rios, l.io_wios, l.failcnt, l.ram_maxheld, l.gen"
+	    " FROM"
 	    " lastseen l JOIN container c ON c.id = l.ct WHERE c.name = ?",
 	    &st->get_last, err) < 0))
 		goto fail;
@@ -289,6 +291,7 @@ store_lastseen(struct lg_store *st, const char *name, struct lg_counters *c,
 	c->io_wios = (uint64_t)sqlite3_column_int64(q, 6);
 	c->failcnt = (uint64_t)sqlite3_column_int64(q, 7);
 	c->ram_maxheld = (uint64_t)sqlite3_column_int64(q, 8);
+	c->gen = (uint64_t)sqlite3_column_int64(q, 9);
 	sqlite3_reset(q);
 	return 1;
 }
@@ -406,6 +409,7 @@ put_last(struct lg_store *st, int64_t id, const struct lg_counters *c,
 	sqlite3_bind_int64(q, 8, i64(c->io_wios));
 	sqlite3_bind_int64(q, 9, i64(c->failcnt));
 	sqlite3_bind_int64(q, 10, i64(c->ram_maxheld));
+	sqlite3_bind_int64(q, 11, i64(c->gen));
 	return step_done(st, q, err, "last-seen counters");
 }
 

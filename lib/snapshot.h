@@ -98,7 +98,10 @@ struct snap_ct {
 	uint64_t	disk_held, disk_soft, disk_hard, disk_failcnt;
 	uint64_t	inodes_held, inodes_soft, inodes_hard, inodes_failcnt;
 	uint64_t	grace_disk_ms, grace_inodes_ms;
-	uint64_t	reserved[8];
+	/* the cgroup's identity (inode of its folder; 0: unknown): another
+	 * value under the same name is a new cgroup, counters from zero */
+	uint64_t	cg_gen;
+	uint64_t	reserved[7];
 };
 
 /* Reader side (exporters).  A copy is taken: header and records. */

@@ -99,6 +99,20 @@ test_fold(void)
 	ok(ct.cur.ram_alloc_bms == (unsigned __int128)(1 << 20) * 1000,
 	    "max basis: max(limit, held) x time");
 	is_u64(ct.cur.ram_limit, 1 << 20, "limit in force kept");
+	/* made anew while nobody looked: same since, counter already above
+	 * the last look, but another cgroup identity: all of it is new */
+	lg_reset_usage(&ct.cur, 0);
+	hdr.time_ms += 1000;
+	mk(&s, 3000100 + 200000, 4000, 100);
+	s.cg_gen = 11;
+	lg_fold(&ct, &hdr, &s, 4096, false);
+	is_u64(ct.cur.cpu_usec, 1000, "identity first known: a plain increase");
+	hdr.time_ms += 1000;
+	mk(&s, 3000100 + 200000, 9000, 100);
+	s.cg_gen = 12;
+	lg_fold(&ct, &hdr, &s, 4096, false);
+	is_u64(ct.cur.cpu_usec, 10000, "another cgroup identity: the whole "
+	    "counter");
 	/* a container started while accountd ran: all of it is new */
 	memset(&ct, 0, sizeof(ct));
 	mk(&s, hdr.started_ms + LEDGER_ADOPT_MS + 1, 777, 1);
@@ -245,6 +259,7 @@ test_store(void)
 		cts[i].have_last = cts[i].dirty = true;
 		cts[i].last.cpu_usec = 1000 + (uint64_t)i;
 		cts[i].last.since_ms = 42;
+		cts[i].last.gen = 7 + (uint64_t)i;
 	}
 	/* 24 hourly records each, then compaction of that day */
 	for (int h = 0; h < 24; h++) {
@@ -261,7 +276,7 @@ test_store(void)
 	is_u64((uint64_t)scalar(st, "SELECT count(*) FROM usage"), 48,
 	    "48 records");
 	ok(store_lastseen(st, "c1", &c, &err) == 1 && c.cpu_usec == 1001 &&
-	    c.since_ms == 42, "last-seen counters read back");
+	    c.since_ms == 42 && c.gen == 8, "last-seen counters read back");
 	ok(store_lastseen(st, "nope", &c, &err) == 0, "none for a stranger");
 	/* a failing transaction (read-only connection) leaves it as it was */
 	{
