@@ -882,6 +882,7 @@ fs_key(const char *path)
  * containers' namespaces included, come to accountd).
  */
 static void fan_table(void);
+static void fan_collect(void);
 
 static void
 marks_update(void)
@@ -911,8 +912,12 @@ marks_update(void)
 		q->marked = want;
 		changed = true;
 	}
-	if (changed)
+	if (changed) {
+		/* refusals of trees about to leave the table are counted
+		 * first (a raised limit, a removed container) */
+		fan_collect();
 		fan_table();
+	}
 }
 
 /*
@@ -1083,7 +1088,7 @@ fan_table(void)
 	pthread_mutex_unlock(&fan_mu);
 }
 
-static void bump(struct ctquota *q, bool inodes);
+static void bump(struct ctquota *q, bool inodes, uint64_t n);
 static void saved_note(const struct ctquota *q);
 
 static void
@@ -1103,9 +1108,8 @@ fan_collect(void)
 	for (size_t i = 0; i < ng; i++) {
 		struct ctquota *q = got[i].q;
 
-		for (uint64_t k = 0; k < got[i].n && k < 1000; k++)
-			bump(q, q->in_force_i != VAL_UNLIMITED &&
-			    q->ino.usage >= q->in_force_i);
+		bump(q, q->in_force_i != VAL_UNLIMITED &&
+		    q->ino.usage >= q->in_force_i, got[i].n);
 	}
 }
 
@@ -1114,13 +1118,13 @@ fan_collect(void)
 /* A write refused (userspace) or the limit reached (kernel): failcnt
  * of the resource that is at its limit, and an alert. */
 static void
-bump(struct ctquota *q, bool inodes)
+bump(struct ctquota *q, bool inodes, uint64_t n)	/* n refusals: one alert */
 {
 	struct quota_res *r = inodes ? &q->ino : &q->blk;
 
-	r->failcnt++;
+	r->failcnt += n;
 	saved_note(q);
-	alert_quota(q->ct, inodes ? "diskinodes" : "diskspace", r->failcnt, 1,
+	alert_quota(q->ct, inodes ? "diskinodes" : "diskspace", r->failcnt, n,
 	    r->usage, r->soft, r->hard, inodes ? "items" : "bytes");
 }
 
@@ -1172,7 +1176,7 @@ tick_one(struct ctquota *q, uint64_t now)
 	} else if (at && !q->at_limit) {
 		/* the kernel refuses without telling: count each time the
 		 * container is found at its limit */
-		bump(q, fi != VAL_UNLIMITED && q->ino.usage >= fi);
+		bump(q, fi != VAL_UNLIMITED && q->ino.usage >= fi, 1);
 	}
 	q->at_limit = at;
 	saved_note(q);
@@ -1288,6 +1292,7 @@ quota_set(struct container *ct, const struct ct_params *eff, bool strict,
 	uint64_t qt;
 	int r, fd;
 
+	fan_collect();	/* the old record's refusals, before it is copied */
 	quota_limits(eff, &b, &i, &qt);
 	if (!quota_wanted(eff)) {
 		if (eff->v[P_QUOTAUGIDLIMIT].set &&

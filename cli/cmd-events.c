@@ -27,7 +27,11 @@ print_event(struct json_object *ev)
 	} else {
 		char held[16], lim[16];
 		int r = ub_by_name(jstr(ev, "resource"));
+		const char *unit = jstr(ev, "unit");
 		enum ub_unit u = r >= 0 ? ub_unit((enum ub_res)r) : UBU_ITEMS;
+
+		if (r < 0 && strcmp(unit, "bytes") == 0)	/* disk quota */
+			u = UBU_BYTES;
 
 		ub_human(ju64(ev, "held"), u, held, sizeof(held));
 		ub_human(ju64(ev, "limit"), u, lim, sizeof(lim));

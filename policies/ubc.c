@@ -168,8 +168,10 @@ ub_human(uint64_t v, enum ub_unit u, char *buf, size_t len)
 		snprintf(buf, len, "%.0f", x);
 	else if (x < 10)
 		snprintf(buf, len, "%.2g%c", x, sfx[i]);
-	else
+	else if (x < 1000)
 		snprintf(buf, len, "%.3g%c", x, sfx[i]);
+	else	/* items: up to 99999 of a unit, no exponent */
+		snprintf(buf, len, "%.0f%c", x, sfx[i]);
 }
 
 static void

@@ -119,7 +119,12 @@ sleep 1.5
 timeout 5 "$ACCTCTL" quota u2 > /dev/null || fail "accountd stuck after writing its state on the refused filesystem"
 grep -q '^u2 ' "$MNT/state/quota.state" || fail "no u2 line in quota.state"
 pass "after an accountd restart (state on the refused tmpfs): the quota is back from u2.conf, still refusing, failcnt kept ($fc2), accountd answers"
+qfail() { actl -j quota u2 | sed -n 's/^  "failcnt": \([0-9]*\).*/\1/p'; }
+fc3=$(qfail)
+"$Q" -u 2000 write "$CT/e" 10 > /dev/null	# refused, then the raise at once
 actl set u2 --diskspace 10M:10M || fail "raise u2"
+[ "$(qfail)" -gt "${fc3:-0}" ] 2> /dev/null ||
+    fail "a refusal just before the raise was not counted: failcnt $(qfail), was $fc3"
 wait_for 10 sh -c "'$ACCTCTL' -j quota u2 | grep -q '\"refusing\": false'" || fail "still refusing"
 out=$("$Q" -u 2000 write "$CT/b" 10)
 [ "$(sed -n 's/.*errno=//p' <<<"$out")" = 0 ] || fail "after raising: $out"

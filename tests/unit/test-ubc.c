@@ -142,6 +142,28 @@ names(void)
 	    UB_NUMIPTENT == 23, "numiptent is the 24th row");
 }
 
+static void
+human(void)
+{
+	static const struct { uint64_t v; enum ub_unit u; const char *want; }
+	    t[] = {
+		{ 512, UBU_BYTES, "512" },
+		{ 3330048, UBU_BYTES, "3.2M" },
+		{ 2097152, UBU_BYTES, "2M" },
+		{ 99999, UBU_ITEMS, "99999" },
+		{ 3330048, UBU_ITEMS, "3330K" },	/* no exponent */
+		{ 250000, UBU_ITEMS, "250K" },
+		{ 1, UBU_PAGES, "4K" },
+	};
+	char buf[16];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ub_human(t[i].v, t[i].u, buf, sizeof(buf));
+		ok(strcmp(buf, t[i].want) == 0, "human %llu: '%s', want '%s'",
+		    (unsigned long long)t[i].v, buf, t[i].want);
+	}
+}
+
 int
 main(void)
 {
@@ -149,5 +171,6 @@ main(void)
 	golden("ubc-resources.golden", ubc_format_resources);
 	vzubc();
 	names();
+	human();
 	return done_testing();
 }
