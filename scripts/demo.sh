@@ -35,8 +35,10 @@ if [ -f "$RUN/accountd.pid" ] && kill -0 "$(cat "$RUN/accountd.pid")" 2> /dev/nu
 	echo "== accountd already running (pid $(cat "$RUN/accountd.pid")); reusing it"
 else
 	echo "== starting accountd (embedded default configuration: accountd -n prints it)"
-	# the shipped samples are read from the source tree (not installed)
+	# the shipped samples and the ledger writer come from the source and
+	# build trees (nothing is installed)
 	"$B/accountd/accountd" -d -o sample_dir="$PWD/policies/samples" \
+	    -o ledger_program="$B/ledger/accountd-ledger" \
 	    > /tmp/accountd-demo.log 2>&1 &
 	for _ in $(seq 1 100); do "$ACCTCTL" status > /dev/null 2>&1 && break; sleep 0.05; done
 	"$ACCTCTL" status
@@ -81,5 +83,5 @@ if [ "$rc" = 0 ]; then echo "   unexpected: it survived"
 else echo "   killed by the kernel, exit status $rc (137 = SIGKILL)"; fi
 echo
 echo "accountd keeps running (pid $(cat "$RUN/accountd.pid"), log /tmp/accountd-demo.log)."
-echo "Try: $ACCTCTL set demo1 --ram 256M;  $ACCTCTL plan demo2;  $ACCTCTL help params"
+echo "Try: $ACCTCTL set demo1 --ram 256M;  $ACCTCTL plan demo2;  $ACCTCTL help params;  $ACCTCTL bill (usage recorded hourly)"
 echo "Stop: scripts/demo.sh --stop"
