@@ -83,6 +83,9 @@ load_config(struct acct_config *c, struct aerr *err)
 	return config_check(c, err);
 }
 
+/* The folder with `mode`; missing parents 0755, as mkdir -p makes them,
+ * so that a private state_dir does not close its siblings (the ledger's
+ * folder, reached by an unprivileged writer) to other users. */
 static int
 mkdir_p(const char *path, mode_t mode)
 {
@@ -91,7 +94,7 @@ mkdir_p(const char *path, mode_t mode)
 	for (char *s = p + 1; *s; s++)
 		if (*s == '/') {
 			*s = '\0';
-			if (mkdir(p, mode) < 0 && errno != EEXIST)
+			if (mkdir(p, 0755) < 0 && errno != EEXIST)
 				return -errno;
 			*s = '/';
 		}
