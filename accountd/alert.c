@@ -481,10 +481,16 @@ events_log_rotate(void)
 
 /* ---- the event -------------------------------------------------------------- */
 
-void
-alert_failcnt(struct container *ct, enum ub_res r, uint64_t delta)
+/*
+ * One alert: the event (history, followers, events.log), the log line,
+ * the hook (at most one run per container and slot per interval) and
+ * the Alertmanager.  `slot` is the hook's rate-limit slot; `maxheld`
+ * whether the row has one (beancounters do, quota rows do not).
+ */
+static void
+alert_emit(struct container *ct, const char *res, enum ub_res slot,
+    const struct ub_row *row, uint64_t delta, const char *unit, bool maxheld)
 {
-	const struct ub_row *row = &ct->bc.r[r];
 	struct json_object *ev = json_object_new_object();
 	struct timespec now;
 	struct tm tm;
@@ -501,23 +507,33 @@ alert_failcnt(struct container *ct, enum ub_res r, uint64_t delta)
 	json_object_object_add(ev, "time", json_object_new_string(when));
 	json_object_object_add(ev, "type", json_object_new_string("failcnt"));
 	json_object_object_add(ev, "ct", json_object_new_string(ct->name));
-	json_object_object_add(ev, "resource", json_object_new_string(ub_name(r)));
+	json_object_object_add(ev, "resource", json_object_new_string(res));
 	json_object_object_add(ev, "failcnt", json_object_new_uint64(row->failcnt));
 	json_object_object_add(ev, "delta", json_object_new_uint64(delta));
 	json_object_object_add(ev, "held", json_object_new_uint64(row->held));
-	json_object_object_add(ev, "maxheld", json_object_new_uint64(row->maxheld));
+	if (maxheld)
+		json_object_object_add(ev, "maxheld",
+		    json_object_new_uint64(row->maxheld));
 	json_object_object_add(ev, "barrier", json_object_new_uint64(row->barrier));
 	json_object_object_add(ev, "limit", json_object_new_uint64(row->limit));
-	json_object_object_add(ev, "unit", json_object_new_string(
-	    ub_unit(r) == UBU_PAGES ? "pages" : ub_unit(r) == UBU_BYTES ?
-	    "bytes" : "items"));
+	json_object_object_add(ev, "unit", json_object_new_string(unit));
 	s = json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN);
 
-	log_warn("alert ct=%s resource=%s failcnt=%llu delta=%llu held=%llu "
-	    "maxheld=%llu barrier=%llu limit=%llu", ct->name, ub_name(r),
-	    (unsigned long long)row->failcnt, (unsigned long long)delta,
-	    (unsigned long long)row->held, (unsigned long long)row->maxheld,
-	    (unsigned long long)row->barrier, (unsigned long long)row->limit);
+	if (maxheld)
+		log_warn("alert ct=%s resource=%s failcnt=%llu delta=%llu "
+		    "held=%llu maxheld=%llu barrier=%llu limit=%llu", ct->name,
+		    res, (unsigned long long)row->failcnt,
+		    (unsigned long long)delta, (unsigned long long)row->held,
+		    (unsigned long long)row->maxheld,
+		    (unsigned long long)row->barrier,
+		    (unsigned long long)row->limit);
+	else
+		log_warn("alert ct=%s resource=%s failcnt=%llu delta=%llu "
+		    "held=%llu barrier=%llu limit=%llu", ct->name, res,
+		    (unsigned long long)row->failcnt,
+		    (unsigned long long)delta, (unsigned long long)row->held,
+		    (unsigned long long)row->barrier,
+		    (unsigned long long)row->limit);
 	remember(ev);
 	for (struct follower *f = followers; f != NULL; f = f->next)
 		if (f->ct[0] == '\0' || strcmp(f->ct, ct->name) == 0)
@@ -528,91 +544,44 @@ alert_failcnt(struct container *ct, enum ub_res r, uint64_t delta)
 		if (ftell(events_log) > (long)EVENTS_LOG_MAX)
 			events_log_rotate();
 	}
-	/* the hook: at most one run per container and resource per interval */
 	t = (double)now.tv_sec;
 	if (ad->cfg.alert_hook != NULL && *ad->cfg.alert_hook) {
-		if (t - ct->hook_last[r] >= ad->cfg.alert_hook_interval &&
-		    run_hook(ct, ub_name(r), delta, ct->hook_suppressed[r], row,
+		if (t - ct->hook_last[slot] >= ad->cfg.alert_hook_interval &&
+		    run_hook(ct, res, delta, ct->hook_suppressed[slot], row,
 		    when)) {
-			ct->hook_last[r] = t;
-			ct->hook_suppressed[r] = 0;
+			ct->hook_last[slot] = t;
+			ct->hook_suppressed[slot] = 0;
 		} else {
-			ct->hook_suppressed[r] += delta;
+			ct->hook_suppressed[slot] += delta;
 		}
 	}
-	notify_alertmanager(ct, ub_name(r), when, row, delta);
+	notify_alertmanager(ct, res, when, row, delta);
 	json_object_put(ev);
 }
 
+void
+alert_failcnt(struct container *ct, enum ub_res r, uint64_t delta)
+{
+	alert_emit(ct, ub_name(r), r, &ct->bc.r[r], delta,
+	    ub_unit(r) == UBU_PAGES ? "pages" : ub_unit(r) == UBU_BYTES ?
+	    "bytes" : "items", true);
+}
+
+/*
+ * A quota row's alert, as for a beancounter.  The hook's rate limit needs
+ * a slot per resource: the quota rows take those of the placeholder rows
+ * dummy0/dummy1, which never alert themselves.
+ */
 void
 alert_quota(struct container *ct, const char *res, uint64_t failcnt,
     uint64_t delta, uint64_t held, uint64_t soft, uint64_t hard,
     const char *unit)
 {
-	struct json_object *ev = json_object_new_object();
-	struct timespec now;
-	struct tm tm;
-	char when[48];
-	const char *s;
+	struct ub_row row = { .held = held, .maxheld = held, .barrier = soft,
+	    .limit = hard, .failcnt = failcnt };
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%03ldZ",
-	    now.tv_nsec / 1000000);
-	json_object_object_add(ev, "seq", json_object_new_int64((int64_t)++seq));
-	json_object_object_add(ev, "time", json_object_new_string(when));
-	json_object_object_add(ev, "type", json_object_new_string("failcnt"));
-	json_object_object_add(ev, "ct", json_object_new_string(ct->name));
-	json_object_object_add(ev, "resource", json_object_new_string(res));
-	json_object_object_add(ev, "failcnt", json_object_new_uint64(failcnt));
-	json_object_object_add(ev, "delta", json_object_new_uint64(delta));
-	json_object_object_add(ev, "held", json_object_new_uint64(held));
-	json_object_object_add(ev, "barrier", json_object_new_uint64(soft));
-	json_object_object_add(ev, "limit", json_object_new_uint64(hard));
-	json_object_object_add(ev, "unit", json_object_new_string(unit));
-	s = json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN);
-	log_warn("alert ct=%s resource=%s failcnt=%llu delta=%llu held=%llu "
-	    "barrier=%llu limit=%llu", ct->name, res,
-	    (unsigned long long)failcnt, (unsigned long long)delta,
-	    (unsigned long long)held, (unsigned long long)soft,
-	    (unsigned long long)hard);
-	remember(ev);
-	for (struct follower *f = followers; f != NULL; f = f->next)
-		if (f->ct[0] == '\0' || strcmp(f->ct, ct->name) == 0)
-			ctl_send(f->conn, MSG_EVENT, s, strlen(s));
-	if (events_log != NULL) {
-		fprintf(events_log, "%s\n", s);
-		fflush(events_log);
-		if (ftell(events_log) > (long)EVENTS_LOG_MAX)
-			events_log_rotate();
-	}
-	/*
-	 * The hook and Alertmanager as for a beancounter.  The hook's rate
-	 * limit needs a slot per resource: the quota rows take those of the
-	 * placeholder rows dummy0/dummy1, which never alert themselves.
-	 */
-	{
-		enum ub_res slot = strcmp(res, "diskinodes") == 0 ? UB_DUMMY1 :
-		    UB_DUMMY0;
-		struct ub_row row = { .held = held, .maxheld = held,
-		    .barrier = soft, .limit = hard, .failcnt = failcnt };
-		double t = (double)now.tv_sec;
-
-		if (ad->cfg.alert_hook != NULL && *ad->cfg.alert_hook) {
-			if (t - ct->hook_last[slot] >=
-			    ad->cfg.alert_hook_interval &&
-			    run_hook(ct, res, delta, ct->hook_suppressed[slot],
-			    &row, when)) {
-				ct->hook_last[slot] = t;
-				ct->hook_suppressed[slot] = 0;
-			} else {
-				ct->hook_suppressed[slot] += delta;
-			}
-		}
-		notify_alertmanager(ct, res, when, &row, delta);
-	}
-	json_object_put(ev);
+	alert_emit(ct, res, strcmp(res, "diskinodes") == 0 ? UB_DUMMY1 :
+	    UB_DUMMY0, &row, delta, unit, false);
 }
 
 /* ---- set-up ------------------------------------------------------------------- */
