@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "stats.h"
 
 #define MAXCH	100000
 
@@ -36,15 +37,6 @@ static double ev_t[MAXCH];
 static unsigned long long ev_f[MAXCH];
 static int nev;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static unsigned long long
 readval(int fd)
@@ -79,7 +71,7 @@ watcher(void *arg)
 		unsigned long long v = readval(fd);
 
 		if (v != last) {
-			double t = now();
+			double t = bench_now_ms();
 
 			pthread_mutex_lock(&mu);
 			if (nch < MAXCH) {
@@ -93,14 +85,6 @@ watcher(void *arg)
 		usleep(100);
 	}
 	return NULL;
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static void *
@@ -118,7 +102,7 @@ follower(void *arg)
 		if (proto_recv(fd, &h, &payload, -1, &err) < 0)
 			return NULL;
 		if (h.type == MSG_EVENT) {
-			double t = now();
+			double t = bench_now_ms();
 			char want[64];
 
 			snprintf(want, sizeof(want), "\"resource\":\"%s\"",
@@ -220,7 +204,6 @@ main(int argc, char **argv)
 		lat[nlat++] = ev_t[k] - ch_t[i] < 0 ? 0 : ev_t[k] - ch_t[i];
 	}
 	pthread_mutex_unlock(&mu);
-	qsort(lat, (size_t)nlat, sizeof(*lat), cmp);
 	(void)base;
 	if (nlat == 0) {
 		printf("%s: no kernel changes matched (%d changes, %d events)\n",
@@ -229,6 +212,7 @@ main(int argc, char **argv)
 	}
 	printf("%s: %d counter changes, %d events, %d unmatched; latency ms: "
 	    "p50=%.2f p90=%.2f p99=%.2f max=%.2f\n", argv[3], nch, nev, missed,
-	    lat[nlat / 2], lat[nlat * 9 / 10], lat[nlat * 99 / 100], lat[nlat - 1]);
+	    bench_pct(lat, (size_t)nlat, 0.5), bench_pct(lat, (size_t)nlat, 0.9),
+	    bench_pct(lat, (size_t)nlat, 0.99), bench_pct(lat, (size_t)nlat, 1));
 	return 0;
 }

@@ -30,30 +30,7 @@
 #include "synth.h"
 #include "ubc.h"
 #include "xalloc.h"
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-pct(double *v, size_t n, double p)
-{
-	qsort(v, n, sizeof(*v), cmp_d);
-	return v[(size_t)((double)(n - 1) * p + 0.5)];
-}
+#include "stats.h"
 
 static size_t
 gz(const char *in, size_t len, double *ms)
@@ -61,7 +38,7 @@ gz(const char *in, size_t len, double *ms)
 	z_stream z;
 	size_t cap;
 	unsigned char *out;
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 
 	memset(&z, 0, sizeof(z));
 	deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8,
@@ -73,7 +50,7 @@ gz(const char *in, size_t len, double *ms)
 	z.next_out = out;
 	z.avail_out = (uInt)cap;
 	deflate(&z, Z_FINISH);
-	*ms = now_ms() - t0;
+	*ms = bench_now_ms() - t0;
 	cap = z.total_out;
 	deflateEnd(&z);
 	free(out);
@@ -105,30 +82,30 @@ bench_render(uint32_t n, int reps)
 			double t0;
 
 			sbuf_reset(&b);
-			t0 = now_ms();
+			t0 = bench_now_ms();
 			metrics_render(&h, cts, n, f ? MFMT_OPENMETRICS :
 			    MFMT_TEXT, &b);
-			t[r] = now_ms() - t0;
+			t[r] = bench_now_ms() - t0;
 		}
 		gzlen = gz(b.s, b.len, &gzms);
 		printf("  /metrics %-11s median %7.2f ms  p90 %7.2f ms  "
 		    "%6.1f MB (%zu B/container); gzip %6.1f ms -> %5.2f MB;  "
 		    "budget <= %.0f ms: %s\n", f ? "OpenMetrics" : "text 0.0.4",
-		    pct(t, (size_t)reps, 0.5), pct(t, (size_t)reps, 0.9),
+		    bench_pct(t, (size_t)reps, 0.5), bench_pct(t, (size_t)reps, 0.9),
 		    (double)b.len / 1e6, b.len / n, gzms, (double)gzlen / 1e6,
-		    budget, pct(t, (size_t)reps, 0.5) <= budget ? "met" :
+		    budget, bench_pct(t, (size_t)reps, 0.5) <= budget ? "met" :
 		    "NOT met");
 	}
 	for (int r = 0; r < reps; r++) {
 		double t0;
 
 		sbuf_reset(&b);
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		dashboard_render(&h, cts, n, &o, &b);
-		t[r] = now_ms() - t0;
+		t[r] = bench_now_ms() - t0;
 	}
 	printf("  dashboard page     median %7.2f ms  p90 %7.2f ms  %6.1f MB\n",
-	    pct(t, (size_t)reps, 0.5), pct(t, (size_t)reps, 0.9),
+	    bench_pct(t, (size_t)reps, 0.5), bench_pct(t, (size_t)reps, 0.9),
 	    (double)b.len / 1e6);
 
 	/* a scrape in a new round: read the file, check, render, gzip */
@@ -152,7 +129,7 @@ bench_render(uint32_t n, int reps)
 		snapw_commit(&w, n);
 		snap_open(&s, path, NULL);
 		for (int r = 0; r < reps; r++) {
-			double t0 = now_ms(), gzms;
+			double t0 = bench_now_ms(), gzms;
 
 			if (sview_load(&s, &v, &err) < 0) {
 				fprintf(stderr, "exporter-bench: %s\n", err.msg);
@@ -161,12 +138,12 @@ bench_render(uint32_t n, int reps)
 			sbuf_reset(&b);
 			metrics_render(&v.h, v.cts, v.n, MFMT_OPENMETRICS, &b);
 			(void)gz(b.s, b.len, &gzms);
-			t[r] = now_ms() - t0;
+			t[r] = bench_now_ms() - t0;
 		}
 		printf("  new-round scrape (read %.1f MB of snapshot, check, "
 		    "render OpenMetrics, gzip) median %.2f ms\n",
 		    (double)n * sizeof(struct snap_ct) / 1e6,
-		    pct(t, (size_t)reps, 0.5));
+		    bench_pct(t, (size_t)reps, 0.5));
 		sview_free(&v);
 		snap_close(&s);
 		snapw_close(&w);
@@ -205,20 +182,20 @@ bench_rrd(uint32_t n, int rounds, const char *dir, unsigned step,
 		fprintf(stderr, "exporter-bench: %s\n", err.msg);
 		return 1;
 	}
-	c0 = now_ms();
+	c0 = bench_now_ms();
 	failed = rrdw_update(&w, cts, n, t0);	/* creates the archives */
 	printf("RRD, %u containers, step %u s, %s:\n  creating the archives "
 	    "(and a first update): %.1f ms per container%s%s\n", n, step,
 	    daemon ? "through rrdcached (BATCH)" : "librrd rrd_update_r",
-	    (now_ms() - c0) / n, failed ? "; failures: " : "",
+	    (bench_now_ms() - c0) / n, failed ? "; failures: " : "",
 	    failed ? w.last_error : "");
 	for (int r = 0; r < rounds; r++) {
 		for (uint32_t i = 0; i < n; i++)
 			cts[i].cpu_usage += 1000000;
-		c0 = now_ms();
+		c0 = bench_now_ms();
 		failed = rrdw_update(&w, cts, n, t0 + (time_t)(r + 1) *
 		    (time_t)step);
-		t[r] = now_ms() - c0;
+		t[r] = bench_now_ms() - c0;
 		if (failed)
 			fprintf(stderr, "  round %d: %d failed: %s\n", r, failed,
 			    w.last_error);
@@ -226,10 +203,10 @@ bench_rrd(uint32_t n, int rounds, const char *dir, unsigned step,
 	printf("  one round of updates: median %.2f ms = %.2f us per "
 	    "container (p90 %.2f ms);\n  at one round per %u s that is %.2f %% "
 	    "of a core for %u containers, %.1f %% for 10,000\n",
-	    pct(t, (size_t)rounds, 0.5), pct(t, (size_t)rounds, 0.5) * 1e3 / n,
-	    pct(t, (size_t)rounds, 0.9), step,
-	    pct(t, (size_t)rounds, 0.5) / (step * 10.0), n,
-	    pct(t, (size_t)rounds, 0.5) * 10000 / n / (step * 10.0));
+	    bench_pct(t, (size_t)rounds, 0.5), bench_pct(t, (size_t)rounds, 0.5) * 1e3 / n,
+	    bench_pct(t, (size_t)rounds, 0.9), step,
+	    bench_pct(t, (size_t)rounds, 0.5) / (step * 10.0), n,
+	    bench_pct(t, (size_t)rounds, 0.5) * 10000 / n / (step * 10.0));
 	{
 		char *p = rrd_path(dir, cts[0].name);
 		FILE *f = fopen(p, "r");
@@ -255,10 +232,10 @@ bench_rounds(const char *path, int secs)
 	double *iv = xcalloc((size_t)secs * 100 + 16, sizeof(double));
 	size_t n = 0;
 	uint64_t last_round = 0, last_ms = 0;
-	double end = now_ms() + secs * 1000.0;
+	double end = bench_now_ms() + secs * 1000.0;
 	FILE *f;
 
-	while (now_ms() < end) {
+	while (bench_now_ms() < end) {
 		if ((f = fopen(path, "r")) != NULL) {
 			if (fread(&h, sizeof(h), 1, f) == 1 && !(h.seq & 1) &&
 			    h.rounds != last_round) {
@@ -277,8 +254,8 @@ bench_rounds(const char *path, int secs)
 		return 1;
 	}
 	printf("  sampling rounds: %zu intervals, median %.0f ms, p99 %.0f ms, "
-	    "max %.0f ms\n", n, pct(iv, n, 0.5), pct(iv, n, 0.99),
-	    pct(iv, n, 1.0));
+	    "max %.0f ms\n", n, bench_pct(iv, n, 0.5), bench_pct(iv, n, 0.99),
+	    bench_pct(iv, n, 1.0));
 	free(iv);
 	return 0;
 }

@@ -21,30 +21,7 @@
 #include "ledger.h"
 #include "ubc.h"
 #include "xalloc.h"
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_d);
-	return v[n / 2];
-}
+#include "stats.h"
 
 static struct lg_ct *
 make_cts(size_t n, int64_t start)
@@ -93,13 +70,13 @@ bench_write(size_t n, int reps, const char *dir)
 	}
 	cts = make_cts(n, start);
 	for (int r = 0; r < reps; r++) {
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 
 		if (store_commit(st, cts, n, start + 3600, &err) < 0) {
 			fprintf(stderr, "ledger-bench: %s\n", err.msg);
 			return 1;
 		}
-		t[r] = now_ms() - t0;
+		t[r] = bench_now_ms() - t0;
 		if (t[r] > mx)
 			mx = t[r];
 		start += 3600;
@@ -109,8 +86,7 @@ bench_write(size_t n, int reps, const char *dir)
 		}
 	}
 	printf("write one interval, %zu containers: median %.1f ms, max %.1f "
-	    "ms over %d intervals (budget: < 1000 ms)\n", n, median(t,
-	    (size_t)reps), mx, reps);
+	    "ms over %d intervals (budget: < 1000 ms)\n", n, bench_pct(t, (size_t)reps, 0.5), mx, reps);
 	store_close(st);
 
 	/* the in-memory part of a sampling round */
@@ -130,13 +106,13 @@ bench_write(size_t n, int reps, const char *dir)
 		h.time_ms += 1000;
 		for (size_t i = 0; i < n; i++)
 			s[i].cpu_usage += 1000;
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		for (size_t i = 0; i < n; i++)
 			lg_fold(&cts[i], &h, &s[i], 4096, false);
-		f[r] = now_ms() - t0;
+		f[r] = bench_now_ms() - t0;
 	}
 	printf("fold one sampling round, %zu containers: median %.2f ms (the "
-	    "writer's CPU per round, in its own process)\n", n, median(f, 21));
+	    "writer's CPU per round, in its own process)\n", n, bench_pct(f, 21, 0.5));
 	free(s);
 	free(f);
 	free(cts);
@@ -152,7 +128,7 @@ bench_fill(const char *path, size_t n, int hours)
 	struct lg_store *st = store_open(path, true, &err);
 	int64_t start = 1793491200;	/* 2026-11-01 */
 	struct lg_ct *cts;
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 
 	if (st == NULL) {
 		fprintf(stderr, "ledger-bench: %s\n", err.msg);
@@ -171,7 +147,7 @@ bench_fill(const char *path, size_t n, int hours)
 		}
 	}
 	printf("filled %s: %zu containers x %d hourly records in %.1f s\n",
-	    path, n, hours, (now_ms() - t0) / 1e3);
+	    path, n, hours, (bench_now_ms() - t0) / 1e3);
 	store_close(st);
 	free(cts);
 	return 0;

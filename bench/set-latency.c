@@ -19,25 +19,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "stats.h"
 
 extern char **environ;
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static int
 run(char **argv)
@@ -113,18 +97,18 @@ main(int argc, char **argv)
 	}
 	t = calloc((size_t)n, sizeof(*t));
 	for (int i = 0; i < n; i++) {
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 		int r = nw ? writes(ws, nw, i & 1) : run(i & 1 ? b : a);
 
-		t[i] = now_ms() - t0;
+		t[i] = bench_now_ms() - t0;
 		if (r < 0) {
 			fprintf(stderr, "set-latency: run %d failed\n", i);
 			return 1;
 		}
 	}
-	qsort(t, (size_t)n, sizeof(*t), cmp);
 	printf("n=%d p50=%.3f p90=%.3f p99=%.3f max=%.3f ms\n", n,
-	    t[n / 2], t[n * 9 / 10], t[n * 99 / 100], t[n - 1]);
+	    bench_pct(t, (size_t)n, 0.5), bench_pct(t, (size_t)n, 0.9),
+	    bench_pct(t, (size_t)n, 0.99), bench_pct(t, (size_t)n, 1));
 	free(t);
 	return 0;
 }
