@@ -49,6 +49,7 @@ struct container {
 	int		 ev_fd;		/* v1 eventfd: OOM and usage thresholds */
 	struct event	*ev_obj;
 	uint64_t	 ev_limit[2];	/* limits the thresholds were set for */
+	bool		 ev_rearm;	/* limits changed: re-arm after the reply */
 	int		 wd[3];		/* v2 inotify watches of the events files */
 	struct vswap	 vs;		/* VSwap emulation */
 	double		 hook_last[UB_COUNT];	/* alert hook rate limit */

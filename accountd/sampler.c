@@ -24,7 +24,7 @@
 #define HOT_RATIO	0.9	/* held/limit that makes a container hot */
 #define HOT_SECONDS	2.0	/* stays hot this long after the last reason */
 
-static struct event *base_ev, *fast_ev, *sync_ev, *inotify_ev;
+static struct event *base_ev, *fast_ev, *sync_ev, *inotify_ev, *rearm_ev;
 static int ifd = -1;
 static unsigned round_no;
 static unsigned nhot, npids;	/* containers hot; v1 with a numproc limit */
@@ -355,15 +355,42 @@ sampler_add(struct container *ct)
 	}
 }
 
+/*
+ * v1 thresholds after limit changes, once they have stopped for 100 ms:
+ * each registration and the release of the old ones wait for an RCU grace
+ * period in the kernel (measured here: 20 to 40 ms each), which `acctctl
+ * set` should not wait for, nor a run of sets pay each time.  Meanwhile
+ * the old registrations (OOM, thresholds at the old limits) stay and the
+ * container is sampled as before.
+ */
+static void
+on_rearm(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	for (size_t i = 0; i < ad->ncts; i++) {
+		struct container *ct = ad->cts[i];
+
+		if (ct->ev_rearm && ct->running)
+			v1_arm(ct);
+		ct->ev_rearm = false;
+	}
+}
+
 /* After accountd changed a container's limits: read them back now. */
 void
 sampler_limits_changed(struct container *ct)
 {
+	static const struct timeval later = { 0, 100000 };
+
 	if (!ct->running)
 		return;
 	bc_sample(ct, true, alert_failcnt);
-	if (cg_version(&ad->layout, CTRL_MEMORY) == 1)
-		v1_arm(ct);
+	if (cg_version(&ad->layout, CTRL_MEMORY) == 1 && rearm_ev != NULL) {
+		ct->ev_rearm = true;
+		evtimer_add(rearm_ev, &later);	/* (again: from now) */
+	}
 	judge(ct, 0);
 	if (pids_polled(ct) || vswap_watched(ct)) {
 		npids++;
@@ -422,6 +449,7 @@ sampler_init(void)
 	base_ev = event_new(ad->base, -1, EV_PERSIST, on_base, NULL);
 	event_add(base_ev, &tv);
 	fast_ev = evtimer_new(ad->base, on_fast, NULL);
+	rearm_ev = evtimer_new(ad->base, on_rearm, NULL);
 	sync_ev = event_new(ad->base, -1, EV_PERSIST, on_sync, NULL);
 	event_add(sync_ev, &minute);
 	return 0;
@@ -434,7 +462,8 @@ sampler_close(void)
 	if (fast_ev) event_free(fast_ev);
 	if (sync_ev) event_free(sync_ev);
 	if (inotify_ev) event_free(inotify_ev);
-	base_ev = fast_ev = sync_ev = inotify_ev = NULL;
+	if (rearm_ev) event_free(rearm_ev);
+	base_ev = fast_ev = sync_ev = inotify_ev = rearm_ev = NULL;
 	if (ifd >= 0)
 		close(ifd);
 	ifd = -1;

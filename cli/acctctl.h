@@ -58,4 +58,7 @@ int	usage_error(const char *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 const struct cmd_entry *cmd_find(const char *name);
 
+/* acctctl graph's usage, shared by acctctl and acctctl-graph */
+#define GRAPH_ARGS	"CT [-r resource] [-p period] -o file.png"
+
 #endif

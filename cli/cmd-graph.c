@@ -12,10 +12,17 @@
  * LOCALSTATEDIR/lib/accountd-rrd); archives are readable by everyone.
  * With rrdcached, the file is flushed through it first (--rrdcached, or
  * RRDCACHED_ADDRESS as rrdtool reads it).
+ *
+ * This file is the program acctctl-graph (LIBEXECDIR/accountd, or next
+ * to acctctl in the build tree), which `acctctl graph` runs: librrd
+ * draws with pango, cairo and X11 libraries whose loading cost every
+ * acctctl run about 9 ms (acctctl set's budget is 2 ms).  -s reaches it as
+ * ACCTCTL_SOCKET.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +35,22 @@
 #ifndef LOCALSTATEDIR
 #define LOCALSTATEDIR "/var"
 #endif
+
+const char *opt_socket;	/* acctctl's -s comes as ACCTCTL_SOCKET */
+
+/* as acctctl's own (client.c), for this program alone */
+int
+usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "acctctl %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: acctctl %s %s\n", cmd, GRAPH_ARGS);
+	return EX_USAGE;
+}
 
 static int
 cmd_graph(int argc, char **argv)
@@ -132,8 +155,8 @@ cmd_graph(int argc, char **argv)
 	return EX_OK;
 }
 
-const struct cmd_entry cmd_graph_entry = {
-	"graph", "CT [-r resource] [-p period] -o file.png",
-	"a PNG of use against barrier and limit from the RRD archive",
-	cmd_graph, CMD_READONLY
-};
+int
+main(int argc, char **argv)
+{
+	return cmd_graph(argc, argv);
+}
