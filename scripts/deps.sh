@@ -18,6 +18,9 @@ if [ "$what" = test ]; then
 	       chromium curl)
 	# the ledger tests check the file with sqlite3's integrity_check
 	pkgs+=(sqlite3)
+	# the man-page lint and the docs checks; libcgroup's cgset, the peer
+	# of the acctctl set benchmark
+	pkgs+=(mandoc cgroup-tools)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
