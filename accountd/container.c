@@ -26,6 +26,7 @@
 
 #include "accountd.h"
 #include "apply.h"
+#include "drift.h"
 #include "log.h"
 #include "quota.h"
 #include "sampler.h"
@@ -359,6 +360,8 @@ ct_apply(struct container *ct, const struct ct_params *p, struct aerr *err)
 		return r;
 	if ((r = ct_plan(ct, p, &caps, &pl, err)) == 0) {
 		r = apply_plan(&ad->layout, &ct->cg, ct->name, &pl, err);
+		if (r == 0)
+			drift_applied(ct, &pl);
 		plan_free(&pl);
 	}
 	ct_dirs_done(ct);
@@ -509,6 +512,7 @@ ct_detach(struct container *ct)
 	if (!ct->running)
 		return;
 	sampler_remove(ct);
+	drift_forget(ct);
 	vswap_stop(ct);
 	bc_stop(ct);
 	cg_ct_close(&ct->cg);
