@@ -96,6 +96,7 @@ void	ct_refresh_all(void);
 const char *ct_discover_pattern(const char *);
 void	ct_shutdown(void);
 uint64_t ct_nproc(struct container *);
+int	ct_enter(struct container *, pid_t, struct aerr *);
 uint64_t ct_mem_usage(struct container *);
 
 /* watch.c */

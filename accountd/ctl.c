@@ -678,11 +678,7 @@ ctl_attach(struct ctl_conn *c, struct json_object *req,
 		    "cgroup %s)", ct->name, ct->cgpath);
 	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
 		return aerr_set(err, EINVAL, "no process %lld", (long long)pid);
-	if ((r = ct_dirs(ct, err)) < 0)
-		return r;
-	r = cg_attach(&ad->layout, &ct->cg, (pid_t)pid, err);
-	ct_dirs_done(ct);
-	if (r < 0)
+	if ((r = ct_enter(ct, (pid_t)pid, err)) < 0)
 		return r;
 	log_info("%s: pid %lld attached by uid %d", ct->name, (long long)pid,
 	    (int)c->uid);
