@@ -18,6 +18,9 @@ if [ "$what" = test ]; then
 	       chromium curl)
 	# the ledger tests check the file with sqlite3's integrity_check
 	pkgs+=(sqlite3)
+	# drift.sh: runc update on a runc container with a busybox-static
+	# rootfs (file(1) tells that busybox is static)
+	pkgs+=(runc busybox-static file)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
