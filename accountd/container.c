@@ -788,8 +788,14 @@ ct_enter(struct container *ct, pid_t pid, struct aerr *err)
 	    cg_read_u64(pfd, "pids.current", &cur) < 0 ||
 	    cg_pid_cgroup(&ad->layout, CTRL_PIDS, pid, back, sizeof(back)) < 0)
 		goto move;	/* no limit (or nothing to check it with) */
-	if (strcmp(back[0] == '/' ? back + 1 : back, ct->cgpath) == 0)
-		goto move;	/* already counted there */
+	{
+		const char *b = back[0] == '/' ? back + 1 : back;
+		size_t cl = strlen(ct->cgpath);
+
+		if (strncmp(b, ct->cgpath, cl) == 0 &&
+		    (b[cl] == '\0' || b[cl] == '/'))
+			goto move;	/* inside already: counted there */
+	}
 	n = task_count(pid);
 	if (cur + n > max)
 		goto full;
