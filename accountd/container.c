@@ -812,6 +812,10 @@ ct_enter(struct container *ct, pid_t pid, struct aerr *err)
 			    be.msg);
 			goto move;
 		}
+		log_info("%s: pid %d moved back: %llu of %llu tasks once it "
+		    "was in (something came between check and move)",
+		    ct->name, (int)pid, (unsigned long long)cur,
+		    (unsigned long long)max);
 		cur = cur > n ? cur - n : 0;
 		goto full;
 	}

@@ -53,3 +53,36 @@ actl create 105 > /dev/null || fail "create 105"
 out=$(actl exec 105 -- echo free) || fail "exec without a limit: $out"
 [ "$out" = free ] || fail "exec 105 output: $out"
 pass "no limit: exec as before"
+
+# ---- the check and the move are two steps: against a container whose
+# count moves under them (9 sleepers and a shell that forks without
+# pause, numproc 11), every attach either gets in with the count at most
+# the limit, or is refused and the process stays out (moved back, when a
+# fork came between the check and the move: rare, the window is some
+# microseconds, so the test counts it but cannot force it)
+actl create 106 --numproc 11 > /dev/null || fail "create 106"
+for _ in $(seq 1 9); do bg_in 106 sleep 600; done
+# the shell pauses 3 ms between forks (read on a FIFO: a builtin, no task)
+mkfifo "$TDIR/fifo"
+bg_in 106 bash -c "exec 3<> '$TDIR/fifo'; while :; do /bin/true; read -t 0.003 -u 3; done 2> /dev/null"
+
+cur106() { cat "$(cgdir pids "$(ctcg 106)")/pids.current"; }
+wait_for 5 eval '[ "$(cur106)" -ge 10 ]' || fail "106 did not fill: $(cur106)"
+ins=0 out=0
+for _ in $(seq 1 40); do
+	sleep 600 &
+	P=$!
+	if actl attach 106 "$P" 2> /dev/null; then
+		c=$(cur106)
+		[ "$c" -le 11 ] || fail "attach got in and pids.current is $c > 11"
+		ins=$((ins + 1))
+	else
+		grep -q "$(ctcg 106)" /proc/$P/cgroup && fail "refused, yet pid $P is inside"
+		out=$((out + 1))
+	fi
+	kill -KILL "$P"
+	wait "$P" 2> /dev/null
+done
+back=$(grep -c 'moved back' "$TDIR/daemon.log")
+note "race: $ins attaches got in, $out refused, $back of them moved back after the move"
+pass "40 attaches against a moving count: never above 11, refused ones stay out"
