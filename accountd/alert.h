@@ -7,8 +7,8 @@
  *   - the event history (memory, and state_dir/events.log as JSON lines),
  *     and every `acctctl events -f` client that follows;
  *   - the hook program (alert_hook), run directly (no shell) with the
- *     facts in its environment, with a timeout and at most one run per
- *     container and resource per alert_hook_interval;
+ *     facts in its environment, with a timeout and, for failcnt, at most
+ *     one run per container and resource per alert_hook_interval;
  *   - an Alertmanager (alertmanager_url, API v2), posted by a child
  *     process that runs without root.
  */

@@ -14,8 +14,13 @@ cat > "$TDIR/hook.sh" << EOF
 env | grep '^ACCT_' | sort > "$TDIR/hook.\$\$"
 EOF
 chmod 755 "$TDIR/hook.sh"
+# a stand-in Alertmanager: takes the posts
+"$HELPERS/httpsink" "$TDIR/am.port" "$TDIR/am.out" 100 &
+BGPIDS+=("$!")
+wait_for 5 test -s "$TDIR/am.port" || fail "httpsink did not start"
 start_daemon -o sample_interval=$IV -o alert_hook="$TDIR/hook.sh" \
-    -o alert_hook_interval=0
+    -o alert_hook_interval=0 \
+    -o "alertmanager_url=http://127.0.0.1:$(cat "$TDIR/am.port")/api/v2/alerts"
 
 now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }	# 10 ms steps;
 # busybox's date (the VM) has no %N
@@ -87,6 +92,10 @@ h=$(grep -l ACCT_RESOURCE=numproc "$TDIR"/hook.* | head -1)
 grep -q '^ACCT_KERNEL=10[01]$' "$h" && grep -q '^ACCT_CONFIGURED=20$' "$h" &&
     grep -q '^ACCT_ACTION=reported$' "$h" || fail "hook environment: $(cat "$h")"
 pass "the alert hook ran with ACCT_EVENT=drift"
+wait_for 5 grep -q AccountdDrift "$TDIR/am.out" || fail "no Alertmanager post for drift"
+grep 'AccountdDrift' "$TDIR/am.out" | grep -q '"container":"110","resource":"numproc"' ||
+    fail "Alertmanager post: $(grep AccountdDrift "$TDIR/am.out")"
+pass "Alertmanager got an AccountdDrift alert for 110/numproc"
 
 # ---- memory limit, by a shell (v1: memsw first, as runtimes do)
 big=$((256 * 1024 * 1024))
