@@ -171,6 +171,30 @@ configured_human(const struct container *ct, enum param_id p, char *out,
 		fmt_bytes(params_swap_bytes(&ct->live), bytes, blen);
 }
 
+/*
+ * A drifted file in the user's terms: the kernel's value and the
+ * configured one (and the byte forms list prints for ram and swap).
+ * False when there is nothing to report: v1's memory+swap limit moved
+ * with the memory limit, so the swap is still what was set.  Where the
+ * inverse loses the change (cpu.shares 340 and 341 are both cpuunits 333,
+ * the same quota over another period), the file is named beside it.
+ */
+static bool
+describe(struct container *ct, const struct drift_file *df, char *k,
+    size_t klen, char *c, size_t clen, char *kb, char *cb, size_t blen)
+{
+	enum param_id p = shown_param(ct, df->param);
+
+	kernel_human(ct, df->param, df, k, klen, kb, blen);
+	configured_human(ct, p, c, clen, cb, blen);
+	if (strcmp(k, c) != 0)
+		return true;
+	if (p == P_SWAPPAGES)
+		return false;
+	snprintf(k + strlen(k), klen - strlen(k), " (%s=%s)", df->file, df->got);
+	return true;
+}
+
 /* ---- watches ------------------------------------------------------------ */
 
 static void
@@ -290,7 +314,7 @@ drift_check(struct container *ct)
 	struct found fd[8];
 	struct ct_params chg;
 	size_t nf = 0;
-	char now[128], b[32];
+	char now[128], b[32], b2[32];
 
 	if (d == NULL || !ct->running)
 		return;
@@ -326,13 +350,9 @@ drift_check(struct container *ct)
 			f = &fd[nf];
 			memset(f, 0, sizeof(*f));
 			f->param = p;
-			kernel_human(ct, df->param, df, f->kernel,
-			    sizeof(f->kernel), b, sizeof(b));
-			configured_human(ct, p, f->configured,
-			    sizeof(f->configured), b, sizeof(b));
-			/* the same in the user's terms (v1 memsw moved with
-			 * the memory limit: swap is still what was set) */
-			if (strcmp(f->kernel, f->configured) == 0)
+			if (!describe(ct, df, f->kernel, sizeof(f->kernel),
+			    f->configured, sizeof(f->configured), b, b2,
+			    sizeof(b)))
 				continue;
 			nf++;
 		}
@@ -388,11 +408,9 @@ drift_json(struct container *ct)
 		if (o == NULL)
 			o = json_object_new_object();
 		if (!json_object_object_get_ex(o, name, &e)) {
-			kernel_human(ct, df->param, df, k, sizeof(k), kb,
-			    sizeof(kb));
-			configured_human(ct, p, c, sizeof(c), cb, sizeof(cb));
-			if (strcmp(k, c) == 0)
-				continue;	/* as set, in the user's terms */
+			if (!describe(ct, df, k, sizeof(k), c, sizeof(c), kb,
+			    cb, sizeof(kb)))
+				continue;
 			e = json_object_new_object();
 			json_object_object_add(e, "kernel",
 			    json_object_new_string(k));

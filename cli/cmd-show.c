@@ -92,7 +92,10 @@ cmd_show(int argc, char **argv)
 		char val[128], status[512];
 		size_t used;
 
-		if (!jbool(p, "set") && !all)
+		/* a drifted file of an unset parameter (v1 memsw, written
+		 * for ram alone) is shown too */
+		if (!jbool(p, "set") && !all &&
+		    !json_object_object_get_ex(p, "drift", NULL))
 			continue;
 		if (json_object_object_get_ex(p, "drift", &drift))
 			/* changed outside accountd: KERNEL != CONFIGURED */

@@ -77,14 +77,15 @@ sleep 0.3
 # (memory to pages, "-1"/max for unlimited, the CPU quota), over several
 # intervals
 actl set 110 --numproc unlimited --save > /dev/null || fail "set numproc unlimited"
-actl set 110 --ram 100000K --cpulimit 33 --save > /dev/null || fail "set ram/cpulimit"
+actl set 110 --ram 100000K --cpulimit 33 --cpuunits 333 --memguarantee 50 \
+    --save > /dev/null || fail "set ram/cpulimit/cpuunits/memguarantee"
 actl set 110 --ram 96M --numproc 20 --cpulimit 30 --save > /dev/null || fail "set back"
 sleep "$(awk -v i=$IV 'BEGIN { print 5 * i / 1000 }')"
 n=$(grep -c '"type":"drift"' "$TDIR/ev.110")
 [ "$n" = 0 ] || fail "drift reported after accountd's own sets: $(cat "$TDIR/ev.110")"
 actl show 110 | grep -q '!=' && fail "show marks drift after a set: $(actl show 110)"
 actl list -j | grep -q '"drift"' && fail "list -j has a drift object after a set"
-pass "no drift over 5 intervals after set (numproc unlimited, ram 100000K, cpulimit 33 and back)"
+pass "no drift over 5 intervals after set (numproc unlimited, ram 100000K, cpulimit 33, cpuunits 333, memguarantee 50% and back)"
 
 # ---- a container accountd set nothing on: its files are not its
 echo 50 > "$(pids_f 111)"
