@@ -25,6 +25,7 @@
 
 #include "accountd.h"
 #include "alert.h"
+#include "drift.h"
 #include "quota.h"
 #include "bcstore.h"
 #include "billing.h"
@@ -291,6 +292,7 @@ main(int argc, char **argv)
 	if (billing_init() < 0)
 		log_err("the ledger is not running (ledger = yes)");
 	sampler_init();
+	drift_init();
 	vswap_init();
 	ct_load_all(&err);
 	quota_init();
@@ -314,6 +316,7 @@ main(int argc, char **argv)
 	vswap_close();		/* thaw what accountd froze */
 	quota_close();
 	ct_shutdown();
+	drift_close();
 	sampler_close();
 	publish_close();
 	alert_close();

@@ -52,6 +52,7 @@ struct container {
 	bool		 ev_rearm;	/* limits changed: re-arm after the reply */
 	int		 wd[3];		/* v2 inotify watches of the events files */
 	struct vswap	 vs;		/* VSwap emulation */
+	struct drift	*drift;		/* files accountd wrote (drift.c) */
 	double		 hook_last[UB_COUNT];	/* alert hook rate limit */
 	uint64_t	 hook_suppressed[UB_COUNT];
 };
@@ -95,6 +96,7 @@ void	ct_refresh_all(void);
 const char *ct_discover_pattern(const char *);
 void	ct_shutdown(void);
 uint64_t ct_nproc(struct container *);
+int	ct_enter(struct container *, pid_t, struct aerr *);
 uint64_t ct_mem_usage(struct container *);
 
 /* watch.c */

@@ -246,15 +246,17 @@ close_from(int lowfd)
 		close((int)fd);
 }
 
-/* Returns whether the hook was started. */
+/* Runs the hook with `kind` as its argument and `env` (NULL-terminated,
+ * the caller's) as its environment; returns whether it was started. */
 static bool
-run_hook(struct container *ct, const char *rname, uint64_t delta, uint64_t supp,
-    const struct ub_row *row, const char *when)
+run_hook(struct container *ct, const char *kind, const char *rname,
+    char *const *env)
 {
-	char *env[16];
-	int slot = -1, n = 0;
+	char karg[16];
+	int slot = -1;
 	pid_t pid;
 
+	snprintf(karg, sizeof(karg), "%s", kind);
 	for (int i = 0; i < HOOKS_MAX && slot < 0; i++)
 		if (hooks[i].pid == 0)
 			slot = i;
@@ -264,23 +266,9 @@ run_hook(struct container *ct, const char *rname, uint64_t delta, uint64_t supp,
 		    rname);
 		return false;
 	}
-	env[n++] = xasprintf("ACCT_EVENT=failcnt");
-	env[n++] = xasprintf("ACCT_CT=%s", ct->name);
-	env[n++] = xasprintf("ACCT_RESOURCE=%s", rname);
-	env[n++] = xasprintf("ACCT_FAILCNT=%llu", (unsigned long long)row->failcnt);
-	env[n++] = xasprintf("ACCT_DELTA=%llu", (unsigned long long)delta);
-	env[n++] = xasprintf("ACCT_SUPPRESSED=%llu", (unsigned long long)supp);
-	env[n++] = xasprintf("ACCT_HELD=%llu", (unsigned long long)row->held);
-	env[n++] = xasprintf("ACCT_MAXHELD=%llu", (unsigned long long)row->maxheld);
-	env[n++] = xasprintf("ACCT_BARRIER=%llu", (unsigned long long)row->barrier);
-	env[n++] = xasprintf("ACCT_LIMIT=%llu", (unsigned long long)row->limit);
-	env[n++] = xasprintf("ACCT_TIME=%s", when);
-	env[n++] = xasprintf("ACCT_CGROUP=%s", ct->cgpath);
-	env[n++] = xasprintf("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
-	env[n] = NULL;
 	pid = fork();
 	if (pid == 0) {
-		char *argv[] = { ad->cfg.alert_hook, (char *)"failcnt", NULL };
+		char *argv[] = { ad->cfg.alert_hook, karg, NULL };
 		int nul = open("/dev/null", O_RDWR);
 
 		setsid();
@@ -295,8 +283,6 @@ run_hook(struct container *ct, const char *rname, uint64_t delta, uint64_t supp,
 		execve(argv[0], argv, env);
 		_exit(127);
 	}
-	for (int i = 0; i < n; i++)
-		free(env[i]);
 	if (pid < 0) {
 		log_err("alert hook: fork: %s", strerror(errno));
 		return false;
@@ -304,6 +290,34 @@ run_hook(struct container *ct, const char *rname, uint64_t delta, uint64_t supp,
 	hooks[slot].pid = pid;
 	hooks[slot].started = time(NULL);
 	return true;
+}
+
+static bool
+run_failcnt_hook(struct container *ct, const char *rname, uint64_t delta,
+    uint64_t supp, const struct ub_row *row, const char *when)
+{
+	char *env[16];
+	int n = 0;
+	bool ok;
+
+	env[n++] = xasprintf("ACCT_EVENT=failcnt");
+	env[n++] = xasprintf("ACCT_CT=%s", ct->name);
+	env[n++] = xasprintf("ACCT_RESOURCE=%s", rname);
+	env[n++] = xasprintf("ACCT_FAILCNT=%llu", (unsigned long long)row->failcnt);
+	env[n++] = xasprintf("ACCT_DELTA=%llu", (unsigned long long)delta);
+	env[n++] = xasprintf("ACCT_SUPPRESSED=%llu", (unsigned long long)supp);
+	env[n++] = xasprintf("ACCT_HELD=%llu", (unsigned long long)row->held);
+	env[n++] = xasprintf("ACCT_MAXHELD=%llu", (unsigned long long)row->maxheld);
+	env[n++] = xasprintf("ACCT_BARRIER=%llu", (unsigned long long)row->barrier);
+	env[n++] = xasprintf("ACCT_LIMIT=%llu", (unsigned long long)row->limit);
+	env[n++] = xasprintf("ACCT_TIME=%s", when);
+	env[n++] = xasprintf("ACCT_CGROUP=%s", ct->cgpath);
+	env[n++] = xasprintf("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+	env[n] = NULL;
+	ok = run_hook(ct, "failcnt", rname, env);
+	for (int i = 0; i < n; i++)
+		free(env[i]);
+	return ok;
 }
 
 /* ---- the Alertmanager notifier (unprivileged child) ----------------------- */
@@ -415,12 +429,13 @@ notifier_start(void)
 }
 
 static void
-notify_alertmanager(struct container *ct, const char *rname, const char *when,
-    const struct ub_row *row, uint64_t delta)
+notify_alertmanager(struct container *ct, const char *alertname,
+    const char *rlabel, const char *rname, const char *when,
+    const char *summary, const char *description)
 {
 	struct json_object *a, *al, *labels, *ann;
 	const char *s;
-	char ends[40], host[256] = "localhost", buf[128];
+	char ends[40], host[256] = "localhost";
 	time_t t = time(NULL) + 300;
 	struct tm tm;
 
@@ -431,23 +446,17 @@ notify_alertmanager(struct container *ct, const char *rname, const char *when,
 	strftime(ends, sizeof(ends), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	labels = json_object_new_object();
 	json_object_object_add(labels, "alertname",
-	    json_object_new_string("AccountdFailcnt"));
+	    json_object_new_string(alertname));
 	json_object_object_add(labels, "container",
 	    json_object_new_string(ct->name));
-	json_object_object_add(labels, "resource",
-	    json_object_new_string(rname));
+	json_object_object_add(labels, rlabel, json_object_new_string(rname));
 	json_object_object_add(labels, "instance", json_object_new_string(host));
 	json_object_object_add(labels, "severity",
 	    json_object_new_string("warning"));
 	ann = json_object_new_object();
-	snprintf(buf, sizeof(buf), "%s hit its %s limit (failcnt +%llu, now %llu)",
-	    ct->name, rname, (unsigned long long)delta,
-	    (unsigned long long)row->failcnt);
-	json_object_object_add(ann, "summary", json_object_new_string(buf));
-	snprintf(buf, sizeof(buf), "held %llu maxheld %llu barrier %llu limit %llu",
-	    (unsigned long long)row->held, (unsigned long long)row->maxheld,
-	    (unsigned long long)row->barrier, (unsigned long long)row->limit);
-	json_object_object_add(ann, "description", json_object_new_string(buf));
+	json_object_object_add(ann, "summary", json_object_new_string(summary));
+	json_object_object_add(ann, "description",
+	    json_object_new_string(description));
 	al = json_object_new_object();
 	json_object_object_add(al, "labels", labels);
 	json_object_object_add(al, "annotations", ann);
@@ -481,6 +490,44 @@ events_log_rotate(void)
 
 /* ---- the event -------------------------------------------------------------- */
 
+/* A new event of `type` for ct: seq and time (also into `when`). */
+static struct json_object *
+event_start(const char *type, struct container *ct, char *when, size_t len)
+{
+	struct json_object *ev = json_object_new_object();
+	struct timespec now;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(when, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + strlen(when), len - strlen(when), ".%03ldZ",
+	    now.tv_nsec / 1000000);
+	json_object_object_add(ev, "seq", json_object_new_int64((int64_t)++seq));
+	json_object_object_add(ev, "time", json_object_new_string(when));
+	json_object_object_add(ev, "type", json_object_new_string(type));
+	json_object_object_add(ev, "ct", json_object_new_string(ct->name));
+	return ev;
+}
+
+/* The history, every follower and events.log. */
+static void
+event_deliver(struct container *ct, struct json_object *ev)
+{
+	const char *s = json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN);
+
+	remember(ev);
+	for (struct follower *f = followers; f != NULL; f = f->next)
+		if (f->ct[0] == '\0' || strcmp(f->ct, ct->name) == 0)
+			ctl_send(f->conn, MSG_EVENT, s, strlen(s));
+	if (events_log != NULL) {
+		fprintf(events_log, "%s\n", s);
+		fflush(events_log);
+		if (ftell(events_log) > (long)EVENTS_LOG_MAX)
+			events_log_rotate();
+	}
+}
+
 /*
  * One alert: the event (history, followers, events.log), the log line,
  * the hook (at most one run per container and slot per interval) and
@@ -491,22 +538,10 @@ static void
 alert_emit(struct container *ct, const char *res, enum ub_res slot,
     const struct ub_row *row, uint64_t delta, const char *unit, bool maxheld)
 {
-	struct json_object *ev = json_object_new_object();
-	struct timespec now;
-	struct tm tm;
-	char when[48];
-	const char *s;
+	char when[48], sum[128], desc[128];
+	struct json_object *ev = event_start("failcnt", ct, when, sizeof(when));
 	double t;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%03ldZ",
-	    now.tv_nsec / 1000000);
-	json_object_object_add(ev, "seq", json_object_new_int64((int64_t)++seq));
-	json_object_object_add(ev, "time", json_object_new_string(when));
-	json_object_object_add(ev, "type", json_object_new_string("failcnt"));
-	json_object_object_add(ev, "ct", json_object_new_string(ct->name));
 	json_object_object_add(ev, "resource", json_object_new_string(res));
 	json_object_object_add(ev, "failcnt", json_object_new_uint64(row->failcnt));
 	json_object_object_add(ev, "delta", json_object_new_uint64(delta));
@@ -517,7 +552,6 @@ alert_emit(struct container *ct, const char *res, enum ub_res slot,
 	json_object_object_add(ev, "barrier", json_object_new_uint64(row->barrier));
 	json_object_object_add(ev, "limit", json_object_new_uint64(row->limit));
 	json_object_object_add(ev, "unit", json_object_new_string(unit));
-	s = json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN);
 
 	if (maxheld)
 		log_warn("alert ct=%s resource=%s failcnt=%llu delta=%llu "
@@ -534,28 +568,27 @@ alert_emit(struct container *ct, const char *res, enum ub_res slot,
 		    (unsigned long long)delta, (unsigned long long)row->held,
 		    (unsigned long long)row->barrier,
 		    (unsigned long long)row->limit);
-	remember(ev);
-	for (struct follower *f = followers; f != NULL; f = f->next)
-		if (f->ct[0] == '\0' || strcmp(f->ct, ct->name) == 0)
-			ctl_send(f->conn, MSG_EVENT, s, strlen(s));
-	if (events_log != NULL) {
-		fprintf(events_log, "%s\n", s);
-		fflush(events_log);
-		if (ftell(events_log) > (long)EVENTS_LOG_MAX)
-			events_log_rotate();
-	}
-	t = (double)now.tv_sec;
+	event_deliver(ct, ev);
+	t = (double)time(NULL);
 	if (ad->cfg.alert_hook != NULL && *ad->cfg.alert_hook) {
 		if (t - ct->hook_last[slot] >= ad->cfg.alert_hook_interval &&
-		    run_hook(ct, res, delta, ct->hook_suppressed[slot], row,
-		    when)) {
+		    run_failcnt_hook(ct, res, delta, ct->hook_suppressed[slot],
+		    row, when)) {
 			ct->hook_last[slot] = t;
 			ct->hook_suppressed[slot] = 0;
 		} else {
 			ct->hook_suppressed[slot] += delta;
 		}
 	}
-	notify_alertmanager(ct, res, when, row, delta);
+	snprintf(sum, sizeof(sum), "%s hit its %s limit (failcnt +%llu, now %llu)",
+	    ct->name, res, (unsigned long long)delta,
+	    (unsigned long long)row->failcnt);
+	snprintf(desc, sizeof(desc), "held %llu maxheld %llu barrier %llu limit "
+	    "%llu", (unsigned long long)row->held,
+	    (unsigned long long)row->maxheld, (unsigned long long)row->barrier,
+	    (unsigned long long)row->limit);
+	notify_alertmanager(ct, "AccountdFailcnt", "resource", res, when, sum,
+	    desc);
 	json_object_put(ev);
 }
 
@@ -582,6 +615,58 @@ alert_quota(struct container *ct, const char *res, uint64_t failcnt,
 
 	alert_emit(ct, res, strcmp(res, "diskinodes") == 0 ? UB_DUMMY1 :
 	    UB_DUMMY0, &row, delta, unit, false);
+}
+
+/*
+ * A limit changed by someone else (drift.c): once per new kernel value.
+ * No rate limit is needed: a value is reported once, not per sample.
+ */
+void
+alert_drift(struct container *ct, const char *param, const char *files,
+    const char *kernel, const char *configured, const char *action,
+    const char *error)
+{
+	char when[48], sum[256], desc[512];
+	struct json_object *ev = event_start("drift", ct, when, sizeof(when));
+
+	json_object_object_add(ev, "resource", json_object_new_string(param));
+	json_object_object_add(ev, "kernel", json_object_new_string(kernel));
+	json_object_object_add(ev, "configured",
+	    json_object_new_string(configured));
+	json_object_object_add(ev, "files", json_object_new_string(files));
+	json_object_object_add(ev, "action", json_object_new_string(action));
+	if (error != NULL)
+		json_object_object_add(ev, "error", json_object_new_string(error));
+	log_warn("drift ct=%s param=%s kernel=%s configured=%s files=\"%s\" "
+	    "action=%s%s%s", ct->name, param, kernel, configured, files, action,
+	    error ? " error=" : "", error ? error : "");
+	event_deliver(ct, ev);
+	if (ad->cfg.alert_hook != NULL && *ad->cfg.alert_hook) {
+		char *env[12];
+		int n = 0;
+
+		env[n++] = xasprintf("ACCT_EVENT=drift");
+		env[n++] = xasprintf("ACCT_CT=%s", ct->name);
+		env[n++] = xasprintf("ACCT_RESOURCE=%s", param);
+		env[n++] = xasprintf("ACCT_KERNEL=%s", kernel);
+		env[n++] = xasprintf("ACCT_CONFIGURED=%s", configured);
+		env[n++] = xasprintf("ACCT_FILES=%s", files);
+		env[n++] = xasprintf("ACCT_ACTION=%s", action);
+		env[n++] = xasprintf("ACCT_TIME=%s", when);
+		env[n++] = xasprintf("ACCT_CGROUP=%s", ct->cgpath);
+		env[n++] = xasprintf("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+		env[n] = NULL;
+		(void)run_hook(ct, "drift", param, env);
+		for (int i = 0; i < n; i++)
+			free(env[i]);
+	}
+	snprintf(sum, sizeof(sum), "%s: %s changed outside accountd to %s "
+	    "(configured %s), %s", ct->name, param, kernel, configured, action);
+	snprintf(desc, sizeof(desc), "%s%s%s", files, error ? "; " : "",
+	    error ? error : "");
+	notify_alertmanager(ct, "AccountdDrift", "resource", param, when, sum,
+	    desc);
+	json_object_put(ev);
 }
 
 /* ---- set-up ------------------------------------------------------------------- */

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Alerts: what happens when a container hits a limit (a failcnt grows).
- * Each increase becomes one event, delivered at once to:
+ * Alerts: what happens when a container hits a limit (a failcnt grows),
+ * or a limit is changed by someone else (drift).  Each failcnt increase,
+ * and each new drifted value, becomes one event, delivered at once to:
  *   - the log, as one key=value line;
  *   - the event history (memory, and state_dir/events.log as JSON lines),
  *     and every `acctctl events -f` client that follows;
  *   - the hook program (alert_hook), run directly (no shell) with the
- *     facts in its environment, with a timeout and at most one run per
- *     container and resource per alert_hook_interval;
+ *     facts in its environment, with a timeout and, for failcnt, at most
+ *     one run per container and resource per alert_hook_interval;
  *   - an Alertmanager (alertmanager_url, API v2), posted by a child
  *     process that runs without root.
  */
@@ -31,6 +32,11 @@ void	alert_failcnt(struct container *, enum ub_res, uint64_t delta);
 void	alert_quota(struct container *, const char *resource,
 	    uint64_t failcnt, uint64_t delta, uint64_t held, uint64_t soft,
 	    uint64_t hard, const char *unit);
+/* A limit file written by someone else (drift.c); action is "reported",
+ * "restored" or "restore-failed" (with error). */
+void	alert_drift(struct container *, const char *param, const char *files,
+	    const char *kernel, const char *configured, const char *action,
+	    const char *error);
 /* The last `max` events (for ct, or all when NULL), oldest first. */
 struct json_object *alert_history(const char *ct, size_t max);
 /* Send every later event (for ct, or all) to this connection. */

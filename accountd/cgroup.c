@@ -644,6 +644,78 @@ cg_attach(const struct cg_layout *l, const struct cg_ct *ct, pid_t pid,
 	return 0;
 }
 
+/* Moves pid into the container's cgroup of one controller only. */
+int
+cg_attach_ctrl(const struct cg_layout *l, const struct cg_ct *ct,
+    enum cg_ctrl c, pid_t pid, struct aerr *err)
+{
+	char buf[24];
+	int dfd = cg_ct_fd(l, ct, c);
+
+	if (dfd < 0)
+		return aerr_set(err, ENOENT, "no %s cgroup", ctrl_name(c,
+		    cg_version(l, c)));
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	if (cg_write(dfd, "cgroup.procs", buf, err) < 0)
+		return aerr_prefix(err, "cannot attach pid %d: ", (int)pid);
+	return 0;
+}
+
+/* Moves pid into RELPATH (from cg_pid_cgroup) of controller c's hierarchy. */
+int
+cg_attach_path(const struct cg_layout *l, enum cg_ctrl c, const char *relpath,
+    pid_t pid, struct aerr *err)
+{
+	_cleanup_free_ char *file = NULL;
+	char buf[24];
+
+	if (l->ctrl_hier[c] < 0)
+		return aerr_set(err, ENOENT, "no %s hierarchy", ctrl_name(c, 1));
+	file = xasprintf("%s/cgroup.procs", rel(relpath));
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	return cg_write(l->hier[l->ctrl_hier[c]].fd, file, buf, err);
+}
+
+/*
+ * The cgroup of pid in controller c's hierarchy, relative to its root
+ * ("/a/b"), from /proc/PID/cgroup: "ID:CONTROLLERS:/PATH" lines, the v2
+ * one being "0::/PATH".
+ */
+int
+cg_pid_cgroup(const struct cg_layout *l, enum cg_ctrl c, pid_t pid, char *out,
+    size_t len)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	const char *want = ctrl_name(c, 1);
+	char path[64], line[4096];
+	int ver = cg_version(l, c);
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -errno;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *c1 = strchr(line, ':'), *c2, *tok, *save = NULL;
+		bool match = false;
+
+		if (c1 == NULL || (c2 = strchr(c1 + 1, ':')) == NULL)
+			continue;
+		*c2++ = '\0';
+		c2[strcspn(c2, "\n")] = '\0';
+		if (ver == 2)
+			match = c1[1] == '\0' && strncmp(line, "0:", 2) == 0;
+		else
+			for (tok = strtok_r(c1 + 1, ",", &save); tok != NULL &&
+			    !match; tok = strtok_r(NULL, ",", &save))
+				match = strcmp(tok, want) == 0;
+		if (!match)
+			continue;
+		if ((size_t)snprintf(out, len, "%s", c2) >= len)
+			return -ENAMETOOLONG;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 int
 cg_procs(const struct cg_layout *l, const struct cg_ct *ct, pid_t **pids,
     size_t *n)

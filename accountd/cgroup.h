@@ -62,6 +62,12 @@ int	cg_ct_remove(const struct cg_layout *, const char *relpath,
 	    struct aerr *);
 int	cg_attach(const struct cg_layout *, const struct cg_ct *, pid_t,
 	    struct aerr *);
+int	cg_attach_ctrl(const struct cg_layout *, const struct cg_ct *,
+	    enum cg_ctrl, pid_t, struct aerr *);
+int	cg_attach_path(const struct cg_layout *, enum cg_ctrl,
+	    const char *relpath, pid_t, struct aerr *);
+int	cg_pid_cgroup(const struct cg_layout *, enum cg_ctrl, pid_t,
+	    char *out, size_t len);
 /* Pids in the container (primary hierarchy); *pids is caller-owned. */
 int	cg_procs(const struct cg_layout *, const struct cg_ct *, pid_t **pids,
 	    size_t *n);

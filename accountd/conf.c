@@ -79,6 +79,9 @@ static const struct ckey {
 	  offsetof(struct acct_config, pids_poll_interval), "40",
 	  "cgroup v1: milliseconds between checks of pids.events (v1 sends no "
 	  "notification)" },
+	{ "drift", CK_STR, offsetof(struct acct_config, drift), "report",
+	  "a limit written by someone else: report it, or restore the "
+	  "configured value" },
 	{ "alert_hook", CK_STR, offsetof(struct acct_config, alert_hook), "",
 	  "program run (no shell) when a failcnt grows; facts in ACCT_* env" },
 	{ "alert_hook_user", CK_STR,
@@ -288,7 +291,7 @@ config_load(const char *path, struct acct_config *c, struct aerr *err)
 }
 
 static const char *const reloadable[] = { "log_level", "discover",
-	"alert_hook", "alert_hook_user", "alert_hook_timeout",
+	"drift", "alert_hook", "alert_hook_user", "alert_hook_timeout",
 	"alert_hook_interval" };
 
 void
@@ -349,6 +352,9 @@ config_check(const struct acct_config *c, struct aerr *err)
 		return aerr_set(err, EINVAL, "bad pids_poll_interval %u "
 		    "(accepted: hot_interval (%u) to 60000 ms)",
 		    c->pids_poll_interval, c->hot_interval);
+	if (strcmp(c->drift, "report") != 0 && strcmp(c->drift, "restore") != 0)
+		return aerr_set(err, EINVAL, "bad drift '%s' (accepted: report, "
+		    "restore)", c->drift);
 	if (c->rescan_interval > 86400)
 		return aerr_set(err, EINVAL, "bad rescan_interval %u (accepted: "
 		    "0 (off) to 86400 s)", c->rescan_interval);

@@ -30,6 +30,7 @@ struct acct_config {
 	unsigned	 sample_interval;	/* ms */
 	unsigned	 hot_interval;		/* ms */
 	unsigned	 pids_poll_interval;	/* ms */
+	char		*drift;			/* report or restore */
 	char		*alert_hook;
 	char		*alert_hook_user;
 	unsigned	 alert_hook_timeout;	/* s */

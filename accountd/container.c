@@ -26,6 +26,7 @@
 
 #include "accountd.h"
 #include "apply.h"
+#include "drift.h"
 #include "log.h"
 #include "quota.h"
 #include "sampler.h"
@@ -359,6 +360,8 @@ ct_apply(struct container *ct, const struct ct_params *p, struct aerr *err)
 		return r;
 	if ((r = ct_plan(ct, p, &caps, &pl, err)) == 0) {
 		r = apply_plan(&ad->layout, &ct->cg, ct->name, &pl, err);
+		if (r == 0)
+			drift_applied(ct, &pl);
 		plan_free(&pl);
 	}
 	ct_dirs_done(ct);
@@ -509,6 +512,7 @@ ct_detach(struct container *ct)
 	if (!ct->running)
 		return;
 	sampler_remove(ct);
+	drift_forget(ct);
 	vswap_stop(ct);
 	bc_stop(ct);
 	cg_ct_close(&ct->cg);
@@ -735,6 +739,98 @@ ct_load_all(struct aerr *err)
 	}
 	closedir(d);
 	return 0;
+}
+
+/* Tasks (threads) of a process: what moving it in adds to pids.current. */
+static uint64_t
+task_count(pid_t pid)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	char path[64], line[256];
+	unsigned long n;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return 1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Threads: %lu", &n) == 1)
+			return n > 0 ? n : 1;
+	return 1;
+}
+
+/*
+ * Moves pid into the container (acctctl exec and attach), refused at the
+ * numproc limit: the kernel checks pids.max when a task forks, not when
+ * one is moved in, so without this check a container could be entered
+ * past its limit without end.
+ *
+ * Checking and moving are two steps, and a fork in the container (or a
+ * task moved in by someone else) may come between them.  So the tasks go
+ * into the pids cgroup first and the count is read again: if it is now
+ * above the limit the process is moved back where it was and refused,
+ * before it joins any other hierarchy.  No task of ours stays past the
+ * limit; for the few microseconds in between, the count may be over it by
+ * the tasks of the one process being moved (accountd moves one at a
+ * time), and forks in the container fail as they would at the limit.
+ */
+int
+ct_enter(struct container *ct, pid_t pid, struct aerr *err)
+{
+	uint64_t max = VAL_UNLIMITED, cur = 0, n;
+	char back[1024], buf[32];
+	int pfd, r;
+
+	if ((r = ct_dirs(ct, err)) < 0)
+		return r;
+	pfd = cg_ct_fd(&ad->layout, &ct->cg, CTRL_PIDS);
+	if (pfd < 0 || cg_read(pfd, "pids.max", buf, sizeof(buf)) < 0 ||
+	    (max = cg_parse_u64(buf)) >= VAL_UNLIMITED ||
+	    cg_read_u64(pfd, "pids.current", &cur) < 0 ||
+	    cg_pid_cgroup(&ad->layout, CTRL_PIDS, pid, back, sizeof(back)) < 0)
+		goto move;	/* no limit (or nothing to check it with) */
+	{
+		const char *b = back[0] == '/' ? back + 1 : back;
+		size_t cl = strlen(ct->cgpath);
+
+		if (strncmp(b, ct->cgpath, cl) == 0 &&
+		    (b[cl] == '\0' || b[cl] == '/'))
+			goto move;	/* inside already: counted there */
+	}
+	n = task_count(pid);
+	if (cur + n > max)
+		goto full;
+	if ((r = cg_attach_ctrl(&ad->layout, &ct->cg, CTRL_PIDS, pid, err)) < 0)
+		goto out;
+	if (cg_read_u64(pfd, "pids.current", &cur) == 0 && cur > max) {
+		struct aerr be = { 0 };
+
+		/* something got in between the check and the move */
+		if (cg_attach_path(&ad->layout, CTRL_PIDS, back, pid, &be) < 0) {
+			log_err("%s: pid %d entered past numproc (%llu of %llu) "
+			    "and could not be moved back: %s", ct->name, (int)pid,
+			    (unsigned long long)cur, (unsigned long long)max,
+			    be.msg);
+			goto move;
+		}
+		log_info("%s: pid %d moved back: %llu of %llu tasks once it "
+		    "was in (something came between check and move)",
+		    ct->name, (int)pid, (unsigned long long)cur,
+		    (unsigned long long)max);
+		cur = cur > n ? cur - n : 0;
+		goto full;
+	}
+move:
+	r = cg_attach(&ad->layout, &ct->cg, pid, err);
+out:
+	ct_dirs_done(ct);
+	return r;
+full:
+	ct_dirs_done(ct);
+	return aerr_set(err, EUSERS, "container %s is at its numproc limit (%llu "
+	    "of %llu tasks; pid %d has %llu): not entered, as a task moved in "
+	    "would pass the limit (wait for a process to exit, or raise "
+	    "--numproc)", ct->name, (unsigned long long)cur,
+	    (unsigned long long)max, (int)pid, (unsigned long long)n);
 }
 
 /* From the last sample where there is one, else read now. */

@@ -21,6 +21,7 @@
 #include "alert.h"
 #include "bcstore.h"
 #include "control.h"
+#include "drift.h"
 #include "log.h"
 #include "meminfo.h"
 #include "quota.h"
@@ -176,6 +177,7 @@ ct_summary(struct container *ct)
 {
 	struct json_object *o = json_object_new_object();
 	const struct ct_params *p = ct_effective(ct);
+	struct json_object *dr;
 	char b[32];
 
 	add_str(o, "ct", ct->name);
@@ -190,6 +192,8 @@ ct_summary(struct container *ct)
 	add_str(o, "swap", p->v[P_PHYSPAGES].set || p->v[P_SWAPPAGES].set ?
 	    b : "unlimited");
 	json_object_object_add(o, "params", params_summary(p));
+	if ((dr = drift_json(ct)) != NULL)
+		json_object_object_add(o, "drift", dr);
 	if (ct->status_msg[0])
 		add_str(o, "error", ct->status_msg);
 	return o;
@@ -214,7 +218,7 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 {
 	struct container *ct;
 	const struct ct_params *p;
-	struct json_object *ps = json_object_new_array();
+	struct json_object *ps = json_object_new_array(), *drift;
 	struct kcaps caps;
 	struct plan pl;
 	int r;
@@ -230,6 +234,9 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 		return r;
 	}
 	json_object_object_add(reply, "container", ct_summary(ct));
+	if (!json_object_object_get_ex(json_object_object_get(reply,
+	    "container"), "drift", &drift))
+		drift = NULL;
 	add_str(reply, "cgroup_mode", kcaps_mode_name(&caps));
 	if (ct->has_conf) {
 		char *path = xasprintf("%s/%s.conf", ad->cfg.ct_conf_dir, ct->name);
@@ -241,7 +248,7 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 		const struct param_def *d = &param_table[i];
 		const struct plan_note *n = plan_note_for(&pl, (enum param_id)i);
 		struct json_object *o = json_object_new_object();
-		struct json_object *files = json_object_new_array();
+		struct json_object *files = json_object_new_array(), *dv;
 		char v[LIST_MAX + 32];
 		bool saved;
 
@@ -298,6 +305,11 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 			add_str(o, "status", "enforced");
 		if (n != NULL)
 			add_str(o, "reason", n->reason);
+		if (drift != NULL && json_object_object_get_ex(drift, d->name, &dv)) {
+			/* the kernel's value differs from what accountd wrote */
+			add_str(o, "status", "drifted");
+			json_object_object_add(o, "drift", json_object_get(dv));
+		}
 		json_object_object_add(o, "files", files);
 		add_str(o, "help", d->help);
 		json_object_array_add(ps, o);
@@ -666,11 +678,7 @@ ctl_attach(struct ctl_conn *c, struct json_object *req,
 		    "cgroup %s)", ct->name, ct->cgpath);
 	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
 		return aerr_set(err, EINVAL, "no process %lld", (long long)pid);
-	if ((r = ct_dirs(ct, err)) < 0)
-		return r;
-	r = cg_attach(&ad->layout, &ct->cg, (pid_t)pid, err);
-	ct_dirs_done(ct);
-	if (r < 0)
+	if ((r = ct_enter(ct, (pid_t)pid, err)) < 0)
 		return r;
 	log_info("%s: pid %lld attached by uid %d", ct->name, (long long)pid,
 	    (int)c->uid);

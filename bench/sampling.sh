@@ -40,6 +40,17 @@ else
 		for i in $(seq -f %05g 1 "$N"); do mkdir "$h$P/c$i"; done
 	done
 fi
+# ACCT_BENCH_LIMITS=1: every container has limits accountd applied (ram,
+# cpulimit, cpuunits; no numproc, whose v1 polling would swamp the rest),
+# adopted through a CTID.conf with CGROUP=, so their files are followed
+# for drift (bench/drift-cost.sh)
+if [ -n "${ACCT_BENCH_LIMITS:-}" ]; then
+	mkdir -p "$T/ct"
+	for i in $(seq -f %05g 1 "$N"); do
+		printf 'CGROUP="%s/c%s"\nPHYSPAGES="0:65536"\nCPULIMIT="50"\nCPUUNITS="500"\n' \
+		    "$P" "$i" > "$T/ct/c$i.conf"
+	done
+fi
 "$B/accountd/accountd" -d -o run_dir="$T/run" -o state_dir="$T/state" \
     -o ct_conf_dir="$T/ct" -o cgroup_parent="$P-own" -o log_level=warn \
     -o "discover=$P/%n" -o rescan_interval=0 2> "$T/log" &
@@ -51,6 +62,8 @@ for _ in $(seq 200); do
 	sleep 0.1
 done
 echo "accountd manages $n containers; sampling every second for $S s"
+[ -n "${ACCT_BENCH_LIMITS:-}" ] && echo "limits in force on c00001:" \
+    "$("$B/cli/acctctl" show c00001 | grep -c enforced) parameters"
 sleep 2
 cpu() { awk '{ print $1 }' "/proc/$D/schedstat"; }	# ns on CPU
 c0=$(cpu); sleep "$S"; c1=$(cpu)

@@ -23,6 +23,7 @@ enum {
 	EX_NOTRUNNING = 4,	/* the container is not running */
 	EX_NODAEMON = 5,	/* accountd cannot be reached */
 	EX_PERM = 6,		/* not allowed */
+	EX_NUMPROC = 7,		/* exec/attach: the container is at numproc */
 };
 
 #define CMD_READONLY	0x01	/* works on the read-only socket */

@@ -83,6 +83,8 @@ client_exit_code(int errnum)
 	case EPERM:
 	case EACCES:
 		return EX_PERM;
+	case EUSERS:
+		return EX_NUMPROC;
 	case EPROTO:
 	case ECONNREFUSED:
 	case ECONNRESET:

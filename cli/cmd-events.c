@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * acctctl events [-f] [-n COUNT] [-j] [CT]
- * The alerts accountd raised (a failcnt that grew), oldest first; -f keeps
+ * The alerts accountd raised (a failcnt that grew, a limit that drifted),
+ * oldest first; -f keeps
  * following and prints each new one as it happens.
  */
 #include "config.h"
@@ -24,6 +25,13 @@ print_event(struct json_object *ev)
 	if (opt_json) {
 		printf("%s\n", json_object_to_json_string_ext(ev,
 		    JSON_C_TO_STRING_PLAIN));
+	} else if (strcmp(jstr(ev, "type"), "drift") == 0) {
+		/* a limit written outside accountd */
+		printf("%s  %-10s %-12s drift %s!=%s  %s  %s%s%s\n",
+		    jstr(ev, "time"), jstr(ev, "ct"), jstr(ev, "resource"),
+		    jstr(ev, "kernel"), jstr(ev, "configured"),
+		    jstr(ev, "files"), jstr(ev, "action"),
+		    *jstr(ev, "error") ? ": " : "", jstr(ev, "error"));
 	} else {
 		char held[16], lim[16];
 		int r = ub_by_name(jstr(ev, "resource"));

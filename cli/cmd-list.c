@@ -33,7 +33,7 @@ field_known(const char *f)
 static char *
 field_value(struct json_object *c, const char *f)
 {
-	struct json_object *ps;
+	struct json_object *ps, *dr, *d;
 	char buf[32];
 
 	if (strcmp(f, "ctid") == 0)
@@ -49,6 +49,16 @@ field_value(struct json_object *c, const char *f)
 	}
 	if (strcmp(f, "error") == 0)
 		return xstrdup(*jstr(c, "error") ? jstr(c, "error") : "-");
+	/* a drifted limit: KERNEL!=CONFIGURED */
+	if (json_object_object_get_ex(c, "drift", &dr) &&
+	    json_object_object_get_ex(dr, strcmp(f, "ram") == 0 ? "physpages" :
+	    strcmp(f, "swap") == 0 ? "swappages" : f, &d)) {
+		if (strcmp(f, "ram") == 0 || strcmp(f, "swap") == 0)
+			return xasprintf("%s!=%s", jstr(d, "kernel_bytes"),
+			    jstr(d, "configured_bytes"));
+		return xasprintf("%s!=%s", jstr(d, "kernel"),
+		    jstr(d, "configured"));
+	}
 	for (size_t i = 0; i < nitems(builtin); i++)
 		if (strcmp(builtin[i], f) == 0)
 			return xstrdup(jstr(c, f));

@@ -88,13 +88,21 @@ cmd_show(int argc, char **argv)
 	json_object_object_get_ex(reply, "params", &ps);
 	for (size_t i = 0; i < json_object_array_length(ps); i++) {
 		struct json_object *p = json_object_array_get_idx(ps, i);
-		struct json_object *files;
+		struct json_object *files, *drift = NULL;
 		char val[128], status[512];
 		size_t used;
 
-		if (!jbool(p, "set") && !all)
+		/* a drifted file of an unset parameter (v1 memsw, written
+		 * for ram alone) is shown too */
+		if (!jbool(p, "set") && !all &&
+		    !json_object_object_get_ex(p, "drift", NULL))
 			continue;
-		if (jbool(p, "set"))
+		if (json_object_object_get_ex(p, "drift", &drift))
+			/* changed outside accountd: KERNEL != CONFIGURED */
+			snprintf(val, sizeof(val), "%s != %s%s",
+			    jstr(drift, "kernel"), jstr(drift, "configured"),
+			    jbool(p, "saved") ? "" : " (not saved)");
+		else if (jbool(p, "set"))
 			snprintf(val, sizeof(val), "%s%s", jstr(p, "human"),
 			    jbool(p, "saved") ? "" : " (not saved)");
 		else
@@ -103,7 +111,23 @@ cmd_show(int argc, char **argv)
 		used = (size_t)snprintf(status, sizeof(status), "%s",
 		    jstr(p, "status"));
 		json_object_object_get_ex(p, "files", &files);
-		for (size_t k = 0; k < json_object_array_length(files) &&
+		if (drift != NULL) {
+			/* the files as the kernel has them now */
+			json_object_object_get_ex(drift, "files", &files);
+			json_object_object_foreach(files, fk, fv) {
+				if (used < sizeof(status))
+					used += (size_t)snprintf(status + used,
+					    sizeof(status) - used, " %s=%s", fk,
+					    json_object_get_string(fv));
+			}
+			if (used < sizeof(status))
+				used += (size_t)snprintf(status + used,
+				    sizeof(status) - used, ", written outside "
+				    "accountd");
+			files = NULL;
+		}
+		for (size_t k = 0; files != NULL &&
+		    k < json_object_array_length(files) &&
 		    used < sizeof(status); k++)
 			used += (size_t)snprintf(status + used,
 			    sizeof(status) - used, "%s%s", k ? " " : ": ",

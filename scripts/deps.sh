@@ -21,6 +21,9 @@ if [ "$what" = test ]; then
 	# the man-page lint and the docs checks; libcgroup's cgset, the peer
 	# of the acctctl set benchmark
 	pkgs+=(mandoc cgroup-tools)
+	# drift.sh: runc update on a runc container with a busybox-static
+	# rootfs (file(1) tells that busybox is static)
+	pkgs+=(runc busybox-static file)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
