@@ -26,6 +26,7 @@
 #include "accountd.h"
 #include "alert.h"
 #include "quota.h"
+#include "bcid.h"
 #include "bcstore.h"
 #include "billing.h"
 #include "exporter.h"
@@ -263,8 +264,15 @@ main(int argc, char **argv)
 		_cleanup_free_ char *db = xasprintf("%s/beancounters.db",
 		    ad->cfg.state_dir);
 
+		_cleanup_free_ char *ids = xasprintf("%s/bcids",
+		    ad->cfg.state_dir);
+
 		if (bcstore_open(db, &err) < 0) {
 			log_err("beancounter store: %s", err.msg);
+			return 1;
+		}
+		if (bcid_open(ids, &err) < 0) {
+			log_err("beancounter ids: %s", err.msg);
 			return 1;
 		}
 	}
@@ -318,6 +326,7 @@ main(int argc, char **argv)
 	publish_close();
 	alert_close();
 	bcstore_close();
+	bcid_close();
 	unlink(ad->cfg.pid_file);
 	event_base_free(ad->base);
 	cg_layout_free(&ad->layout);

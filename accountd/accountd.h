@@ -30,6 +30,7 @@ enum ct_origin {
 
 struct container {
 	char		 name[CT_NAME_MAX];
+	uint32_t	 bcid;		/* beancounter id (bcid.h); 0: none */
 	char		*cgpath;	/* relative to each hierarchy root */
 	enum ct_origin	 origin;
 	bool		 has_conf;	/* a CTID.conf file exists */
@@ -74,6 +75,7 @@ extern struct accountd *ad;
 int	ct_name_check(const char *, struct aerr *);
 int	ct_cgpath_check(const char *, struct aerr *);
 struct container *ct_find(const char *name);
+struct container *ct_find_bc(const char *name_or_bcid);
 struct container *ct_new(const char *name, const char *cgpath,
 	    enum ct_origin);
 void	ct_delete(struct container *);

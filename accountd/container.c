@@ -26,6 +26,7 @@
 
 #include "accountd.h"
 #include "apply.h"
+#include "bcid.h"
 #include "log.h"
 #include "quota.h"
 #include "sampler.h"
@@ -89,12 +90,30 @@ ct_find(const char *name)
 	return f ? *f : NULL;
 }
 
+/* A container by name, else by beancounter id (a name wins a tie). */
+struct container *
+ct_find_bc(const char *s)
+{
+	struct container *ct = ct_find(s);
+	char *end;
+	unsigned long id;
+
+	if (ct != NULL || *s < '1' || *s > '9')
+		return ct;
+	id = strtoul(s, &end, 10);
+	for (size_t i = 0; *end == '\0' && i < ad->ncts; i++)
+		if (ad->cts[i]->bcid == id)
+			return ad->cts[i];
+	return NULL;
+}
+
 struct container *
 ct_new(const char *name, const char *cgpath, enum ct_origin origin)
 {
 	struct container *ct = xcalloc(1, sizeof(*ct));
 
 	snprintf(ct->name, sizeof(ct->name), "%s", name);
+	ct->bcid = bcid_of(name);
 	while (*cgpath == '/')
 		cgpath++;
 	ct->cgpath = xstrdup(cgpath);
@@ -122,6 +141,7 @@ ct_delete(struct container *ct)
 
 	ct_detach(ct);
 	quota_forget(ct);
+	bcid_forget(ct->name);
 	for (i = 0, j = 0; i < ad->ncts; i++)
 		if (ad->cts[i] != ct)
 			ad->cts[j++] = ad->cts[i];

@@ -179,6 +179,7 @@ ct_summary(struct container *ct)
 	char b[32];
 
 	add_str(o, "ct", ct->name);
+	add_u64(o, "bcid", ct->bcid);
 	add_str(o, "status", ct->running ? "running" : "stopped");
 	add_str(o, "origin", origin_name(ct->origin));
 	add_str(o, "cgroup", ct->cgpath);
@@ -700,7 +701,7 @@ ctl_ubc(struct ctl_conn *c, struct json_object *req,
 			int r;
 
 			if ((r = ct_name_check(n ? n : "", err)) < 0 ||
-			    ct_find(n) == NULL) {
+			    ct_find_bc(n) == NULL) {
 				json_object_put(a);
 				return r < 0 ? r : aerr_set(err, ENOENT,
 				    "no container %s", n);
@@ -715,14 +716,15 @@ ctl_ubc(struct ctl_conn *c, struct json_object *req,
 
 		for (size_t k = 0; want != NULL && k < json_object_array_length(want);
 		    k++)
-			listed |= strcmp(json_object_get_string(
-			    json_object_array_get_idx(want, k)), ct->name) == 0;
+			listed |= ct_find_bc(json_object_get_string(
+			    json_object_array_get_idx(want, k))) == ct;
 		if (!listed || !ct->running)
 			continue;
 		bc_ubc(ct, &u);
 		o = json_object_new_object();
 		rows = json_object_new_array();
 		add_str(o, "id", ct->name);
+		add_u64(o, "bcid", ct->bcid);
 		for (int r = 0; r < UB_COUNT; r++) {
 			struct json_object *row;
 
@@ -762,6 +764,8 @@ ctl_events(struct ctl_conn *c, struct json_object *req,
 	(void)warn;
 	if (ct != NULL && *ct && (r = ct_name_check(ct, err)) < 0)
 		return r;
+	if (ct != NULL && *ct && ct_find(ct) == NULL && ct_find_bc(ct) != NULL)
+		ct = ct_find_bc(ct)->name;	/* a beancounter id */
 	if (json_object_object_get_ex(req, "count", &v)) {
 		if (!json_object_is_type(v, json_type_int) ||
 		    (count = json_object_get_int64(v)) < 0 || count > 100000)

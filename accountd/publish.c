@@ -65,6 +65,7 @@ fill(struct snap_ct *s, const struct container *ct)
 	s->origin = (uint32_t)ct->origin;
 	s->since_ms = (uint64_t)ct->since * 1000;
 	s->cg_gen = ct->bc.gen;
+	s->bcid = ct->bcid;
 	s->ram = params_ram_bytes(p);
 	s->swap = p->v[P_PHYSPAGES].set || p->v[P_SWAPPAGES].set ?
 	    params_swap_bytes(p) : VAL_UNLIMITED;

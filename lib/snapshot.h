@@ -27,7 +27,7 @@
 #include "err.h"
 
 #define SNAP_MAGIC	0x50414e53u	/* "SNAP" */
-#define SNAP_VERSION	2
+#define SNAP_VERSION	3
 #define SNAP_ROWS	25		/* enum ub_res, UB_COUNT */
 #define SNAP_DEVS	8
 
@@ -101,7 +101,10 @@ struct snap_ct {
 	/* the cgroup's identity (inode of its folder; 0: unknown): another
 	 * value under the same name is a new cgroup, counters from zero */
 	uint64_t	cg_gen;
-	uint64_t	reserved[7];
+	/* beancounter id, the number before the colon in /proc/user_
+	 * beancounters (policies/ubc.h); 0: none */
+	uint64_t	bcid;
+	uint64_t	reserved[6];
 };
 
 /* Reader side (exporters).  A copy is taken: header and records. */
