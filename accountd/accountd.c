@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "accountd.h"
+#include "admit.h"
 #include "alert.h"
 #include "quota.h"
 #include "bcid.h"
@@ -304,6 +305,7 @@ main(int argc, char **argv)
 	quota_init();
 	watch_init();
 	ct_refresh_all();
+	admit_arm();	/* what ran before accountd was admitted then */
 	for (int i = 0; i < 5; i++) {
 		sigs[i] = evsignal_new(ad->base, signos[i], on_signal, NULL);
 		event_add(sigs[i], NULL);

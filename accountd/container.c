@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "accountd.h"
+#include "admit.h"
 #include "apply.h"
 #include "bcid.h"
 #include "log.h"
@@ -506,6 +507,16 @@ ct_started(struct container *ct)
 	ct->since = time(NULL);
 	ct->status_msg[0] = '\0';
 	ct->live = ct->conf.params;
+	if (admit_armed() && !ct->admit_forced &&
+	    admit_check(ct->name, ct, &ct->live, false, &err) < 0) {
+		/* the runtime started it: it runs, without the guarantee */
+		log_err("%s; it runs without its guarantee", err.msg);
+		snprintf(ct->status_msg, sizeof(ct->status_msg), "%s", err.msg);
+		memset(&ct->live.v[P_MEMGUARANTEE], 0,
+		    sizeof(ct->live.v[P_MEMGUARANTEE]));
+		memset(&err, 0, sizeof(err));
+	}
+	ct->admit_forced = false;
 	bc_start(ct);
 	if (params_validate(&ct->live, NULL, &warn, &err) < 0 ||
 	    ct_apply(ct, &ct->live, &err) < 0) {

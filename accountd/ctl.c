@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "accountd.h"
+#include "admit.h"
 #include "alert.h"
 #include "bcstore.h"
 #include "control.h"
@@ -452,6 +453,16 @@ ctl_set(struct ctl_conn *c, struct json_object *req,
 	return aerr_set(err, EINVAL, "nothing to set (give parameters such as "
 	    "--ram 1G, or --applyconfig NAME)");
 some:
+	if (ct->running) {	/* raising a guarantee must fit */
+		struct ct_params eff = *ct_effective(ct);
+
+		params_merge(&eff, &chg);
+		if (params_guarantee_bytes(&eff) >
+		    params_guarantee_bytes(&ct->live) &&
+		    (r = admit_check(ct->name, ct, &eff, req_bool(req, "force"),
+		    err)) < 0)
+			return r;
+	}
 	if ((r = ct_set(ct, &chg, save, warn, err)) < 0)
 		return r;
 	log_info("%s: set by uid %d (pid %d)%s", ct->name, (int)c->uid,
@@ -543,6 +554,14 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 		ctconf_free(&cf);
 		return aerr_prefix(err, "%s: ", name);
 	}
+	/* own containers run at once, adopted ones when their cgroup is
+	 * there: their guarantee must fit now */
+	if ((cgroup == NULL || cg_ct_exists(&ad->layout, cgroup)) &&
+	    (r = admit_check(name, NULL, &cf.params, req_bool(req, "force"),
+	    err)) < 0) {
+		ctconf_free(&cf);
+		return r;
+	}
 	/* own containers get their cgroup now, so they exist at once */
 	if (cgroup == NULL) {
 		own = xasprintf("%s/%s", ad->cfg.cgroup_parent, name);
@@ -565,6 +584,7 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 	ct->conf = cf;
 	ct->has_conf = true;
 	ct->adopt_now = true;	/* the user names an existing cgroup */
+	ct->admit_forced = req_bool(req, "force");
 	ct_refresh_all();
 	if (ct->status_msg[0]) {
 		/* created, but its settings could not be applied */

@@ -121,6 +121,9 @@ struct capacity {
 	uint64_t	cpuunits;
 	uint64_t	cpulimit_pct;
 	size_t		cpu_unlimited;
+	/* memguarantee of running containers against host RAM minus
+	 * guarantee_reserve (accountd's admission control), bytes */
+	uint64_t	guarantee, guarantee_room;
 };
 
 void	capacity_compute(const struct snap_header *, const struct snap_ct *,

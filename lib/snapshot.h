@@ -49,7 +49,8 @@ struct snap_header {
 	char		cgroup_mode[8];	/* v1, v2, hybrid */
 	char		hostname[64];
 	char		version_str[16];
-	uint8_t		reserved[64];
+	uint64_t	guarantee_room;	/* host_ram - guarantee_reserve */
+	uint8_t		reserved[56];
 };
 
 struct snap_row {
@@ -104,7 +105,9 @@ struct snap_ct {
 	/* beancounter id, the number before the colon in /proc/user_
 	 * beancounters (policies/ubc.h); 0: none */
 	uint64_t	bcid;
-	uint64_t	reserved[6];
+	/* memguarantee in force, bytes (0: none); admission adds these up */
+	uint64_t	guarantee;
+	uint64_t	reserved[5];
 };
 
 /* Reader side (exporters).  A copy is taken: header and records. */
