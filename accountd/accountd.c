@@ -58,6 +58,18 @@ usage(void)
 	exit(2);
 }
 
+bool
+config_from_cmdline(const char *key, const char *value)
+{
+	size_t n = strlen(key);
+
+	for (size_t i = 0; i < noverrides; i++)
+		if (strncmp(overrides[i], key, n) == 0 && overrides[i][n] == '=' &&
+		    strcmp(overrides[i] + n + 1, value) == 0)
+			return true;
+	return false;
+}
+
 static int
 load_config(struct acct_config *c, struct aerr *err)
 {

@@ -72,6 +72,9 @@ struct accountd {
 
 extern struct accountd *ad;
 
+/* accountd.c: was key=value given with -o (a reload keeps it)? */
+bool	config_from_cmdline(const char *key, const char *value);
+
 /* container.c */
 int	ct_name_check(const char *, struct aerr *);
 int	ct_cgpath_check(const char *, struct aerr *);

@@ -615,10 +615,23 @@ ctl_destroy(struct ctl_conn *c, struct json_object *req,
 	(void)c; (void)reply;
 	if ((r = req_ct(req, &ct, err)) < 0)
 		return r;
-	if (ct->origin != CT_OWN && (pat = ct_discover_pattern(ct->cgpath)))
-		return aerr_set(err, EINVAL, "%s is found by discover=%s in "
-		    "accountd.conf; remove the pattern and reload (SIGHUP) to "
-		    "stop managing it", ct->name, pat);
+	/* a running container a pattern finds would come straight back;
+	 * a stopped one is let go, and found again (without its settings)
+	 * when its cgroup comes back while the pattern is there */
+	if (ct->origin != CT_OWN && (pat = ct_discover_pattern(ct->cgpath))) {
+		if (ct->running && config_from_cmdline("discover", pat))
+			return aerr_set(err, EINVAL, "%s is found by discover=%s, "
+			    "given to accountd with -o: restart accountd without "
+			    "-o discover=%s to stop managing it", ct->name, pat,
+			    pat);
+		if (ct->running)
+			return aerr_set(err, EINVAL, "%s is found by discover=%s in "
+			    "accountd.conf; remove the pattern and reload (SIGHUP) "
+			    "to stop managing it", ct->name, pat);
+		sbuf_printf(warn, "discover=%s will find %s again, without its "
+		    "settings, if its cgroup %s comes back\n", pat, ct->name,
+		    ct->cgpath);
+	}
 	if (ct->origin == CT_OWN && ct->running) {
 		pid_t *pids;
 		size_t n;
