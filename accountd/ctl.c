@@ -134,6 +134,9 @@ ctl_hello(struct ctl_conn *c, struct json_object *req,
 	add_str(reply, "version", PACKAGE_VERSION);
 	add_str(reply, "cgroup_mode", cg_mode_name(&ad->layout));
 	json_object_object_add(reply, "pid", json_object_new_int(getpid()));
+	/* where the exporter keeps its archives, for acctctl graph */
+	add_str(reply, "rrd_dir", ad->cfg.rrd_dir);
+	add_str(reply, "rrdcached", ad->cfg.rrdcached);
 	for (int i = 0; i < ad->layout.nhier; i++) {
 		struct json_object *h = json_object_new_object();
 		struct json_object *cs = json_object_new_array();

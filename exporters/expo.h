@@ -204,6 +204,7 @@ struct graph_req {
 	const char	*daemon;	/* rrdcached to flush through, or NULL */
 	unsigned	 width, height;
 	time_t		 end;		/* 0: now */
+	struct sbuf	*legend;	/* if set: the legend's lines appended */
 };
 
 /* Draw a graph: into the file `out`, or (out NULL) into memory, *png

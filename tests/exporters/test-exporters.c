@@ -8,6 +8,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "../tap.h"
 #include "expo.h"
@@ -401,6 +403,60 @@ test_rrd_names(void)
 	ok(rrd_period_parse("2d", &s, &err) < 0, "bad period: %s", err.msg);
 }
 
+/* An unlimited limit is stored unknown: the legend says "unlimited"
+ * where GPRINT printed "-nan B"; a real limit is printed as before. */
+static void
+test_rrd_legend(void)
+{
+	char dir[] = "/tmp/acctd-test-legend.XXXXXX";
+	struct rrd_writer w;
+	struct snap_ct c;
+	struct aerr err = { 0 };
+	time_t now = time(NULL);
+
+	if (mkdtemp(dir) == NULL || rrdw_init(&w, dir, NULL, 1, &err) < 0) {
+		ok(0, "archive folder: %s", err.msg);
+		return;
+	}
+	for (int lim = 0; lim < 2; lim++) {
+		struct sbuf legend = SBUF_INIT;
+		struct graph_req g = { .dir = dir, .ct = "leg1", .res =
+		    RR_KMEMSIZE, .secs = 3600, .width = 300, .height = 100,
+		    .end = now, .legend = &legend };
+		unsigned char *png = NULL;
+		size_t len = 0;
+
+		synth_ct(&c, 0, 1, 0);
+		snprintf(c.name, sizeof(c.name), "leg1");
+		c.running = 1;
+		c.row[UB_KMEMSIZE].present = 1;
+		c.row[UB_KMEMSIZE].held = 1 << 20;
+		c.row[UB_KMEMSIZE].limit = lim ? 64 << 20 : VAL_UNLIMITED;
+		for (int k = 0; k < 5; k++)	/* a few steps of 1 s */
+			rrdw_update(&w, &c, 1, now - 20 + lim * 10 + k);
+		ok(rrd_graph_draw(&g, NULL, &png, &len, &err) == 0 && len > 0,
+		    "kmemsize graph drawn");
+		if (lim == 0)
+			ok(strstr(sbuf_str(&legend), "limit unlimited") != NULL &&
+			    strstr(sbuf_str(&legend), "nan") == NULL,
+			    "unlimited kmemsize: 'limit unlimited', no nan");
+		else
+			ok(strstr(sbuf_str(&legend), "limit  64.00MB") != NULL,
+			    "kmemsize limited to 64M: 'limit  64.00MB'");
+		if (strstr(sbuf_str(&legend), "nan") != NULL)
+			printf("# legend:\n%s", sbuf_str(&legend));
+		free(png);
+		sbuf_free(&legend);
+	}
+	rrdw_close(&w);
+	{
+		_cleanup_free_ char *f = rrd_path(dir, "leg1");
+
+		unlink(f);
+		rmdir(dir);
+	}
+}
+
 int
 main(void)
 {
@@ -412,5 +468,6 @@ main(void)
 	test_capacity();
 	test_dashboard();
 	test_rrd_names();
+	test_rrd_legend();
 	return done_testing();
 }
