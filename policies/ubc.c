@@ -161,7 +161,8 @@ nolimit(uint64_t v)
 	return v == 0 || v >= VAL_UNLIMITED || v == 2147483647ULL;
 }
 
-/* 3 significant digits with K M G T P suffixes (1024); "-" for none. */
+/* K M G T P suffixes (1024) with 2 significant digits below 10 (3.2M),
+ * 3 from 10 (12.5M); counts in 1000s above 99999; "-" for none. */
 void
 ub_human(uint64_t v, enum ub_unit u, char *buf, size_t len)
 {
