@@ -3,12 +3,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <event2/event.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "accountd.h"
 #include "bcid.h"
 #include "log.h"
 #include "ubc.h"
@@ -23,6 +25,7 @@ static char *path;
 static struct bcid_ent *ents;
 static size_t nents;
 static uint32_t next_id = BCID_BASE;
+static bool dirty;		/* a save is due at the loop's next turn */
 
 /* Write the whole map to a new file and rename it over the old one, so a
  * crash leaves either map, never half of one. */
@@ -52,6 +55,30 @@ save(void)
 		log_warn("cannot write %s: %s", path, strerror(errno));
 		unlink(tmp);
 	}
+}
+
+static void
+flush(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd; (void)what; (void)arg;
+	if (dirty)
+		save();
+	dirty = false;
+}
+
+/* One save for all the ids a scan hands out (a thousand discovered
+ * containers at start make one write, not a thousand). */
+static void
+save_soon(void)
+{
+	static const struct timeval now = { 0, 0 };
+
+	if (dirty)
+		return;
+	dirty = true;
+	if (ad == NULL || ad->base == NULL ||
+	    event_base_once(ad->base, -1, EV_TIMEOUT, flush, NULL, &now) < 0)
+		flush(-1, 0, NULL);
 }
 
 static void
@@ -104,6 +131,7 @@ bcid_open(const char *p, struct aerr *err)
 void
 bcid_close(void)
 {
+	flush(-1, 0, NULL);
 	for (size_t i = 0; i < nents; i++)
 		free(ents[i].name);
 	free(ents);
@@ -132,8 +160,8 @@ bcid_of(const char *name)
 	}
 	id = next_id++;
 	add(name, id);
-	save();
-	log_info("%s: beancounter id %u", name, (unsigned)id);
+	save_soon();
+	log_debug("%s: beancounter id %u", name, (unsigned)id);
 	return id;
 }
 
@@ -145,7 +173,7 @@ bcid_forget(const char *name)
 			continue;
 		free(ents[i].name);
 		ents[i] = ents[--nents];
-		save();
+		save_soon();
 		return;
 	}
 }
