@@ -28,7 +28,7 @@ out=$(actl create web2 --ram "$b" --memguarantee 100 2>&1) &&
     fail "a guarantee past RAM - reserve was admitted: $out"
 note "$out"
 [ "$(echo "$out" | wc -l)" = 1 ] || fail "not one line: $out"
-echo "$out" | grep -q "web2: memguarantee [0-9.]*G refused: it would bring the guarantees of running containers to [0-9.]*G ([0-9.]*G now, in 1), above the [0-9.]*G the host holds for them ([0-9.]*G RAM minus guarantee_reserve [0-9.]*G); --force" ||
+echo "$out" | grep -q "web2: memguarantee [0-9.]*[KMGT] refused: it would bring the guarantees of running containers to [0-9.]*[KMGT] ([0-9.]*[KMGT] now, in 1), above the [0-9.]*[KMGT] the host holds for them ([0-9.]*[KMGT] RAM minus guarantee_reserve [0-9.]*[KMGT]); --force" ||
     fail "the refusal does not name the figures: $out"
 actl list -a -H -o ctid | grep -qx web2 && fail "web2 half-created (listed)"
 [ -e "$TDIR/ct/web2.conf" ] && fail "web2 half-created (conf file)"
@@ -36,7 +36,7 @@ actl list -a -H -o ctid | grep -qx web2 && fail "web2 half-created (listed)"
 pass "web2 ($b more) refused in one line, nothing left behind"
 
 actl create web2 --ram "$b" --memguarantee 100 --force || fail "--force"
-grep -q "web2: memguarantee [0-9.]*G admitted by --force" "$TDIR/daemon.log" ||
+grep -q "web2: memguarantee [0-9.]*[KMGT] admitted by --force" "$TDIR/daemon.log" ||
     fail "--force not logged"
 [ "$(low "$(ctcg web2)")" = $(( ${b%M} << 20 )) ] || fail "web2's guarantee not written"
 pass "--force admits web2, logged"
