@@ -403,6 +403,28 @@ test_rrd_names(void)
 	ok(rrd_period_parse("2d", &s, &err) < 0, "bad period: %s", err.msg);
 }
 
+/*
+ * Under --enable-sanitizers: rrd_graph_v() keeps fontconfig's caches and
+ * some strings of its own for the life of the process (lsan.supp says
+ * which); librrd has no frame pointers, so its frames are found only by
+ * the slow unwinder.
+ */
+const char *__asan_default_options(void);
+const char *__lsan_default_suppressions(void);
+
+const char *
+__asan_default_options(void)
+{
+	return "fast_unwind_on_malloc=0";
+}
+
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:librrd.so\nleak:libfontconfig.so\nleak:libpango\n"
+	    "leak:libcairo\nleak:libglib\nleak:libgobject\n";
+}
+
 /* An unlimited limit is stored unknown: the legend says "unlimited"
  * where GPRINT printed "-nan B"; a real limit is printed as before. */
 static void
