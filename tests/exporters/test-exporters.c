@@ -331,7 +331,13 @@ test_capacity(void)
 	c[2].row[UB_NUMPROC].present = 1;
 	c[2].row[UB_NUMPROC].failcnt = 9;
 	c[3].row[UB_PHYSPAGES].limit = (8ull << 30) / 4096;	/* stopped */
+	h.guarantee_room = 3ull << 30;
+	c[0].guarantee = 512ull << 20;
+	c[1].guarantee = 1ull << 30;
+	c[3].guarantee = 8ull << 30;		/* stopped: not counted */
 	capacity_compute(&h, c, 4, &cap);
+	is_u64(cap.guarantee, 1536ull << 20, "guarantees of running: 512M + 1G");
+	is_u64(cap.guarantee_room, 3ull << 30, "guarantee room from the header");
 	is_u64(cap.running, 3, "running");
 	is_u64(cap.stopped, 1, "stopped");
 	is_u64(cap.ram_limit, 3ull << 30, "RAM allocated: 1G + 2G");
@@ -368,7 +374,11 @@ test_dashboard(void)
 	synth_ct(&c[1], 1, 3, 0);
 	snprintf(c[1].name, sizeof(c[1].name), "a<b&c\"");
 	c[0].row[UB_NUMPROC].failcnt = 4;
+	h.guarantee_room = 1ull << 30;
+	c[0].guarantee = 256ull << 20;
 	dashboard_render(&h, c, 2, &o, &b);
+	ok(strstr(b.s, "id=\"cap-Guarantee\"><h2>Guarantee</h2><div class=big>25% "
+	    "committed") != NULL, "the Guarantee card: 256M of 1G committed");
 	ok(strstr(b.s, "a&lt;b&amp;c&quot;") != NULL && strstr(b.s, "a<b") ==
 	    NULL, "names are HTML-escaped");
 	ok(strstr(b.s, "<tr class=\"ct\" id=\"ct-ct00000\">") != NULL,
