@@ -24,9 +24,11 @@
 #include <unistd.h>
 
 #include "accountd.h"
+#include "admit.h"
 #include "alert.h"
 #include "drift.h"
 #include "quota.h"
+#include "bcid.h"
 #include "bcstore.h"
 #include "billing.h"
 #include "exporter.h"
@@ -55,6 +57,18 @@ usage(void)
 	    "  -s path   control socket (same as -o socket=path)\n"
 	    "  -v        more verbose logging (debug)\n", SYSCONFDIR);
 	exit(2);
+}
+
+bool
+config_from_cmdline(const char *key, const char *value)
+{
+	size_t n = strlen(key);
+
+	for (size_t i = 0; i < noverrides; i++)
+		if (strncmp(overrides[i], key, n) == 0 && overrides[i][n] == '=' &&
+		    strcmp(overrides[i] + n + 1, value) == 0)
+			return true;
+	return false;
 }
 
 static int
@@ -264,8 +278,15 @@ main(int argc, char **argv)
 		_cleanup_free_ char *db = xasprintf("%s/beancounters.db",
 		    ad->cfg.state_dir);
 
+		_cleanup_free_ char *ids = xasprintf("%s/bcids",
+		    ad->cfg.state_dir);
+
 		if (bcstore_open(db, &err) < 0) {
 			log_err("beancounter store: %s", err.msg);
+			return 1;
+		}
+		if (bcid_open(ids, &err) < 0) {
+			log_err("beancounter ids: %s", err.msg);
 			return 1;
 		}
 	}
@@ -298,6 +319,7 @@ main(int argc, char **argv)
 	quota_init();
 	watch_init();
 	ct_refresh_all();
+	admit_arm();	/* what ran before accountd was admitted then */
 	for (int i = 0; i < 5; i++) {
 		sigs[i] = evsignal_new(ad->base, signos[i], on_signal, NULL);
 		event_add(sigs[i], NULL);
@@ -321,6 +343,7 @@ main(int argc, char **argv)
 	publish_close();
 	alert_close();
 	bcstore_close();
+	bcid_close();
 	unlink(ad->cfg.pid_file);
 	event_base_free(ad->base);
 	cg_layout_free(&ad->layout);

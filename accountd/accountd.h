@@ -30,6 +30,7 @@ enum ct_origin {
 
 struct container {
 	char		 name[CT_NAME_MAX];
+	uint32_t	 bcid;		/* beancounter id (bcid.h); 0: none */
 	char		*cgpath;	/* relative to each hierarchy root */
 	enum ct_origin	 origin;
 	bool		 has_conf;	/* a CTID.conf file exists */
@@ -40,6 +41,7 @@ struct container {
 	char		 status_msg[256];	/* last failure applying at start */
 	time_t		 since;		/* when it was last seen starting */
 	bool		 adopt_now;	/* acctctl create: no start-up grace */
+	bool		 admit_forced;	/* create --force: guarantee admitted */
 	bool		 lean;		/* over the fd budget: nothing kept open */
 	int		 dir_holds;	/* lean: users of the open directories */
 	unsigned	 fds_taken;	/* budget taken for directories, eventfd */
@@ -71,10 +73,14 @@ struct accountd {
 
 extern struct accountd *ad;
 
+/* accountd.c: was key=value given with -o (a reload keeps it)? */
+bool	config_from_cmdline(const char *key, const char *value);
+
 /* container.c */
 int	ct_name_check(const char *, struct aerr *);
 int	ct_cgpath_check(const char *, struct aerr *);
 struct container *ct_find(const char *name);
+struct container *ct_find_bc(const char *name_or_bcid);
 struct container *ct_new(const char *name, const char *cgpath,
 	    enum ct_origin);
 void	ct_delete(struct container *);

@@ -253,6 +253,31 @@ fails(struct container *ct, enum ub_res r, uint64_t raw, bc_alert_fn alert)
 	return d;
 }
 
+/*
+ * A fork the pids controller refused found the container at its limit:
+ * held was the limit then, whatever is left by the time accountd reads
+ * (the processes that filled it have often exited).  The event reports
+ * held at the failure, and maxheld has seen it.
+ */
+static uint64_t
+numproc_fails(struct container *ct, uint64_t raw, bc_alert_fn alert)
+{
+	struct ub_row *row = &ct->bc.r[UB_NUMPROC];
+	struct bc_record *rec = record(ct);
+	uint64_t now = row->held, base, d;
+
+	base = rec != NULL ? rec->row[UB_NUMPROC].raw : raw;
+	/* as fails() counts: a counter below its base is a new cgroup's */
+	if ((raw >= base ? raw - base : raw) > 0 &&
+	    row->limit > now && row->limit < VAL_UNLIMITED) {
+		peak(ct, UB_NUMPROC, row->limit);
+		row->held = row->limit;
+	}
+	d = fails(ct, UB_NUMPROC, raw, alert);
+	row->held = now;	/* the row itself shows what is held now */
+	return d;
+}
+
 /* The configured value, or a fallback, for rows the kernel has no limit
  * of its own for. */
 static void
@@ -355,7 +380,7 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 		if (r == 0)
 			held(ct, UB_NUMPROC, x);
 		if (rd_key(ct, BF_PIDS_EVENTS, "max", &x) == 0)
-			n += fails(ct, UB_NUMPROC, x, alert) > 0;
+			n += numproc_fails(ct, x, alert) > 0;
 	}
 	if (have(b, BF_CPU)) {
 		if (cg_version(&ad->layout, CTRL_CPU) == 2) {

@@ -103,6 +103,11 @@ static const struct ckey {
 	{ "vswap_rate", CK_STR, offsetof(struct acct_config, vswap_rate),
 	  "100M", "virtual swap traffic a container is slowed to, bytes/s "
 	  "(OpenVZ: 25600 pages/s); per container: VSWAPRATE" },
+	{ "guarantee_reserve", CK_STR,
+	  offsetof(struct acct_config, guarantee_reserve), "5%",
+	  "host RAM kept out of memguarantee admission: N% of RAM or a size "
+	  "such as 2G; a guarantee that would bring the running containers' "
+	  "total above RAM minus this is refused (--force admits it)" },
 	{ "meminfo_dir", CK_STR, offsetof(struct acct_config, meminfo_dir), "",
 	  "if set, a meminfo file per container is kept up to date here" },
 	{ "exporter", CK_STR, offsetof(struct acct_config, exporter), "no",
@@ -382,6 +387,19 @@ config_check(const struct acct_config *c, struct aerr *err)
 			return aerr_set(err, EINVAL, "bad vswap_rate '%s' "
 			    "(accepted: bytes/s such as 100M, or 0 for no "
 			    "slowdown)", c->vswap_rate);
+	}
+	{
+		struct ct_params p;
+		struct aerr e = { 0 };
+
+		memset(&p, 0, sizeof(p));
+		if (strcmp(c->guarantee_reserve, "auto") == 0 ||
+		    param_parse(param_by_name("memguarantee"),
+		    c->guarantee_reserve, &p, &e) < 0)
+			return aerr_set(err, EINVAL, "bad guarantee_reserve '%s' "
+			    "(accepted: a percentage of host RAM such as 5%%, "
+			    "or a size such as 2G; 0 keeps nothing back)",
+			    c->guarantee_reserve);
 	}
 	if (strcmp(c->quota_fallback, "userspace") != 0 &&
 	    strcmp(c->quota_fallback, "no") != 0)

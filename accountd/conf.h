@@ -39,6 +39,7 @@ struct acct_config {
 	char		*notify_user;
 	char		*vswap_mode;		/* auto ram kernel off */
 	char		*vswap_rate;		/* bytes/s, suffixes allowed */
+	char		*guarantee_reserve;	/* N% of host RAM, or bytes */
 	char		*meminfo_dir;
 	/* the exporter (accountd/exporter.c, exporters/) */
 	char		*exporter;		/* yes or no */

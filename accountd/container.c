@@ -25,8 +25,10 @@
 #include <unistd.h>
 
 #include "accountd.h"
+#include "admit.h"
 #include "apply.h"
 #include "drift.h"
+#include "bcid.h"
 #include "log.h"
 #include "quota.h"
 #include "sampler.h"
@@ -90,12 +92,30 @@ ct_find(const char *name)
 	return f ? *f : NULL;
 }
 
+/* A container by name, else by beancounter id (a name wins a tie). */
+struct container *
+ct_find_bc(const char *s)
+{
+	struct container *ct = ct_find(s);
+	char *end;
+	unsigned long id;
+
+	if (ct != NULL || *s < '1' || *s > '9')
+		return ct;
+	id = strtoul(s, &end, 10);
+	for (size_t i = 0; *end == '\0' && i < ad->ncts; i++)
+		if (ad->cts[i]->bcid == id)
+			return ad->cts[i];
+	return NULL;
+}
+
 struct container *
 ct_new(const char *name, const char *cgpath, enum ct_origin origin)
 {
 	struct container *ct = xcalloc(1, sizeof(*ct));
 
 	snprintf(ct->name, sizeof(ct->name), "%s", name);
+	ct->bcid = bcid_of(name);
 	while (*cgpath == '/')
 		cgpath++;
 	ct->cgpath = xstrdup(cgpath);
@@ -123,6 +143,7 @@ ct_delete(struct container *ct)
 
 	ct_detach(ct);
 	quota_forget(ct);
+	bcid_forget(ct->name);
 	for (i = 0, j = 0; i < ad->ncts; i++)
 		if (ad->cts[i] != ct)
 			ad->cts[j++] = ad->cts[i];
@@ -489,6 +510,16 @@ ct_started(struct container *ct)
 	ct->since = time(NULL);
 	ct->status_msg[0] = '\0';
 	ct->live = ct->conf.params;
+	if (admit_armed() && !ct->admit_forced &&
+	    admit_check(ct->name, ct, &ct->live, false, &err) < 0) {
+		/* the runtime started it: it runs, without the guarantee */
+		log_err("%s; it runs without its guarantee", err.msg);
+		snprintf(ct->status_msg, sizeof(ct->status_msg), "%s", err.msg);
+		memset(&ct->live.v[P_MEMGUARANTEE], 0,
+		    sizeof(ct->live.v[P_MEMGUARANTEE]));
+		memset(&err, 0, sizeof(err));
+	}
+	ct->admit_forced = false;
 	bc_start(ct);
 	if (params_validate(&ct->live, NULL, &warn, &err) < 0 ||
 	    ct_apply(ct, &ct->live, &err) < 0) {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "accountd.h"
+#include "admit.h"
 #include "alert.h"
 #include "bcstore.h"
 #include "control.h"
@@ -134,6 +135,9 @@ ctl_hello(struct ctl_conn *c, struct json_object *req,
 	add_str(reply, "version", PACKAGE_VERSION);
 	add_str(reply, "cgroup_mode", cg_mode_name(&ad->layout));
 	json_object_object_add(reply, "pid", json_object_new_int(getpid()));
+	/* where the exporter keeps its archives, for acctctl graph */
+	add_str(reply, "rrd_dir", ad->cfg.rrd_dir);
+	add_str(reply, "rrdcached", ad->cfg.rrdcached);
 	for (int i = 0; i < ad->layout.nhier; i++) {
 		struct json_object *h = json_object_new_object();
 		struct json_object *cs = json_object_new_array();
@@ -181,6 +185,7 @@ ct_summary(struct container *ct)
 	char b[32];
 
 	add_str(o, "ct", ct->name);
+	add_u64(o, "bcid", ct->bcid);
 	add_str(o, "status", ct->running ? "running" : "stopped");
 	add_str(o, "origin", origin_name(ct->origin));
 	add_str(o, "cgroup", ct->cgpath);
@@ -463,6 +468,16 @@ ctl_set(struct ctl_conn *c, struct json_object *req,
 	return aerr_set(err, EINVAL, "nothing to set (give parameters such as "
 	    "--ram 1G, or --applyconfig NAME)");
 some:
+	if (ct->running) {	/* raising a guarantee must fit */
+		struct ct_params eff = *ct_effective(ct);
+
+		params_merge(&eff, &chg);
+		if (params_guarantee_bytes(&eff) >
+		    params_guarantee_bytes(&ct->live) &&
+		    (r = admit_check(ct->name, ct, &eff, req_bool(req, "force"),
+		    err)) < 0)
+			return r;
+	}
 	if ((r = ct_set(ct, &chg, save, warn, err)) < 0)
 		return r;
 	log_info("%s: set by uid %d (pid %d)%s", ct->name, (int)c->uid,
@@ -554,6 +569,14 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 		ctconf_free(&cf);
 		return aerr_prefix(err, "%s: ", name);
 	}
+	/* own containers run at once, adopted ones when their cgroup is
+	 * there: their guarantee must fit now */
+	if ((cgroup == NULL || cg_ct_exists(&ad->layout, cgroup)) &&
+	    (r = admit_check(name, NULL, &cf.params, req_bool(req, "force"),
+	    err)) < 0) {
+		ctconf_free(&cf);
+		return r;
+	}
 	/* own containers get their cgroup now, so they exist at once */
 	if (cgroup == NULL) {
 		own = xasprintf("%s/%s", ad->cfg.cgroup_parent, name);
@@ -576,6 +599,7 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 	ct->conf = cf;
 	ct->has_conf = true;
 	ct->adopt_now = true;	/* the user names an existing cgroup */
+	ct->admit_forced = req_bool(req, "force");
 	ct_refresh_all();
 	if (ct->status_msg[0]) {
 		/* created, but its settings could not be applied */
@@ -606,10 +630,23 @@ ctl_destroy(struct ctl_conn *c, struct json_object *req,
 	(void)c; (void)reply;
 	if ((r = req_ct(req, &ct, err)) < 0)
 		return r;
-	if (ct->origin != CT_OWN && (pat = ct_discover_pattern(ct->cgpath)))
-		return aerr_set(err, EINVAL, "%s is found by discover=%s in "
-		    "accountd.conf; remove the pattern and reload (SIGHUP) to "
-		    "stop managing it", ct->name, pat);
+	/* a running container a pattern finds would come straight back;
+	 * a stopped one is let go, and found again (without its settings)
+	 * when its cgroup comes back while the pattern is there */
+	if (ct->origin != CT_OWN && (pat = ct_discover_pattern(ct->cgpath))) {
+		if (ct->running && config_from_cmdline("discover", pat))
+			return aerr_set(err, EINVAL, "%s is found by discover=%s, "
+			    "given to accountd with -o: restart accountd without "
+			    "-o discover=%s to stop managing it", ct->name, pat,
+			    pat);
+		if (ct->running)
+			return aerr_set(err, EINVAL, "%s is found by discover=%s in "
+			    "accountd.conf; remove the pattern and reload (SIGHUP) "
+			    "to stop managing it", ct->name, pat);
+		sbuf_printf(warn, "discover=%s will find %s again, without its "
+		    "settings, if its cgroup %s comes back\n", pat, ct->name,
+		    ct->cgpath);
+	}
 	if (ct->origin == CT_OWN && ct->running) {
 		pid_t *pids;
 		size_t n;
@@ -708,7 +745,7 @@ ctl_ubc(struct ctl_conn *c, struct json_object *req,
 			int r;
 
 			if ((r = ct_name_check(n ? n : "", err)) < 0 ||
-			    ct_find(n) == NULL) {
+			    ct_find_bc(n) == NULL) {
 				json_object_put(a);
 				return r < 0 ? r : aerr_set(err, ENOENT,
 				    "no container %s", n);
@@ -723,14 +760,15 @@ ctl_ubc(struct ctl_conn *c, struct json_object *req,
 
 		for (size_t k = 0; want != NULL && k < json_object_array_length(want);
 		    k++)
-			listed |= strcmp(json_object_get_string(
-			    json_object_array_get_idx(want, k)), ct->name) == 0;
+			listed |= ct_find_bc(json_object_get_string(
+			    json_object_array_get_idx(want, k))) == ct;
 		if (!listed || !ct->running)
 			continue;
 		bc_ubc(ct, &u);
 		o = json_object_new_object();
 		rows = json_object_new_array();
 		add_str(o, "id", ct->name);
+		add_u64(o, "bcid", ct->bcid);
 		for (int r = 0; r < UB_COUNT; r++) {
 			struct json_object *row;
 
@@ -770,6 +808,8 @@ ctl_events(struct ctl_conn *c, struct json_object *req,
 	(void)warn;
 	if (ct != NULL && *ct && (r = ct_name_check(ct, err)) < 0)
 		return r;
+	if (ct != NULL && *ct && ct_find(ct) == NULL && ct_find_bc(ct) != NULL)
+		ct = ct_find_bc(ct)->name;	/* a beancounter id */
 	if (json_object_object_get_ex(req, "count", &v)) {
 		if (!json_object_is_type(v, json_type_int) ||
 		    (count = json_object_get_int64(v)) < 0 || count > 100000)

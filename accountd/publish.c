@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "accountd.h"
+#include "admit.h"
 #include "bcstore.h"
 #include "log.h"
 #include "quota.h"
@@ -65,6 +66,8 @@ fill(struct snap_ct *s, const struct container *ct)
 	s->origin = (uint32_t)ct->origin;
 	s->since_ms = (uint64_t)ct->since * 1000;
 	s->cg_gen = ct->bc.gen;
+	s->bcid = ct->bcid;
+	s->guarantee = params_guarantee_bytes(p);
 	s->ram = params_ram_bytes(p);
 	s->swap = p->v[P_PHYSPAGES].set || p->v[P_SWAPPAGES].set ?
 	    params_swap_bytes(p) : VAL_UNLIMITED;
@@ -134,9 +137,12 @@ publish(void)
 	if (rounds % 60 == 1) {		/* what changes seldom, once a minute */
 		struct kcaps caps;
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		uint64_t ram, reserve, room;
 
 		cg_kcaps(&ad->layout, ad->cfg.cgroup_parent, &caps, NULL);
 		h->host_ram = caps.host_ram;
+		admit_room(&ram, &reserve, &room);
+		h->guarantee_room = room;
 		h->host_swap = caps.host_swap;
 		h->host_cpus = cpus > 0 ? (uint32_t)cpus : 1;
 		h->pid = (uint64_t)getpid();

@@ -17,7 +17,7 @@ v2=false; [ -f $R/cgroup.controllers ] && v2=true
 cleanup() {
 	[ -n "${D:-}" ] && kill "$D" 2> /dev/null && wait "$D" 2> /dev/null
 	# $P-own: the parent accountd makes for containers of its own
-	if $v2; then find "$R/$P" "$R/$P-own" -depth -type d -exec rmdir {} + 2> /dev/null
+	if $v2; then find "$R/$P" "$R/$P-own" -depth -type d -exec rmdir {} + 2> /dev/null || true
 	else for h in "$R"/*/; do for p in "$h$P" "$h$P-own"; do
 		[ -d "$p" ] && find "$p" -depth -type d -exec rmdir {} +
 	done; done; fi

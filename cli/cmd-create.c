@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * acctctl create CT [--cgroup PATH] [--config FILE] [--applyconfig NAME]
- *                   [--PARAM VALUE ...]
+ *                   [--force] [--PARAM VALUE ...]
  * Registers a container.  Without --cgroup accountd makes its cgroup
  * (cgroup_parent/CT); with --cgroup an existing one is adopted, such as
  * /lxc.payload.web1.  --config imports an OpenVZ CTID.conf.
@@ -20,7 +20,7 @@ cmd_create(int argc, char **argv)
 	struct json_object *req, *params = json_object_new_object(), *reply;
 	const char *ct = NULL, *cgroup = NULL, *config = NULL, *sample = NULL;
 	char abs[PATH_MAX];
-	bool any = false;
+	bool any = false, force = false;
 	int r;
 
 	if ((r = parse_param_opts("create", &argc, &argv, params, &any)) !=
@@ -35,6 +35,8 @@ cmd_create(int argc, char **argv)
 			config = argv[++i];
 		else if (strcmp(argv[i], "--applyconfig") == 0 && i + 1 < argc)
 			sample = argv[++i];
+		else if (strcmp(argv[i], "--force") == 0)
+			force = true;	/* admit a guarantee that does not fit */
 		else if (argv[i][0] == '-' || ct != NULL) {
 			json_object_put(params);
 			return usage_error("create", "unknown option or argument "
@@ -50,6 +52,8 @@ cmd_create(int argc, char **argv)
 	json_object_object_add(req, "params", params);
 	if (cgroup)
 		json_object_object_add(req, "cgroup", json_object_new_string(cgroup));
+	if (force)
+		json_object_object_add(req, "force", json_object_new_boolean(1));
 	if (config) {
 		/* the daemon reads the file: give it an absolute path */
 		if (realpath(config, abs) == NULL) {
@@ -68,6 +72,7 @@ cmd_create(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_create_entry = {
-	"create", "CT [--cgroup PATH] [--config FILE] [--applyconfig NAME] ...",
+	"create", "CT [--cgroup PATH] [--config FILE] [--applyconfig NAME] "
+	"[--force] ...",
 	"register a container", cmd_create, 0
 };

@@ -3,7 +3,8 @@
  * acctctl graph: runs acctctl-graph (cmd-graph.c), the one part of
  * acctctl that needs librrd, so that the other commands do not load it.
  * It is looked for next to acctctl first (the build tree), then in
- * LIBEXECDIR/accountd.
+ * LIBEXECDIR/accountd.  The daemon's rrd_dir and rrdcached reach it as
+ * ACCTCTL_RRD_DIR and ACCTCTL_RRDCACHED.
  */
 #include "config.h"
 
@@ -16,10 +17,40 @@
 #include <unistd.h>
 
 #include "acctctl.h"
+#include "expo.h"
+#include "xalloc.h"
 
 #ifndef LIBEXECDIR
 #define LIBEXECDIR "/usr/libexec"
 #endif
+
+/*
+ * Without --rrd-dir, the archives are where the running accountd's
+ * exporter writes them: its rrd_dir (and rrdcached), from the hello
+ * reply, passed on in the environment.  No snapshot: accountd is not
+ * running, and acctctl-graph uses the default folder.
+ */
+static void
+daemon_rrd(char **argv)
+{
+	_cleanup_free_ char *sp = sv_cli_path(opt_socket);
+	struct json_object *req, *reply;
+
+	for (char **a = argv; *a != NULL; a++)
+		if (strcmp(*a, "--rrd-dir") == 0)
+			return;
+	if (access(sp, R_OK) != 0)
+		return;
+	req = client_req("hello", NULL);
+	if (client_call(req, false, &reply) == EX_OK) {
+		if (*jstr(reply, "rrd_dir"))
+			setenv("ACCTCTL_RRD_DIR", jstr(reply, "rrd_dir"), 1);
+		if (*jstr(reply, "rrdcached"))
+			setenv("ACCTCTL_RRDCACHED", jstr(reply, "rrdcached"), 1);
+		json_object_put(reply);
+	}
+	json_object_put(req);
+}
 
 static int
 cmd_graph_run(int argc, char **argv)
@@ -38,6 +69,7 @@ cmd_graph_run(int argc, char **argv)
 		    LIBEXECDIR);
 	if (opt_socket != NULL)
 		setenv("ACCTCTL_SOCKET", opt_socket, 1);
+	daemon_rrd(argv);
 	fflush(stdout);
 	execv(path, argv);
 	fprintf(stderr, "acctctl graph: cannot run %s: %s\n", path,

@@ -8,8 +8,9 @@
  * swappages (swap), numproc, kmemsize, cpu, io.  P: 1h, 1d (default),
  * 1w, 1m, 1y.  -o - writes the PNG to standard output.
  *
- * The archive folder is rrd_dir of accountd.conf (default
- * LOCALSTATEDIR/lib/accountd-rrd); archives are readable by everyone.
+ * The archive folder is the running accountd's rrd_dir (default
+ * LOCALSTATEDIR/lib/accountd-rrd), or --rrd-dir; archives are readable
+ * by everyone.
  * With rrdcached, the file is flushed through it first (--rrdcached, or
  * RRDCACHED_ADDRESS as rrdtool reads it).
  *
@@ -56,7 +57,7 @@ static int
 cmd_graph(int argc, char **argv)
 {
 	const char *ct = NULL, *res = "physpages", *period = "1d";
-	const char *out = NULL, *dir = LOCALSTATEDIR "/lib/accountd-rrd";
+	const char *out = NULL, *dir = getenv("ACCTCTL_RRD_DIR");
 	const char *daemon = getenv("RRDCACHED_ADDRESS");
 	struct graph_req g = { .width = 600, .height = 200 };
 	struct aerr err = { 0 };
@@ -100,6 +101,10 @@ cmd_graph(int argc, char **argv)
 			return usage_error("graph", "one container at a time "
 			    "('%s' and '%s')", ct, a);
 	}
+	if (dir == NULL || *dir == '\0')	/* no daemon told (cmd-graph-run.c) */
+		dir = LOCALSTATEDIR "/lib/accountd-rrd";
+	if (daemon == NULL || *daemon == '\0')
+		daemon = getenv("ACCTCTL_RRDCACHED");
 	if (ct == NULL)
 		return usage_error("graph", "which container?");
 	if (out == NULL)

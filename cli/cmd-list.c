@@ -2,8 +2,9 @@
 /*
  * acctctl list [-a|-S] [-H] [-o FIELD,...] [-j]
  * Containers, one line each, like vzlist: running ones by default, -a all,
- * -S stopped.  Fields: ctid nproc status origin cgroup ram swap mem_used
- * error, and any parameter name (its value, or - when unset).
+ * -S stopped.  Fields: ctid bcid nproc status origin cgroup ram swap
+ * mem_used error, and any parameter name (its value, or - when unset).
+ * bcid is the number OpenVZ's tools see in /proc/user_beancounters.
  */
 #include "config.h"
 
@@ -18,8 +19,8 @@
 
 #define MAX_FIELDS	32
 
-static const char *const builtin[] = { "ctid", "nproc", "status", "origin",
-	"cgroup", "ram", "swap", "mem_used", "error" };
+static const char *const builtin[] = { "ctid", "bcid", "nproc", "status",
+	"origin", "cgroup", "ram", "swap", "mem_used", "error" };
 
 static bool
 field_known(const char *f)
@@ -38,6 +39,9 @@ field_value(struct json_object *c, const char *f)
 
 	if (strcmp(f, "ctid") == 0)
 		return xstrdup(jstr(c, "ct"));
+	if (strcmp(f, "bcid") == 0)
+		return ju64(c, "bcid") == 0 ? xstrdup("-") : xasprintf("%llu",
+		    (unsigned long long)ju64(c, "bcid"));
 	if (strcmp(f, "nproc") == 0 || strcmp(f, "mem_used") == 0) {
 		if (strcmp(jstr(c, "status"), "running") != 0)
 			return xstrdup("-");
@@ -105,8 +109,9 @@ cmd_list(int argc, char **argv)
 		    tok = strtok_r(NULL, ",", &save)) {
 			if (!field_known(tok) || nf == MAX_FIELDS) {
 				r = usage_error("list", "unknown field '%s' "
-				    "(accepted: ctid nproc status origin cgroup ram "
-				    "swap mem_used error, or a parameter name)", tok);
+				    "(accepted: ctid bcid nproc status origin cgroup "
+				    "ram swap mem_used error, or a parameter name)",
+				    tok);
 				free(specbuf);
 				return r;
 			}
@@ -152,14 +157,16 @@ cmd_list(int argc, char **argv)
 			for (k = 0; fields[f][k] && k < sizeof(h) - 1; k++)
 				h[k] = (char)toupper((unsigned char)fields[f][k]);
 			h[k] = '\0';
-			printf(f == 0 || strcmp(fields[f], "nproc") == 0 ?
+			printf(f == 0 || strcmp(fields[f], "nproc") == 0 ||
+			    strcmp(fields[f], "bcid") == 0 ?
 			    "%*s%s" : "%-*s%s", f + 1 < nf ? (int)width[f] : 0,
 			    h, f + 1 < nf ? " " : "\n");
 		}
 	}
 	for (size_t i = 0; i < nrows; i++) {
 		for (size_t f = 0; f < nf; f++) {
-			printf(f == 0 || strcmp(fields[f], "nproc") == 0 ?
+			printf(f == 0 || strcmp(fields[f], "nproc") == 0 ||
+			    strcmp(fields[f], "bcid") == 0 ?
 			    "%*s%s" : "%-*s%s", f + 1 < nf ? (int)width[f] : 0,
 			    rows[i][f], f + 1 < nf ? " " : "\n");
 			free(rows[i][f]);

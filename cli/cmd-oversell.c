@@ -4,7 +4,8 @@
  * How much RAM and swap the running containers were promised against
  * what the host has, in vzoversell's layout: per container RAM and swap
  * used, peak, limit and fails, a TOTAL row, then available, allocated
- * and oversell per RAM, Swap and RAM+Swap, and the flags explained.
+ * and oversell per RAM, Swap and RAM+Swap, the memory guarantees
+ * committed against what accountd admits, and the flags explained.
  *
  * It reads the snapshot (next to the control socket, 0644), so it works
  * for any user and never waits for the daemon.  The arithmetic is
@@ -195,6 +196,12 @@ cmd_oversell(int argc, char **argv)
 		    cap.swap_limit));
 		json_object_object_add(jr, "ram_swap", javail(cap.ram + cap.swap,
 		    cap.ram_limit + cap.swap_limit));
+		tot = json_object_new_object();
+		json_object_object_add(tot, "available",
+		    json_object_new_uint64(cap.guarantee_room));
+		json_object_object_add(tot, "committed",
+		    json_object_new_uint64(cap.guarantee));
+		json_object_object_add(jr, "guarantee", tot);
 		json_object_object_add(jr, "unlimited_ram",
 		    json_object_new_uint64(cap.ram_unlimited));
 		json_object_object_add(jr, "unlimited_swap",
@@ -231,6 +238,12 @@ cmd_oversell(int argc, char **argv)
 		    a[1], b[1], o[1]);
 		printf("RAM+Swap   available: %5s  allocated: %5s  oversell: %s\n",
 		    a[2], b[2], o[2]);
+		/* what accountd admits: RAM minus guarantee_reserve */
+		hr(a[0], 16, cap.guarantee_room);
+		hr(b[0], 16, cap.guarantee);
+		dp(o[0], 16, cap.guarantee, cap.guarantee_room);
+		printf("Guarantee  available: %5s  committed: %5s  share: %s\n",
+		    a[0], b[0], o[0]);
 		if (allflags[0] != '\0') {
 			printf("\nFlags:\n");
 			if (strchr(allflags, 'U'))

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * acctctl set CT --PARAM VALUE ... [--save] [--applyconfig NAME]
- *                [--reset_ub]
+ *                [--reset_ub] [--force]
  * Changes the running container at once; with --save also its CTID.conf.
  */
 #include "config.h"
@@ -15,7 +15,7 @@ cmd_set(int argc, char **argv)
 {
 	struct json_object *req, *params = json_object_new_object(), *reply;
 	const char *ct = NULL, *sample = NULL;
-	bool any = false, save = false, reset = false;
+	bool any = false, save = false, reset = false, force = false;
 	int r;
 
 	if ((r = parse_param_opts("set", &argc, &argv, params, &any)) != EX_OK) {
@@ -27,6 +27,8 @@ cmd_set(int argc, char **argv)
 			save = true;
 		else if (strcmp(argv[i], "--reset_ub") == 0)
 			reset = true;
+		else if (strcmp(argv[i], "--force") == 0)
+			force = true;	/* admit a guarantee that does not fit */
 		else if (strcmp(argv[i], "--applyconfig") == 0 && i + 1 < argc)
 			sample = argv[++i];
 		else if (argv[i][0] == '-' || ct != NULL) {
@@ -50,6 +52,8 @@ cmd_set(int argc, char **argv)
 		json_object_object_add(req, "save", json_object_new_boolean(1));
 	if (reset)
 		json_object_object_add(req, "reset_ub", json_object_new_boolean(1));
+	if (force)
+		json_object_object_add(req, "force", json_object_new_boolean(1));
 	if (sample)
 		json_object_object_add(req, "applyconfig",
 		    json_object_new_string(sample));
@@ -60,6 +64,7 @@ cmd_set(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_set_entry = {
-	"set", "CT --PARAM VALUE ... [--save] [--applyconfig NAME] [--reset_ub]",
+	"set", "CT --PARAM VALUE ... [--save] [--applyconfig NAME] [--reset_ub] "
+	"[--force]",
 	"change a container's limits", cmd_set, 0
 };

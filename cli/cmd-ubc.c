@@ -41,6 +41,7 @@ to_ubc(struct json_object *reply, struct ubc **out)
 		struct json_object *c = json_object_array_get_idx(cts, i), *rows;
 
 		snprintf(u[i].id, sizeof(u[i].id), "%s", jstr(c, "id"));
+		u[i].bcid = (uint32_t)ju64(c, "bcid");
 		json_object_object_get_ex(c, "rows", &rows);
 		for (size_t k = 0; k < json_object_array_length(rows); k++) {
 			struct json_object *r = json_object_array_get_idx(rows, k);

@@ -11,6 +11,8 @@
  *		count), but its use and peak are counted.
  *   Swap	the same with swappages; no swap limit is flagged S.
  *   oversell	allocated / available, in percent.
+ *   Guarantee	sum of memguarantee (bytes) of running containers against
+ *		host RAM minus guarantee_reserve, what accountd admits.
  *   CPU	"utilization" = sum of cpuunits (unset counts as the default
  *		1000), "power of the node" = bogomips x 25 as vzcpucheck
  *		computes it; the CPU limit committed = sum of min(cpulimit,
@@ -49,6 +51,7 @@ capacity_compute(const struct snap_header *h, const struct snap_ct *cts,
 	cap->ram = h->host_ram;
 	cap->swap = h->host_swap;
 	cap->cpus = h->host_cpus ? h->host_cpus : 1;
+	cap->guarantee_room = h->guarantee_room;
 	for (size_t i = 0; i < n; i++) {
 		const struct snap_ct *c = &cts[i];
 		const struct snap_row *ram = &c->row[UB_PHYSPAGES];
@@ -60,6 +63,7 @@ capacity_compute(const struct snap_header *h, const struct snap_ct *cts,
 			continue;
 		}
 		cap->running++;
+		cap->guarantee = sat_add(cap->guarantee, c->guarantee);
 		if (ram->present) {
 			cap->ram_held = sat_add(cap->ram_held,
 			    sv_val(ram, ram->held));

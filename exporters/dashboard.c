@@ -265,6 +265,8 @@ capacity_cards(struct sbuf *b, const struct snap_header *h,
 	    cap.swap_unlimited, "swap");
 	card(b, "RAM+Swap", cap.ram_held + cap.swap_held,
 	    cap.ram_limit + cap.swap_limit, cap.ram + cap.swap, true, 0, "");
+	card(b, "Guarantee", cap.guarantee, cap.guarantee, cap.guarantee_room,
+	    true, 0, "");
 	sbuf_printf(b, "<div class=card id=cap-CPU><h2>CPU</h2><div class=big>"
 	    "%.0f%% committed</div><div class=small>limits add up to %.2f of "
 	    "%u CPUs; cpuunits %llu</div>", capacity_pct(cap.cpulimit_pct,

@@ -121,6 +121,9 @@ struct capacity {
 	uint64_t	cpuunits;
 	uint64_t	cpulimit_pct;
 	size_t		cpu_unlimited;
+	/* memguarantee of running containers against host RAM minus
+	 * guarantee_reserve (accountd's admission control), bytes */
+	uint64_t	guarantee, guarantee_room;
 };
 
 void	capacity_compute(const struct snap_header *, const struct snap_ct *,
@@ -201,6 +204,7 @@ struct graph_req {
 	const char	*daemon;	/* rrdcached to flush through, or NULL */
 	unsigned	 width, height;
 	time_t		 end;		/* 0: now */
+	struct sbuf	*legend;	/* if set: the legend's lines appended */
 };
 
 /* Draw a graph: into the file `out`, or (out NULL) into memory, *png

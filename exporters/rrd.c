@@ -40,6 +40,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <rrd.h>
+#include <rrd_client.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -556,9 +557,41 @@ arg(struct argv *a, const char *fmt, ...)
 	a->v[a->n++] = s;
 }
 
+/*
+ * Is the last value stored for data source ds known?  An unlimited limit
+ * is stored unknown, and GPRINT would print it as "-nan B": the legend
+ * then says "unlimited" instead.  Through rrdcached the file is flushed
+ * first, so the last update is in it.
+ */
+static bool
+last_known(const char *path, const char *daemon, const char *ds)
+{
+	time_t last;
+	unsigned long n = 0;
+	char **names = NULL, **vals = NULL;
+	bool known = true;
+
+	if (daemon != NULL && *daemon)
+		rrdc_flush_if_daemon(daemon, path);
+	if (rrd_lastupdate_r(path, &last, &n, &names, &vals) != 0) {
+		rrd_clear_error();
+		return true;
+	}
+	for (unsigned long i = 0; i < n; i++) {
+		if (strcmp(names[i], ds) == 0)
+			known = strcmp(vals[i], "U") != 0 &&
+			    strstr(vals[i], "nan") == NULL;
+		free(names[i]);
+		free(vals[i]);
+	}
+	free(names);
+	free(vals);
+	return known;
+}
+
 static void
 usage_graph(struct argv *a, const char *f, const char *held, const char *bar,
-    const char *lim, const char *fail, bool bytes, bool peaks)
+    const char *lim, const char *fail, bool bytes, bool peaks, bool lim_known)
 {
 	/* bytes in 1024 steps with a unit letter; counts as integers */
 	const char *fmt = bytes ? "%6.2lf%sB" : "%6.0lf";
@@ -586,7 +619,10 @@ usage_graph(struct argv *a, const char *f, const char *held, const char *bar,
 	arg(a, "COMMENT:\\n");
 	arg(a, "GPRINT:held:LAST:now %s", fmt);
 	arg(a, "GPRINT:peak:MAX:peak %s", fmt);
-	arg(a, "GPRINT:lim:LAST:limit %s\\n", fmt);
+	if (lim_known)
+		arg(a, "GPRINT:lim:LAST:limit %s\\n", fmt);
+	else
+		arg(a, "COMMENT:limit unlimited\\n");
 }
 
 int
@@ -632,24 +668,24 @@ rrd_graph_draw(const struct graph_req *g, const char *out,
 		arg(&a, "--base=1024");
 		arg(&a, "--vertical-label=bytes");
 		usage_graph(&a, f, "ram", "ram_bar", "ram_lim", "ram_fail", true,
-		    peaks);
+		    peaks, last_known(path, g->daemon, "ram_lim"));
 		break;
 	case RR_SWAPPAGES:
 		arg(&a, "--base=1024");
 		arg(&a, "--vertical-label=bytes");
 		usage_graph(&a, f, "swap", "swap_bar", "swap_lim", "swap_fail",
-		    true, peaks);
+		    true, peaks, last_known(path, g->daemon, "swap_lim"));
 		break;
 	case RR_NUMPROC:
 		arg(&a, "--vertical-label=processes");
 		usage_graph(&a, f, "nproc", NULL, "nproc_lim", "nproc_fail",
-		    false, peaks);
+		    false, peaks, last_known(path, g->daemon, "nproc_lim"));
 		break;
 	case RR_KMEMSIZE:
 		arg(&a, "--base=1024");
 		arg(&a, "--vertical-label=bytes");
 		usage_graph(&a, f, "kmem", NULL, "kmem_lim", "kmem_fail", true,
-		    peaks);
+		    peaks, last_known(path, g->daemon, "kmem_lim"));
 		break;
 	case RR_CPU:
 		arg(&a, "--vertical-label=%% of one CPU");
@@ -668,7 +704,10 @@ rrd_graph_draw(const struct graph_req *g, const char *out,
 		arg(&a, "COMMENT:\\n");
 		arg(&a, "GPRINT:pct:LAST:now %%5.1lf%%%%");
 		arg(&a, "GPRINT:pctmax:MAX:peak %%5.1lf%%%%");
-		arg(&a, "GPRINT:lim:LAST:limit %%5.0lf%%%%\\n");
+		if (last_known(path, g->daemon, "cpu_lim"))
+			arg(&a, "GPRINT:lim:LAST:limit %%5.0lf%%%%\\n");
+		else
+			arg(&a, "COMMENT:no limit\\n");
 		break;
 	case RR_IO:
 		arg(&a, "--base=1024");
@@ -690,7 +729,14 @@ rrd_graph_draw(const struct graph_req *g, const char *out,
 	if (info == NULL || rrd_test_error()) {
 		r = aerr_set(err, EIO, "rrd_graph: %s", rrd_test_error() ?
 		    rrd_get_error() : "failed");
-	} else if (out == NULL) {
+	} else {
+		for (rrd_info_t *p = info; g->legend != NULL && p != NULL;
+		    p = p->next)
+			if (p->type == RD_I_STR &&
+			    strncmp(p->key, "legend[", 7) == 0)
+				sbuf_printf(g->legend, "%s\n", p->value.u_str);
+	}
+	if (r == 0 && out == NULL) {
 		r = aerr_set(err, EIO, "rrd_graph: no image returned");
 		for (rrd_info_t *p = info; p != NULL; p = p->next)
 			if (p->type == RD_I_BLO && strcmp(p->key, "image") == 0) {

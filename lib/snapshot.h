@@ -27,7 +27,7 @@
 #include "err.h"
 
 #define SNAP_MAGIC	0x50414e53u	/* "SNAP" */
-#define SNAP_VERSION	2
+#define SNAP_VERSION	3
 #define SNAP_ROWS	25		/* enum ub_res, UB_COUNT */
 #define SNAP_DEVS	8
 
@@ -49,7 +49,8 @@ struct snap_header {
 	char		cgroup_mode[8];	/* v1, v2, hybrid */
 	char		hostname[64];
 	char		version_str[16];
-	uint8_t		reserved[64];
+	uint64_t	guarantee_room;	/* host_ram - guarantee_reserve */
+	uint8_t		reserved[56];
 };
 
 struct snap_row {
@@ -101,7 +102,12 @@ struct snap_ct {
 	/* the cgroup's identity (inode of its folder; 0: unknown): another
 	 * value under the same name is a new cgroup, counters from zero */
 	uint64_t	cg_gen;
-	uint64_t	reserved[7];
+	/* beancounter id, the number before the colon in /proc/user_
+	 * beancounters (policies/ubc.h); 0: none */
+	uint64_t	bcid;
+	/* memguarantee in force, bytes (0: none); admission adds these up */
+	uint64_t	guarantee;
+	uint64_t	reserved[5];
 };
 
 /* Reader side (exporters).  A copy is taken: header and records. */

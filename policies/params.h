@@ -132,6 +132,7 @@ const char *param_value_str(const struct param_def *, const struct ct_params *,
 /* Derived values in bytes (VAL_UNLIMITED when unlimited or unset). */
 uint64_t params_ram_bytes(const struct ct_params *);
 uint64_t params_swap_bytes(const struct ct_params *);
+uint64_t params_guarantee_bytes(const struct ct_params *);	/* 0: none */
 uint64_t sat_add(uint64_t, uint64_t);
 uint64_t sat_mul(uint64_t, uint64_t);
 

@@ -533,14 +533,8 @@ plan_memguarantee(const struct ct_params *p, int ver, struct plan *pl)
 
 	if (!g->set)
 		return;
-	if (g->kind == VK_AUTO)
-		bytes = ver == 1 ? VAL_UNLIMITED : 0;
-	else if (g->kind == VK_PERCENT)
-		bytes = params_ram_bytes(p) >= VAL_UNLIMITED ? 0 :
-		    (uint64_t)((unsigned __int128)params_ram_bytes(p) * g->lim /
-		    100);
-	else
-		bytes = g->lim;
+	bytes = g->kind == VK_AUTO && ver == 1 ? VAL_UNLIMITED :
+	    params_guarantee_bytes(p);
 	/* v1 has no "guarantee": the soft limit is what global reclaim
 	 * pushes a group back to, which protects that much of it. */
 	if (ver == 1 && bytes == 0)

@@ -67,6 +67,23 @@ ub_by_name(const char *s)
 	return -1;
 }
 
+uint32_t
+ub_ctid_bcid(const char *name)
+{
+	uint64_t v = 0;
+
+	if (name[0] < '1' || name[0] > '9')
+		return 0;
+	for (const char *p = name; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(*p - '0');
+		if (v >= BCID_BASE)
+			return 0;
+	}
+	return (uint32_t)v;
+}
+
 /* ---- /proc/user_beancounters and /proc/bc/resources -------------------- */
 
 static void
@@ -98,7 +115,11 @@ format(const struct ubc *u, size_t n, bool resources, struct sbuf *b)
 		bool first = true;
 		int last = resources ? UB_COUNT : UB_PROC_ROWS;
 
-		snprintf(uid, sizeof(uid), "%s:", u[i].id);
+		/* the id, or the name from a daemon too old to send one */
+		if (u[i].bcid != 0)
+			snprintf(uid, sizeof(uid), "%u:", (unsigned)u[i].bcid);
+		else
+			snprintf(uid, sizeof(uid), "%s:", u[i].id);
 		for (int k = 0; k < last; k++) {
 			const struct ub_row *r = &u[i].r[k];
 
@@ -140,7 +161,8 @@ nolimit(uint64_t v)
 	return v == 0 || v >= VAL_UNLIMITED || v == 2147483647ULL;
 }
 
-/* 3 significant digits with K M G T P suffixes (1024); "-" for none. */
+/* K M G T P suffixes (1024) with 2 significant digits below 10 (3.2M),
+ * 3 from 10 (12.5M); counts in 1000s above 99999; "-" for none. */
 void
 ub_human(uint64_t v, enum ub_unit u, char *buf, size_t len)
 {

@@ -16,6 +16,14 @@
  *
  * A row with no source on the running kernel is not present and is not
  * printed (never shown as 0); dummy rows are printed as OpenVZ did.
+ *
+ * Both /proc forms start a container with its beancounter id, a number,
+ * because OpenVZ's tools (vzubc, scripts matching `^ *[0-9]+:`) read
+ * nothing else there.  A container named by a CTID (a number from 1 to
+ * BCID_BASE - 1 without leading zeros) is its own id; every other name
+ * gets one from BCID_BASE to BCID_LAST, which accountd assigns, keeps in
+ * state_dir/bcids and never hands out twice.  OpenVZ's tools accept ids
+ * up to INT_MAX; 0 is the host there and never a container here.
  */
 #ifndef ACCT_UBC_H
 #define ACCT_UBC_H
@@ -44,8 +52,12 @@ struct ub_row {
 	bool		present;
 };
 
+#define BCID_BASE	2000000000u
+#define BCID_LAST	2147483646u
+
 struct ubc {
 	char		id[64];		/* the container's name */
+	uint32_t	bcid;		/* its beancounter id; 0: unknown */
 	struct ub_row	r[UB_COUNT];
 };
 
@@ -53,6 +65,8 @@ const char	*ub_name(enum ub_res);
 int		 ub_by_name(const char *);	/* -1 if unknown */
 enum ub_unit	 ub_unit(enum ub_res);
 bool		 ub_is_dummy(enum ub_res);
+/* The id a CTID is its own beancounter id by; 0 when name is no CTID. */
+uint32_t	 ub_ctid_bcid(const char *name);
 
 void	ubc_format_proc(const struct ubc *, size_t n, struct sbuf *);
 void	ubc_format_resources(const struct ubc *, size_t n, struct sbuf *);

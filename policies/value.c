@@ -579,6 +579,22 @@ params_ram_bytes(const struct ct_params *p)
 	return sat_mul(v->lim, ACCT_PAGE_SIZE);
 }
 
+/* What memguarantee protects: N% of ram (none while ram is unlimited),
+ * or bytes; 0 for auto and unset.  Admission control adds these up. */
+uint64_t
+params_guarantee_bytes(const struct ct_params *p)
+{
+	const struct pval *g = &p->v[P_MEMGUARANTEE];
+	uint64_t ram = params_ram_bytes(p);
+
+	if (!g->set || g->kind == VK_AUTO)
+		return 0;
+	if (g->kind == VK_PERCENT)
+		return ram >= VAL_UNLIMITED ? 0 :
+		    (uint64_t)((unsigned __int128)ram * g->lim / 100);
+	return g->lim;
+}
+
 uint64_t
 params_swap_bytes(const struct ct_params *p)
 {

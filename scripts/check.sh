@@ -3,7 +3,8 @@
 # needed, build, and run the whole test suite: unit, golden, fuzz-corpus
 # replay, fake-tree and integration tests (as root, on this kernel's real
 # cgroups), the same suite again under AddressSanitizer/UBSan, and the VM
-# stage on a cgroup v2 kernel.  The last line is "N passed, N failed,
+# stage on a cgroup v2 kernel, then checks that every test that skipped
+# is on tests/expected-skips.txt.  The last line is "N passed, N failed,
 # N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -45,7 +46,7 @@ stage "build and test with ASan/UBSan" suite _build-asan --enable-sanitizers
 # on a laptop without qemu, run the rest with ACCT_VM_REQUIRE=0.
 export ACCT_VM_REQUIRE=${ACCT_VM_REQUIRE:-1}
 summary=_build/tests/vm/results/summary.txt
-rm -f "$summary"
+rm -f "$summary" _build/tests/vm/results/*/vm-results.tap
 stage "VM stage (cgroup v2 kernel)" make -C _build check-vm
 if [ -f "$summary" ]; then
 	# one line per swap mode: "check-vm: MODE PASS  N passed  N failed  N skipped"
@@ -57,6 +58,11 @@ if [ -f "$summary" ]; then
 	    END { print p + 0, f + 0, s + 0 }' "$summary")
 	pass=$((pass + ${p:-0})) fail=$((fail + ${f:-0})) skip=$((skip + ${s:-0}))
 fi
+
+# no silent skips: every skip above must be on tests/expected-skips.txt,
+# which says where that test runs instead
+stage "expected skips only (tests/expected-skips.txt)" \
+    scripts/check-skips.sh --vm _build/tests/vm/results _build _build-asan
 
 echo "== total time $(( $(date +%s) - start )) s"
 [ "${#failed_stages[@]}" = 0 ] || { echo "failed stages: ${failed_stages[*]}"; fail=$((fail > 0 ? fail : 1)); }

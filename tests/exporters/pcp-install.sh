@@ -89,6 +89,10 @@ echo "$out" | grep -v '^newhelp\|^accountd\.\|^The \|^$' | sed 's/^/# /' | tail 
 echo "$out" | grep -q 'long line split' && fail "newhelp had to split help lines"
 echo "$out" | grep -Eq 'Check accountd metrics have appeared \.\.\. [0-9]+ metrics and [0-9]+ values' ||
     fail "Install did not see the metrics: $(echo "$out" | tail -n 3)"
+# the count docs/exporters.md gives is the one Install reports
+n=$(echo "$out" | sed -n 's/.*Check accountd metrics have appeared \.\.\. \([0-9]*\) metrics.*/\1/p')
+doc=$(sed -n 's/^\([0-9][0-9]*\) metrics[ ;].*/\1/p' "${ACCT_SRCDIR:-$(dirname "$0")/../..}/docs/exporters.md")
+[ "$n" = "$doc" ] || fail "Install reports $n metrics, docs/exporters.md says $doc"
 grep -Eq "^accountd[[:space:]]+432[[:space:]]+pipe[[:space:]]+binary[[:space:]]+$A/pmdaaccountd -d 432 +-s $TDIR/snapshot" "$S/etc/pmcd.conf" ||
     fail "no agent line in pmcd.conf: $(cat "$S/etc/pmcd.conf")"
 # the new pmcd after Install

@@ -45,6 +45,9 @@ for r in physpages numproc cpu io swappages; do
 	[ "$(stat -c %s "$TDIR/g-$r.png")" -gt 8000 ] || fail "$r: only $(stat -c %s "$TDIR/g-$r.png") bytes"
 done
 pass "acctctl graph: PNGs of physpages, numproc, cpu, io, swappages (${w}x$h)"
+out=$(actl graph 501 -r kmemsize -p 1h -o "$TDIR/nodir.png" 2>&1) || fail "graph without --rrd-dir: $out"
+is_png "$TDIR/nodir.png" || fail "without --rrd-dir: not a PNG"
+pass "acctctl graph without --rrd-dir finds the daemon's rrd_dir ($TDIR/rrd)"
 actl graph 501 -p 1d -o - --rrd-dir "$TDIR/rrd" > "$TDIR/stdout.png" && is_png "$TDIR/stdout.png" ||
     fail "-o - did not write a PNG"
 code=$(http_code "http://127.0.0.1:$port/graph?ct=501&resource=numproc&period=1h")
@@ -87,3 +90,9 @@ is_png "$TDIR/cached.png" || fail "not a PNG"
 disk2=$(rrdtool last "$rrd")
 [ "$disk2" -ge "$cached" ] || fail "graph did not flush ($disk2 < $cached)"
 pass "acctctl graph --rrdcached flushed the archive first ($disk -> $disk2)"
+sleep 2
+cached2=$(rrdtool last --daemon "unix:$sock" "$rrd")
+actl graph 501 -r numproc -p 1h -o "$TDIR/cached2.png" || fail "graph with the daemon's rrdcached"
+disk3=$(rrdtool last "$rrd")
+[ "$disk3" -ge "$cached2" ] || fail "graph did not flush through the daemon's rrdcached ($disk3 < $cached2)"
+pass "without --rrd-dir and --rrdcached: the daemon's, flushed first ($disk2 -> $disk3)"

@@ -8,6 +8,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "../tap.h"
 #include "expo.h"
@@ -329,7 +331,13 @@ test_capacity(void)
 	c[2].row[UB_NUMPROC].present = 1;
 	c[2].row[UB_NUMPROC].failcnt = 9;
 	c[3].row[UB_PHYSPAGES].limit = (8ull << 30) / 4096;	/* stopped */
+	h.guarantee_room = 3ull << 30;
+	c[0].guarantee = 512ull << 20;
+	c[1].guarantee = 1ull << 30;
+	c[3].guarantee = 8ull << 30;		/* stopped: not counted */
 	capacity_compute(&h, c, 4, &cap);
+	is_u64(cap.guarantee, 1536ull << 20, "guarantees of running: 512M + 1G");
+	is_u64(cap.guarantee_room, 3ull << 30, "guarantee room from the header");
 	is_u64(cap.running, 3, "running");
 	is_u64(cap.stopped, 1, "stopped");
 	is_u64(cap.ram_limit, 3ull << 30, "RAM allocated: 1G + 2G");
@@ -366,7 +374,11 @@ test_dashboard(void)
 	synth_ct(&c[1], 1, 3, 0);
 	snprintf(c[1].name, sizeof(c[1].name), "a<b&c\"");
 	c[0].row[UB_NUMPROC].failcnt = 4;
+	h.guarantee_room = 1ull << 30;
+	c[0].guarantee = 256ull << 20;
 	dashboard_render(&h, c, 2, &o, &b);
+	ok(strstr(b.s, "id=\"cap-Guarantee\"><h2>Guarantee</h2><div class=big>25% "
+	    "committed") != NULL, "the Guarantee card: 256M of 1G committed");
 	ok(strstr(b.s, "a&lt;b&amp;c&quot;") != NULL && strstr(b.s, "a<b") ==
 	    NULL, "names are HTML-escaped");
 	ok(strstr(b.s, "<tr class=\"ct\" id=\"ct-ct00000\">") != NULL,
@@ -401,6 +413,82 @@ test_rrd_names(void)
 	ok(rrd_period_parse("2d", &s, &err) < 0, "bad period: %s", err.msg);
 }
 
+/*
+ * Under --enable-sanitizers: rrd_graph_v() keeps fontconfig's caches and
+ * some strings of its own for the life of the process (lsan.supp says
+ * which); librrd has no frame pointers, so its frames are found only by
+ * the slow unwinder.
+ */
+const char *__asan_default_options(void);
+const char *__lsan_default_suppressions(void);
+
+const char *
+__asan_default_options(void)
+{
+	return "fast_unwind_on_malloc=0";
+}
+
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:librrd.so\nleak:libfontconfig.so\nleak:libpango\n"
+	    "leak:libcairo\nleak:libglib\nleak:libgobject\n";
+}
+
+/* An unlimited limit is stored unknown: the legend says "unlimited"
+ * where GPRINT printed "-nan B"; a real limit is printed as before. */
+static void
+test_rrd_legend(void)
+{
+	char dir[] = "/tmp/acctd-test-legend.XXXXXX";
+	struct rrd_writer w;
+	struct snap_ct c;
+	struct aerr err = { 0 };
+	time_t now = time(NULL);
+
+	if (mkdtemp(dir) == NULL || rrdw_init(&w, dir, NULL, 1, &err) < 0) {
+		ok(0, "archive folder: %s", err.msg);
+		return;
+	}
+	for (int lim = 0; lim < 2; lim++) {
+		struct sbuf legend = SBUF_INIT;
+		struct graph_req g = { .dir = dir, .ct = "leg1", .res =
+		    RR_KMEMSIZE, .secs = 3600, .width = 300, .height = 100,
+		    .end = now, .legend = &legend };
+		unsigned char *png = NULL;
+		size_t len = 0;
+
+		synth_ct(&c, 0, 1, 0);
+		snprintf(c.name, sizeof(c.name), "leg1");
+		c.running = 1;
+		c.row[UB_KMEMSIZE].present = 1;
+		c.row[UB_KMEMSIZE].held = 1 << 20;
+		c.row[UB_KMEMSIZE].limit = lim ? 64 << 20 : VAL_UNLIMITED;
+		for (int k = 0; k < 5; k++)	/* a few steps of 1 s */
+			rrdw_update(&w, &c, 1, now - 20 + lim * 10 + k);
+		ok(rrd_graph_draw(&g, NULL, &png, &len, &err) == 0 && len > 0,
+		    "kmemsize graph drawn");
+		if (lim == 0)
+			ok(strstr(sbuf_str(&legend), "limit unlimited") != NULL &&
+			    strstr(sbuf_str(&legend), "nan") == NULL,
+			    "unlimited kmemsize: 'limit unlimited', no nan");
+		else
+			ok(strstr(sbuf_str(&legend), "limit  64.00MB") != NULL,
+			    "kmemsize limited to 64M: 'limit  64.00MB'");
+		if (strstr(sbuf_str(&legend), "nan") != NULL)
+			printf("# legend:\n%s", sbuf_str(&legend));
+		free(png);
+		sbuf_free(&legend);
+	}
+	rrdw_close(&w);
+	{
+		_cleanup_free_ char *f = rrd_path(dir, "leg1");
+
+		unlink(f);
+		rmdir(dir);
+	}
+}
+
 int
 main(void)
 {
@@ -412,5 +500,6 @@ main(void)
 	test_capacity();
 	test_dashboard();
 	test_rrd_names();
+	test_rrd_legend();
 	return done_testing();
 }

@@ -45,7 +45,12 @@ out=$(actl exec 301 -- "$HELPERS/forker" 20)
 [ "$out" = "ok=7 failed=13 first_errno=11" ] || fail "forker: $out"
 wait_for 5 grep -q '"resource":"numproc"' "$TDIR/events" ||
     fail "no numproc event: $(cat "$TDIR/events")"
-pass "fork refused by numproc -> numproc event"
+ev=$(grep -m1 '"resource":"numproc"' "$TDIR/events")
+# at the refusal the container held its limit, whatever it holds when
+# accountd reads the counter (the forker and its children are gone)
+echo "$ev" | grep -q '"held":8,' && echo "$ev" | grep -q '"maxheld":\(8\|9\|[1-9][0-9]\),' ||
+    fail "the numproc event does not report held 8 (the limit) at the refusal: $ev"
+pass "fork refused by numproc -> numproc event, held 8 at the refusal: $ev"
 actl exec 301 -- "$HELPERS/forker" 20 > /dev/null
 wait_for 5 sh -c "[ \$(grep -c '\"resource\":\"numproc\"' '$TDIR/events') -ge 2 ]" ||
     fail "the second fork loop gave no event"

@@ -29,6 +29,7 @@ sample(struct ubc u[2])
 {
 	memset(u, 0, 2 * sizeof(*u));
 	snprintf(u[0].id, sizeof(u[0].id), "101");
+	u[0].bcid = 101;
 	set(&u[0], UB_KMEMSIZE, 2752512, 3145728, 14372700, 14790164, 0);
 	set(&u[0], UB_LOCKEDPAGES, 0, 0, U, U, 0);
 	set(&u[0], UB_SHMPAGES, 12, 40, U, U, 0);
@@ -38,6 +39,7 @@ sample(struct ubc u[2])
 	set(&u[0], UB_TCPSNDBUF, 16384, 32768, U, U, 0);
 	set(&u[0], UB_SWAPPAGES, 100, 200, 0, 131072, 0);
 	snprintf(u[1].id, sizeof(u[1].id), "web-shop");
+	u[1].bcid = 2000000000;		/* a named container: its assigned id */
 	set(&u[1], UB_NUMPROC, 1, 1, U, U, 0);
 	set(&u[1], UB_PHYSPAGES, 256, 300, 0, U, 0);
 }
@@ -142,6 +144,31 @@ names(void)
 	    UB_NUMIPTENT == 23, "numiptent is the 24th row");
 }
 
+/* The ids: a CTID is its own; anything else is not one (0). */
+static void
+bcids(void)
+{
+	static const struct { const char *name; uint32_t want; } t[] = {
+		{ "101", 101 }, { "1", 1 }, { "1999999999", 1999999999 },
+		{ "2000000000", 0 }, { "4294967397", 0 }, { "0", 0 },
+		{ "0101", 0 }, { "web1", 0 }, { "101a", 0 }, { "", 0 },
+	};
+	struct ubc u[1];
+	struct sbuf b = SBUF_INIT;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		ok(ub_ctid_bcid(t[i].name) == t[i].want, "bcid of '%s': %u",
+		    t[i].name, (unsigned)ub_ctid_bcid(t[i].name));
+	memset(u, 0, sizeof(u));
+	snprintf(u[0].id, sizeof(u[0].id), "web1");
+	set(&u[0], UB_NUMPROC, 1, 1, U, U, 0);
+	ubc_format_proc(u, 1, &b);
+	ok(strstr(sbuf_str(&b), "     web1:  kmemsize") == NULL &&
+	    strstr(sbuf_str(&b), "\n     web1:  ") != NULL,
+	    "no id from an older daemon: the name, as before");
+	sbuf_free(&b);
+}
+
 static void
 human(void)
 {
@@ -171,6 +198,7 @@ main(void)
 	golden("ubc-resources.golden", ubc_format_resources);
 	vzubc();
 	names();
+	bcids();
 	human();
 	return done_testing();
 }

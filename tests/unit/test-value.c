@@ -195,6 +195,34 @@ test_no_unlimited(void)
 	}
 }
 
+/* What admission control adds up: memguarantee in bytes. */
+static void
+test_guarantee_bytes(void)
+{
+	static const struct { const char *ram, *g; uint64_t want; } t[] = {
+		{ "1G", "50", 512ull << 20 },		/* % of ram */
+		{ "1G", "100%", 1ull << 30 },
+		{ "1G", "256M", 256ull << 20 },	/* a size */
+		{ "1G", "auto", 0 },			/* no guarantee */
+		{ NULL, "50", 0 },		/* % of an unlimited ram */
+		{ "1G", NULL, 0 },			/* unset */
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct ct_params p = { 0 };
+
+		if (t[i].ram != NULL)
+			param_parse(param_by_name("ram"), t[i].ram, &p, NULL);
+		if (t[i].g != NULL)
+			param_parse(param_by_name("memguarantee"), t[i].g, &p,
+			    NULL);
+		ok(params_guarantee_bytes(&p) == t[i].want,
+		    "ram %s memguarantee %s: %" PRIu64 " bytes guaranteed",
+		    t[i].ram ? t[i].ram : "unset", t[i].g ? t[i].g : "unset",
+		    params_guarantee_bytes(&p));
+	}
+}
+
 int
 main(void)
 {
@@ -202,5 +230,6 @@ main(void)
 	test_fraction_monotonic();
 	test_format_reads_back();
 	test_no_unlimited();
+	test_guarantee_bytes();
 	return done_testing();
 }
