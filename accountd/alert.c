@@ -136,7 +136,7 @@ alert_follow(struct ctl_conn *c, const char *ct)
 	followers = f;
 	c->stream = f;
 	c->stream_free = follower_free;
-	bufferevent_set_timeouts(c->bev, NULL, NULL);	/* streams stay open */
+	ctl_streaming(c);	/* no idle timeout; it must still read */
 }
 
 static void

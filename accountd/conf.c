@@ -59,6 +59,17 @@ static const struct ckey {
 	  NULL, "read-only socket (default: run_dir/accountd.rsock)" },
 	{ "socket_group", CK_STR, offsetof(struct acct_config, socket_group),
 	  "", "group allowed on the control socket (default: root only)" },
+	{ "max_connections", CK_UINT,
+	  offsetof(struct acct_config, max_connections), "256",
+	  "connections each socket takes; the last 16 of the control socket "
+	  "are kept for root (32 to 65536)" },
+	{ "max_connections_per_uid", CK_UINT,
+	  offsetof(struct acct_config, max_connections_per_uid), "32",
+	  "connections one user other than root may hold on each socket" },
+	{ "follower_timeout", CK_UINT,
+	  offsetof(struct acct_config, follower_timeout), "60",
+	  "seconds a client (an event follower too) may leave its replies "
+	  "unread before its connection is closed (1 to 86400)" },
 	{ "pid_file", CK_STR, offsetof(struct acct_config, pid_file),
 	  NULL, "pid file (default: run_dir/accountd.pid)" },
 	{ "log", CK_STR, offsetof(struct acct_config, log),
@@ -349,6 +360,17 @@ config_check(const struct acct_config *c, struct aerr *err)
 		return aerr_set(err, EINVAL, "bad pids_poll_interval %u "
 		    "(accepted: hot_interval (%u) to 60000 ms)",
 		    c->pids_poll_interval, c->hot_interval);
+	if (c->max_connections < 32 || c->max_connections > 65536)
+		return aerr_set(err, EINVAL, "bad max_connections %u (accepted: "
+		    "32 to 65536)", c->max_connections);
+	if (c->max_connections_per_uid < 1 ||
+	    c->max_connections_per_uid > c->max_connections)
+		return aerr_set(err, EINVAL, "bad max_connections_per_uid %u "
+		    "(accepted: 1 to max_connections, %u)",
+		    c->max_connections_per_uid, c->max_connections);
+	if (c->follower_timeout < 1 || c->follower_timeout > 86400)
+		return aerr_set(err, EINVAL, "bad follower_timeout %u (accepted: "
+		    "1 to 86400 s)", c->follower_timeout);
 	if (c->rescan_interval > 86400)
 		return aerr_set(err, EINVAL, "bad rescan_interval %u (accepted: "
 		    "0 (off) to 86400 s)", c->rescan_interval);
