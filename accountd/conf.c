@@ -6,10 +6,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "params.h"
 #include "sbuf.h"
@@ -277,23 +280,28 @@ config_parse(const char *name, const char *text, struct acct_config *c,
 int
 config_load(const char *path, struct acct_config *c, struct aerr *err)
 {
-	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *text = NULL;
-	size_t len = 0;
-	long sz;
+	struct stat st;
+	ssize_t len;
 
 	config_defaults(c);
 	if (path == NULL)
 		return 0;
-	if ((f = fopen(path, "re")) == NULL)
+	/* O_NONBLOCK: a FIFO must not hang the start; it is refused below */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return aerr_set(err, errno, "cannot read %s: %s", path,
 		    strerror(errno));
-	if (fseek(f, 0, SEEK_END) < 0 || (sz = ftell(f)) < 0 ||
-	    sz > 1024 * 1024 || fseek(f, 0, SEEK_SET) < 0)
-		return aerr_set(err, EFBIG, "%s: not a readable config file",
-		    path);
-	text = xmalloc((size_t)sz + 1);
-	len = fread(text, 1, (size_t)sz, f);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return aerr_set(err, EINVAL, "%s is not a regular file "
+		    "(accepted: an accountd.conf file)", path);
+	if (st.st_size > 1024 * 1024)
+		return aerr_set(err, EFBIG, "%s is larger than 1 MiB (accepted: "
+		    "an accountd.conf file)", path);
+	text = xmalloc((size_t)st.st_size + 1);
+	if ((len = pread(fd, text, (size_t)st.st_size, 0)) < 0)
+		return aerr_set(err, errno, "cannot read %s: %s", path,
+		    strerror(errno));
 	text[len] = '\0';
 	return config_parse(path, text, c, err);
 }

@@ -49,13 +49,22 @@ req_str(struct json_object *req, const char *key)
 	return json_object_get_string(v);
 }
 
-static bool
-req_bool(struct json_object *req, const char *key)
+/* An optional flag: absent is false; anything but a JSON boolean is
+ * refused (json-c would take the string "false" as true). */
+static int
+req_bool(struct json_object *req, const char *key, bool *out,
+    struct aerr *err)
 {
 	struct json_object *v;
 
-	return json_object_object_get_ex(req, key, &v) &&
-	    json_object_get_boolean(v);
+	*out = false;
+	if (!json_object_object_get_ex(req, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean))
+		return aerr_set(err, EINVAL, "malformed request: \"%s\" is not "
+		    "a boolean (accepted: true or false)", key);
+	*out = json_object_get_boolean(v);
+	return 0;
 }
 
 static int
@@ -361,12 +370,14 @@ ctl_quota(struct ctl_conn *c, struct json_object *req,
     struct json_object *reply, struct sbuf *warn, struct aerr *err)
 {
 	struct container *ct;
+	bool table;
 	int r;
 
 	(void)c; (void)warn;
-	if ((r = req_ct(req, &ct, err)) < 0)
+	if ((r = req_ct(req, &ct, err)) < 0 ||
+	    (r = req_bool(req, "table", &table, err)) < 0)
 		return r;
-	return quota_report(ct, req_bool(req, "table"), reply, err);
+	return quota_report(ct, table, reply, err);
 }
 
 /* Second-level limits of one uid or gid: {"ugid_type": "user"|"group",
@@ -421,14 +432,16 @@ ctl_set(struct ctl_conn *c, struct json_object *req,
 	struct container *ct;
 	struct ct_params chg, sample;
 	const char *sname = req_str(req, "applyconfig");
-	bool save = req_bool(req, "save");
+	bool save, reset;
 	int r;
 
 	(void)reply;
 	if ((r = req_ct(req, &ct, err)) < 0 ||
+	    (r = req_bool(req, "save", &save, err)) < 0 ||
+	    (r = req_bool(req, "reset_ub", &reset, err)) < 0 ||
 	    (r = req_params(req, &chg, err)) < 0)
 		return r;
-	if (req_bool(req, "reset_ub")) {
+	if (reset) {
 		/* vzctl --reset_ub: apply the saved settings again */
 		if (!ct->running)
 			return aerr_set(err, ESRCH, "container %s is not running",
@@ -586,13 +599,14 @@ ctl_destroy(struct ctl_conn *c, struct json_object *req,
     struct json_object *reply, struct sbuf *warn, struct aerr *err)
 {
 	struct container *ct;
-	bool force = req_bool(req, "force");
+	bool force;
 	_cleanup_free_ char *path = NULL, *gone = NULL;
 	const char *pat;
 	int r;
 
 	(void)c; (void)reply;
-	if ((r = req_ct(req, &ct, err)) < 0)
+	if ((r = req_ct(req, &ct, err)) < 0 ||
+	    (r = req_bool(req, "force", &force, err)) < 0)
 		return r;
 	if (ct->origin != CT_OWN && (pat = ct_discover_pattern(ct->cgpath)))
 		return aerr_set(err, EINVAL, "%s is found by discover=%s in "
@@ -757,10 +771,12 @@ ctl_events(struct ctl_conn *c, struct json_object *req,
 	const char *ct = req_str(req, "ct");
 	struct json_object *v;
 	int64_t count = 20;
+	bool follow;
 	int r;
 
 	(void)warn;
-	if (ct != NULL && *ct && (r = ct_name_check(ct, err)) < 0)
+	if ((ct != NULL && *ct && (r = ct_name_check(ct, err)) < 0) ||
+	    (r = req_bool(req, "follow", &follow, err)) < 0)
 		return r;
 	if (json_object_object_get_ex(req, "count", &v)) {
 		if (!json_object_is_type(v, json_type_int) ||
@@ -770,7 +786,7 @@ ctl_events(struct ctl_conn *c, struct json_object *req,
 	}
 	json_object_object_add(reply, "events",
 	    alert_history(ct, (size_t)count));
-	if (req_bool(req, "follow")) {
+	if (follow) {
 		if (c->stream != NULL)
 			return aerr_set(err, EBUSY, "this connection already "
 			    "follows events");

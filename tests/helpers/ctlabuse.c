@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * ctlabuse: what a local user can do to accountd's read-only socket, for
- * the security tests.  It first drops to nobody (65534) when run as root,
- * so the daemon sees an unprivileged peer.
+ * the security tests.  flood and follow first drop to nobody (65534)
+ * when run as root, so the daemon sees an unprivileged peer.
  *
  *	ctlabuse flood SOCKET MAXBYTES HOLD
  *		one connection: send {"cmd":"ubc"} frames, never reading,
@@ -18,6 +18,10 @@
  *
  * Prints "ready" on its own line (flushed) when the abuse is in place, so
  * a test can act while it holds.
+ *
+ *	ctlabuse send SOCKET JSON
+ *		send one request as it is (as the caller, no drop) and print
+ *		the reply's payload: for requests acctctl cannot make.
  */
 #include "config.h"
 
@@ -163,9 +167,33 @@ follow(const char *path, int n, unsigned hold)
 	return 0;
 }
 
+static int
+send_one(const char *path, const char *json)
+{
+	struct acct_hdr h;
+	struct aerr err = { 0 };
+	char *payload;
+	int fd = dial(path);
+
+	if (fd < 0) {
+		perror("ctlabuse: connect");
+		return 1;
+	}
+	if (proto_send(fd, MSG_REQUEST, 1, json, strlen(json), &err) < 0 ||
+	    proto_recv(fd, &h, &payload, 5000, &err) < 0) {
+		fprintf(stderr, "ctlabuse: %s\n", err.msg);
+		return 1;
+	}
+	printf("%s\n", payload);
+	free(payload);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "send") == 0)
+		return send_one(argv[2], argv[3]);
 	if (getuid() == 0) {
 		gid_t g = 65534;
 
@@ -181,6 +209,7 @@ main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "follow") == 0)
 		return follow(argv[2], atoi(argv[3]), (unsigned)atoi(argv[4]));
 	fprintf(stderr, "usage: ctlabuse flood SOCKET MAXBYTES HOLD\n"
-	    "       ctlabuse follow SOCKET N HOLD\n");
+	    "       ctlabuse follow SOCKET N HOLD\n"
+	    "       ctlabuse send SOCKET JSON\n");
 	return 2;
 }
