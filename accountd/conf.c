@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "params.h"
@@ -292,9 +293,14 @@ config_load(const char *path, struct acct_config *c, struct aerr *err)
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return aerr_set(err, errno, "cannot read %s: %s", path,
 		    strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	if (fstat(fd, &st) < 0)
+		return aerr_set(err, errno, "cannot read %s: %s", path,
+		    strerror(errno));
+	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))
+		return 0;	/* /dev/null: the embedded defaults */
+	if (!S_ISREG(st.st_mode))
 		return aerr_set(err, EINVAL, "%s is not a regular file "
-		    "(accepted: an accountd.conf file)", path);
+		    "(accepted: an accountd.conf file, or /dev/null)", path);
 	if (st.st_size > 1024 * 1024)
 		return aerr_set(err, EFBIG, "%s is larger than 1 MiB (accepted: "
 		    "an accountd.conf file)", path);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "acctctl.h"
@@ -26,8 +27,8 @@
 #define CONFIG_MAX	(1024 * 1024)	/* a CTID.conf is a few KiB */
 
 /* The file's text, NUL-terminated.  A config is a regular file (or "-",
- * standard input) of at most CONFIG_MAX bytes: /dev/zero, a FIFO or a
- * directory are refused, not read without end. */
+ * standard input, or /dev/null) of at most CONFIG_MAX bytes: /dev/zero,
+ * a FIFO or a directory are refused, not read without end. */
 static int
 read_file(const char *path, char **out)
 {
@@ -43,7 +44,8 @@ read_file(const char *path, char **out)
 		    strerror(errno));
 		return EX_USAGE;
 	}
-	if (!in && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+	if (!in && (fstat(fd, &st) < 0 || (!S_ISREG(st.st_mode) &&
+	    !(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))))) {
 		fprintf(stderr, "acctctl plan: %s is not a regular file "
 		    "(accepted: a CTID.conf file, or - for standard input)\n",
 		    path);
