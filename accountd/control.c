@@ -15,7 +15,7 @@
  *                root's alone; a uid other than root may hold
  *                max_connections_per_uid on each socket.  A refused
  *                client gets an error frame; the log says so once per
- *                CTL_LOG_INTERVAL with a count.
+ *                CTL_LOG_INTERVAL, then how many more there were.
  *   input        one request at most (the read watermark).
  *   output       requests are handled only while the unsent output is
  *                below CTL_OUT_PAUSE: above it the connection is not read
@@ -65,37 +65,64 @@ static unsigned nconns_rw, nconns_ro;
 
 /*
  * A warning a client can provoke at will is logged at most once per
- * CTL_LOG_INTERVAL; the next line says how many were left out.
+ * CTL_LOG_INTERVAL; those left out are counted, and the count is logged
+ * when the interval is over.
  */
 struct ratelim {
+	const char	*what;		/* "refused connections", ... */
 	time_t		 last;
 	unsigned	 skipped;
+	struct event	*flush;
 };
 
-static struct ratelim rl_refused, rl_dropped;
+static struct ratelim rl_refused = { .what = "connections refused" };
+static struct ratelim rl_dropped = { .what = "connections closed for not reading" };
+
+static time_t
+mono_sec(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec;
+}
+
+static void
+rl_flush(evutil_socket_t fd, short what, void *arg)
+{
+	struct ratelim *rl = arg;
+
+	(void)fd; (void)what;
+	if (rl->skipped == 0)
+		return;
+	log_warn("control: %u more %s in the last %d s", rl->skipped,
+	    rl->what, CTL_LOG_INTERVAL);
+	rl->skipped = 0;
+	rl->last = mono_sec();
+}
 
 static void __attribute__((format(printf, 2, 3)))
 log_limited(struct ratelim *rl, const char *fmt, ...)
 {
-	struct timespec now;
-	char msg[512];
+	time_t now = mono_sec();
 	va_list ap;
+	char msg[512];
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (rl->last != 0 && now.tv_sec - rl->last < CTL_LOG_INTERVAL) {
+	if (rl->last != 0 && now - rl->last < CTL_LOG_INTERVAL) {
+		struct timeval tv = { rl->last + CTL_LOG_INTERVAL - now, 0 };
+
 		rl->skipped++;
+		if (rl->flush == NULL)
+			rl->flush = evtimer_new(ad->base, rl_flush, rl);
+		if (!evtimer_pending(rl->flush, NULL))
+			evtimer_add(rl->flush, &tv);
 		return;
 	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (rl->skipped > 0)
-		log_warn("%s (and %u more like it in the last %d s)", msg,
-		    rl->skipped, CTL_LOG_INTERVAL);
-	else
-		log_warn("%s", msg);
-	rl->last = now.tv_sec != 0 ? now.tv_sec : 1;
-	rl->skipped = 0;
+	log_warn("%s", msg);
+	rl->last = now != 0 ? now : 1;
 }
 
 static void
@@ -510,5 +537,10 @@ control_close(void)
 	if (resume_ev)
 		event_free(resume_ev);
 	resume_ev = NULL;
+	if (rl_refused.flush)
+		event_free(rl_refused.flush);
+	if (rl_dropped.flush)
+		event_free(rl_dropped.flush);
+	rl_refused.flush = rl_dropped.flush = NULL;
 	lis_rw = lis_ro = NULL;
 }
