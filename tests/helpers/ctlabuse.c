@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * ctlabuse: what a local user can do to accountd's read-only socket, for
- * the security tests.  flood and follow first drop to nobody (65534)
- * when run as root, so the daemon sees an unprivileged peer.
+ * the security tests.  flood, follow and exec first drop to nobody
+ * (65534) when run as root, so the daemon sees an unprivileged peer.
  *
  *	ctlabuse flood SOCKET MAXBYTES HOLD
  *		one connection: send {"cmd":"ubc"} frames, never reading,
@@ -18,6 +18,9 @@
  *
  * Prints "ready" on its own line (flushed) when the abuse is in place, so
  * a test can act while it holds.
+ *
+ *	ctlabuse exec PROGRAM ARGS...
+ *		run a program as nobody (busybox's setpriv cannot).
  *
  *	ctlabuse send SOCKET JSON
  *		send one request as it is (as the caller, no drop) and print
@@ -203,6 +206,11 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (argc >= 3 && strcmp(argv[1], "exec") == 0) {
+		execv(argv[2], argv + 2);
+		perror("ctlabuse: exec");
+		return 127;
+	}
 	if (argc == 5 && strcmp(argv[1], "flood") == 0)
 		return flood(argv[2], strtoull(argv[3], NULL, 10),
 		    (unsigned)atoi(argv[4]));
@@ -210,6 +218,7 @@ main(int argc, char **argv)
 		return follow(argv[2], atoi(argv[3]), (unsigned)atoi(argv[4]));
 	fprintf(stderr, "usage: ctlabuse flood SOCKET MAXBYTES HOLD\n"
 	    "       ctlabuse follow SOCKET N HOLD\n"
+	    "       ctlabuse exec PROGRAM ARGS...\n"
 	    "       ctlabuse send SOCKET JSON\n");
 	return 2;
 }
