@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -141,18 +142,56 @@ raise_nofile(void)
 		log_warn("cannot raise the open file limit: %s", strerror(errno));
 }
 
-static int
-write_pidfile(const char *path)
-{
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC |
-	    O_CLOEXEC, 0644);
-	char buf[32];
-	int n;
+/*
+ * One accountd per run_dir: the pid file is locked (flock) for the
+ * daemon's life.  Taken before anything is created or removed, so that a
+ * second accountd exits without touching the first one's sockets.  The
+ * descriptor is inherited across daemon(), which keeps the lock; the pid
+ * is written after it (pidfile_write).
+ */
+static int pidfile_fd = -1;
 
+static int
+pidfile_lock(const char *path, struct aerr *err)
+{
+	char buf[32] = "";
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
+		return aerr_set(err, errno, "cannot open the pid file %s: %s",
+		    path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+
+		if (e != EWOULDBLOCK) {
+			close(fd);
+			return aerr_set(err, e, "cannot lock %s: %s", path,
+			    strerror(e));
+		}
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		close(fd);
+		return aerr_set(err, EEXIST, "another accountd (pid %s) is "
+		    "running with this run_dir (%s is locked); not starting",
+		    *buf ? buf : "unknown", path);
+	}
+	pidfile_fd = fd;
+	return 0;
+}
+
+static int
+pidfile_write(void)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+
+	if (ftruncate(pidfile_fd, 0) < 0 ||
+	    pwrite(pidfile_fd, buf, (size_t)n, 0) != n)
 		return -errno;
-	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	return write(fd, buf, (size_t)n) == n ? 0 : -errno;
+	return 0;
 }
 
 static void
@@ -254,6 +293,18 @@ main(int argc, char **argv)
 	    (strcmp(ad->cfg.log, "auto") == 0 && !ad->foreground);
 	log_init("accountd", use_syslog, lvl);
 
+	/* first: a second accountd says so and leaves everything alone */
+	if ((r = mkdir_p(ad->cfg.run_dir, 0755)) < 0 ||
+	    (r = pidfile_lock(ad->cfg.pid_file, &err)) < 0) {
+		if (err.errnum == 0)
+			aerr_set(&err, -r, "cannot create %s: %s",
+			    ad->cfg.run_dir, strerror(-r));
+		log_err("%s", err.msg);
+		if (use_syslog)		/* and to whoever started it */
+			fprintf(stderr, "accountd: %s\n", err.msg);
+		return 1;
+	}
+
 	if (cg_layout_detect(ad->cfg.cgroup_root, &ad->layout, &err) < 0) {
 		log_err("%s", err.msg);
 		return 1;
@@ -302,9 +353,9 @@ main(int argc, char **argv)
 	}
 	if (control_init() < 0)
 		return 1;
-	if (write_pidfile(ad->cfg.pid_file) < 0)
+	if ((r = pidfile_write()) < 0)
 		log_warn("cannot write %s: %s", ad->cfg.pid_file,
-		    strerror(errno));
+		    strerror(-r));
 	raise_nofile();
 	alert_init();
 	publish_init();
@@ -344,7 +395,8 @@ main(int argc, char **argv)
 	alert_close();
 	bcstore_close();
 	bcid_close();
-	unlink(ad->cfg.pid_file);
+	unlink(ad->cfg.pid_file);	/* still locked: ours to remove */
+	close(pidfile_fd);
 	event_base_free(ad->base);
 	cg_layout_free(&ad->layout);
 	config_free(&ad->cfg);

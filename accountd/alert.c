@@ -23,6 +23,7 @@
 #include "accountd.h"
 #include "alert.h"
 #include "control.h"
+#include "eventslog.h"
 #include "log.h"
 #include "proto.h"
 #include "xalloc.h"
@@ -136,26 +137,46 @@ alert_follow(struct ctl_conn *c, const char *ct)
 	followers = f;
 	c->stream = f;
 	c->stream_free = follower_free;
-	bufferevent_set_timeouts(c->bev, NULL, NULL);	/* streams stay open */
+	ctl_streaming(c);	/* no idle timeout; it must still read */
 }
 
 static void
+load_one(struct json_object *ev, void *arg)
+{
+	(void)arg;
+	remember(ev);
+}
+
+/* The events of events.log (or its predecessor) back into the history;
+ * corrupt lines are skipped and counted (eventslog.c).  Returns whether
+ * the file ends in the middle of a line. */
+static bool
 load_history(const char *path)
 {
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	char line[2048];
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+	    O_NOFOLLOW);
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0, skipped;
+	struct stat st;
+	ssize_t n;
 
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-		struct json_object *ev = json_tokener_parse(line), *v;
-
-		if (ev == NULL)
-			continue;
-		if (json_object_object_get_ex(ev, "seq", &v) &&
-		    (uint64_t)json_object_get_int64(v) > seq)
-			seq = (uint64_t)json_object_get_int64(v);
-		remember(ev);
-		json_object_put(ev);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		log_warn("%s is not a regular file; its events are not read",
+		    path);
+		return false;
 	}
+	text = xmalloc(2 * EVENTS_LOG_MAX);
+	while (len < 2 * EVENTS_LOG_MAX &&
+	    (n = read(fd, text + len, 2 * EVENTS_LOG_MAX - len)) > 0)
+		len += (size_t)n;
+	skipped = eventslog_read(text, len, &seq, load_one, NULL);
+	if (skipped > 0)
+		log_warn("%s: %zu corrupt or out-of-order lines skipped; events "
+		    "continue from seq %llu", path, skipped,
+		    (unsigned long long)seq);
+	return len > 0 && text[len - 1] != '\n';
 }
 
 /* ---- the hook program ------------------------------------------------------ */
@@ -677,6 +698,7 @@ alert_init(void)
 	_cleanup_free_ char *path = xasprintf("%s/events.log", ad->cfg.state_dir);
 	struct timeval sec = { 1, 0 };
 	struct stat st;
+	bool partial;
 
 	if (stat(path, &st) == 0 && (size_t)st.st_size > EVENTS_LOG_MAX) {
 		_cleanup_free_ char *old = xasprintf("%s.1", path);
@@ -684,10 +706,12 @@ alert_init(void)
 		rename(path, old);
 		load_history(old);
 	}
-	load_history(path);
+	partial = load_history(path);
 	events_log = fopen(path, "ae");
 	if (events_log == NULL)
 		log_warn("cannot write %s: %s", path, strerror(errno));
+	else if (partial)	/* cut by a crash: the next event starts a line */
+		fputc('\n', events_log);
 	hook_timer = event_new(ad->base, -1, EV_PERSIST, alert_tick, NULL);
 	event_add(hook_timer, &sec);
 	if (ad->cfg.alertmanager_url != NULL && *ad->cfg.alertmanager_url &&

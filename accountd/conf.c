@@ -6,10 +6,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "params.h"
 #include "sbuf.h"
@@ -59,6 +63,17 @@ static const struct ckey {
 	  NULL, "read-only socket (default: run_dir/accountd.rsock)" },
 	{ "socket_group", CK_STR, offsetof(struct acct_config, socket_group),
 	  "", "group allowed on the control socket (default: root only)" },
+	{ "max_connections", CK_UINT,
+	  offsetof(struct acct_config, max_connections), "256",
+	  "connections each socket takes; the last 16 of the control socket "
+	  "are kept for root (32 to 65536)" },
+	{ "max_connections_per_uid", CK_UINT,
+	  offsetof(struct acct_config, max_connections_per_uid), "32",
+	  "connections one user other than root may hold on each socket" },
+	{ "follower_timeout", CK_UINT,
+	  offsetof(struct acct_config, follower_timeout), "60",
+	  "seconds a client (an event follower too) may leave its replies "
+	  "unread before its connection is closed (1 to 86400)" },
 	{ "pid_file", CK_STR, offsetof(struct acct_config, pid_file),
 	  NULL, "pid file (default: run_dir/accountd.pid)" },
 	{ "log", CK_STR, offsetof(struct acct_config, log),
@@ -274,23 +289,33 @@ config_parse(const char *name, const char *text, struct acct_config *c,
 int
 config_load(const char *path, struct acct_config *c, struct aerr *err)
 {
-	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *text = NULL;
-	size_t len = 0;
-	long sz;
+	struct stat st;
+	ssize_t len;
 
 	config_defaults(c);
 	if (path == NULL)
 		return 0;
-	if ((f = fopen(path, "re")) == NULL)
+	/* O_NONBLOCK: a FIFO must not hang the start; it is refused below */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return aerr_set(err, errno, "cannot read %s: %s", path,
 		    strerror(errno));
-	if (fseek(f, 0, SEEK_END) < 0 || (sz = ftell(f)) < 0 ||
-	    sz > 1024 * 1024 || fseek(f, 0, SEEK_SET) < 0)
-		return aerr_set(err, EFBIG, "%s: not a readable config file",
-		    path);
-	text = xmalloc((size_t)sz + 1);
-	len = fread(text, 1, (size_t)sz, f);
+	if (fstat(fd, &st) < 0)
+		return aerr_set(err, errno, "cannot read %s: %s", path,
+		    strerror(errno));
+	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))
+		return 0;	/* /dev/null: the embedded defaults */
+	if (!S_ISREG(st.st_mode))
+		return aerr_set(err, EINVAL, "%s is not a regular file "
+		    "(accepted: an accountd.conf file, or /dev/null)", path);
+	if (st.st_size > 1024 * 1024)
+		return aerr_set(err, EFBIG, "%s is larger than 1 MiB (accepted: "
+		    "an accountd.conf file)", path);
+	text = xmalloc((size_t)st.st_size + 1);
+	if ((len = pread(fd, text, (size_t)st.st_size, 0)) < 0)
+		return aerr_set(err, errno, "cannot read %s: %s", path,
+		    strerror(errno));
 	text[len] = '\0';
 	return config_parse(path, text, c, err);
 }
@@ -360,6 +385,17 @@ config_check(const struct acct_config *c, struct aerr *err)
 	if (strcmp(c->drift, "report") != 0 && strcmp(c->drift, "restore") != 0)
 		return aerr_set(err, EINVAL, "bad drift '%s' (accepted: report, "
 		    "restore)", c->drift);
+	if (c->max_connections < 32 || c->max_connections > 65536)
+		return aerr_set(err, EINVAL, "bad max_connections %u (accepted: "
+		    "32 to 65536)", c->max_connections);
+	if (c->max_connections_per_uid < 1 ||
+	    c->max_connections_per_uid > c->max_connections)
+		return aerr_set(err, EINVAL, "bad max_connections_per_uid %u "
+		    "(accepted: 1 to max_connections, %u)",
+		    c->max_connections_per_uid, c->max_connections);
+	if (c->follower_timeout < 1 || c->follower_timeout > 86400)
+		return aerr_set(err, EINVAL, "bad follower_timeout %u (accepted: "
+		    "1 to 86400 s)", c->follower_timeout);
 	if (c->rescan_interval > 86400)
 		return aerr_set(err, EINVAL, "bad rescan_interval %u (accepted: "
 		    "0 (off) to 86400 s)", c->rescan_interval);

@@ -21,6 +21,9 @@ struct acct_config {
 	char		*socket;
 	char		*ro_socket;
 	char		*socket_group;
+	unsigned	 max_connections;	/* per socket */
+	unsigned	 max_connections_per_uid; /* per socket, root apart */
+	unsigned	 follower_timeout;	/* s output may stay unread */
 	char		*pid_file;
 	char		*log;
 	char		*log_level;

@@ -5,6 +5,28 @@
  * payload), parses the JSON request with a depth limit and hands it to
  * ctl.c.  A malformed frame gets an error reply and the connection is
  * closed; nothing a client sends can stop the loop.
+ *
+ * What one client may hold, so that no local user can starve the daemon
+ * or lock root out:
+ *
+ *   connections  each socket has its own max_connections (the read-only
+ *                socket's clients never take the control socket's), of
+ *                which the last CTL_ROOT_SLOTS of the control socket are
+ *                root's alone; a uid other than root may hold
+ *                max_connections_per_uid on each socket.  A refused
+ *                client gets an error frame; the log says so once per
+ *                CTL_LOG_INTERVAL, then how many more there were.
+ *   input        one request at most (the read watermark).
+ *   output       requests are handled only while the unsent output is
+ *                below CTL_OUT_PAUSE: above it the connection is not read
+ *                (the client's writes block) until it drains to
+ *                CTL_OUT_RESUME.  Replies therefore stay within that
+ *                bound plus one reply; events are not paced by the client,
+ *                so a frame that finds more than CTL_OUT_MAX unsent drops
+ *                the connection.
+ *   time         a request must arrive within CTL_IDLE_SEC (not for
+ *                followers); output left unread for follower_timeout
+ *                seconds drops the connection (followers included).
  */
 #include "config.h"
 
@@ -14,6 +36,8 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <grp.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -28,43 +52,149 @@
 #include "proto.h"
 #include "xalloc.h"
 
-#define CTL_MAX_CONNS	256
 #define CTL_IDLE_SEC	120
+#define CTL_ROOT_SLOTS	16		/* of the control socket, root only */
+#define CTL_OUT_PAUSE	(256u << 10)	/* stop reading requests above this */
+#define CTL_OUT_RESUME	(64u << 10)	/* read again once drained to this */
+#define CTL_OUT_MAX	(4u << 20)	/* an event finding more drops it */
+#define CTL_LOG_INTERVAL 10		/* s between lines of one kind */
 
 static struct evconnlistener *lis_rw, *lis_ro;
-static int nconns;
+static struct ctl_conn *conns;		/* every open connection */
+static unsigned nconns_rw, nconns_ro;
+
+/*
+ * A warning a client can provoke at will is logged at most once per
+ * CTL_LOG_INTERVAL; those left out are counted, and the count is logged
+ * when the interval is over.
+ */
+struct ratelim {
+	const char	*what;		/* "refused connections", ... */
+	time_t		 last;
+	unsigned	 skipped;
+	struct event	*flush;
+};
+
+static struct ratelim rl_refused = { .what = "connections refused" };
+static struct ratelim rl_dropped = { .what = "connections closed for not reading" };
+
+static time_t
+mono_sec(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec;
+}
+
+static void
+rl_flush(evutil_socket_t fd, short what, void *arg)
+{
+	struct ratelim *rl = arg;
+
+	(void)fd; (void)what;
+	if (rl->skipped == 0)
+		return;
+	log_warn("control: %u more %s in the last %d s", rl->skipped,
+	    rl->what, CTL_LOG_INTERVAL);
+	rl->skipped = 0;
+	rl->last = mono_sec();
+}
+
+static void __attribute__((format(printf, 2, 3)))
+log_limited(struct ratelim *rl, const char *fmt, ...)
+{
+	time_t now = mono_sec();
+	va_list ap;
+	char msg[512];
+
+	if (rl->last != 0 && now - rl->last < CTL_LOG_INTERVAL) {
+		struct timeval tv = { rl->last + CTL_LOG_INTERVAL - now, 0 };
+
+		rl->skipped++;
+		if (rl->flush == NULL)
+			rl->flush = evtimer_new(ad->base, rl_flush, rl);
+		if (!evtimer_pending(rl->flush, NULL))
+			evtimer_add(rl->flush, &tv);
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warn("%s", msg);
+	rl->last = now != 0 ? now : 1;
+}
 
 static void
 conn_free(struct ctl_conn *c)
 {
+	struct ctl_conn **pp;
+
 	if (c->stream_free != NULL)
 		c->stream_free(c);
+	for (pp = &conns; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
 	bufferevent_free(c->bev);
+	if (c->ro)
+		nconns_ro--;
+	else
+		nconns_rw--;
 	free(c);
-	nconns--;
 }
 
-#define CTL_STREAM_BACKLOG	(4u << 20)	/* a follower that stops reading */
+static size_t
+out_len(struct ctl_conn *c)
+{
+	return evbuffer_get_length(bufferevent_get_output(c->bev));
+}
 
-void
-ctl_send(struct ctl_conn *c, int type, const char *json, size_t len)
+/* Drop a connection that does not read what it is sent.  Not freed here
+ * (the caller may be walking the followers): shutting the socket down
+ * makes the loop report the error, and on_event() frees it. */
+static void
+conn_drop(struct ctl_conn *c, const char *why)
+{
+	log_limited(&rl_dropped, "control: client pid %d (uid %d) %s; "
+	    "closing its connection", (int)c->pid, (int)c->uid, why);
+	c->closing = true;
+	bufferevent_disable(c->bev, EV_READ);
+	shutdown(bufferevent_getfd(c->bev), SHUT_RDWR);
+}
+
+/* Every frame goes out here: one bound for replies and events. */
+static void
+conn_write(struct ctl_conn *c, int type, uint32_t seq, const char *json,
+    size_t len)
 {
 	uint8_t hdr[ACCT_HDR_LEN];
 
 	if (c->closing)
 		return;
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) >
-	    CTL_STREAM_BACKLOG) {
-		/* it does not read: cut it off rather than hold its backlog */
-		log_warn("control: client pid %d does not read its event "
-		    "stream; closing it", (int)c->pid);
-		c->closing = true;
-		shutdown(bufferevent_getfd(c->bev), SHUT_RDWR);
+	if (out_len(c) > CTL_OUT_MAX) {
+		conn_drop(c, "does not read its replies or events (over "
+		    "4 MiB unsent)");
 		return;
 	}
-	proto_hdr_encode(hdr, (uint16_t)type, (uint32_t)len, 0);
+	proto_hdr_encode(hdr, (uint16_t)type, (uint32_t)len, seq);
 	bufferevent_write(c->bev, hdr, sizeof(hdr));
 	bufferevent_write(c->bev, json, len);
+}
+
+void
+ctl_send(struct ctl_conn *c, int type, const char *json, size_t len)
+{
+	conn_write(c, type, 0, json, len);
+}
+
+void
+ctl_streaming(struct ctl_conn *c)
+{
+	struct timeval wt = { ad->cfg.follower_timeout, 0 };
+
+	bufferevent_set_timeouts(c->bev, NULL, &wt);
 }
 
 static void
@@ -72,15 +202,12 @@ send_error(struct ctl_conn *c, uint32_t seq, const struct aerr *e)
 {
 	struct json_object *o = json_object_new_object();
 	const char *s;
-	uint8_t hdr[ACCT_HDR_LEN];
 
 	json_object_object_add(o, "ok", json_object_new_boolean(0));
 	json_object_object_add(o, "error", json_object_new_string(aerr_msg(e)));
 	json_object_object_add(o, "errno", json_object_new_int(e->errnum));
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	proto_hdr_encode(hdr, MSG_REPLY, (uint32_t)strlen(s), seq);
-	bufferevent_write(c->bev, hdr, sizeof(hdr));
-	bufferevent_write(c->bev, s, strlen(s));
+	conn_write(c, MSG_REPLY, seq, s, strlen(s));
 	json_object_put(o);
 }
 
@@ -91,7 +218,6 @@ handle(struct ctl_conn *c, uint32_t seq, const char *payload, size_t len)
 	struct json_object *req, *reply, *cmd;
 	struct sbuf warn = SBUF_INIT;
 	struct aerr err = { 0 };
-	uint8_t hdr[ACCT_HDR_LEN];
 	const char *s;
 
 	req = json_tokener_parse_ex(tok, payload, (int)len);
@@ -136,15 +262,15 @@ handle(struct ctl_conn *c, uint32_t seq, const char *payload, size_t len)
 			json_object_object_add(reply, "warnings", w);
 		}
 		s = json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN);
-		proto_hdr_encode(hdr, MSG_REPLY, (uint32_t)strlen(s), seq);
-		bufferevent_write(c->bev, hdr, sizeof(hdr));
-		bufferevent_write(c->bev, s, strlen(s));
+		conn_write(c, MSG_REPLY, seq, s, strlen(s));
 	}
 	sbuf_free(&warn);
 	json_object_put(reply);
 	json_object_put(req);
 }
 
+/* Handle the requests read so far, while the client reads its replies:
+ * above CTL_OUT_PAUSE unsent, stop reading it until on_write(). */
 static void
 on_read(struct bufferevent *bev, void *arg)
 {
@@ -157,6 +283,11 @@ on_read(struct bufferevent *bev, void *arg)
 		struct aerr err = { 0 };
 		char *payload;
 
+		if (out_len(c) > CTL_OUT_PAUSE) {
+			c->paused = true;
+			bufferevent_disable(bev, EV_READ);
+			return;
+		}
 		if (evbuffer_get_length(in) < ACCT_HDR_LEN)
 			return;
 		evbuffer_copyout(in, raw, sizeof(raw));
@@ -181,56 +312,123 @@ on_read(struct bufferevent *bev, void *arg)
 	}
 }
 
+/* Called when the output has drained to CTL_OUT_RESUME (the write low
+ * watermark) or below. */
 static void
 on_write(struct bufferevent *bev, void *arg)
 {
 	struct ctl_conn *c = arg;
 
-	if (c->closing && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		conn_free(c);
+	if (c->closing) {
+		if (out_len(c) == 0)
+			conn_free(c);
+		return;
+	}
+	if (c->paused) {
+		c->paused = false;
+		bufferevent_enable(bev, EV_READ);
+		on_read(bev, c);	/* the requests already read */
+	}
 }
 
 static void
 on_event(struct bufferevent *bev, short what, void *arg)
 {
+	struct ctl_conn *c = arg;
+
 	(void)bev;
-	(void)what;
-	conn_free(arg);		/* EOF, error or idle timeout */
+	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_WRITING))
+		log_limited(&rl_dropped, "control: client pid %d (uid %d) "
+		    "left %zu bytes unread for %u s; closing its connection",
+		    (int)c->pid, (int)c->uid, out_len(c),
+		    ad->cfg.follower_timeout);
+	conn_free(c);		/* EOF, error or timeout */
+}
+
+/* An error frame to a client refused at accept, without waiting: the
+ * socket is new, so the frame fits in its buffer. */
+static void
+refuse(int fd, uid_t uid, pid_t pid, bool ro, const char *fmt, ...)
+{
+	struct json_object *o = json_object_new_object();
+	uint8_t hdr[ACCT_HDR_LEN];
+	char msg[256];
+	const char *s;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_object_object_add(o, "ok", json_object_new_boolean(0));
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	json_object_object_add(o, "errno", json_object_new_int(EAGAIN));
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	proto_hdr_encode(hdr, MSG_REPLY, (uint32_t)strlen(s), 0);
+	if (send(fd, hdr, sizeof(hdr), MSG_DONTWAIT | MSG_NOSIGNAL) ==
+	    (ssize_t)sizeof(hdr))
+		(void)send(fd, s, strlen(s), MSG_DONTWAIT | MSG_NOSIGNAL);
+	json_object_put(o);
+	close(fd);
+	log_limited(&rl_refused, "control: refused a connection on the %s "
+	    "socket from uid %d (pid %d): %s", ro ? "read-only" : "control",
+	    (int)uid, (int)pid, msg);
 }
 
 static void
 on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa,
     int salen, void *arg)
 {
-	struct ucred cred;
+	struct ucred cred = { .pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1 };
 	socklen_t cl = sizeof(cred);
 	struct ctl_conn *c;
 	struct timeval idle = { CTL_IDLE_SEC, 0 };
+	struct timeval wt = { ad->cfg.follower_timeout, 0 };
+	bool ro = arg != NULL;
+	unsigned max = ad->cfg.max_connections, mine = 0;
+	unsigned n = ro ? nconns_ro : nconns_rw;
 
 	(void)lis;
 	(void)sa;
 	(void)salen;
-	if (nconns >= CTL_MAX_CONNS) {
-		log_warn("control: too many connections; refusing one");
-		close(fd);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0)
+		cred.uid = (uid_t)-1;	/* counted as one more user */
+	for (c = conns; c != NULL; c = c->next)
+		if (c->ro == ro && c->uid == cred.uid)
+			mine++;
+	if (n >= max) {
+		refuse(fd, cred.uid, cred.pid, ro, "accountd has all its %u "
+		    "connections on this socket in use", max);
+		return;
+	}
+	if (cred.uid != 0 && !ro && n >= max - CTL_ROOT_SLOTS) {
+		refuse(fd, cred.uid, cred.pid, ro, "the last %u connections of "
+		    "the control socket are kept for root", CTL_ROOT_SLOTS);
+		return;
+	}
+	if (cred.uid != 0 && mine >= ad->cfg.max_connections_per_uid) {
+		refuse(fd, cred.uid, cred.pid, ro, "uid %d already has %u "
+		    "connections to accountd (max_connections_per_uid)",
+		    (int)cred.uid, mine);
 		return;
 	}
 	c = xcalloc(1, sizeof(*c));
-	c->ro = arg != NULL;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0) {
-		c->uid = cred.uid;
-		c->pid = cred.pid;
-	} else {
-		c->uid = (uid_t)-1;
-	}
+	c->ro = ro;
+	c->uid = cred.uid;
+	c->pid = cred.pid;
 	c->bev = bufferevent_socket_new(ad->base, fd,
 	    BEV_OPT_CLOSE_ON_FREE);
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
-	bufferevent_set_timeouts(c->bev, &idle, NULL);
+	bufferevent_set_timeouts(c->bev, &idle, &wt);
 	bufferevent_setwatermark(c->bev, EV_READ, 0,
 	    ACCT_HDR_LEN + ACCT_REQUEST_MAX + 1);
+	bufferevent_setwatermark(c->bev, EV_WRITE, CTL_OUT_RESUME, 0);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-	nconns++;
+	c->next = conns;
+	conns = c;
+	if (ro)
+		nconns_ro++;
+	else
+		nconns_rw++;
 }
 
 /*
@@ -339,5 +537,10 @@ control_close(void)
 	if (resume_ev)
 		event_free(resume_ev);
 	resume_ev = NULL;
+	if (rl_refused.flush)
+		event_free(rl_refused.flush);
+	if (rl_dropped.flush)
+		event_free(rl_dropped.flush);
+	rl_refused.flush = rl_dropped.flush = NULL;
 	lis_rw = lis_ro = NULL;
 }

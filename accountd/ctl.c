@@ -51,13 +51,22 @@ req_str(struct json_object *req, const char *key)
 	return json_object_get_string(v);
 }
 
-static bool
-req_bool(struct json_object *req, const char *key)
+/* An optional flag: absent is false; anything but a JSON boolean is
+ * refused (json-c would take the string "false" as true). */
+static int
+req_bool(struct json_object *req, const char *key, bool *out,
+    struct aerr *err)
 {
 	struct json_object *v;
 
-	return json_object_object_get_ex(req, key, &v) &&
-	    json_object_get_boolean(v);
+	*out = false;
+	if (!json_object_object_get_ex(req, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean))
+		return aerr_set(err, EINVAL, "malformed request: \"%s\" is not "
+		    "a boolean (accepted: true or false)", key);
+	*out = json_object_get_boolean(v);
+	return 0;
 }
 
 static int
@@ -378,12 +387,14 @@ ctl_quota(struct ctl_conn *c, struct json_object *req,
     struct json_object *reply, struct sbuf *warn, struct aerr *err)
 {
 	struct container *ct;
+	bool table;
 	int r;
 
 	(void)c; (void)warn;
-	if ((r = req_ct(req, &ct, err)) < 0)
+	if ((r = req_ct(req, &ct, err)) < 0 ||
+	    (r = req_bool(req, "table", &table, err)) < 0)
 		return r;
-	return quota_report(ct, req_bool(req, "table"), reply, err);
+	return quota_report(ct, table, reply, err);
 }
 
 /* Second-level limits of one uid or gid: {"ugid_type": "user"|"group",
@@ -438,14 +449,17 @@ ctl_set(struct ctl_conn *c, struct json_object *req,
 	struct container *ct;
 	struct ct_params chg, sample;
 	const char *sname = req_str(req, "applyconfig");
-	bool save = req_bool(req, "save");
+	bool save, reset, force;
 	int r;
 
 	(void)reply;
 	if ((r = req_ct(req, &ct, err)) < 0 ||
+	    (r = req_bool(req, "save", &save, err)) < 0 ||
+	    (r = req_bool(req, "reset_ub", &reset, err)) < 0 ||
+	    (r = req_bool(req, "force", &force, err)) < 0 ||
 	    (r = req_params(req, &chg, err)) < 0)
 		return r;
-	if (req_bool(req, "reset_ub")) {
+	if (reset) {
 		/* vzctl --reset_ub: apply the saved settings again */
 		if (!ct->running)
 			return aerr_set(err, ESRCH, "container %s is not running",
@@ -474,8 +488,7 @@ some:
 		params_merge(&eff, &chg);
 		if (params_guarantee_bytes(&eff) >
 		    params_guarantee_bytes(&ct->live) &&
-		    (r = admit_check(ct->name, ct, &eff, req_bool(req, "force"),
-		    err)) < 0)
+		    (r = admit_check(ct->name, ct, &eff, force, err)) < 0)
 			return r;
 	}
 	if ((r = ct_set(ct, &chg, save, warn, err)) < 0)
@@ -529,14 +542,15 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 	struct ctconf cf;
 	struct container *ct;
 	_cleanup_free_ char *own = NULL;
-	bool made = false;
+	bool made = false, force;
 	int r;
 
 	(void)c; (void)reply;
 	if (name == NULL)
 		return aerr_set(err, EINVAL, "no container given (accepted: a "
 		    "container name such as 101)");
-	if ((r = ct_name_check(name, err)) < 0)
+	if ((r = ct_name_check(name, err)) < 0 ||
+	    (r = req_bool(req, "force", &force, err)) < 0)
 		return r;
 	if (ct_find(name) != NULL)
 		return aerr_set(err, EEXIST, "container %s already exists", name);
@@ -572,8 +586,7 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 	/* own containers run at once, adopted ones when their cgroup is
 	 * there: their guarantee must fit now */
 	if ((cgroup == NULL || cg_ct_exists(&ad->layout, cgroup)) &&
-	    (r = admit_check(name, NULL, &cf.params, req_bool(req, "force"),
-	    err)) < 0) {
+	    (r = admit_check(name, NULL, &cf.params, force, err)) < 0) {
 		ctconf_free(&cf);
 		return r;
 	}
@@ -599,7 +612,7 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 	ct->conf = cf;
 	ct->has_conf = true;
 	ct->adopt_now = true;	/* the user names an existing cgroup */
-	ct->admit_forced = req_bool(req, "force");
+	ct->admit_forced = force;
 	ct_refresh_all();
 	if (ct->status_msg[0]) {
 		/* created, but its settings could not be applied */
@@ -622,13 +635,14 @@ ctl_destroy(struct ctl_conn *c, struct json_object *req,
     struct json_object *reply, struct sbuf *warn, struct aerr *err)
 {
 	struct container *ct;
-	bool force = req_bool(req, "force");
+	bool force;
 	_cleanup_free_ char *path = NULL, *gone = NULL;
 	const char *pat;
 	int r;
 
 	(void)c; (void)reply;
-	if ((r = req_ct(req, &ct, err)) < 0)
+	if ((r = req_ct(req, &ct, err)) < 0 ||
+	    (r = req_bool(req, "force", &force, err)) < 0)
 		return r;
 	/* a running container a pattern finds would come straight back;
 	 * a stopped one is let go, and found again (without its settings)
@@ -803,10 +817,12 @@ ctl_events(struct ctl_conn *c, struct json_object *req,
 	const char *ct = req_str(req, "ct");
 	struct json_object *v;
 	int64_t count = 20;
+	bool follow;
 	int r;
 
 	(void)warn;
-	if (ct != NULL && *ct && (r = ct_name_check(ct, err)) < 0)
+	if ((ct != NULL && *ct && (r = ct_name_check(ct, err)) < 0) ||
+	    (r = req_bool(req, "follow", &follow, err)) < 0)
 		return r;
 	if (ct != NULL && *ct && ct_find(ct) == NULL && ct_find_bc(ct) != NULL)
 		ct = ct_find_bc(ct)->name;	/* a beancounter id */
@@ -818,7 +834,7 @@ ctl_events(struct ctl_conn *c, struct json_object *req,
 	}
 	json_object_object_add(reply, "events",
 	    alert_history(ct, (size_t)count));
-	if (req_bool(req, "follow")) {
+	if (follow) {
 		if (c->stream != NULL)
 			return aerr_set(err, EBUSY, "this connection already "
 			    "follows events");

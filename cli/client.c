@@ -88,7 +88,9 @@ client_exit_code(int errnum)
 	case EPROTO:
 	case ECONNREFUSED:
 	case ECONNRESET:
+	case EPIPE:
 	case ETIMEDOUT:
+	case EAGAIN:		/* refused: connection limits */
 		return EX_NODAEMON;
 	default:
 		return EX_FAIL;
@@ -127,7 +129,19 @@ client_call_keep(struct json_object *req, bool need_rw,
 		    " (is accountd running?)" : "");
 		return fd == -EACCES ? EX_PERM : EX_NODAEMON;
 	}
-	if ((r = proto_send(fd, MSG_REQUEST, 1, s, strlen(s), &err)) < 0 ||
+	r = proto_send(fd, MSG_REQUEST, 1, s, strlen(s), &err);
+	if (r == -EPIPE || r == -ECONNRESET) {
+		/* closed before our request was read: accountd may have
+		 * said why (too many connections) before closing */
+		struct aerr e2 = { 0 };
+
+		if (proto_recv(fd, &h, &payload, 1000, &e2) < 0) {
+			close(fd);
+			fprintf(stderr, "acctctl: accountd closed the connection "
+			    "before reading the request (%s)\n", strerror(-r));
+			return EX_NODAEMON;
+		}
+	} else if (r < 0 ||
 	    (r = proto_recv(fd, &h, &payload, CLIENT_TIMEOUT_MS, &err)) < 0) {
 		close(fd);
 		fprintf(stderr, "acctctl: %s\n", err.msg);

@@ -10,9 +10,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "acctctl.h"
@@ -21,23 +24,50 @@
 #include "sbuf.h"
 #include "xalloc.h"
 
+#define CONFIG_MAX	(1024 * 1024)	/* a CTID.conf is a few KiB */
+
+/* The file's text, NUL-terminated.  A config is a regular file (or "-",
+ * standard input, or /dev/null) of at most CONFIG_MAX bytes: /dev/zero,
+ * a FIFO or a directory are refused, not read without end. */
 static int
 read_file(const char *path, char **out)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
+	bool in = strcmp(path, "-") == 0;
+	int fd = in ? 0 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct sbuf b = SBUF_INIT;
+	struct stat st;
 	char buf[4096];
-	size_t n;
+	ssize_t n;
 
-	if (f == NULL) {
+	if (fd < 0) {
 		fprintf(stderr, "acctctl plan: cannot read %s: %s\n", path,
 		    strerror(errno));
 		return EX_USAGE;
 	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sbuf_add(&b, buf, n);
-	if (f != stdin)
-		fclose(f);
+	if (!in && (fstat(fd, &st) < 0 || (!S_ISREG(st.st_mode) &&
+	    !(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))))) {
+		fprintf(stderr, "acctctl plan: %s is not a regular file "
+		    "(accepted: a CTID.conf file, or - for standard input)\n",
+		    path);
+		close(fd);
+		return EX_USAGE;
+	}
+	if (!in)	/* a regular file does not block: back to plain reads */
+		(void)fcntl(fd, F_SETFL, 0);
+	while ((n = read(fd, buf, sizeof(buf))) > 0 && b.len <= CONFIG_MAX)
+		sbuf_add(&b, buf, (size_t)n);
+	if (!in)
+		close(fd);
+	if (n < 0 || b.len > CONFIG_MAX) {
+		if (n < 0)
+			fprintf(stderr, "acctctl plan: cannot read %s: %s\n",
+			    path, strerror(errno));
+		else
+			fprintf(stderr, "acctctl plan: %s is larger than 1 MiB "
+			    "(accepted: a CTID.conf file)\n", path);
+		sbuf_free(&b);
+		return EX_USAGE;
+	}
 	*out = sbuf_take(&b);
 	return EX_OK;
 }

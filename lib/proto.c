@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,13 +73,18 @@ proto_hdr_decode(const uint8_t in[ACCT_HDR_LEN], struct acct_hdr *h,
 	return 0;
 }
 
+/* A peer that closed gives EPIPE, never SIGPIPE (MSG_NOSIGNAL): the
+ * caller says so in a message instead of dying of the signal. */
 static int
 write_all(int fd, const void *p, size_t n)
 {
 	const char *c = p;
 
 	while (n > 0) {
-		ssize_t w = write(fd, c, n);
+		ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == ENOTSOCK)
+			w = write(fd, c, n);
 
 		if (w < 0) {
 			if (errno == EINTR)

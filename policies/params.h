@@ -113,7 +113,8 @@ const struct param_def *param_by_key(const char *key);	/* conf key */
 enum param_id	param_id(const struct param_def *);
 const char	*param_unit_name(enum param_unit);
 
-/* Parsing values (value.c).  Return 0 or -errno with err filled. */
+/* Parsing values (value.c).  Return 0 or -errno with err filled.  A value
+ * beyond LONG_MAX is refused, so *clamped (if given) is always false. */
 int	parse_amount(const struct param_def *, const char *s, uint64_t *out,
 	    bool *clamped, struct aerr *);
 int	param_parse(const struct param_def *, const char *s,

@@ -44,6 +44,12 @@ params_validate(const struct ct_params *p, const struct kcaps *caps,
 	if (p->v[P_PHYSPAGES].set && p->v[P_PHYSPAGES].lim == 0)
 		return aerr_set(err, EINVAL, "--ram 0 would leave the container no "
 		    "memory at all (accepted: a size such as 256M, or unlimited)");
+	/* as for ram: OpenVZ gives 0 no meaning of "none", and pids.max 0
+	 * would refuse the container its first process */
+	if (p->v[P_NUMPROC].set && p->v[P_NUMPROC].lim == 0)
+		return aerr_set(err, EINVAL, "--numproc 0 would leave the "
+		    "container no process at all (accepted: a count of 1 or "
+		    "more, or unlimited)");
 	if (p->v[P_MEMGUARANTEE].set) {
 		const struct pval *g = &p->v[P_MEMGUARANTEE];
 

@@ -9,8 +9,9 @@
  * A suffixed value is converted to the parameter's native unit
  * (value * multiplier / unit size, truncated, as vzctl does); --ram and
  * --swap round up to whole pages.  Names starting with num take no suffix.
- * Arithmetic is integer only (128-bit intermediates, saturating at
- * LONG_MAX with a warning flag, as vzctl clamps).
+ * Arithmetic is integer only (128-bit intermediates).  A value beyond
+ * LONG_MAX is refused with the range, where vzctl clamped it: a typo
+ * must not turn a limit into none.
  */
 #include "config.h"
 
@@ -111,7 +112,8 @@ accepted(const struct param_def *d, char *buf, size_t len)
 		break;
 	case PK_DEVLIST:
 		snprintf(buf, len, "auto, or block devices as MAJ:MIN "
-		    "separated by spaces or commas");
+		    "(major 0..4095, minor 0..1048575) separated by spaces or "
+		    "commas");
 		break;
 	case PK_PATH:
 		snprintf(buf, len, "an absolute path such as /vz/private/$VEID, "
@@ -214,9 +216,13 @@ nosuffix:
 	v = ip;			/* a fraction of a native unit is truncated */
 done:
 	if (overflow || v > VAL_UNLIMITED) {
-		v = VAL_UNLIMITED;
-		if (clamped != NULL)
-			*clamped = true;
+		char why[96];
+
+		snprintf(why, sizeof(why), "too large: the largest is %llu%s",
+		    (unsigned long long)(d->max < VAL_UNLIMITED ? d->max :
+		    VAL_UNLIMITED - 1), (d->flags & PF_NOUNLIMITED) ? "" :
+		    ", or unlimited");
+		return bad(d, shown, why, err);
 	}
 	/* LONG_MAX is how "unlimited" is stored and written back */
 	if (v == VAL_UNLIMITED && (d->flags & PF_NOUNLIMITED))
@@ -290,13 +296,24 @@ parse_devlist(const struct param_def *d, const char *s, char *out,
 	out[0] = '\0';
 	for (tok = strtok_r(buf, " ,", &save); tok != NULL;
 	    tok = strtok_r(NULL, " ,", &save)) {
-		unsigned maj, min;
-		int n = 0;
+		unsigned long maj, min;
+		char *end;
+		int n;
 
-		if (sscanf(tok, "%u:%u%n", &maj, &min, &n) != 2 ||
-		    tok[n] != '\0')
+		/* digits only: sscanf's %u would take -1 as 4294967295 */
+		if (!isdigit((unsigned char)*tok))
 			return bad(d, s, NULL, err);
-		n = snprintf(out + used, len - used, "%s%u:%u",
+		errno = 0;
+		maj = strtoul(tok, &end, 10);
+		if (errno || *end != ':' || !isdigit((unsigned char)end[1]))
+			return bad(d, s, NULL, err);
+		min = strtoul(end + 1, &end, 10);
+		if (errno || *end != '\0')
+			return bad(d, s, NULL, err);
+		/* the kernel's dev_t: 12 bits of major, 20 of minor */
+		if (maj > 4095 || min > 1048575)
+			return bad(d, s, "out of range", err);
+		n = snprintf(out + used, len - used, "%s%lu:%lu",
 		    used ? " " : "", maj, min);
 		if (n < 0 || (size_t)n >= len - used)
 			return bad(d, s, "too long", err);

@@ -44,10 +44,17 @@ static const struct pcase cases[] = {
 	{ "kmemsize", "1T", 1, 1099511627776ULL, 1099511627776ULL },
 	{ "kmemsize", "5Q", 0, 0, 0 },
 	{ "kmemsize", "5KK", 0, 0, 0 },
-	/* LONG_MAX is unlimited; more clamps to it */
+	/* LONG_MAX is unlimited; more is refused, never taken as unlimited */
 	{ "kmemsize", "9223372036854775807", 1, VAL_UNLIMITED, VAL_UNLIMITED },
-	{ "kmemsize", "99999999999999999999999", 1, VAL_UNLIMITED, VAL_UNLIMITED },
-	{ "kmemsize", "10000000T", 1, VAL_UNLIMITED, VAL_UNLIMITED },
+	{ "kmemsize", "9223372036854775806", 1, 9223372036854775806ULL,
+	  9223372036854775806ULL },
+	{ "kmemsize", "9223372036854775808", 0, 0, 0 },
+	{ "kmemsize", "99999999999999999999999", 0, 0, 0 },
+	{ "kmemsize", "10000000T", 0, 0, 0 },
+	{ "numproc", "99999999999999999999", 0, 0, 0 },
+	{ "numproc", "1:99999999999999999999", 0, 0, 0 },
+	{ "ram", "99999999999T", 0, 0, 0 },
+	{ "iolimit", "99999999999T", 0, 0, 0 },
 	/* diskspace: 1 KiB blocks; 2.2G as in the vswap samples */
 	{ "diskspace", "2G:2.2G", 1, 2097152, 2306867 },
 	/* cpuunits range 8..500000 */
@@ -87,6 +94,16 @@ static const struct pcase cases[] = {
 	{ "memguarantee", "25%", 1, 25, 25 },
 	{ "memguarantee", "101%", 0, 0, 0 },
 	{ "memguarantee", "256M", 1, 268435456, 268435456 },
+	/* iodevices: MAJ:MIN in the kernel's dev_t range, digits only */
+	{ "iodevices", "8:0", 1, 0, 0 },
+	{ "iodevices", "4095:1048575", 1, 0, 0 },
+	{ "iodevices", "-1:-1", 0, 0, 0 },
+	{ "iodevices", "8:-1", 0, 0, 0 },
+	{ "iodevices", "+8:0", 0, 0, 0 },
+	{ "iodevices", "4096:0", 0, 0, 0 },
+	{ "iodevices", "8:1048576", 0, 0, 0 },
+	{ "iodevices", "4294967296:0", 0, 0, 0 },
+	{ "iodevices", "8:0x", 0, 0, 0 },
 };
 
 static void

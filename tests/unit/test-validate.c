@@ -77,6 +77,10 @@ test_errors(void)
 		{ { { "ram", "0" } }, { "--ram 0", "accepted" } },
 		{ { { "physpages", "0:0" } }, { "--ram 0", "accepted" } },
 		{ { { "ram", "0" }, { "swap", "1G" } }, { "--ram 0" } },
+		/* pids.max 0 would refuse the first process: as --ram 0 */
+		{ { { "numproc", "0" } }, { "--numproc 0", "accepted" } },
+		{ { { "numproc", "0:0" } }, { "--numproc 0" } },
+		{ { { "numproc", "1" } }, { NULL } },
 		{ { { "ram", "1" } }, { NULL } },		/* one page */
 		{ { { "ram", "unlimited" }, { "swap", "1G" } }, { NULL } },
 		{ { { "memguarantee", "25%" } }, { "--memguarantee 25%",

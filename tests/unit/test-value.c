@@ -3,8 +3,8 @@
  * Properties of value parsing (policies/value.c) over many inputs, on top
  * of the table of test-params.c: suffixes agree with each other, a
  * fraction never lowers a value nor reaches the next whole one, values
- * too large clamp to unlimited (vzctl's LONG_MAX) instead of wrapping,
- * and what is formatted for CTID.conf reads back the same.
+ * too large are refused (never wrapped, never taken as unlimited), and
+ * what is formatted for CTID.conf reads back the same.
  */
 #include "config.h"
 
@@ -109,9 +109,9 @@ test_fraction_monotonic(void)
 	}
 	ok(bad == 0, "a tiny fraction never lowers a value or wraps it "
 	    "(%u of %u wrong)", bad, n);
-	is_u64(lim_of("kmemsize", "309485010.000000000000000001T"), U,
+	is_u64(lim_of("kmemsize", "309485010.000000000000000001T"), UINT64_MAX,
 	    "309485010.000000000000000001T (beyond LONG_MAX bytes) is "
-	    "unlimited");
+	    "refused, not unlimited");
 }
 
 /* Every value formatted for CTID.conf parses back to the same value. */
