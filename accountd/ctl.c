@@ -24,7 +24,7 @@
 #include "log.h"
 #include "meminfo.h"
 #include "quota.h"
-#include "../policies/quota.h"
+#include "vzquota.h"
 #include "xalloc.h"
 
 #define CTL_RO	0x01

@@ -5,7 +5,7 @@
  *   quota_set ──► check (mechanism of the tree's filesystem) ──► kernel:
  *                 project id on the tree, quotactl(Q_SETQUOTA, PRJQUOTA)
  *             └─► userspace: scan child + fanotify when at the limit
- *   tick (1 s) ─► usage ─► grace step (policies/quota.c) ─► the hard
+ *   tick (1 s) ─► usage ─► grace step (policies/vzquota.c) ─► the hard
  *                 limit in force (kernel: Q_SETQUOTA when it changes;
  *                 userspace: refuse opens for writing) ─► failcnt, alert
  *
@@ -47,7 +47,7 @@
 #include "quota.h"
 #include "snapshot.h"
 #include "xalloc.h"
-#include "../policies/quota.h"
+#include "vzquota.h"
 
 #ifndef SYS_quotactl_fd
 #define SYS_quotactl_fd	443

@@ -11,7 +11,7 @@
  * permission listener refuses opens for writing in the tree.
  *
  * The grace (quotatime) is kept by accountd for both paths, per
- * container (policies/quota.h): the kernel's own grace is per
+ * container (policies/vzquota.h): the kernel's own grace is per
  * filesystem.
  */
 #ifndef ACCT_QUOTA_D_H
