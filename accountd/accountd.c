@@ -193,6 +193,8 @@ main(int argc, char **argv)
 	struct aerr err = { 0 };
 	int ch, r;
 
+	if (argc >= 2 && strcmp(argv[1], "--quota-listener") == 0)
+		return quota_listener_main(argc, argv);	/* quota-listen.c */
 	ad = &state;
 	while ((ch = getopt(argc, argv, "df:hno:s:v")) != -1) {
 		switch (ch) {

@@ -542,6 +542,11 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 		ctconf_free(&cf);
 		return aerr_prefix(err, "%s: ", name);
 	}
+	if (chg.v[P_PRIVATE].set &&
+	    (r = quota_check_private(name, &cf.params, err)) < 0) {
+		ctconf_free(&cf);
+		return aerr_prefix(err, "%s: ", name);
+	}
 	/* own containers get their cgroup now, so they exist at once */
 	if (cgroup == NULL) {
 		own = xasprintf("%s/%s", ad->cfg.cgroup_parent, name);

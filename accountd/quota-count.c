@@ -115,6 +115,7 @@ static struct event *ino_ev;
 struct qwatch {
 	int		 wd;
 	struct ctquota	*q;
+	char		*path;
 };
 static struct qwatch *watches;
 static size_t nwatches;
@@ -139,9 +140,11 @@ watch_dir(struct ctquota *q, const char *path)
 	watches = xreallocarray(watches, nwatches + 1, sizeof(*watches));
 	watches[nwatches].wd = wd;
 	watches[nwatches].q = q;
+	watches[nwatches].path = xstrdup(path);
 	nwatches++;
 	q->nwatch++;
 	q->new_watches++;
+	ql_dir_added(q, path);	/* marked at once when at the limit */
 }
 
 void
@@ -150,6 +153,7 @@ qc_unwatch(struct ctquota *q)
 	for (size_t i = 0; i < nwatches;) {
 		if (watches[i].q == q) {
 			(void)inotify_rm_watch(ino_fd, watches[i].wd);
+			free(watches[i].path);
 			watches[i] = watches[--nwatches];
 		} else {
 			i++;
@@ -177,6 +181,7 @@ on_inotify(evutil_socket_t fd, short what, void *arg)
 					continue;
 				if (e->mask & IN_IGNORED) {
 					q->nwatch--;
+					free(watches[i].path);
 					watches[i] = watches[--nwatches];
 					break;
 				}
@@ -306,8 +311,7 @@ qc_start(struct ctquota *q)
 	}
 	if (pid == 0) {
 		close(p[0]);
-		if (ql_fd() >= 0)
-			close(ql_fd());
+		ql_child();
 		if (ino_fd >= 0)
 			close(ino_fd);
 		if (q->mech == QM_KERNEL)
@@ -348,7 +352,17 @@ qc_close(void)
 	if (ino_fd >= 0)
 		close(ino_fd);
 	ino_fd = -1;
+	for (size_t i = 0; i < nwatches; i++)
+		free(watches[i].path);
 	free(watches);
 	watches = NULL;
 	nwatches = 0;
+}
+
+void
+qc_dirs(const struct ctquota *q, void (*fn)(const char *))
+{
+	for (size_t i = 0; i < nwatches; i++)
+		if (watches[i].q == q)
+			fn(watches[i].path);
 }

@@ -60,8 +60,7 @@ struct ctquota {
 	double		 scan_started, scan_secs, next_scan;
 	uint64_t	 apparent;
 	bool		 blocked;
-	uint64_t	 mnt_id;		/* fs_key: one fanotify mark */
-	bool		 marked;
+	bool		 marked;		/* the listener has its dirs */
 	unsigned	 nwatch;		/* inotify watches on its dirs */
 	bool		 tagging;		/* kernel: project id being set */
 	unsigned	 new_watches;		/* added by the running count */
@@ -117,14 +116,16 @@ void	qc_close(void);
 void	qc_start(struct ctquota *);	/* the count, or the tagging walk */
 void	qc_end(struct ctquota *);
 void	qc_unwatch(struct ctquota *);
+/* Each directory of the tree the counts reported (and still watched). */
+void	qc_dirs(const struct ctquota *, void (*)(const char *dir));
 
 /* ---- quota-listen.c ---- */
 void	ql_init(void);
 void	ql_close(void);
-int	ql_fd(void);			/* for a child to close, or -1 */
-uint64_t ql_key(const char *root);	/* which mark covers the tree */
-/* Marks and the listener's table from the records' `blocked`. */
+void	ql_child(void);			/* in a forked child: let go */
+/* Marks from the records' `blocked`; starts the listener when needed. */
 void	ql_update(void);
+void	ql_dir_added(struct ctquota *, const char *dir);	/* counted */
 /* The refusals counted since the last look, into failcnt. */
 void	ql_collect(void);
 

@@ -191,8 +191,8 @@ q_find(const struct container *ct)
 
 /* VE_PRIVATE with $VEID / ${VEID} replaced by the container's name. */
 static int
-expand_root(const struct container *ct, const struct ct_params *p,
-    char *out, size_t len, struct aerr *err)
+expand_root(const char *name, const struct ct_params *p, char *out,
+    size_t len, struct aerr *err)
 {
 	const char *s = p->private_dir;
 	size_t o = 0;
@@ -205,7 +205,7 @@ expand_root(const struct container *ct, const struct ct_params *p,
 		else if (strncmp(s, "$VEID", 5) == 0)
 			skip = 5;
 		if (skip) {
-			int n = snprintf(out + o, len - o, "%s", ct->name);
+			int n = snprintf(out + o, len - o, "%s", name);
 
 			if (n < 0 || (size_t)n >= len - o)
 				break;
@@ -218,7 +218,53 @@ expand_root(const struct container *ct, const struct ct_params *p,
 	out[o] = '\0';
 	if (*s != '\0')
 		return aerr_set(err, ENAMETOOLONG, "%s: private path too long",
-		    ct->name);
+		    name);
+	return 0;
+}
+
+/* Whether the directory is the root of a mount (/ included); false when
+ * it does not exist (probe says so). */
+static bool
+is_mount_root(const char *path)
+{
+	struct statx sx;
+	struct stat st, up;
+	char *parent;
+	bool r;
+
+	if (statx(AT_FDCWD, path, 0, STATX_BASIC_STATS, &sx) == 0 &&
+	    (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+		return (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+	/* before Linux 5.8: another device above, or no above at all */
+	parent = xasprintf("%s/..", path);
+	r = stat(path, &st) == 0 && stat(parent, &up) == 0 &&
+	    (st.st_dev != up.st_dev || st.st_ino == up.st_ino);
+	free(parent);
+	return r;
+}
+
+/*
+ * A filesystem's root is not a container's tree: a quota there would
+ * hold every file of that filesystem (the kernel path would give all of
+ * them the project id, the userspace path would refuse opens for writing
+ * anywhere on it, root's included).
+ */
+int
+quota_check_private(const char *name, const struct ct_params *p,
+    struct aerr *err)
+{
+	char root[PATH_MAX];
+	int r;
+
+	if (!p->v[P_PRIVATE].set)
+		return 0;
+	if ((r = expand_root(name, p, root, sizeof(root), err)) < 0)
+		return r;
+	if (is_mount_root(root))
+		return aerr_set(err, EINVAL, "bad value for --private: '%s' is "
+		    "the root of a filesystem (a mount point): a disk quota "
+		    "there would hold every file of that filesystem (accepted: "
+		    "a directory below it, such as /vz/private/$VEID)", root);
 	return 0;
 }
 
@@ -402,6 +448,8 @@ quota_set(struct container *ct, const struct ct_params *eff, bool strict,
 	int r;
 
 	ql_collect();	/* the old record's refusals, before it is copied */
+	if (strict && (r = quota_check_private(ct->name, eff, err)) < 0)
+		return aerr_prefix(err, "%s: ", ct->name);	/* quota or not */
 	quota_limits(eff, &b, &i, &qt);
 	if (!quota_wanted(eff)) {
 		if (eff->v[P_QUOTAUGIDLIMIT].set &&
@@ -423,8 +471,9 @@ quota_set(struct container *ct, const struct ct_params *eff, bool strict,
 	q = xcalloc(1, sizeof(*q));
 	q->ct = ct;
 	q->scan_fd = -1;
-	if ((r = expand_root(ct, eff, q->root, sizeof(q->root), err)) < 0 ||
-	    (r = qk_probe(q->root, &fi, err)) < 0) {
+	if ((r = expand_root(ct->name, eff, q->root, sizeof(q->root),
+	    err)) < 0 || (r = qk_probe(q->root, &fi, err)) < 0 ||
+	    (r = quota_check_private(ct->name, eff, err)) < 0) {
 		free(q);
 		if (r == -EINVAL && !strict)
 			return unenforced(ct, old, err->msg, warn);
@@ -495,8 +544,6 @@ quota_set(struct container *ct, const struct ct_params *eff, bool strict,
 			free(q);
 			return r;
 		}
-	} else {
-		q->mnt_id = ql_key(q->root);
 	}
 	if (old != NULL) {
 		/* the new settings are in force: drop the old ones */
