@@ -280,6 +280,7 @@ main(int argc, char **argv)
 		log_err("cannot create the event loop");
 		return 1;
 	}
+	bcstore_attach(ad->base);	/* changed records written each turn */
 	if (control_init() < 0)
 		return 1;
 	if (write_pidfile(ad->cfg.pid_file) < 0)
