@@ -50,11 +50,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fanotify.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/openat2.h>
 
 #include <event2/event.h>
@@ -242,6 +244,31 @@ l_answer(int fan, const struct fanotify_event_metadata *m)
 	close(m->fd);
 }
 
+/*
+ * The listener keeps only what answering needs: reading another user's
+ * /proc/PID/syscall (CAP_SYS_PTRACE) and reaching the trees' directories
+ * to mark them (CAP_DAC_READ_SEARCH).  Inode marks need no CAP_SYS_ADMIN;
+ * the group was made with it, by accountd.
+ */
+static void
+l_drop_privileges(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	uint64_t keep = (1ULL << CAP_SYS_PTRACE) | (1ULL << CAP_DAC_READ_SEARCH);
+
+	for (int c = 0; c <= CAP_LAST_CAP; c++)
+		if (!(keep & (1ULL << c)))
+			(void)prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
+	memset(d, 0, sizeof(d));
+	d[0].effective = d[0].permitted = (uint32_t)keep;
+	d[1].effective = d[1].permitted = (uint32_t)(keep >> 32);
+	if (syscall(SYS_capset, &h, d) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fprintf(stderr, "accountd --quota-listener: cannot drop "
+		    "privileges: %s\n", strerror(errno));
+}
+
 int
 quota_listener_main(int argc, char **argv)
 {
@@ -252,6 +279,7 @@ quota_listener_main(int argc, char **argv)
 	bool pending = false;
 
 	exempt = argc > 2 ? (pid_t)atoi(argv[2]) : getppid();
+	l_drop_privileges();
 	signal(SIGPIPE, SIG_IGN);
 	(void)fcntl(STDOUT_FILENO, F_SETFL, O_NONBLOCK);
 	(void)fcntl(fan, F_SETFL, O_NONBLOCK);
