@@ -247,6 +247,8 @@ main(int argc, char **argv)
 	struct aerr err = { 0 };
 	int ch, r;
 
+	if (argc >= 2 && strcmp(argv[1], "--quota-listener") == 0)
+		return quota_listener_main(argc, argv);	/* quota-listen.c */
 	ad = &state;
 	while ((ch = getopt(argc, argv, "df:hno:s:v")) != -1) {
 		switch (ch) {
@@ -351,6 +353,7 @@ main(int argc, char **argv)
 		log_err("cannot create the event loop");
 		return 1;
 	}
+	bcstore_attach(ad->base);	/* changed records written each turn */
 	if (control_init() < 0)
 		return 1;
 	if ((r = pidfile_write()) < 0)

@@ -26,7 +26,7 @@
 #include "log.h"
 #include "meminfo.h"
 #include "quota.h"
-#include "../policies/quota.h"
+#include "vzquota.h"
 #include "xalloc.h"
 
 #define CTL_RO	0x01
@@ -589,6 +589,11 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 	    (r = admit_check(name, NULL, &cf.params, force, err)) < 0) {
 		ctconf_free(&cf);
 		return r;
+	}
+	if (chg.v[P_PRIVATE].set &&
+	    (r = quota_check_private(name, &cf.params, err)) < 0) {
+		ctconf_free(&cf);
+		return aerr_prefix(err, "%s: ", name);
 	}
 	/* own containers get their cgroup now, so they exist at once */
 	if (cgroup == NULL) {

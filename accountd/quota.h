@@ -11,7 +11,7 @@
  * permission listener refuses opens for writing in the tree.
  *
  * The grace (quotatime) is kept by accountd for both paths, per
- * container (policies/quota.h): the kernel's own grace is per
+ * container (policies/vzquota.h): the kernel's own grace is per
  * filesystem.
  */
 #ifndef ACCT_QUOTA_D_H
@@ -29,6 +29,8 @@ struct container;
 struct snap_ct;
 
 int	quota_init(void);		/* after ct_load_all */
+/* accountd --quota-listener: the fanotify listener (quota-listen.c). */
+int	quota_listener_main(int argc, char **argv);
 void	quota_close(void);
 /*
  * Put the quota parameters of `eff` into effect for ct: check first
@@ -39,6 +41,10 @@ void	quota_close(void);
  */
 int	quota_set(struct container *, const struct ct_params *eff,
 	    bool strict, struct sbuf *warn, struct aerr *);
+/* The private path (VE_PRIVATE) refused where a quota cannot be: the
+ * root of a filesystem.  0 when unset or acceptable. */
+int	quota_check_private(const char *name, const struct ct_params *,
+	    struct aerr *);
 /* Why the container's quota parameters are not in force (no tree), or
  * NULL.  Borrowed. */
 const char *quota_unenforced(const struct container *);

@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "acctctl.h"
-#include "quota.h"
+#include "vzquota.h"
 #include "sbuf.h"
 
 static void

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The disk quota models (policies/quota.c): the grace state machine step
+ * The disk quota models (policies/vzquota.c): the grace state machine step
  * by step, the limits taken from the parameters, and the vzquota stat
  * layout against tests/unit/quota-stat.golden.
  */
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "quota.h"
+#include "vzquota.h"
 #include "../tap.h"
 
 #define U	VAL_UNLIMITED

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: ISC */
-/* Disk quota grace state machine and vzquota stat layout: see quota.h. */
+/* Disk quota grace state machine and vzquota stat layout: see vzquota.h. */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "quota.h"
+#include "vzquota.h"
 
 #define QUOTA_EXPTIME	259200	/* vzctl's default quotatime, 3 days */
 

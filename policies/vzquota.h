@@ -16,8 +16,8 @@
  * The grace starts when the usage is first seen above soft; quotatime 0
  * means no grace at all, so the soft limit is the hard one at once.
  */
-#ifndef ACCT_QUOTA_H
-#define ACCT_QUOTA_H
+#ifndef ACCT_VZQUOTA_H
+#define ACCT_VZQUOTA_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The userspace count of the disk quota (docs/quota.md, "Userspace
+ * path"): a child walks the tree and writes its figures down a pipe the
+ * event loop reads; an inotify watch on every directory the count reports
+ * brings the next count forward after a change.  The same pipe carries
+ * the kernel path's tagging walk (qk_tag_child), a child for the same
+ * reason: accountd itself never opens files in a quota'd tree.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+#include "quota-int.h"
+#include "xalloc.h"
+
+/*
+ * The scan child: counts every entry (as `find | wc -l`, the root
+ * included) and the blocks they hold (st_blocks, hard links once, as
+ * `du`), on this filesystem only, and writes "P n" progress lines and a
+ * final "D blocks_bytes inodes apparent_bytes" line.
+ */
+struct seen {
+	dev_t	dev;
+	ino_t	ino;
+};
+static struct seen *seen_tab;
+static size_t seen_cap, seen_n;
+static uint64_t sc_blocks, sc_inodes, sc_apparent;
+static int sc_fd;
+
+static bool
+seen_add(dev_t dev, ino_t ino)
+{
+	size_t h;
+
+	if (seen_n * 2 >= seen_cap) {
+		struct seen *old = seen_tab;
+		size_t oc = seen_cap;
+
+		seen_cap = seen_cap ? seen_cap * 2 : 4096;
+		seen_tab = xcalloc(seen_cap, sizeof(*seen_tab));
+		seen_n = 0;
+		for (size_t i = 0; i < oc; i++)
+			if (old[i].ino != 0)
+				(void)seen_add(old[i].dev, old[i].ino);
+		free(old);
+	}
+	h = ((size_t)ino * 2654435761u ^ (size_t)dev) & (seen_cap - 1);
+	while (seen_tab[h].ino != 0) {
+		if (seen_tab[h].ino == ino && seen_tab[h].dev == dev)
+			return false;
+		h = (h + 1) & (seen_cap - 1);
+	}
+	seen_tab[h].dev = dev;
+	seen_tab[h].ino = ino;
+	seen_n++;
+	return true;
+}
+
+static int
+scan_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)path;
+	(void)f;
+	if (flag == FTW_NS)
+		return 0;
+	if (st->st_nlink > 1 && !S_ISDIR(st->st_mode) &&
+	    !seen_add(st->st_dev, st->st_ino))
+		return 0;
+	if (flag == FTW_D && strchr(path, '\n') == NULL)
+		dprintf(sc_fd, "W %s\n", path);	/* for the parent's watch */
+	sc_inodes++;
+	sc_blocks += (uint64_t)st->st_blocks * 512;
+	sc_apparent += (uint64_t)st->st_size;
+	if (sc_inodes % 10000 == 0)
+		dprintf(sc_fd, "P %llu\n", (unsigned long long)sc_inodes);
+	return 0;
+}
+
+static void
+scan_child(const char *root, int fd)
+{
+	sc_fd = fd;
+	if (nftw(root, scan_one, 64, FTW_PHYS | FTW_MOUNT) < 0) {
+		dprintf(fd, "E %s\n", strerror(errno));
+		_exit(1);
+	}
+	dprintf(fd, "D %llu %llu %llu\n", (unsigned long long)sc_blocks,
+	    (unsigned long long)sc_inodes, (unsigned long long)sc_apparent);
+	_exit(0);
+}
+
+
+/*
+ * Changes between counts: an inotify watch on every directory of a
+ * userspace tree (the count reports them) brings the next count forward
+ * to within about a second of a change, at most one count a second.
+ */
+static int ino_fd = -1;
+static struct event *ino_ev;
+struct qwatch {
+	int		 wd;
+	struct ctquota	*q;
+	char		*path;
+};
+static struct qwatch *watches;
+static size_t nwatches;
+#define WATCH_MAX	65536	/* per tree; beyond: the periodic count only */
+#define WATCH_MASK	(IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | \
+			 IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB)
+
+/* Adds a watch; counts it in q->new_watches when the directory is new. */
+static void
+watch_dir(struct ctquota *q, const char *path)
+{
+	int wd;
+
+	if (ino_fd < 0 || q->nwatch >= WATCH_MAX)
+		return;
+	if ((wd = inotify_add_watch(ino_fd, path, WATCH_MASK | IN_ONLYDIR |
+	    IN_DONT_FOLLOW)) < 0)
+		return;
+	for (size_t i = 0; i < nwatches; i++)
+		if (watches[i].wd == wd)
+			return;		/* already watched */
+	watches = xreallocarray(watches, nwatches + 1, sizeof(*watches));
+	watches[nwatches].wd = wd;
+	watches[nwatches].q = q;
+	watches[nwatches].path = xstrdup(path);
+	nwatches++;
+	q->nwatch++;
+	q->new_watches++;
+	ql_dir_added(q, path);	/* marked at once when at the limit */
+}
+
+void
+qc_unwatch(struct ctquota *q)
+{
+	for (size_t i = 0; i < nwatches;) {
+		if (watches[i].q == q) {
+			(void)inotify_rm_watch(ino_fd, watches[i].wd);
+			free(watches[i].path);
+			watches[i] = watches[--nwatches];
+		} else {
+			i++;
+		}
+	}
+	q->nwatch = 0;
+}
+
+static void
+on_inotify(evutil_socket_t fd, short what, void *arg)
+{
+	char buf[8192] __attribute__((aligned(8)));
+	ssize_t n;
+
+	(void)what;
+	(void)arg;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			struct inotify_event *e = (struct inotify_event *)p;
+
+			for (size_t i = 0; i < nwatches; i++) {
+				struct ctquota *q = watches[i].q;
+
+				if (watches[i].wd != e->wd)
+					continue;
+				if (e->mask & IN_IGNORED) {
+					q->nwatch--;
+					free(watches[i].path);
+					watches[i] = watches[--nwatches];
+					break;
+				}
+				/* count again soon, at most once a second */
+				if (q->next_scan > q->last_scan_end + 1.0)
+					q->next_scan = q->last_scan_end + 1.0;
+				if (q->scan_pid > 0)
+					q->changed_in_scan = true;
+				break;
+			}
+			p += sizeof(*e) + e->len;
+		}
+	}
+}
+
+static void
+scan_line(struct ctquota *q, const char *l)
+{
+	unsigned long long a, b, c;
+
+	if (l[0] == 'W' && l[1] == ' ') {
+		watch_dir(q, l + 2);
+	} else if (sscanf(l, "T %llu", &a) == 1) {
+		log_info("%s: quota: project id %u set on %llu entries of %s in "
+		    "%.2f s", q->ct->name, q->projid, a, q->root,
+		    q_mono() - q->scan_started);
+	} else if (l[0] == 'E' && q->mech == QM_KERNEL) {
+		snprintf(q->status, sizeof(q->status), "cannot give project id "
+		    "%u to %s", q->projid, l + 2);
+		log_warn("%s: %s", q->ct->name, q->status);
+	} else if (sscanf(l, "P %llu", &a) == 1) {
+		q->scan_seen = a;
+	} else if (sscanf(l, "D %llu %llu %llu", &a, &b, &c) == 3) {
+		q->blk.usage = a;
+		q->ino.usage = b;
+		q->apparent = c;
+		q->scan_secs = q_mono() - q->scan_started;
+		if (!q->scanned)
+			log_info("%s: quota: first count of %s: %llu files, "
+			    "%llu KiB, %.2f s", q->ct->name, q->root, b,
+			    a / 1024, q->scan_secs);
+		q->scanned = true;
+		q->status[0] = '\0';
+	} else if (l[0] == 'E') {
+		snprintf(q->status, sizeof(q->status), "count of %s failed: %s",
+		    q->root, l + 2);
+	}
+}
+
+void
+qc_end(struct ctquota *q)
+{
+	if (q->scan_ev != NULL)
+		event_free(q->scan_ev);
+	q->scan_ev = NULL;
+	if (q->scan_fd >= 0)
+		close(q->scan_fd);
+	q->scan_fd = -1;
+	if (q->scan_pid > 0) {
+		kill(q->scan_pid, SIGKILL);
+		(void)waitpid(q->scan_pid, NULL, WNOHANG);
+	}
+	q->scan_pid = 0;
+}
+
+static void
+on_scan(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctquota *q = arg;
+	ssize_t n;
+
+	(void)what;
+	n = read(fd, q->scan_buf + q->scan_len,
+	    sizeof(q->scan_buf) - q->scan_len - 1);
+	if (n <= 0) {
+		if (n < 0 && errno == EAGAIN)
+			return;
+		(void)waitpid(q->scan_pid, NULL, WNOHANG);
+		q->scan_pid = 0;	/* exited: nothing to kill */
+		qc_end(q);
+		if (q->mech == QM_KERNEL) {
+			q->tagging = false;
+			q_tick(q, q_wall_ms());
+			return;
+		}
+		q->last_scan_end = q_mono();
+		q->next_scan = q->last_scan_end + ad->cfg.quota_rescan;
+		/*
+		 * A directory made since the last count was not watched while
+		 * files went into it, and a change during the count may have
+		 * been missed by it: count again in a second.
+		 */
+		if (q->changed_in_scan || (q->new_watches > 0 && q->scanned &&
+		    !q->first_count))
+			q->next_scan = q->last_scan_end + 1.0;
+		q_tick(q, q_wall_ms());
+		return;
+	}
+	q->scan_len += (size_t)n;
+	q->scan_buf[q->scan_len] = '\0';
+	for (;;) {
+		char *nl = strchr(q->scan_buf, '\n');
+
+		if (nl == NULL)
+			break;
+		*nl = '\0';
+		scan_line(q, q->scan_buf);
+		q->scan_len -= (size_t)(nl + 1 - q->scan_buf);
+		memmove(q->scan_buf, nl + 1, q->scan_len + 1);
+	}
+	if (q->scan_len >= sizeof(q->scan_buf) - 1)
+		q->scan_len = 0;	/* a line that long is not ours */
+}
+
+void
+qc_start(struct ctquota *q)
+{
+	int p[2];
+	pid_t pid;
+
+	if (q->scan_pid > 0 || pipe2(p, O_CLOEXEC) < 0)
+		return;
+	if ((pid = fork()) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		ql_child();
+		if (ino_fd >= 0)
+			close(ino_fd);
+		if (q->mech == QM_KERNEL)
+			qk_tag_child(q->root, q->projid, p[1]);
+		scan_child(q->root, p[1]);
+	}
+	close(p[1]);
+	(void)fcntl(p[0], F_SETFL, O_NONBLOCK);
+	q->scan_pid = pid;
+	q->scan_fd = p[0];
+	q->scan_len = 0;
+	q->scan_seen = 0;
+	q->new_watches = 0;
+	q->changed_in_scan = false;
+	q->first_count = !q->scanned;
+	q->scan_started = q_mono();
+	q->scan_ev = event_new(ad->base, p[0], EV_READ | EV_PERSIST, on_scan, q);
+	event_add(q->scan_ev, NULL);
+}
+
+void
+qc_init(void)
+{
+	ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (ino_fd >= 0) {
+		ino_ev = event_new(ad->base, ino_fd, EV_READ | EV_PERSIST,
+		    on_inotify, NULL);
+		event_add(ino_ev, NULL);
+	}
+}
+
+void
+qc_close(void)
+{
+	if (ino_ev != NULL)
+		event_free(ino_ev);
+	ino_ev = NULL;
+	if (ino_fd >= 0)
+		close(ino_fd);
+	ino_fd = -1;
+	for (size_t i = 0; i < nwatches; i++)
+		free(watches[i].path);
+	free(watches);
+	watches = NULL;
+	nwatches = 0;
+}
+
+void
+qc_dirs(const struct ctquota *q, void (*fn)(const char *))
+{
+	for (size_t i = 0; i < nwatches; i++)
+		if (watches[i].q == q)
+			fn(watches[i].path);
+}
