@@ -45,11 +45,8 @@ int	sview_load(struct snap *, struct sview *, struct aerr *);
 size_t	sview_sanitize(struct snap_header *, struct snap_ct *, size_t n);
 void	sview_free(struct sview *);
 const struct snap_ct *sview_find(const struct sview *, const char *name);
-/* A row's figure in bytes (pages rows) or items; unlimited stays
- * VAL_UNLIMITED (INT64_MAX). */
-uint64_t sv_val(const struct snap_row *, uint64_t v);
+/* A row's figure: snap_value() (lib/snapshot.h). */
 bool	sv_unlimited(uint64_t v);
-bool	sv_row_bytes(const struct snap_row *);	/* pages or bytes */
 /* The name may be used as a file name (RRD): letters, digits, . _ - */
 bool	sv_name_ok(const char *);
 /* The snapshot's default path next to a control socket path. */

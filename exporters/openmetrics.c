@@ -309,11 +309,11 @@ beancounter(struct rctx *r, const char *name, enum bcol col, bool bytes,
 		for (int k = 0; k < SNAP_ROWS; k++) {
 			const struct snap_row *row = &c->row[k];
 
-			if (!row->present || sv_row_bytes(row) != bytes)
+			if (!row->present || snap_row_bytes(row) != bytes)
 				continue;
 			sample_ct(r, i);
 			label_end(r, "resource", ub_name((enum ub_res)k));
-			put_lim(r, sv_val(row, bc_field(row, col)));
+			put_lim(r, snap_value(row, bc_field(row, col)));
 			eol(r);
 		}
 	}

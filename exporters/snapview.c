@@ -64,8 +64,8 @@ sview_sanitize(struct snap_header *h, struct snap_ct *cts, size_t n)
 
 			row->present = row->present != 0 &&
 			    !ub_is_dummy((enum ub_res)r);
-			if (row->unit > UBU_ITEMS)
-				row->unit = UBU_ITEMS;
+			if (row->unit > SNAP_UNIT_ITEMS)
+				row->unit = SNAP_UNIT_ITEMS;
 		}
 		if (c->have_psi > 1)
 			c->have_psi = 1;
@@ -137,23 +137,6 @@ bool
 sv_unlimited(uint64_t v)
 {
 	return v >= VAL_UNLIMITED;
-}
-
-bool
-sv_row_bytes(const struct snap_row *r)
-{
-	return r->unit == UBU_PAGES || r->unit == UBU_BYTES;
-}
-
-uint64_t
-sv_val(const struct snap_row *r, uint64_t v)
-{
-	if (sv_unlimited(v))
-		return VAL_UNLIMITED;
-	if (r->unit == UBU_PAGES)
-		return v > VAL_UNLIMITED / ACCT_PAGE_SIZE ? VAL_UNLIMITED :
-		    v * ACCT_PAGE_SIZE;
-	return v;
 }
 
 bool

@@ -285,8 +285,7 @@ commit(int64_t end)
 static uint64_t run_started_ms, run_rounds;
 
 static void
-fold_round(const struct snap_header *h, const struct snap_ct *s, size_t n,
-    uint64_t page_size)
+fold_round(const struct snap_header *h, const struct snap_ct *s, size_t n)
 {
 	int64_t now = (int64_t)(h->time_ms / 1000);
 
@@ -314,7 +313,7 @@ fold_round(const struct snap_header *h, const struct snap_ct *s, size_t n,
 			fresh = run_rounds > 0;
 		}
 		ct->seen = true;
-		lg_fold(ct, h, &s[i], page_size, fresh);
+		lg_fold(ct, h, &s[i], fresh);
 	}
 	run_rounds++;
 }
@@ -348,7 +347,7 @@ main(int argc, char **argv)
 	struct snap snap;
 	struct sigaction sa;
 	bool foreground = false, verbose = false;
-	uint64_t last_round_ms = 0, page_size;
+	uint64_t last_round_ms = 0;
 	int64_t boundary;
 	time_t next_try = 0;
 	int ch;
@@ -396,7 +395,6 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	snap_open(&snap, snap_path, NULL);
 	state_since = time(NULL);
 	write_status();
@@ -416,7 +414,7 @@ main(int argc, char **argv)
 		if (store != NULL && snap_read(&snap, &h, &s, &n, &err) == 0 &&
 		    h.time_ms != last_round_ms) {
 			last_round_ms = h.time_ms;
-			fold_round(&h, s, n, page_size);
+			fold_round(&h, s, n);
 		}
 		free(s);
 		now = time(NULL);

@@ -550,15 +550,15 @@ fetch_cb(pmdaMetric *m, unsigned int inst, pmAtomValue *atom)
 			return PMDA_FETCH_NOVALUES;
 		switch (d->arg & 0xff) {
 		case 0:
-			return put_u64(atom, sv_val(row, row->held));
+			return put_u64(atom, snap_value(row, row->held));
 		case 1:
-			return put_u64(atom, sv_val(row, row->maxheld));
+			return put_u64(atom, snap_value(row, row->maxheld));
 		case 2:
 			return sv_unlimited(row->barrier) ? PMDA_FETCH_NOVALUES :
-			    put_u64(atom, sv_val(row, row->barrier));
+			    put_u64(atom, snap_value(row, row->barrier));
 		case 3:
 			return sv_unlimited(row->limit) ? PMDA_FETCH_NOVALUES :
-			    put_u64(atom, sv_val(row, row->limit));
+			    put_u64(atom, snap_value(row, row->limit));
 		default:
 			return put_u64(atom, row->failcnt);
 		}
