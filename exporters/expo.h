@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * exporters/: what the unprivileged exporters share.  Everything here
- * works on a copy of the snapshot accountd publishes (lib/snapshot.h) and
- * is pure except sview_load (reads the file) and the RRD functions.
+ * works on a checked copy of the snapshot accountd publishes (lib/snapview.h)
+ * and is pure except the RRD functions.
  *
- *   snapview.c	  a checked copy of the snapshot: names terminated, counts
- *		  clamped, records sorted by name without duplicates; the
- *		  file is a trust boundary like any input
  *   openmetrics.c  /metrics in Prometheus text 0.0.4 or OpenMetrics 1.0
  *   negotiate.c	  HTTP Accept / Accept-Encoding negotiation, query strings
  *   capacity.c	  host capacity: RAM, swap and CPU committed against what
@@ -14,8 +11,7 @@
  *   dashboard.c	  the HTML page
  *   rrd.c		  per-container RRD archives and their graphs
  *
- * Ownership: functions that hand out memory say so; a struct sview owns
- * its records.
+ * Ownership: functions that hand out memory say so.
  */
 #ifndef ACCT_EXPO_H
 #define ACCT_EXPO_H
@@ -29,51 +25,7 @@
 #include "err.h"
 #include "sbuf.h"
 #include "snapshot.h"
-
-/* ---- snapview.c ------------------------------------------------------- */
-
-struct sview {
-	struct snap_header h;
-	struct snap_ct	*cts;		/* owned; sorted by name, unique */
-	size_t		 n;
-};
-
-/* Read a consistent copy and check it (replaces what v held). */
-int	sview_load(struct snap *, struct sview *, struct aerr *);
-/* Check records in place: terminate strings, clamp counts, sort, drop
- * duplicate names; returns the number kept. */
-size_t	sview_sanitize(struct snap_header *, struct snap_ct *, size_t n);
-void	sview_free(struct sview *);
-const struct snap_ct *sview_find(const struct sview *, const char *name);
-/* A row's figure: snap_value() (lib/snapshot.h). */
-bool	sv_unlimited(uint64_t v);
-/* The name may be used as a file name (RRD): letters, digits, . _ - */
-bool	sv_name_ok(const char *);
-/* The snapshot's default path next to a control socket path. */
-char	*sv_default_path(const char *socket);	/* caller frees */
-/* acctctl's: next to -s SOCKET, $ACCTCTL_SOCKET, or the default socket
- * (caller frees). */
-char	*sv_cli_path(const char *opt_socket);
-/* snap_open + sview_load + snap_close */
-int	sv_load_path(const char *path, struct sview *, struct aerr *);
-
-/* Following the file: a new copy only when accountd published a round
- * (a look at the header costs one pread). */
-struct sfollow {
-	struct snap	 snap;
-	char		*path;
-	int		 fd;		/* for the look at the header */
-	ino_t		 ino;
-	bool		 have;
-	uint64_t	 pid, rounds, started;
-};
-
-void	sfollow_init(struct sfollow *, const char *path);
-void	sfollow_close(struct sfollow *);
-/* 1: cur replaced (prev, when given, gets the old cur); 0: no new round;
- * -errno (err set): no snapshot to read. */
-int	sfollow_update(struct sfollow *, struct sview *cur, struct sview *prev,
-	    struct aerr *);
+#include "snapview.h"
 
 /* ---- negotiate.c ------------------------------------------------------ */
 

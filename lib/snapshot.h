@@ -34,6 +34,9 @@
  * host's page size (policies' ACCT_PAGE_SIZE, asserted equal). */
 #define SNAP_PAGE_SIZE	4096u
 #define SNAP_UNLIMITED	((uint64_t)INT64_MAX)	/* VAL_UNLIMITED */
+/* rows that are placeholders in OpenVZ's table (ub_is_dummy, asserted):
+ * never present */
+#define SNAP_DUMMY_ROWS	((1u << 4) | (1u << 20) | (1u << 21) | (1u << 22))
 
 /* struct snap_row's unit (enum ub_unit, asserted equal) */
 enum snap_unit { SNAP_UNIT_PAGES, SNAP_UNIT_BYTES, SNAP_UNIT_ITEMS };

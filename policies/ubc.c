@@ -17,6 +17,8 @@ _Static_assert(SNAP_UNIT_PAGES == (int)UBU_PAGES &&
     "snapshot units: enum ub_unit");
 _Static_assert(SNAP_PAGE_SIZE == ACCT_PAGE_SIZE, "one page size");
 _Static_assert(SNAP_UNLIMITED == VAL_UNLIMITED, "one unlimited");
+_Static_assert(SNAP_DUMMY_ROWS == ((1u << UB_DUMMY0) | (1u << UB_DUMMY1) |
+    (1u << UB_DUMMY2) | (1u << UB_DUMMY3)), "the dummy rows of ub_is_dummy");
 
 static const struct {
 	const char	*name;

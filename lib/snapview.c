@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * A checked copy of the snapshot (see expo.h).  The exporters run without
- * privileges and read a file another process writes; a short or garbled
- * file must give wrong figures at worst, never a crash or an unbounded
- * label.  So every string is terminated here, every count clamped, and
+ * A checked copy of the snapshot (see snapview.h).  Its readers run
+ * without privileges and read a file another process writes; a short or
+ * garbled file must give wrong figures at worst, never a crash or an
+ * unbounded label.  So every string is terminated here, every count clamped, and
  * the records sorted by name with duplicates dropped (so /metrics never
  * has two series with the same labels, and lookups are a binary search).
  */
@@ -16,9 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "expo.h"
-#include "params.h"
-#include "ubc.h"
+#include "snapview.h"
 #include "xalloc.h"
 
 #ifndef RUNSTATEDIR
@@ -63,7 +61,7 @@ sview_sanitize(struct snap_header *h, struct snap_ct *cts, size_t n)
 			struct snap_row *row = &c->row[r];
 
 			row->present = row->present != 0 &&
-			    !ub_is_dummy((enum ub_res)r);
+			    !(SNAP_DUMMY_ROWS & (1u << r));
 			if (row->unit > SNAP_UNIT_ITEMS)
 				row->unit = SNAP_UNIT_ITEMS;
 		}
@@ -136,7 +134,7 @@ sview_find(const struct sview *v, const char *name)
 bool
 sv_unlimited(uint64_t v)
 {
-	return v >= VAL_UNLIMITED;
+	return v >= SNAP_UNLIMITED;
 }
 
 bool
