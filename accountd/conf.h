@@ -39,7 +39,7 @@ struct acct_config {
 	char		*vswap_mode;		/* auto ram kernel off */
 	char		*vswap_rate;		/* bytes/s, suffixes allowed */
 	char		*meminfo_dir;
-	/* the exporter (accountd/exporter.c, exporters/) */
+	/* the exporter (accountd/launch-exporter.c, exporters/) */
 	char		*exporter;		/* yes or no */
 	char		*http_listen;
 	char		*exporter_user;
@@ -50,7 +50,7 @@ struct acct_config {
 	/* disk quota (accountd/quota.c, docs/quota.md) */
 	char		*quota_fallback;	/* userspace or no */
 	unsigned	 quota_rescan;		/* s, userspace path */
-	/* the billing ledger (accountd/billing.c, ledger/) */
+	/* the billing ledger (accountd/launch-ledger.c, ledger/) */
 	char		*ledger;		/* yes or no */
 	char		*ledger_user;
 	char		*ledger_program;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * acctctl graph: runs acctctl-graph (cmd-graph.c), the one part of
+ * acctctl graph: runs acctctl-graph (acctctl-graph.c), the one part of
  * acctctl that needs librrd, so that the other commands do not load it.
  * It is looked for next to acctctl first (the build tree), then in
  * LIBEXECDIR/accountd.
