@@ -20,12 +20,18 @@
  * per format in use (during a refresh, briefly, the previous copy too).
  *
  * RRD archives (-r DIR) are updated every -t seconds from the snapshot.
+ *
+ * Connections are bounded in number (-m; one more gets a 503) and in
+ * time: a request must arrive whole and be answered within -T seconds
+ * (a deadline, not evhttp's idle timer, which a client sending one header
+ * line every 20 s would reset for ever).
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -55,6 +61,8 @@
 #endif
 
 #define DEFAULT_LISTEN	"127.0.0.1:9847"
+#define DEFAULT_MAX_CONNS	64
+#define DEFAULT_DEADLINE_S	30
 
 /* A rendered body shared by the cache and replies in flight. */
 struct body {
@@ -81,6 +89,11 @@ static struct {
 	/* figures for the log and the benchmark */
 	uint64_t	 renders, scrapes;
 	double		 last_render_ms;
+	/* connections: see "connections" below */
+	unsigned	 max_conns, deadline_s;
+	struct event	*sweep;
+	uint64_t	 refused, refused_logged;
+	double		 refused_log_ms;
 } X;
 
 static void
@@ -400,6 +413,138 @@ serve_graph(struct evhttp_request *req, const char *qs)
 	body_unref(body);
 }
 
+/* ---- connections: a cap and a deadline ---------------------------------- */
+
+/*
+ * libevent 2.1 has one hook per connection, the bufferevent callback
+ * (evhttp_set_bevcb).  Each connection's bufferevent is made there and
+ * kept with a reference of ours, so a sweep can tell when evhttp freed
+ * it (its callbacks and their argument cleared) and otherwise find the
+ * connection (that argument) to close when its deadline passed.  Made
+ * without BEV_OPT_CLOSE_ON_FREE: evhttp then closes the socket itself
+ * when it frees the connection, our reference does not hold it open.
+ */
+struct conn {
+	struct bufferevent *bev;
+	double		 deadline;	/* monotonic ms */
+};
+static struct conn *conns;
+static size_t nconns;
+
+static struct evhttp_connection *
+conn_evcon(struct bufferevent *bev)
+{
+	void *arg = NULL;
+
+	bufferevent_getcb(bev, NULL, NULL, NULL, &arg);
+	return arg;
+}
+
+/* Forget the connections evhttp freed; close those past their deadline
+ * when `expire`. */
+static void
+conns_sweep(bool expire)
+{
+	double now = now_ms();
+	size_t k = 0;
+
+	for (size_t i = 0; i < nconns; i++) {
+		struct evhttp_connection *evcon = conn_evcon(conns[i].bev);
+
+		if (evcon != NULL && expire && now >= conns[i].deadline) {
+			log_debug("a connection past its %u s deadline closed",
+			    X.deadline_s);
+			evhttp_connection_free(evcon);
+			evcon = NULL;
+		}
+		if (evcon == NULL) {
+			bufferevent_decref(conns[i].bev);
+			continue;
+		}
+		conns[k++] = conns[i];
+	}
+	nconns = k;
+}
+
+static void
+on_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	conns_sweep(true);
+}
+
+/* One connection past the cap: a 503, then closed. */
+static void
+refuse(evutil_socket_t fd, short what, void *arg)
+{
+	struct bufferevent *bev = arg;
+	struct evhttp_connection *evcon = conn_evcon(bev);
+	char body[96], msg[320];
+	int n;
+	double now = now_ms();
+
+	(void)fd;
+	(void)what;
+	if (evcon != NULL) {
+		snprintf(body, sizeof(body), "too many connections (at most %u "
+		    "at once), try again\n", X.max_conns);
+		n = snprintf(msg, sizeof(msg), "HTTP/1.1 503 Service Unavailable"
+		    "\r\nContent-Type: text/plain; charset=utf-8\r\n"
+		    "Content-Length: %zu\r\nConnection: close\r\nRetry-After: "
+		    "1\r\n\r\n%s", strlen(body), body);
+		(void)!send(bufferevent_getfd(bev), msg, (size_t)n,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		evhttp_connection_free(evcon);
+	}
+	bufferevent_decref(bev);
+	X.refused++;
+	if (X.refused_log_ms == 0 || now - X.refused_log_ms >= 60000) {
+		log_warn("%llu connection(s) refused: at most %u at once (-m)",
+		    (unsigned long long)(X.refused - X.refused_logged),
+		    X.max_conns);
+		X.refused_logged = X.refused;
+		X.refused_log_ms = now;
+	}
+}
+
+static struct bufferevent *
+new_conn(struct event_base *base, void *arg)
+{
+	static const struct timeval now = { 0, 0 };
+	struct bufferevent *bev = bufferevent_socket_new(base, -1, 0);
+
+	(void)arg;
+	if (bev == NULL)
+		return NULL;
+	bufferevent_incref(bev);
+	conns_sweep(false);	/* the count is of connections still open */
+	if (nconns >= X.max_conns) {
+		/* evhttp finishes setting the connection up first */
+		event_base_once(base, -1, EV_TIMEOUT, refuse, bev, &now);
+		return bev;
+	}
+	conns = xreallocarray(conns, nconns + 1, sizeof(*conns));
+	conns[nconns].bev = bev;
+	conns[nconns].deadline = now_ms() + X.deadline_s * 1000.0;
+	nconns++;
+	return bev;
+}
+
+/* A request arrived whole: its answer gets a deadline of its own. */
+static void
+conn_renew(struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct bufferevent *bev = evcon ?
+	    evhttp_connection_get_bufferevent(evcon) : NULL;
+
+	for (size_t i = 0; i < nconns; i++)
+		if (conns[i].bev == bev)
+			conns[i].deadline = now_ms() + X.deadline_s * 1000.0;
+}
+
 static void
 on_request(struct evhttp_request *req, void *arg)
 {
@@ -408,6 +553,7 @@ on_request(struct evhttp_request *req, void *arg)
 	const char *qs = uri ? evhttp_uri_get_query(uri) : NULL;
 
 	(void)arg;
+	conn_renew(req);
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
 	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
@@ -479,16 +625,39 @@ usage(void)
 	    "not on a terminal)\n"
 	    "  -l a:p      listen on address:port (default %s; [::1]:p for "
 	    "IPv6)\n"
+	    "  -m n        serve at most n connections at once (default %d; "
+	    "one more gets a 503)\n"
 	    "  -s path     accountd's snapshot (default %s/accountd/snapshot)\n"
 	    "  -r dir      keep per-container RRD archives in dir (off by "
 	    "default)\n"
 	    "  -t secs     RRD step (default 10)\n"
+	    "  -T secs     a request must arrive and be answered within secs "
+	    "(default %d)\n"
 	    "  -c address  write RRD updates through rrdcached (unix:/path or "
 	    "host:port)\n"
 	    "  -u user     user to run as when started as root (default "
 	    "nobody)\n"
-	    "  -v          debug logging\n", DEFAULT_LISTEN, RUNSTATEDIR);
+	    "  -v          debug logging\n", DEFAULT_LISTEN, DEFAULT_MAX_CONNS,
+	    RUNSTATEDIR, DEFAULT_DEADLINE_S);
 	exit(2);
+}
+
+/* A number in lo..hi (lo >= 1) from an option; 0 (said why) if not. */
+static unsigned
+parse_count(const char *s, unsigned lo, unsigned hi, const char *opt,
+    const char *what)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || end == s || *s == '-' || v < lo || v > hi) {
+		fprintf(stderr, "accountd-exporter: bad %s '%s' (accepted: %u "
+		    "to %u %s)\n", opt, s, lo, hi, what);
+		return 0;
+	}
+	return (unsigned)v;
 }
 
 /* Bind addr:port; returns the socket or -1 (logged). */
@@ -601,7 +770,9 @@ main(int argc, char **argv)
 	int ch, fd;
 
 	X.snap_path = RUNSTATEDIR "/accountd/snapshot";
-	while ((ch = getopt(argc, argv, "c:dhl:r:s:t:u:v")) != -1) {
+	X.max_conns = DEFAULT_MAX_CONNS;
+	X.deadline_s = DEFAULT_DEADLINE_S;
+	while ((ch = getopt(argc, argv, "c:dhl:m:r:s:t:T:u:v")) != -1) {
 		switch (ch) {
 		case 'c':
 			rrdcached = optarg;
@@ -611,6 +782,11 @@ main(int argc, char **argv)
 			break;
 		case 'l':
 			listen_on = optarg;
+			break;
+		case 'm':
+			if ((X.max_conns = parse_count(optarg, 1, 100000,
+			    "-m", "connections")) == 0)
+				return 2;
 			break;
 		case 'r':
 			rrd_dir = *optarg ? optarg : NULL;
@@ -630,6 +806,11 @@ main(int argc, char **argv)
 			}
 			break;
 		}
+		case 'T':
+			if ((X.deadline_s = parse_count(optarg, 1, 3600,
+			    "-T", "seconds")) == 0)
+				return 2;
+			break;
 		case 'u':
 			user = optarg;
 			break;
@@ -673,11 +854,18 @@ main(int argc, char **argv)
 	evhttp_set_allowed_methods(X.http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
 	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
-	evhttp_set_timeout(X.http, 30);
+	evhttp_set_timeout(X.http, (int)X.deadline_s);	/* idle, within the deadline */
 	evhttp_set_max_headers_size(X.http, 16384);
 	evhttp_set_max_body_size(X.http, 0);
 	evhttp_set_default_content_type(X.http, "text/plain; charset=utf-8");
 	evhttp_set_gencb(X.http, on_request, NULL);
+	evhttp_set_bevcb(X.http, new_conn, NULL);
+	{
+		static const struct timeval second = { 1, 0 };
+
+		X.sweep = event_new(X.base, -1, EV_PERSIST, on_sweep, NULL);
+		event_add(X.sweep, &second);
+	}
 	if (X.rrd_on) {
 		struct timeval now = { 0, 0 };
 
@@ -703,7 +891,10 @@ main(int argc, char **argv)
 	if (X.rrd_timer != NULL)
 		event_free(X.rrd_timer);
 	drop_cache();
+	event_free(X.sweep);
 	evhttp_free(X.http);
+	conns_sweep(false);	/* evhttp freed them all */
+	free(conns);
 	event_base_free(X.base);
 	if (X.rrd_on)
 		rrdw_close(&X.rrd);

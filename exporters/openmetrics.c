@@ -204,7 +204,8 @@ sample_ct(struct rctx *r, size_t i)
 	r->samples++;
 }
 
-/* ..., key="value"} and the value follows */
+/* ..., key="value"} and the value follows; the value is escaped (a
+ * device name comes from the snapshot like the container's) */
 static void
 label_end(struct rctx *r, const char *key, const char *val)
 {
@@ -212,7 +213,7 @@ label_end(struct rctx *r, const char *key, const char *val)
 		put(r, ",", 1);
 		puts_(r, key);
 		put(r, "=\"", 2);
-		puts_(r, val);
+		escape_label(r->o, val);
 		put(r, "\"", 1);
 	}
 	put(r, "} ", 2);

@@ -252,6 +252,12 @@ test_render(void)
 	metrics_render(&h, cts, 1, MFMT_TEXT, &t);
 	ok(strstr(t.s, "container=\"a\\\"b\\\\c\"") != NULL,
 	    "label values escaped");
+	/* every label from the snapshot: the device too */
+	snprintf(cts[0].dev[0].dev, sizeof(cts[0].dev[0].dev), "8:\"0\\\n");
+	sbuf_reset(&t);
+	metrics_render(&h, cts, 1, MFMT_OPENMETRICS, &t);
+	ok(strstr(t.s, "device=\"8:\\\"0\\\\\\n\"} ") != NULL,
+	    "device label escaped: \" \\ and newline");
 	sbuf_free(&t);
 	sbuf_free(&o);
 }
