@@ -106,16 +106,27 @@ static int snap_errno;			/* last failure to read, or 0 */
 #define U_MSEC		((pmUnits)PMDA_PMUNITS(0, 1, 0, 0, PM_TIME_MSEC, 0))
 #define U_SEC		((pmUnits)PMDA_PMUNITS(0, 1, 0, 0, PM_TIME_SEC, 0))
 
+/*
+ * A metric's PMID is (cluster, item), both written in the table below and
+ * never reused: archives and pmlogger configurations name metrics by
+ * PMID, so a metric added in the middle must not renumber the others (a
+ * new metric takes the next free item of its cluster; a metric removed
+ * leaves its number unused).  tests/exporters/pcp-pmids.sh checks the
+ * numbers against tests/exporters/pcp-pmids.list.
+ */
 static void
-def(const char *name, int cluster, enum src src, int arg, int type, int indom,
-    int sem, pmUnits units, const char *oneline, const char *help)
+def(const char *name, int cluster, int item, enum src src, int arg, int type,
+    int indom, int sem, pmUnits units, const char *oneline, const char *help)
 {
 	struct mdef *d;
-	int item = 0;
 
 	for (size_t i = 0; i < ndefs; i++)
-		if ((int)pmID_cluster(defs[i].desc.pmid) == cluster)
-			item++;
+		if ((int)pmID_cluster(defs[i].desc.pmid) == cluster &&
+		    (int)pmID_item(defs[i].desc.pmid) == item) {
+			fprintf(stderr, "pmdaaccountd: %s and %s are both "
+			    "%d:%d\n", defs[i].name, name, cluster, item);
+			abort();
+		}
 	defs = xreallocarray(defs, ndefs + 1, sizeof(*defs));
 	d = &defs[ndefs++];
 	memset(d, 0, sizeof(*d));
@@ -131,10 +142,10 @@ def(const char *name, int cluster, enum src src, int arg, int type, int indom,
 	d->help = xstrdup(help ? help : oneline);
 }
 
-#define HOST(n, s, t, sem, u, o, h) \
-	def("host." n, CL_HOST, s, 0, t, PM_INDOM_NULL, sem, u, o, h)
-#define PERCT(n, cl, s, a, t, sem, u, o, h) \
-	def(n, cl, s, a, t, CT_INDOM, sem, u, o, h)
+#define HOST(n, item, s, t, sem, u, o, h) \
+	def("host." n, CL_HOST, item, s, 0, t, PM_INDOM_NULL, sem, u, o, h)
+#define PERCT(n, cl, item, s, a, t, sem, u, o, h) \
+	def(n, cl, item, s, a, t, CT_INDOM, sem, u, o, h)
 
 static void
 build_table(void)
@@ -144,67 +155,67 @@ build_table(void)
 	static const char *const cols[5] = { "held", "maxheld", "barrier",
 		"limit", "failcnt" };
 
-	HOST("ram", S_HOST_RAM, PM_TYPE_U64, PM_SEM_DISCRETE, U_BYTES,
+	HOST("ram", 0, S_HOST_RAM, PM_TYPE_U64, PM_SEM_DISCRETE, U_BYTES,
 	    "the host's RAM", NULL);
-	HOST("swap", S_HOST_SWAP, PM_TYPE_U64, PM_SEM_DISCRETE, U_BYTES,
+	HOST("swap", 1, S_HOST_SWAP, PM_TYPE_U64, PM_SEM_DISCRETE, U_BYTES,
 	    "the host's swap space", NULL);
-	HOST("cpus", S_HOST_CPUS, PM_TYPE_U32, PM_SEM_DISCRETE, U_NONE,
+	HOST("cpus", 2, S_HOST_CPUS, PM_TYPE_U32, PM_SEM_DISCRETE, U_NONE,
 	    "CPUs online on the host", NULL);
-	HOST("ram_committed", S_HOST_RAM_COMMIT, PM_TYPE_U64, PM_SEM_INSTANT,
+	HOST("ram_committed", 3, S_HOST_RAM_COMMIT, PM_TYPE_U64, PM_SEM_INSTANT,
 	    U_BYTES, "sum of the RAM limits of running containers",
 	    "Sum of the physpages limits of running containers that have one "
 	    "(vzoversell's RAM allocated); compare with accountd.host.ram.");
-	HOST("swap_committed", S_HOST_SWAP_COMMIT, PM_TYPE_U64, PM_SEM_INSTANT,
+	HOST("swap_committed", 4, S_HOST_SWAP_COMMIT, PM_TYPE_U64, PM_SEM_INSTANT,
 	    U_BYTES, "sum of the swap limits of running containers",
 	    "Sum of the swappages limits of running containers that have one "
 	    "(vzoversell's Swap allocated); compare with accountd.host.swap.");
-	HOST("ram_used", S_HOST_RAM_USED, PM_TYPE_U64, PM_SEM_INSTANT, U_BYTES,
+	HOST("ram_used", 5, S_HOST_RAM_USED, PM_TYPE_U64, PM_SEM_INSTANT, U_BYTES,
 	    "sum of the RAM held by running containers", NULL);
-	HOST("cpulimit_committed", S_HOST_CPULIM_COMMIT, PM_TYPE_U64,
+	HOST("cpulimit_committed", 6, S_HOST_CPULIM_COMMIT, PM_TYPE_U64,
 	    PM_SEM_INSTANT, U_NONE,
 	    "sum of the CPU limits of running containers, in percent of a CPU",
 	    "Sum of min(cpulimit, cpus x 100) over running containers, in "
 	    "percent of one CPU; compare with accountd.host.cpus x 100.");
-	HOST("cpuunits_committed", S_HOST_UNITS_COMMIT, PM_TYPE_U64,
+	HOST("cpuunits_committed", 7, S_HOST_UNITS_COMMIT, PM_TYPE_U64,
 	    PM_SEM_INSTANT, U_NONE,
 	    "sum of the cpuunits of running containers (1000 where unset)",
 	    "vzcpucheck's current CPU utilization.");
-	HOST("containers.running", S_HOST_RUNNING, PM_TYPE_U32, PM_SEM_INSTANT,
+	HOST("containers.running", 8, S_HOST_RUNNING, PM_TYPE_U32, PM_SEM_INSTANT,
 	    U_NONE, "containers running", NULL);
-	HOST("containers.stopped", S_HOST_STOPPED, PM_TYPE_U32, PM_SEM_INSTANT,
+	HOST("containers.stopped", 9, S_HOST_STOPPED, PM_TYPE_U32, PM_SEM_INSTANT,
 	    U_NONE, "containers accountd knows that are not running", NULL);
-	HOST("snapshot.time", S_HOST_TIME, PM_TYPE_U64, PM_SEM_INSTANT, U_SEC,
+	HOST("snapshot.time", 10, S_HOST_TIME, PM_TYPE_U64, PM_SEM_INSTANT, U_SEC,
 	    "when accountd's last sampling round ended (Unix time)",
 	    "A value that stops moving means accountd stopped sampling.");
-	HOST("snapshot.rounds", S_HOST_ROUNDS, PM_TYPE_U64, PM_SEM_COUNTER,
+	HOST("snapshot.rounds", 11, S_HOST_ROUNDS, PM_TYPE_U64, PM_SEM_COUNTER,
 	    U_COUNT, "sampling rounds since accountd started", NULL);
-	HOST("snapshot.interval", S_HOST_INTERVAL, PM_TYPE_U64, PM_SEM_DISCRETE,
+	HOST("snapshot.interval", 12, S_HOST_INTERVAL, PM_TYPE_U64, PM_SEM_DISCRETE,
 	    U_MSEC, "accountd's sample_interval", NULL);
 
-	PERCT("running", CL_CT, S_RUNNING, 0, PM_TYPE_U32, PM_SEM_INSTANT,
+	PERCT("running", CL_CT, 0, S_RUNNING, 0, PM_TYPE_U32, PM_SEM_INSTANT,
 	    U_NONE, "1 when the container runs (its cgroup exists), else 0",
 	    NULL);
-	PERCT("cgroup", CL_CT, S_CGROUP, 0, PM_TYPE_STRING, PM_SEM_DISCRETE,
+	PERCT("cgroup", CL_CT, 1, S_CGROUP, 0, PM_TYPE_STRING, PM_SEM_DISCRETE,
 	    U_NONE, "the container's cgroup path, relative to the hierarchy "
 	    "roots", NULL);
 
-	PERCT("cpu.usage", CL_CPU, S_CPU_USAGE, 0, PM_TYPE_U64, PM_SEM_COUNTER,
+	PERCT("cpu.usage", CL_CPU, 0, S_CPU_USAGE, 0, PM_TYPE_U64, PM_SEM_COUNTER,
 	    U_USEC, "CPU time used by the container's tasks", NULL);
-	PERCT("cpu.user", CL_CPU, S_CPU_USER, 0, PM_TYPE_U64, PM_SEM_COUNTER,
+	PERCT("cpu.user", CL_CPU, 1, S_CPU_USER, 0, PM_TYPE_U64, PM_SEM_COUNTER,
 	    U_USEC, "CPU time in user mode",
 	    "CPU time in user mode; no value where the kernel does not split "
 	    "it (cgroup v1 cpuacct.usage).");
-	PERCT("cpu.system", CL_CPU, S_CPU_SYSTEM, 0, PM_TYPE_U64,
+	PERCT("cpu.system", CL_CPU, 2, S_CPU_SYSTEM, 0, PM_TYPE_U64,
 	    PM_SEM_COUNTER, U_USEC, "CPU time in kernel mode",
 	    "CPU time in kernel mode; no value where the kernel does not split "
 	    "it.");
-	PERCT("cpu.throttled", CL_CPU, S_CPU_THROTTLED, 0, PM_TYPE_U64,
+	PERCT("cpu.throttled", CL_CPU, 3, S_CPU_THROTTLED, 0, PM_TYPE_U64,
 	    PM_SEM_COUNTER, U_USEC,
 	    "time the container's tasks were throttled by its CPU limit", NULL);
-	PERCT("cpu.periods", CL_CPU, S_CPU_PERIODS, 0, PM_TYPE_U64,
+	PERCT("cpu.periods", CL_CPU, 4, S_CPU_PERIODS, 0, PM_TYPE_U64,
 	    PM_SEM_COUNTER, U_COUNT,
 	    "CFS bandwidth periods elapsed under a CPU limit", NULL);
-	PERCT("cpu.throttled_periods", CL_CPU, S_CPU_THR_PERIODS, 0,
+	PERCT("cpu.throttled_periods", CL_CPU, 5, S_CPU_THR_PERIODS, 0,
 	    PM_TYPE_U64, PM_SEM_COUNTER, U_COUNT,
 	    "CFS periods in which the container was throttled", NULL);
 	for (int i = 0; i < 6; i++) {
@@ -213,46 +224,46 @@ build_table(void)
 		snprintf(name, sizeof(name), "pressure.%s", psi_names[i]);
 		snprintf(one, sizeof(one), "pressure stall time, %s (PSI total)",
 		    psi_names[i]);
-		PERCT(name, CL_PSI, S_PSI, i, PM_TYPE_U64, PM_SEM_COUNTER, U_USEC,
+		PERCT(name, CL_PSI, i, S_PSI, i, PM_TYPE_U64, PM_SEM_COUNTER, U_USEC,
 		    one, "Pressure stall information: time some (or all, for "
 		    "full) of the container's tasks were stalled on the "
 		    "resource.  cgroup v2 only.");
 	}
-	PERCT("memory.cache", CL_MEM, S_MEM_CACHE, 0, PM_TYPE_U64,
+	PERCT("memory.cache", CL_MEM, 0, S_MEM_CACHE, 0, PM_TYPE_U64,
 	    PM_SEM_INSTANT, U_BYTES, "page cache charged to the container",
 	    NULL);
-	PERCT("memory.anon", CL_MEM, S_MEM_ANON, 0, PM_TYPE_U64, PM_SEM_INSTANT,
+	PERCT("memory.anon", CL_MEM, 1, S_MEM_ANON, 0, PM_TYPE_U64, PM_SEM_INSTANT,
 	    U_BYTES, "anonymous memory charged to the container", NULL);
-	PERCT("memory.limit_hits", CL_MEM, S_MEM_HITS, 0, PM_TYPE_U64,
+	PERCT("memory.limit_hits", CL_MEM, 2, S_MEM_HITS, 0, PM_TYPE_U64,
 	    PM_SEM_COUNTER, U_COUNT,
 	    "times memory use reached the limit and reclaim resolved it",
 	    "cgroup v2 memory.events max; no value on cgroup v1.");
-	PERCT("config.ram", CL_CONFIG, S_CFG_RAM, 0, PM_TYPE_U64,
+	PERCT("config.ram", CL_CONFIG, 0, S_CFG_RAM, 0, PM_TYPE_U64,
 	    PM_SEM_DISCRETE, U_BYTES, "the container's configured RAM (--ram)",
 	    "No value when unset or unlimited.");
-	PERCT("config.swap", CL_CONFIG, S_CFG_SWAP, 0, PM_TYPE_U64,
+	PERCT("config.swap", CL_CONFIG, 1, S_CFG_SWAP, 0, PM_TYPE_U64,
 	    PM_SEM_DISCRETE, U_BYTES, "the container's configured swap (--swap)",
 	    "No value when unset or unlimited.");
-	PERCT("config.cpuunits", CL_CONFIG, S_CFG_CPUUNITS, 0, PM_TYPE_U64,
+	PERCT("config.cpuunits", CL_CONFIG, 2, S_CFG_CPUUNITS, 0, PM_TYPE_U64,
 	    PM_SEM_DISCRETE, U_NONE, "the container's cpuunits (1000 when "
 	    "unset)", NULL);
-	PERCT("config.cpulimit", CL_CONFIG, S_CFG_CPULIMIT, 0, PM_TYPE_U64,
+	PERCT("config.cpulimit", CL_CONFIG, 3, S_CFG_CPULIMIT, 0, PM_TYPE_U64,
 	    PM_SEM_DISCRETE, U_NONE, "the container's CPU limit in percent of "
 	    "one CPU (at most cpus x 100)", "No value when there is none.");
-	PERCT("config.cpus", CL_CONFIG, S_CFG_CPUS, 0, PM_TYPE_U64,
+	PERCT("config.cpus", CL_CONFIG, 4, S_CFG_CPUS, 0, PM_TYPE_U64,
 	    PM_SEM_DISCRETE, U_NONE, "CPUs the container may use at once",
 	    "No value when unset.");
-	PERCT("config.numproc", CL_CONFIG, S_CFG_NUMPROC, 0, PM_TYPE_U64,
+	PERCT("config.numproc", CL_CONFIG, 5, S_CFG_NUMPROC, 0, PM_TYPE_U64,
 	    PM_SEM_DISCRETE, U_COUNT, "the container's numproc setting",
 	    "No value when unset.");
-	PERCT("vswap.held", CL_VSWAP, S_VSWAP, 0, PM_TYPE_U64, PM_SEM_INSTANT,
+	PERCT("vswap.held", CL_VSWAP, 0, S_VSWAP, 0, PM_TYPE_U64, PM_SEM_INSTANT,
 	    U_BYTES, "memory above RAM held in virtual swap (VSwap emulation)",
 	    NULL);
-	PERCT("vswap.in", CL_VSWAP, S_VSWAP_IN, 0, PM_TYPE_U64, PM_SEM_COUNTER,
+	PERCT("vswap.in", CL_VSWAP, 1, S_VSWAP_IN, 0, PM_TYPE_U64, PM_SEM_COUNTER,
 	    U_BYTES, "bytes brought back from virtual swap", NULL);
-	PERCT("vswap.out", CL_VSWAP, S_VSWAP_OUT, 0, PM_TYPE_U64,
+	PERCT("vswap.out", CL_VSWAP, 2, S_VSWAP_OUT, 0, PM_TYPE_U64,
 	    PM_SEM_COUNTER, U_BYTES, "bytes pushed to virtual swap", NULL);
-	PERCT("vswap.slowed", CL_VSWAP, S_VSWAP_SLOWED, 0, PM_TYPE_U64,
+	PERCT("vswap.slowed", CL_VSWAP, 3, S_VSWAP_SLOWED, 0, PM_TYPE_U64,
 	    PM_SEM_COUNTER, U_USEC,
 	    "time the container was slowed down as if swapping", NULL);
 	{
@@ -278,7 +289,7 @@ build_table(void)
 		};
 
 		for (size_t k = 0; k < nitems(dk); k++)
-			PERCT(dk[k].n, CL_DISK, S_DISK, (int)k, PM_TYPE_U64,
+			PERCT(dk[k].n, CL_DISK, (int)k, S_DISK, (int)k, PM_TYPE_U64,
 			    dk[k].sem, dk[k].bytes ? U_BYTES : U_COUNT,
 			    dk[k].h, "No value for a container without a disk "
 			    "quota, and for a limit that is unlimited.");
@@ -292,7 +303,7 @@ build_table(void)
 		};
 
 		for (int i = 0; i < 4; i++)
-			def(io[i][0], CL_IO, S_IO, i, PM_TYPE_U64, DEV_INDOM,
+			def(io[i][0], CL_IO, i, S_IO, i, PM_TYPE_U64, DEV_INDOM,
 			    PM_SEM_COUNTER, i < 2 ? U_BYTES : U_COUNT, io[i][1],
 			    "Per container and device: instances are named "
 			    "CONTAINER::MAJ:MIN.");
@@ -318,7 +329,7 @@ build_table(void)
 			    c == 4 ? "Times a charge against the resource failed; "
 			    "kept across restarts of accountd." :
 			    "No value when unlimited.");
-			def(name, CL_BC + r, S_BC, r << 8 | c, PM_TYPE_U64,
+			def(name, CL_BC + r, c, S_BC, r << 8 | c, PM_TYPE_U64,
 			    CT_INDOM, c == 4 ? PM_SEM_COUNTER : c < 2 ?
 			    PM_SEM_INSTANT : PM_SEM_DISCRETE, c == 4 ? U_COUNT :
 			    bytes ? U_BYTES : U_COUNT, one, help);
