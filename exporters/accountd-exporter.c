@@ -31,7 +31,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -89,11 +88,7 @@ static struct {
 	/* figures for the log and the benchmark */
 	uint64_t	 renders, scrapes;
 	double		 last_render_ms;
-	/* connections: see "connections" below */
-	unsigned	 max_conns, deadline_s;
-	struct event	*sweep;
-	uint64_t	 refused, refused_logged;
-	double		 refused_log_ms;
+	unsigned	 max_conns, deadline_s;	/* -m, -T (httpconn.c) */
 } X;
 
 static void
@@ -413,138 +408,6 @@ serve_graph(struct evhttp_request *req, const char *qs)
 	body_unref(body);
 }
 
-/* ---- connections: a cap and a deadline ---------------------------------- */
-
-/*
- * libevent 2.1 has one hook per connection, the bufferevent callback
- * (evhttp_set_bevcb).  Each connection's bufferevent is made there and
- * kept with a reference of ours, so a sweep can tell when evhttp freed
- * it (its callbacks and their argument cleared) and otherwise find the
- * connection (that argument) to close when its deadline passed.  Made
- * without BEV_OPT_CLOSE_ON_FREE: evhttp then closes the socket itself
- * when it frees the connection, our reference does not hold it open.
- */
-struct conn {
-	struct bufferevent *bev;
-	double		 deadline;	/* monotonic ms */
-};
-static struct conn *conns;
-static size_t nconns;
-
-static struct evhttp_connection *
-conn_evcon(struct bufferevent *bev)
-{
-	void *arg = NULL;
-
-	bufferevent_getcb(bev, NULL, NULL, NULL, &arg);
-	return arg;
-}
-
-/* Forget the connections evhttp freed; close those past their deadline
- * when `expire`. */
-static void
-conns_sweep(bool expire)
-{
-	double now = now_ms();
-	size_t k = 0;
-
-	for (size_t i = 0; i < nconns; i++) {
-		struct evhttp_connection *evcon = conn_evcon(conns[i].bev);
-
-		if (evcon != NULL && expire && now >= conns[i].deadline) {
-			log_debug("a connection past its %u s deadline closed",
-			    X.deadline_s);
-			evhttp_connection_free(evcon);
-			evcon = NULL;
-		}
-		if (evcon == NULL) {
-			bufferevent_decref(conns[i].bev);
-			continue;
-		}
-		conns[k++] = conns[i];
-	}
-	nconns = k;
-}
-
-static void
-on_sweep(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-	conns_sweep(true);
-}
-
-/* One connection past the cap: a 503, then closed. */
-static void
-refuse(evutil_socket_t fd, short what, void *arg)
-{
-	struct bufferevent *bev = arg;
-	struct evhttp_connection *evcon = conn_evcon(bev);
-	char body[96], msg[320];
-	int n;
-	double now = now_ms();
-
-	(void)fd;
-	(void)what;
-	if (evcon != NULL) {
-		snprintf(body, sizeof(body), "too many connections (at most %u "
-		    "at once), try again\n", X.max_conns);
-		n = snprintf(msg, sizeof(msg), "HTTP/1.1 503 Service Unavailable"
-		    "\r\nContent-Type: text/plain; charset=utf-8\r\n"
-		    "Content-Length: %zu\r\nConnection: close\r\nRetry-After: "
-		    "1\r\n\r\n%s", strlen(body), body);
-		(void)!send(bufferevent_getfd(bev), msg, (size_t)n,
-		    MSG_NOSIGNAL | MSG_DONTWAIT);
-		evhttp_connection_free(evcon);
-	}
-	bufferevent_decref(bev);
-	X.refused++;
-	if (X.refused_log_ms == 0 || now - X.refused_log_ms >= 60000) {
-		log_warn("%llu connection(s) refused: at most %u at once (-m)",
-		    (unsigned long long)(X.refused - X.refused_logged),
-		    X.max_conns);
-		X.refused_logged = X.refused;
-		X.refused_log_ms = now;
-	}
-}
-
-static struct bufferevent *
-new_conn(struct event_base *base, void *arg)
-{
-	static const struct timeval now = { 0, 0 };
-	struct bufferevent *bev = bufferevent_socket_new(base, -1, 0);
-
-	(void)arg;
-	if (bev == NULL)
-		return NULL;
-	bufferevent_incref(bev);
-	conns_sweep(false);	/* the count is of connections still open */
-	if (nconns >= X.max_conns) {
-		/* evhttp finishes setting the connection up first */
-		event_base_once(base, -1, EV_TIMEOUT, refuse, bev, &now);
-		return bev;
-	}
-	conns = xreallocarray(conns, nconns + 1, sizeof(*conns));
-	conns[nconns].bev = bev;
-	conns[nconns].deadline = now_ms() + X.deadline_s * 1000.0;
-	nconns++;
-	return bev;
-}
-
-/* A request arrived whole: its answer gets a deadline of its own. */
-static void
-conn_renew(struct evhttp_request *req)
-{
-	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-	struct bufferevent *bev = evcon ?
-	    evhttp_connection_get_bufferevent(evcon) : NULL;
-
-	for (size_t i = 0; i < nconns; i++)
-		if (conns[i].bev == bev)
-			conns[i].deadline = now_ms() + X.deadline_s * 1000.0;
-}
-
 static void
 on_request(struct evhttp_request *req, void *arg)
 {
@@ -553,7 +416,7 @@ on_request(struct evhttp_request *req, void *arg)
 	const char *qs = uri ? evhttp_uri_get_query(uri) : NULL;
 
 	(void)arg;
-	conn_renew(req);
+	httpconn_renew(req);
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
 	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
@@ -859,13 +722,7 @@ main(int argc, char **argv)
 	evhttp_set_max_body_size(X.http, 0);
 	evhttp_set_default_content_type(X.http, "text/plain; charset=utf-8");
 	evhttp_set_gencb(X.http, on_request, NULL);
-	evhttp_set_bevcb(X.http, new_conn, NULL);
-	{
-		static const struct timeval second = { 1, 0 };
-
-		X.sweep = event_new(X.base, -1, EV_PERSIST, on_sweep, NULL);
-		event_add(X.sweep, &second);
-	}
+	httpconn_init(X.base, X.http, X.max_conns, X.deadline_s);
 	if (X.rrd_on) {
 		struct timeval now = { 0, 0 };
 
@@ -891,10 +748,9 @@ main(int argc, char **argv)
 	if (X.rrd_timer != NULL)
 		event_free(X.rrd_timer);
 	drop_cache();
-	event_free(X.sweep);
+	httpconn_stop();
 	evhttp_free(X.http);
-	conns_sweep(false);	/* evhttp freed them all */
-	free(conns);
+	httpconn_free();
 	event_base_free(X.base);
 	if (X.rrd_on)
 		rrdw_close(&X.rrd);

@@ -8,6 +8,7 @@
  *		  kinds, units, sources; both exporters render from it
  *   openmetrics.c  /metrics in Prometheus text 0.0.4 or OpenMetrics 1.0
  *   negotiate.c	  HTTP Accept / Accept-Encoding negotiation, query strings
+ *   httpconn.c	  the HTTP exporter's connections: a cap and a deadline
  *   capacity.c	  host capacity: RAM, swap and CPU committed against what
  *		  the host has (vzoversell, vzcpucheck)
  *   dashboard.c	  the HTML page
@@ -56,6 +57,21 @@ struct query {
 int	query_parse(const char *qs, const char *const *allowed, struct query *,
 	    struct aerr *);
 const char *query_get(const struct query *, const char *key);
+
+/* ---- httpconn.c (accountd-exporter only: libevent) -------------------- */
+
+struct event_base;
+struct evhttp;
+struct evhttp_request;
+
+/* At most max connections at once (one more: a 503), each closed past
+ * its deadline (seconds for a request to arrive whole and its answer to
+ * be sent).  httpconn_renew: a request arrived, its deadline starts. */
+void	httpconn_init(struct event_base *, struct evhttp *, unsigned max,
+	    unsigned deadline_s);
+void	httpconn_renew(struct evhttp_request *);
+void	httpconn_stop(void);		/* before evhttp_free */
+void	httpconn_free(void);		/* after evhttp_free */
 
 /* ---- capacity.c ------------------------------------------------------- */
 
