@@ -704,20 +704,26 @@ bc_stop(struct container *ct)
 	}
 }
 
+struct ub_row
+bc_public_row(const struct container *ct, enum ub_res r)
+{
+	const struct bc_record *rec = bcstore_rec(ct->bc.rec);
+	struct ub_row u = ct->bc.r[r];
+
+	if (rec != NULL) {
+		u.maxheld = rec->row[r].maxheld;
+		u.failcnt = rec->row[r].failcnt;
+	}
+	if (u.maxheld < u.held)
+		u.maxheld = u.held;
+	return u;
+}
+
 void
 bc_ubc(const struct container *ct, struct ubc *u)
 {
-	struct bc_record *rec = bcstore_rec(ct->bc.rec);
-
 	memset(u, 0, sizeof(*u));
 	snprintf(u->id, sizeof(u->id), "%s", ct->name);
-	for (int r = 0; r < UB_COUNT; r++) {
-		u->r[r] = ct->bc.r[r];
-		if (rec != NULL) {
-			u->r[r].maxheld = rec->row[r].maxheld;
-			u->r[r].failcnt = rec->row[r].failcnt;
-		}
-		if (u->r[r].maxheld < u->r[r].held)
-			u->r[r].maxheld = u->r[r].held;
-	}
+	for (int r = 0; r < UB_COUNT; r++)
+		u->r[r] = bc_public_row(ct, (enum ub_res)r);
 }

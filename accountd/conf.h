@@ -44,7 +44,7 @@ struct acct_config {
 	char		*vswap_rate;		/* bytes/s, suffixes allowed */
 	char		*guarantee_reserve;	/* N% of host RAM, or bytes */
 	char		*meminfo_dir;
-	/* the exporter (accountd/exporter.c, exporters/) */
+	/* the exporter (accountd/launch-exporter.c, exporters/) */
 	char		*exporter;		/* yes or no */
 	char		*http_listen;
 	char		*exporter_user;
@@ -55,7 +55,7 @@ struct acct_config {
 	/* disk quota (accountd/quota.c, docs/quota.md) */
 	char		*quota_fallback;	/* userspace or no */
 	unsigned	 quota_rescan;		/* s, userspace path */
-	/* the billing ledger (accountd/billing.c, ledger/) */
+	/* the billing ledger (accountd/launch-ledger.c, ledger/) */
 	char		*ledger;		/* yes or no */
 	char		*ledger_user;
 	char		*ledger_program;

@@ -275,10 +275,8 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 			add_str(o, "value", v);
 			param_format_human(d, p, v, sizeof(v));
 			add_str(o, "human", v);
-			saved = ct->conf.params.v[i].set &&
-			    ct->conf.params.v[i].bar == p->v[i].bar &&
-			    ct->conf.params.v[i].lim == p->v[i].lim &&
-			    ct->conf.params.v[i].kind == p->v[i].kind;
+			saved = params_same(&ct->conf.params, p,
+			    (enum param_id)i);
 			json_object_object_add(o, "saved",
 			    json_object_new_boolean(saved));
 		} else if (i == P_VSWAPRATE) {

@@ -53,7 +53,6 @@ fill(struct snap_ct *s, const struct container *ct)
 {
 	const struct ct_params *p = ct_effective(ct);
 	const struct bc *b = &ct->bc;
-	const struct bc_record *rec = bcstore_rec(ct->bc.rec);
 
 	/* the name and cgroup only change when the record moves */
 	if (strncmp(s->name, ct->name, sizeof(s->name)) != 0) {
@@ -80,17 +79,15 @@ fill(struct snap_ct *s, const struct container *ct)
 		memset(s->row, 0, sizeof(s->row));
 		return;
 	}
-	for (int r = 0; r < UB_COUNT && r < SNAP_ROWS; r++) {
-		const struct ub_row *u = &b->r[r];
+	for (int r = 0; r < UB_COUNT; r++) {
+		struct ub_row u = bc_public_row(ct, (enum ub_res)r);
 
-		s->row[r].held = u->held;
-		s->row[r].maxheld = rec ? rec->row[r].maxheld : u->maxheld;
-		if (s->row[r].maxheld < u->held)
-			s->row[r].maxheld = u->held;
-		s->row[r].barrier = u->barrier;
-		s->row[r].limit = u->limit;
-		s->row[r].failcnt = rec ? rec->row[r].failcnt : u->failcnt;
-		s->row[r].present = u->present && !ub_is_dummy((enum ub_res)r);
+		s->row[r].held = u.held;
+		s->row[r].maxheld = u.maxheld;
+		s->row[r].barrier = u.barrier;
+		s->row[r].limit = u.limit;
+		s->row[r].failcnt = u.failcnt;
+		s->row[r].present = u.present && !ub_is_dummy((enum ub_res)r);
 		s->row[r].unit = (uint32_t)ub_unit((enum ub_res)r);
 	}
 	s->cpu_usage = b->cpu_usage;

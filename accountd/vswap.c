@@ -245,8 +245,10 @@ vswap_account(struct container *ct, uint64_t usage, uint64_t swapped)
 		}
 		v->held = swapped;
 		if (v->have_base) {
+			/* pgmajfault counts the host's pages (64 KiB on
+			 * some arm64 and ppc64le hosts), not OpenVZ's */
 			uint64_t in = (majflt > v->last_majflt ? majflt -
-			    v->last_majflt : 0) * ACCT_PAGE_SIZE;
+			    v->last_majflt : 0) * (uint64_t)sysconf(_SC_PAGESIZE);
 			int64_t grew = (int64_t)swapped - (int64_t)v->last_swap +
 			    (int64_t)in;
 

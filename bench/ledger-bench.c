@@ -108,7 +108,7 @@ bench_write(size_t n, int reps, const char *dir)
 			s[i].cpu_usage += 1000;
 		t0 = bench_now_ms();
 		for (size_t i = 0; i < n; i++)
-			lg_fold(&cts[i], &h, &s[i], 4096, false);
+			lg_fold(&cts[i], &h, &s[i], false);
 		f[r] = bench_now_ms() - t0;
 	}
 	printf("fold one sampling round, %zu containers: median %.2f ms (the "

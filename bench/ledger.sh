@@ -8,7 +8,12 @@
 #      (720,000 records; budget < 2 s), median of 5 runs, text and CSV,
 #      and the raw export;
 #   3. accountd-ledger on a synthetic feed of 10,000 containers at 1 Hz,
-#      writing every 2 s: records written and the writer's CPU.
+#      writing every 2 s: records written and the writer's CPU;
+#   4. accountd-ledger idle on a snapshot of 10,000 containers that does
+#      not change (accountd between rounds): the writer's CPU, beside the
+#      cost of copying that snapshot once (what a look that copies pays
+#      four times a second); with ACCT_LEDGER_OLD=path, that binary's
+#      figure too.
 #   bench/ledger.sh [quick]
 set -uo pipefail
 B=${ACCT_BUILDDIR:-$(cd "$(dirname "$0")/.." && pwd)/_build}
@@ -53,3 +58,24 @@ recs=$("$B/cli/acctctl" bill --ledger "$T/live.db" --raw --from 2000-01-01 --to 
 echo "accountd-ledger, $n containers at 1 Hz, 2 s interval, 10 s:" \
     "$((recs - 1)) records, $(grep -c 'cannot write' "$T/ledger.log") write errors," \
     "CPU $((cpu * 1000 / $(getconf CLK_TCK))) ms ($((cpu * 100 / $(getconf CLK_TCK) / 10)) % of one core)"
+
+echo "== accountd-ledger idle"
+"$B/tests/ledger/ledger-feed" "$T/idle" $n 1 1000
+idle_cpu() {	# LEDGER: CPU ms in 10 s on a snapshot without new rounds
+	local lp t0 t1
+	rm -f "$T/idle.db"*
+	"$1" -d -s "$T/idle" -f "$T/idle.db" -i 3600 -S "$T/st" 2> /dev/null &
+	lp=$!
+	sleep 5		# the first look folds the round: not idle
+	t0=$(awk '{ print $14 + $15 }' "/proc/$lp/stat")
+	sleep 10
+	t1=$(awk '{ print $14 + $15 }' "/proc/$lp/stat")
+	kill -TERM $lp; wait $lp 2> /dev/null
+	echo $(((t1 - t0) * 1000 / $(getconf CLK_TCK)))
+}
+copy_us=$(dd if="$T/idle" of=/dev/null bs=1M 2>&1 | awk '/copied/ { printf "%d", $(NF - 3) * 1000000 }')
+echo "accountd-ledger idle, $n containers, 10 s: CPU $(idle_cpu "$B/ledger/accountd-ledger") ms" \
+    "(floor: ~0; one copy of the $(( $(stat -c %s "$T/idle") >> 20 )) MiB snapshot: $copy_us us)"
+if [ -n "${ACCT_LEDGER_OLD:-}" ]; then
+	echo "  $ACCT_LEDGER_OLD, the same: CPU $(idle_cpu "$ACCT_LEDGER_OLD") ms"
+fi

@@ -101,9 +101,9 @@ figs(const struct snap_row *r, uint64_t f[4])
 		f[2] = VAL_UNLIMITED;
 		return;
 	}
-	f[0] = sv_val(r, r->held);
-	f[1] = sv_val(r, r->maxheld);
-	f[2] = sv_val(r, r->limit);
+	f[0] = snap_value(r, r->held);
+	f[1] = snap_value(r, r->maxheld);
+	f[2] = snap_value(r, r->limit);
 	f[3] = r->failcnt;
 }
 

@@ -9,7 +9,11 @@
 #   - acctctl.8 has an entry for every parameter, command, list field and
 #     exit status, and ctid.conf.5 every CTID.conf key;
 #   - accountd.8 has every option of `accountd -h`, and accountd.conf.5
-#     every key that `accountd -n` prints.
+#     every key that `accountd -n` prints;
+#   - exporters.md names every metric family of /metrics (the names in
+#     exporters/openmetrics.c) and, where the PCP agent is built, every
+#     metric of `pmdaaccountd -N` (its tables may write a.{b,c} and
+#     bc.RESOURCE.x).
 
 srcdir=${ACCT_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 builddir=${ACCT_BUILDDIR:-$srcdir}
@@ -77,5 +81,23 @@ for key in $("$accountd" -n -f /dev/null | sed -n 's/^#\{0,1\}\([a-z_]*\) =.*/\1
 		missing "key $key" accountd.conf.5
 done
 
-[ "$fail" = 0 ] && echo "ok: man pages and mapping.md match the code"
+# 5. The exporters' metrics in exporters.md.
+for f in $(grep -o '"accountd_[a-z_]*"' "$srcdir/exporters/openmetrics.c" |
+    tr -d '"' | sort -u); do
+	grep -Eq "\`${f}(_total|_info)?\`" "$docs/exporters.md" ||
+		missing "metric $f" exporters.md
+done
+pmda=$builddir/exporters/pcp/pmdaaccountd
+if [ -x "$pmda" ]; then
+	# the documented names, braces expanded
+	pcpdoc=$(grep -o '`accountd\.[][a-zA-Z0-9_.{},]*`' "$docs/exporters.md" |
+	    tr -d '`' | while read -r n; do eval "printf '%s\n' $n"; done)
+	for m in $("$pmda" -N | awk '/^accountd[.a-z_0-9]* \{$/ { p = $1; next }
+	    $2 ~ /^ACCOUNTD:/ { print p "." $1 }' |
+	    sed 's/^accountd\.bc\.[a-z]*\./accountd.bc.RESOURCE./' | sort -u); do
+		echo "$pcpdoc" | grep -Fxq "$m" || missing "PCP metric $m" exporters.md
+	done
+fi
+
+[ "$fail" = 0 ] && echo "ok: man pages, mapping.md and exporters.md match the code"
 exit "$fail"

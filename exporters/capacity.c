@@ -66,25 +66,25 @@ capacity_compute(const struct snap_header *h, const struct snap_ct *cts,
 		cap->guarantee = sat_add(cap->guarantee, c->guarantee);
 		if (ram->present) {
 			cap->ram_held = sat_add(cap->ram_held,
-			    sv_val(ram, ram->held));
+			    snap_value(ram, ram->held));
 			cap->ram_maxheld = sat_add(cap->ram_maxheld,
-			    sv_val(ram, ram->maxheld));
+			    snap_value(ram, ram->maxheld));
 			cap->ram_failcnt = sat_add(cap->ram_failcnt, ram->failcnt);
 		}
-		lim = ram->present ? sv_val(ram, ram->limit) : VAL_UNLIMITED;
+		lim = ram->present ? snap_value(ram, ram->limit) : VAL_UNLIMITED;
 		if (lim == 0 || sv_unlimited(lim))
 			cap->ram_unlimited++;
 		else
 			cap->ram_limit = sat_add(cap->ram_limit, lim);
 		if (swap->present) {
 			cap->swap_held = sat_add(cap->swap_held,
-			    sv_val(swap, swap->held));
+			    snap_value(swap, swap->held));
 			cap->swap_maxheld = sat_add(cap->swap_maxheld,
-			    sv_val(swap, swap->maxheld));
+			    snap_value(swap, swap->maxheld));
 			cap->swap_failcnt = sat_add(cap->swap_failcnt,
 			    swap->failcnt);
 		}
-		lim = swap->present ? sv_val(swap, swap->limit) : VAL_UNLIMITED;
+		lim = swap->present ? snap_value(swap, swap->limit) : VAL_UNLIMITED;
 		if (sv_unlimited(lim))
 			cap->swap_unlimited++;
 		else
@@ -104,7 +104,7 @@ capacity_flags(const struct snap_ct *c, char *buf, size_t len)
 {
 	const struct snap_row *ram = &c->row[UB_PHYSPAGES];
 	const struct snap_row *swap = &c->row[UB_SWAPPAGES];
-	uint64_t lim = ram->present ? sv_val(ram, ram->limit) : VAL_UNLIMITED;
+	uint64_t lim = ram->present ? snap_value(ram, ram->limit) : VAL_UNLIMITED;
 	bool other = false;
 	size_t k = 0;
 

@@ -154,9 +154,9 @@ static void
 cell_row(struct sbuf *b, const struct snap_row *row)
 {
 	char h[32], l[32];
-	bool bytes = sv_row_bytes(row);
-	uint64_t held = sv_val(row, row->held);
-	uint64_t lim = sv_val(row, row->limit);
+	bool bytes = snap_row_bytes(row);
+	uint64_t held = snap_value(row, row->held);
+	uint64_t lim = snap_value(row, row->limit);
 
 	if (!row->present) {
 		sbuf_puts(b, "<td class=small>-</td><td></td>");
@@ -165,7 +165,7 @@ cell_row(struct sbuf *b, const struct snap_row *row)
 	human(h, sizeof(h), held, bytes);
 	human(l, sizeof(l), lim, bytes);
 	sbuf_printf(b, "<td class=num>%s / %s</td><td>", h, l);
-	bar(b, held, sv_val(row, row->barrier), lim);
+	bar(b, held, snap_value(row, row->barrier), lim);
 	sbuf_puts(b, "</td>");
 }
 
@@ -299,11 +299,11 @@ static double
 ram_ratio(const struct snap_ct *c)
 {
 	const struct snap_row *r = &c->row[UB_PHYSPAGES];
-	uint64_t lim = sv_val(r, r->limit);
+	uint64_t lim = snap_value(r, r->limit);
 
 	if (!r->present || lim == 0 || sv_unlimited(lim))
-		return (double)sv_val(r, r->held) / 1e18;	/* after limited */
-	return (double)sv_val(r, r->held) / (double)lim;
+		return (double)snap_value(r, r->held) / 1e18;	/* after limited */
+	return (double)snap_value(r, r->held) / (double)lim;
 }
 
 static void
@@ -397,20 +397,20 @@ one_ct(struct sbuf *b, const struct snap_ct *c, const struct dash_opts *o)
 	    "<th></th><th>failcnt</th></tr></thead><tbody>\n");
 	for (int r = 0; r < SNAP_ROWS; r++) {
 		const struct snap_row *row = &c->row[r];
-		bool bytes = sv_row_bytes(row);
+		bool bytes = snap_row_bytes(row);
 		char v[4][32];
 
 		if (!row->present)
 			continue;
-		human(v[0], 32, sv_val(row, row->held), bytes);
-		human(v[1], 32, sv_val(row, row->maxheld), bytes);
-		human(v[2], 32, sv_val(row, row->barrier), bytes);
-		human(v[3], 32, sv_val(row, row->limit), bytes);
+		human(v[0], 32, snap_value(row, row->held), bytes);
+		human(v[1], 32, snap_value(row, row->maxheld), bytes);
+		human(v[2], 32, snap_value(row, row->barrier), bytes);
+		human(v[3], 32, snap_value(row, row->limit), bytes);
 		sbuf_printf(b, "<tr><td>%s</td><td class=num>%s</td>"
 		    "<td class=num>%s</td><td class=num>%s</td><td class=num>%s"
 		    "</td><td>", ub_name((enum ub_res)r), v[0], v[1], v[2], v[3]);
-		bar(b, sv_val(row, row->held), sv_val(row, row->barrier),
-		    sv_val(row, row->limit));
+		bar(b, snap_value(row, row->held), snap_value(row, row->barrier),
+		    snap_value(row, row->limit));
 		sbuf_printf(b, "</td><td class=\"num%s\">%llu</td></tr>\n",
 		    row->failcnt ? " fail" : "",
 		    (unsigned long long)row->failcnt);

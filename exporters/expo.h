@@ -1,21 +1,20 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * exporters/: what the unprivileged exporters share.  Everything here
- * works on a copy of the snapshot accountd publishes (lib/snapshot.h) and
- * is pure except sview_load (reads the file) and the RRD functions.
+ * works on a checked copy of the snapshot accountd publishes (lib/snapview.h)
+ * and is pure except the RRD functions.
  *
- *   snapview.c	  a checked copy of the snapshot: names terminated, counts
- *		  clamped, records sorted by name without duplicates; the
- *		  file is a trust boundary like any input
+ *   metrics.c	  THE metric table: names in /metrics and PCP, help,
+ *		  kinds, units, sources; both exporters render from it
  *   openmetrics.c  /metrics in Prometheus text 0.0.4 or OpenMetrics 1.0
  *   negotiate.c	  HTTP Accept / Accept-Encoding negotiation, query strings
+ *   httpconn.c	  the HTTP exporter's connections: a cap and a deadline
  *   capacity.c	  host capacity: RAM, swap and CPU committed against what
  *		  the host has (vzoversell, vzcpucheck)
  *   dashboard.c	  the HTML page
  *   rrd.c		  per-container RRD archives and their graphs
  *
- * Ownership: functions that hand out memory say so; a struct sview owns
- * its records.
+ * Ownership: functions that hand out memory say so.
  */
 #ifndef ACCT_EXPO_H
 #define ACCT_EXPO_H
@@ -29,54 +28,7 @@
 #include "err.h"
 #include "sbuf.h"
 #include "snapshot.h"
-
-/* ---- snapview.c ------------------------------------------------------- */
-
-struct sview {
-	struct snap_header h;
-	struct snap_ct	*cts;		/* owned; sorted by name, unique */
-	size_t		 n;
-};
-
-/* Read a consistent copy and check it (replaces what v held). */
-int	sview_load(struct snap *, struct sview *, struct aerr *);
-/* Check records in place: terminate strings, clamp counts, sort, drop
- * duplicate names; returns the number kept. */
-size_t	sview_sanitize(struct snap_header *, struct snap_ct *, size_t n);
-void	sview_free(struct sview *);
-const struct snap_ct *sview_find(const struct sview *, const char *name);
-/* A row's figure in bytes (pages rows) or items; unlimited stays
- * VAL_UNLIMITED (INT64_MAX). */
-uint64_t sv_val(const struct snap_row *, uint64_t v);
-bool	sv_unlimited(uint64_t v);
-bool	sv_row_bytes(const struct snap_row *);	/* pages or bytes */
-/* The name may be used as a file name (RRD): letters, digits, . _ - */
-bool	sv_name_ok(const char *);
-/* The snapshot's default path next to a control socket path. */
-char	*sv_default_path(const char *socket);	/* caller frees */
-/* acctctl's: next to -s SOCKET, $ACCTCTL_SOCKET, or the default socket
- * (caller frees). */
-char	*sv_cli_path(const char *opt_socket);
-/* snap_open + sview_load + snap_close */
-int	sv_load_path(const char *path, struct sview *, struct aerr *);
-
-/* Following the file: a new copy only when accountd published a round
- * (a look at the header costs one pread). */
-struct sfollow {
-	struct snap	 snap;
-	char		*path;
-	int		 fd;		/* for the look at the header */
-	ino_t		 ino;
-	bool		 have;
-	uint64_t	 pid, rounds, started;
-};
-
-void	sfollow_init(struct sfollow *, const char *path);
-void	sfollow_close(struct sfollow *);
-/* 1: cur replaced (prev, when given, gets the old cur); 0: no new round;
- * -errno (err set): no snapshot to read. */
-int	sfollow_update(struct sfollow *, struct sview *cur, struct sview *prev,
-	    struct aerr *);
+#include "snapview.h"
 
 /* ---- negotiate.c ------------------------------------------------------ */
 
@@ -105,6 +57,21 @@ struct query {
 int	query_parse(const char *qs, const char *const *allowed, struct query *,
 	    struct aerr *);
 const char *query_get(const struct query *, const char *key);
+
+/* ---- httpconn.c (accountd-exporter only: libevent) -------------------- */
+
+struct event_base;
+struct evhttp;
+struct evhttp_request;
+
+/* At most max connections at once (one more: a 503), each closed past
+ * its deadline (seconds for a request to arrive whole and its answer to
+ * be sent).  httpconn_renew: a request arrived, its deadline starts. */
+void	httpconn_init(struct event_base *, struct evhttp *, unsigned max,
+	    unsigned deadline_s);
+void	httpconn_renew(struct evhttp_request *);
+void	httpconn_stop(void);		/* before evhttp_free */
+void	httpconn_free(void);		/* after evhttp_free */
 
 /* ---- capacity.c ------------------------------------------------------- */
 
@@ -137,6 +104,84 @@ uint64_t capacity_cpulimit(const struct snap_ct *);
 uint64_t capacity_power(const char *cpuinfo);
 /* percent of a over b, 0 when b is 0 */
 double	capacity_pct(uint64_t a, uint64_t b);
+
+/* ---- metrics.c -------------------------------------------------------- */
+
+enum mkind { MK_INSTANT, MK_DISCRETE, MK_COUNTER, MK_INFO };
+/* the unit of the value metric_value() gives */
+enum munit {
+	MU_NONE,	/* a number without a unit */
+	MU_COUNT,	/* events or items */
+	MU_BYTES,
+	MU_USEC,	/* /metrics: seconds with 6 decimals */
+	MU_MSEC,	/* /metrics: seconds with 3 decimals */
+	MU_SEC,
+	MU_CPUPCT	/* percent of one CPU; /metrics: CPUs, 2 decimals */
+};
+enum mscope {
+	MS_HOST,	/* one value */
+	MS_CT,		/* per container */
+	MS_DEV,		/* per container and block device */
+	MS_ROW		/* per container and beancounter row */
+};
+enum msrc {
+	MS_FIELD,	/* the u64 at `off` of struct snap_ct (MS_DEV:
+			 * struct snap_dev) */
+	MS_BUILD_INFO, MS_CONTAINERS, MS_UNLIMITED,	/* /metrics only */
+	MS_TIME_MS, MS_TIME_S, MS_INTERVAL_MS, MS_STARTED_MS, MS_ROUNDS,
+	MS_HOST_RAM, MS_HOST_SWAP, MS_HOST_CPUS, MS_RAM_COMMITTED,
+	MS_SWAP_COMMITTED, MS_RAM_USED, MS_CPULIMIT_COMMITTED,
+	MS_CPUUNITS_COMMITTED, MS_RUNNING_N, MS_STOPPED_N,
+	MS_RUNNING, MS_CGROUP, MS_CPUUNITS, MS_CPULIMIT,
+	MS_BC_HELD, MS_BC_MAXHELD, MS_BC_BARRIER, MS_BC_LIMIT, MS_BC_FAILCNT
+};
+/* when a container has a value (all must hold) */
+enum {
+	W_RUNNING = 1 << 0,
+	W_CPU_SPLIT = 1 << 1,	/* the kernel splits user and system time */
+	W_CFS = 1 << 2,		/* CFS periods elapsed (a CPU limit) */
+	W_V2 = 1 << 3,		/* on cgroup v2 */
+	W_PSI = 1 << 4,
+	W_QUOTA = 1 << 5,	/* it has a disk quota */
+	W_NONZERO = 1 << 6	/* 0 is no value (unset) */
+};
+enum {
+	MF_LIMIT = 1 << 0,	/* unlimited: +Inf in /metrics, none in PCP */
+	MF_U32 = 1 << 1,	/* PCP type U32 (else U64) */
+	MF_STRING = 1 << 2	/* PCP string (the cgroup path) */
+};
+/* PCP clusters (beancounter rows: CL_BC + the row, item = column) */
+enum { CL_HOST = 0, CL_CT = 1, CL_CPU = 2, CL_PSI = 3, CL_MEM = 4,
+	CL_CONFIG = 5, CL_VSWAP = 6, CL_IO = 7, CL_DISK = 8, CL_BC = 10 };
+
+struct metric {
+	const char	*om;		/* /metrics family; NULL: PCP only */
+	const char	*om_items;	/* MS_ROW: the family of rows of
+					 * items (om: rows in bytes) */
+	const char	*pcp;		/* after "accountd." (MS_ROW: after
+					 * "accountd.bc.ROW."); NULL: /metrics
+					 * only */
+	unsigned	 cluster, item;	/* PCP identifier, never reused */
+	enum mkind	 kind;
+	enum munit	 unit;
+	unsigned	 flags;		/* MF_* */
+	enum mscope	 scope;
+	enum msrc	 src;
+	size_t		 off;		/* MS_FIELD */
+	unsigned	 om_when, pcp_when;	/* W_*, per exporter */
+	const char	*help, *help_items;	/* /metrics HELP */
+	const char	*pcp_one, *pcp_help;	/* PCP texts (help: one) */
+};
+
+extern const struct metric metric_table[];
+extern const size_t metric_count;
+
+/* The value of a metric for container c (sub: the device or row), under
+ * the conditions `when`: 1 and *v, or 0 when it has none.  Host metrics
+ * ignore c and sub. */
+int	metric_value(const struct metric *, unsigned when,
+	    const struct snap_header *, const struct capacity *,
+	    const struct snap_ct *c, unsigned sub, uint64_t *v);
 
 /* ---- openmetrics.c ---------------------------------------------------- */
 

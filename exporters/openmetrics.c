@@ -120,16 +120,6 @@ put_u64(struct rctx *r, uint64_t v)
 	put(r, buf, fmt_u64(buf, v));
 }
 
-/* a figure that may be unlimited */
-static void
-put_lim(struct rctx *r, uint64_t v)
-{
-	if (sv_unlimited(v))
-		put(r, "+Inf", 4);
-	else
-		put_u64(r, v);
-}
-
 static void
 escape_label(struct sbuf *b, const char *s)
 {
@@ -204,7 +194,8 @@ sample_ct(struct rctx *r, size_t i)
 	r->samples++;
 }
 
-/* ..., key="value"} and the value follows */
+/* ..., key="value"} and the value follows; the value is escaped (a
+ * device name comes from the snapshot like the container's) */
 static void
 label_end(struct rctx *r, const char *key, const char *val)
 {
@@ -212,7 +203,7 @@ label_end(struct rctx *r, const char *key, const char *val)
 		put(r, ",", 1);
 		puts_(r, key);
 		put(r, "=\"", 2);
-		puts_(r, val);
+		escape_label(r->o, val);
 		put(r, "\"", 1);
 	}
 	put(r, "} ", 2);
@@ -224,481 +215,205 @@ eol(struct rctx *r)
 	put(r, "\n", 1);
 }
 
-/* One u64 gauge or counter per container, from a field. */
-typedef bool (*ct_pred)(const struct rctx *, const struct snap_ct *);
+/* ---- families from the metric table (metrics.c) ------------------------ */
 
-static bool
-is_running(const struct rctx *r, const struct snap_ct *c)
+static enum ftype
+ftype_of(const struct metric *m)
 {
-	(void)r;
-	return c->running;
+	return m->kind == MK_COUNTER ? F_COUNTER : m->kind == MK_INFO ?
+	    F_INFO : F_GAUGE;
 }
 
-#define FIELD(f)	offsetof(struct snap_ct, f)
-
-static void
-per_ct(struct rctx *r, const char *name, enum ftype type, const char *unit,
-    const char *help, size_t off, int dec, ct_pred pred)
+static const char *
+unit_of(const struct metric *m)
 {
-	family(r, name, type, unit, help);
-	for (size_t i = 0; i < r->n; i++) {
-		const struct snap_ct *c = &r->cts[i];
-		uint64_t v;
+	switch (m->unit) {
+	case MU_BYTES:
+		return "bytes";
+	case MU_USEC:
+	case MU_MSEC:
+	case MU_SEC:
+		return "seconds";
+	case MU_CPUPCT:
+		return "cpus";
+	default:
+		return NULL;
+	}
+}
 
-		if (pred != NULL && !pred(r, c))
-			continue;
-		memcpy(&v, (const char *)c + off, sizeof(v));
-		sample_ct(r, i);
-		label_end(r, NULL, NULL);
-		if (dec)
-			put_fixed(r, v, dec);
-		else
-			put_u64(r, v);
+/* a value in the family's unit: seconds from us or ms, CPUs from % */
+static void
+put_value(struct rctx *r, const struct metric *m, uint64_t v)
+{
+	if ((m->flags & MF_LIMIT) && sv_unlimited(v)) {
+		put(r, "+Inf", 4);
+		return;
+	}
+	switch (m->unit) {
+	case MU_USEC:
+		put_fixed(r, v, 6);
+		break;
+	case MU_MSEC:
+		put_fixed(r, v, 3);
+		break;
+	case MU_CPUPCT:
+		put_fixed(r, v, 2);
+		break;
+	default:
+		put_u64(r, v);
+	}
+}
+
+/* the host families with labels of their own */
+static void
+host_special(struct rctx *r, const struct metric *m,
+    const struct capacity *cap)
+{
+	family(r, m->om, ftype_of(m), unit_of(m), m->help);
+	switch (m->src) {
+	case MS_BUILD_INFO:
+		puts_(r, "accountd_build_info{version=\"");
+		escape_label(r->o, r->h->version_str);
+		puts_(r, "\",cgroup_mode=\"");
+		escape_label(r->o, r->h->cgroup_mode);
+		puts_(r, "\",hostname=\"");
+		escape_label(r->o, r->h->hostname);
+		puts_(r, "\"} 1\n");
+		r->samples++;
+		break;
+	case MS_CONTAINERS:
+		puts_(r, "accountd_host_containers{state=\"running\"} ");
+		put_u64(r, cap->running);
+		puts_(r, "\naccountd_host_containers{state=\"stopped\"} ");
+		put_u64(r, cap->stopped);
 		eol(r);
+		r->samples += 2;
+		break;
+	default:	/* MS_UNLIMITED */
+		puts_(r, "accountd_host_containers_unlimited{resource="
+		    "\"physpages\"} ");
+		put_u64(r, cap->ram_unlimited);
+		puts_(r, "\naccountd_host_containers_unlimited{resource="
+		    "\"swappages\"} ");
+		put_u64(r, cap->swap_unlimited);
+		puts_(r, "\naccountd_host_containers_unlimited{resource="
+		    "\"cpu\"} ");
+		put_u64(r, cap->cpu_unlimited);
+		eol(r);
+		r->samples += 3;
 	}
 	family_end(r);
 }
 
-/* A host-wide sample without labels. */
 static void
-host(struct rctx *r, const char *name, const char *unit, const char *help,
-    uint64_t v, int dec)
+host_family(struct rctx *r, const struct metric *m,
+    const struct capacity *cap)
 {
-	family(r, name, F_GAUGE, unit, help);
-	puts_(r, name);
-	put(r, " ", 1);
-	if (dec)
-		put_fixed(r, v, dec);
-	else
-		put_u64(r, v);
+	uint64_t v;
+
+	family(r, m->om, ftype_of(m), unit_of(m), m->help);
+	puts_(r, m->om);
+	puts_(r, m->kind == MK_COUNTER ? "_total " : " ");
+	metric_value(m, 0, r->h, cap, NULL, 0, &v);
+	put_value(r, m, v);
 	eol(r);
 	r->samples++;
 	family_end(r);
 }
 
-/* ---- the beancounters ------------------------------------------------- */
-
-enum bcol { BC_HELD, BC_MAXHELD, BC_BARRIER, BC_LIMIT };
-
-static uint64_t
-bc_field(const struct snap_row *row, enum bcol col)
+static void
+ct_family(struct rctx *r, const struct metric *m, const struct capacity *cap)
 {
-	switch (col) {
-	case BC_HELD:
-		return row->held;
-	case BC_MAXHELD:
-		return row->maxheld;
-	case BC_BARRIER:
-		return row->barrier;
-	case BC_LIMIT:
-		return row->limit;
+	family(r, m->om, ftype_of(m), unit_of(m), m->help);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct snap_ct *c = &r->cts[i];
+		uint32_t ndev = m->scope == MS_DEV ? c->ndev : 1;
+
+		for (uint32_t d = 0; d < ndev; d++) {
+			uint64_t v;
+
+			if (!metric_value(m, m->om_when, r->h, cap, c, d, &v))
+				continue;
+			sample_ct(r, i);
+			label_end(r, m->scope == MS_DEV ? "device" : NULL,
+			    c->dev[d].dev);
+			put_value(r, m, v);
+			eol(r);
+		}
 	}
-	return 0;
+	family_end(r);
 }
 
+/* A beancounter column: the family of rows in bytes, or of items (for
+ * failcnt, without om_items, every row). */
 static void
-beancounter(struct rctx *r, const char *name, enum bcol col, bool bytes,
-    const char *help)
+row_family(struct rctx *r, const struct metric *m, bool items,
+    const struct capacity *cap)
 {
-	family(r, name, F_GAUGE, bytes ? "bytes" : NULL, help);
+	bool split = m->om_items != NULL;
+
+	family(r, items ? m->om_items : m->om, ftype_of(m),
+	    split && !items ? unit_of(m) : NULL, items ? m->help_items :
+	    m->help);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct snap_ct *c = &r->cts[i];
 
-		if (!c->running)
-			continue;
-		for (int k = 0; k < SNAP_ROWS; k++) {
-			const struct snap_row *row = &c->row[k];
+		for (unsigned k = 0; k < SNAP_ROWS; k++) {
+			uint64_t v;
 
-			if (!row->present || sv_row_bytes(row) != bytes)
+			if ((split && snap_row_bytes(&c->row[k]) == items) ||
+			    !metric_value(m, m->om_when, r->h, cap, c, k, &v))
 				continue;
 			sample_ct(r, i);
 			label_end(r, "resource", ub_name((enum ub_res)k));
-			put_lim(r, sv_val(row, bc_field(row, col)));
+			put_value(r, m, v);
 			eol(r);
 		}
 	}
 	family_end(r);
 }
 
+/* The families in table order; a run of beancounter columns as their
+ * rows-in-bytes families, then their rows-of-items families, then the
+ * columns of every row (failcnt). */
 static void
-failcnt(struct rctx *r)
-{
-	family(r, "accountd_beancounter_failcnt", F_COUNTER, NULL,
-	    "Times a charge against the resource failed (the beancounter "
-	    "failcnt; kept across restarts of accountd).");
-	for (size_t i = 0; i < r->n; i++) {
-		const struct snap_ct *c = &r->cts[i];
-
-		if (!c->running)
-			continue;
-		for (int k = 0; k < SNAP_ROWS; k++) {
-			if (!c->row[k].present)
-				continue;
-			sample_ct(r, i);
-			label_end(r, "resource", ub_name((enum ub_res)k));
-			put_u64(r, c->row[k].failcnt);
-			eol(r);
-		}
-	}
-	family_end(r);
-}
-
-/* ---- devices and pressure --------------------------------------------- */
-
-enum iocol { IO_RBYTES, IO_WBYTES, IO_RIOS, IO_WIOS };
-
-static void
-io(struct rctx *r, const char *name, const char *unit, enum iocol col,
-    const char *help)
-{
-	family(r, name, F_COUNTER, unit, help);
-	for (size_t i = 0; i < r->n; i++) {
-		const struct snap_ct *c = &r->cts[i];
-
-		if (!c->running)
-			continue;
-		for (uint32_t d = 0; d < c->ndev; d++) {
-			const struct snap_dev *dv = &c->dev[d];
-			uint64_t v = col == IO_RBYTES ? dv->rbytes :
-			    col == IO_WBYTES ? dv->wbytes : col == IO_RIOS ?
-			    dv->rios : dv->wios;
-
-			sample_ct(r, i);
-			label_end(r, "device", dv->dev);
-			put_u64(r, v);
-			eol(r);
-		}
-	}
-	family_end(r);
-}
-
-static void
-pressure(struct rctx *r, const char *name, int which, bool full,
-    const char *help)
-{
-	family(r, name, F_COUNTER, "seconds", help);
-	for (size_t i = 0; i < r->n; i++) {
-		const struct snap_ct *c = &r->cts[i];
-
-		if (!c->running || !c->have_psi)
-			continue;
-		sample_ct(r, i);
-		label_end(r, NULL, NULL);
-		put_fixed(r, full ? c->psi_full[which] : c->psi_some[which], 6);
-		eol(r);
-	}
-	family_end(r);
-}
-
-/* ---- predicates -------------------------------------------------------- */
-
-static bool
-has_cpu_split(const struct rctx *r, const struct snap_ct *c)
-{
-	(void)r;
-	return c->running && (c->cpu_user != 0 || c->cpu_system != 0);
-}
-
-static bool
-has_cfs(const struct rctx *r, const struct snap_ct *c)
-{
-	(void)r;
-	return c->running && c->nr_periods != 0;
-}
-
-static bool
-v2_running(const struct rctx *r, const struct snap_ct *c)
-{
-	return c->running && strcmp(r->h->cgroup_mode, "v2") == 0;
-}
-
-static bool
-has_quota(const struct rctx *r, const struct snap_ct *c)
-{
-	(void)r;
-	return c->have_quota != 0;
-}
-
-static bool
-has_ram(const struct rctx *r, const struct snap_ct *c)
-{
-	(void)r;
-	return c->ram != 0;
-}
-
-static bool
-has_swap(const struct rctx *r, const struct snap_ct *c)
-{
-	(void)r;
-	return c->swap != 0;
-}
-
-static bool
-has_cpus(const struct rctx *r, const struct snap_ct *c)
-{
-	(void)r;
-	return c->cpus != 0;
-}
-
-/* ---- the page ---------------------------------------------------------- */
-
-static void
-config_lim(struct rctx *r, const char *name, const char *unit,
-    const char *help, size_t off, ct_pred pred)
-{
-	family(r, name, F_GAUGE, unit, help);
-	for (size_t i = 0; i < r->n; i++) {
-		const struct snap_ct *c = &r->cts[i];
-		uint64_t v;
-
-		if (!pred(r, c))
-			continue;
-		memcpy(&v, (const char *)c + off, sizeof(v));
-		sample_ct(r, i);
-		label_end(r, NULL, NULL);
-		put_lim(r, v);
-		eol(r);
-	}
-	family_end(r);
-}
-
-static void
-host_part(struct rctx *r)
+render_table(struct rctx *r)
 {
 	struct capacity cap;
 
 	capacity_compute(r->h, r->cts, r->n, &cap);
-	family(r, "accountd_build", F_INFO, NULL,
-	    "accountd's version, the cgroup layout it found, and the host "
-	    "name; the value is 1.");
-	puts_(r, "accountd_build_info{version=\"");
-	escape_label(r->o, r->h->version_str);
-	puts_(r, "\",cgroup_mode=\"");
-	escape_label(r->o, r->h->cgroup_mode);
-	puts_(r, "\",hostname=\"");
-	escape_label(r->o, r->h->hostname);
-	puts_(r, "\"} 1\n");
-	r->samples++;
-	family_end(r);
+	for (size_t i = 0; i < metric_count; i++) {
+		const struct metric *m = &metric_table[i];
+		size_t end;
 
-	host(r, "accountd_snapshot_timestamp_seconds", "seconds",
-	    "When accountd's last sampling round ended (Unix time); a value "
-	    "that stops moving means accountd stopped.", r->h->time_ms, 3);
-	host(r, "accountd_sampling_interval_seconds", "seconds",
-	    "accountd's sample_interval.", r->h->interval_ms, 3);
-	host(r, "accountd_start_time_seconds", "seconds",
-	    "When accountd started (Unix time).", r->h->started_ms, 3);
-	family(r, "accountd_sampling_rounds", F_COUNTER, NULL,
-	    "Sampling rounds since accountd started.");
-	puts_(r, "accountd_sampling_rounds_total ");
-	put_u64(r, r->h->rounds);
-	eol(r);
-	r->samples++;
-	family_end(r);
-
-	host(r, "accountd_host_memory_bytes", "bytes",
-	    "The host's RAM.", cap.ram, 0);
-	host(r, "accountd_host_swap_bytes", "bytes",
-	    "The host's swap space.", cap.swap, 0);
-	host(r, "accountd_host_cpus", NULL,
-	    "CPUs online on the host.", cap.cpus, 0);
-	host(r, "accountd_host_memory_committed_bytes", "bytes",
-	    "Sum of the RAM limits (physpages) of running containers that have "
-	    "one (vzoversell's RAM allocated).", cap.ram_limit, 0);
-	host(r, "accountd_host_swap_committed_bytes", "bytes",
-	    "Sum of the swap limits (swappages) of running containers that "
-	    "have one (vzoversell's Swap allocated).", cap.swap_limit, 0);
-	host(r, "accountd_host_memory_used_bytes", "bytes",
-	    "Sum of the RAM held (physpages) by running containers.",
-	    cap.ram_held, 0);
-	host(r, "accountd_host_cpu_limit_committed_cpus", "cpus",
-	    "Sum of the CPU limits of running containers, in CPUs (cpulimit "
-	    "/ 100, at most cpus).", cap.cpulimit_pct, 2);
-	host(r, "accountd_host_cpu_units_committed", NULL,
-	    "Sum of the cpuunits of running containers (1000 where unset; "
-	    "vzcpucheck's current CPU utilization).", cap.cpuunits, 0);
-
-	family(r, "accountd_host_containers", F_GAUGE, NULL,
-	    "Containers accountd knows, by state.");
-	puts_(r, "accountd_host_containers{state=\"running\"} ");
-	put_u64(r, cap.running);
-	puts_(r, "\naccountd_host_containers{state=\"stopped\"} ");
-	put_u64(r, cap.stopped);
-	eol(r);
-	r->samples += 2;
-	family_end(r);
-
-	family(r, "accountd_host_containers_unlimited", F_GAUGE, NULL,
-	    "Running containers without a limit on the resource, left out of "
-	    "the committed sums (vzoversell's U and S flags).");
-	puts_(r, "accountd_host_containers_unlimited{resource=\"physpages\"} ");
-	put_u64(r, cap.ram_unlimited);
-	puts_(r, "\naccountd_host_containers_unlimited{resource=\"swappages\"} ");
-	put_u64(r, cap.swap_unlimited);
-	puts_(r, "\naccountd_host_containers_unlimited{resource=\"cpu\"} ");
-	put_u64(r, cap.cpu_unlimited);
-	eol(r);
-	r->samples += 3;
-	family_end(r);
-}
-
-static void
-container_part(struct rctx *r)
-{
-	family(r, "accountd_container_running", F_GAUGE, NULL,
-	    "1 when the container's cgroup exists (it runs), else 0.");
-	for (size_t i = 0; i < r->n; i++) {
-		sample_ct(r, i);
-		label_end(r, NULL, NULL);
-		put(r, r->cts[i].running ? "1\n" : "0\n", 2);
-	}
-	family_end(r);
-
-	beancounter(r, "accountd_beancounter_held_bytes", BC_HELD, true,
-	    "Beancounter held: the resource in use now (rows counted in pages "
-	    "or bytes, in bytes).");
-	beancounter(r, "accountd_beancounter_maxheld_bytes", BC_MAXHELD, true,
-	    "Beancounter maxheld: the most held since the container record "
-	    "was made.");
-	beancounter(r, "accountd_beancounter_barrier_bytes", BC_BARRIER, true,
-	    "Beancounter barrier (+Inf: unlimited).");
-	beancounter(r, "accountd_beancounter_limit_bytes", BC_LIMIT, true,
-	    "Beancounter limit (+Inf: unlimited).");
-	beancounter(r, "accountd_beancounter_held", BC_HELD, false,
-	    "Beancounter held for rows that count items (numproc, numfile, "
-	    "...).");
-	beancounter(r, "accountd_beancounter_maxheld", BC_MAXHELD, false,
-	    "Beancounter maxheld for rows that count items.");
-	beancounter(r, "accountd_beancounter_barrier", BC_BARRIER, false,
-	    "Beancounter barrier for rows that count items (+Inf: "
-	    "unlimited).");
-	beancounter(r, "accountd_beancounter_limit", BC_LIMIT, false,
-	    "Beancounter limit for rows that count items (+Inf: unlimited).");
-	failcnt(r);
-
-	per_ct(r, "accountd_container_cpu_usage_seconds", F_COUNTER, "seconds",
-	    "CPU time used by the container's tasks.", FIELD(cpu_usage), 6,
-	    is_running);
-	per_ct(r, "accountd_container_cpu_user_seconds", F_COUNTER, "seconds",
-	    "CPU time in user mode (where the kernel reports it).",
-	    FIELD(cpu_user), 6, has_cpu_split);
-	per_ct(r, "accountd_container_cpu_system_seconds", F_COUNTER, "seconds",
-	    "CPU time in kernel mode (where the kernel reports it).",
-	    FIELD(cpu_system), 6, has_cpu_split);
-	per_ct(r, "accountd_container_cpu_cfs_periods", F_COUNTER, NULL,
-	    "CFS bandwidth periods that elapsed while the container ran "
-	    "under a CPU limit.", FIELD(nr_periods), 0, has_cfs);
-	per_ct(r, "accountd_container_cpu_cfs_throttled_periods", F_COUNTER,
-	    NULL, "CFS periods in which the container was throttled by its "
-	    "CPU limit.", FIELD(nr_throttled), 0, has_cfs);
-	per_ct(r, "accountd_container_cpu_cfs_throttled_seconds", F_COUNTER,
-	    "seconds", "Time the container's tasks spent throttled by the CPU "
-	    "limit.", FIELD(throttled), 6, has_cfs);
-
-	pressure(r, "accountd_container_pressure_cpu_waiting_seconds", 0, false,
-	    "PSI cpu some: time some tasks waited for a CPU.");
-	pressure(r, "accountd_container_pressure_memory_waiting_seconds", 1,
-	    false, "PSI memory some: time some tasks stalled on memory.");
-	pressure(r, "accountd_container_pressure_memory_stalled_seconds", 1,
-	    true, "PSI memory full: time all tasks stalled on memory.");
-	pressure(r, "accountd_container_pressure_io_waiting_seconds", 2, false,
-	    "PSI io some: time some tasks stalled on I/O.");
-	pressure(r, "accountd_container_pressure_io_stalled_seconds", 2, true,
-	    "PSI io full: time all tasks stalled on I/O.");
-
-	io(r, "accountd_container_io_read_bytes", "bytes", IO_RBYTES,
-	    "Bytes read from the block device.");
-	io(r, "accountd_container_io_written_bytes", "bytes", IO_WBYTES,
-	    "Bytes written to the block device.");
-	io(r, "accountd_container_io_reads", NULL, IO_RIOS,
-	    "Read operations on the block device.");
-	io(r, "accountd_container_io_writes", NULL, IO_WIOS,
-	    "Write operations on the block device.");
-
-	per_ct(r, "accountd_container_memory_cache_bytes", F_GAUGE, "bytes",
-	    "Page cache charged to the container.", FIELD(mem_cache), 0,
-	    is_running);
-	per_ct(r, "accountd_container_memory_anon_bytes", F_GAUGE, "bytes",
-	    "Anonymous memory charged to the container.", FIELD(mem_anon), 0,
-	    is_running);
-	per_ct(r, "accountd_container_memory_limit_hits", F_COUNTER, NULL,
-	    "Times memory use reached the limit and reclaim resolved it "
-	    "(cgroup v2 memory.events max).", FIELD(limit_hits), 0,
-	    v2_running);
-	per_ct(r, "accountd_container_vswap_bytes", F_GAUGE, "bytes",
-	    "Memory above RAM held in virtual swap (VSwap emulation).",
-	    FIELD(vswap), 0, is_running);
-	per_ct(r, "accountd_container_vswap_in_bytes", F_COUNTER, "bytes",
-	    "Bytes brought back from virtual swap.", FIELD(vswap_in), 0,
-	    is_running);
-	per_ct(r, "accountd_container_vswap_out_bytes", F_COUNTER, "bytes",
-	    "Bytes pushed to virtual swap.", FIELD(vswap_out), 0, is_running);
-	per_ct(r, "accountd_container_vswap_slowed_seconds", F_COUNTER,
-	    "seconds", "Time the container was slowed down as if swapping.",
-	    FIELD(vswap_slowed), 6, is_running);
-
-	/* disk quota, first level (docs/quota.md) */
-	per_ct(r, "accountd_container_disk_used_bytes", F_GAUGE, "bytes",
-	    "Disk space the container's tree holds (its quota's usage).",
-	    FIELD(disk_held), 0, has_quota);
-	config_lim(r, "accountd_container_disk_soft_limit_bytes", "bytes",
-	    "Disk quota soft limit (+Inf: none); past it for the grace "
-	    "period it acts as the hard one.", FIELD(disk_soft), has_quota);
-	config_lim(r, "accountd_container_disk_hard_limit_bytes", "bytes",
-	    "Disk quota hard limit (+Inf: none).", FIELD(disk_hard),
-	    has_quota);
-	per_ct(r, "accountd_container_disk_used_inodes", F_GAUGE, NULL,
-	    "Inodes the container's tree holds.", FIELD(inodes_held), 0,
-	    has_quota);
-	config_lim(r, "accountd_container_disk_soft_limit_inodes", NULL,
-	    "Inode quota soft limit (+Inf: none).", FIELD(inodes_soft),
-	    has_quota);
-	config_lim(r, "accountd_container_disk_hard_limit_inodes", NULL,
-	    "Inode quota hard limit (+Inf: none).", FIELD(inodes_hard),
-	    has_quota);
-	per_ct(r, "accountd_container_disk_failcnt", F_COUNTER, NULL,
-	    "Disk space quota refusals: writes refused (userspace quota) or "
-	    "times the hard limit was reached (kernel quota).",
-	    FIELD(disk_failcnt), 0, has_quota);
-	per_ct(r, "accountd_container_disk_inodes_failcnt", F_COUNTER, NULL,
-	    "Inode quota refusals, counted as for disk_failcnt.",
-	    FIELD(inodes_failcnt), 0, has_quota);
-	per_ct(r, "accountd_container_disk_grace_end_seconds", F_GAUGE,
-	    "seconds", "When the disk space grace ends (Unix time); 0 while "
-	    "under the soft limit.", FIELD(grace_disk_ms), 3, has_quota);
-
-	config_lim(r, "accountd_container_config_ram_bytes", "bytes",
-	    "The container's configured RAM (--ram; +Inf: unlimited).",
-	    FIELD(ram), has_ram);
-	config_lim(r, "accountd_container_config_swap_bytes", "bytes",
-	    "The container's configured swap (--swap; +Inf: unlimited).",
-	    FIELD(swap), has_swap);
-	family(r, "accountd_container_config_cpu_units", F_GAUGE, NULL,
-	    "The container's cpuunits (relative CPU weight; 1000 when unset).");
-	for (size_t i = 0; i < r->n; i++) {
-		sample_ct(r, i);
-		label_end(r, NULL, NULL);
-		put_u64(r, r->cts[i].cpuunits ? r->cts[i].cpuunits : 1000);
-		eol(r);
-	}
-	family_end(r);
-	family(r, "accountd_container_config_cpu_limit_cpus", F_GAUGE, "cpus",
-	    "The container's CPU limit in CPUs (cpulimit / 100, at most "
-	    "cpus); absent when there is none.");
-	for (size_t i = 0; i < r->n; i++) {
-		uint64_t lim = capacity_cpulimit(&r->cts[i]);
-
-		if (lim == 0)
+		if (m->om == NULL)
 			continue;
-		sample_ct(r, i);
-		label_end(r, NULL, NULL);
-		put_fixed(r, lim, 2);
-		eol(r);
+		switch (m->scope) {
+		case MS_HOST:
+			if (m->src == MS_BUILD_INFO ||
+			    m->src == MS_CONTAINERS || m->src == MS_UNLIMITED)
+				host_special(r, m, &cap);
+			else
+				host_family(r, m, &cap);
+			break;
+		case MS_ROW:
+			for (end = i; end < metric_count &&
+			    metric_table[end].scope == MS_ROW; end++)
+				;
+			for (int pass = 0; pass < 3; pass++)
+				for (size_t k = i; k < end; k++) {
+					const struct metric *x = &metric_table[k];
+
+					if (x->om != NULL &&
+					    (x->om_items != NULL) == (pass < 2))
+						row_family(r, x, pass == 1, &cap);
+				}
+			i = end - 1;
+			break;
+		default:
+			ct_family(r, m, &cap);
+		}
 	}
-	family_end(r);
-	per_ct(r, "accountd_container_config_cpus", F_GAUGE, NULL,
-	    "CPUs the container may use at once (--cpus).", FIELD(cpus), 0,
-	    has_cpus);
 }
 
 void
@@ -722,8 +437,7 @@ metrics_render(const struct snap_header *h, const struct snap_ct *cts,
 		r.lbl[i] = lb.s + off[i];
 		r.lbllen[i] = (i + 1 < n ? off[i + 1] : lb.len) - off[i];
 	}
-	host_part(&r);
-	container_part(&r);
+	render_table(&r);
 	if (fmt == MFMT_OPENMETRICS)
 		puts_(&r, "# EOF\n");
 	free(r.lbl);

@@ -367,10 +367,10 @@ values(struct sbuf *b, const struct snap_ct *c, time_t t)
 	sbuf_printf(b, "%lld", (long long)t);
 #define ROW(row, bar) do {						\
 	if ((row)->present) {						\
-		add_val(b, sv_val(row, (row)->held));			\
+		add_val(b, snap_value(row, (row)->held));			\
 		if (bar)						\
-			add_val(b, sv_val(row, (row)->barrier));	\
-		add_val(b, sv_val(row, (row)->limit));			\
+			add_val(b, snap_value(row, (row)->barrier));	\
+		add_val(b, snap_value(row, (row)->limit));			\
 		add_val(b, (row)->failcnt);				\
 	} else {							\
 		sbuf_puts(b, (bar) ? ":U:U:U:U" : ":U:U:U");		\

@@ -3,8 +3,10 @@
  * accountd-ledger: the billing ledger's writer (accountd-ledger(8)).
  *
  * Runs unprivileged (accountd starts it as ledger_user when ledger =
- * yes), reads the snapshot accountd publishes after every sampling round,
- * folds each round into per-container records in memory (accum.c), and
+ * yes), reads the snapshot accountd publishes after every sampling round
+ * (lib/snapview.c: a look at the header every 250 ms, a copy only of a
+ * new round), folds each round into per-container records in memory
+ * (accum.c), and
  * at every interval boundary (ledger_interval, aligned to UTC) writes
  * them in one transaction with the counters they were computed from
  * (store.c).  It never talks to accountd and never blocks it.
@@ -30,6 +32,7 @@
 
 #include "ledger.h"
 #include "log.h"
+#include "snapview.h"
 #include "xalloc.h"
 
 #define RETRY_S		10
@@ -285,8 +288,7 @@ commit(int64_t end)
 static uint64_t run_started_ms, run_rounds;
 
 static void
-fold_round(const struct snap_header *h, const struct snap_ct *s, size_t n,
-    uint64_t page_size)
+fold_round(const struct snap_header *h, const struct snap_ct *s, size_t n)
 {
 	int64_t now = (int64_t)(h->time_ms / 1000);
 
@@ -314,7 +316,7 @@ fold_round(const struct snap_header *h, const struct snap_ct *s, size_t n,
 			fresh = run_rounds > 0;
 		}
 		ct->seen = true;
-		lg_fold(ct, h, &s[i], page_size, fresh);
+		lg_fold(ct, h, &s[i], fresh);
 	}
 	run_rounds++;
 }
@@ -345,10 +347,10 @@ int
 main(int argc, char **argv)
 {
 	const char *snap_path = NULL;
-	struct snap snap;
+	struct sfollow follow;
+	struct sview view = { .n = 0 };
 	struct sigaction sa;
 	bool foreground = false, verbose = false;
-	uint64_t last_round_ms = 0, page_size;
 	int64_t boundary;
 	time_t next_try = 0;
 	int ch;
@@ -396,16 +398,12 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	page_size = (uint64_t)sysconf(_SC_PAGESIZE);
-	snap_open(&snap, snap_path, NULL);
+	sfollow_init(&follow, snap_path);
 	state_since = time(NULL);
 	write_status();
 	boundary = next_boundary((int64_t)time(NULL));
 
 	while (!stop) {
-		struct snap_header h;
-		struct snap_ct *s = NULL;
-		size_t n = 0;
 		struct aerr err = { 0 };
 		struct timespec ts = { 0, 250 * 1000000L };
 		time_t now = time(NULL);
@@ -413,12 +411,10 @@ main(int argc, char **argv)
 		/* nothing is folded until the last-seen counters can be read */
 		if (store == NULL && now >= next_try && open_store() < 0)
 			next_try = now + retry_s();
-		if (store != NULL && snap_read(&snap, &h, &s, &n, &err) == 0 &&
-		    h.time_ms != last_round_ms) {
-			last_round_ms = h.time_ms;
-			fold_round(&h, s, n, page_size);
-		}
-		free(s);
+		/* a look at the header; a copy only of a new round */
+		if (store != NULL && sfollow_update(&follow, &view, NULL,
+		    &err) == 1)
+			fold_round(&view.h, view.cts, view.n);
 		now = time(NULL);
 		if (now >= boundary && now >= next_try) {
 			/* on time: the record ends at the boundary; after a
@@ -436,6 +432,7 @@ main(int argc, char **argv)
 		log_err("stopping with the interval in progress unwritten");
 	log_info("stopped");
 	store_close(store);
-	snap_close(&snap);
+	sview_free(&view);
+	sfollow_close(&follow);
 	return 0;
 }

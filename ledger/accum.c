@@ -44,11 +44,9 @@
 #include "ubc.h"
 
 static uint64_t
-bytes_of(const struct snap_row *r, uint64_t page_size)
+bytes_of(const struct snap_row *r)
 {
-	if (!r->present)
-		return 0;
-	return r->unit == 0 ? r->held * page_size : r->held;
+	return r->present ? snap_value(r, r->held) : 0;
 }
 
 static uint64_t
@@ -64,8 +62,7 @@ lg_delta(uint64_t cur, uint64_t last, bool reset)
 }
 
 void
-lg_take(struct lg_ct *ct, const struct snap_ct *s, uint64_t page_size,
-    struct lg_counters *c)
+lg_take(struct lg_ct *ct, const struct snap_ct *s, struct lg_counters *c)
 {
 	const struct snap_row *ram = &s->row[UB_PHYSPAGES];
 
@@ -84,8 +81,7 @@ lg_take(struct lg_ct *ct, const struct snap_ct *s, uint64_t page_size,
 		if (s->row[r].present)
 			c->failcnt += s->row[r].failcnt;
 	if (ram->present)
-		c->ram_maxheld = ram->unit == 0 ? ram->maxheld * page_size :
-		    ram->maxheld;
+		c->ram_maxheld = snap_value(ram, ram->maxheld);
 }
 
 void
@@ -113,7 +109,7 @@ add_counters(struct lg_usage *u, const struct lg_counters *now,
  */
 void
 lg_fold(struct lg_ct *ct, const struct snap_header *h,
-    const struct snap_ct *s, uint64_t page_size, bool fresh)
+    const struct snap_ct *s, bool fresh)
 {
 	static const struct lg_counters zero;
 	struct lg_usage *u = &ct->cur;
@@ -121,7 +117,7 @@ lg_fold(struct lg_ct *ct, const struct snap_header *h,
 	bool adopted = s->since_ms <= h->started_ms + LEDGER_ADOPT_MS;
 	uint64_t dt = 0, ram, swap, lim;
 
-	lg_take(ct, s, page_size, &now);
+	lg_take(ct, s, &now);
 	now.time_ms = h->time_ms;
 	if (!ct->have_last) {
 		if ((!adopted || fresh) && now.since_ms >= ct->not_before_ms)
@@ -144,8 +140,8 @@ lg_fold(struct lg_ct *ct, const struct snap_header *h,
 		    now.ram_maxheld > u->ram_peak)
 			u->ram_peak = now.ram_maxheld;
 	}
-	ram = bytes_of(&s->row[UB_PHYSPAGES], page_size);
-	swap = bytes_of(&s->row[UB_SWAPPAGES], page_size);
+	ram = bytes_of(&s->row[UB_PHYSPAGES]);
+	swap = bytes_of(&s->row[UB_SWAPPAGES]);
 	lim = limit_of(s->ram);
 	u->ram_bms += (unsigned __int128)ram * dt;
 	u->ram_limit_bms += (unsigned __int128)(lim ? lim : ram) * dt;

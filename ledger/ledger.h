@@ -80,10 +80,11 @@ struct lg_ct {
 
 /* accum.c */
 uint64_t lg_delta(uint64_t cur, uint64_t last, bool reset);
+/* Rows of pages are converted by snap_value() (the snapshot's 4 KiB
+ * page, never the host's). */
 void	lg_fold(struct lg_ct *, const struct snap_header *,
-	    const struct snap_ct *, uint64_t page_size, bool fresh);
-void	lg_take(struct lg_ct *, const struct snap_ct *, uint64_t page_size,
-	    struct lg_counters *);
+	    const struct snap_ct *, bool fresh);
+void	lg_take(struct lg_ct *, const struct snap_ct *, struct lg_counters *);
 void	lg_reset_usage(struct lg_usage *, int64_t start);
 
 /* store.c */

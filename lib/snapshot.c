@@ -19,6 +19,23 @@ size_for(uint32_t cap)
 	return sizeof(struct snap_header) + (size_t)cap * sizeof(struct snap_ct);
 }
 
+uint64_t
+snap_value(const struct snap_row *r, uint64_t v)
+{
+	if (v >= SNAP_UNLIMITED)
+		return SNAP_UNLIMITED;
+	if (r->unit == SNAP_UNIT_PAGES)
+		return v > SNAP_UNLIMITED / SNAP_PAGE_SIZE ? SNAP_UNLIMITED :
+		    v * SNAP_PAGE_SIZE;
+	return v;
+}
+
+bool
+snap_row_bytes(const struct snap_row *r)
+{
+	return r->unit == SNAP_UNIT_PAGES || r->unit == SNAP_UNIT_BYTES;
+}
+
 /* ---- writer -------------------------------------------------------------- */
 
 static int

@@ -28,8 +28,18 @@
 
 #define SNAP_MAGIC	0x50414e53u	/* "SNAP" */
 #define SNAP_VERSION	3
-#define SNAP_ROWS	25		/* enum ub_res, UB_COUNT */
+#define SNAP_ROWS	25		/* enum ub_res, UB_COUNT (asserted) */
 #define SNAP_DEVS	8
+/* A row whose unit is pages counts OpenVZ's 4 KiB pages, whatever the
+ * host's page size (policies' ACCT_PAGE_SIZE, asserted equal). */
+#define SNAP_PAGE_SIZE	4096u
+#define SNAP_UNLIMITED	((uint64_t)INT64_MAX)	/* VAL_UNLIMITED */
+/* rows that are placeholders in OpenVZ's table (ub_is_dummy, asserted):
+ * never present */
+#define SNAP_DUMMY_ROWS	((1u << 4) | (1u << 20) | (1u << 21) | (1u << 22))
+
+/* struct snap_row's unit (enum ub_unit, asserted equal) */
+enum snap_unit { SNAP_UNIT_PAGES, SNAP_UNIT_BYTES, SNAP_UNIT_ITEMS };
 
 struct snap_header {
 	uint32_t	magic;
@@ -56,8 +66,14 @@ struct snap_header {
 struct snap_row {
 	uint64_t	held, maxheld, barrier, limit, failcnt;
 	uint32_t	present;	/* 0: no source on this kernel */
-	uint32_t	unit;		/* 0 pages, 1 bytes, 2 items */
+	uint32_t	unit;		/* enum snap_unit */
 };
+
+/* THE conversion of a row's figure: bytes for rows of pages or bytes,
+ * items otherwise; SNAP_UNLIMITED stays, a product that would reach it
+ * saturates to it.  Every reader of the snapshot uses this one. */
+uint64_t snap_value(const struct snap_row *, uint64_t v);
+bool	snap_row_bytes(const struct snap_row *);	/* pages or bytes */
 
 struct snap_dev {
 	char		dev[16];	/* MAJ:MIN */

@@ -235,6 +235,38 @@ params_isset(const struct ct_params *p, enum param_id id)
 	return p->v[id].set != 0;
 }
 
+/* The value of a list or path parameter, kept beside its row; NULL for
+ * the others (their value is the row). */
+static const char *
+params_side(const struct ct_params *p, enum param_id id)
+{
+	switch (id) {
+	case P_CPUMASK:
+		return p->cpumask;
+	case P_NODEMASK:
+		return p->nodemask;
+	case P_IODEVICES:
+		return p->iodevices;
+	case P_PRIVATE:
+		return p->private_dir;
+	default:
+		return NULL;
+	}
+}
+
+bool
+params_same(const struct ct_params *a, const struct ct_params *b,
+    enum param_id id)
+{
+	const struct pval *x = &a->v[id], *y = &b->v[id];
+	const char *sa = params_side(a, id), *sb = params_side(b, id);
+
+	if (!x->set || !y->set)
+		return !x->set && !y->set;
+	return x->bar == y->bar && x->lim == y->lim && x->kind == y->kind &&
+	    (sa == NULL || strcmp(sa, sb) == 0);
+}
+
 void
 params_merge(struct ct_params *into, const struct ct_params *from)
 {

@@ -140,5 +140,8 @@ uint64_t sat_mul(uint64_t, uint64_t);
 /* Merging: every row set in `from` overrides `into`. */
 void	params_merge(struct ct_params *into, const struct ct_params *from);
 bool	params_isset(const struct ct_params *, enum param_id);
+/* Both set to the same value (list and path values too), or both unset. */
+bool	params_same(const struct ct_params *, const struct ct_params *,
+	    enum param_id);
 
 #endif

@@ -6,7 +6,19 @@
 #include <string.h>
 
 #include "params.h"
+#include "snapshot.h"
 #include "ubc.h"
+
+/* The snapshot (lib/snapshot.h) carries these rows in this order and
+ * units; its readers know nothing of this file, so the two must agree. */
+_Static_assert(SNAP_ROWS == UB_COUNT, "snapshot rows: one per enum ub_res");
+_Static_assert(SNAP_UNIT_PAGES == (int)UBU_PAGES &&
+    SNAP_UNIT_BYTES == (int)UBU_BYTES && SNAP_UNIT_ITEMS == (int)UBU_ITEMS,
+    "snapshot units: enum ub_unit");
+_Static_assert(SNAP_PAGE_SIZE == ACCT_PAGE_SIZE, "one page size");
+_Static_assert(SNAP_UNLIMITED == VAL_UNLIMITED, "one unlimited");
+_Static_assert(SNAP_DUMMY_ROWS == ((1u << UB_DUMMY0) | (1u << UB_DUMMY1) |
+    (1u << UB_DUMMY2) | (1u << UB_DUMMY3)), "the dummy rows of ub_is_dummy");
 
 static const struct {
 	const char	*name;

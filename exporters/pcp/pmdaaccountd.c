@@ -25,9 +25,11 @@
  * limit has no value (not a huge number), and a row the running kernel
  * has no source for has no values at all.
  *
- * The metric table (names, help, semantics) is built from one list below;
- * `pmdaaccountd -N` prints the PMNS and `-H` the help text in newhelp
- * form, which is how exporters/pcp/pmns and help are generated.
+ * The metrics (names, identifiers, help, semantics, units) are those of
+ * the exporters' metric table, exporters/metrics.c, that /metrics is
+ * rendered from too; `pmdaaccountd -N` prints the PMNS and `-H` the help
+ * text in newhelp form, which is how exporters/pcp/pmns and help are
+ * generated.
  */
 #include "config.h"
 
@@ -51,36 +53,10 @@
 
 enum { CT_INDOM, DEV_INDOM, NINDOMS };
 
-/* clusters */
-enum {
-	CL_HOST = 0, CL_CT = 1, CL_CPU = 2, CL_PSI = 3, CL_MEM = 4,
-	CL_CONFIG = 5, CL_VSWAP = 6, CL_IO = 7, CL_DISK = 8,
-	CL_BC = 10		/* + the beancounter row (enum ub_res) */
-};
-
-/* what a metric reads */
-enum src {
-	S_HOST_RAM, S_HOST_SWAP, S_HOST_CPUS, S_HOST_RAM_COMMIT,
-	S_HOST_SWAP_COMMIT, S_HOST_RAM_USED, S_HOST_CPULIM_COMMIT,
-	S_HOST_UNITS_COMMIT, S_HOST_RUNNING, S_HOST_STOPPED, S_HOST_TIME,
-	S_HOST_ROUNDS, S_HOST_INTERVAL,
-	S_RUNNING, S_CGROUP,
-	S_CPU_USAGE, S_CPU_USER, S_CPU_SYSTEM, S_CPU_THROTTLED, S_CPU_PERIODS,
-	S_CPU_THR_PERIODS,
-	S_PSI,			/* + which (0..5) in arg */
-	S_MEM_CACHE, S_MEM_ANON, S_MEM_HITS,
-	S_CFG_RAM, S_CFG_SWAP, S_CFG_CPUUNITS, S_CFG_CPULIMIT, S_CFG_CPUS,
-	S_CFG_NUMPROC,
-	S_VSWAP, S_VSWAP_IN, S_VSWAP_OUT, S_VSWAP_SLOWED,
-	S_IO,			/* + column in arg */
-	S_DISK,			/* + field in arg (disk_vals order) */
-	S_BC,			/* row in arg >> 8, column in arg & 0xff */
-};
-
 struct mdef {
 	char		*name;		/* after "accountd." */
-	enum src	 src;
-	int		 arg;
+	const struct metric *m;		/* its row in metric_table */
+	unsigned	 row;		/* MS_ROW: the beancounter row */
 	pmDesc		 desc;
 	char		*oneline;
 	char		*help;
@@ -106,222 +82,93 @@ static int snap_errno;			/* last failure to read, or 0 */
 #define U_MSEC		((pmUnits)PMDA_PMUNITS(0, 1, 0, 0, PM_TIME_MSEC, 0))
 #define U_SEC		((pmUnits)PMDA_PMUNITS(0, 1, 0, 0, PM_TIME_SEC, 0))
 
+/*
+ * A metric's PMID is (cluster, item), both written in the table below and
+ * never reused: archives and pmlogger configurations name metrics by
+ * PMID, so a metric added in the middle must not renumber the others (a
+ * new metric takes the next free item of its cluster; a metric removed
+ * leaves its number unused).  tests/exporters/pcp-pmids.sh checks the
+ * numbers against tests/exporters/pcp-pmids.list.
+ */
+/*
+ * A metric's PMID is (cluster, item), both written in the metric table
+ * (exporters/metrics.c) and never reused: archives and pmlogger
+ * configurations name metrics by PMID, so a metric added in the middle
+ * must not renumber the others (a new metric takes the next free item of
+ * its cluster; a metric removed leaves its number unused).
+ * tests/exporters/pcp-pmids.sh checks the numbers against
+ * tests/exporters/pcp-pmids.list.
+ */
 static void
-def(const char *name, int cluster, enum src src, int arg, int type, int indom,
-    int sem, pmUnits units, const char *oneline, const char *help)
+def(const char *name, const struct metric *m, unsigned row, unsigned cluster,
+    const char *oneline, const char *help)
 {
+	static const pmUnits units[] = {
+		[MU_NONE] = U_NONE, [MU_COUNT] = U_COUNT, [MU_BYTES] = U_BYTES,
+		[MU_USEC] = U_USEC, [MU_MSEC] = U_MSEC, [MU_SEC] = U_SEC,
+		[MU_CPUPCT] = U_NONE,
+	};
 	struct mdef *d;
-	int item = 0;
+	bool bytes_row = m->scope != MS_ROW ||
+	    ub_unit((enum ub_res)row) != UBU_ITEMS;
 
 	for (size_t i = 0; i < ndefs; i++)
-		if ((int)pmID_cluster(defs[i].desc.pmid) == cluster)
-			item++;
+		if (pmID_cluster(defs[i].desc.pmid) == cluster &&
+		    pmID_item(defs[i].desc.pmid) == m->item) {
+			fprintf(stderr, "pmdaaccountd: %s and %s are both "
+			    "%u:%u\n", defs[i].name, name, cluster, m->item);
+			abort();
+		}
 	defs = xreallocarray(defs, ndefs + 1, sizeof(*defs));
 	d = &defs[ndefs++];
 	memset(d, 0, sizeof(*d));
 	d->name = xstrdup(name);
-	d->src = src;
-	d->arg = arg;
-	d->desc.pmid = PMDA_PMID(cluster, item);
-	d->desc.type = type;
-	d->desc.indom = indom;		/* serial now; pmdaInit completes it */
-	d->desc.sem = sem;
-	d->desc.units = units;
+	d->m = m;
+	d->row = row;
+	d->desc.pmid = PMDA_PMID(cluster, m->item);
+	d->desc.type = m->flags & MF_STRING ? PM_TYPE_STRING :
+	    m->flags & MF_U32 ? PM_TYPE_U32 : PM_TYPE_U64;
+	/* serial now; pmdaInit completes it */
+	d->desc.indom = m->scope == MS_HOST ? PM_INDOM_NULL :
+	    m->scope == MS_DEV ? DEV_INDOM : CT_INDOM;
+	d->desc.sem = m->kind == MK_COUNTER ? PM_SEM_COUNTER :
+	    m->kind == MK_DISCRETE ? PM_SEM_DISCRETE : PM_SEM_INSTANT;
+	d->desc.units = m->unit == MU_BYTES && !bytes_row ? U_COUNT :
+	    units[m->unit];
 	d->oneline = xstrdup(oneline);
 	d->help = xstrdup(help ? help : oneline);
 }
 
-#define HOST(n, s, t, sem, u, o, h) \
-	def("host." n, CL_HOST, s, 0, t, PM_INDOM_NULL, sem, u, o, h)
-#define PERCT(n, cl, s, a, t, sem, u, o, h) \
-	def(n, cl, s, a, t, CT_INDOM, sem, u, o, h)
-
+/* The PCP metrics of the metric table; a beancounter column is one
+ * metric per row, bc.ROW.COLUMN, in cluster CL_BC + ROW. */
 static void
 build_table(void)
 {
-	static const char *const psi_names[6] = { "cpu.some", "memory.some",
-		"io.some", "cpu.full", "memory.full", "io.full" };
-	static const char *const cols[5] = { "held", "maxheld", "barrier",
-		"limit", "failcnt" };
+	for (size_t i = 0; i < metric_count; i++) {
+		const struct metric *m = &metric_table[i];
 
-	HOST("ram", S_HOST_RAM, PM_TYPE_U64, PM_SEM_DISCRETE, U_BYTES,
-	    "the host's RAM", NULL);
-	HOST("swap", S_HOST_SWAP, PM_TYPE_U64, PM_SEM_DISCRETE, U_BYTES,
-	    "the host's swap space", NULL);
-	HOST("cpus", S_HOST_CPUS, PM_TYPE_U32, PM_SEM_DISCRETE, U_NONE,
-	    "CPUs online on the host", NULL);
-	HOST("ram_committed", S_HOST_RAM_COMMIT, PM_TYPE_U64, PM_SEM_INSTANT,
-	    U_BYTES, "sum of the RAM limits of running containers",
-	    "Sum of the physpages limits of running containers that have one "
-	    "(vzoversell's RAM allocated); compare with accountd.host.ram.");
-	HOST("swap_committed", S_HOST_SWAP_COMMIT, PM_TYPE_U64, PM_SEM_INSTANT,
-	    U_BYTES, "sum of the swap limits of running containers",
-	    "Sum of the swappages limits of running containers that have one "
-	    "(vzoversell's Swap allocated); compare with accountd.host.swap.");
-	HOST("ram_used", S_HOST_RAM_USED, PM_TYPE_U64, PM_SEM_INSTANT, U_BYTES,
-	    "sum of the RAM held by running containers", NULL);
-	HOST("cpulimit_committed", S_HOST_CPULIM_COMMIT, PM_TYPE_U64,
-	    PM_SEM_INSTANT, U_NONE,
-	    "sum of the CPU limits of running containers, in percent of a CPU",
-	    "Sum of min(cpulimit, cpus x 100) over running containers, in "
-	    "percent of one CPU; compare with accountd.host.cpus x 100.");
-	HOST("cpuunits_committed", S_HOST_UNITS_COMMIT, PM_TYPE_U64,
-	    PM_SEM_INSTANT, U_NONE,
-	    "sum of the cpuunits of running containers (1000 where unset)",
-	    "vzcpucheck's current CPU utilization.");
-	HOST("containers.running", S_HOST_RUNNING, PM_TYPE_U32, PM_SEM_INSTANT,
-	    U_NONE, "containers running", NULL);
-	HOST("containers.stopped", S_HOST_STOPPED, PM_TYPE_U32, PM_SEM_INSTANT,
-	    U_NONE, "containers accountd knows that are not running", NULL);
-	HOST("snapshot.time", S_HOST_TIME, PM_TYPE_U64, PM_SEM_INSTANT, U_SEC,
-	    "when accountd's last sampling round ended (Unix time)",
-	    "A value that stops moving means accountd stopped sampling.");
-	HOST("snapshot.rounds", S_HOST_ROUNDS, PM_TYPE_U64, PM_SEM_COUNTER,
-	    U_COUNT, "sampling rounds since accountd started", NULL);
-	HOST("snapshot.interval", S_HOST_INTERVAL, PM_TYPE_U64, PM_SEM_DISCRETE,
-	    U_MSEC, "accountd's sample_interval", NULL);
-
-	PERCT("running", CL_CT, S_RUNNING, 0, PM_TYPE_U32, PM_SEM_INSTANT,
-	    U_NONE, "1 when the container runs (its cgroup exists), else 0",
-	    NULL);
-	PERCT("cgroup", CL_CT, S_CGROUP, 0, PM_TYPE_STRING, PM_SEM_DISCRETE,
-	    U_NONE, "the container's cgroup path, relative to the hierarchy "
-	    "roots", NULL);
-
-	PERCT("cpu.usage", CL_CPU, S_CPU_USAGE, 0, PM_TYPE_U64, PM_SEM_COUNTER,
-	    U_USEC, "CPU time used by the container's tasks", NULL);
-	PERCT("cpu.user", CL_CPU, S_CPU_USER, 0, PM_TYPE_U64, PM_SEM_COUNTER,
-	    U_USEC, "CPU time in user mode",
-	    "CPU time in user mode; no value where the kernel does not split "
-	    "it (cgroup v1 cpuacct.usage).");
-	PERCT("cpu.system", CL_CPU, S_CPU_SYSTEM, 0, PM_TYPE_U64,
-	    PM_SEM_COUNTER, U_USEC, "CPU time in kernel mode",
-	    "CPU time in kernel mode; no value where the kernel does not split "
-	    "it.");
-	PERCT("cpu.throttled", CL_CPU, S_CPU_THROTTLED, 0, PM_TYPE_U64,
-	    PM_SEM_COUNTER, U_USEC,
-	    "time the container's tasks were throttled by its CPU limit", NULL);
-	PERCT("cpu.periods", CL_CPU, S_CPU_PERIODS, 0, PM_TYPE_U64,
-	    PM_SEM_COUNTER, U_COUNT,
-	    "CFS bandwidth periods elapsed under a CPU limit", NULL);
-	PERCT("cpu.throttled_periods", CL_CPU, S_CPU_THR_PERIODS, 0,
-	    PM_TYPE_U64, PM_SEM_COUNTER, U_COUNT,
-	    "CFS periods in which the container was throttled", NULL);
-	for (int i = 0; i < 6; i++) {
-		char name[64], one[128];
-
-		snprintf(name, sizeof(name), "pressure.%s", psi_names[i]);
-		snprintf(one, sizeof(one), "pressure stall time, %s (PSI total)",
-		    psi_names[i]);
-		PERCT(name, CL_PSI, S_PSI, i, PM_TYPE_U64, PM_SEM_COUNTER, U_USEC,
-		    one, "Pressure stall information: time some (or all, for "
-		    "full) of the container's tasks were stalled on the "
-		    "resource.  cgroup v2 only.");
-	}
-	PERCT("memory.cache", CL_MEM, S_MEM_CACHE, 0, PM_TYPE_U64,
-	    PM_SEM_INSTANT, U_BYTES, "page cache charged to the container",
-	    NULL);
-	PERCT("memory.anon", CL_MEM, S_MEM_ANON, 0, PM_TYPE_U64, PM_SEM_INSTANT,
-	    U_BYTES, "anonymous memory charged to the container", NULL);
-	PERCT("memory.limit_hits", CL_MEM, S_MEM_HITS, 0, PM_TYPE_U64,
-	    PM_SEM_COUNTER, U_COUNT,
-	    "times memory use reached the limit and reclaim resolved it",
-	    "cgroup v2 memory.events max; no value on cgroup v1.");
-	PERCT("config.ram", CL_CONFIG, S_CFG_RAM, 0, PM_TYPE_U64,
-	    PM_SEM_DISCRETE, U_BYTES, "the container's configured RAM (--ram)",
-	    "No value when unset or unlimited.");
-	PERCT("config.swap", CL_CONFIG, S_CFG_SWAP, 0, PM_TYPE_U64,
-	    PM_SEM_DISCRETE, U_BYTES, "the container's configured swap (--swap)",
-	    "No value when unset or unlimited.");
-	PERCT("config.cpuunits", CL_CONFIG, S_CFG_CPUUNITS, 0, PM_TYPE_U64,
-	    PM_SEM_DISCRETE, U_NONE, "the container's cpuunits (1000 when "
-	    "unset)", NULL);
-	PERCT("config.cpulimit", CL_CONFIG, S_CFG_CPULIMIT, 0, PM_TYPE_U64,
-	    PM_SEM_DISCRETE, U_NONE, "the container's CPU limit in percent of "
-	    "one CPU (at most cpus x 100)", "No value when there is none.");
-	PERCT("config.cpus", CL_CONFIG, S_CFG_CPUS, 0, PM_TYPE_U64,
-	    PM_SEM_DISCRETE, U_NONE, "CPUs the container may use at once",
-	    "No value when unset.");
-	PERCT("config.numproc", CL_CONFIG, S_CFG_NUMPROC, 0, PM_TYPE_U64,
-	    PM_SEM_DISCRETE, U_COUNT, "the container's numproc setting",
-	    "No value when unset.");
-	PERCT("vswap.held", CL_VSWAP, S_VSWAP, 0, PM_TYPE_U64, PM_SEM_INSTANT,
-	    U_BYTES, "memory above RAM held in virtual swap (VSwap emulation)",
-	    NULL);
-	PERCT("vswap.in", CL_VSWAP, S_VSWAP_IN, 0, PM_TYPE_U64, PM_SEM_COUNTER,
-	    U_BYTES, "bytes brought back from virtual swap", NULL);
-	PERCT("vswap.out", CL_VSWAP, S_VSWAP_OUT, 0, PM_TYPE_U64,
-	    PM_SEM_COUNTER, U_BYTES, "bytes pushed to virtual swap", NULL);
-	PERCT("vswap.slowed", CL_VSWAP, S_VSWAP_SLOWED, 0, PM_TYPE_U64,
-	    PM_SEM_COUNTER, U_USEC,
-	    "time the container was slowed down as if swapping", NULL);
-	{
-		/* disk quota, first level (docs/quota.md), in disk_val order */
-		static const struct { const char *n, *h; int sem, bytes; }
-		    dk[] = {
-			{ "disk.used", "disk space the container's tree holds",
-			    PM_SEM_INSTANT, 1 },
-			{ "disk.soft", "disk quota soft limit",
-			    PM_SEM_DISCRETE, 1 },
-			{ "disk.hard", "disk quota hard limit",
-			    PM_SEM_DISCRETE, 1 },
-			{ "disk.failcnt", "disk space quota refusals",
-			    PM_SEM_COUNTER, 0 },
-			{ "disk.inodes_used", "inodes the container's tree "
-			    "holds", PM_SEM_INSTANT, 0 },
-			{ "disk.inodes_soft", "inode quota soft limit",
-			    PM_SEM_DISCRETE, 0 },
-			{ "disk.inodes_hard", "inode quota hard limit",
-			    PM_SEM_DISCRETE, 0 },
-			{ "disk.inodes_failcnt", "inode quota refusals",
-			    PM_SEM_COUNTER, 0 },
-		};
-
-		for (size_t k = 0; k < nitems(dk); k++)
-			PERCT(dk[k].n, CL_DISK, S_DISK, (int)k, PM_TYPE_U64,
-			    dk[k].sem, dk[k].bytes ? U_BYTES : U_COUNT,
-			    dk[k].h, "No value for a container without a disk "
-			    "quota, and for a limit that is unlimited.");
-	}
-	{
-		static const char *const io[4][2] = {
-			{ "io.read_bytes", "bytes read from the block device" },
-			{ "io.write_bytes", "bytes written to the block device" },
-			{ "io.reads", "read operations on the block device" },
-			{ "io.writes", "write operations on the block device" },
-		};
-
-		for (int i = 0; i < 4; i++)
-			def(io[i][0], CL_IO, S_IO, i, PM_TYPE_U64, DEV_INDOM,
-			    PM_SEM_COUNTER, i < 2 ? U_BYTES : U_COUNT, io[i][1],
-			    "Per container and device: instances are named "
-			    "CONTAINER::MAJ:MIN.");
-	}
-	for (int r = 0; r < UB_COUNT; r++) {
-		bool bytes = ub_unit((enum ub_res)r) != UBU_ITEMS;
-
-		if (ub_is_dummy((enum ub_res)r))
+		if (m->pcp == NULL)
 			continue;
-		for (int c = 0; c < 5; c++) {
+		if (m->scope != MS_ROW) {
+			def(m->pcp, m, 0, m->cluster, m->pcp_one, m->pcp_help);
+			continue;
+		}
+		for (int r = 0; r < UB_COUNT; r++) {
+			const char *res = ub_name((enum ub_res)r);
+			bool bytes = ub_unit((enum ub_res)r) != UBU_ITEMS &&
+			    m->unit == MU_BYTES;
 			char name[64], one[160], help[512];
 
-			snprintf(name, sizeof(name), "bc.%s.%s",
-			    ub_name((enum ub_res)r), cols[c]);
-			snprintf(one, sizeof(one), "beancounter %s %s",
-			    ub_name((enum ub_res)r), cols[c]);
+			if (ub_is_dummy((enum ub_res)r))
+				continue;
+			snprintf(name, sizeof(name), "bc.%s.%s", res, m->pcp);
+			snprintf(one, sizeof(one), "beancounter %s %s", res,
+			    m->pcp);
 			snprintf(help, sizeof(help), "The %s of the %s beancounter "
 			    "(OpenVZ's /proc/user_beancounters column)%s.  %s",
-			    cols[c], ub_name((enum ub_res)r), bytes && c != 4 ?
-			    ", in bytes (pages x 4096 for rows counted in pages)" :
-			    "", c == 0 ? "What is in use now." : c == 1 ?
-			    "The most held since the container record was made." :
-			    c == 4 ? "Times a charge against the resource failed; "
-			    "kept across restarts of accountd." :
-			    "No value when unlimited.");
-			def(name, CL_BC + r, S_BC, r << 8 | c, PM_TYPE_U64,
-			    CT_INDOM, c == 4 ? PM_SEM_COUNTER : c < 2 ?
-			    PM_SEM_INSTANT : PM_SEM_DISCRETE, c == 4 ? U_COUNT :
-			    bytes ? U_BYTES : U_COUNT, one, help);
+			    m->pcp, res, bytes ? ", in bytes (pages x 4096 for "
+			    "rows counted in pages)" : "", m->pcp_help);
+			def(name, m, (unsigned)r, CL_BC + (unsigned)r, one, help);
 		}
 	}
 	metrics = xcalloc(ndefs, sizeof(*metrics));
@@ -397,175 +244,37 @@ ct_fetch(unsigned int inst, struct snap_ct **out, uint32_t *dev)
 }
 
 static int
-put_u64(pmAtomValue *atom, uint64_t v)
+fetch_cb(pmdaMetric *pm, unsigned int inst, pmAtomValue *atom)
 {
-	atom->ull = v;
-	return PMDA_FETCH_STATIC;
-}
-
-/* a figure that may be unlimited or unset: no value then */
-static int
-put_lim(pmAtomValue *atom, uint64_t v)
-{
-	if (v == 0 || sv_unlimited(v))
-		return PMDA_FETCH_NOVALUES;
-	return put_u64(atom, v);
-}
-
-static int
-fetch_cb(pmdaMetric *m, unsigned int inst, pmAtomValue *atom)
-{
-	const struct mdef *d = m->m_user;
+	const struct mdef *d = pm->m_user;
+	const struct metric *m = d->m;
 	struct snap_ct *c = NULL;
 	uint32_t dv = 0;
+	uint64_t v;
 	int sts;
 
 	if (!follow.have)
 		return PM_ERR_AGAIN;		/* accountd is not running */
-	if (d->desc.indom == PM_INDOM_NULL) {
-		switch (d->src) {
-		case S_HOST_RAM:
-			return put_u64(atom, cap.ram);
-		case S_HOST_SWAP:
-			return put_u64(atom, cap.swap);
-		case S_HOST_CPUS:
-			atom->ul = cap.cpus;
-			return PMDA_FETCH_STATIC;
-		case S_HOST_RAM_COMMIT:
-			return put_u64(atom, cap.ram_limit);
-		case S_HOST_SWAP_COMMIT:
-			return put_u64(atom, cap.swap_limit);
-		case S_HOST_RAM_USED:
-			return put_u64(atom, cap.ram_held);
-		case S_HOST_CPULIM_COMMIT:
-			return put_u64(atom, cap.cpulimit_pct);
-		case S_HOST_UNITS_COMMIT:
-			return put_u64(atom, cap.cpuunits);
-		case S_HOST_RUNNING:
-			atom->ul = (uint32_t)cap.running;
-			return PMDA_FETCH_STATIC;
-		case S_HOST_STOPPED:
-			atom->ul = (uint32_t)cap.stopped;
-			return PMDA_FETCH_STATIC;
-		case S_HOST_TIME:
-			return put_u64(atom, view.h.time_ms / 1000);
-		case S_HOST_ROUNDS:
-			return put_u64(atom, view.h.rounds);
-		case S_HOST_INTERVAL:
-			return put_u64(atom, view.h.interval_ms);
-		default:
-			return PM_ERR_PMID;
-		}
-	}
-	sts = ct_fetch(inst, &c, d->src == S_IO ? &dv : NULL);
-	if (sts < 0)
-		return sts;
-	if (d->src == S_RUNNING) {
-		atom->ul = c->running;
-		return PMDA_FETCH_STATIC;
-	}
-	if (d->src == S_CGROUP) {
-		atom->cp = c->cgroup;
-		return PMDA_FETCH_STATIC;
-	}
-	/* configured values hold for stopped containers too */
-	switch (d->src) {
-	case S_CFG_RAM:
-		return put_lim(atom, c->ram);
-	case S_CFG_SWAP:
-		return put_lim(atom, c->swap);
-	case S_CFG_CPUUNITS:
-		return put_u64(atom, c->cpuunits ? c->cpuunits : 1000);
-	case S_CFG_CPULIMIT:
-		return put_lim(atom, capacity_cpulimit(c));
-	case S_CFG_CPUS:
-		return put_lim(atom, c->cpus);
-	case S_CFG_NUMPROC:
-		return put_lim(atom, c->numproc);
-	default:
-		break;
-	}
-	if (!c->running)
-		return PMDA_FETCH_NOVALUES;
-	switch (d->src) {
-	case S_CPU_USAGE:
-		return put_u64(atom, c->cpu_usage);
-	case S_CPU_USER:
-		return c->cpu_user || c->cpu_system ? put_u64(atom, c->cpu_user) :
-		    PMDA_FETCH_NOVALUES;
-	case S_CPU_SYSTEM:
-		return c->cpu_user || c->cpu_system ?
-		    put_u64(atom, c->cpu_system) : PMDA_FETCH_NOVALUES;
-	case S_CPU_THROTTLED:
-		return put_u64(atom, c->throttled);
-	case S_CPU_PERIODS:
-		return put_u64(atom, c->nr_periods);
-	case S_CPU_THR_PERIODS:
-		return put_u64(atom, c->nr_throttled);
-	case S_PSI:
-		if (!c->have_psi)
-			return PMDA_FETCH_NOVALUES;
-		return put_u64(atom, d->arg < 3 ? c->psi_some[d->arg] :
-		    c->psi_full[d->arg - 3]);
-	case S_MEM_CACHE:
-		return put_u64(atom, c->mem_cache);
-	case S_MEM_ANON:
-		return put_u64(atom, c->mem_anon);
-	case S_MEM_HITS:
-		if (strcmp(view.h.cgroup_mode, "v2") != 0)
-			return PMDA_FETCH_NOVALUES;
-		return put_u64(atom, c->limit_hits);
-	case S_VSWAP:
-		return put_u64(atom, c->vswap);
-	case S_VSWAP_IN:
-		return put_u64(atom, c->vswap_in);
-	case S_VSWAP_OUT:
-		return put_u64(atom, c->vswap_out);
-	case S_VSWAP_SLOWED:
-		return put_u64(atom, c->vswap_slowed);
-	case S_DISK: {
-		const uint64_t v[8] = { c->disk_held, c->disk_soft,
-		    c->disk_hard, c->disk_failcnt, c->inodes_held,
-		    c->inodes_soft, c->inodes_hard, c->inodes_failcnt };
-
-		if (!c->have_quota || d->arg < 0 || d->arg >= 8)
-			return PMDA_FETCH_NOVALUES;
-		if (d->arg == 1 || d->arg == 2 || d->arg == 5 || d->arg == 6)
-			return put_lim(atom, v[d->arg]);
-		return put_u64(atom, v[d->arg]);
-	}
-	case S_IO: {
-		const struct snap_dev *x;
-
-		if (dv >= c->ndev)
+	if (m->scope != MS_HOST) {
+		sts = ct_fetch(inst, &c, m->scope == MS_DEV ? &dv : NULL);
+		if (sts < 0)
+			return sts;
+		if (m->scope == MS_DEV && dv >= c->ndev)
 			return PM_ERR_INST;
-		x = &c->dev[dv];
-		return put_u64(atom, d->arg == 0 ? x->rbytes : d->arg == 1 ?
-		    x->wbytes : d->arg == 2 ? x->rios : x->wios);
-	}
-	case S_BC: {
-		const struct snap_row *row = &c->row[d->arg >> 8];
-
-		if (!row->present)
-			return PMDA_FETCH_NOVALUES;
-		switch (d->arg & 0xff) {
-		case 0:
-			return put_u64(atom, sv_val(row, row->held));
-		case 1:
-			return put_u64(atom, sv_val(row, row->maxheld));
-		case 2:
-			return sv_unlimited(row->barrier) ? PMDA_FETCH_NOVALUES :
-			    put_u64(atom, sv_val(row, row->barrier));
-		case 3:
-			return sv_unlimited(row->limit) ? PMDA_FETCH_NOVALUES :
-			    put_u64(atom, sv_val(row, row->limit));
-		default:
-			return put_u64(atom, row->failcnt);
+		if (m->src == MS_CGROUP) {
+			atom->cp = c->cgroup;
+			return PMDA_FETCH_STATIC;
 		}
 	}
-	default:
-		return PM_ERR_PMID;
-	}
+	if (!metric_value(m, m->pcp_when, &view.h, &cap, c,
+	    m->scope == MS_ROW ? d->row : dv, &v) ||
+	    ((m->flags & MF_LIMIT) && sv_unlimited(v)))
+		return PMDA_FETCH_NOVALUES;
+	if (m->flags & MF_U32)
+		atom->ul = (uint32_t)v;
+	else
+		atom->ull = v;
+	return PMDA_FETCH_STATIC;
 }
 
 static pmdaInterface dispatch;

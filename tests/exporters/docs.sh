@@ -5,7 +5,7 @@
 # (skipped where mandoc is missing).  Pure; no root.
 . "$(dirname "$0")/lib-exp.sh"
 docs=$SRC/docs
-for opt in $("$EXPORTER" -h 2>&1 | sed -n 's/^  -\([a-z]\) .*/\1/p'); do
+for opt in $("$EXPORTER" -h 2>&1 | sed -n 's/^  -\([a-zA-Z]\) .*/\1/p'); do
 	grep -Eq "^\.It Fl $opt( |\$)" "$docs/accountd-exporter.8" ||
 	    fail "accountd-exporter -$opt is not in accountd-exporter.8"
 done

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * mksnap FILE N [v1|v2] [SECONDS]: write a snapshot of N synthetic
- * containers (synth.c) to FILE through the writer accountd uses
- * (lib/snapshot.c), for the exporters' tests and benchmarks.  With
+ * mksnap FILE N [v1|v2|quotes] [SECONDS]: write a snapshot of N
+ * synthetic containers (synth.c) to FILE through the writer accountd uses
+ * (lib/snapshot.c), for the exporters' tests and benchmarks.  "quotes":
+ * v2, with a backslash, a double quote and a newline in the first
+ * container's name and device (labels to escape).  With
  * SECONDS, publish a new round every second for that long, as accountd
  * does, with a little CPU time and a failcnt added each round.
  */
@@ -25,14 +27,16 @@ main(int argc, char **argv)
 	struct aerr err = { 0 };
 	struct snap_header h;
 	uint32_t n;
-	int v2, secs;
+	int v2, quotes, secs;
 
 	if (argc < 3 || argc > 5) {
-		fprintf(stderr, "usage: mksnap FILE N [v1|v2] [SECONDS]\n");
+		fprintf(stderr, "usage: mksnap FILE N [v1|v2|quotes] "
+		    "[SECONDS]\n");
 		return 2;
 	}
 	n = (uint32_t)strtoul(argv[2], NULL, 10);
-	v2 = argc > 3 && strcmp(argv[3], "v2") == 0;
+	quotes = argc > 3 && strcmp(argv[3], "quotes") == 0;
+	v2 = quotes || (argc > 3 && strcmp(argv[3], "v2") == 0);
 	secs = argc > 4 ? atoi(argv[4]) : 0;
 	if (snapw_open(&w, argv[1], &err) < 0) {
 		fprintf(stderr, "mksnap: %s\n", err.msg);
@@ -53,6 +57,12 @@ main(int argc, char **argv)
 			cts[i].cpu_usage += (uint64_t)round * 250000;
 			if (cts[i].running)
 				cts[i].row[UB_NUMPROC].failcnt += (uint64_t)round;
+		}
+		if (quotes && n > 0) {
+			snprintf(cts[0].name, sizeof(cts[0].name),
+			    "a\"b\\c\nd");
+			snprintf(cts[0].dev[0].dev, sizeof(cts[0].dev[0].dev),
+			    "8:\"0\\");
 		}
 		clock_gettime(CLOCK_REALTIME, &ts);
 		cap = w.hdr->capacity;

@@ -21,6 +21,21 @@ for mode in v1 v2; do
 	[ -z "$out" ] || fail "promtool check metrics ($mode) reports: $out"
 	pass "promtool check metrics: nothing to report ($mode, $(grep -c '^# TYPE' "$TDIR/metrics-$mode") families, $(grep -vc '^#' "$TDIR/metrics-$mode") samples)"
 done
+# labels from the snapshot with a backslash, a double quote and a newline
+# (a container's name, a device) are escaped as the format requires
+"$MKSNAP" "$TDIR/snapshot-quotes" 3 quotes || fail "mksnap quotes"
+chmod 644 "$TDIR/snapshot-quotes"
+port=$(free_port)
+spawn "$TDIR/exporter-quotes.log" "$EXPORTER" -d -l "127.0.0.1:$port" \
+    -s "$TDIR/snapshot-quotes"
+wait_http 10 "http://127.0.0.1:$port/metrics" || fail "exporter (quotes)"
+curl -s "http://127.0.0.1:$port/metrics" > "$TDIR/metrics-quotes"
+grep -qF 'device="8:\"0\\"' "$TDIR/metrics-quotes" ||
+    fail "device label not escaped: $(grep -m1 device= "$TDIR/metrics-quotes")"
+out=$(promtool check metrics < "$TDIR/metrics-quotes" 2>&1) ||
+    fail "promtool check metrics (quotes): $out"
+[ -z "$out" ] || fail "promtool check metrics (quotes) reports: $out"
+pass "promtool check metrics: labels with \\, \" and a newline escaped"
 # every family the exporter has is in docs/exporters.md, by its full name
 undoc=$(sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' "$TDIR/metrics-v2" | while read -r m; do
 	grep -q "\`$m\`" "$SRC/docs/exporters.md" || echo "$m"; done)

@@ -254,6 +254,12 @@ test_render(void)
 	metrics_render(&h, cts, 1, MFMT_TEXT, &t);
 	ok(strstr(t.s, "container=\"a\\\"b\\\\c\"") != NULL,
 	    "label values escaped");
+	/* every label from the snapshot: the device too */
+	snprintf(cts[0].dev[0].dev, sizeof(cts[0].dev[0].dev), "8:\"0\\\n");
+	sbuf_reset(&t);
+	metrics_render(&h, cts, 1, MFMT_OPENMETRICS, &t);
+	ok(strstr(t.s, "device=\"8:\\\"0\\\\\\n\"} ") != NULL,
+	    "device label escaped: \" \\ and newline");
 	sbuf_free(&t);
 	sbuf_free(&o);
 }
@@ -489,9 +495,43 @@ test_rrd_legend(void)
 	}
 }
 
+/* The metric table: every row is served somewhere with its texts; PCP
+ * identifiers are unique (their stability: tests/exporters/pcp-pmids.sh) */
+static void
+test_table(void)
+{
+	bool texts = true, unique = true, names = true;
+
+	for (size_t i = 0; i < metric_count; i++) {
+		const struct metric *m = &metric_table[i];
+
+		if ((m->om == NULL && m->pcp == NULL) ||
+		    (m->om != NULL && (m->help == NULL ||
+		    (m->om_items != NULL) != (m->help_items != NULL))) ||
+		    (m->pcp != NULL && m->pcp_one == NULL &&
+		    m->pcp_help == NULL))
+			texts = false;
+		if (m->om != NULL && (strncmp(m->om, "accountd_", 9) != 0 ||
+		    strstr(m->om, "_total") != NULL))
+			names = false;
+		for (size_t k = 0; k < i && m->pcp != NULL; k++) {
+			const struct metric *x = &metric_table[k];
+
+			if (x->pcp != NULL && x->item == m->item &&
+			    (x->scope == MS_ROW) == (m->scope == MS_ROW) &&
+			    (m->scope == MS_ROW || x->cluster == m->cluster))
+				unique = false;
+		}
+	}
+	ok(texts, "metric table: every row has a name and its help texts");
+	ok(names, "metric table: /metrics names have the prefix, no _total");
+	ok(unique, "metric table: PCP identifiers unique");
+}
+
 int
 main(void)
 {
+	test_table();
 	test_accept();
 	test_gzip();
 	test_query();

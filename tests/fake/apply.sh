@@ -149,6 +149,17 @@ is "$c/pids.max" 100
 pass "v2: every file holds the translated value (swap.max is swap, not ram+swap)"
 golden show-v2
 
+# a live change of a list parameter: its value lives beside the row, and
+# show said "saved" for any value while the row's numbers matched
+"$ACCTCTL" set 101 --cpumask 0-1 || fail "set --cpumask 0-1"
+is "$c/cpuset.cpus" 0-1
+"$ACCTCTL" show 101 | grep -q '^  cpumask  *0-1 (not saved)' ||
+    fail "an unsaved cpumask shown as saved: $("$ACCTCTL" show 101 | grep cpumask)"
+"$ACCTCTL" set 101 --cpumask 1-2 || fail "set --cpumask 1-2"
+"$ACCTCTL" show 101 | grep -q '^  cpumask  *1-2  *enforced' ||
+    fail "the saved cpumask shown as not saved: $("$ACCTCTL" show 101 | grep cpumask)"
+pass "v2: show tells an unsaved cpumask from the saved one"
+
 # lowering ram below usage: v2 must refuse (as v1 does) rather than OOM
 echo 2147483648 > "$c/memory.current"
 out=$("$ACCTCTL" set 101 --cpulimit 80 --ram 512M 2>&1) && fail "set succeeded: $out"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Fuzz target: a snapshot file as the exporters read it.  The input is
- * the file: read through snap_read and the checks of snapview.c, then
+ * the file: read through snap_read and the checks of lib/snapview.c, then
  * rendered as /metrics in both formats, as the dashboard and through the
  * capacity arithmetic.  Whatever the file holds, nothing may crash, and
  * the text must stay one sample per line (labels escaped).

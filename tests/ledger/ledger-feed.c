@@ -80,7 +80,7 @@ main(int argc, char **argv)
 			s->dev[0].rbytes = k * 4096;
 			s->dev[0].rios = k;
 			s->row[UB_PHYSPAGES].present = 1;
-			s->row[UB_PHYSPAGES].unit = 0;
+			s->row[UB_PHYSPAGES].unit = SNAP_UNIT_PAGES;
 			s->row[UB_PHYSPAGES].held = 1000;
 			s->row[UB_PHYSPAGES].maxheld = 1000;
 			s->row[UB_PHYSPAGES].failcnt = k / 10;

@@ -49,24 +49,24 @@ test_fold(void)
 	memset(&ct, 0, sizeof(ct));
 	hdr.time_ms = 2000000;
 	mk(&s, 1000500, 5000000, 100);
-	lg_fold(&ct, &hdr, &s, 4096, false);
+	lg_fold(&ct, &hdr, &s, false);
 	is_u64(ct.cur.cpu_usec, 0, "adopted at start: its past is not billed");
 	/* a second later: 1 s of 100 pages, 250 ms of CPU */
 	hdr.time_ms += 1000;
 	mk(&s, 1000500, 5250000, 100);
-	lg_fold(&ct, &hdr, &s, 4096, false);
+	lg_fold(&ct, &hdr, &s, false);
 	is_u64(ct.cur.cpu_usec, 250000, "next round: the increase");
 	ok(ct.cur.ram_bms == (unsigned __int128)409600 * 1000,
 	    "RAM: 409600 bytes x 1000 ms");
 	is_u64(ct.cur.covered_ms, 1000, "covered 1 s");
 	/* the same round again changes nothing */
-	lg_fold(&ct, &hdr, &s, 4096, false);
+	lg_fold(&ct, &hdr, &s, false);
 	is_u64(ct.cur.cpu_usec, 250000, "a repeated round is ignored");
 	/* accountd restarted: new since near its new start, counter on */
 	hdr.started_ms = 3000000;
 	hdr.time_ms = 3000500;
 	mk(&s, 3000100, 5300000, 100);
-	lg_fold(&ct, &hdr, &s, 4096, false);
+	lg_fold(&ct, &hdr, &s, false);
 	is_u64(ct.cur.cpu_usec, 300000, "daemon restart: counted from the last "
 	    "look, not again");
 	is_u64(ct.cur.covered_ms, 1000 + LEDGER_GAP_MS, "a long gap counts as "
@@ -75,25 +75,25 @@ test_fold(void)
 	 * its counter is all new even though it is larger than before */
 	hdr.time_ms += 1000;
 	mk(&s, 3000100 + 200000, 6000000, 100);
-	lg_fold(&ct, &hdr, &s, 4096, false);
+	lg_fold(&ct, &hdr, &s, false);
 	is_u64(ct.cur.cpu_usec, 6300000, "container restart: the whole counter");
 	/* a counter that goes back with the same since: reset */
 	hdr.time_ms += 1000;
 	mk(&s, 3000100 + 200000, 1000, 100);
-	lg_fold(&ct, &hdr, &s, 4096, false);
+	lg_fold(&ct, &hdr, &s, false);
 	is_u64(ct.cur.cpu_usec, 6301000, "counter decrease: the new value");
 	/* maxheld grew between samples: that is the peak */
 	hdr.time_ms += 1000;
 	mk(&s, 3000100 + 200000, 2000, 100);
 	s.row[UB_PHYSPAGES].maxheld = 5000;
-	lg_fold(&ct, &hdr, &s, 4096, false);
+	lg_fold(&ct, &hdr, &s, false);
 	is_u64(ct.cur.ram_peak, 5000ULL * 4096, "peak from maxheld");
 	/* limit and max(limit, usage) integrals */
 	lg_reset_usage(&ct.cur, 0);
 	hdr.time_ms += 1000;
 	mk(&s, 3000100 + 200000, 3000, 100);
 	s.ram = 1ULL << 20;
-	lg_fold(&ct, &hdr, &s, 4096, false);
+	lg_fold(&ct, &hdr, &s, false);
 	ok(ct.cur.ram_limit_bms == (unsigned __int128)(1 << 20) * 1000,
 	    "limit basis: the limit x time");
 	ok(ct.cur.ram_alloc_bms == (unsigned __int128)(1 << 20) * 1000,
@@ -105,32 +105,32 @@ test_fold(void)
 	hdr.time_ms += 1000;
 	mk(&s, 3000100 + 200000, 4000, 100);
 	s.cg_gen = 11;
-	lg_fold(&ct, &hdr, &s, 4096, false);
+	lg_fold(&ct, &hdr, &s, false);
 	is_u64(ct.cur.cpu_usec, 1000, "identity first known: a plain increase");
 	hdr.time_ms += 1000;
 	mk(&s, 3000100 + 200000, 9000, 100);
 	s.cg_gen = 12;
-	lg_fold(&ct, &hdr, &s, 4096, false);
+	lg_fold(&ct, &hdr, &s, false);
 	is_u64(ct.cur.cpu_usec, 10000, "another cgroup identity: the whole "
 	    "counter");
 	/* a container started while accountd ran: all of it is new */
 	memset(&ct, 0, sizeof(ct));
 	mk(&s, hdr.started_ms + LEDGER_ADOPT_MS + 1, 777, 1);
-	lg_fold(&ct, &hdr, &s, 4096, false);
+	lg_fold(&ct, &hdr, &s, false);
 	is_u64(ct.cur.cpu_usec, 777, "started under accountd: counted whole");
 	/* soon after accountd's start, but after the writer's first round */
 	memset(&ct, 0, sizeof(ct));
 	mk(&s, hdr.started_ms + 2000, 555, 1);
-	lg_fold(&ct, &hdr, &s, 4096, false);
+	lg_fold(&ct, &hdr, &s, false);
 	is_u64(ct.cur.cpu_usec, 0, "found at accountd's start: a baseline");
 	memset(&ct, 0, sizeof(ct));
-	lg_fold(&ct, &hdr, &s, 4096, true);
+	lg_fold(&ct, &hdr, &s, true);
 	is_u64(ct.cur.cpu_usec, 555, "appeared under the writer's eyes: whole");
 	/* a ledger made after the container started: a baseline */
 	memset(&ct, 0, sizeof(ct));
 	ct.not_before_ms = hdr.started_ms + LEDGER_ADOPT_MS + 5000;
 	mk(&s, hdr.started_ms + LEDGER_ADOPT_MS + 1, 777, 1);
-	lg_fold(&ct, &hdr, &s, 4096, true);
+	lg_fold(&ct, &hdr, &s, true);
 	is_u64(ct.cur.cpu_usec, 0, "started before the ledger was made: "
 	    "a baseline");
 }

@@ -212,9 +212,32 @@ test_table(void)
 	ok(param_by_name("nosuch") == NULL, "unknown name");
 }
 
+/* show's "saved": list and path values live beside the row */
+static void
+test_same(void)
+{
+	struct ct_params a, b;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	ok(param_parse(param_by_name("cpumask"), "1-2", &a, NULL) == 0 &&
+	    param_parse(param_by_name("cpumask"), "0-1", &b, NULL) == 0,
+	    "two cpumasks parse");
+	ok(!params_same(&a, &b, P_CPUMASK), "cpumask 1-2 is not 0-1");
+	ok(param_parse(param_by_name("cpumask"), "1-2", &b, NULL) == 0 &&
+	    params_same(&a, &b, P_CPUMASK), "cpumask 1-2 is 1-2");
+	ok(param_parse(param_by_name("iodevices"), "8:0", &a, NULL) == 0 &&
+	    param_parse(param_by_name("iodevices"), "8:16", &b, NULL) == 0 &&
+	    !params_same(&a, &b, P_IODEVICES), "iodevices 8:0 is not 8:16");
+	ok(param_parse(param_by_name("numproc"), "100", &a, NULL) == 0 &&
+	    !params_same(&a, &b, P_NUMPROC), "set is not unset");
+	ok(params_same(&a, &b, P_CPUUNITS), "unset is unset");
+}
+
 int
 main(void)
 {
+	test_same();
 	test_cases();
 	test_format();
 	test_bytes();

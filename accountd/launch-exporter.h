@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* Starting and supervising accountd-exporter: see exporter.c. */
+/* Starting and supervising accountd-exporter: see launch-exporter.c. */
 #ifndef ACCT_EXPORTER_H
 #define ACCT_EXPORTER_H
 

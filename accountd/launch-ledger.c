@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "accountd.h"
-#include "billing.h"
+#include "launch-ledger.h"
 #include "log.h"
 #include "supervise.h"
 #include "xalloc.h"

@@ -20,6 +20,11 @@
  * per format in use (during a refresh, briefly, the previous copy too).
  *
  * RRD archives (-r DIR) are updated every -t seconds from the snapshot.
+ *
+ * Connections are bounded in number (-m; one more gets a 503) and in
+ * time: a request must arrive whole and be answered within -T seconds
+ * (a deadline, not evhttp's idle timer, which a client sending one header
+ * line every 20 s would reset for ever).
  */
 #include "config.h"
 
@@ -55,6 +60,8 @@
 #endif
 
 #define DEFAULT_LISTEN	"127.0.0.1:9847"
+#define DEFAULT_MAX_CONNS	64
+#define DEFAULT_DEADLINE_S	30
 
 /* A rendered body shared by the cache and replies in flight. */
 struct body {
@@ -81,6 +88,7 @@ static struct {
 	/* figures for the log and the benchmark */
 	uint64_t	 renders, scrapes;
 	double		 last_render_ms;
+	unsigned	 max_conns, deadline_s;	/* -m, -T (httpconn.c) */
 } X;
 
 static void
@@ -408,6 +416,7 @@ on_request(struct evhttp_request *req, void *arg)
 	const char *qs = uri ? evhttp_uri_get_query(uri) : NULL;
 
 	(void)arg;
+	httpconn_renew(req);
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
 	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
@@ -479,16 +488,39 @@ usage(void)
 	    "not on a terminal)\n"
 	    "  -l a:p      listen on address:port (default %s; [::1]:p for "
 	    "IPv6)\n"
+	    "  -m n        serve at most n connections at once (default %d; "
+	    "one more gets a 503)\n"
 	    "  -s path     accountd's snapshot (default %s/accountd/snapshot)\n"
 	    "  -r dir      keep per-container RRD archives in dir (off by "
 	    "default)\n"
 	    "  -t secs     RRD step (default 10)\n"
+	    "  -T secs     a request must arrive and be answered within secs "
+	    "(default %d)\n"
 	    "  -c address  write RRD updates through rrdcached (unix:/path or "
 	    "host:port)\n"
 	    "  -u user     user to run as when started as root (default "
 	    "nobody)\n"
-	    "  -v          debug logging\n", DEFAULT_LISTEN, RUNSTATEDIR);
+	    "  -v          debug logging\n", DEFAULT_LISTEN, DEFAULT_MAX_CONNS,
+	    RUNSTATEDIR, DEFAULT_DEADLINE_S);
 	exit(2);
+}
+
+/* A number in lo..hi (lo >= 1) from an option; 0 (said why) if not. */
+static unsigned
+parse_count(const char *s, unsigned lo, unsigned hi, const char *opt,
+    const char *what)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || end == s || *s == '-' || v < lo || v > hi) {
+		fprintf(stderr, "accountd-exporter: bad %s '%s' (accepted: %u "
+		    "to %u %s)\n", opt, s, lo, hi, what);
+		return 0;
+	}
+	return (unsigned)v;
 }
 
 /* Bind addr:port; returns the socket or -1 (logged). */
@@ -601,7 +633,9 @@ main(int argc, char **argv)
 	int ch, fd;
 
 	X.snap_path = RUNSTATEDIR "/accountd/snapshot";
-	while ((ch = getopt(argc, argv, "c:dhl:r:s:t:u:v")) != -1) {
+	X.max_conns = DEFAULT_MAX_CONNS;
+	X.deadline_s = DEFAULT_DEADLINE_S;
+	while ((ch = getopt(argc, argv, "c:dhl:m:r:s:t:T:u:v")) != -1) {
 		switch (ch) {
 		case 'c':
 			rrdcached = optarg;
@@ -611,6 +645,11 @@ main(int argc, char **argv)
 			break;
 		case 'l':
 			listen_on = optarg;
+			break;
+		case 'm':
+			if ((X.max_conns = parse_count(optarg, 1, 100000,
+			    "-m", "connections")) == 0)
+				return 2;
 			break;
 		case 'r':
 			rrd_dir = *optarg ? optarg : NULL;
@@ -630,6 +669,11 @@ main(int argc, char **argv)
 			}
 			break;
 		}
+		case 'T':
+			if ((X.deadline_s = parse_count(optarg, 1, 3600,
+			    "-T", "seconds")) == 0)
+				return 2;
+			break;
 		case 'u':
 			user = optarg;
 			break;
@@ -673,11 +717,12 @@ main(int argc, char **argv)
 	evhttp_set_allowed_methods(X.http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
 	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
-	evhttp_set_timeout(X.http, 30);
+	evhttp_set_timeout(X.http, (int)X.deadline_s);	/* idle, within the deadline */
 	evhttp_set_max_headers_size(X.http, 16384);
 	evhttp_set_max_body_size(X.http, 0);
 	evhttp_set_default_content_type(X.http, "text/plain; charset=utf-8");
 	evhttp_set_gencb(X.http, on_request, NULL);
+	httpconn_init(X.base, X.http, X.max_conns, X.deadline_s);
 	if (X.rrd_on) {
 		struct timeval now = { 0, 0 };
 
@@ -703,7 +748,9 @@ main(int argc, char **argv)
 	if (X.rrd_timer != NULL)
 		event_free(X.rrd_timer);
 	drop_cache();
+	httpconn_stop();
 	evhttp_free(X.http);
+	httpconn_free();
 	event_base_free(X.base);
 	if (X.rrd_on)
 		rrdw_close(&X.rrd);

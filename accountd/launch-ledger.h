@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* Starting and supervising accountd-ledger: see billing.c. */
+/* Starting and supervising accountd-ledger: see launch-ledger.c. */
 #ifndef ACCT_BILLING_H
 #define ACCT_BILLING_H
 

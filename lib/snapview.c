@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * A checked copy of the snapshot (see expo.h).  The exporters run without
- * privileges and read a file another process writes; a short or garbled
- * file must give wrong figures at worst, never a crash or an unbounded
- * label.  So every string is terminated here, every count clamped, and
+ * A checked copy of the snapshot (see snapview.h).  Its readers run
+ * without privileges and read a file another process writes; a short or
+ * garbled file must give wrong figures at worst, never a crash or an
+ * unbounded label.  So every string is terminated here, every count clamped, and
  * the records sorted by name with duplicates dropped (so /metrics never
  * has two series with the same labels, and lookups are a binary search).
  */
@@ -16,9 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "expo.h"
-#include "params.h"
-#include "ubc.h"
+#include "snapview.h"
 #include "xalloc.h"
 
 #ifndef RUNSTATEDIR
@@ -63,9 +61,9 @@ sview_sanitize(struct snap_header *h, struct snap_ct *cts, size_t n)
 			struct snap_row *row = &c->row[r];
 
 			row->present = row->present != 0 &&
-			    !ub_is_dummy((enum ub_res)r);
-			if (row->unit > UBU_ITEMS)
-				row->unit = UBU_ITEMS;
+			    !(SNAP_DUMMY_ROWS & (1u << r));
+			if (row->unit > SNAP_UNIT_ITEMS)
+				row->unit = SNAP_UNIT_ITEMS;
 		}
 		if (c->have_psi > 1)
 			c->have_psi = 1;
@@ -136,24 +134,7 @@ sview_find(const struct sview *v, const char *name)
 bool
 sv_unlimited(uint64_t v)
 {
-	return v >= VAL_UNLIMITED;
-}
-
-bool
-sv_row_bytes(const struct snap_row *r)
-{
-	return r->unit == UBU_PAGES || r->unit == UBU_BYTES;
-}
-
-uint64_t
-sv_val(const struct snap_row *r, uint64_t v)
-{
-	if (sv_unlimited(v))
-		return VAL_UNLIMITED;
-	if (r->unit == UBU_PAGES)
-		return v > VAL_UNLIMITED / ACCT_PAGE_SIZE ? VAL_UNLIMITED :
-		    v * ACCT_PAGE_SIZE;
-	return v;
+	return v >= SNAP_UNLIMITED;
 }
 
 bool

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "accountd.h"
-#include "exporter.h"
+#include "launch-exporter.h"
 #include "log.h"
 #include "supervise.h"
 #include "xalloc.h"
