@@ -26,6 +26,7 @@ enum ct_origin {
 	CT_OWN,		/* accountd created the cgroup */
 	CT_ADOPTED,	/* an existing cgroup named by CGROUP= */
 	CT_DISCOVERED,	/* found by a discover= pattern */
+	CT_HOOKED,	/* named by its runtime's hook (accountd-hook) */
 };
 
 struct container {
@@ -96,6 +97,9 @@ const char *ct_discover_pattern(const char *);
 void	ct_shutdown(void);
 uint64_t ct_nproc(struct container *);
 uint64_t ct_mem_usage(struct container *);
+int	ct_hook_start(const char *name, const char *cgpath,
+	    const struct ct_params *extra, struct sbuf *warn, struct aerr *);
+void	ct_hook_end(struct container *);
 
 /* watch.c */
 int	watch_init(void);

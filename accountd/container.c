@@ -450,17 +450,25 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
  */
 #define START_GRACE	2
 
-static void
-ct_started(struct container *ct)
+/*
+ * The cgroup is there: open it, start accounting and apply the saved
+ * settings, with `extra` (a runtime hook's annotations, or NULL) on top.
+ * Returns 0 when the container runs with its settings in force (or is
+ * left to be looked at again, inside START_GRACE), else -errno with err
+ * filled; the container then runs without limits (live cleared), its
+ * accounting on, and the error kept for show and list.
+ */
+static int
+ct_start(struct container *ct, const struct ct_params *extra,
+    struct sbuf *warnp, struct aerr *err)
 {
-	struct aerr err = { 0 };
 	struct sbuf warn = SBUF_INIT;
 	struct stat st;
-	int n, want = 0;
+	int n, r, want = 0;
 
-	if ((n = cg_ct_open(&ad->layout, ct->cgpath, &ct->cg, &err)) < 0) {
-		log_debug("%s: %s", ct->name, err.msg);
-		return;
+	if ((n = cg_ct_open(&ad->layout, ct->cgpath, &ct->cg, err)) < 0) {
+		log_debug("%s: %s", ct->name, err->msg);
+		return n;
 	}
 	for (int i = 0; i < ad->layout.nhier; i++)
 		want += ad->layout.hier[i].ctrls != 0;
@@ -470,7 +478,7 @@ ct_started(struct container *ct)
 		    time(NULL) - st.st_ctime < START_GRACE) {
 			cg_ct_close(&ct->cg);
 			watch_kick();		/* look again shortly */
-			return;
+			return 0;
 		}
 		log_info("%s: cgroup %s is in %d of %d hierarchies; managing "
 		    "what is there", ct->name, ct->cgpath, n, want);
@@ -486,20 +494,38 @@ ct_started(struct container *ct)
 	ct->since = time(NULL);
 	ct->status_msg[0] = '\0';
 	ct->live = ct->conf.params;
+	if (extra != NULL)
+		params_merge(&ct->live, extra);
 	bc_start(ct);
-	if (params_validate(&ct->live, NULL, &warn, &err) < 0 ||
-	    ct_apply(ct, &ct->live, &err) < 0) {
-		log_err("%s: saved settings not applied: %s", ct->name, err.msg);
-		snprintf(ct->status_msg, sizeof(ct->status_msg), "%s", err.msg);
+	/* an apply error names the container, a validation error not */
+	if ((r = params_validate(&ct->live, NULL, warnp ? warnp : &warn,
+	    err)) < 0)
+		aerr_prefix(err, "%s: ", ct->name);
+	else
+		r = ct_apply(ct, &ct->live, err);
+	if (r < 0) {
+		log_err("%s not applied: %s", extra ? "settings" :
+		    "saved settings", err->msg);
+		snprintf(ct->status_msg, sizeof(ct->status_msg), "%s", err->msg);
 		memset(&ct->live, 0, sizeof(ct->live));
 	} else {
-		log_info("%s: running in %s, saved settings applied", ct->name,
-		    ct->cgpath);
+		log_info("%s: running in %s, %s applied", ct->name,
+		    ct->cgpath, extra ? "saved and given settings" :
+		    "saved settings");
 	}
 	vswap_start(ct);
 	sampler_add(ct);
 	ct_dirs_done(ct);	/* a lean container lets its directories go */
 	sbuf_free(&warn);
+	return r;
+}
+
+static void
+ct_started(struct container *ct)
+{
+	struct aerr err = { 0 };
+
+	(void)ct_start(ct, NULL, NULL, &err);
 }
 
 /* Stop accounting and close the cgroup; the record stays in the store. */
@@ -629,11 +655,14 @@ ct_refresh_all(void)
 		struct container *ct = ad->cts[i];
 		bool exists = cg_ct_exists(&ad->layout, ct->cgpath);
 
-		if (exists && !ct->running)
+		/* a hooked container is started by its runtime's hook only:
+		 * its cgroup may linger after the hook said it ended */
+		if (exists && !ct->running && ct->origin != CT_HOOKED)
 			ct_started(ct);
 		else if (!exists && ct->running)
 			ct_stopped(ct);
-		if (!exists && ct->origin == CT_DISCOVERED && !ct->has_conf) {
+		if (!exists && (ct->origin == CT_DISCOVERED ||
+		    ct->origin == CT_HOOKED) && !ct->has_conf) {
 			ct_delete(ct);
 			i--;
 			continue;
@@ -657,6 +686,111 @@ ct_refresh_all(void)
 			}
 		}
 	}
+	watch_update();
+}
+
+/* ---- runtime hooks (accountd-hook) --------------------------------------- */
+
+/* Whether processes are in the container's cgroup. */
+static bool
+ct_has_procs(struct container *ct)
+{
+	pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (!ct->running || ct_dirs(ct, NULL) < 0)
+		return false;
+	if (cg_procs(&ad->layout, &ct->cg, &pids, &n) < 0)
+		n = 0;
+	free(pids);
+	ct_dirs_done(ct);
+	return n > 0;
+}
+
+/*
+ * A runtime's hook says container NAME starts in cgroup CGPATH, before its
+ * payload runs: take it (known by name or not), apply its saved settings
+ * with `extra` on top, and return only once they are written (the same
+ * all-or-nothing apply as a set).  A known container with processes in
+ * another cgroup is refused; an empty one is let go (and removed if
+ * accountd made it, for a CTID.conf, before the runtime named the
+ * container's cgroup).  On failure the container still runs, accounted, without
+ * limits; the error is returned and kept for show.
+ */
+int
+ct_hook_start(const char *name, const char *cgpath,
+    const struct ct_params *extra, struct sbuf *warn, struct aerr *err)
+{
+	struct container *ct = ct_find(name);
+	int r;
+
+	while (*cgpath == '/')
+		cgpath++;
+	if (!cg_ct_exists(&ad->layout, cgpath))
+		return aerr_set(err, EINVAL, "%s: no cgroup %s in the primary "
+		    "hierarchy (the hook names the cgroup of the container's "
+		    "first process)", name, cgpath);
+	if (ct != NULL && strcmp(ct->cgpath, cgpath) != 0) {
+		if (ct_has_procs(ct))
+			return aerr_set(err, EBUSY, "container %s already runs "
+			    "in cgroup %s (the runtime gives %s)", name,
+			    ct->cgpath, cgpath);
+		if (ct->running) {
+			struct aerr re = { 0 };
+
+			ct_detach(ct);
+			if (ct->origin == CT_OWN &&
+			    cg_ct_remove(&ad->layout, ct->cgpath, &re) < 0)
+				log_warn("%s: %s", name, re.msg);
+		}
+		free(ct->cgpath);
+		ct->cgpath = xstrdup(cgpath);
+	}
+	if (ct == NULL)
+		ct = ct_new(name, cgpath, CT_HOOKED);
+	ct->origin = CT_HOOKED;
+	if (!ct->running) {
+		ct->adopt_now = true;	/* the runtime made it all: no grace */
+		r = ct_start(ct, extra, warn, err);
+	} else {
+		/* found first by a rescan (discover=): apply it all now */
+		struct ct_params p = ct->conf.params;
+
+		params_merge(&p, extra);
+		if ((r = params_validate(&p, NULL, warn, err)) < 0)
+			aerr_prefix(err, "%s: ", name);
+		else if ((r = ct_apply(ct, &p, err)) == 0) {
+			ct->live = p;
+			ct->status_msg[0] = '\0';
+			vswap_start(ct);
+			sampler_limits_changed(ct);
+		} else {
+			snprintf(ct->status_msg, sizeof(ct->status_msg), "%s",
+			    err->msg);
+		}
+	}
+	if (r == 0 && !ct->running)
+		r = aerr_set(err, EIO, "%s: cgroup %s could not be opened",
+		    name, cgpath);
+	watch_update();
+	return r;
+}
+
+/*
+ * The runtime's hook says the container ended (OCI poststop, LXC
+ * post-stop): stop following it (its cgroup may linger for a moment) and,
+ * without a CTID.conf, forget it.  Its beancounter record stays in the
+ * store, as for any stop.
+ */
+void
+ct_hook_end(struct container *ct)
+{
+	if (ct->running) {
+		ct_detach(ct);
+		log_info("%s: ended (said its runtime's hook)", ct->name);
+	}
+	if (!ct->has_conf && ct->origin == CT_HOOKED)
+		ct_delete(ct);
 	watch_update();
 }
 
