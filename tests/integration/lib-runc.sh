@@ -13,6 +13,10 @@ RUNC_IDS=()
 require_runc() {
 	[ -n "$RUNC" ] && [ -x "$RUNC" ] ||
 	    skip "no runc (scripts/deps.sh installs it)"
+	require_rootfs
+}
+
+require_rootfs() {	# busybox-static for the rootfs, and the hook
 	[ -n "$BUSYBOX" ] && [ -x "$BUSYBOX" ] ||
 	    skip "no busybox for the rootfs (scripts/deps.sh installs busybox-static)"
 	# the rootfs holds busybox alone: it must be the static one
