@@ -514,7 +514,7 @@ ct_start(struct container *ct, const struct ct_params *extra,
 		    "saved settings");
 	}
 	vswap_start(ct);
-	sampler_add(ct);
+	sampler_add_deferred(ct, extra != NULL);	/* a hook waits */
 	ct_dirs_done(ct);	/* a lean container lets its directories go */
 	sbuf_free(&warn);
 	return r;
