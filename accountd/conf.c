@@ -292,7 +292,7 @@ config_load(const char *path, struct acct_config *c, struct aerr *err)
 
 static const char *const reloadable[] = { "log_level", "discover",
 	"alert_hook", "alert_hook_user", "alert_hook_timeout",
-	"alert_hook_interval" };
+	"alert_hook_interval", "hook_failure" };
 
 void
 config_finish(struct acct_config *c)
