@@ -41,6 +41,7 @@ struct container {
 	char		 status_msg[256];	/* last failure applying at start */
 	time_t		 since;		/* when it was last seen starting */
 	bool		 adopt_now;	/* acctctl create: no start-up grace */
+	bool		 hook_ended;	/* hooked: the runtime said it ended */
 	bool		 lean;		/* over the fd budget: nothing kept open */
 	int		 dir_holds;	/* lean: users of the open directories */
 	unsigned	 fds_taken;	/* budget taken for directories, eventfd */

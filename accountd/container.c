@@ -77,6 +77,35 @@ cmp_ct(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/*
+ * A hooked container's cgroup is known only from its runtime's hook, so
+ * it is written down, run_dir/hooked/NAME holding the cgroup path, from
+ * its start to its end: an accountd that restarts meanwhile finds the
+ * container again (ct_load_hooked).  run_dir does not outlive a reboot,
+ * nor do the containers.
+ */
+static void
+hook_record(const struct container *ct, bool running)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/hooked", ad->cfg.run_dir);
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, ct->name);
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
+	_cleanup_fclose_ FILE *f = NULL;
+
+	if (!running) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			log_warn("cannot remove %s: %s", path, strerror(errno));
+		return;
+	}
+	if ((mkdir(dir, 0700) < 0 && errno != EEXIST) ||
+	    (f = fopen(tmp, "we")) == NULL ||
+	    fprintf(f, "%s\n", ct->cgpath) < 0 || fflush(f) != 0 ||
+	    rename(tmp, path) < 0)
+		log_warn("%s: cannot record its cgroup in %s (a restart of "
+		    "accountd will not find it): %s", ct->name, path,
+		    strerror(errno));
+}
+
 struct container *
 ct_find(const char *name)
 {
@@ -120,6 +149,8 @@ ct_delete(struct container *ct)
 {
 	size_t i, j;
 
+	if (ct->origin == CT_HOOKED)
+		hook_record(ct, false);
 	ct_detach(ct);
 	quota_forget(ct);
 	for (i = 0, j = 0; i < ad->ncts; i++)
@@ -548,6 +579,8 @@ ct_detach(struct container *ct)
 static void
 ct_stopped(struct container *ct)
 {
+	if (ct->origin == CT_HOOKED)
+		hook_record(ct, false);	/* ended without its hook */
 	ct_detach(ct);
 	log_info("%s: stopped (cgroup %s is gone)", ct->name, ct->cgpath);
 }
@@ -655,9 +688,9 @@ ct_refresh_all(void)
 		struct container *ct = ad->cts[i];
 		bool exists = cg_ct_exists(&ad->layout, ct->cgpath);
 
-		/* a hooked container is started by its runtime's hook only:
-		 * its cgroup may linger after the hook said it ended */
-		if (exists && !ct->running && ct->origin != CT_HOOKED)
+		/* a hooked container's cgroup may linger after the hook said
+		 * it ended: only the hook starts it again */
+		if (exists && !ct->running && !ct->hook_ended)
 			ct_started(ct);
 		else if (!exists && ct->running)
 			ct_stopped(ct);
@@ -772,6 +805,9 @@ ct_hook_start(const char *name, const char *cgpath,
 	if (r == 0 && !ct->running)
 		r = aerr_set(err, EIO, "%s: cgroup %s could not be opened",
 		    name, cgpath);
+	ct->hook_ended = false;
+	if (ct->running)
+		hook_record(ct, true);
 	watch_update();
 	return r;
 }
@@ -789,9 +825,49 @@ ct_hook_end(struct container *ct)
 		ct_detach(ct);
 		log_info("%s: ended (said its runtime's hook)", ct->name);
 	}
-	if (!ct->has_conf && ct->origin == CT_HOOKED)
+	ct->hook_ended = true;
+	hook_record(ct, false);
+	if (!ct->has_conf)
 		ct_delete(ct);
 	watch_update();
+}
+
+/* At start: the hooked containers that ran when accountd stopped.  Those
+ * whose cgroup is gone ended meanwhile. */
+static void
+ct_load_hooked(void)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/hooked", ad->cfg.run_dir);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		_cleanup_free_ char *path = xasprintf("%s/%s", dir, de->d_name);
+		_cleanup_fclose_ FILE *f = NULL;
+		char cg[600], *nl;
+		struct container *ct;
+
+		if (de->d_name[0] == '.' || ct_name_check(de->d_name, NULL) < 0 ||
+		    ct_find(de->d_name) != NULL)
+			continue;
+		if ((f = fopen(path, "re")) == NULL ||
+		    fgets(cg, sizeof(cg), f) == NULL)
+			continue;
+		if ((nl = strchr(cg, '\n')) != NULL)
+			*nl = '\0';
+		if (ct_cgpath_check(cg, NULL) < 0 ||
+		    !cg_ct_exists(&ad->layout, cg)) {
+			unlink(path);
+			continue;
+		}
+		ct = ct_new(de->d_name, cg, CT_HOOKED);
+		ct->adopt_now = true;
+		log_info("%s: hooked container still running in %s", ct->name,
+		    ct->cgpath);
+	}
+	closedir(d);
 }
 
 static int
@@ -841,9 +917,11 @@ int
 ct_load_all(struct aerr *err)
 {
 	struct dirent *de;
-	DIR *d = opendir(ad->cfg.ct_conf_dir);
+	DIR *d;
 
 	(void)err;
+	ct_load_hooked();	/* first: a CTID.conf then finds it by name */
+	d = opendir(ad->cfg.ct_conf_dir);
 	if (d == NULL) {
 		if (errno != ENOENT)
 			log_warn("cannot read %s: %s", ad->cfg.ct_conf_dir,

@@ -12,7 +12,8 @@
 #   that does not answer, keeps the payload from running, and runc's
 #   error shows the hook's one line; hook_failure = allow lets it run;
 # - poststop: a container named only by the hook is forgotten at its end,
-#   one with a CTID.conf stays, stopped.
+#   one with a CTID.conf stays, stopped;
+# - accountd restarted while a hooked container runs finds it again.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-runc.sh"
 require_cgroups
@@ -110,6 +111,30 @@ out=$(runc_run "$B/named" some-oci-id 2> "$TDIR/err") ||
 [ "$out" = "ok=4 failed=6 first_errno=11" ] ||
     fail "annotation ct=burst should bring burst's numproc 5: got '$out'"
 pass "annotation org.openvz.accountd.ct=burst: burst's saved numproc 5"
+
+# ---- accountd restarts while a hooked container runs -----------------------
+mk_bundle "$B/long" "$TDIR/rootfs" "/$PARENT/rc-long" yes \
+    '{ "org.openvz.accountd.ct": "burst" }' /bin/sleep 60
+runc_run "$B/long" long > /dev/null 2>&1 &
+longpid=$!
+BGPIDS+=("$longpid")
+st() { actl list -a -H -o ctid,status,origin,cgroup | awk '$1 == "burst" { print $2, $3, $4 }'; }
+st_is() { [ "$(st)" = "$1" ]; }
+wait_for 10 st_is "running hook $PARENT/rc-long" ||
+    fail "burst in rc-long is not running: $(st)"
+stop_daemon
+start_daemon -f "$TDIR/accountd.conf"
+wait_for 5 st_is "running hook $PARENT/rc-long" ||
+    fail "after a restart of accountd, burst is '$(st)', expected running hook $PARENT/rc-long"
+[ "$(cat "$(cgdir pids "$PARENT/rc-long")/pids.max")" = 5 ] ||
+    fail "pids.max of rc-long after the restart is not the saved 5"
+pass "accountd restarted: the hooked container is found again in its runtime's cgroup"
+"$RUNC" --root "$TDIR/runc" kill long KILL
+wait "$longpid"
+wait_for 5 st_is "stopped hook $PARENT/rc-long" ||
+    fail "burst should be stopped after its container ended: $(st)"
+[ -e "$TDIR/run/hooked/burst" ] && fail "run/hooked/burst is left after the end"
+pass "its end after the restart: stopped, its record gone"
 
 # ---- hook_failure = refuse -------------------------------------------------
 mk_bundle "$B/bad" "$TDIR/rootfs" "/$PARENT/rc-bad" yes \
