@@ -205,7 +205,7 @@ pid_cgroup(long pid, char *why, size_t whylen)
 		if ((nl = strchr(c2, '\n')) != NULL)
 			*nl = '\0';
 		*c2 = '\0';
-		if (strcmp(line, "0") == 0 && c1[1] == '\0') {
+		if (c1 == line + 1 && line[0] == '0' && c2 == c1 + 1) {
 			free(best[3]);
 			best[3] = xstrdup(c2 + 1);
 			continue;

@@ -33,17 +33,29 @@ mk_rootfs() {	# DIR
 	    "$d/out" "$d/etc"
 	cp "$BUSYBOX" "$d/bin/busybox"
 	for a in sh sleep echo cat true ls; do ln -sf busybox "$d/bin/$a"; done
-	ln -sfn usr/lib "$d/lib"
-	[ -d /usr/lib64 ] && ln -sfn usr/lib64 "$d/lib64"
+	# /lib and /lib64 as the host has them: links into /usr (merged
+	# /usr, Debian 12), or folders bound read-only (the VM's initramfs)
+	for l in lib lib64; do
+		if [ -L "/$l" ]; then ln -sfn "$(readlink "/$l")" "$d/$l"
+		elif [ -d "/$l" ]; then mkdir -p "$d/$l"; fi
+	done
 	echo "root:x:0:0:root:/:/bin/sh" > "$d/etc/passwd"
 }
 
 json_str() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "$s"; }
 json_arr() { local a out="" sep=""; for a in "$@"; do out+="$sep$(json_str "$a")"; sep=", "; done; printf '[%s]' "$out"; }
 
-# A bundle: config.json in DIR, rootfs ROOTFS, the payload ARGS.
-# HOOKARGS (array, may be empty: no hooks) are accountd-hook's arguments
-# before "oci"; ANNOT (assoc array name) the annotations.
+libmounts() {	# bind mounts of /lib and /lib64 where they are folders
+	local l
+	for l in lib lib64; do
+		[ -d "/$l" ] && [ ! -L "/$l" ] || continue
+		printf '\n\t    { "destination": "/%s", "type": "bind", "source": "/%s", "options": [ "rbind", "ro" ] },' "$l" "$l"
+	done
+}
+
+# A bundle: config.json in DIR, rootfs ROOTFS, the payload ARGS; with
+# HOOKS=yes, accountd-hook as createRuntime and poststop hooks, with the
+# arguments in the array HOOK_ARGS before "oci"; ANNOTS is a JSON object.
 mk_bundle() {	# DIR ROOTFS CGPATH HOOKS(yes|no) ANNOTS(json object) ARGS...
 	local dir=$1 rootfs=$2 cgpath=$3 hooks=$4 annots=$5
 	shift 5
@@ -78,7 +90,7 @@ mk_bundle() {	# DIR ROOTFS CGPATH HOOKS(yes|no) ANNOTS(json object) ARGS...
 	    { "destination": "/tmp", "type": "tmpfs", "source": "tmpfs",
 	      "options": [ "nosuid", "size=1m" ] },
 	    { "destination": "/usr", "type": "bind", "source": "/usr",
-	      "options": [ "rbind", "ro" ] },
+	      "options": [ "rbind", "ro" ] },$(libmounts)
 	    { "destination": "/helpers", "type": "bind",
 	      "source": $(json_str "$HELPERS"), "options": [ "rbind", "ro" ] },
 	    { "destination": "/out", "type": "bind",
