@@ -45,7 +45,7 @@
 #include <json-c/json.h>
 
 #include "conf.h"
-#include "params.h"
+#include "hookparse.h"
 #include "proto.h"
 #include "sbuf.h"
 #include "xalloc.h"
@@ -54,9 +54,7 @@
 #define SYSCONFDIR "/etc"
 #endif
 
-#define ANNOT_PREFIX	"org.openvz.accountd."
 #define STATE_MAX	(1024 * 1024)	/* OCI state on stdin */
-#define NAME_MAX_LEN	64
 
 enum stage { ST_UNKNOWN, ST_START, ST_END };
 
@@ -68,7 +66,7 @@ static char **opt_params;
 static size_t nopt_params;
 static double timeout_s = 5;
 static bool allow;		/* hook_failure = allow */
-static char ct_name[NAME_MAX_LEN + 1] = "?";
+static char ct_name[HOOK_NAME_MAX + 1] = "?";
 /* what SIGALRM prints and how it exits (set before the alarm is armed) */
 static char alarm_msg[256];
 static int alarm_code = 1;
@@ -165,30 +163,14 @@ read_stdin(enum stage st)
 	return sbuf_take(&b);
 }
 
-/* A 64-digit hex id (Docker, containerd, podman) becomes its first 12
- * digits, as accountd's discover= names it. */
-static void
-set_name(const char *s)
-{
-	size_t n = strspn(s, "0123456789abcdef");
-
-	snprintf(ct_name, sizeof(ct_name), "%s", s);
-	if (n >= 32 && s[n] == '\0')
-		ct_name[12] = '\0';
-}
-
-/*
- * The cgroup of PID, relative to the hierarchy roots: the memory
- * controller's v1 path (accountd's primary hierarchy), else pids', cpu's,
- * else the v2 line.  A runtime puts a container at the same path in every
- * hierarchy.  Returns a string the caller frees, or NULL.
- */
+/* The text of /proc/PID/cgroup (at most 64 KiB), or NULL. */
 static char *
-pid_cgroup(long pid, char *why, size_t whylen)
+read_cgroup_file(long pid, char *why, size_t whylen)
 {
-	static const char *const pref[] = { "memory", "pids", "cpu" };
-	char path[64], line[4096];
-	char *best[4] = { NULL, NULL, NULL, NULL }, *r = NULL;
+	char path[64];
+	struct sbuf b = SBUF_INIT;
+	char buf[4096];
+	size_t n;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%ld/cgroup", pid);
@@ -197,66 +179,17 @@ pid_cgroup(long pid, char *why, size_t whylen)
 		    strerror(errno));
 		return NULL;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *c1 = strchr(line, ':'), *c2, *nl;
-
-		if (c1 == NULL || (c2 = strchr(c1 + 1, ':')) == NULL)
-			continue;
-		if ((nl = strchr(c2, '\n')) != NULL)
-			*nl = '\0';
-		*c2 = '\0';
-		if (c1 == line + 1 && line[0] == '0' && c2 == c1 + 1) {
-			free(best[3]);
-			best[3] = xstrdup(c2 + 1);
-			continue;
-		}
-		for (size_t i = 0; i < nitems(pref); i++) {
-			char *ctrls = c1 + 1, *tok, *save = NULL;
-
-			for (tok = strtok_r(ctrls, ",", &save); tok != NULL;
-			    tok = strtok_r(NULL, ",", &save))
-				if (strcmp(tok, pref[i]) == 0 && best[i] == NULL)
-					best[i] = xstrdup(c2 + 1);
-			/* strtok_r cut the list: restore the commas */
-			for (char *p = ctrls; p < c2; p++)
-				if (*p == '\0')
-					*p = ',';
-		}
-	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && b.len < 65536)
+		sbuf_add(&b, buf, n);
 	fclose(f);
-	for (size_t i = 0; i < nitems(best); i++) {
-		if (r == NULL && best[i] != NULL && strcmp(best[i], "/") != 0)
-			r = best[i];
-		else
-			free(best[i]);
-	}
-	if (r == NULL)
-		snprintf(why, whylen, "process %ld is in the root cgroup (the "
-		    "runtime made no cgroup for it)", pid);
-	return r;
-}
-
-/* PARAM=VALUE checked with the parameter table's parser, added to ps. */
-static void
-add_param(enum stage st, struct json_object *ps, const char *what,
-    const char *name, const char *value)
-{
-	const struct param_def *d = param_by_name(name);
-	struct ct_params p;
-	struct aerr e = { 0 };
-
-	if (d == NULL)
-		fail(st, "%s: unknown parameter '%s' (acctctl help params lists "
-		    "them)", what, name);
-	memset(&p, 0, sizeof(p));
-	if (param_parse(d, value, &p, &e) < 0)
-		fail(st, "%s: %s", what, e.msg);
-	json_object_object_add(ps, name, json_object_new_string(value));
+	return sbuf_take(&b);
 }
 
 static void
 add_opt_params(enum stage st, struct json_object *ps)
 {
+	struct aerr err = { 0 };
+
 	for (size_t i = 0; i < nopt_params; i++) {
 		char *eq = strchr(opt_params[i], '=');
 		_cleanup_free_ char *k = NULL;
@@ -265,7 +198,8 @@ add_opt_params(enum stage st, struct json_object *ps)
 			fail(st, "-p %s: expected PARAM=VALUE, such as "
 			    "numproc=50", opt_params[i]);
 		k = xstrndup(opt_params[i], (size_t)(eq - opt_params[i]));
-		add_param(st, ps, "-p", k, eq + 1);
+		if (hook_param_add(ps, "-p", k, eq + 1, &err) < 0)
+			fail(st, "%s", err.msg);
 	}
 }
 
@@ -354,29 +288,18 @@ stage_of(const char *s)
 	return ST_UNKNOWN;
 }
 
-static const char *
-jstr(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, k, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 int
 main(int argc, char **argv)
 {
 	struct acct_config cfg;
 	struct aerr err = { 0 };
-	struct json_object *req, *ps, *reply, *state = NULL, *v;
+	struct json_object *req, *ps, *reply;
 	enum stage st = ST_UNKNOWN;
 	const char *mode, *sock;
-	_cleanup_free_ char *text = NULL, *cgpath = NULL;
+	_cleanup_free_ char *text = NULL, *text2 = NULL, *cgpath = NULL;
 	long pid = 0;
 	char why[256];
-	int ch;
+	int ch, r;
 
 	while ((ch = getopt(argc, argv, "+f:hn:o:p:s:t:")) != -1) {
 		switch (ch) {
@@ -461,46 +384,28 @@ main(int argc, char **argv)
 	ps = json_object_new_object();
 	json_object_object_add(req, "cmd", json_object_new_string("hook"));
 	if (strcmp(mode, "oci") == 0) {
-		struct json_object *an;
+		struct hook_state hs;
 
 		text = read_stdin(st == ST_UNKNOWN ? ST_START : st);
-		state = json_tokener_parse(text);
-		if (state == NULL || !json_object_is_type(state,
-		    json_type_object))
-			fail(st == ST_UNKNOWN ? ST_START : st, "stdin is not an "
-			    "OCI state (a JSON object with id, pid, status)");
-		if (st == ST_UNKNOWN) {
-			const char *status = jstr(state, "status");
-
-			st = status && strcmp(status, "stopped") == 0 ?
-			    ST_END : ST_START;
+		/* the stage from the status, if not given; the annotations
+		 * are looked at for a start only */
+		r = hook_oci_parse(text, false, &hs, &err);
+		if (st == ST_UNKNOWN)
+			st = hs.stopped ? ST_END : ST_START;
+		if (r == 0 && st == ST_START) {
+			hook_state_free(&hs);
+			r = hook_oci_parse(text, true, &hs, &err);
 		}
-		if (jstr(state, "id") == NULL)
-			fail(st, "no \"id\" in the OCI state on stdin");
-		set_name(jstr(state, "id"));
-		if (json_object_object_get_ex(state, "pid", &v))
-			pid = (long)json_object_get_int64(v);
-		if (json_object_object_get_ex(state, "annotations", &an) &&
-		    json_object_is_type(an, json_type_object)) {
-			const char *n = jstr(an, ANNOT_PREFIX "ct");
-
-			if (n != NULL)
-				snprintf(ct_name, sizeof(ct_name), "%s", n);
-			json_object_object_foreach(an, k, av) {
-				char what[256];
-
-				if (strncmp(k, ANNOT_PREFIX, strlen(ANNOT_PREFIX))
-				    != 0 || strcmp(k, ANNOT_PREFIX "ct") == 0)
-					continue;
-				snprintf(what, sizeof(what), "annotation %s", k);
-				if (!json_object_is_type(av, json_type_string))
-					fail(st, "%s: not a string", what);
-				if (st == ST_START)
-					add_param(st, ps, what,
-					    k + strlen(ANNOT_PREFIX),
-					    json_object_get_string(av));
-			}
+		if (hs.name[0] != '\0')
+			snprintf(ct_name, sizeof(ct_name), "%s", hs.name);
+		if (r < 0) {
+			hook_state_free(&hs);
+			fail(st, "%s", err.msg);
 		}
+		pid = hs.pid;
+		json_object_put(ps);
+		ps = json_object_get(hs.params);
+		hook_state_free(&hs);
 	} else {
 		const char *n = getenv("LXC_NAME"), *p = getenv("LXC_PID");
 
@@ -532,7 +437,6 @@ main(int argc, char **argv)
 		reply = call(st, sock, req);
 		json_object_put(reply);
 		json_object_put(req);
-		json_object_put(state);
 		config_free(&cfg);
 		return 0;
 	}
@@ -542,15 +446,16 @@ main(int argc, char **argv)
 		fail(st, "no process id (%s)", strcmp(mode, "oci") == 0 ?
 		    "\"pid\" in the OCI state" : "LXC_PID; LXC sets it for "
 		    "lxc.hook.start-host");
-	if ((cgpath = pid_cgroup(pid, why, sizeof(why))) == NULL)
+	if ((text2 = read_cgroup_file(pid, why, sizeof(why))) == NULL)
 		fail(st, "%s", why);
+	if ((cgpath = hook_cgroup_pick(text2, &err)) == NULL)
+		fail(st, "process %ld: %s", pid, err.msg);
 	json_object_object_add(req, "event", json_object_new_string("start"));
 	json_object_object_add(req, "cgroup", json_object_new_string(cgpath));
 	json_object_object_add(req, "params", ps);
 	reply = call(st, sock, req);
 	json_object_put(reply);
 	json_object_put(req);
-	json_object_put(state);
 	config_free(&cfg);
 	return 0;
 }
