@@ -183,6 +183,24 @@ grep -q "accountd-hook: down: no answer from accountd within 2 s" "$TDIR/err" ||
 awk -v e="$el" 'BEGIN { exit !(e < 10) }' || fail "refusal took $el s with -t 2 (two hooks: 5 s at most, and runc)"
 pass "a daemon that does not answer: refused after $el s (-t 2)"
 
+# the hook request is root's, even where a group may use the socket
+if command -v setpriv > /dev/null && getent group nogroup > /dev/null &&
+    id nobody > /dev/null 2>&1; then
+	stop_daemon
+	start_daemon -f "$TDIR/accountd.conf" -o socket_group=nogroup
+	chmod 755 "$TDIR"
+	chmod 644 "$TDIR/accountd.conf"
+	out=$(echo "{\"id\":\"nobody1\",\"status\":\"creating\",\"pid\":$$}" |
+	    setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$HOOK" -f "$TDIR/accountd.conf" oci createRuntime 2>&1)
+	rc=$?
+	[ "$rc" = 1 ] && [ "$out" = "accountd-hook: nobody1: the hook request is root's only (accountd-hook runs as root from the container runtime)" ] ||
+	    fail "a hook request from nobody (group nogroup, allowed on the socket) gave $rc: $out"
+	pass "the hook request is refused to a non-root user allowed on the socket"
+else
+	note "not checked: a hook request from a non-root user (no setpriv, nobody or nogroup)"
+fi
+
 stop_daemon
 t0=$EPOCHREALTIME
 runc_run "$B/down" down > /dev/null 2> "$TDIR/err" &&
