@@ -100,10 +100,15 @@ hook_record(const struct container *ct, bool running)
 	if ((mkdir(dir, 0700) < 0 && errno != EEXIST) ||
 	    (f = fopen(tmp, "we")) == NULL ||
 	    fprintf(f, "%s\n", ct->cgpath) < 0 || fflush(f) != 0 ||
-	    rename(tmp, path) < 0)
+	    rename(tmp, path) < 0) {
+		int e = errno;
+
 		log_warn("%s: cannot record its cgroup in %s (a restart of "
 		    "accountd will not find it): %s", ct->name, path,
-		    strerror(errno));
+		    strerror(e));
+		if (f != NULL)
+			unlink(tmp);
+	}
 }
 
 struct container *
@@ -747,8 +752,8 @@ ct_has_procs(struct container *ct)
  * all-or-nothing apply as a set).  A known container with processes in
  * another cgroup is refused; an empty one is let go (and removed if
  * accountd made it, for a CTID.conf, before the runtime named the
- * container's cgroup).  On failure the container still runs, accounted, without
- * limits; the error is returned and kept for show.
+ * container's cgroup).  On failure the container still runs, accounted,
+ * without limits; the error is returned and kept for show.
  */
 int
 ct_hook_start(const char *name, const char *cgpath,
