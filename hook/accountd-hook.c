@@ -84,7 +84,7 @@ usage(void)
 
 /*
  * The one exit for a failure: one line naming the container and the
- * reason, on stderr (runc shows it in its error) and in syslog (LXC does not
+ * reason, on stderr (runc and podman show it) and in syslog (LXC does not
  * show a hook's stderr).  A start fails with hook_failure = refuse; with
  * allow, and at the end, the runtime goes on.
  */

@@ -18,9 +18,9 @@ if [ "$what" = test ]; then
 	       chromium curl)
 	# the ledger tests check the file with sqlite3's integrity_check
 	pkgs+=(sqlite3)
-	# the runtime hook tests and bench/hook-cost.sh: real runc and LXC
-	# running a busybox-static rootfs
-	pkgs+=(runc lxc busybox-static)
+	# the runtime hook tests and bench/hook-cost.sh: real runc, LXC and
+	# podman running a busybox-static rootfs
+	pkgs+=(runc lxc podman busybox-static)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
