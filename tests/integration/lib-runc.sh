@@ -120,3 +120,21 @@ runc_cleanup() {
 		"$RUNC" --root "$TDIR/runc" delete --force "$id" > /dev/null 2>&1
 	done
 }
+
+# The set-up both runc tests share: the test folder and its cleanup, an
+# accountd.conf (run_dir, hook_failure = refuse) that the daemon and the
+# hook read, HOOK_ARGS, the rootfs, and B, the folder of the bundles.
+runc_setup() {
+	prepare_tdir
+	trap 'rc=$?; runc_cleanup; (exit $rc); cleanup' EXIT
+	RUNC_FLAGS=
+	# an initramfs root cannot be pivot_root'ed away from (the VM)
+	[ "$(awk '$2 == "/" { print $3; exit }' /proc/mounts)" = rootfs ] &&
+	    RUNC_FLAGS=--no-pivot
+	mkdir -p "$TDIR/ct"
+	printf 'run_dir = %s\nhook_failure = refuse\n' "$TDIR/run" \
+	    > "$TDIR/accountd.conf"
+	HOOK_ARGS=(-f "$TDIR/accountd.conf" -t 3)
+	mk_rootfs "$TDIR/rootfs"
+	B=$TDIR/bundles
+}

@@ -93,7 +93,7 @@ out=$(cat "$TDIR/out-lx2/res")
 [ "$out" = "ok=2 failed=8 first_errno=11" ] ||
     fail "-p numproc=3: got '$out', expected ok=2 failed=8"
 pass "-p numproc=3 on the hook's line: exactly 2 children"
-actl list -a -H -o ctid | grep -qx lx2 &&
+[ -n "$(actl list -a -H -o ctid | awk '$1 == "lx2"')" ] &&
     fail "lx2 (named only by the hook) is still listed after post-stop"
 pass "post-stop: lx2 (no CTID.conf) is forgotten"
 
