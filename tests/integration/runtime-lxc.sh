@@ -18,6 +18,8 @@ require_cgroups
 command -v lxc-start > /dev/null || skip "no lxc-start (scripts/deps.sh installs lxc)"
 require_rootfs
 prepare_tdir
+# LXC keeps a lock folder per container path under /run/lxc/lock
+trap 'rc=$?; rm -rf "/run/lxc/lock$TDIR"; (exit $rc); cleanup' EXIT
 
 mkdir -p "$TDIR/ct" "$TDIR/lxc"
 cat > "$TDIR/accountd.conf" <<EOF
