@@ -26,6 +26,7 @@ enum ct_origin {
 	CT_OWN,		/* accountd created the cgroup */
 	CT_ADOPTED,	/* an existing cgroup named by CGROUP= */
 	CT_DISCOVERED,	/* found by a discover= pattern */
+	CT_HOOKED,	/* named by its runtime's hook (accountd-hook) */
 };
 
 struct container {
@@ -42,6 +43,7 @@ struct container {
 	time_t		 since;		/* when it was last seen starting */
 	bool		 adopt_now;	/* acctctl create: no start-up grace */
 	bool		 admit_forced;	/* create --force: guarantee admitted */
+	bool		 hook_ended;	/* hooked: the runtime said it ended */
 	bool		 lean;		/* over the fd budget: nothing kept open */
 	int		 dir_holds;	/* lean: users of the open directories */
 	unsigned	 fds_taken;	/* budget taken for directories, eventfd */
@@ -104,6 +106,9 @@ void	ct_shutdown(void);
 uint64_t ct_nproc(struct container *);
 int	ct_enter(struct container *, pid_t, struct aerr *);
 uint64_t ct_mem_usage(struct container *);
+int	ct_hook_start(const char *name, const char *cgpath,
+	    const struct ct_params *extra, struct sbuf *warn, struct aerr *);
+void	ct_hook_end(struct container *);
 
 /* watch.c */
 int	watch_init(void);

@@ -85,6 +85,9 @@ static const struct ckey {
 	{ "rescan_interval", CK_UINT,
 	  offsetof(struct acct_config, rescan_interval), "5",
 	  "seconds between checks for containers starting and stopping" },
+	{ "hook_failure", CK_STR, offsetof(struct acct_config, hook_failure),
+	  "refuse", "accountd-hook when its settings cannot be put in force: "
+	  "refuse (the runtime does not start the container) or allow" },
 	{ "sample_interval", CK_UINT,
 	  offsetof(struct acct_config, sample_interval), "1000",
 	  "milliseconds between samples of every container's counters" },
@@ -322,7 +325,7 @@ config_load(const char *path, struct acct_config *c, struct aerr *err)
 
 static const char *const reloadable[] = { "log_level", "discover",
 	"drift", "alert_hook", "alert_hook_user", "alert_hook_timeout",
-	"alert_hook_interval" };
+	"alert_hook_interval", "hook_failure" };
 
 void
 config_finish(struct acct_config *c)
@@ -399,6 +402,10 @@ config_check(const struct acct_config *c, struct aerr *err)
 	if (c->rescan_interval > 86400)
 		return aerr_set(err, EINVAL, "bad rescan_interval %u (accepted: "
 		    "0 (off) to 86400 s)", c->rescan_interval);
+	if (strcmp(c->hook_failure, "refuse") != 0 &&
+	    strcmp(c->hook_failure, "allow") != 0)
+		return aerr_set(err, EINVAL, "bad hook_failure '%s' (accepted: "
+		    "refuse, allow)", c->hook_failure);
 	if (c->alert_hook_timeout < 1 || c->alert_hook_timeout > 86400)
 		return aerr_set(err, EINVAL, "bad alert_hook_timeout %u "
 		    "(accepted: 1 to 86400 s)", c->alert_hook_timeout);

@@ -30,6 +30,7 @@ struct acct_config {
 	char		**discover;
 	size_t		 ndiscover;
 	unsigned	 rescan_interval;
+	char		*hook_failure;		/* refuse or allow (accountd-hook) */
 	unsigned	 sample_interval;	/* ms */
 	unsigned	 hot_interval;		/* ms */
 	unsigned	 pids_poll_interval;	/* ms */

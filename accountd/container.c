@@ -80,6 +80,40 @@ cmp_ct(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/*
+ * A hooked container's cgroup is known only from its runtime's hook, so
+ * it is written down, run_dir/hooked/NAME holding the cgroup path, from
+ * its start to its end: an accountd that restarts meanwhile finds the
+ * container again (ct_load_hooked).  run_dir does not outlive a reboot,
+ * nor do the containers.
+ */
+static void
+hook_record(const struct container *ct, bool running)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/hooked", ad->cfg.run_dir);
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, ct->name);
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
+	_cleanup_fclose_ FILE *f = NULL;
+
+	if (!running) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			log_warn("cannot remove %s: %s", path, strerror(errno));
+		return;
+	}
+	if ((mkdir(dir, 0700) < 0 && errno != EEXIST) ||
+	    (f = fopen(tmp, "we")) == NULL ||
+	    fprintf(f, "%s\n", ct->cgpath) < 0 || fflush(f) != 0 ||
+	    rename(tmp, path) < 0) {
+		int e = errno;
+
+		log_warn("%s: cannot record its cgroup in %s (a restart of "
+		    "accountd will not find it): %s", ct->name, path,
+		    strerror(e));
+		if (f != NULL)
+			unlink(tmp);
+	}
+}
+
 struct container *
 ct_find(const char *name)
 {
@@ -141,6 +175,8 @@ ct_delete(struct container *ct)
 {
 	size_t i, j;
 
+	if (ct->origin == CT_HOOKED)
+		hook_record(ct, false);
 	ct_detach(ct);
 	quota_forget(ct);
 	bcid_forget(ct->name);
@@ -474,17 +510,26 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
  */
 #define START_GRACE	2
 
-static void
-ct_started(struct container *ct)
+/*
+ * The cgroup is there: open it, start accounting and apply the saved
+ * settings, with `extra` (a runtime hook's annotations, or NULL) on top.
+ * Returns 0 when the container runs with its settings in force (or is
+ * left to be looked at again, inside START_GRACE), else -errno with err
+ * filled; the container then runs without limits (live cleared), its
+ * accounting on, and the error kept for show and list.
+ */
+static int
+ct_start(struct container *ct, const struct ct_params *extra,
+    struct sbuf *warnp, struct aerr *err)
 {
-	struct aerr err = { 0 };
 	struct sbuf warn = SBUF_INIT;
+	struct aerr aerr = { 0 };
 	struct stat st;
-	int n, want = 0;
+	int n, r, want = 0;
 
-	if ((n = cg_ct_open(&ad->layout, ct->cgpath, &ct->cg, &err)) < 0) {
-		log_debug("%s: %s", ct->name, err.msg);
-		return;
+	if ((n = cg_ct_open(&ad->layout, ct->cgpath, &ct->cg, err)) < 0) {
+		log_debug("%s: %s", ct->name, err->msg);
+		return n;
 	}
 	for (int i = 0; i < ad->layout.nhier; i++)
 		want += ad->layout.hier[i].ctrls != 0;
@@ -494,7 +539,7 @@ ct_started(struct container *ct)
 		    time(NULL) - st.st_ctime < START_GRACE) {
 			cg_ct_close(&ct->cg);
 			watch_kick();		/* look again shortly */
-			return;
+			return 0;
 		}
 		log_info("%s: cgroup %s is in %d of %d hierarchies; managing "
 		    "what is there", ct->name, ct->cgpath, n, want);
@@ -510,30 +555,47 @@ ct_started(struct container *ct)
 	ct->since = time(NULL);
 	ct->status_msg[0] = '\0';
 	ct->live = ct->conf.params;
+	if (extra != NULL)
+		params_merge(&ct->live, extra);
 	if (admit_armed() && !ct->admit_forced &&
-	    admit_check(ct->name, ct, &ct->live, false, &err) < 0) {
+	    admit_check(ct->name, ct, &ct->live, false, &aerr) < 0) {
 		/* the runtime started it: it runs, without the guarantee */
-		log_err("%s; it runs without its guarantee", err.msg);
-		snprintf(ct->status_msg, sizeof(ct->status_msg), "%s", err.msg);
+		log_err("%s; it runs without its guarantee", aerr.msg);
+		snprintf(ct->status_msg, sizeof(ct->status_msg), "%s", aerr.msg);
 		memset(&ct->live.v[P_MEMGUARANTEE], 0,
 		    sizeof(ct->live.v[P_MEMGUARANTEE]));
-		memset(&err, 0, sizeof(err));
 	}
 	ct->admit_forced = false;
 	bc_start(ct);
-	if (params_validate(&ct->live, NULL, &warn, &err) < 0 ||
-	    ct_apply(ct, &ct->live, &err) < 0) {
-		log_err("%s: saved settings not applied: %s", ct->name, err.msg);
-		snprintf(ct->status_msg, sizeof(ct->status_msg), "%s", err.msg);
+	/* an apply error names the container, a validation error not */
+	if ((r = params_validate(&ct->live, NULL, warnp ? warnp : &warn,
+	    err)) < 0)
+		aerr_prefix(err, "%s: ", ct->name);
+	else
+		r = ct_apply(ct, &ct->live, err);
+	if (r < 0) {
+		log_err("%s not applied: %s", extra ? "settings" :
+		    "saved settings", err->msg);
+		snprintf(ct->status_msg, sizeof(ct->status_msg), "%s", err->msg);
 		memset(&ct->live, 0, sizeof(ct->live));
 	} else {
-		log_info("%s: running in %s, saved settings applied", ct->name,
-		    ct->cgpath);
+		log_info("%s: running in %s, %s applied", ct->name,
+		    ct->cgpath, extra ? "saved and given settings" :
+		    "saved settings");
 	}
 	vswap_start(ct);
-	sampler_add(ct);
+	sampler_add_deferred(ct, extra != NULL);	/* a hook waits */
 	ct_dirs_done(ct);	/* a lean container lets its directories go */
 	sbuf_free(&warn);
+	return r;
+}
+
+static void
+ct_started(struct container *ct)
+{
+	struct aerr err = { 0 };
+
+	(void)ct_start(ct, NULL, NULL, &err);
 }
 
 /* Stop accounting and close the cgroup; the record stays in the store. */
@@ -557,6 +619,8 @@ ct_detach(struct container *ct)
 static void
 ct_stopped(struct container *ct)
 {
+	if (ct->origin == CT_HOOKED)
+		hook_record(ct, false);	/* ended without its hook */
 	ct_detach(ct);
 	log_info("%s: stopped (cgroup %s is gone)", ct->name, ct->cgpath);
 }
@@ -664,11 +728,14 @@ ct_refresh_all(void)
 		struct container *ct = ad->cts[i];
 		bool exists = cg_ct_exists(&ad->layout, ct->cgpath);
 
-		if (exists && !ct->running)
+		/* a hooked container's cgroup may linger after the hook said
+		 * it ended: only the hook starts it again */
+		if (exists && !ct->running && !ct->hook_ended)
 			ct_started(ct);
 		else if (!exists && ct->running)
 			ct_stopped(ct);
-		if (!exists && ct->origin == CT_DISCOVERED && !ct->has_conf) {
+		if (!exists && (ct->origin == CT_DISCOVERED ||
+		    ct->origin == CT_HOOKED) && !ct->has_conf) {
 			ct_delete(ct);
 			i--;
 			continue;
@@ -693,6 +760,154 @@ ct_refresh_all(void)
 		}
 	}
 	watch_update();
+}
+
+/* ---- runtime hooks (accountd-hook) --------------------------------------- */
+
+/* Whether processes are in the container's cgroup. */
+static bool
+ct_has_procs(struct container *ct)
+{
+	pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (!ct->running || ct_dirs(ct, NULL) < 0)
+		return false;
+	if (cg_procs(&ad->layout, &ct->cg, &pids, &n) < 0)
+		n = 0;
+	free(pids);
+	ct_dirs_done(ct);
+	return n > 0;
+}
+
+/*
+ * A runtime's hook says container NAME starts in cgroup CGPATH, before its
+ * payload runs: take it (known by name or not), apply its saved settings
+ * with `extra` on top, and return only once they are written (the same
+ * all-or-nothing apply as a set).  A known container with processes in
+ * another cgroup is refused; an empty one is let go (and removed if
+ * accountd made it, for a CTID.conf, before the runtime named the
+ * container's cgroup).  On failure the container still runs, accounted,
+ * without limits; the error is returned and kept for show.
+ */
+int
+ct_hook_start(const char *name, const char *cgpath,
+    const struct ct_params *extra, struct sbuf *warn, struct aerr *err)
+{
+	struct container *ct = ct_find(name);
+	int r;
+
+	while (*cgpath == '/')
+		cgpath++;
+	if (!cg_ct_exists(&ad->layout, cgpath))
+		return aerr_set(err, EINVAL, "%s: no cgroup %s in the primary "
+		    "hierarchy (the hook names the cgroup of the container's "
+		    "first process)", name, cgpath);
+	if (ct != NULL && strcmp(ct->cgpath, cgpath) != 0) {
+		if (ct_has_procs(ct))
+			return aerr_set(err, EBUSY, "container %s already runs "
+			    "in cgroup %s (the runtime gives %s)", name,
+			    ct->cgpath, cgpath);
+		if (ct->running) {
+			struct aerr re = { 0 };
+
+			ct_detach(ct);
+			if (ct->origin == CT_OWN &&
+			    cg_ct_remove(&ad->layout, ct->cgpath, &re) < 0)
+				log_warn("%s: %s", name, re.msg);
+		}
+		free(ct->cgpath);
+		ct->cgpath = xstrdup(cgpath);
+	}
+	if (ct == NULL)
+		ct = ct_new(name, cgpath, CT_HOOKED);
+	ct->origin = CT_HOOKED;
+	if (!ct->running) {
+		ct->adopt_now = true;	/* the runtime made it all: no grace */
+		r = ct_start(ct, extra, warn, err);
+	} else {
+		/* found first by a rescan (discover=): apply it all now */
+		struct ct_params p = ct->conf.params;
+
+		params_merge(&p, extra);
+		if ((r = params_validate(&p, NULL, warn, err)) < 0)
+			aerr_prefix(err, "%s: ", name);
+		else if ((r = ct_apply(ct, &p, err)) == 0) {
+			ct->live = p;
+			ct->status_msg[0] = '\0';
+			vswap_start(ct);
+			sampler_limits_changed(ct);
+		} else {
+			snprintf(ct->status_msg, sizeof(ct->status_msg), "%s",
+			    err->msg);
+		}
+	}
+	if (r == 0 && !ct->running)
+		r = aerr_set(err, EIO, "%s: cgroup %s could not be opened",
+		    name, cgpath);
+	ct->hook_ended = false;
+	if (ct->running)
+		hook_record(ct, true);
+	watch_update();
+	return r;
+}
+
+/*
+ * The runtime's hook says the container ended (OCI poststop, LXC
+ * post-stop): stop following it (its cgroup may linger for a moment) and,
+ * without a CTID.conf, forget it.  Its beancounter record stays in the
+ * store, as for any stop.
+ */
+void
+ct_hook_end(struct container *ct)
+{
+	if (ct->running) {
+		ct_detach(ct);
+		log_info("%s: ended (said its runtime's hook)", ct->name);
+	}
+	ct->hook_ended = true;
+	hook_record(ct, false);
+	if (!ct->has_conf)
+		ct_delete(ct);
+	watch_update();
+}
+
+/* At start: the hooked containers that ran when accountd stopped.  Those
+ * whose cgroup is gone ended meanwhile. */
+static void
+ct_load_hooked(void)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/hooked", ad->cfg.run_dir);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		_cleanup_free_ char *path = xasprintf("%s/%s", dir, de->d_name);
+		_cleanup_fclose_ FILE *f = NULL;
+		char cg[600], *nl;
+		struct container *ct;
+
+		if (de->d_name[0] == '.' || ct_name_check(de->d_name, NULL) < 0 ||
+		    ct_find(de->d_name) != NULL)
+			continue;
+		if ((f = fopen(path, "re")) == NULL ||
+		    fgets(cg, sizeof(cg), f) == NULL)
+			continue;
+		if ((nl = strchr(cg, '\n')) != NULL)
+			*nl = '\0';
+		if (ct_cgpath_check(cg, NULL) < 0 ||
+		    !cg_ct_exists(&ad->layout, cg)) {
+			unlink(path);
+			continue;
+		}
+		ct = ct_new(de->d_name, cg, CT_HOOKED);
+		ct->adopt_now = true;
+		log_info("%s: hooked container still running in %s", ct->name,
+		    ct->cgpath);
+	}
+	closedir(d);
 }
 
 static int
@@ -742,9 +957,11 @@ int
 ct_load_all(struct aerr *err)
 {
 	struct dirent *de;
-	DIR *d = opendir(ad->cfg.ct_conf_dir);
+	DIR *d;
 
 	(void)err;
+	ct_load_hooked();	/* first: a CTID.conf then finds it by name */
+	d = opendir(ad->cfg.ct_conf_dir);
 	if (d == NULL) {
 		if (errno != ENOENT)
 			log_warn("cannot read %s: %s", ad->cfg.ct_conf_dir,

@@ -129,7 +129,8 @@ add_u64(struct json_object *o, const char *k, uint64_t v)
 static const char *
 origin_name(enum ct_origin o)
 {
-	return o == CT_OWN ? "own" : o == CT_ADOPTED ? "adopted" : "discovered";
+	return o == CT_OWN ? "own" : o == CT_ADOPTED ? "adopted" :
+	    o == CT_HOOKED ? "hook" : "discovered";
 }
 
 /* ---- hello ------------------------------------------------------------ */
@@ -739,6 +740,63 @@ ctl_attach(struct ctl_conn *c, struct json_object *req,
 	return 0;
 }
 
+/* ---- hook: a runtime's start and end (accountd-hook) -------------------- */
+
+/*
+ * {"cmd": "hook", "event": "start", "ct": NAME, "cgroup": PATH,
+ *  "params": {...}}: the runtime made the container's cgroup and its
+ * payload has not run yet; the reply comes once the saved settings and
+ * the given ones are written.  {"event": "end", "ct": NAME}: it ended.
+ * Root only: the hook runs as root from the runtime.
+ */
+static int
+ctl_hook(struct ctl_conn *c, struct json_object *req,
+    struct json_object *reply, struct sbuf *warn, struct aerr *err)
+{
+	const char *name = req_str(req, "ct"), *ev = req_str(req, "event");
+	const char *cgroup = req_str(req, "cgroup");
+	struct ct_params chg;
+	struct container *ct;
+	int r;
+
+	if (c->uid != 0)
+		return aerr_set(err, EPERM, "the hook request is root's only "
+		    "(accountd-hook runs as root from the container runtime)");
+	if (name == NULL)
+		return aerr_set(err, EINVAL, "no container given (accepted: a "
+		    "container name such as 101)");
+	if ((r = ct_name_check(name, err)) < 0)
+		return r;
+	if (ev != NULL && strcmp(ev, "end") == 0) {
+		ct = ct_find(name);
+		json_object_object_add(reply, "known",
+		    json_object_new_boolean(ct != NULL));
+		if (ct != NULL && ct->origin == CT_HOOKED) {
+			ct_hook_end(ct);
+			log_info("%s: end told by a hook (uid %d, pid %d)", name,
+			    (int)c->uid, (int)c->pid);
+		}
+		return 0;
+	}
+	if (ev == NULL || strcmp(ev, "start") != 0)
+		return aerr_set(err, EINVAL, "bad hook event '%s' (accepted: "
+		    "start, end)", ev ? ev : "");
+	if (cgroup == NULL)
+		return aerr_set(err, EINVAL, "%s: no cgroup given (accepted: the "
+		    "container's cgroup path, such as /lxc.payload.%s)", name,
+		    name);
+	if ((r = ct_cgpath_check(cgroup, err)) < 0 ||
+	    (r = req_params(req, &chg, err)) < 0)
+		return r;
+	if ((r = ct_hook_start(name, cgroup, &chg, warn, err)) < 0)
+		return r;
+	ct = ct_find(name);
+	json_object_object_add(reply, "container", ct_summary(ct));
+	log_info("%s: started by a hook in %s (uid %d, pid %d)", name,
+	    ct->cgpath, (int)c->uid, (int)c->pid);
+	return 0;
+}
+
 /* ---- beancounters and events -------------------------------------------- */
 
 /* Rows of every running container (or those named in "cts"). */
@@ -862,6 +920,7 @@ static const struct ctl_cmd cmds[] = {
 	{ "create", ctl_create, 0 },
 	{ "destroy", ctl_destroy, 0 },
 	{ "attach", ctl_attach, 0 },
+	{ "hook", ctl_hook, 0 },
 };
 
 bool

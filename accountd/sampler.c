@@ -338,13 +338,31 @@ on_sync(evutil_socket_t fd, short what, void *arg)
 void
 sampler_add(struct container *ct)
 {
+	sampler_add_deferred(ct, false);
+}
+
+/*
+ * As sampler_add(); with defer, the v1 registrations (an RCU grace period
+ * each, 20 to 40 ms) are made 100 ms later, as after a set: a runtime's
+ * hook waits for accountd's reply before the container may run.  Until
+ * then its failures are seen by sampling.
+ */
+void
+sampler_add_deferred(struct container *ct, bool defer)
+{
+	static const struct timeval later = { 0, 100000 };
+
 	ct->ev_fd = -1;
 	ct->ev_obj = NULL;
 	for (int i = 0; i < 3; i++)
 		ct->wd[i] = -1;
 	ct->ev_limit[0] = ct->ev_limit[1] = 0;
 	bc_sample(ct, true, alert_failcnt);
-	if (cg_version(&ad->layout, CTRL_MEMORY) == 1)
+	if (cg_version(&ad->layout, CTRL_MEMORY) == 1 && defer &&
+	    rearm_ev != NULL) {
+		ct->ev_rearm = true;
+		evtimer_add(rearm_ev, &later);
+	} else if (cg_version(&ad->layout, CTRL_MEMORY) == 1)
 		v1_arm(ct);
 	else
 		v2_watch(ct);

@@ -15,11 +15,14 @@
 #ifndef ACCT_SAMPLER_H
 #define ACCT_SAMPLER_H
 
+#include <stdbool.h>
+
 struct container;
 
 int	sampler_init(void);
 void	sampler_close(void);
 void	sampler_add(struct container *);
+void	sampler_add_deferred(struct container *, bool defer);
 void	sampler_remove(struct container *);
 void	sampler_heat(struct container *);
 void	sampler_limits_changed(struct container *);

@@ -7,7 +7,7 @@
 
 srcdir=${ACCT_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 pages="accountd.8 acctctl.8 accountd.conf.5 ctid.conf.5 accountd-exporter.8
-    accountd-ledger.8 pmdaaccountd.1"
+    accountd-ledger.8 pmdaaccountd.1 accountd-hook.8"
 
 if ! command -v mandoc >/dev/null 2>&1; then
 	echo "SKIP: mandoc is not installed (apt-get install mandoc)"

@@ -84,7 +84,7 @@ struct snap_ct {
 	char		name[64];
 	char		cgroup[192];
 	uint32_t	running;
-	uint32_t	origin;		/* 0 own, 1 adopted, 2 discovered */
+	uint32_t	origin;		/* 0 own, 1 adopted, 2 discovered, 3 hook */
 	uint64_t	since_ms;	/* running since (wall clock) */
 	struct snap_row	row[SNAP_ROWS];	/* enum ub_res order */
 	/* CPU, microseconds */

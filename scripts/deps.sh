@@ -21,9 +21,11 @@ if [ "$what" = test ]; then
 	# the man-page lint and the docs checks; libcgroup's cgset, the peer
 	# of the acctctl set benchmark
 	pkgs+=(mandoc cgroup-tools)
-	# drift.sh: runc update on a runc container with a busybox-static
-	# rootfs (file(1) tells that busybox is static)
-	pkgs+=(runc busybox-static file)
+	# drift.sh tells a static busybox by file(1)
+	pkgs+=(file)
+	# the runtime hook tests and bench/hook-cost.sh: real runc, LXC and
+	# podman running a busybox-static rootfs
+	pkgs+=(runc lxc podman busybox-static)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

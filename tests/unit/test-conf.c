@@ -21,7 +21,7 @@ static const char *const known_keys[] = {
 	"sample_interval", "hot_interval", "pids_poll_interval", "drift",
 	"alert_hook",
 	"alert_hook_user", "alert_hook_timeout", "alert_hook_interval",
-	"alertmanager_url", "notify_user",
+	"alertmanager_url", "notify_user", "hook_failure",
 };
 
 static void
@@ -48,6 +48,7 @@ test_defaults(void)
 	ok(c.ndiscover == 0 && c.discover == NULL, "no discover pattern by "
 	    "default");
 	is_u64(c.rescan_interval, 5, "default rescan_interval 5");
+	is_str(c.hook_failure, "refuse", "default hook_failure refuse");
 	config_finish(&c);
 	is_str(c.socket, RUNSTATEDIR "/accountd/accountd.sock", "socket in "
 	    "run_dir");
@@ -271,6 +272,8 @@ test_checks(void)
 		{ "max_connections_per_uid = 256", NULL },
 		{ "follower_timeout = 0", "1 to 86400" },
 		{ "follower_timeout = 86401", "1 to 86400" },
+		{ "hook_failure = allow", NULL },
+		{ "hook_failure = ignore", "refuse, allow" },
 		{ "alert_hook_timeout = 0", "1 to 86400" },
 		{ "alert_hook_timeout = 86401", "1 to 86400" },
 		{ "alert_hook_interval = 0", NULL },
