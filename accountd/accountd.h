@@ -73,6 +73,8 @@ extern struct accountd *ad;
 /* container.c */
 int	ct_name_check(const char *, struct aerr *);
 int	ct_cgpath_check(const char *, struct aerr *);
+int	ct_cgpath_claim(const char *path, const struct container *self,
+	    struct aerr *);
 struct container *ct_find(const char *name);
 struct container *ct_new(const char *name, const char *cgpath,
 	    enum ct_origin);

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "quota.h"
 #include "sampler.h"
+#include "textfile.h"
 #include "xalloc.h"
 
 int
@@ -48,6 +49,12 @@ bad:
 	    "digit, such as 101 or web1)", s);
 }
 
+/*
+ * A cgroup path as accountd keeps it: relative to each hierarchy's root
+ * (leading slashes are dropped), made of plain components.  '.', '..'
+ * and empty components are refused rather than resolved, so that no
+ * spelling of the root (`./.`) or of a folder outside it can be adopted.
+ */
 int
 ct_cgpath_check(const char *s, struct aerr *err)
 {
@@ -55,17 +62,77 @@ ct_cgpath_check(const char *s, struct aerr *err)
 
 	while (*p == '/')
 		p++;
-	if (*p == '\0' || strlen(s) > 512)
+	if (*p == '\0')
+		return aerr_set(err, EINVAL, "bad cgroup path '%s': the root of "
+		    "the hierarchy (accepted: a path below the cgroup root such "
+		    "as /lxc.payload.web1)", s);
+	if (strlen(s) > 512)
 		goto bad;
 	for (const char *c = p; *c; c++)
 		if (!isprint((unsigned char)*c) || *c == '\\')
 			goto bad;
-	if (strstr(p, "..") != NULL || strstr(p, "//") != NULL)
+	if (strstr(p, "..") != NULL || strstr(p, "//") != NULL ||
+	    p[strlen(p) - 1] == '/' || strcmp(p, ".") == 0 ||
+	    strncmp(p, "./", 2) == 0 || strstr(p, "/./") != NULL ||
+	    (strlen(p) >= 2 && strcmp(p + strlen(p) - 2, "/.") == 0))
 		goto bad;
 	return 0;
 bad:
 	return aerr_set(err, EINVAL, "bad cgroup path '%s' (accepted: a path "
-	    "below the cgroup root such as /lxc.payload.web1, without '..')", s);
+	    "below the cgroup root such as /lxc.payload.web1, without '.', "
+	    "'..' or empty components)", s);
+}
+
+/* Whether cgroup a is b or holds it (both without leading slashes). */
+static bool
+cg_within(const char *b, const char *a)
+{
+	size_t n = strlen(a);
+
+	return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '/');
+}
+
+/*
+ * Two containers never share a cgroup, and neither holds the other's:
+ * the holder's counters would include the other's usage (every row
+ * counted twice) and the limits of both would apply to the inner one,
+ * while `show` reports only its own.  Nor is cgroup_parent, where
+ * accountd's own containers live, or a folder above it adopted.
+ * Returns 0, or -EBUSY naming what holds the cgroup.
+ */
+int
+ct_cgpath_claim(const char *path, const struct container *self,
+    struct aerr *err)
+{
+	const char *parent = ad->cfg.cgroup_parent;
+
+	while (*path == '/')
+		path++;
+	while (*parent == '/')
+		parent++;
+	for (size_t i = 0; i < ad->ncts; i++) {
+		const struct container *o = ad->cts[i];
+
+		if (o == self)
+			continue;
+		if (strcmp(o->cgpath, path) == 0)
+			return aerr_set(err, EBUSY, "cgroup /%s is already "
+			    "container %s's (accepted: a cgroup no other "
+			    "container uses)", path, o->name);
+		if (cg_within(o->cgpath, path) || cg_within(path, o->cgpath))
+			return aerr_set(err, EBUSY, "cgroup /%s %s container "
+			    "%s's cgroup /%s (accepted: a cgroup that neither "
+			    "holds nor is inside another container's)", path,
+			    cg_within(o->cgpath, path) ? "holds" : "is inside",
+			    o->name, o->cgpath);
+	}
+	if (*parent != '\0' && cg_within(parent, path) &&
+	    (self == NULL || self->origin != CT_OWN))
+		return aerr_set(err, EBUSY, "cgroup /%s is accountd's "
+		    "cgroup_parent /%s or holds it (accepted: a cgroup outside "
+		    "it, or no --cgroup for a container of accountd's own)",
+		    path, parent);
+	return 0;
 }
 
 static int
@@ -147,37 +214,21 @@ ct_effective(const struct container *ct)
 	return ct->running ? &ct->live : &ct->conf.params;
 }
 
-static char *
-read_small_file(const char *path, struct aerr *err)
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	struct sbuf b = SBUF_INIT;
-	char buf[4096];
-	size_t n;
-
-	if (f == NULL) {
-		aerr_set(err, errno, "cannot read %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		sbuf_add(&b, buf, n);
-		if (b.len > 1024 * 1024) {
-			sbuf_free(&b);
-			aerr_set(err, EFBIG, "%s: larger than 1 MiB", path);
-			return NULL;
-		}
-	}
-	return sbuf_take(&b);
-}
-
+/*
+ * A CTID.conf or a sample: accountd's own files, read with the checks of
+ * textfile_read() (no FIFO, device or directory, no symbolic link as the
+ * last component, 64 KiB, no NUL byte).  accountd never opens a file a
+ * client names: `acctctl create --config` sends the file's text.
+ */
 int
 ct_import_file(const char *path, struct ctconf *cf, struct sbuf *warn,
     struct aerr *err)
 {
-	_cleanup_free_ char *text = read_small_file(path, err);
+	_cleanup_free_ char *text = NULL;
+	int r;
 
-	if (text == NULL)
-		return -(err && err->errnum ? err->errnum : EIO);
+	if ((r = textfile_read(path, TEXTFILE_CONF_MAX, false, &text, err)) < 0)
+		return r;
 	return ctconf_parse(path, text, cf, warn, err);
 }
 
@@ -235,9 +286,19 @@ save_prepare(const char *name, const struct ctconf *cf, char **tmp,
 	_cleanup_free_ char *target = conf_target(name);
 	_cleanup_close_ int fd = -1;
 	size_t n = strlen(text);
+	struct stat st;
+	bool had = stat(target, &st) == 0 && S_ISREG(st.st_mode);
 
 	*tmp = xasprintf("%s.tmp", target);
-	fd = open(*tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* a new file is 0644; a rewritten one keeps its mode and owner (a
+	 * 0600 CTID.conf stays private) */
+	(void)unlink(*tmp);
+	fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    had ? st.st_mode & 0600 : 0644);
+	if (fd >= 0 && had && (fchown(fd, st.st_uid, st.st_gid) < 0 ||
+	    fchmod(fd, st.st_mode & 07777) < 0))
+		log_warn("%s: cannot keep the mode and owner of %s: %s", *tmp,
+		    target, strerror(errno));
 	if (fd < 0 || write(fd, text, n) != (ssize_t)n || fsync(fd) < 0) {
 		int e = errno ? errno : EIO;
 
@@ -450,6 +511,31 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
  */
 #define START_GRACE	2
 
+/*
+ * The path was checked to have no '.' or '..', but a folder may still
+ * lead back to the hierarchy's root or out of it (a symbolic link in a
+ * tree given as cgroup_root): the root's processes are the host's.
+ */
+static bool
+cg_below_root(struct container *ct)
+{
+	int p = ad->layout.primary, dfd = ct->cg.dfd[p];
+	struct stat a, b;
+
+	if (dfd < 0 || fstat(dfd, &a) < 0 || fstat(ad->layout.hier[p].fd,
+	    &b) < 0)
+		return true;	/* nothing open there: nothing to refuse */
+	if (a.st_dev == b.st_dev && a.st_ino != b.st_ino)
+		return true;
+	if (strcmp(ct->status_msg, "not managed: its cgroup is the root of "
+	    "the hierarchy or outside it") != 0)
+		log_err("%s: cgroup %s is the root of %s or outside it; not "
+		    "managed", ct->name, ct->cgpath, ad->layout.hier[p].path);
+	snprintf(ct->status_msg, sizeof(ct->status_msg), "not managed: its "
+	    "cgroup is the root of the hierarchy or outside it");
+	return false;
+}
+
 static void
 ct_started(struct container *ct)
 {
@@ -460,6 +546,10 @@ ct_started(struct container *ct)
 
 	if ((n = cg_ct_open(&ad->layout, ct->cgpath, &ct->cg, &err)) < 0) {
 		log_debug("%s: %s", ct->name, err.msg);
+		return;
+	}
+	if (!cg_below_root(ct)) {
+		cg_ct_close(&ct->cg);
 		return;
 	}
 	for (int i = 0; i < ad->layout.nhier; i++)
@@ -609,7 +699,7 @@ discover(void)
 			if (ct_name_check(name, NULL) < 0)
 				continue;
 			ct = ct_find(name);
-			if (ct == NULL)
+			if (ct == NULL && ct_cgpath_claim(relp, NULL, NULL) == 0)
 				ct = ct_new(name, relp, CT_DISCOVERED);
 		}
 		globfree(&gl);
@@ -671,9 +761,16 @@ ct_load_one(const char *name, const char *path, struct aerr *err)
 	enum ct_origin origin = CT_OWN;
 	int r;
 
-	if ((r = ct_import_file(path, &cf, &warn, err)) < 0) {
-		sbuf_free(&warn);
-		return r;
+	(void)path;
+	{
+		/* a symlinked CTID.conf is read at its target, not followed
+		 * blindly: see conf_target() */
+		_cleanup_free_ char *target = conf_target(name);
+
+		if ((r = ct_import_file(target, &cf, &warn, err)) < 0) {
+			sbuf_free(&warn);
+			return r;
+		}
 	}
 	if (warn.len > 0)
 		log_warn("%.*s", (int)warn.len - 1, sbuf_str(&warn));
@@ -690,6 +787,10 @@ ct_load_one(const char *name, const char *path, struct aerr *err)
 		_cleanup_free_ char *own = xasprintf("%s/%s",
 		    ad->cfg.cgroup_parent, name);
 
+		if ((r = ct_cgpath_claim(cgpath ? cgpath : own, NULL, err)) < 0) {
+			ctconf_free(&cf);
+			return r;
+		}
 		ct = ct_new(name, cgpath ? cgpath : own, origin);
 	}
 	ctconf_free(&ct->conf);
