@@ -110,6 +110,12 @@ ct_cgpath_claim(const char *path, const struct container *self,
 		path++;
 	while (*parent == '/')
 		parent++;
+	if (*parent != '\0' && cg_within(parent, path) &&
+	    (self == NULL || self->origin != CT_OWN))
+		return aerr_set(err, EBUSY, "cgroup /%s is accountd's "
+		    "cgroup_parent /%s or holds it (accepted: a cgroup outside "
+		    "it, or no --cgroup for a container of accountd's own)",
+		    path, parent);
 	for (size_t i = 0; i < ad->ncts; i++) {
 		const struct container *o = ad->cts[i];
 
@@ -126,12 +132,6 @@ ct_cgpath_claim(const char *path, const struct container *self,
 			    cg_within(o->cgpath, path) ? "holds" : "is inside",
 			    o->name, o->cgpath);
 	}
-	if (*parent != '\0' && cg_within(parent, path) &&
-	    (self == NULL || self->origin != CT_OWN))
-		return aerr_set(err, EBUSY, "cgroup /%s is accountd's "
-		    "cgroup_parent /%s or holds it (accepted: a cgroup outside "
-		    "it, or no --cgroup for a container of accountd's own)",
-		    path, parent);
 	return 0;
 }
 
