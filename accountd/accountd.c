@@ -29,6 +29,7 @@
 #include "bcstore.h"
 #include "billing.h"
 #include "exporter.h"
+#include "journal.h"
 #include "log.h"
 #include "publish.h"
 #include "sampler.h"
@@ -254,6 +255,9 @@ main(int argc, char **argv)
 		    strerror(-r));
 		return 1;
 	}
+	/* a plan cut short by a kill: its old values back before anything
+	 * else reads or writes limits */
+	journal_recover(&ad->layout);
 	if (cg_ct_create(&ad->layout, ad->cfg.cgroup_parent, &err) < 0) {
 		log_err("cannot create the parent cgroup: %s", err.msg);
 		return 1;

@@ -26,6 +26,7 @@
 
 #include "accountd.h"
 #include "apply.h"
+#include "journal.h"
 #include "log.h"
 #include "quota.h"
 #include "sampler.h"
@@ -188,6 +189,7 @@ ct_delete(struct container *ct)
 	size_t i, j;
 
 	ct_detach(ct);
+	live_forget(ct->name);
 	quota_forget(ct);
 	for (i = 0, j = 0; i < ad->ncts; i++)
 		if (ad->cts[i] != ct)
@@ -408,10 +410,28 @@ ct_plan(struct container *ct, const struct ct_params *p,
 	return plan_build(p, caps, &st, pl, err);
 }
 
-/* Apply `p` (a whole set or a scoped subset) to the running container. */
-static int
-ct_apply(struct container *ct, const struct ct_params *p, struct aerr *err)
+/* The generation of a running container's cgroup: the inode of its
+ * folder in the primary hierarchy (a cgroup made again is another). */
+static uint64_t
+ct_gen(const struct container *ct)
 {
+	struct stat st;
+	int fd = ct->cg.dfd[ad->layout.primary];
+
+	return fd >= 0 && fstat(fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+/*
+ * Apply `p` (a whole set or a scoped subset) to the running container;
+ * live_after and saved_after are its live and saved sets once done, for
+ * the live file (journal.h).
+ */
+static int
+ct_apply(struct container *ct, const struct ct_params *p,
+    const struct ct_params *live_after, const struct ct_params *saved_after,
+    struct aerr *err)
+{
+	_cleanup_free_ char *live = NULL;
 	struct kcaps caps;
 	struct plan pl;
 	int r;
@@ -419,7 +439,9 @@ ct_apply(struct container *ct, const struct ct_params *p, struct aerr *err)
 	if ((r = ct_dirs(ct, err)) < 0)
 		return r;
 	if ((r = ct_plan(ct, p, &caps, &pl, err)) == 0) {
-		r = apply_plan(&ad->layout, &ct->cg, ct->name, &pl, err);
+		live = live_render(live_after, saved_after, ct_gen(ct));
+		r = apply_plan(&ad->layout, &ct->cg, ct->name, ct->cgpath, &pl,
+		    live, err);
 		plan_free(&pl);
 	}
 	ct_dirs_done(ct);
@@ -471,7 +493,8 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 	}
 	if (ct->running) {
 		plan_scope(&eff, chg, &scope);
-		if ((r = ct_apply(ct, &scope, err)) < 0) {
+		if ((r = ct_apply(ct, &scope, &eff, save ? &nc.params :
+		    &ct->conf.params, err)) < 0) {
 			struct aerr qe = { 0 };
 
 			if (quota_changes(chg) &&
@@ -576,9 +599,14 @@ ct_started(struct container *ct)
 	ct->since = time(NULL);
 	ct->status_msg[0] = '\0';
 	ct->live = ct->conf.params;
+	/* values set without --save before accountd restarted, for this
+	 * same cgroup, are still the ones in effect */
+	if (live_load(ct->name, ct_gen(ct), &ct->live) == 0)
+		log_info("%s: values not saved are kept from before the "
+		    "restart", ct->name);
 	bc_start(ct);
 	if (params_validate(&ct->live, NULL, &warn, &err) < 0 ||
-	    ct_apply(ct, &ct->live, &err) < 0) {
+	    ct_apply(ct, &ct->live, &ct->live, &ct->conf.params, &err) < 0) {
 		log_err("%s: saved settings not applied: %s", ct->name, err.msg);
 		snprintf(ct->status_msg, sizeof(ct->status_msg), "%s", err.msg);
 		memset(&ct->live, 0, sizeof(ct->live));
@@ -613,6 +641,7 @@ static void
 ct_stopped(struct container *ct)
 {
 	ct_detach(ct);
+	live_forget(ct->name);	/* what was not saved ends with it */
 	log_info("%s: stopped (cgroup %s is gone)", ct->name, ct->cgpath);
 }
 
