@@ -268,16 +268,30 @@ ct_load_sample(const char *name, struct ct_params *out, struct aerr *err)
  * before anything is applied: write NAME.conf.tmp (returned in *tmp),
  * then rename it over NAME.conf once the new values are in effect.
  */
-/* Where NAME.conf really is: a symlinked CTID.conf (Virtuozzo links
- * them) is rewritten at its target, so the link stays a link. */
+/*
+ * Where NAME.conf really is: a symlinked CTID.conf (Virtuozzo links
+ * them into the container's private area) is read and rewritten at its
+ * target, so the link stays a link.  One link is followed, from
+ * ct_conf_dir, and no further: the target lies where someone else may
+ * write, so it is opened without following a link (textfile_read) and
+ * a target that is a link again is refused, never resolved.
+ */
 static char *
 conf_target(const char *name)
 {
 	_cleanup_free_ char *link = xasprintf("%s/%s.conf", ad->cfg.ct_conf_dir,
 	    name);
-	char *real = realpath(link, NULL);
+	char buf[4096];
+	ssize_t n;
+	struct stat st;
 
-	return real != NULL ? real : xstrdup(link);
+	if (lstat(link, &st) < 0 || !S_ISLNK(st.st_mode) ||
+	    (n = readlink(link, buf, sizeof(buf) - 1)) <= 0)
+		return xstrdup(link);
+	buf[n] = '\0';
+	if (buf[0] == '/')
+		return xstrdup(buf);
+	return xasprintf("%s/%s", ad->cfg.ct_conf_dir, buf);
 }
 
 static int
@@ -289,8 +303,14 @@ save_prepare(const char *name, const struct ctconf *cf, char **tmp,
 	_cleanup_close_ int fd = -1;
 	size_t n = strlen(text);
 	struct stat st;
-	bool had = stat(target, &st) == 0 && S_ISREG(st.st_mode);
+	bool had = lstat(target, &st) == 0;
 
+	*tmp = NULL;
+	if (had && !S_ISREG(st.st_mode))
+		return aerr_set(err, EINVAL, "cannot save %s: not a regular file "
+		    "(a %s; accepted: a regular file, or one symbolic link in "
+		    "ct_conf_dir to one)", target, S_ISLNK(st.st_mode) ?
+		    "symbolic link" : "special file");
 	*tmp = xasprintf("%s.tmp", target);
 	/* a new file is 0644; a rewritten one keeps its mode and owner (a
 	 * 0600 CTID.conf stays private) */

@@ -24,6 +24,24 @@ grep -q '^CPUUNITS="700"' "$TDIR/ct/s1.conf" || fail "not saved"
     fail "set --save changed the file to $(stat -c '%a %u %g' "$TDIR/ct/s1.conf")"
 pass "set --save keeps a 0600 CTID.conf's mode and owner"
 
+# a CTID.conf linked into a private area (Virtuozzo): one link is
+# followed, a target that is a link again is neither read nor written
+mkdir "$TDIR/priv"
+printf 'CPUUNITS="600"\n' > "$TDIR/priv/ve.conf"
+ln -s "$TDIR/priv/ve.conf" "$TDIR/ct/v1.conf"
+kill -HUP "$DPID"
+wait_for 5 sh -c "'$ACCTCTL' list -a -H -o ctid | grep -qx v1" || fail "linked v1.conf not loaded"
+actl set v1 --cpuunits 650 --save || fail "set --save of a linked file"
+[ -L "$TDIR/ct/v1.conf" ] && grep -q '^CPUUNITS="650"' "$TDIR/priv/ve.conf" ||
+    fail "the link was not kept, or its target not rewritten"
+printf 'SECRET-VICTIM\n' > "$TDIR/victim2"
+rm "$TDIR/priv/ve.conf"; ln -s "$TDIR/victim2" "$TDIR/priv/ve.conf"
+out=$(actl set v1 --cpuunits 700 --save 2>&1) && fail "saved through a second link: $out"
+echo "$out" | grep -q "symbolic link" || fail "refusal does not say why: $out"
+[ "$(cat "$TDIR/victim2")" = SECRET-VICTIM ] && [ -L "$TDIR/priv/ve.conf" ] ||
+    fail "the second link's target was written"
+pass "a linked CTID.conf: one link followed, a link to a link refused"
+
 # ---- meminfo: never through a link, never into someone else's file
 actl create m1 --ram 64M || fail "create m1"
 actl create m2 --ram 64M || fail "create m2"
