@@ -34,32 +34,56 @@ live_path(const char *ct)
 }
 
 /*
- * Write path whole: a new file next to it, renamed over it, so a reader
- * (the recovery) sees the old text or the new, never a part.  A kill -9
- * loses nothing written (the page cache is the kernel's); sync adds an
- * fsync for the journal, so a record is on disk before the first write
- * it guards.
+ * Neither file needs a rename to be read whole.  The journal is written
+ * before the first cgroup write: a journal cut short by a kill means no
+ * write was made, and a recovery that cannot parse it rightly rolls
+ * nothing back.  A live file is written while the journal still stands:
+ * cut short, the recovery puts the old one back whole.  So both are
+ * rewritten in place, and the journal, kept open, is emptied rather than
+ * removed: a `set` costs no file creation, rename or unlink (0.3 ms each
+ * on ext4 here).  No fsync either: what the journal guards against is
+ * accountd dying while the kernel keeps the cgroups, and a process that
+ * dies loses nothing it wrote (the page cache is the kernel's); a host
+ * that dies takes the cgroups, and so all the journal could roll back,
+ * with it.
  */
 static int
-write_whole(const char *path, const char *text, bool sync)
+write_in_place(const char *path, const char *text)
 {
-	_cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
 	size_t n = strlen(text);
 	int fd, r = 0;
 
-	(void)unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0600);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, text, n) != (ssize_t)n || (sync && fsync(fd) < 0))
+	if (write(fd, text, n) != (ssize_t)n)
 		r = errno ? -errno : -EIO;
 	close(fd);
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		(void)unlink(tmp);
 	return r;
+}
+
+static int journal_fd = -1;
+
+/* The journal, opened once and kept. */
+static int
+journal_open(void)
+{
+	_cleanup_free_ char *path = NULL;
+	struct stat st;
+
+	if (journal_fd >= 0)
+		return journal_fd;
+	path = journal_path();
+	journal_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC, 0600);
+	if (journal_fd >= 0 && (fstat(journal_fd, &st) < 0 ||
+	    !S_ISREG(st.st_mode))) {
+		close(journal_fd);
+		journal_fd = -1;
+		errno = EINVAL;
+	}
+	return journal_fd;
 }
 
 /* The text of a file of accountd's own, or NULL when there is none. */
@@ -92,7 +116,7 @@ live_write(const char *ct, const char *text)
 	}
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		log_warn("cannot make %s: %s", dir, strerror(errno));
-	if ((r = write_whole(path, text, false)) < 0)
+	if ((r = write_in_place(path, text)) < 0)
 		log_warn("cannot write %s: %s (the values not saved will be "
 		    "unknown after a restart)", path, strerror(-r));
 }
@@ -132,8 +156,16 @@ journal_begin(const char *ct, const char *cgpath, const struct plan *pl,
 	    json_object_new_string(before ? before : ""));
 	json_object_object_add(j, "live_after",
 	    json_object_new_string(live_after));
-	r = write_whole(path, json_object_to_json_string_ext(j,
-	    JSON_C_TO_STRING_PLAIN), true);
+	{
+		const char *t = json_object_to_json_string_ext(j,
+		    JSON_C_TO_STRING_PLAIN);
+		size_t len = strlen(t);
+		int fd = journal_open();
+
+		r = fd < 0 ? -errno : ftruncate(fd, 0) < 0 ? -errno :
+		    pwrite(fd, t, len, 0) != (ssize_t)len ? -(errno ? errno :
+		    EIO) : 0;
+	}
 	json_object_put(j);
 	if (r < 0)
 		return aerr_set(err, -r, "cannot write the journal %s: %s "
@@ -148,10 +180,8 @@ journal_begin(const char *ct, const char *cgpath, const struct plan *pl,
 void
 journal_end(void)
 {
-	_cleanup_free_ char *path = journal_path();
-
-	if (unlink(path) < 0 && errno != ENOENT)
-		log_err("cannot remove %s: %s", path, strerror(errno));
+	if (journal_fd >= 0 && ftruncate(journal_fd, 0) < 0)
+		log_err("cannot empty the journal: %s", strerror(errno));
 	free(cur_ct);
 	free(cur_after);
 	cur_ct = cur_after = NULL;
@@ -187,7 +217,7 @@ journal_recover(const struct cg_layout *l)
 	struct cg_ct cg;
 	size_t n, failed = 0;
 
-	if (text == NULL)
+	if (text == NULL || *text == '\0')
 		return;
 	j = json_tokener_parse(text);
 	ct = j ? jstr(j, "ct") : NULL;
@@ -197,8 +227,8 @@ journal_recover(const struct cg_layout *l)
 	    ct_name_check(ct, NULL) < 0 || ct_cgpath_check(cgpath, NULL) < 0 ||
 	    !json_object_object_get_ex(j, "ops", &ops) ||
 	    !json_object_is_type(ops, json_type_array)) {
-		log_err("%s: not a journal accountd can read; removed, nothing "
-		    "rolled back", path);
+		log_warn("%s: not a journal accountd can read (cut short "
+		    "before the first write); nothing rolled back", path);
 		goto out;
 	}
 	n = json_object_array_length(ops);
@@ -235,8 +265,8 @@ journal_recover(const struct cg_layout *l)
 out:
 	if (j != NULL)
 		json_object_put(j);
-	if (unlink(path) < 0 && errno != ENOENT)
-		log_err("cannot remove %s: %s", path, strerror(errno));
+	if (truncate(path, 0) < 0 && errno != ENOENT)
+		log_err("cannot empty %s: %s", path, strerror(errno));
 }
 
 char *

@@ -8,11 +8,11 @@
  *   apply_plan():  read every old value
  *                  journal_begin(): state_dir/journal = {container,
  *                      cgroup, each file's old and new value, the live
- *                      set before and after}, written whole, fsync'd
+ *                      file before and after}
  *                  write the files (on failure: undo, journal_end())
  *                  journal_commit(): state_dir/live/CT = the live set
  *                      (or removed when it equals the saved one), then
- *                      the journal goes
+ *                      the journal is emptied
  *
  *   start-up:      journal_recover() before any container is served: a
  *                  journal left behind is rolled back (old values
@@ -45,9 +45,11 @@ struct journal_undo {		/* one file of the plan */
 int	journal_begin(const char *ct, const char *cgpath, const struct plan *,
 	    const struct journal_undo *, const char *live_after,
 	    struct aerr *);
-/* The plan is done: the live file becomes live_after, the journal goes. */
+/* The plan is done: the live file becomes live_after, the journal is
+ * emptied. */
 void	journal_commit(void);
-/* The plan was undone in process: the journal goes, the live file stays. */
+/* The plan was undone in process: the journal is emptied, the live
+ * file stays. */
 void	journal_end(void);
 /* At start-up, before containers are served: roll back what a journal
  * left behind. */
