@@ -67,7 +67,7 @@ out=$(as_op "$ACCTCTL" create op2 --config "$TDIR/adopt.conf" 2>&1); rc=$?
 [ $rc = 6 ] || fail "operator adopted through CGROUP= in --config (exit $rc): $out"
 known op2 && fail "op2 registered"
 sleep 300 & root_pid=$!; BGPIDS+=("$root_pid")
-setpriv --reuid="$OP_USER" --regid="$OP_GROUP" --clear-groups sleep 300 & op_pid=$!; BGPIDS+=("$op_pid")
+"$SECTOOL" runas "$OP_USER" sleep 300 & op_pid=$!; BGPIDS+=("$op_pid")
 out=$(as_op "$ACCTCTL" attach op1 "$root_pid" 2>&1); rc=$?
 [ $rc = 6 ] || fail "operator attached root's process (exit $rc): $out"
 grep -qx "$root_pid" "$(cgdir pids "$(ctcg op1)")/cgroup.procs" && fail "root's pid moved"

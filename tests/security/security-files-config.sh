@@ -46,8 +46,8 @@ chmod 0600 "$TDIR/secret.conf"
 out=$(as_op timeout 5 "$ACCTCTL" create f2 --config "$TDIR/secret.conf" 2>&1) &&
     fail "the operator imported a root-only file: $out"
 one_line "$out" "Permission denied"
-as_op timeout 5 bash -c "$(declare -f raw_req); raw_req '$ACCTCTL_SOCKET' \
-    '{\"cmd\":\"create\",\"ct\":\"f2\",\"config\":\"$TDIR/secret.conf\"}'" > /dev/null
+as_op "$SECTOOL" req "$ACCTCTL_SOCKET" \
+    '{"cmd":"create","ct":"f2","config":"'"$TDIR/secret.conf"'"}' > /dev/null
 ! grep -rq SECRET-LINE "$TDIR/ct" 2> /dev/null || fail "a root-only file's lines reached ct_conf_dir"
 [ ! -e "$TDIR/ct/f2.conf" ] || fail "f2 was created"
 # what the operator can read is sent as text and imported

@@ -10,13 +10,10 @@ require_cgroups
 id nobody > /dev/null 2>&1 || skip "no user nobody for the notifier"
 prepare_tdir
 
-# an Alertmanager that accepts connections and never answers: every
-# post the notifier makes stays open until its 5 s timeout
-perl -MIO::Socket::INET -e '
-	my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0,
-	    Listen => 1024, ReuseAddr => 1) or die "listen: $!\n";
-	open(my $f, ">", $ARGV[0]) or die; print $f $s->sockport, "\n"; close $f;
-	sleep 120;' "$TDIR/am.port" &
+# an Alertmanager that takes connections and never answers: every post
+# the notifier makes stays open until its 5 s timeout
+[ -x "$HELPERS/sectool" ] || fail "no sectool in $HELPERS"
+"$HELPERS/sectool" hold "$TDIR/am.port" 120 &
 BGPIDS+=("$!")
 wait_for 5 test -s "$TDIR/am.port" || fail "listener did not start"
 
@@ -44,7 +41,7 @@ actl create n1 --numproc 4 || fail "create"
 max=0
 for _ in $(seq 1 40); do
 	actl exec n1 -- "$HELPERS/forker" 8 > /dev/null 2>&1
-	n=$(find "/proc/$npid/fd" -lname 'socket:*' 2> /dev/null | wc -l)
+	n=$(for f in "/proc/$npid/fd/"*; do readlink "$f"; done 2> /dev/null | grep -c '^socket:')
 	[ "$n" -gt "$max" ] && max=$n
 done
 events=$(actl events -n 1000 n1 2> /dev/null | grep -c numproc)
