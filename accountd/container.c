@@ -800,8 +800,9 @@ ct_refresh_all(void)
 }
 
 static int
-ct_load_one(const char *name, const char *path, struct aerr *err)
+ct_load_one(const char *name, struct aerr *err)
 {
+	_cleanup_free_ char *target = conf_target(name);
 	struct sbuf warn = SBUF_INIT;
 	struct ctconf cf;
 	struct container *ct;
@@ -810,16 +811,11 @@ ct_load_one(const char *name, const char *path, struct aerr *err)
 	enum ct_origin origin = CT_OWN;
 	int r;
 
-	(void)path;
-	{
-		/* a symlinked CTID.conf is read at its target, not followed
-		 * blindly: see conf_target() */
-		_cleanup_free_ char *target = conf_target(name);
-
-		if ((r = ct_import_file(target, &cf, &warn, err)) < 0) {
-			sbuf_free(&warn);
-			return r;
-		}
+	/* a symlinked CTID.conf is read at its target, one link and no
+	 * further: see conf_target() */
+	if ((r = ct_import_file(target, &cf, &warn, err)) < 0) {
+		sbuf_free(&warn);
+		return r;
 	}
 	if (warn.len > 0)
 		log_warn("%.*s", (int)warn.len - 1, sbuf_str(&warn));
@@ -827,7 +823,7 @@ ct_load_one(const char *name, const char *path, struct aerr *err)
 	if ((cgpath = ctconf_get_raw(&cf, "CGROUP", cg, sizeof(cg))) != NULL) {
 		if ((r = ct_cgpath_check(cgpath, err)) < 0) {
 			ctconf_free(&cf);
-			return aerr_prefix(err, "%s: ", path);
+			return aerr_prefix(err, "%s: ", target);
 		}
 		origin = CT_ADOPTED;
 	}
@@ -879,7 +875,7 @@ ct_load_all(struct aerr *err)
 		path = xasprintf("%s/%s", ad->cfg.ct_conf_dir, de->d_name);
 		if (ct_name_check(name, &e) < 0)
 			log_warn("%s ignored: %s", path, e.msg);
-		else if (ct_load_one(name, path, &e) < 0)
+		else if (ct_load_one(name, &e) < 0)
 			log_err("%s: not managed, its file could not be used: %s",
 			    name, e.msg);
 	}
