@@ -9,12 +9,12 @@
 #include <event2/http.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <inttypes.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -343,7 +343,7 @@ posted(struct evhttp_request *req, void *arg)
 
 	if (n->pending > 0)
 		n->pending--;
-	if (n->dropped > 0 && n->pending == 0) {
+	if (n->dropped > 0) {	/* at most one line per post done */
 		log_warn("alertmanager %s: %lu alerts dropped while %u posts "
 		    "were waiting", n->url, n->dropped, NOTIFY_QUEUE_MAX);
 		n->dropped = 0;
