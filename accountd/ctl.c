@@ -413,6 +413,43 @@ ctl_quota_ugid(struct ctl_conn *c, struct json_object *req,
 	    p.v[P_DISKINODES].bar, p.v[P_DISKINODES].lim, err);
 }
 
+/* ---- rights ---------------------------------------------------------- */
+
+/*
+ * The rights of socket_group, who are operators, not root (the table is
+ * in accountd(8)): they set, show, create and destroy containers, but
+ * adopting an existing cgroup and moving a process they do not own stay
+ * root's, and no request names a file for accountd to read.  The peer's
+ * uid is the kernel's (SO_PEERCRED).
+ */
+static bool
+peer_is_root(const struct ctl_conn *c)
+{
+	return c->uid == 0;
+}
+
+static int
+root_only(const struct ctl_conn *c, const char *what, struct aerr *err)
+{
+	if (peer_is_root(c))
+		return 0;
+	return aerr_set(err, EPERM, "%s is root's (uid %d is an operator: "
+	    "socket_group may set, show, create and destroy containers)",
+	    what, (int)c->uid);
+}
+
+/* VE_PRIVATE names a tree accountd counts and guards as root (disk
+ * quota): naming one is root's, as naming a file to read is. */
+static int
+private_root_only(const struct ctl_conn *c, const struct ct_params *p,
+    struct aerr *err)
+{
+	if (!p->v[P_PRIVATE].set)
+		return 0;
+	return root_only(c, "naming a container's private area (--private, "
+	    "VE_PRIVATE) for the disk quota", err);
+}
+
 /* ---- set ------------------------------------------------------------- */
 
 static int
@@ -427,7 +464,8 @@ ctl_set(struct ctl_conn *c, struct json_object *req,
 
 	(void)reply;
 	if ((r = req_ct(req, &ct, err)) < 0 ||
-	    (r = req_params(req, &chg, err)) < 0)
+	    (r = req_params(req, &chg, err)) < 0 ||
+	    (r = private_root_only(c, &chg, err)) < 0)
 		return r;
 	if (req_bool(req, "reset_ub")) {
 		/* vzctl --reset_ub: apply the saved settings again */
@@ -491,29 +529,6 @@ ctl_plan(struct ctl_conn *c, struct json_object *req,
 }
 
 /* ---- create and destroy ------------------------------------------------ */
-
-/*
- * The rights of socket_group, who are operators, not root (the table is
- * in accountd(8)): they set, show, create and destroy containers, but
- * adopting an existing cgroup and moving a process they do not own stay
- * root's, and no request names a file for accountd to read.  The peer's
- * uid is the kernel's (SO_PEERCRED).
- */
-static bool
-peer_is_root(const struct ctl_conn *c)
-{
-	return c->uid == 0;
-}
-
-static int
-root_only(const struct ctl_conn *c, const char *what, struct aerr *err)
-{
-	if (peer_is_root(c))
-		return 0;
-	return aerr_set(err, EPERM, "%s is root's (uid %d is an operator: "
-	    "socket_group may set, show, create and destroy containers)",
-	    what, (int)c->uid);
-}
 
 /* The imported CTID.conf: its text, which acctctl read as its user and
  * sent; accountd opens no file a client names. */
@@ -610,6 +625,10 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 		ctconf_set_raw(&cf, "ORIGIN_SAMPLE", sname);
 	}
 	ctconf_update(&cf, &chg);
+	if ((r = private_root_only(c, &cf.params, err)) < 0) {
+		ctconf_free(&cf);
+		return r;
+	}
 	if (adopted)
 		ctconf_set_raw(&cf, "CGROUP", cgpath);
 	if ((r = params_validate(&cf.params, NULL, warn, err)) < 0) {

@@ -4,8 +4,9 @@
 # then reported a limit the kernel did not hold), and socket_group could
 # adopt any cgroup.  Now a cgroup path is plain components below the
 # root, no two containers share a cgroup or nest, and socket_group is an
-# operator: containers yes, adopting cgroups and moving other users'
-# processes no (the rights table is in accountd(8)).
+# operator: containers yes, adopting cgroups, naming a private area for
+# the disk quota and moving other users' processes no (the rights table
+# is in accountd(8)).
 . "$(dirname "$0")/../integration/lib.sh"
 . "$(dirname "$0")/lib-secfiles.sh"
 require_cgroups
@@ -66,6 +67,11 @@ printf 'CGROUP="/%s/rt/c"\n' "$PARENT" > "$TDIR/adopt.conf"; chmod 644 "$TDIR/ad
 out=$(as_op "$ACCTCTL" create op2 --config "$TDIR/adopt.conf" 2>&1); rc=$?
 [ $rc = 6 ] || fail "operator adopted through CGROUP= in --config (exit $rc): $out"
 known op2 && fail "op2 registered"
+out=$(as_op "$ACCTCTL" set op1 --private "$TDIR" 2>&1); rc=$?
+[ $rc = 6 ] || fail "operator named a private area (exit $rc): $out"
+out=$(as_op "$ACCTCTL" create op3 --private "$TDIR" 2>&1); rc=$?
+[ $rc = 6 ] || fail "operator created with a private area (exit $rc): $out"
+known op3 && fail "op3 registered"
 sleep 300 & root_pid=$!; BGPIDS+=("$root_pid")
 "$SECTOOL" runas "$OP_USER" sleep 300 & op_pid=$!; BGPIDS+=("$op_pid")
 out=$(as_op "$ACCTCTL" attach op1 "$root_pid" 2>&1); rc=$?
@@ -76,4 +82,4 @@ as_op "$ACCTCTL" attach op1 "$op_pid" || fail "operator could not attach its own
 grep -qx "$op_pid" "$(cgdir pids "$(ctcg op1)")/cgroup.procs" || fail "operator's pid not moved"
 actl attach op1 "$root_pid" || fail "root could not attach"
 as_op "$ACCTCTL" destroy op1 --force || fail "operator destroy"
-pass "socket_group: create/set/show/destroy yes; adopt and foreign attach are root's (exit 6)"
+pass "socket_group: create/set/show/destroy yes; adopt, --private and foreign attach are root's (exit 6)"
