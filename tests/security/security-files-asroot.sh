@@ -82,6 +82,16 @@ else
 	note "no accountd-exporter at $EXPORTER: rrd_dir part not run"
 fi
 
+# ---- run_dir, state_dir, ct_conf_dir: existing folders are used as
+# they are, never chmod'ed; one others may write to is named in a warning
+mkdir -p "$TDIR/state"; chmod 1777 "$TDIR/state"
+start_daemon
+[ "$(stat -c %a "$TDIR/state")" = 1777 ] || fail "state_dir's mode changed"
+grep -q "state is writable by every user (mode 1777)" "$TDIR/daemon.log" ||
+    fail "no warning for a 1777 state_dir"
+stop_daemon
+pass "an existing state_dir keeps its mode (1777 too), with a warning"
+
 # ---- notify_user = root is refused
 out=$("$ACCOUNTD" -n -o alertmanager_url=http://127.0.0.1:9/api/v2/alerts \
     -o notify_user=root 2>&1) && fail "notify_user=root accepted"
