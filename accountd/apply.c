@@ -133,8 +133,7 @@ apply_plan(const struct cg_layout *l, const struct cg_ct *ct,
 			return aerr_set(err, e.errnum, "cannot set %s on %s: %s",
 			    op->why, ctname, e.msg);
 	}
-	if ((r = journal_begin(ctname, cgpath, pl, undo, live_after, err)) < 0)
-		return r;
+	journal_begin(ctname, cgpath, pl, undo, live_after);
 	for (i = 0; i < pl->nops; i++) {
 		const struct plan_op *op = &pl->ops[i];
 		int dfd = cg_ct_fd(l, ct, op->ctrl);

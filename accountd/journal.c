@@ -121,10 +121,11 @@ live_write(const char *ct, const char *text)
 		    "unknown after a restart)", path, strerror(-r));
 }
 
-int
+void
 journal_begin(const char *ct, const char *cgpath, const struct plan *pl,
-    const struct journal_undo *undo, const char *live_after, struct aerr *err)
+    const struct journal_undo *undo, const char *live_after)
 {
+	static bool warned;
 	_cleanup_free_ char *path = journal_path();
 	_cleanup_free_ char *lp = live_path(ct);
 	_cleanup_free_ char *before = read_own(lp);
@@ -167,14 +168,19 @@ journal_begin(const char *ct, const char *cgpath, const struct plan *pl,
 		    EIO) : 0;
 	}
 	json_object_put(j);
-	if (r < 0)
-		return aerr_set(err, -r, "cannot write the journal %s: %s "
-		    "(nothing changed)", path, strerror(-r));
+	/* limits matter more than the record: a full or read-only
+	 * state_dir must not stop a change, nor saved settings at start */
+	if (r < 0 && !warned)
+		log_warn("cannot write the journal %s: %s; changes are made "
+		    "without it (a kill during one can leave it half made) "
+		    "until it can be written again", path, strerror(-r));
+	else if (r == 0 && warned)
+		log_info("the journal %s is written again", path);
+	warned = r < 0;
 	free(cur_ct);
 	free(cur_after);
 	cur_ct = xstrdup(ct);
 	cur_after = xstrdup(live_after);
-	return 0;
 }
 
 void

@@ -40,11 +40,12 @@ struct journal_undo {		/* one file of the plan */
 /*
  * Record a plan before its first write: container, cgroup, every file's
  * old and new value, the live file as it is and as it will be
- * (live_after: its text, "" for no file; see live_render()).
+ * (live_after: its text, "" for no file; see live_render()).  A journal
+ * that cannot be written is logged, and the plan goes ahead without it:
+ * a full state_dir must not keep limits from being set.
  */
-int	journal_begin(const char *ct, const char *cgpath, const struct plan *,
-	    const struct journal_undo *, const char *live_after,
-	    struct aerr *);
+void	journal_begin(const char *ct, const char *cgpath, const struct plan *,
+	    const struct journal_undo *, const char *live_after);
 /* The plan is done: the live file becomes live_after, the journal is
  * emptied. */
 void	journal_commit(void);

@@ -71,3 +71,13 @@ start_daemon
 [ "$(quota)" = 20 ] || fail "a new cgroup got the old live values: $(state)"
 actl show c1 | grep -Eq '^  cpulimit +20% ' || fail "show after the container was made again"
 pass "a cgroup made again forgets the unsaved values"
+
+# a journal that cannot be written does not stop a change
+stop_daemon
+rm -f "$TDIR/state/journal"; mkdir "$TDIR/state/journal"
+start_daemon
+actl set c1 --cpulimit 45 > /dev/null || fail "set without a writable journal"
+[ "$(quota)" = 45 ] || fail "not applied: $(state)"
+grep -q "cannot write the journal .*changes are made without it" "$TDIR/daemon.log" ||
+    fail "no warning for the journal"
+pass "an unwritable journal is logged, and the change made"
