@@ -13,8 +13,17 @@ require_cgroups
 require_operator
 start_daemon -o socket_group="$OP_GROUP"
 
+# A daemon stuck opening a FIFO would also hang the cleanup's stop:
+# open the FIFOs for writing (which frees it) before failing.
+fail_unblock() {
+	for f in "$TDIR/fifo" "$TDIR/ct/p1.conf"; do
+		[ -p "$f" ] && { timeout 2 sh -c "echo > '$f'" & }
+	done
+	sleep 0.5
+	fail "$@"
+}
 alive() {	# the daemon still answers, at once
-	timeout 5 "$ACCTCTL" list > /dev/null || fail "accountd stopped answering ($1)"
+	timeout 5 "$ACCTCTL" list > /dev/null || fail_unblock "accountd stopped answering ($1)"
 }
 one_line() {	# OUTPUT WHAT: a one-line message naming WHAT
 	[ "$(printf '%s\n' "$1" | wc -l)" = 1 ] || fail "not one line: $1"
@@ -24,7 +33,7 @@ one_line() {	# OUTPUT WHAT: a one-line message naming WHAT
 # --config FIFO: refused by acctctl at once, the daemon never sees a path
 mkfifo "$TDIR/fifo"
 out=$(timeout 5 "$ACCTCTL" create f1 --config "$TDIR/fifo" 2>&1); rc=$?
-[ $rc = 124 ] && fail "acctctl create --config FIFO hung"
+[ $rc = 124 ] && fail_unblock "acctctl create --config FIFO hung"
 [ $rc = 2 ] || fail "create --config FIFO: exit $rc ($out)"
 one_line "$out" "FIFO"
 alive "after --config FIFO"
