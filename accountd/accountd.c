@@ -33,6 +33,7 @@
 #include "bcstore.h"
 #include "launch-exporter.h"
 #include "launch-ledger.h"
+#include "journal.h"
 #include "log.h"
 #include "publish.h"
 #include "sampler.h"
@@ -101,11 +102,15 @@ load_config(struct acct_config *c, struct aerr *err)
 
 /* The folder with `mode`; missing parents 0755, as mkdir -p makes them,
  * so that a private state_dir does not close its siblings (the ledger's
- * folder, reached by an unprivileged writer) to other users. */
+ * folder, reached by an unprivileged writer) to other users.  An
+ * existing folder is used as it is (its mode and owner are never
+ * changed); one that others may write to is named in a warning, since
+ * root's files go there. */
 static int
 mkdir_p(const char *path, mode_t mode)
 {
 	_cleanup_free_ char *p = xstrdup(path);
+	struct stat st;
 
 	for (char *s = p + 1; *s; s++)
 		if (*s == '/') {
@@ -114,8 +119,19 @@ mkdir_p(const char *path, mode_t mode)
 				return -errno;
 			*s = '/';
 		}
-	if (mkdir(p, mode) < 0 && errno != EEXIST)
+	if (mkdir(p, mode) == 0)
+		return 0;
+	if (errno != EEXIST)
 		return -errno;
+	if (stat(p, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (st.st_mode & 0022)
+		log_warn("%s is writable by %s (mode %04o): accountd keeps "
+		    "root's files there; a folder only root writes is safer",
+		    p, st.st_mode & 0002 ? "every user" : "its group",
+		    (unsigned)(st.st_mode & 07777));
 	return 0;
 }
 
@@ -322,6 +338,9 @@ main(int argc, char **argv)
 		    strerror(-r));
 		return 1;
 	}
+	/* a plan cut short by a kill: its old values back before anything
+	 * else reads or writes limits */
+	journal_recover(&ad->layout);
 	if (cg_ct_create(&ad->layout, ad->cfg.cgroup_parent, &err) < 0) {
 		log_err("cannot create the parent cgroup: %s", err.msg);
 		return 1;

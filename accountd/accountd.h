@@ -81,6 +81,8 @@ bool	config_from_cmdline(const char *key, const char *value);
 /* container.c */
 int	ct_name_check(const char *, struct aerr *);
 int	ct_cgpath_check(const char *, struct aerr *);
+int	ct_cgpath_claim(const char *path, const struct container *self,
+	    struct aerr *);
 struct container *ct_find(const char *name);
 struct container *ct_find_bc(const char *name_or_bcid);
 struct container *ct_new(const char *name, const char *cgpath,

@@ -9,11 +9,13 @@
 #include <event2/http.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -200,9 +202,14 @@ alert_tick(evutil_socket_t fd, short what, void *arg)
 	for (int i = 0; i < HOOKS_MAX; i++)
 		if (hooks[i].pid > 0 &&
 		    now - hooks[i].started >= (time_t)ad->cfg.alert_hook_timeout) {
-			log_warn("alert hook pid %d ran past %u s; killed",
-			    (int)hooks[i].pid, ad->cfg.alert_hook_timeout);
-			kill(hooks[i].pid, SIGKILL);
+			log_warn("alert hook pid %d ran past %u s; killed with "
+			    "what it started", (int)hooks[i].pid,
+			    ad->cfg.alert_hook_timeout);
+			/* the hook leads its own session and process group
+			 * (setsid() below): the group takes its children
+			 * along, unless one made a session of its own */
+			if (kill(-hooks[i].pid, SIGKILL) < 0)
+				kill(hooks[i].pid, SIGKILL);
 			hooks[i].started = now + 3600;	/* once */
 		}
 }
@@ -343,11 +350,23 @@ run_failcnt_hook(struct container *ct, const char *rname, uint64_t delta,
 
 /* ---- the Alertmanager notifier (unprivileged child) ----------------------- */
 
+/*
+ * One keep-alive connection carries every post, one at a time (libevent
+ * queues the requests of a connection and connects again when it
+ * drops); at most NOTIFY_QUEUE_MAX posts wait, and an alert beyond them
+ * is dropped and counted, so a slow or silent Alertmanager costs one
+ * descriptor and bounded memory, not one connection per alert.
+ */
+#define NOTIFY_QUEUE_MAX	64
+
 struct notifier {
 	struct event_base	*base;
 	struct evhttp_uri	*uri;
+	struct evhttp_connection *conn;
 	const char		*url;
 	int			 fd;
+	unsigned		 pending;	/* posts sent or queued */
+	unsigned long		 dropped;	/* since the last report */
 };
 
 static void
@@ -357,6 +376,13 @@ posted(struct evhttp_request *req, void *arg)
 
 	int code = req != NULL ? evhttp_request_get_response_code(req) : 0;
 
+	if (n->pending > 0)
+		n->pending--;
+	if (n->dropped > 0) {	/* at most one line per post done */
+		log_warn("alertmanager %s: %lu alerts dropped while %u posts "
+		    "were waiting", n->url, n->dropped, NOTIFY_QUEUE_MAX);
+		n->dropped = 0;
+	}
 	if (code == 0)
 		log_warn("alertmanager %s: no answer (refused, unreachable or "
 		    "timed out); alert not posted", n->url);
@@ -374,37 +400,79 @@ notifier_read(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	while ((r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
-		struct evhttp_connection *c;
 		struct evhttp_request *req;
 		const char *host = evhttp_uri_get_host(n->uri);
 		const char *path = evhttp_uri_get_path(n->uri);
 		int port = evhttp_uri_get_port(n->uri);
 
-		c = evhttp_connection_base_new(n->base, NULL, host,
-		    (uint16_t)(port > 0 ? port : 80));
-		evhttp_connection_set_timeout(c, 5);
+		if (n->pending >= NOTIFY_QUEUE_MAX) {
+			n->dropped++;
+			continue;
+		}
+		if (n->conn == NULL) {
+			n->conn = evhttp_connection_base_new(n->base, NULL, host,
+			    (uint16_t)(port > 0 ? port : 80));
+			if (n->conn == NULL) {
+				log_warn("alertmanager: cannot reach %s", n->url);
+				continue;
+			}
+			evhttp_connection_set_timeout(n->conn, 5);
+		}
 		req = evhttp_request_new(posted, n);
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Host",
 		    host);
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Content-Type", "application/json");
 		evbuffer_add(evhttp_request_get_output_buffer(req), buf, (size_t)r);
-		if (evhttp_make_request(c, req, EVHTTP_REQ_POST,
+		if (evhttp_make_request(n->conn, req, EVHTTP_REQ_POST,
 		    path && *path ? path : "/api/v2/alerts") < 0)
 			log_warn("alertmanager: cannot send to %s", n->url);
+		else
+			n->pending++;
 	}
 	if (r == 0)
 		event_base_loopexit(n->base, NULL);	/* accountd went away */
+}
+
+/*
+ * The notifier is forked, not exec'd, so it starts with accountd's
+ * memory: every shared writable mapping (the beancounter store, the
+ * snapshot) is unmapped before it drops root, so that what parses the
+ * network's answers cannot write root's files.
+ */
+static void
+unmap_shared(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	uintptr_t lo[64], hi[64];
+	char line[512], perms[8];
+	size_t n = 0;
+
+	while (f != NULL && n < nitems(lo) && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %7s", &lo[n], &hi[n],
+		    perms) == 3 && perms[1] == 'w' && perms[3] == 's')
+			n++;
+	if (f != NULL)
+		fclose(f);
+	for (size_t i = 0; i < n; i++)
+		munmap((void *)lo[i], hi[i] - lo[i]);
 }
 
 static void __attribute__((noreturn))
 notifier_main(int fd)
 {
 	struct notifier n = { .fd = fd, .url = ad->cfg.alertmanager_url };
+	struct passwd *pw = getpwnam(ad->cfg.notify_user);
 	struct event *ev;
 	int r;
 
 	close_from(4);	/* keep 0-2 and the socket, moved to 3 */
+	unmap_shared();
+	if (pw == NULL || pw->pw_uid == 0) {
+		log_err("notifier: %s user '%s' (it never runs as root)",
+		    pw ? "refusing" : "no such", ad->cfg.notify_user);
+		_exit(1);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGTERM, SIG_DFL);

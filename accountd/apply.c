@@ -7,14 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "apply.h"
+#include "journal.h"
 #include "log.h"
 #include "xalloc.h"
-
-struct undo {
-	bool	needed;
-	char	value[256];
-};
 
 /* The line of a per-device file that belongs to dev, or the "no limit"
  * value for it (v1: "MAJ:MIN 0"; v2 io.max: all keys "max"). */
@@ -43,7 +41,8 @@ old_dev_value(const char *content, const struct plan_op *op, char *out,
 }
 
 static int
-snapshot(int dfd, const struct plan_op *op, struct undo *u, struct aerr *err)
+snapshot(int dfd, const struct plan_op *op, struct journal_undo *u,
+    struct aerr *err)
 {
 	char buf[4096];
 	ssize_t r;
@@ -112,9 +111,11 @@ memguard(int dfd, const struct plan_op *op)
 
 int
 apply_plan(const struct cg_layout *l, const struct cg_ct *ct,
-    const char *ctname, const struct plan *pl, struct aerr *err)
+    const char *ctname, const char *cgpath, const struct plan *pl,
+    const char *live_after, struct aerr *err)
 {
-	_cleanup_free_ struct undo *undo = NULL;
+	unsigned delay = journal_test_delay_us();
+	_cleanup_free_ struct journal_undo *undo = NULL;
 	struct aerr e = { 0 };
 	size_t i, done = 0;
 	int r = 0;
@@ -132,6 +133,7 @@ apply_plan(const struct cg_layout *l, const struct cg_ct *ct,
 			return aerr_set(err, e.errnum, "cannot set %s on %s: %s",
 			    op->why, ctname, e.msg);
 	}
+	journal_begin(ctname, cgpath, pl, undo, live_after);
 	for (i = 0; i < pl->nops; i++) {
 		const struct plan_op *op = &pl->ops[i];
 		int dfd = cg_ct_fd(l, ct, op->ctrl);
@@ -145,9 +147,13 @@ apply_plan(const struct cg_layout *l, const struct cg_ct *ct,
 			break;
 		}
 		done = i + 1;
+		if (delay > 0)
+			usleep(delay);
 	}
-	if (r == 0)
+	if (r == 0) {
+		journal_commit();
 		return 0;
+	}
 
 	/* undo, newest first */
 	{
@@ -170,6 +176,7 @@ apply_plan(const struct cg_layout *l, const struct cg_ct *ct,
 					used = sizeof(rb) - 1;
 			}
 		}
+		journal_end();
 		if (op->ctrl == CTRL_MEMORY && (-r == EBUSY || -r == EINVAL) &&
 		    (op->param == P_PHYSPAGES || op->param == P_SWAPPAGES))
 			usage_text(l, ct, usage, sizeof(usage));

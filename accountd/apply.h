@@ -8,6 +8,10 @@
  *
  *   cannot set ram=64M on 101: usage is 180M (memory.limit_in_bytes:
  *   Device or resource busy)
+ *
+ * Each plan is recorded in the journal before its first write, so that
+ * accountd killed in the middle of one rolls it back at its next start
+ * (journal.h).
  */
 #ifndef ACCT_APPLY_H
 #define ACCT_APPLY_H
@@ -15,7 +19,11 @@
 #include "cgroup.h"
 #include "plan.h"
 
+/* cgpath and live_after are for the journal (journal.h): the
+ * container's cgroup and the text of its live file once the plan is
+ * done ("" for none). */
 int	apply_plan(const struct cg_layout *, const struct cg_ct *,
-	    const char *ctname, const struct plan *, struct aerr *);
+	    const char *ctname, const char *cgpath, const struct plan *,
+	    const char *live_after, struct aerr *);
 
 #endif

@@ -495,6 +495,11 @@ config_check(const struct acct_config *c, struct aerr *err)
 	if (c->ledger_compact > 36500)
 		return aerr_set(err, EINVAL, "bad ledger_compact %u (accepted: "
 		    "0 (never) to 36500 days)", c->ledger_compact);
+	if (*c->alertmanager_url != '\0' && (strcmp(c->notify_user,
+	    "root") == 0 || *c->notify_user == '\0'))
+		return aerr_set(err, EINVAL, "notify_user '%s': the notifier "
+		    "talks to the network and never runs as root (accepted: an "
+		    "unprivileged user such as nobody)", c->notify_user);
 	if (*c->alertmanager_url != '\0' &&
 	    strncmp(c->alertmanager_url, "http://", 7) != 0)
 		return aerr_set(err, EINVAL, "bad alertmanager_url '%s' "

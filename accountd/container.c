@@ -29,9 +29,11 @@
 #include "apply.h"
 #include "drift.h"
 #include "bcid.h"
+#include "journal.h"
 #include "log.h"
 #include "quota.h"
 #include "sampler.h"
+#include "textfile.h"
 #include "xalloc.h"
 
 int
@@ -51,6 +53,12 @@ bad:
 	    "digit, such as 101 or web1)", s);
 }
 
+/*
+ * A cgroup path as accountd keeps it: relative to each hierarchy's root
+ * (leading slashes are dropped), made of plain components.  '.', '..'
+ * and empty components are refused rather than resolved, so that no
+ * spelling of the root (`./.`) or of a folder outside it can be adopted.
+ */
 int
 ct_cgpath_check(const char *s, struct aerr *err)
 {
@@ -58,17 +66,77 @@ ct_cgpath_check(const char *s, struct aerr *err)
 
 	while (*p == '/')
 		p++;
-	if (*p == '\0' || strlen(s) > 512)
+	if (*p == '\0')
+		return aerr_set(err, EINVAL, "bad cgroup path '%s': the root of "
+		    "the hierarchy (accepted: a path below the cgroup root such "
+		    "as /lxc.payload.web1)", s);
+	if (strlen(s) > 512)
 		goto bad;
 	for (const char *c = p; *c; c++)
 		if (!isprint((unsigned char)*c) || *c == '\\')
 			goto bad;
-	if (strstr(p, "..") != NULL || strstr(p, "//") != NULL)
+	if (strstr(p, "..") != NULL || strstr(p, "//") != NULL ||
+	    p[strlen(p) - 1] == '/' || strcmp(p, ".") == 0 ||
+	    strncmp(p, "./", 2) == 0 || strstr(p, "/./") != NULL ||
+	    (strlen(p) >= 2 && strcmp(p + strlen(p) - 2, "/.") == 0))
 		goto bad;
 	return 0;
 bad:
 	return aerr_set(err, EINVAL, "bad cgroup path '%s' (accepted: a path "
-	    "below the cgroup root such as /lxc.payload.web1, without '..')", s);
+	    "below the cgroup root such as /lxc.payload.web1, without '.', "
+	    "'..' or empty components)", s);
+}
+
+/* Whether cgroup a is b or holds it (both without leading slashes). */
+static bool
+cg_within(const char *b, const char *a)
+{
+	size_t n = strlen(a);
+
+	return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '/');
+}
+
+/*
+ * Two containers never share a cgroup, and neither holds the other's:
+ * the holder's counters would include the other's usage (every row
+ * counted twice) and the limits of both would apply to the inner one,
+ * while `show` reports only its own.  Nor is cgroup_parent, where
+ * accountd's own containers live, or a folder above it adopted.
+ * Returns 0, or -EBUSY naming what holds the cgroup.
+ */
+int
+ct_cgpath_claim(const char *path, const struct container *self,
+    struct aerr *err)
+{
+	const char *parent = ad->cfg.cgroup_parent;
+
+	while (*path == '/')
+		path++;
+	while (*parent == '/')
+		parent++;
+	if (*parent != '\0' && cg_within(parent, path) &&
+	    (self == NULL || self->origin != CT_OWN))
+		return aerr_set(err, EBUSY, "cgroup /%s is accountd's "
+		    "cgroup_parent /%s or holds it (accepted: a cgroup outside "
+		    "it, or no --cgroup for a container of accountd's own)",
+		    path, parent);
+	for (size_t i = 0; i < ad->ncts; i++) {
+		const struct container *o = ad->cts[i];
+
+		if (o == self)
+			continue;
+		if (strcmp(o->cgpath, path) == 0)
+			return aerr_set(err, EBUSY, "cgroup /%s is already "
+			    "container %s's (accepted: a cgroup no other "
+			    "container uses)", path, o->name);
+		if (cg_within(o->cgpath, path) || cg_within(path, o->cgpath))
+			return aerr_set(err, EBUSY, "cgroup /%s %s container "
+			    "%s's cgroup /%s (accepted: a cgroup that neither "
+			    "holds nor is inside another container's)", path,
+			    cg_within(o->cgpath, path) ? "holds" : "is inside",
+			    o->name, o->cgpath);
+	}
+	return 0;
 }
 
 static int
@@ -178,6 +246,7 @@ ct_delete(struct container *ct)
 	if (ct->origin == CT_HOOKED)
 		hook_record(ct, false);
 	ct_detach(ct);
+	live_forget(ct->name);
 	quota_forget(ct);
 	bcid_forget(ct->name);
 	for (i = 0, j = 0; i < ad->ncts; i++)
@@ -205,37 +274,21 @@ ct_effective(const struct container *ct)
 	return ct->running ? &ct->live : &ct->conf.params;
 }
 
-static char *
-read_small_file(const char *path, struct aerr *err)
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	struct sbuf b = SBUF_INIT;
-	char buf[4096];
-	size_t n;
-
-	if (f == NULL) {
-		aerr_set(err, errno, "cannot read %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		sbuf_add(&b, buf, n);
-		if (b.len > 1024 * 1024) {
-			sbuf_free(&b);
-			aerr_set(err, EFBIG, "%s: larger than 1 MiB", path);
-			return NULL;
-		}
-	}
-	return sbuf_take(&b);
-}
-
+/*
+ * A CTID.conf or a sample: accountd's own files, read with the checks of
+ * textfile_read() (no FIFO, device or directory, no symbolic link as the
+ * last component, 64 KiB, no NUL byte).  accountd never opens a file a
+ * client names: `acctctl create --config` sends the file's text.
+ */
 int
 ct_import_file(const char *path, struct ctconf *cf, struct sbuf *warn,
     struct aerr *err)
 {
-	_cleanup_free_ char *text = read_small_file(path, err);
+	_cleanup_free_ char *text = NULL;
+	int r;
 
-	if (text == NULL)
-		return -(err && err->errnum ? err->errnum : EIO);
+	if ((r = textfile_read(path, TEXTFILE_CONF_MAX, false, &text, err)) < 0)
+		return r;
 	return ctconf_parse(path, text, cf, warn, err);
 }
 
@@ -273,16 +326,30 @@ ct_load_sample(const char *name, struct ct_params *out, struct aerr *err)
  * before anything is applied: write NAME.conf.tmp (returned in *tmp),
  * then rename it over NAME.conf once the new values are in effect.
  */
-/* Where NAME.conf really is: a symlinked CTID.conf (Virtuozzo links
- * them) is rewritten at its target, so the link stays a link. */
+/*
+ * Where NAME.conf really is: a symlinked CTID.conf (Virtuozzo links
+ * them into the container's private area) is read and rewritten at its
+ * target, so the link stays a link.  One link is followed, from
+ * ct_conf_dir, and no further: the target lies where someone else may
+ * write, so it is opened without following a link (textfile_read) and
+ * a target that is a link again is refused, never resolved.
+ */
 static char *
 conf_target(const char *name)
 {
 	_cleanup_free_ char *link = xasprintf("%s/%s.conf", ad->cfg.ct_conf_dir,
 	    name);
-	char *real = realpath(link, NULL);
+	char buf[4096];
+	ssize_t n;
+	struct stat st;
 
-	return real != NULL ? real : xstrdup(link);
+	if (lstat(link, &st) < 0 || !S_ISLNK(st.st_mode) ||
+	    (n = readlink(link, buf, sizeof(buf) - 1)) <= 0)
+		return xstrdup(link);
+	buf[n] = '\0';
+	if (buf[0] == '/')
+		return xstrdup(buf);
+	return xasprintf("%s/%s", ad->cfg.ct_conf_dir, buf);
 }
 
 static int
@@ -293,9 +360,25 @@ save_prepare(const char *name, const struct ctconf *cf, char **tmp,
 	_cleanup_free_ char *target = conf_target(name);
 	_cleanup_close_ int fd = -1;
 	size_t n = strlen(text);
+	struct stat st;
+	bool had = lstat(target, &st) == 0;
 
+	*tmp = NULL;
+	if (had && !S_ISREG(st.st_mode))
+		return aerr_set(err, EINVAL, "cannot save %s: not a regular file "
+		    "(a %s; accepted: a regular file, or one symbolic link in "
+		    "ct_conf_dir to one)", target, S_ISLNK(st.st_mode) ?
+		    "symbolic link" : "special file");
 	*tmp = xasprintf("%s.tmp", target);
-	fd = open(*tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* a new file is 0644; a rewritten one keeps its mode and owner (a
+	 * 0600 CTID.conf stays private) */
+	(void)unlink(*tmp);
+	fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    had ? st.st_mode & 0600 : 0644);
+	if (fd >= 0 && had && (fchown(fd, st.st_uid, st.st_gid) < 0 ||
+	    fchmod(fd, st.st_mode & 07777) < 0))
+		log_warn("%s: cannot keep the mode and owner of %s: %s", *tmp,
+		    target, strerror(errno));
 	if (fd < 0 || write(fd, text, n) != (ssize_t)n || fsync(fd) < 0) {
 		int e = errno ? errno : EIO;
 
@@ -405,10 +488,28 @@ ct_plan(struct container *ct, const struct ct_params *p,
 	return plan_build(p, caps, &st, pl, err);
 }
 
-/* Apply `p` (a whole set or a scoped subset) to the running container. */
-static int
-ct_apply(struct container *ct, const struct ct_params *p, struct aerr *err)
+/* The generation of a running container's cgroup: the inode of its
+ * folder in the primary hierarchy (a cgroup made again is another). */
+static uint64_t
+ct_gen(const struct container *ct)
 {
+	struct stat st;
+	int fd = ct->cg.dfd[ad->layout.primary];
+
+	return fd >= 0 && fstat(fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+/*
+ * Apply `p` (a whole set or a scoped subset) to the running container;
+ * live_after and saved_after are its live and saved sets once done, for
+ * the live file (journal.h).
+ */
+static int
+ct_apply(struct container *ct, const struct ct_params *p,
+    const struct ct_params *live_after, const struct ct_params *saved_after,
+    struct aerr *err)
+{
+	_cleanup_free_ char *live = NULL;
 	struct kcaps caps;
 	struct plan pl;
 	int r;
@@ -416,7 +517,9 @@ ct_apply(struct container *ct, const struct ct_params *p, struct aerr *err)
 	if ((r = ct_dirs(ct, err)) < 0)
 		return r;
 	if ((r = ct_plan(ct, p, &caps, &pl, err)) == 0) {
-		r = apply_plan(&ad->layout, &ct->cg, ct->name, &pl, err);
+		live = live_render(live_after, saved_after, ct_gen(ct));
+		r = apply_plan(&ad->layout, &ct->cg, ct->name, ct->cgpath, &pl,
+		    live, err);
 		if (r == 0)
 			drift_applied(ct, &pl);
 		plan_free(&pl);
@@ -470,7 +573,8 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 	}
 	if (ct->running) {
 		plan_scope(&eff, chg, &scope);
-		if ((r = ct_apply(ct, &scope, err)) < 0) {
+		if ((r = ct_apply(ct, &scope, &eff, save ? &nc.params :
+		    &ct->conf.params, err)) < 0) {
 			struct aerr qe = { 0 };
 
 			if (quota_changes(chg) &&
@@ -511,6 +615,31 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 #define START_GRACE	2
 
 /*
+ * The path was checked to have no '.' or '..', but a folder may still
+ * lead back to the hierarchy's root or out of it (a symbolic link in a
+ * tree given as cgroup_root): the root's processes are the host's.
+ */
+static bool
+cg_below_root(struct container *ct)
+{
+	int p = ad->layout.primary, dfd = ct->cg.dfd[p];
+	struct stat a, b;
+
+	if (dfd < 0 || fstat(dfd, &a) < 0 || fstat(ad->layout.hier[p].fd,
+	    &b) < 0)
+		return true;	/* nothing open there: nothing to refuse */
+	if (a.st_dev == b.st_dev && a.st_ino != b.st_ino)
+		return true;
+	if (strcmp(ct->status_msg, "not managed: its cgroup is the root of "
+	    "the hierarchy or outside it") != 0)
+		log_err("%s: cgroup %s is the root of %s or outside it; not "
+		    "managed", ct->name, ct->cgpath, ad->layout.hier[p].path);
+	snprintf(ct->status_msg, sizeof(ct->status_msg), "not managed: its "
+	    "cgroup is the root of the hierarchy or outside it");
+	return false;
+}
+
+/*
  * The cgroup is there: open it, start accounting and apply the saved
  * settings, with `extra` (a runtime hook's annotations, or NULL) on top.
  * Returns 0 when the container runs with its settings in force (or is
@@ -530,6 +659,10 @@ ct_start(struct container *ct, const struct ct_params *extra,
 	if ((n = cg_ct_open(&ad->layout, ct->cgpath, &ct->cg, err)) < 0) {
 		log_debug("%s: %s", ct->name, err->msg);
 		return n;
+	}
+	if (!cg_below_root(ct)) {
+		cg_ct_close(&ct->cg);
+		return aerr_set(err, EPERM, "%s: %s", ct->name, ct->status_msg);
 	}
 	for (int i = 0; i < ad->layout.nhier; i++)
 		want += ad->layout.hier[i].ctrls != 0;
@@ -555,6 +688,11 @@ ct_start(struct container *ct, const struct ct_params *extra,
 	ct->since = time(NULL);
 	ct->status_msg[0] = '\0';
 	ct->live = ct->conf.params;
+	/* values set without --save before accountd restarted, for this
+	 * same cgroup, are still the ones in effect */
+	if (live_load(ct->name, ct_gen(ct), &ct->live) == 0)
+		log_info("%s: values not saved are kept from before the "
+		    "restart", ct->name);
 	if (extra != NULL)
 		params_merge(&ct->live, extra);
 	if (admit_armed() && !ct->admit_forced &&
@@ -572,7 +710,7 @@ ct_start(struct container *ct, const struct ct_params *extra,
 	    err)) < 0)
 		aerr_prefix(err, "%s: ", ct->name);
 	else
-		r = ct_apply(ct, &ct->live, err);
+		r = ct_apply(ct, &ct->live, &ct->live, &ct->conf.params, err);
 	if (r < 0) {
 		log_err("%s not applied: %s", extra ? "settings" :
 		    "saved settings", err->msg);
@@ -622,6 +760,7 @@ ct_stopped(struct container *ct)
 	if (ct->origin == CT_HOOKED)
 		hook_record(ct, false);	/* ended without its hook */
 	ct_detach(ct);
+	live_forget(ct->name);	/* what was not saved ends with it */
 	log_info("%s: stopped (cgroup %s is gone)", ct->name, ct->cgpath);
 }
 
@@ -708,7 +847,7 @@ discover(void)
 			if (ct_name_check(name, NULL) < 0)
 				continue;
 			ct = ct_find(name);
-			if (ct == NULL)
+			if (ct == NULL && ct_cgpath_claim(relp, NULL, NULL) == 0)
 				ct = ct_new(name, relp, CT_DISCOVERED);
 		}
 		globfree(&gl);
@@ -803,6 +942,8 @@ ct_hook_start(const char *name, const char *cgpath,
 		return aerr_set(err, EINVAL, "%s: no cgroup %s in the primary "
 		    "hierarchy (the hook names the cgroup of the container's "
 		    "first process)", name, cgpath);
+	if ((r = ct_cgpath_claim(cgpath, ct, err)) < 0)
+		return aerr_prefix(err, "%s: ", name);
 	if (ct != NULL && strcmp(ct->cgpath, cgpath) != 0) {
 		if (ct_has_procs(ct))
 			return aerr_set(err, EBUSY, "container %s already runs "
@@ -832,7 +973,7 @@ ct_hook_start(const char *name, const char *cgpath,
 		params_merge(&p, extra);
 		if ((r = params_validate(&p, NULL, warn, err)) < 0)
 			aerr_prefix(err, "%s: ", name);
-		else if ((r = ct_apply(ct, &p, err)) == 0) {
+		else if ((r = ct_apply(ct, &p, &p, &ct->conf.params, err)) == 0) {
 			ct->live = p;
 			ct->status_msg[0] = '\0';
 			vswap_start(ct);
@@ -911,8 +1052,9 @@ ct_load_hooked(void)
 }
 
 static int
-ct_load_one(const char *name, const char *path, struct aerr *err)
+ct_load_one(const char *name, struct aerr *err)
 {
+	_cleanup_free_ char *target = conf_target(name);
 	struct sbuf warn = SBUF_INIT;
 	struct ctconf cf;
 	struct container *ct;
@@ -921,7 +1063,9 @@ ct_load_one(const char *name, const char *path, struct aerr *err)
 	enum ct_origin origin = CT_OWN;
 	int r;
 
-	if ((r = ct_import_file(path, &cf, &warn, err)) < 0) {
+	/* a symlinked CTID.conf is read at its target, one link and no
+	 * further: see conf_target() */
+	if ((r = ct_import_file(target, &cf, &warn, err)) < 0) {
 		sbuf_free(&warn);
 		return r;
 	}
@@ -931,7 +1075,7 @@ ct_load_one(const char *name, const char *path, struct aerr *err)
 	if ((cgpath = ctconf_get_raw(&cf, "CGROUP", cg, sizeof(cg))) != NULL) {
 		if ((r = ct_cgpath_check(cgpath, err)) < 0) {
 			ctconf_free(&cf);
-			return aerr_prefix(err, "%s: ", path);
+			return aerr_prefix(err, "%s: ", target);
 		}
 		origin = CT_ADOPTED;
 	}
@@ -940,6 +1084,10 @@ ct_load_one(const char *name, const char *path, struct aerr *err)
 		_cleanup_free_ char *own = xasprintf("%s/%s",
 		    ad->cfg.cgroup_parent, name);
 
+		if ((r = ct_cgpath_claim(cgpath ? cgpath : own, NULL, err)) < 0) {
+			ctconf_free(&cf);
+			return r;
+		}
 		ct = ct_new(name, cgpath ? cgpath : own, origin);
 	}
 	ctconf_free(&ct->conf);
@@ -981,7 +1129,7 @@ ct_load_all(struct aerr *err)
 		path = xasprintf("%s/%s", ad->cfg.ct_conf_dir, de->d_name);
 		if (ct_name_check(name, &e) < 0)
 			log_warn("%s ignored: %s", path, e.msg);
-		else if (ct_load_one(name, path, &e) < 0)
+		else if (ct_load_one(name, &e) < 0)
 			log_err("%s: not managed, its file could not be used: %s",
 			    name, e.msg);
 	}

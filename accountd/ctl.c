@@ -26,6 +26,7 @@
 #include "log.h"
 #include "meminfo.h"
 #include "quota.h"
+#include "textfile.h"
 #include "vzquota.h"
 #include "xalloc.h"
 
@@ -439,6 +440,43 @@ ctl_quota_ugid(struct ctl_conn *c, struct json_object *req,
 	    p.v[P_DISKINODES].bar, p.v[P_DISKINODES].lim, err);
 }
 
+/* ---- rights ---------------------------------------------------------- */
+
+/*
+ * The rights of socket_group, who are operators, not root (the table is
+ * in accountd(8)): they set, show, create and destroy containers, but
+ * adopting an existing cgroup and moving a process they do not own stay
+ * root's, and no request names a file for accountd to read.  The peer's
+ * uid is the kernel's (SO_PEERCRED).
+ */
+static bool
+peer_is_root(const struct ctl_conn *c)
+{
+	return c->uid == 0;
+}
+
+static int
+root_only(const struct ctl_conn *c, const char *what, struct aerr *err)
+{
+	if (peer_is_root(c))
+		return 0;
+	return aerr_set(err, EPERM, "%s is root's (uid %d is an operator: "
+	    "socket_group may set, show, create and destroy containers)",
+	    what, (int)c->uid);
+}
+
+/* VE_PRIVATE names a tree accountd counts and guards as root (disk
+ * quota): naming one is root's, as naming a file to read is. */
+static int
+private_root_only(const struct ctl_conn *c, const struct ct_params *p,
+    struct aerr *err)
+{
+	if (!p->v[P_PRIVATE].set)
+		return 0;
+	return root_only(c, "naming a container's private area (--private, "
+	    "VE_PRIVATE) for the disk quota", err);
+}
+
 /* ---- set ------------------------------------------------------------- */
 
 static int
@@ -456,7 +494,8 @@ ctl_set(struct ctl_conn *c, struct json_object *req,
 	    (r = req_bool(req, "save", &save, err)) < 0 ||
 	    (r = req_bool(req, "reset_ub", &reset, err)) < 0 ||
 	    (r = req_bool(req, "force", &force, err)) < 0 ||
-	    (r = req_params(req, &chg, err)) < 0)
+	    (r = req_params(req, &chg, err)) < 0 ||
+	    (r = private_root_only(c, &chg, err)) < 0)
 		return r;
 	if (reset) {
 		/* vzctl --reset_ub: apply the saved settings again */
@@ -530,21 +569,50 @@ ctl_plan(struct ctl_conn *c, struct json_object *req,
 
 /* ---- create and destroy ------------------------------------------------ */
 
+/* The imported CTID.conf: its text, which acctctl read as its user and
+ * sent; accountd opens no file a client names. */
+static int
+req_conf_text(struct json_object *req, struct ctconf *cf, struct sbuf *warn,
+    struct aerr *err)
+{
+	const char *name = req_str(req, "config_name");
+	struct json_object *v;
+	const char *text;
+	size_t len;
+	int r;
+
+	if (!json_object_object_get_ex(req, "config_text", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return aerr_set(err, EPROTO, "malformed request: \"config_text\" "
+		    "is not a string");
+	text = json_object_get_string(v);
+	len = (size_t)json_object_get_string_len(v);
+	if (name == NULL || *name == '\0')
+		name = "config";
+	if (len > TEXTFILE_CONF_MAX)
+		return aerr_set(err, EFBIG, "%s: larger than %u KiB (accepted: a "
+		    "CTID.conf of at most %u KiB)", name, TEXTFILE_CONF_MAX / 1024,
+		    TEXTFILE_CONF_MAX / 1024);
+	if ((r = textfile_check_nul(name, text, len, err)) < 0)
+		return r;
+	return ctconf_parse(name, text, cf, warn, err);
+}
+
 static int
 ctl_create(struct ctl_conn *c, struct json_object *req,
     struct json_object *reply, struct sbuf *warn, struct aerr *err)
 {
 	const char *name = req_str(req, "ct"), *cgroup = req_str(req, "cgroup");
-	const char *import = req_str(req, "config");
 	const char *sname = req_str(req, "applyconfig");
 	struct ct_params chg, sample;
 	struct ctconf cf;
 	struct container *ct;
-	_cleanup_free_ char *own = NULL;
-	bool made = false, force;
+	_cleanup_free_ char *cgpath = NULL;
+	char cgbuf[600];
+	bool made = false, adopted, force;
 	int r;
 
-	(void)c; (void)reply;
+	(void)reply;
 	if (name == NULL)
 		return aerr_set(err, EINVAL, "no container given (accepted: a "
 		    "container name such as 101)");
@@ -553,19 +621,40 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 		return r;
 	if (ct_find(name) != NULL)
 		return aerr_set(err, EEXIST, "container %s already exists", name);
-	if (cgroup != NULL && (r = ct_cgpath_check(cgroup, err)) < 0)
-		return r;
+	if (json_object_object_get_ex(req, "config", NULL))
+		return aerr_set(err, EINVAL, "\"config\" (a file for accountd to "
+		    "read) is not accepted: acctctl reads the file and sends its "
+		    "text (accepted: \"config_text\")");
 	if ((r = req_params(req, &chg, err)) < 0)
 		return r;
-	if (import != NULL) {
-		if ((r = ct_import_file(import, &cf, warn, err)) < 0)
+	if (json_object_object_get_ex(req, "config_text", NULL)) {
+		if ((r = req_conf_text(req, &cf, warn, err)) < 0)
 			return r;
+		/* the file's CGROUP= adopts, as --cgroup does (and as it
+		 * would when accountd next reads the saved file) */
+		if (cgroup == NULL)
+			cgroup = ctconf_get_raw(&cf, "CGROUP", cgbuf,
+			    sizeof(cgbuf));
 	} else {
 		char *head = xasprintf("# container %s, created by acctctl "
 		    "create\n", name);
 
 		(void)ctconf_parse(name, head, &cf, NULL, NULL);
 		free(head);
+	}
+	if (cgroup != NULL && ((r = ct_cgpath_check(cgroup, err)) < 0 ||
+	    (r = root_only(c, "adopting an existing cgroup (--cgroup, or "
+	    "CGROUP= in the --config file)", err)) < 0)) {
+		ctconf_free(&cf);
+		return r;
+	}
+	adopted = cgroup != NULL;
+	/* cgroup may point into cf's lines: copied before cf changes */
+	cgpath = adopted ? xstrdup(cgroup) : xasprintf("%s/%s",
+	    ad->cfg.cgroup_parent, name);
+	if ((r = ct_cgpath_claim(cgpath, NULL, err)) < 0) {
+		ctconf_free(&cf);
+		return r;
 	}
 	if (sname != NULL) {
 		if ((r = ct_load_sample(sname, &sample, err)) < 0) {
@@ -576,43 +665,43 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 		ctconf_set_raw(&cf, "ORIGIN_SAMPLE", sname);
 	}
 	ctconf_update(&cf, &chg);
-	if (cgroup != NULL)
-		ctconf_set_raw(&cf, "CGROUP", cgroup);
+	if ((r = private_root_only(c, &cf.params, err)) < 0) {
+		ctconf_free(&cf);
+		return r;
+	}
+	if (adopted)
+		ctconf_set_raw(&cf, "CGROUP", cgpath);
 	if ((r = params_validate(&cf.params, NULL, warn, err)) < 0) {
 		ctconf_free(&cf);
 		return aerr_prefix(err, "%s: ", name);
 	}
 	/* own containers run at once, adopted ones when their cgroup is
 	 * there: their guarantee must fit now */
-	if ((cgroup == NULL || cg_ct_exists(&ad->layout, cgroup)) &&
+	if ((!adopted || cg_ct_exists(&ad->layout, cgpath)) &&
 	    (r = admit_check(name, NULL, &cf.params, force, err)) < 0) {
 		ctconf_free(&cf);
 		return r;
 	}
-	if (chg.v[P_PRIVATE].set &&
+	if (cf.params.v[P_PRIVATE].set &&
 	    (r = quota_check_private(name, &cf.params, err)) < 0) {
 		ctconf_free(&cf);
 		return aerr_prefix(err, "%s: ", name);
 	}
 	/* own containers get their cgroup now, so they exist at once */
-	if (cgroup == NULL) {
-		own = xasprintf("%s/%s", ad->cfg.cgroup_parent, name);
-		if (!cg_ct_exists(&ad->layout, own)) {
-			if ((r = cg_ct_create(&ad->layout, own, err)) < 0) {
-				ctconf_free(&cf);
-				return r;
-			}
-			made = true;
+	if (!adopted && !cg_ct_exists(&ad->layout, cgpath)) {
+		if ((r = cg_ct_create(&ad->layout, cgpath, err)) < 0) {
+			ctconf_free(&cf);
+			return r;
 		}
+		made = true;
 	}
 	if ((r = ct_save(name, &cf, err)) < 0) {
 		if (made)
-			cg_ct_remove(&ad->layout, own, NULL);
+			cg_ct_remove(&ad->layout, cgpath, NULL);
 		ctconf_free(&cf);
 		return r;
 	}
-	ct = ct_new(name, cgroup ? cgroup : own,
-	    cgroup ? CT_ADOPTED : CT_OWN);
+	ct = ct_new(name, cgpath, adopted ? CT_ADOPTED : CT_OWN);
 	ct->conf = cf;
 	ct->has_conf = true;
 	ct->adopt_now = true;	/* the user names an existing cgroup */
@@ -629,8 +718,8 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 			sbuf_printf(warn, "disk quota not in force: %s\n",
 			    qe.msg);
 	}
-	log_info("%s: created (%s cgroup %s)", name,
-	    cgroup ? "adopted" : "own", ct->cgpath);
+	log_info("%s: created by uid %d (%s cgroup %s)", name, (int)c->uid,
+	    ct->origin == CT_ADOPTED ? "adopted" : "own", ct->cgpath);
 	return 0;
 }
 
@@ -712,6 +801,27 @@ ctl_destroy(struct ctl_conn *c, struct json_object *req,
 
 /* ---- attach --------------------------------------------------------- */
 
+/*
+ * Whether uid owns process pid: its real, effective and saved uids are
+ * all uid (a set-uid program the user started is not the user's), as
+ * /proc/PID/status says.  Returns 1, 0, or -errno.
+ */
+static int
+pid_owned_by(pid_t pid, uid_t uid)
+{
+	char path[64], line[256];
+	_cleanup_fclose_ FILE *f = NULL;
+	unsigned long r, e, sv;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -errno;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Uid: %lu %lu %lu", &r, &e, &sv) == 3)
+			return r == uid && e == uid && sv == uid;
+	return -EINVAL;
+}
+
 static int
 ctl_attach(struct ctl_conn *c, struct json_object *req,
     struct json_object *reply, struct sbuf *warn, struct aerr *err)
@@ -733,6 +843,9 @@ ctl_attach(struct ctl_conn *c, struct json_object *req,
 		    "cgroup %s)", ct->name, ct->cgpath);
 	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
 		return aerr_set(err, EINVAL, "no process %lld", (long long)pid);
+	if (!peer_is_root(c) && pid_owned_by((pid_t)pid, c->uid) != 1)
+		return root_only(c, "moving a process of another user "
+		    "(attach)", err);
 	if ((r = ct_enter(ct, (pid_t)pid, err)) < 0)
 		return r;
 	log_info("%s: pid %lld attached by uid %d", ct->name, (long long)pid,

@@ -29,7 +29,7 @@ prepare(struct child *ch, const struct passwd *pw, char **argv)
 	const struct acct_config *c = &ad->cfg;
 	int n = 0, r;
 
-	if (*c->rrd_dir != '\0' && (r = mkdir_owned(c->rrd_dir, pw)) < 0) {
+	if (*c->rrd_dir != '\0' && (r = mkdir_owned(c->rrd_dir, pw, false)) < 0) {
 		log_err("exporter: cannot make %s for %s: %s", c->rrd_dir,
 		    c->exporter_user, strerror(-r));
 		return -1;

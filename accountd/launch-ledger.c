@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -28,37 +27,19 @@
 
 static char *snap, *status, *interval, *retention, *compact;
 
-static bool
-dir_is_empty(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	bool empty = true;
-
-	if (d == NULL)
-		return false;
-	while (empty && (e = readdir(d)) != NULL)
-		empty = strcmp(e->d_name, ".") == 0 ||
-		    strcmp(e->d_name, "..") == 0;
-	closedir(d);
-	return empty;
-}
-
 static int
 prepare(struct child *ch, const struct passwd *pw, char **argv)
 {
 	const struct acct_config *c = &ad->cfg;
 	_cleanup_free_ char *copy = xstrdup(c->ledger_path);
 	const char *dir = dirname(copy);
-	struct stat st;
 	int n = 0, r, fd;
 
 	(void)ch;
-	/* made for the writer when missing, or when empty (systemd's
-	 * StateDirectory= makes it, root's); a folder with files in it is
-	 * never taken over */
-	if ((stat(dir, &st) < 0 || (st.st_uid != pw->pw_uid &&
-	    dir_is_empty(dir))) && (r = mkdir_owned(dir, pw)) < 0) {
+	/* made for the writer when missing; an empty root folder of mode
+	 * 0755 (systemd's StateDirectory= makes it) is taken over; any
+	 * other folder is left as it is */
+	if ((r = mkdir_owned(dir, pw, true)) < 0) {
 		log_err("ledger: cannot make %s for %s: %s", dir, c->ledger_user,
 		    strerror(-r));
 		return -1;

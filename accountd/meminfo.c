@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "accountd.h"
@@ -112,11 +113,36 @@ meminfo_text(struct container *ct, struct sbuf *b)
 	return 0;
 }
 
+/*
+ * A meminfo file to rewrite: opened without following a symbolic link
+ * and without blocking, and only if it is a regular file of accountd's
+ * own with one link.  meminfo_dir may be a folder others can write to;
+ * a link or a file put there by someone else is refused, never written
+ * through.  Returns an fd, or -errno.
+ */
+static int
+open_own(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+	    O_NOCTTY | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || st.st_nlink != 1) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
 /* Each file is rewritten in place (same inode), so a bind mount of it
  * keeps seeing the new figures. */
 void
 meminfo_publish(void)
 {
+	static bool warned;
 	const char *dir = ad->cfg.meminfo_dir;
 
 	if (dir == NULL || *dir == '\0')
@@ -132,12 +158,19 @@ meminfo_publish(void)
 			continue;
 		}
 		path = xasprintf("%s/%s", dir, ct->name);
-		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		fd = open_own(path);
 		if (fd >= 0) {
 			if (pwrite(fd, b.s, b.len, 0) != (ssize_t)b.len ||
 			    ftruncate(fd, (off_t)b.len) < 0)
 				log_debug("%s: %s", path, strerror(errno));
 			close(fd);
+		} else if (!warned) {
+			log_warn("%s: not written: %s (a symbolic link, or not "
+			    "a plain file of accountd's own; further refusals "
+			    "are logged at debug level)", path, strerror(-fd));
+			warned = true;
+		} else {
+			log_debug("%s: not written: %s", path, strerror(-fd));
 		}
 		free(path);
 		sbuf_free(&b);

@@ -16,6 +16,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
@@ -37,10 +38,27 @@
 
 static int start(struct child *);
 
+static bool
+dir_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	bool empty = true;
+
+	if (d == NULL)
+		return false;
+	while (empty && (e = readdir(d)) != NULL)
+		empty = strcmp(e->d_name, ".") == 0 ||
+		    strcmp(e->d_name, "..") == 0;
+	closedir(d);
+	return empty;
+}
+
 int
-mkdir_owned(const char *path, const struct passwd *pw)
+mkdir_owned(const char *path, const struct passwd *pw, bool take_empty)
 {
 	_cleanup_free_ char *p = xstrdup(path);
+	struct stat st;
 
 	for (char *s = p + 1; *s; s++)
 		if (*s == '/') {
@@ -49,11 +67,27 @@ mkdir_owned(const char *path, const struct passwd *pw)
 				return -errno;
 			*s = '/';
 		}
-	if (mkdir(p, 0755) < 0 && errno != EEXIST)
+	if (mkdir(p, 0755) == 0) {
+		/* made now: the helper's to write, everyone's to read */
+		if (chown(p, pw->pw_uid, pw->pw_gid) < 0)
+			return -errno;
+		return 0;
+	}
+	if (errno != EEXIST)
 		return -errno;
-	/* the helper's to write, everyone's to read */
-	if (chown(p, pw->pw_uid, pw->pw_gid) < 0 || chmod(p, 0755) < 0)
+	if (lstat(p, &st) < 0)
 		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (st.st_uid == pw->pw_uid)
+		return 0;
+	if (take_empty && st.st_uid == 0 && (st.st_mode & 07777) == 0755 &&
+	    dir_empty(p))
+		return chown(p, pw->pw_uid, pw->pw_gid) < 0 ? -errno : 0;
+	log_warn("%s exists and is uid %d's, mode %04o, not %s's; left as it "
+	    "is (accountd changes only folders it makes): %s may not be able "
+	    "to write there", p, (int)st.st_uid, (unsigned)(st.st_mode & 07777),
+	    pw->pw_name, pw->pw_name);
 	return 0;
 }
 

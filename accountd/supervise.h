@@ -31,6 +31,14 @@ struct child {
 
 int	child_start(struct child *);	/* first start; then supervised */
 void	child_stop(struct child *);	/* SIGTERM, then SIGKILL after 2 s */
-int	mkdir_owned(const char *path, const struct passwd *);
+/*
+ * A folder for a helper to write: made (with missing parents 0755) and
+ * given to pw when it does not exist.  An existing folder is never
+ * changed (its mode, a 1777's sticky bit, its owner and its files stay
+ * as they are; a warning says when pw does not own it), except, with
+ * take_empty, an empty one that is root's with mode 0755, as systemd's
+ * StateDirectory= makes it, which is given to pw.  0 or -errno.
+ */
+int	mkdir_owned(const char *path, const struct passwd *pw, bool take_empty);
 
 #endif

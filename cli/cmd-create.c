@@ -4,22 +4,27 @@
  *                   [--force] [--PARAM VALUE ...]
  * Registers a container.  Without --cgroup accountd makes its cgroup
  * (cgroup_parent/CT); with --cgroup an existing one is adopted, such as
- * /lxc.payload.web1.  --config imports an OpenVZ CTID.conf.
+ * /lxc.payload.web1 (root only).  --config imports an OpenVZ CTID.conf:
+ * acctctl reads it, as the user who runs it, and sends its text; accountd
+ * never opens a file a client names.
  */
 #include "config.h"
 
-#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "acctctl.h"
+#include "textfile.h"
+#include "xalloc.h"
 
 static int
 cmd_create(int argc, char **argv)
 {
 	struct json_object *req, *params = json_object_new_object(), *reply;
 	const char *ct = NULL, *cgroup = NULL, *config = NULL, *sample = NULL;
-	char abs[PATH_MAX];
+	_cleanup_free_ char *text = NULL;
+	struct aerr err = { 0 };
 	bool any = false, force = false;
 	int r;
 
@@ -55,12 +60,16 @@ cmd_create(int argc, char **argv)
 	if (force)
 		json_object_object_add(req, "force", json_object_new_boolean(1));
 	if (config) {
-		/* the daemon reads the file: give it an absolute path */
-		if (realpath(config, abs) == NULL) {
+		if (textfile_read(config, TEXTFILE_CONF_MAX, true, &text,
+		    &err) < 0) {
 			json_object_put(req);
-			return usage_error("create", "cannot find %s", config);
+			fprintf(stderr, "acctctl create: %s\n", err.msg);
+			return EX_USAGE;
 		}
-		json_object_object_add(req, "config", json_object_new_string(abs));
+		json_object_object_add(req, "config_text",
+		    json_object_new_string(text));
+		json_object_object_add(req, "config_name",
+		    json_object_new_string(config));
 	}
 	if (sample)
 		json_object_object_add(req, "applyconfig",

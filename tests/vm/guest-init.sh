@@ -171,12 +171,19 @@ if [ -n "$ONLY" ]; then
 elif [ -f /payload/tests/ORDER ]; then
     sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e 's/^[[:space:]]*//' /payload/tests/ORDER | grep -v '^$' > $S/list
 else
-    # helper libraries (lib*.sh) sit beside the tests and are not tests
+    # helper libraries (lib*.sh) sit beside the tests and are not tests;
+    # the tiers beside tests/integration (tests/security, when the payload
+    # has it) run after it, named by their full paths
     for f in "$TDIR"/*.sh; do
         [ -f "$f" ] || continue
         case ${f##*/} in lib*.sh) continue ;; esac
         echo "${f##*/}"
     done | sort > $S/list
+    for f in /payload/tests/security/*.sh; do
+        [ -f "$f" ] || continue
+        case ${f##*/} in lib*.sh) continue ;; esac
+        echo "$f"
+    done | sort >> $S/list
 fi
 N=$(grep -c . $S/list)
 info "tests: $N, per-test timeout ${TTIMEOUT} s, selection: $(if [ -n "$ONLY" ]; then echo "acct.only=$ONLY"; elif [ -f /payload/tests/ORDER ]; then echo "tests/ORDER"; else echo "all of tests/integration/*.sh"; fi)"

@@ -242,7 +242,7 @@ say "initramfs: $(stat -c %s "$INITRD") bytes ($nko modules, $nelf ELF files in 
 ntests=${#TESTS[@]}
 if [ "$ntests" = 0 ]; then
     if [ -f "$PAYLOAD/tests/ORDER" ]; then ntests=$(sed 's/#.*//' "$PAYLOAD/tests/ORDER" | grep -c '[^[:space:]]' || true)
-    else ntests=$(find "$PAYLOAD/tests/integration" -maxdepth 1 -name '*.sh' ! -name 'lib*.sh' 2>/dev/null | wc -l); fi
+    else ntests=$(find "$PAYLOAD/tests/integration" "$PAYLOAD/tests/security" -maxdepth 1 -name '*.sh' ! -name 'lib*.sh' 2>/dev/null | wc -l); fi
 fi
 [ -n "$TIMEOUT" ] || TIMEOUT=$((90 + ntests * TTIMEOUT))
 cmdline="console=ttyS0 panic=-1 quiet loglevel=1 acct.swap=$SWAP acct.timeout=$TTIMEOUT acct.zram=$ZRAMSIZE"
