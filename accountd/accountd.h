@@ -39,6 +39,8 @@ struct container {
 	struct cg_ct	 cg;		/* open while running */
 	char		 status_msg[256];	/* last failure applying at start */
 	time_t		 since;		/* when it was last seen starting */
+	uint64_t	 born_ms;	/* this cgroup's birth was seen (wall
+					 * ms, its ctime); 0: not seen */
 	bool		 adopt_now;	/* acctctl create: no start-up grace */
 	bool		 lean;		/* over the fd budget: nothing kept open */
 	int		 dir_holds;	/* lean: users of the open directories */
@@ -50,7 +52,8 @@ struct container {
 	struct event	*ev_obj;
 	uint64_t	 ev_limit[2];	/* limits the thresholds were set for */
 	bool		 ev_rearm;	/* limits changed: re-arm after the reply */
-	int		 wd[3];		/* v2 inotify watches of the events files */
+	int		 wd[4];		/* v2 inotify watches of the events files
+					 * and of cgroup.events (emptiness) */
 	struct vswap	 vs;		/* VSwap emulation */
 	double		 hook_last[UB_COUNT];	/* alert hook rate limit */
 	uint64_t	 hook_suppressed[UB_COUNT];
@@ -92,6 +95,9 @@ int	ct_plan(struct container *, const struct ct_params *,
 	    struct kcaps *, struct plan *, struct aerr *);
 const struct ct_params *ct_effective(const struct container *);
 void	ct_refresh_all(void);
+void	ct_born_observed(struct container *);
+void	ct_born_path(const char *relpath);
+void	ct_end(struct container *);
 const char *ct_discover_pattern(const char *);
 void	ct_shutdown(void);
 uint64_t ct_nproc(struct container *);

@@ -659,8 +659,11 @@ bc_start(struct container *ct)
 			rec->row[r].raw = 0;
 		rec->gen = b->gen;
 	}
-	if (fresh)
-		rec->flags |= 1u;	/* first sample: base, no alerts */
+	/* first sample: base, no alerts; except for a cgroup whose birth
+	 * accountd saw: its counters started at 0, so all of them, even a
+	 * failure of its first moment, are news */
+	if (fresh && ct->born_ms == 0)
+		rec->flags |= 1u;
 	for (int r = 0; r < UB_COUNT; r++) {
 		b->r[r].maxheld = rec->row[r].maxheld;
 		b->r[r].failcnt = rec->row[r].failcnt;

@@ -25,6 +25,7 @@
 #include "meminfo.h"
 #include "quota.h"
 #include "../policies/quota.h"
+#include "sampler.h"
 #include "xalloc.h"
 
 #define CTL_RO	0x01
@@ -623,6 +624,7 @@ ctl_destroy(struct ctl_conn *c, struct json_object *req,
 			cg_procs(&ad->layout, &ct->cg, &pids, &n);
 		}
 		free(pids);
+		ct_end(ct);	/* the last read, for the ledger */
 		ct_detach(ct);
 		if ((r = cg_ct_remove(&ad->layout, ct->cgpath, err)) < 0)
 			return r;
@@ -672,6 +674,8 @@ ctl_attach(struct ctl_conn *c, struct json_object *req,
 	ct_dirs_done(ct);
 	if (r < 0)
 		return r;
+	/* what acctctl exec starts: read the container when it exits */
+	sampler_watch_exit(ct, (pid_t)pid);
 	log_info("%s: pid %lld attached by uid %d", ct->name, (long long)pid,
 	    (int)c->uid);
 	return 0;

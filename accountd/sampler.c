@@ -10,6 +10,7 @@
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,16 @@ static unsigned nhot, npids;	/* containers hot; v1 with a numproc limit */
 static struct container **by_wd;	/* inotify watch -> container */
 static size_t nwd;
 static unsigned fast_ticks;
+
+/* processes `acctctl exec` started, watched for their exit (pidfd) */
+struct exitwatch {
+	int			 fd;
+	struct event		*ev;
+	char			 name[CT_NAME_MAX];
+	uint64_t		 gen;
+	struct exitwatch	*next;
+};
+static struct exitwatch *exits;
 
 static double
 now_s(void)
@@ -187,6 +198,26 @@ v1_arm(struct container *ct)
 
 /* ---- v2 inotify ------------------------------------------------------------ */
 
+/* cgroup.events changed: when the last process has left ("populated 0"),
+ * the counters will not move again; read them all now, so that the end
+ * is known even if the cgroup is removed before the next sample. */
+static void
+v2_populated(struct container *ct)
+{
+	char buf[256], *p;
+	int dfd = ct->cg.dfd[ad->layout.primary];
+	ssize_t n;
+
+	n = dfd >= 0 ? cg_read(dfd, "cgroup.events", buf, sizeof(buf)) :
+	    cg_read_path(&ad->layout, CTRL_MEMORY, ct->cgpath,
+	    "cgroup.events", buf, sizeof(buf));
+	if (n <= 0 || (p = strstr(buf, "populated ")) == NULL ||
+	    p[10] != '0')
+		return;
+	log_debug("%s: empty; reading its counters", ct->name);
+	sampler_final(ct);
+}
+
 static void
 on_inotify(evutil_socket_t fd, short what, void *arg)
 {
@@ -204,6 +235,10 @@ on_inotify(evutil_socket_t fd, short what, void *arg)
 			p += sizeof(*e) + e->len;
 			if (ct == NULL || !ct->running || !(e->mask & IN_MODIFY))
 				continue;
+			if (e->wd == ct->wd[3]) {
+				v2_populated(ct);
+				continue;
+			}
 			if (bc_sample_events(ct, alert_failcnt) == -ENODEV)
 				gone(ct);
 			else
@@ -246,6 +281,27 @@ v2_watch(struct container *ct)
 		}
 		by_wd[wd] = ct;
 		ct->wd[i] = wd;
+	}
+	/* the container's emptiness (its end), where the unified
+	 * hierarchy is the primary one */
+	ct->wd[3] = -1;
+	if (ifd >= 0 && ad->layout.hier[ad->layout.primary].version == 2) {
+		char *path = xasprintf("%s/%s/cgroup.events",
+		    ad->layout.hier[ad->layout.primary].path, ct->cgpath);
+		int wd = inotify_add_watch(ifd, path, IN_MODIFY);
+
+		free(path);
+		if (wd >= 0) {
+			if ((size_t)wd >= nwd) {
+				size_t n = (size_t)wd * 2 + 16;
+
+				by_wd = xreallocarray(by_wd, n, sizeof(*by_wd));
+				memset(by_wd + nwd, 0, (n - nwd) * sizeof(*by_wd));
+				nwd = n;
+			}
+			by_wd[wd] = ct;
+			ct->wd[3] = wd;
+		}
 	}
 }
 
@@ -340,7 +396,7 @@ sampler_add(struct container *ct)
 {
 	ct->ev_fd = -1;
 	ct->ev_obj = NULL;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		ct->wd[i] = -1;
 	ct->ev_limit[0] = ct->ev_limit[1] = 0;
 	bc_sample(ct, true, alert_failcnt);
@@ -398,11 +454,74 @@ sampler_limits_changed(struct container *ct)
 	}
 }
 
+/* The last read of a container: everything, both tiers, alerting the
+ * failures of its last moment.  Its cgroup may be gone already. */
+void
+sampler_final(struct container *ct)
+{
+	if (ct->running && bc_sample(ct, true, alert_failcnt) == -ENODEV)
+		gone(ct);
+}
+
+static void
+exit_free(struct exitwatch *x)
+{
+	for (struct exitwatch **pp = &exits; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == x) {
+			*pp = x->next;
+			break;
+		}
+	event_free(x->ev);
+	close(x->fd);
+	free(x);
+}
+
+static void
+on_exit_fd(evutil_socket_t fd, short what, void *arg)
+{
+	struct exitwatch *x = arg;
+	struct container *ct = ct_find(x->name);
+
+	(void)fd;
+	(void)what;
+	/* the same cgroup still: read what the process left behind */
+	if (ct != NULL && ct->running && ct->bc.gen == x->gen)
+		sampler_final(ct);
+	exit_free(x);
+}
+
+/*
+ * A process attached to a container (acctctl exec then runs the command
+ * in it) is watched through a pidfd: at its exit the container is read,
+ * which on v1, where no kernel signal says a cgroup became empty, is the
+ * end of a container that ran one command.
+ */
+void
+sampler_watch_exit(struct container *ct, pid_t pid)
+{
+	struct exitwatch *x;
+	int fd;
+
+	if ((fd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0) {
+		log_debug("%s: pidfd of %d: %s; its exit is seen by sampling",
+		    ct->name, (int)pid, strerror(errno));
+		return;
+	}
+	x = xcalloc(1, sizeof(*x));
+	x->fd = fd;
+	x->gen = ct->bc.gen;
+	snprintf(x->name, sizeof(x->name), "%s", ct->name);
+	x->ev = event_new(ad->base, fd, EV_READ, on_exit_fd, x);
+	x->next = exits;
+	exits = x;
+	event_add(x->ev, NULL);
+}
+
 void
 sampler_remove(struct container *ct)
 {
 	v1_disarm(ct);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		if (ct->wd[i] >= 0) {
 			if (ifd >= 0)
 				inotify_rm_watch(ifd, ct->wd[i]);
@@ -464,6 +583,8 @@ sampler_close(void)
 	if (inotify_ev) event_free(inotify_ev);
 	if (rearm_ev) event_free(rearm_ev);
 	base_ev = fast_ev = sync_ev = inotify_ev = rearm_ev = NULL;
+	while (exits != NULL)
+		exit_free(exits);
 	if (ifd >= 0)
 		close(ifd);
 	ifd = -1;

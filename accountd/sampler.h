@@ -11,9 +11,15 @@
  *     pids_poll_interval;
  *   - a container near a limit (held >= 90% of it) or just notified is
  *     "hot" and is sampled every hot_interval until it cools down.
+ * And a container's end is read when its last process leaves: v2
+ * inotify on cgroup.events (populated 0), and the exit of what `acctctl
+ * exec` started (a pidfd), on v1 and v2; destroy reads it last of all
+ * (sampler_final).
  */
 #ifndef ACCT_SAMPLER_H
 #define ACCT_SAMPLER_H
+
+#include <sys/types.h>
 
 struct container;
 
@@ -23,5 +29,7 @@ void	sampler_add(struct container *);
 void	sampler_remove(struct container *);
 void	sampler_heat(struct container *);
 void	sampler_limits_changed(struct container *);
+void	sampler_final(struct container *);
+void	sampler_watch_exit(struct container *, pid_t);
 
 #endif
