@@ -565,6 +565,8 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 	ct->conf = cf;
 	ct->has_conf = true;
 	ct->adopt_now = true;	/* the user names an existing cgroup */
+	if (made)
+		ct_born_observed(ct);	/* counted from its mkdir */
 	ct_refresh_all();
 	if (ct->status_msg[0]) {
 		/* created, but its settings could not be applied */
