@@ -356,6 +356,9 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 			held(ct, UB_NUMPROC, x);
 		if (rd_key(ct, BF_PIDS_EVENTS, "max", &x) == 0)
 			n += fails(ct, UB_NUMPROC, x, alert) > 0;
+		/* the kernel's peak saw the forks between two samples */
+		if (have(b, BF_PIDS_PEAK) && rd_u64(ct, BF_PIDS_PEAK, &x) == 0)
+			peak(ct, UB_NUMPROC, x);
 	}
 	if (have(b, BF_CPU)) {
 		if (cg_version(&ad->layout, CTRL_CPU) == 2) {
@@ -370,6 +373,13 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 		} else if (rd_u64(ct, BF_CPU, &x) == 0) {
 			b->cpu_usage = x / 1000;	/* ns */
 		}
+	}
+	/* v1 throttling (v2 has it in cpu.stat above) */
+	if (have(b, BF_CPU_STAT) && rd(ct, BF_CPU_STAT, buf, sizeof(buf)) > 0) {
+		key_u64(buf, "nr_periods", &b->nr_periods);
+		key_u64(buf, "nr_throttled", &b->nr_throttled);
+		if (key_u64(buf, "throttled_time", &x))
+			b->throttled = x / 1000;	/* ns */
 	}
 	return n;
 }
@@ -508,8 +518,6 @@ sample_slow(struct container *ct, bc_alert_fn alert)
 	if (have(b, BF_PIDS_CUR)) {
 		if (rd_u64(ct, BF_PIDS_MAX, &x) == 0)
 			b->r[UB_NUMPROC].barrier = b->r[UB_NUMPROC].limit = x;
-		if (rd_u64(ct, BF_PIDS_PEAK, &x) == 0)
-			peak(ct, UB_NUMPROC, x);
 	}
 	/* v1 kernel memory and TCP buffers have counters of their own */
 	if (have(b, BF_KMEM_USAGE) && rd_u64(ct, BF_KMEM_USAGE, &x) == 0) {
@@ -566,12 +574,6 @@ sample_slow(struct container *ct, bc_alert_fn alert)
 			key_u64(buf, "cache", &b->mem_cache);
 			key_u64(buf, "rss", &b->mem_anon);
 		}
-	}
-	if (have(b, BF_CPU_STAT) && rd(ct, BF_CPU_STAT, buf, sizeof(buf)) > 0) {
-		key_u64(buf, "nr_periods", &b->nr_periods);
-		key_u64(buf, "nr_throttled", &b->nr_throttled);
-		if (key_u64(buf, "throttled_time", &x))
-			b->throttled = x / 1000;	/* ns */
 	}
 	parse_io(ct, cg_version(&ad->layout, CTRL_IO) == 2);
 	parse_psi(ct, BF_PSI_CPU, 0);
