@@ -80,32 +80,46 @@ ledger_matches() {	# CT COLUMN EXPECTED PCT
 	close_to "$3" "$got" "$4"
 }
 
-# 1. born with acctctl create, busy from its first moment, destroyed
+# 1. born with acctctl create, busy from its first moment, destroyed.
+# Its writes go to a disk (the VM's /tmp is in memory: no block I/O)
+iodir=$TDIR
+if [ "$(stat -f -c %T "$TDIR")" = tmpfs ]; then
+	for d in /var/tmp /mnt/ext4 /mnt/xfs; do
+		[ -d "$d" ] && [ -w "$d" ] && [ "$(stat -f -c %T "$d")" != tmpfs ] &&
+		    { iodir=$d; break; }
+	done
+fi
+iofile=$iodir/acctd-birth-end-$$.bin
+t_born=$(date +%s%N)
 actl create 901 --ram 256M > /dev/null || fail "create 901"
 actl exec 901 -- sh -c "\"$HELPERS/memhog\" 64 3 > /dev/null & \
-    dd if=/dev/zero of=$TDIR/io.bin bs=1M count=16 oflag=direct 2> /dev/null; \
+    dd if=/dev/zero of=$iofile bs=1M count=16 oflag=direct 2> /dev/null; \
     \"$HELPERS/cpuburn\" 3 > /dev/null; wait" || fail "exec 901"
 cpu=$(cpu_usage_usec "$(ctcg 901)")
 io=$(io_bytes "$(ctcg 901)")
+rm -f "$iofile"
 actl destroy 901 > /dev/null || fail "destroy 901"
+life_ms=$(( ($(date +%s%N) - t_born) / 1000000 ))
 wait_for 8 ledger_matches 901 cpu_usec "$cpu" 1 ||
     fail "901: ledger $(cat "$TDIR/got") us of CPU, its cgroup $cpu us"
 pass "901 (born, busy at once, destroyed): ledger CPU $(cat "$TDIR/got") us, cgroup $cpu us"
 lio=$(( $(ledger_of 901 io_rbytes) + $(ledger_of 901 io_wbytes) ))
 if [ "$io" -lt $((16 << 20)) ]; then
-	note "901: the cgroup counted $io I/O bytes for 16 MiB of O_DIRECT writes (no block I/O accounting here): I/O not compared"
+	note "901: the cgroup counted $io I/O bytes for 16 MiB of O_DIRECT writes to $iodir (no block I/O accounting here): I/O not compared"
 else
 	close_to "$io" "$lio" 1 || fail "901: ledger $lio I/O bytes, its cgroup $io"
 	pass "901: ledger I/O $lio bytes, cgroup $io"
 fi
-# 64 MiB held for 3 s by memhog (it touches its pages first): the
-# documented bound is the RAM held times one sampling interval at each
-# end; the part held the whole time must be there, and not much more
+# RAM is a gauge, sampled: no kernel counter integrates it.  The bound
+# (docs/billing.md): memhog holds 64 MiB for 3 s once it has touched its
+# pages, so at least that, and at most 64 MiB and a little (the shell,
+# dd, the page tables: 16 MiB) over the whole life from create to
+# destroy
 rbs=$(ledger_of 901 ram_bs)
-lo=$(( (64 << 20) * 3 * 97 / 100 )) hi=$(( (64 << 20) * 3 * 115 / 100 ))
+lo=$(( (64 << 20) * 3 * 97 / 100 )) hi=$(( (80 << 20) * life_ms / 1000 ))
 [ "$rbs" -ge "$lo" ] && [ "$rbs" -le "$hi" ] ||
-    fail "901: ram_bs $rbs outside [$lo, $hi] (64 MiB x 3 s)"
-pass "901: RAM $rbs byte-seconds for 64 MiB x 3 s ($(( rbs * 100 / ((64 << 20) * 3) )) %)"
+    fail "901: ram_bs $rbs outside [$lo, $hi] (64 MiB x 3 s; 80 MiB x its $life_ms ms)"
+pass "901: RAM $rbs byte-seconds, within [64 MiB x 3 s, 80 MiB x its life of $life_ms ms]"
 
 # 2. short-lived containers, 50-300 ms each
 total=0
