@@ -539,6 +539,9 @@ ct_born_observed(struct container *ct)
 void
 ct_born_path(const char *relpath)
 {
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
 	while (*relpath == '/')
 		relpath++;
 	for (size_t i = 0; i < ad->ncts; i++) {
@@ -548,7 +551,7 @@ ct_born_path(const char *relpath)
 		if (strcmp(ct->cgpath, relpath) == 0 && ct->running) {
 			if (ct->born_ms == 0 && time(NULL) - ct->since <= 2)
 				ct->born_ms = birth_ms(ct);
-			return;
+			goto out;
 		}
 	}
 	(void)born_take(relpath);	/* no duplicate; prunes old ones */
@@ -559,6 +562,12 @@ ct_born_path(const char *relpath)
 	}
 	born[nborn].path = xstrdup(relpath);
 	born[nborn++].at = time(NULL);
+out:
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+	/* bench/birth-end.sh reads this figure */
+	log_debug("%s: birth seen in %.1f us", relpath,
+	    (double)(t1.tv_sec - t0.tv_sec) * 1e6 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e3);
 }
 
 /*

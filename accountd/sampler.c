@@ -459,8 +459,18 @@ sampler_limits_changed(struct container *ct)
 void
 sampler_final(struct container *ct)
 {
-	if (ct->running && bc_sample(ct, true, alert_failcnt) == -ENODEV)
+	struct timespec t0, t1;
+
+	if (!ct->running)
+		return;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	if (bc_sample(ct, true, alert_failcnt) == -ENODEV)
 		gone(ct);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+	/* bench/birth-end.sh reads this figure */
+	log_debug("%s: end read in %.1f us", ct->name,
+	    (double)(t1.tv_sec - t0.tv_sec) * 1e6 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e3);
 }
 
 static void

@@ -41,7 +41,7 @@ static const char *const slow[] = {
 };
 
 static int
-is_fast(const char *path, int v2)
+is_fast(const char *path)
 {
 	const char *base = strrchr(path, '/') + 1;
 
@@ -99,7 +99,7 @@ main(int argc, char **argv)
 		fds = realloc(fds, sizeof(int) * (size_t)(n + 2));
 		tier = realloc(tier, sizeof(int) * (size_t)(n + 2));
 		fds[n] = fd;
-		tier[n] = is_fast(link, v2);
+		tier[n] = is_fast(link);
 		n++;
 		/* one kept file per cgroup directory brings its slow files */
 		if (strstr(link, v2 ? "/memory.current" : "/memory.usage_in_bytes")
