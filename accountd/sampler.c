@@ -483,6 +483,7 @@ exit_free(struct exitwatch *x)
 		}
 	event_free(x->ev);
 	close(x->fd);
+	bc_budget_give(1);
 	free(x);
 }
 
@@ -502,7 +503,8 @@ on_exit_fd(evutil_socket_t fd, short what, void *arg)
 
 /*
  * A process attached to a container (acctctl exec then runs the command
- * in it) is watched through a pidfd: at its exit the container is read,
+ * in it) is watched through a pidfd (one descriptor from the budget, until
+ * it exits; none over the budget): at its exit the container is read,
  * which on v1, where no kernel signal says a cgroup became empty, is the
  * end of a container that ran one command.
  */
@@ -515,6 +517,11 @@ sampler_watch_exit(struct container *ct, pid_t pid)
 	if ((fd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0) {
 		log_debug("%s: pidfd of %d: %s; its exit is seen by sampling",
 		    ct->name, (int)pid, strerror(errno));
+		return;
+	}
+	/* held until the process exits: from the containers' budget */
+	if (!bc_budget_take(1, ct->name)) {
+		close(fd);
 		return;
 	}
 	x = xcalloc(1, sizeof(*x));

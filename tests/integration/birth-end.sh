@@ -67,7 +67,7 @@ io_bytes() {	# RELPATH: bytes read + written, all devices
 }
 join_cg() {	# RELPATH: a shell line that moves the shell into the cgroup
 	local h out=""
-	if cg_is_v2; then echo "echo \$\$ > $CGROUP_ROOT/$1/cgroup.procs"; return; fi
+	if cg_is_v2; then echo "echo \$\$ > $CGROUP_ROOT/$1/cgroup.procs;"; return; fi
 	for h in "$CGROUP_ROOT"/*/; do
 		[ -f "$h$1/cgroup.procs" ] && out="$out echo \$\$ > $h$1/cgroup.procs;"
 	done
@@ -90,7 +90,8 @@ if [ "$(stat -f -c %T "$TDIR")" = tmpfs ]; then
 	done
 fi
 iofile=$iodir/acctd-birth-end-$$.bin
-t_born=$(date +%s%N)
+uptime_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }	# (busybox date has no %N)
+t_born=$(uptime_ms)
 actl create 901 --ram 256M > /dev/null || fail "create 901"
 actl exec 901 -- sh -c "\"$HELPERS/memhog\" 64 3 > /dev/null & \
     dd if=/dev/zero of=$iofile bs=1M count=16 oflag=direct 2> /dev/null; \
@@ -99,7 +100,7 @@ cpu=$(cpu_usage_usec "$(ctcg 901)")
 io=$(io_bytes "$(ctcg 901)")
 rm -f "$iofile"
 actl destroy 901 > /dev/null || fail "destroy 901"
-life_ms=$(( ($(date +%s%N) - t_born) / 1000000 ))
+life_ms=$(( $(uptime_ms) - t_born + 10 ))	# /proc/uptime counts 10 ms steps
 wait_for 8 ledger_matches 901 cpu_usec "$cpu" 1 ||
     fail "901: ledger $(cat "$TDIR/got") us of CPU, its cgroup $cpu us"
 pass "901 (born, busy at once, destroyed): ledger CPU $(cat "$TDIR/got") us, cgroup $cpu us"
@@ -157,6 +158,7 @@ mkcg_runtime "$DISC/hand1"
 sh -c "$(join_cg "$DISC/hand1") exec \"$HELPERS/cpuburn\" 2 > /dev/null" ||
     fail "hand1's burner"
 cpu=$(cpu_usage_usec "$DISC/hand1")
+[ "$cpu" -gt 100000 ] || fail "hand1's burner did not run in its cgroup ($cpu us)"
 wait_for 8 ledger_matches hand1 cpu_usec "$cpu" 1 ||
     fail "hand1: ledger $(cat "$TDIR/got") us, its cgroup $cpu us"
 pass "hand1 (discovered, busy from its mkdir): ledger $(cat "$TDIR/got") us, cgroup $cpu us"
