@@ -248,6 +248,19 @@ on_inotify(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
+by_wd_set(int wd, struct container *ct)
+{
+	if ((size_t)wd >= nwd) {
+		size_t n = (size_t)wd * 2 + 16;
+
+		by_wd = xreallocarray(by_wd, n, sizeof(*by_wd));
+		memset(by_wd + nwd, 0, (n - nwd) * sizeof(*by_wd));
+		nwd = n;
+	}
+	by_wd[wd] = ct;
+}
+
+static void
 v2_watch(struct container *ct)
 {
 	static const enum bc_file f[3] = { BF_MEM_FAIL, BF_SWAP_FAIL,
@@ -272,14 +285,7 @@ v2_watch(struct container *ct)
 			    ct->name, name, strerror(errno));
 			continue;
 		}
-		if ((size_t)wd >= nwd) {
-			size_t n = (size_t)wd * 2 + 16;
-
-			by_wd = xreallocarray(by_wd, n, sizeof(*by_wd));
-			memset(by_wd + nwd, 0, (n - nwd) * sizeof(*by_wd));
-			nwd = n;
-		}
-		by_wd[wd] = ct;
+		by_wd_set(wd, ct);
 		ct->wd[i] = wd;
 	}
 	/* the container's emptiness (its end), where the unified
@@ -292,14 +298,7 @@ v2_watch(struct container *ct)
 
 		free(path);
 		if (wd >= 0) {
-			if ((size_t)wd >= nwd) {
-				size_t n = (size_t)wd * 2 + 16;
-
-				by_wd = xreallocarray(by_wd, n, sizeof(*by_wd));
-				memset(by_wd + nwd, 0, (n - nwd) * sizeof(*by_wd));
-				nwd = n;
-			}
-			by_wd[wd] = ct;
+			by_wd_set(wd, ct);
 			ct->wd[3] = wd;
 		}
 	}

@@ -42,15 +42,16 @@ on_inotify(evutil_socket_t fd, short what, void *arg)
 			struct inotify_event *e = (struct inotify_event *)(void *)p;
 
 			p += sizeof(*e) + e->len;
-			if ((e->mask & (IN_CREATE | IN_MOVED_TO)) &&
-			    (e->mask & IN_ISDIR) && e->len > 0 && e->wd >= 0 &&
-			    (size_t)e->wd < nwd_dir && wd_dir[e->wd] != NULL) {
+			/* a cgroup moved in (rename) is not new: its
+			 * counters are older than this event */
+			if ((e->mask & IN_CREATE) && (e->mask & IN_ISDIR) &&
+			    e->len > 0 && e->wd >= 0 && (size_t)e->wd < nwd_dir &&
+			    wd_dir[e->wd] != NULL) {
 				_cleanup_free_ char *rel = xasprintf("%s%s%s",
 				    wd_dir[e->wd], *wd_dir[e->wd] ? "/" : "",
 				    e->name);
 
-				if (e->mask & IN_CREATE)
-					ct_born_path(rel);
+				ct_born_path(rel);
 			}
 		}
 	}
