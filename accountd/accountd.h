@@ -54,6 +54,7 @@ struct container {
 	bool		 ev_rearm;	/* limits changed: re-arm after the reply */
 	int		 wd[4];		/* v2 inotify watches of the events files
 					 * and of cgroup.events (emptiness) */
+	bool		 init_watched;	/* v1: its init's exit is watched */
 	struct vswap	 vs;		/* VSwap emulation */
 	double		 hook_last[UB_COUNT];	/* alert hook rate limit */
 	uint64_t	 hook_suppressed[UB_COUNT];

@@ -39,9 +39,13 @@ struct exitwatch {
 	struct event		*ev;
 	char			 name[CT_NAME_MAX];
 	uint64_t		 gen;
+	bool			 init;	/* v1: the container's init */
 	struct exitwatch	*next;
 };
 static struct exitwatch *exits;
+
+static void	v1_watch_init(struct container *);
+static bool	v1_init_wanted(const struct container *, bool slow);
 
 static double
 now_s(void)
@@ -343,6 +347,8 @@ on_base(evutil_socket_t fd, short what, void *arg)
 		}
 		if (slow && cg_version(&ad->layout, CTRL_MEMORY) == 1)
 			v1_arm(ct);
+		if (v1_init_wanted(ct, slow))
+			v1_watch_init(ct);
 		judge(ct, n);
 		npids += pids_polled(ct) || vswap_watched(ct);
 	}
@@ -403,6 +409,9 @@ sampler_add(struct container *ct)
 		v1_arm(ct);
 	else
 		v2_watch(ct);
+	ct->init_watched = false;
+	if (v1_init_wanted(ct, false))
+		v1_watch_init(ct);
 	judge(ct, 0);
 	if (pids_polled(ct) || vswap_watched(ct)) {
 		npids++;	/* polled from now, not from the next round */
@@ -495,8 +504,11 @@ on_exit_fd(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	/* the same cgroup still: read what the process left behind */
-	if (ct != NULL && ct->running && ct->bc.gen == x->gen)
+	if (ct != NULL && ct->running && ct->bc.gen == x->gen) {
 		sampler_final(ct);
+		if (x->init)
+			ct->init_watched = false;	/* another may come */
+	}
 	exit_free(x);
 }
 
@@ -507,8 +519,8 @@ on_exit_fd(evutil_socket_t fd, short what, void *arg)
  * which on v1, where no kernel signal says a cgroup became empty, is the
  * end of a container that ran one command.
  */
-void
-sampler_watch_exit(struct container *ct, pid_t pid)
+static bool
+watch_exit(struct container *ct, pid_t pid, bool init)
 {
 	struct exitwatch *x;
 	int fd;
@@ -516,21 +528,95 @@ sampler_watch_exit(struct container *ct, pid_t pid)
 	if ((fd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0) {
 		log_debug("%s: pidfd of %d: %s; its exit is seen by sampling",
 		    ct->name, (int)pid, strerror(errno));
-		return;
+		return false;
 	}
 	/* held until the process exits: from the containers' budget */
 	if (!bc_budget_take(1, ct->name)) {
 		close(fd);
-		return;
+		return false;
 	}
 	x = xcalloc(1, sizeof(*x));
 	x->fd = fd;
 	x->gen = ct->bc.gen;
+	x->init = init;
 	snprintf(x->name, sizeof(x->name), "%s", ct->name);
 	x->ev = event_new(ad->base, fd, EV_READ, on_exit_fd, x);
 	x->next = exits;
 	exits = x;
 	event_add(x->ev, NULL);
+	return true;
+}
+
+void
+sampler_watch_exit(struct container *ct, pid_t pid)
+{
+	(void)watch_exit(ct, pid, false);
+}
+
+/* ---- v1: the end of a container is its init's ---------------------------- */
+
+/* Is PID the first process of a PID namespace of its own (NSpid ends in
+ * 1, after its pid outside)? */
+static bool
+ns_init(pid_t pid)
+{
+	char path[64], line[256];
+	_cleanup_fclose_ FILE *f = NULL;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return false;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *last;
+
+		if (strncmp(line, "NSpid:", 6) != 0)
+			continue;
+		last = strrchr(line, '\t');
+		return last != NULL && last != strchr(line, '\t') &&
+		    strtol(last + 1, NULL, 10) == 1;
+	}
+	return false;
+}
+
+#define INIT_SCAN	16	/* processes looked at for an init */
+
+/*
+ * v1 has no signal that a cgroup became empty.  A container that a
+ * runtime starts has an init in a PID namespace of its own, and its end
+ * is the init's: the kernel kills and reaps the namespace's other
+ * processes before the init's exit is reported.  So the init (or the one
+ * process of a container that has a single one) is watched through a
+ * pidfd, and its exit reads the container's end.  Looked for at the
+ * first samples after the start and, while none is found, every fourth
+ * slow round; at most INIT_SCAN processes are looked at.
+ */
+static void
+v1_watch_init(struct container *ct)
+{
+	pid_t *pids, init = 0;
+	size_t n;
+
+	if (ct_dirs(ct, NULL) < 0)
+		return;
+	if (cg_procs(&ad->layout, &ct->cg, &pids, &n) == 0) {
+		if (n == 1)
+			init = pids[0];
+		for (size_t i = 0; i < n && i < INIT_SCAN && init == 0; i++)
+			if (ns_init(pids[i]))
+				init = pids[i];
+		free(pids);
+	}
+	ct_dirs_done(ct);
+	if (init != 0 && watch_exit(ct, init, true))
+		ct->init_watched = true;
+}
+
+static bool
+v1_init_wanted(const struct container *ct, bool slow)
+{
+	return ad->layout.hier[ad->layout.primary].version == 1 &&
+	    !ct->init_watched && (ct->bc.samples <= 5 ||
+	    (slow && (round_no / BC_SLOW_EVERY) % 4 == 0));
 }
 
 void

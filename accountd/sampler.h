@@ -12,8 +12,9 @@
  *   - a container near a limit (held >= 90% of it) or just notified is
  *     "hot" and is sampled every hot_interval until it cools down.
  * And a container's end is read when its last process leaves: v2
- * inotify on cgroup.events (populated 0), and the exit of what `acctctl
- * exec` started (a pidfd), on v1 and v2; destroy reads it last of all
+ * inotify on cgroup.events (populated 0), the exit of what `acctctl
+ * exec` started (a pidfd), on v1 and v2, and on v1 the exit of its init
+ * (a pidfd: v1 has no emptiness signal); destroy reads it last of all
  * (sampler_final).
  */
 #ifndef ACCT_SAMPLER_H

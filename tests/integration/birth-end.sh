@@ -13,7 +13,10 @@
 #    their counters (1 %);
 #  - a discovered container (made by hand under a discover= parent) whose
 #    command, started with acctctl exec, ends and whose cgroup is removed
-#    (rmdir, as a runtime does) before the next sample: billed whole;
+#    (rmdir, as a runtime does) before the next sample: billed whole; and
+#    one started as a runtime does, its init in a PID namespace of its own
+#    (unshare), not through acctctl (v2: cgroup.events; v1: the init's
+#    exit): billed whole too;
 #  - a discovered container made by hand that burns CPU at once (a shell
 #    joins the cgroup right after mkdir): billed from 0;
 #  - a fork refusal and an OOM kill in a discovered container's first
@@ -157,6 +160,25 @@ rmcg_runtime "$DISC/rt1"
 ledger_settles rt1 cpu_usec "$cpu" ||
     fail "rt1: ledger $(cat "$TDIR/got") us, its cgroup $cpu us before rmdir"
 pass "rt1 (removed by its runtime between two samples): ledger $(cat "$TDIR/got") us, cgroup $cpu us"
+
+# 3b. the same, started as a runtime starts a container: an init in a PID
+# namespace of its own, joined to the cgroup by hand
+if unshare --pid --fork true 2> /dev/null; then
+	mkcg_runtime "$DISC/rt2"
+	wait_for 5 sh -c "\"$ACCTCTL\" list -H -o ctid,status | grep -q '^rt2 running'" ||
+	    fail "rt2 not discovered: $(actl list -a)"
+	# 2.5 s: a sample falls in its life (accountd looks for the init then)
+	sh -c "$(join_cg "$DISC/rt2") exec unshare --pid --fork \"$HELPERS/cpuburn\" 2.5 > /dev/null" ||
+	    fail "rt2's init"
+	cpu=$(cpu_usage_usec "$DISC/rt2")
+	sleep 0.02
+	rmcg_runtime "$DISC/rt2"
+	ledger_settles rt2 cpu_usec "$cpu" ||
+	    fail "rt2: ledger $(cat "$TDIR/got") us, its cgroup $cpu us before rmdir"
+	pass "rt2 (an init in its own PID namespace, removed by its runtime): ledger $(cat "$TDIR/got") us, cgroup $cpu us"
+else
+	note "no unshare --pid --fork here: the runtime-started case is not tried"
+fi
 
 # 4. discovered, made by hand, busy at once
 mkcg_runtime "$DISC/hand1"
