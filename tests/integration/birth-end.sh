@@ -199,6 +199,9 @@ rmcg_runtime "$DISC/hand1"
 mkcg_runtime "$DISC/fk1"
 echo 3 > "$(cgdir pids "$DISC/fk1")/pids.max"
 sh -c "$(join_cg "$DISC/fk1") exec \"$HELPERS/forker\" 10 > /dev/null"
+pk=$(cgdir pids "$DISC/fk1")/pids.peak
+if [ -f "$pk" ]; then note "pids.peak on this kernel: $(cat "$pk") after the fork refusals"
+else note "no pids.peak on this kernel: numproc's maxheld is what samples see"; fi
 mkcg_runtime "$DISC/om1"
 if cg_is_v2; then
 	echo 32M > "$CGROUP_ROOT/$DISC/om1/memory.max"
