@@ -96,6 +96,11 @@ int	ct_plan(struct container *, const struct ct_params *,
 	    struct kcaps *, struct plan *, struct aerr *);
 const struct ct_params *ct_effective(const struct container *);
 void	ct_refresh_all(void);
+/* birth and end (docs/billing.md): a hook's request that the runtime
+ * just made the container's cgroup calls ct_born_observed() (before or
+ * right after the container starts); inotify calls ct_born_path(); the
+ * end of a container whose cgroup still exists (destroy, a hook's
+ * poststop before the removal) is ct_end(), then ct_detach() */
 void	ct_born_observed(struct container *);
 void	ct_born_path(const char *relpath);
 void	ct_end(struct container *);
