@@ -41,6 +41,8 @@ struct container {
 	struct cg_ct	 cg;		/* open while running */
 	char		 status_msg[256];	/* last failure applying at start */
 	time_t		 since;		/* when it was last seen starting */
+	uint64_t	 born_ms;	/* this cgroup's birth was seen (wall
+					 * ms, its ctime); 0: not seen */
 	bool		 adopt_now;	/* acctctl create: no start-up grace */
 	bool		 admit_forced;	/* create --force: guarantee admitted */
 	bool		 hook_ended;	/* hooked: the runtime said it ended */
@@ -54,7 +56,9 @@ struct container {
 	struct event	*ev_obj;
 	uint64_t	 ev_limit[2];	/* limits the thresholds were set for */
 	bool		 ev_rearm;	/* limits changed: re-arm after the reply */
-	int		 wd[3];		/* v2 inotify watches of the events files */
+	int		 wd[4];		/* v2 inotify watches of the events files
+					 * and of cgroup.events (emptiness) */
+	bool		 init_watched;	/* v1: its init's exit is watched */
 	struct vswap	 vs;		/* VSwap emulation */
 	struct drift	*drift;		/* files accountd wrote (drift.c) */
 	double		 hook_last[UB_COUNT];	/* alert hook rate limit */
@@ -103,6 +107,14 @@ int	ct_plan(struct container *, const struct ct_params *,
 	    struct kcaps *, struct plan *, struct aerr *);
 const struct ct_params *ct_effective(const struct container *);
 void	ct_refresh_all(void);
+/* birth and end (docs/billing.md): a hook's request that the runtime
+ * just made the container's cgroup calls ct_born_observed() (before or
+ * right after the container starts); inotify calls ct_born_path(); the
+ * end of a container whose cgroup still exists (destroy, a hook's
+ * poststop before the removal) is ct_end(), then ct_detach() */
+void	ct_born_observed(struct container *);
+void	ct_born_path(const char *relpath);
+void	ct_end(struct container *);
 const char *ct_discover_pattern(const char *);
 void	ct_shutdown(void);
 uint64_t ct_nproc(struct container *);

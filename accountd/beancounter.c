@@ -381,6 +381,9 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 			held(ct, UB_NUMPROC, x);
 		if (rd_key(ct, BF_PIDS_EVENTS, "max", &x) == 0)
 			n += numproc_fails(ct, x, alert) > 0;
+		/* the kernel's peak saw the forks between two samples */
+		if (have(b, BF_PIDS_PEAK) && rd_u64(ct, BF_PIDS_PEAK, &x) == 0)
+			peak(ct, UB_NUMPROC, x);
 	}
 	if (have(b, BF_CPU)) {
 		if (cg_version(&ad->layout, CTRL_CPU) == 2) {
@@ -395,6 +398,13 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 		} else if (rd_u64(ct, BF_CPU, &x) == 0) {
 			b->cpu_usage = x / 1000;	/* ns */
 		}
+	}
+	/* v1 throttling (v2 has it in cpu.stat above) */
+	if (have(b, BF_CPU_STAT) && rd(ct, BF_CPU_STAT, buf, sizeof(buf)) > 0) {
+		key_u64(buf, "nr_periods", &b->nr_periods);
+		key_u64(buf, "nr_throttled", &b->nr_throttled);
+		if (key_u64(buf, "throttled_time", &x))
+			b->throttled = x / 1000;	/* ns */
 	}
 	return n;
 }
@@ -533,8 +543,6 @@ sample_slow(struct container *ct, bc_alert_fn alert)
 	if (have(b, BF_PIDS_CUR)) {
 		if (rd_u64(ct, BF_PIDS_MAX, &x) == 0)
 			b->r[UB_NUMPROC].barrier = b->r[UB_NUMPROC].limit = x;
-		if (rd_u64(ct, BF_PIDS_PEAK, &x) == 0)
-			peak(ct, UB_NUMPROC, x);
 	}
 	/* v1 kernel memory and TCP buffers have counters of their own */
 	if (have(b, BF_KMEM_USAGE) && rd_u64(ct, BF_KMEM_USAGE, &x) == 0) {
@@ -591,12 +599,6 @@ sample_slow(struct container *ct, bc_alert_fn alert)
 			key_u64(buf, "cache", &b->mem_cache);
 			key_u64(buf, "rss", &b->mem_anon);
 		}
-	}
-	if (have(b, BF_CPU_STAT) && rd(ct, BF_CPU_STAT, buf, sizeof(buf)) > 0) {
-		key_u64(buf, "nr_periods", &b->nr_periods);
-		key_u64(buf, "nr_throttled", &b->nr_throttled);
-		if (key_u64(buf, "throttled_time", &x))
-			b->throttled = x / 1000;	/* ns */
 	}
 	parse_io(ct, cg_version(&ad->layout, CTRL_IO) == 2);
 	parse_psi(ct, BF_PSI_CPU, 0);
@@ -684,8 +686,11 @@ bc_start(struct container *ct)
 			rec->row[r].raw = 0;
 		rec->gen = b->gen;
 	}
-	if (fresh)
-		rec->flags |= 1u;	/* first sample: base, no alerts */
+	/* first sample: base, no alerts; except for a cgroup whose birth
+	 * accountd saw: its counters started at 0, so all of them, even a
+	 * failure of its first moment, are news */
+	if (fresh && ct->born_ms == 0)
+		rec->flags |= 1u;
 	for (int r = 0; r < UB_COUNT; r++) {
 		b->r[r].maxheld = rec->row[r].maxheld;
 		b->r[r].failcnt = rec->row[r].failcnt;

@@ -5,8 +5,9 @@
  * pressure figures.  docs/beancounters.md has the source of every row on
  * cgroup v1 and v2.
  *
- * Two tiers.  The fast one (usage, failure counters, process count, CPU
- * time: 7 or 8 files) is read every sample through kept descriptors
+ * Two tiers.  The fast one (usage, failure counters, process count and
+ * peak, CPU time and throttling: 8 or 10 files) is read every sample
+ * through kept descriptors
  * (pread: about 2 us a file here, against 9-12 us for open/read/close).
  * The slow one (limits, peaks, kernel memory, memory.stat, I/O, pressure)
  * is read by name every BC_SLOW_EVERY samples and after every change
@@ -35,15 +36,17 @@
 #define BC_MAX_DEVS	8
 
 enum bc_file {
-	/* fast tier */
+	/* fast tier; pids.peak (a fork burst between two samples) and v1
+	 * cpu.stat (throttling) are read each sample too, so that maxheld
+	 * and the throttling figures are current within one sample */
 	BF_MEM_USAGE, BF_MEM_FAIL, BF_SWAP_USAGE, BF_SWAP_FAIL, BF_OOM,
-	BF_PIDS_CUR, BF_PIDS_EVENTS, BF_CPU,
+	BF_PIDS_CUR, BF_PIDS_EVENTS, BF_PIDS_PEAK, BF_CPU, BF_CPU_STAT,
 	BF_FAST_END,
 	/* slow tier */
 	BF_MEM_LIMIT = BF_FAST_END, BF_MEM_PEAK, BF_SWAP_LIMIT, BF_SWAP_PEAK,
-	BF_PIDS_MAX, BF_PIDS_PEAK, BF_KMEM_USAGE, BF_KMEM_PEAK, BF_KMEM_FAIL,
+	BF_PIDS_MAX, BF_KMEM_USAGE, BF_KMEM_PEAK, BF_KMEM_FAIL,
 	BF_KMEM_LIMIT, BF_TCP_USAGE, BF_TCP_PEAK, BF_TCP_FAIL, BF_TCP_LIMIT,
-	BF_MEM_STAT, BF_CPU_STAT, BF_IO, BF_IO_OPS, BF_PSI_CPU, BF_PSI_MEM,
+	BF_MEM_STAT, BF_IO, BF_IO_OPS, BF_PSI_CPU, BF_PSI_MEM,
 	BF_PSI_IO,
 	BF_COUNT
 };

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "accountd.h"
@@ -31,6 +32,7 @@
 #include "bcid.h"
 #include "journal.h"
 #include "log.h"
+#include "publish.h"
 #include "quota.h"
 #include "sampler.h"
 #include "textfile.h"
@@ -614,6 +616,142 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
  */
 #define START_GRACE	2
 
+/* ---- birth and end ------------------------------------------------------- */
+
+/*
+ * A container whose cgroup accountd saw being made is "born": its kernel
+ * counters started at 0 then, so all of them are its usage (the ledger
+ * bills it from 0 and its first failures are alerted; docs/billing.md).
+ * Seen are: own cgroups accountd makes, cgroups inotify shows appearing
+ * in a watched folder (discover= parents, the folders of registered
+ * containers), and those a runtime hook announces (ct_born_observed).
+ * inotify may report a creation before the rescan that starts the
+ * container: such paths wait here for BORN_KEEP_S seconds.
+ */
+#define BORN_MAX	1024
+#define BORN_KEEP_S	10
+
+static struct {
+	char	*path;
+	time_t	 at;
+} born[BORN_MAX];
+static size_t nborn;
+
+static uint64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* When the cgroup was made: its directory's ctime (kernfs sets it at
+ * mkdir), never later than now. */
+static uint64_t
+birth_ms(const struct container *ct)
+{
+	const struct cg_hier *h = &ad->layout.hier[ad->layout.primary];
+	uint64_t now = wall_ms(), t;
+	struct stat st;
+
+	if (fstatat(h->fd, ct->cgpath, &st, 0) < 0)
+		return now;
+	t = (uint64_t)st.st_ctim.tv_sec * 1000 +
+	    (uint64_t)st.st_ctim.tv_nsec / 1000000;
+	return t != 0 && t < now ? t : now;
+}
+
+/* Was RELPATH's creation reported?  Forgets it. */
+static bool
+born_take(const char *relpath)
+{
+	time_t now = time(NULL);
+	bool found = false;
+	size_t k = 0;
+
+	for (size_t i = 0; i < nborn; i++) {
+		if (!found && strcmp(born[i].path, relpath) == 0) {
+			found = true;
+			free(born[i].path);
+		} else if (now - born[i].at > BORN_KEEP_S) {
+			free(born[i].path);
+		} else {
+			born[k++] = born[i];
+		}
+	}
+	nborn = k;
+	return found;
+}
+
+/*
+ * The birth of a registered container's cgroup was seen (a runtime hook
+ * reported it, or accountd made it): its counters count from 0.  Marking
+ * a container that runs already is right as long as nothing billed it
+ * yet, which is the case right after its start.
+ */
+void
+ct_born_observed(struct container *ct)
+{
+	if (ct->running && ct->born_ms == 0)
+		ct->born_ms = birth_ms(ct);
+	else if (!ct->running)
+		ct->born_ms = 1;	/* its start takes the real time */
+}
+
+/* inotify saw RELPATH (below the primary hierarchy) being made. */
+void
+ct_born_path(const char *relpath)
+{
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	while (*relpath == '/')
+		relpath++;
+	for (size_t i = 0; i < ad->ncts; i++) {
+		struct container *ct = ad->cts[i];
+
+		/* already started by a rescan that ran before this event */
+		if (strcmp(ct->cgpath, relpath) == 0 && ct->running) {
+			if (ct->born_ms == 0 && time(NULL) - ct->since <= 2)
+				ct->born_ms = birth_ms(ct);
+			goto out;
+		}
+	}
+	(void)born_take(relpath);	/* no duplicate; prunes old ones */
+	if (nborn == BORN_MAX) {
+		free(born[0].path);
+		memmove(born, born + 1, (BORN_MAX - 1) * sizeof(born[0]));
+		nborn--;
+	}
+	born[nborn].path = xstrdup(relpath);
+	born[nborn++].at = time(NULL);
+out:
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+	/* bench/birth-end.sh reads this figure */
+	log_debug("%s: birth seen in %.1f us", relpath,
+	    (double)(t1.tv_sec - t0.tv_sec) * 1e6 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e3);
+}
+
+/*
+ * The end of a running container whose cgroup still exists (destroy, or
+ * its last process left): read every counter one last time, alerting any
+ * failure of its last moment, and keep them for the ledger as a departed
+ * record.  The caller then detaches it.
+ */
+void
+ct_end(struct container *ct)
+{
+	if (!ct->running)
+		return;
+	if (ct_dirs(ct, NULL) == 0) {
+		sampler_final(ct);
+		ct_dirs_done(ct);
+	}
+	publish_departed(ct);
+}
+
 /*
  * The path was checked to have no '.' or '..', but a folder may still
  * lead back to the hierarchy's root or out of it (a symbolic link in a
@@ -686,6 +824,8 @@ ct_start(struct container *ct, const struct ct_params *extra,
 	ct->dir_holds = ct->lean ? 1 : 0;	/* held through the start */
 	ct->running = true;
 	ct->since = time(NULL);
+	if (ct->born_ms != 0 || born_take(ct->cgpath))
+		ct->born_ms = birth_ms(ct);
 	ct->status_msg[0] = '\0';
 	ct->live = ct->conf.params;
 	/* values set without --save before accountd restarted, for this
@@ -752,13 +892,17 @@ ct_detach(struct container *ct)
 	ct->lean = false;
 	ct->dir_holds = 0;
 	ct->running = false;
+	ct->born_ms = 0;
 }
 
+/* The cgroup is gone: its counters as last read (at its last process's
+ * exit where a signal told, else at the last sample) are its end. */
 static void
 ct_stopped(struct container *ct)
 {
 	if (ct->origin == CT_HOOKED)
 		hook_record(ct, false);	/* ended without its hook */
+	publish_departed(ct);
 	ct_detach(ct);
 	live_forget(ct->name);	/* what was not saved ends with it */
 	log_info("%s: stopped (cgroup %s is gone)", ct->name, ct->cgpath);
@@ -966,6 +1110,10 @@ ct_hook_start(const char *name, const char *cgpath,
 	if (!ct->running) {
 		ct->adopt_now = true;	/* the runtime made it all: no grace */
 		r = ct_start(ct, extra, warn, err);
+		/* the runtime made the cgroup just before its hook: the
+		 * counters count from its mkdir */
+		if (ct->running)
+			ct_born_observed(ct);
 	} else {
 		/* found first by a rescan (discover=): apply it all now */
 		struct ct_params p = ct->conf.params;
@@ -1095,9 +1243,11 @@ ct_load_one(const char *name, struct aerr *err)
 	ct->has_conf = true;
 	/* accountd's own containers exist from the moment they are known:
 	 * an OpenVZ CTID.conf dropped into ct_conf_dir gets its cgroup */
-	if (ct->origin == CT_OWN && !cg_ct_exists(&ad->layout, ct->cgpath) &&
-	    (r = cg_ct_create(&ad->layout, ct->cgpath, err)) < 0)
-		return aerr_prefix(err, "%s: ", name);
+	if (ct->origin == CT_OWN && !cg_ct_exists(&ad->layout, ct->cgpath)) {
+		if ((r = cg_ct_create(&ad->layout, ct->cgpath, err)) < 0)
+			return aerr_prefix(err, "%s: ", name);
+		ct_born_observed(ct);
+	}
 	return 0;
 }
 

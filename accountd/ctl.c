@@ -28,6 +28,7 @@
 #include "quota.h"
 #include "textfile.h"
 #include "vzquota.h"
+#include "sampler.h"
 #include "xalloc.h"
 
 #define CTL_RO	0x01
@@ -706,6 +707,8 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 	ct->has_conf = true;
 	ct->adopt_now = true;	/* the user names an existing cgroup */
 	ct->admit_forced = force;
+	if (made)
+		ct_born_observed(ct);	/* counted from its mkdir */
 	ct_refresh_all();
 	if (ct->status_msg[0]) {
 		/* created, but its settings could not be applied */
@@ -779,6 +782,7 @@ ctl_destroy(struct ctl_conn *c, struct json_object *req,
 			cg_procs(&ad->layout, &ct->cg, &pids, &n);
 		}
 		free(pids);
+		ct_end(ct);	/* the last read, for the ledger */
 		ct_detach(ct);
 		if ((r = cg_ct_remove(&ad->layout, ct->cgpath, err)) < 0)
 			return r;
@@ -848,6 +852,8 @@ ctl_attach(struct ctl_conn *c, struct json_object *req,
 		    "(attach)", err);
 	if ((r = ct_enter(ct, (pid_t)pid, err)) < 0)
 		return r;
+	/* what acctctl exec starts: read the container when it exits */
+	sampler_watch_exit(ct, (pid_t)pid);
 	log_info("%s: pid %lld attached by uid %d", ct->name, (long long)pid,
 	    (int)c->uid);
 	return 0;

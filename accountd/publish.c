@@ -4,10 +4,17 @@
  * (run_dir/snapshot), which the unprivileged exporters read.  Called at
  * the end of each sampling round: copying a few hundred bytes per
  * container, with no system call.
+ *
+ * A container that ends (destroyed, or its cgroup removed) leaves the
+ * registry at once, but its last counters must still reach the ledger,
+ * which reads the snapshot on its own schedule: it stays in the snapshot
+ * as a departed record (SNAP_GONE, running 0, its final counters and
+ * end time) for SNAP_GONE_ROUNDS rounds and at least GONE_MS.
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,8 +29,18 @@
 #include "snapshot.h"
 #include "xalloc.h"
 
+#define GONE_MS		5000
+
 static struct snap_writer w = { .fd = -1 };
 static uint64_t rounds, started_ms;
+
+struct departed {
+	struct snap_ct	s;
+	unsigned	rounds;		/* published this many times */
+	uint64_t	until_ms;	/* and kept at least until then */
+};
+static struct departed *dep;
+static size_t ndep;
 
 static uint64_t
 wall_ms(void)
@@ -67,6 +84,9 @@ fill(struct snap_ct *s, const struct container *ct)
 	s->cg_gen = ct->bc.gen;
 	s->bcid = ct->bcid;
 	s->guarantee = params_guarantee_bytes(p);
+	s->flags = ct->running && ct->born_ms ? SNAP_BORN : 0;
+	s->born_ms = ct->running ? ct->born_ms : 0;
+	s->end_ms = 0;
 	s->ram = params_ram_bytes(p);
 	s->swap = p->v[P_PHYSPAGES].set || p->v[P_SWAPPAGES].set ?
 	    params_swap_bytes(p) : VAL_UNLIMITED;
@@ -116,19 +136,50 @@ fill(struct snap_ct *s, const struct container *ct)
 	s->vswap_slowed = ct->vs.slowed_us;
 }
 
+/*
+ * The end of a running container: its figures as last read (the caller
+ * reads them one last time where the cgroup still exists) are kept as a
+ * departed record.  Call before the container is detached.
+ */
+void
+publish_departed(const struct container *ct)
+{
+	struct departed *d;
+
+	if (!ct->running)
+		return;
+	dep = xreallocarray(dep, ndep + 1, sizeof(*dep));
+	d = &dep[ndep++];
+	memset(d, 0, sizeof(*d));
+	fill(&d->s, ct);
+	d->s.running = 0;
+	d->s.flags |= SNAP_GONE;
+	d->s.end_ms = wall_ms();
+	d->until_ms = d->s.end_ms + GONE_MS;
+}
+
 void
 publish(void)
 {
 	struct snap_header *h;
 	struct snap_ct *rec;
-	uint32_t n = (uint32_t)ad->ncts;
+	uint32_t n = (uint32_t)ad->ncts, k = 0;
+	uint64_t now = wall_ms();
 
-	if ((rec = snapw_begin(&w, n)) == NULL)
+	if ((rec = snapw_begin(&w, n + (uint32_t)ndep)) == NULL)
 		return;
 	for (uint32_t i = 0; i < n; i++)
 		fill(&rec[i], ad->cts[i]);
+	/* departed containers after the registry's (sorted) records */
+	for (size_t i = 0; i < ndep; i++) {
+		rec[n + i] = dep[i].s;
+		if (++dep[i].rounds < SNAP_GONE_ROUNDS || now < dep[i].until_ms)
+			dep[k++] = dep[i];
+	}
+	n += (uint32_t)ndep;
+	ndep = k;
 	h = w.hdr;
-	h->time_ms = wall_ms();
+	h->time_ms = now;
 	h->interval_ms = ad->cfg.sample_interval;
 	h->rounds = ++rounds;
 	if (rounds % 60 == 1) {		/* what changes seldom, once a minute */
@@ -158,4 +209,7 @@ void
 publish_close(void)
 {
 	snapw_close(&w);
+	free(dep);
+	dep = NULL;
+	ndep = 0;
 }

@@ -10,6 +10,7 @@
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,20 @@ static unsigned nhot, npids;	/* containers hot; v1 with a numproc limit */
 static struct container **by_wd;	/* inotify watch -> container */
 static size_t nwd;
 static unsigned fast_ticks;
+
+/* processes `acctctl exec` started, watched for their exit (pidfd) */
+struct exitwatch {
+	int			 fd;
+	struct event		*ev;
+	char			 name[CT_NAME_MAX];
+	uint64_t		 gen;
+	bool			 init;	/* v1: the container's init */
+	struct exitwatch	*next;
+};
+static struct exitwatch *exits;
+
+static void	v1_watch_init(struct container *);
+static bool	v1_init_wanted(const struct container *, bool slow);
 
 static double
 now_s(void)
@@ -187,6 +202,26 @@ v1_arm(struct container *ct)
 
 /* ---- v2 inotify ------------------------------------------------------------ */
 
+/* cgroup.events changed: when the last process has left ("populated 0"),
+ * the counters will not move again; read them all now, so that the end
+ * is known even if the cgroup is removed before the next sample. */
+static void
+v2_populated(struct container *ct)
+{
+	char buf[256], *p;
+	int dfd = ct->cg.dfd[ad->layout.primary];
+	ssize_t n;
+
+	n = dfd >= 0 ? cg_read(dfd, "cgroup.events", buf, sizeof(buf)) :
+	    cg_read_path(&ad->layout, CTRL_MEMORY, ct->cgpath,
+	    "cgroup.events", buf, sizeof(buf));
+	if (n <= 0 || (p = strstr(buf, "populated ")) == NULL ||
+	    p[10] != '0')
+		return;
+	log_debug("%s: empty; reading its counters", ct->name);
+	sampler_final(ct);
+}
+
 static void
 on_inotify(evutil_socket_t fd, short what, void *arg)
 {
@@ -204,12 +239,29 @@ on_inotify(evutil_socket_t fd, short what, void *arg)
 			p += sizeof(*e) + e->len;
 			if (ct == NULL || !ct->running || !(e->mask & IN_MODIFY))
 				continue;
+			if (e->wd == ct->wd[3]) {
+				v2_populated(ct);
+				continue;
+			}
 			if (bc_sample_events(ct, alert_failcnt) == -ENODEV)
 				gone(ct);
 			else
 				sampler_heat(ct);
 		}
 	}
+}
+
+static void
+by_wd_set(int wd, struct container *ct)
+{
+	if ((size_t)wd >= nwd) {
+		size_t n = (size_t)wd * 2 + 16;
+
+		by_wd = xreallocarray(by_wd, n, sizeof(*by_wd));
+		memset(by_wd + nwd, 0, (n - nwd) * sizeof(*by_wd));
+		nwd = n;
+	}
+	by_wd[wd] = ct;
 }
 
 static void
@@ -237,15 +289,22 @@ v2_watch(struct container *ct)
 			    ct->name, name, strerror(errno));
 			continue;
 		}
-		if ((size_t)wd >= nwd) {
-			size_t n = (size_t)wd * 2 + 16;
-
-			by_wd = xreallocarray(by_wd, n, sizeof(*by_wd));
-			memset(by_wd + nwd, 0, (n - nwd) * sizeof(*by_wd));
-			nwd = n;
-		}
-		by_wd[wd] = ct;
+		by_wd_set(wd, ct);
 		ct->wd[i] = wd;
+	}
+	/* the container's emptiness (its end), where the unified
+	 * hierarchy is the primary one */
+	ct->wd[3] = -1;
+	if (ifd >= 0 && ad->layout.hier[ad->layout.primary].version == 2) {
+		char *path = xasprintf("%s/%s/cgroup.events",
+		    ad->layout.hier[ad->layout.primary].path, ct->cgpath);
+		int wd = inotify_add_watch(ifd, path, IN_MODIFY);
+
+		free(path);
+		if (wd >= 0) {
+			by_wd_set(wd, ct);
+			ct->wd[3] = wd;
+		}
 	}
 }
 
@@ -288,6 +347,8 @@ on_base(evutil_socket_t fd, short what, void *arg)
 		}
 		if (slow && cg_version(&ad->layout, CTRL_MEMORY) == 1)
 			v1_arm(ct);
+		if (v1_init_wanted(ct, slow))
+			v1_watch_init(ct);
 		judge(ct, n);
 		npids += pids_polled(ct) || vswap_watched(ct);
 	}
@@ -354,7 +415,7 @@ sampler_add_deferred(struct container *ct, bool defer)
 
 	ct->ev_fd = -1;
 	ct->ev_obj = NULL;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		ct->wd[i] = -1;
 	ct->ev_limit[0] = ct->ev_limit[1] = 0;
 	bc_sample(ct, true, alert_failcnt);
@@ -366,6 +427,9 @@ sampler_add_deferred(struct container *ct, bool defer)
 		v1_arm(ct);
 	else
 		v2_watch(ct);
+	ct->init_watched = false;
+	if (v1_init_wanted(ct, false))
+		v1_watch_init(ct);
 	judge(ct, 0);
 	if (pids_polled(ct) || vswap_watched(ct)) {
 		npids++;	/* polled from now, not from the next round */
@@ -416,11 +480,168 @@ sampler_limits_changed(struct container *ct)
 	}
 }
 
+/* The last read of a container: everything, both tiers, alerting the
+ * failures of its last moment.  Its cgroup may be gone already. */
+void
+sampler_final(struct container *ct)
+{
+	struct timespec t0, t1;
+
+	if (!ct->running)
+		return;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	if (bc_sample(ct, true, alert_failcnt) == -ENODEV)
+		gone(ct);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+	/* bench/birth-end.sh reads this figure */
+	log_debug("%s: end read in %.1f us", ct->name,
+	    (double)(t1.tv_sec - t0.tv_sec) * 1e6 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e3);
+}
+
+static void
+exit_free(struct exitwatch *x)
+{
+	for (struct exitwatch **pp = &exits; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == x) {
+			*pp = x->next;
+			break;
+		}
+	event_free(x->ev);
+	close(x->fd);
+	bc_budget_give(1);
+	free(x);
+}
+
+static void
+on_exit_fd(evutil_socket_t fd, short what, void *arg)
+{
+	struct exitwatch *x = arg;
+	struct container *ct = ct_find(x->name);
+
+	(void)fd;
+	(void)what;
+	/* the same cgroup still: read what the process left behind */
+	if (ct != NULL && ct->running && ct->bc.gen == x->gen) {
+		sampler_final(ct);
+		if (x->init)
+			ct->init_watched = false;	/* another may come */
+	}
+	exit_free(x);
+}
+
+/*
+ * A process attached to a container (acctctl exec then runs the command
+ * in it) is watched through a pidfd (one descriptor from the budget, until
+ * it exits; none over the budget): at its exit the container is read,
+ * which on v1, where no kernel signal says a cgroup became empty, is the
+ * end of a container that ran one command.
+ */
+static bool
+watch_exit(struct container *ct, pid_t pid, bool init)
+{
+	struct exitwatch *x;
+	int fd;
+
+	if ((fd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0) {
+		log_debug("%s: pidfd of %d: %s; its exit is seen by sampling",
+		    ct->name, (int)pid, strerror(errno));
+		return false;
+	}
+	/* held until the process exits: from the containers' budget */
+	if (!bc_budget_take(1, ct->name)) {
+		close(fd);
+		return false;
+	}
+	x = xcalloc(1, sizeof(*x));
+	x->fd = fd;
+	x->gen = ct->bc.gen;
+	x->init = init;
+	snprintf(x->name, sizeof(x->name), "%s", ct->name);
+	x->ev = event_new(ad->base, fd, EV_READ, on_exit_fd, x);
+	x->next = exits;
+	exits = x;
+	event_add(x->ev, NULL);
+	return true;
+}
+
+void
+sampler_watch_exit(struct container *ct, pid_t pid)
+{
+	(void)watch_exit(ct, pid, false);
+}
+
+/* ---- v1: the end of a container is its init's ---------------------------- */
+
+/* Is PID the first process of a PID namespace of its own (NSpid ends in
+ * 1, after its pid outside)? */
+static bool
+ns_init(pid_t pid)
+{
+	char path[64], line[256];
+	_cleanup_fclose_ FILE *f = NULL;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return false;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *last;
+
+		if (strncmp(line, "NSpid:", 6) != 0)
+			continue;
+		last = strrchr(line, '\t');
+		return last != NULL && last != strchr(line, '\t') &&
+		    strtol(last + 1, NULL, 10) == 1;
+	}
+	return false;
+}
+
+#define INIT_SCAN	16	/* processes looked at for an init */
+
+/*
+ * v1 has no signal that a cgroup became empty.  A container that a
+ * runtime starts has an init in a PID namespace of its own, and its end
+ * is the init's: the kernel kills and reaps the namespace's other
+ * processes before the init's exit is reported.  So the init (or the one
+ * process of a container that has a single one) is watched through a
+ * pidfd, and its exit reads the container's end.  Looked for at the
+ * first samples after the start and, while none is found, every fourth
+ * slow round; at most INIT_SCAN processes are looked at.
+ */
+static void
+v1_watch_init(struct container *ct)
+{
+	pid_t *pids, init = 0;
+	size_t n;
+
+	if (ct_dirs(ct, NULL) < 0)
+		return;
+	if (cg_procs(&ad->layout, &ct->cg, &pids, &n) == 0) {
+		if (n == 1)
+			init = pids[0];
+		for (size_t i = 0; i < n && i < INIT_SCAN && init == 0; i++)
+			if (ns_init(pids[i]))
+				init = pids[i];
+		free(pids);
+	}
+	ct_dirs_done(ct);
+	if (init != 0 && watch_exit(ct, init, true))
+		ct->init_watched = true;
+}
+
+static bool
+v1_init_wanted(const struct container *ct, bool slow)
+{
+	return ad->layout.hier[ad->layout.primary].version == 1 &&
+	    !ct->init_watched && (ct->bc.samples <= 5 ||
+	    (slow && (round_no / BC_SLOW_EVERY) % 4 == 0));
+}
+
 void
 sampler_remove(struct container *ct)
 {
 	v1_disarm(ct);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		if (ct->wd[i] >= 0) {
 			if (ifd >= 0)
 				inotify_rm_watch(ifd, ct->wd[i]);
@@ -482,6 +703,8 @@ sampler_close(void)
 	if (inotify_ev) event_free(inotify_ev);
 	if (rearm_ev) event_free(rearm_ev);
 	base_ev = fast_ev = sync_ev = inotify_ev = rearm_ev = NULL;
+	while (exits != NULL)
+		exit_free(exits);
 	if (ifd >= 0)
 		close(ifd);
 	ifd = -1;

@@ -11,11 +11,17 @@
  *     pids_poll_interval;
  *   - a container near a limit (held >= 90% of it) or just notified is
  *     "hot" and is sampled every hot_interval until it cools down.
+ * And a container's end is read when its last process leaves: v2
+ * inotify on cgroup.events (populated 0), the exit of what `acctctl
+ * exec` started (a pidfd), on v1 and v2, and on v1 the exit of its init
+ * (a pidfd: v1 has no emptiness signal); destroy reads it last of all
+ * (sampler_final).
  */
 #ifndef ACCT_SAMPLER_H
 #define ACCT_SAMPLER_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 struct container;
 
@@ -26,5 +32,7 @@ void	sampler_add_deferred(struct container *, bool defer);
 void	sampler_remove(struct container *);
 void	sampler_heat(struct container *);
 void	sampler_limits_changed(struct container *);
+void	sampler_final(struct container *);
+void	sampler_watch_exit(struct container *, pid_t);
 
 #endif

@@ -6,6 +6,9 @@
  * later (coalescing bursts, such as a runtime creating a cgroup in every
  * v1 hierarchy one after another).  A periodic rescan every
  * rescan_interval seconds catches whatever inotify cannot see.
+ *
+ * A folder made in a watched directory is also a birth seen
+ * (ct_born_path): a container in it counts from 0 (docs/billing.md).
  */
 #include "config.h"
 
@@ -22,16 +25,36 @@
 
 static int		 ifd = -1;
 static struct event	*inotify_ev, *rescan_ev, *kick_ev;
+static char		**wd_dir;	/* watch -> folder, relative to the
+					 * primary hierarchy ("" its root) */
+static size_t		 nwd_dir;
 
 static void
 on_inotify(evutil_socket_t fd, short what, void *arg)
 {
 	char buf[4096] __attribute__((aligned(8)));
+	ssize_t n;
 
 	(void)what;
 	(void)arg;
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			struct inotify_event *e = (struct inotify_event *)(void *)p;
+
+			p += sizeof(*e) + e->len;
+			/* a cgroup moved in (rename) is not new: its
+			 * counters are older than this event */
+			if ((e->mask & IN_CREATE) && (e->mask & IN_ISDIR) &&
+			    e->len > 0 && e->wd >= 0 && (size_t)e->wd < nwd_dir &&
+			    wd_dir[e->wd] != NULL) {
+				_cleanup_free_ char *rel = xasprintf("%s%s%s",
+				    wd_dir[e->wd], *wd_dir[e->wd] ? "/" : "",
+				    e->name);
+
+				ct_born_path(rel);
+			}
+		}
+	}
 	watch_kick();
 }
 
@@ -59,15 +82,29 @@ watch_dir(const char *relpath)
 	const struct cg_hier *h = &ad->layout.hier[ad->layout.primary];
 	_cleanup_free_ char *path = xasprintf("%s/%s", h->path, relpath);
 	char *slash = strrchr(path, '/');
+	int wd;
 
 	if (slash != NULL && slash > path + strlen(h->path))
 		*slash = '\0';
 	else
 		path[strlen(h->path)] = '\0';
-	/* the same path gives back the same watch: no bookkeeping needed */
-	if (inotify_add_watch(ifd, path, IN_CREATE | IN_DELETE | IN_MOVED_TO |
-	    IN_MOVED_FROM | IN_ONLYDIR) < 0 && errno != ENOENT)
-		log_debug("inotify on %s: %s", path, strerror(errno));
+	/* the same path gives back the same watch */
+	if ((wd = inotify_add_watch(ifd, path, IN_CREATE | IN_DELETE |
+	    IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR)) < 0) {
+		if (errno != ENOENT)
+			log_debug("inotify on %s: %s", path, strerror(errno));
+		return;
+	}
+	if ((size_t)wd >= nwd_dir) {
+		size_t n = (size_t)wd * 2 + 16;
+
+		wd_dir = xreallocarray(wd_dir, n, sizeof(*wd_dir));
+		memset(wd_dir + nwd_dir, 0, (n - nwd_dir) * sizeof(*wd_dir));
+		nwd_dir = n;
+	}
+	if (wd_dir[wd] == NULL)
+		wd_dir[wd] = xstrdup(path + strlen(h->path) +
+		    (path[strlen(h->path)] == '/'));
 }
 
 void
@@ -122,4 +159,9 @@ watch_close(void)
 	if (ifd >= 0)
 		close(ifd);
 	ifd = -1;
+	for (size_t i = 0; i < nwd_dir; i++)
+		free(wd_dir[i]);
+	free(wd_dir);
+	wd_dir = NULL;
+	nwd_dir = 0;
 }

@@ -21,7 +21,7 @@
 static const char *const fast[] = {
 	"memory.usage_in_bytes", "memory.failcnt", "memory.memsw.usage_in_bytes",
 	"memory.memsw.failcnt", "memory.oom_control", "pids.current",
-	"pids.events", "cpuacct.usage", "memory.current", "memory.events",
+	"pids.events", "pids.peak", "cpu.stat", "cpuacct.usage", "memory.current", "memory.events",
 	"memory.swap.current", "memory.swap.events", NULL
 };
 
@@ -29,11 +29,11 @@ static const char *const fast[] = {
 static const char *const slow[] = {
 	"memory.limit_in_bytes", "memory.max_usage_in_bytes",
 	"memory.memsw.limit_in_bytes", "memory.memsw.max_usage_in_bytes",
-	"pids.max", "pids.peak", "memory.kmem.usage_in_bytes",
+	"pids.max", "memory.kmem.usage_in_bytes",
 	"memory.kmem.max_usage_in_bytes", "memory.kmem.failcnt",
 	"memory.kmem.limit_in_bytes", "memory.kmem.tcp.usage_in_bytes",
 	"memory.kmem.tcp.max_usage_in_bytes", "memory.kmem.tcp.failcnt",
-	"memory.kmem.tcp.limit_in_bytes", "memory.stat", "cpu.stat",
+	"memory.kmem.tcp.limit_in_bytes", "memory.stat",
 	"blkio.throttle.io_service_bytes_recursive",
 	"blkio.throttle.io_serviced_recursive", "memory.max", "memory.peak",
 	"memory.swap.max", "memory.swap.peak", "io.stat", "cpu.pressure",
@@ -41,12 +41,10 @@ static const char *const slow[] = {
 };
 
 static int
-is_fast(const char *path, int v2)
+is_fast(const char *path)
 {
 	const char *base = strrchr(path, '/') + 1;
 
-	if (strcmp(base, "cpu.stat") == 0)
-		return v2;	/* CPU time: fast on v2, throttling (slow) on v1 */
 	for (int i = 0; fast[i]; i++)
 		if (strcmp(base, fast[i]) == 0)
 			return 1;
@@ -101,7 +99,7 @@ main(int argc, char **argv)
 		fds = realloc(fds, sizeof(int) * (size_t)(n + 2));
 		tier = realloc(tier, sizeof(int) * (size_t)(n + 2));
 		fds[n] = fd;
-		tier[n] = is_fast(link, v2);
+		tier[n] = is_fast(link);
 		n++;
 		/* one kept file per cgroup directory brings its slow files */
 		if (strstr(link, v2 ? "/memory.current" : "/memory.usage_in_bytes")
@@ -116,8 +114,6 @@ main(int argc, char **argv)
 
 				snprintf(sp, sizeof(sp), "%.*s/%s",
 				    (int)(slash - link), link, slow[k]);
-				if (v2 && strncmp(slow[k], "cpu.stat", 8) == 0)
-					continue;	/* fast on v2 */
 				if ((sfd = open(sp, O_RDONLY)) < 0)
 					continue;
 				fds = realloc(fds, sizeof(int) * (size_t)(n + 1));

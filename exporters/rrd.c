@@ -13,6 +13,10 @@
  *					microseconds: us/s), limit in % of a CPU
  *   io_r io_w				bytes read and written (DERIVE: B/s)
  *
+ * ram_fail counts physpages' failcnt plus the OOM kills (oomguarpages'
+ * failcnt): on cgroup v1 an OOM kill at the limit leaves memory.failcnt,
+ * physpages' source there, at 0, so the RAM graph showed no mark for it.
+ *
  * An unlimited barrier or limit is stored as unknown, so no line is drawn.
  *
  * Archives (RRAs): every step for a day; 5-minute AVERAGE and MAX for 31
@@ -359,6 +363,7 @@ static void
 values(struct sbuf *b, const struct snap_ct *c, time_t t)
 {
 	const struct snap_row *ram = &c->row[UB_PHYSPAGES];
+	const struct snap_row *oom = &c->row[UB_OOMGUARPAGES];
 	const struct snap_row *swap = &c->row[UB_SWAPPAGES];
 	const struct snap_row *np = &c->row[UB_NUMPROC];
 	const struct snap_row *km = &c->row[UB_KMEMSIZE];
@@ -376,7 +381,15 @@ values(struct sbuf *b, const struct snap_ct *c, time_t t)
 		sbuf_puts(b, (bar) ? ":U:U:U:U" : ":U:U:U");		\
 	}								\
 } while (0)
-	ROW(ram, 1);
+	if (ram->present) {
+		add_val(b, snap_value(ram, ram->held));
+		add_val(b, snap_value(ram, ram->barrier));
+		add_val(b, snap_value(ram, ram->limit));
+		/* with the OOM kills (see the top comment) */
+		add_val(b, ram->failcnt + (oom->present ? oom->failcnt : 0));
+	} else {
+		sbuf_puts(b, ":U:U:U:U");
+	}
 	ROW(swap, 1);
 	ROW(np, 0);
 	ROW(km, 0);
@@ -615,7 +628,8 @@ usage_graph(struct argv *a, const char *f, const char *held, const char *bar,
 	arg(a, "LINE2:lim#c8322f:limit");
 	/* rrdtool 1.7.2 drops the first character of a TICK legend; a
 	 * space there is harmless where it does not */
-	arg(a, "TICK:failv#c8322f60:1.0: failcnt went up");
+	arg(a, "TICK:failv#c8322f60:1.0:%s", strcmp(fail, "ram_fail") == 0 ?
+	    " failcnt went up or OOM kill" : " failcnt went up");
 	arg(a, "COMMENT:\\n");
 	arg(a, "GPRINT:held:LAST:now %s", fmt);
 	arg(a, "GPRINT:peak:MAX:peak %s", fmt);

@@ -299,14 +299,18 @@ fold_round(const struct snap_header *h, const struct snap_ct *s, size_t n)
 
 	for (size_t i = 0; i < ncts; i++)
 		cts[i].seen = false;
-	for (size_t i = 0; i < n; i++) {
+	/* departed containers first: their end comes before a new
+	 * incarnation of the same name (accum.c) */
+	for (size_t k = 0; k < 2 * n; k++) {
+		size_t i = k % n;
+		bool gone = (s[i].flags & SNAP_GONE) != 0;
 		char name[sizeof(s[i].name) + 1];
 		struct lg_ct *ct;
 		bool fresh;
 
 		memcpy(name, s[i].name, sizeof(s[i].name));
 		name[sizeof(s[i].name)] = '\0';
-		if (*name == '\0' || !s[i].running)
+		if (*name == '\0' || gone != (k < n) || (!gone && !s[i].running))
 			continue;
 		/* new to this writer after it saw a round of this run
 		 * without it: it started under its eyes */

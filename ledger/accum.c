@@ -31,10 +31,25 @@
  * taken as a baseline: what it used before the ledger knew it is not
  * billed.
  *
+ * A container whose birth accountd saw (SNAP_BORN: its cgroup was made
+ * under accountd's eyes at born_ms) counts from 0 whatever the rules
+ * above say of a first sight: its counters started at 0 then.  Only a
+ * ledger made after that birth takes it as a baseline.
+ *
+ * A departed container (SNAP_GONE) carries its last read and end time:
+ * it is folded like a round at end_ms, which ends it.  The record stays
+ * in the snapshot for some rounds; its later copies are older than the
+ * last look and change nothing.  The caller folds departed records
+ * before running ones, so that a new incarnation under the same name,
+ * in the same snapshot, comes after the end of the old one.
+ *
  * Gauges (RAM, swap, disk held) are integrated sample by sample: held at
  * the sample times the time since the previous sample, that time capped
  * at LEDGER_GAP_MS (a longer gap means accountd or the ledger was not
- * running: what happened then is not known and not billed).
+ * running: what happened then is not known and not billed).  A born
+ * container's first sample also counts the time since its birth; a
+ * departed one's last stretch is counted at the RAM held at the sample
+ * before (its end read comes after its processes left).
  */
 #include "config.h"
 
@@ -82,6 +97,8 @@ lg_take(struct lg_ct *ct, const struct snap_ct *s, struct lg_counters *c)
 			c->failcnt += s->row[r].failcnt;
 	if (ram->present)
 		c->ram_maxheld = snap_value(ram, ram->maxheld);
+	c->ram_held = bytes_of(ram);
+	c->swap_held = bytes_of(&s->row[UB_SWAPPAGES]);
 }
 
 void
@@ -103,9 +120,16 @@ add_counters(struct lg_usage *u, const struct lg_counters *now,
 	u->failcnt += lg_delta(now->failcnt, last->failcnt, false);
 }
 
+static uint64_t
+capped(uint64_t dt)
+{
+	return dt > LEDGER_GAP_MS ? LEDGER_GAP_MS : dt;
+}
+
 /*
- * One round of a running container.  The caller skips containers that
- * are not running (their counters in the snapshot are stale).
+ * One round of a running container, or the end of a departed one.  The
+ * caller skips the other records that are not running (their counters
+ * in the snapshot are stale).
  */
 void
 lg_fold(struct lg_ct *ct, const struct snap_header *h,
@@ -115,13 +139,21 @@ lg_fold(struct lg_ct *ct, const struct snap_header *h,
 	struct lg_usage *u = &ct->cur;
 	struct lg_counters now;
 	bool adopted = s->since_ms <= h->started_ms + LEDGER_ADOPT_MS;
+	bool gone = (s->flags & SNAP_GONE) != 0;
+	bool born = (s->flags & SNAP_BORN) && s->born_ms != 0 &&
+	    s->born_ms >= ct->not_before_ms;
 	uint64_t dt = 0, ram, swap, lim;
 
 	lg_take(ct, s, &now);
-	now.time_ms = h->time_ms;
+	now.time_ms = gone && s->end_ms != 0 ? s->end_ms : h->time_ms;
+	ram = now.ram_held;
+	swap = now.swap_held;
 	if (!ct->have_last) {
-		if ((!adopted || fresh) && now.since_ms >= ct->not_before_ms)
+		if (born || ((!adopted || fresh) &&
+		    now.since_ms >= ct->not_before_ms))
 			add_counters(u, &now, &zero, true);
+		if (born && now.time_ms > s->born_ms)
+			dt = capped(now.time_ms - s->born_ms);
 	} else {
 		bool restarted;
 
@@ -131,17 +163,25 @@ lg_fold(struct lg_ct *ct, const struct snap_header *h,
 		    (now.gen != 0 && ct->last.gen != 0 &&
 		    now.gen != ct->last.gen);
 		add_counters(u, &now, &ct->last, restarted);
-		dt = now.time_ms - ct->last.time_ms;
-		if (dt > LEDGER_GAP_MS)
-			dt = LEDGER_GAP_MS;
+		dt = capped(now.time_ms - ct->last.time_ms);
+		/* reborn since the last look: from its birth */
+		if (restarted && born && s->born_ms > ct->last.time_ms &&
+		    now.time_ms > s->born_ms)
+			dt = capped(now.time_ms - s->born_ms);
+		/* the stretch up to the end: held until the last process
+		 * left, which the sample before saw better than the end
+		 * read (after it); the larger of the two */
+		if (gone && !restarted) {
+			ram = ct->last.ram_held > ram ? ct->last.ram_held : ram;
+			swap = ct->last.swap_held > swap ? ct->last.swap_held :
+			    swap;
+		}
 		/* maxheld grew since the last look: that was this
 		 * interval's peak, even if no sample caught it */
 		if (!restarted && now.ram_maxheld > ct->last.ram_maxheld &&
 		    now.ram_maxheld > u->ram_peak)
 			u->ram_peak = now.ram_maxheld;
 	}
-	ram = bytes_of(&s->row[UB_PHYSPAGES]);
-	swap = bytes_of(&s->row[UB_SWAPPAGES]);
 	lim = limit_of(s->ram);
 	u->ram_bms += (unsigned __int128)ram * dt;
 	u->ram_limit_bms += (unsigned __int128)(lim ? lim : ram) * dt;

@@ -45,6 +45,7 @@ struct lg_counters {
 	uint64_t	io_rbytes, io_wbytes, io_rios, io_wios;
 	uint64_t	failcnt;	/* sum over the beancounter rows */
 	uint64_t	ram_maxheld;	/* bytes; in memory only */
+	uint64_t	ram_held, swap_held; /* bytes; in memory only */
 };
 
 /* One record: what a container used in [start, end). */

@@ -27,7 +27,7 @@
 #include "err.h"
 
 #define SNAP_MAGIC	0x50414e53u	/* "SNAP" */
-#define SNAP_VERSION	3
+#define SNAP_VERSION	4
 #define SNAP_ROWS	25		/* enum ub_res, UB_COUNT (asserted) */
 #define SNAP_DEVS	8
 /* A row whose unit is pages counts OpenVZ's 4 KiB pages, whatever the
@@ -123,8 +123,24 @@ struct snap_ct {
 	uint64_t	bcid;
 	/* memguarantee in force, bytes (0: none); admission adds these up */
 	uint64_t	guarantee;
-	uint64_t	reserved[5];
+	/* birth and end (docs/billing.md, "Birth and end"): SNAP_BORN, accountd
+	 * saw the cgroup being made at born_ms, so its counters count from 0
+	 * then; SNAP_GONE, a departed container kept for SNAP_GONE_ROUNDS
+	 * rounds after its end (end_ms) with the counters of its last read
+	 * (running is 0; readers other than the ledger skip it, and its name
+	 * may also appear in a running record: a new incarnation) */
+	uint32_t	flags;
+	uint32_t	pad;
+	uint64_t	born_ms;	/* wall clock; 0 unless SNAP_BORN */
+	uint64_t	end_ms;		/* wall clock; 0 unless SNAP_GONE */
+	uint64_t	reserved[2];
 };
+
+#define SNAP_BORN		0x1u
+#define SNAP_GONE		0x2u
+/* departed records stay this many rounds (and at least 5 s): a reader
+ * that polls more slowly than the rounds still sees each of them */
+#define SNAP_GONE_ROUNDS	8
 
 /* Reader side (exporters).  A copy is taken: header and records. */
 struct snap {

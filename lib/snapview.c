@@ -72,10 +72,12 @@ sview_sanitize(struct snap_header *h, struct snap_ct *cts, size_t n)
 	}
 	if (!sorted)
 		qsort(cts, n, sizeof(*cts), by_name);
-	/* drop empty names and duplicates (keep the first) */
+	/* drop empty names, departed containers (kept for the ledger: a
+	 * new incarnation may have the same name) and duplicates (keep the
+	 * first) */
 	k = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (cts[i].name[0] == '\0' ||
+		if (cts[i].name[0] == '\0' || (cts[i].flags & SNAP_GONE) ||
 		    (k > 0 && strcmp(cts[k - 1].name, cts[i].name) == 0))
 			continue;
 		if (k != i)

@@ -4,7 +4,11 @@
 # refused forks (forker against numproc, through acctctl exec) raise the
 # real failcnt; AccountdFailcntIncreased fires in Prometheus and a real
 # Alertmanager (private config and port, clustering off) receives it,
-# checked through Alertmanager's API.
+# checked through Alertmanager's API.  Then a container whose forks are
+# refused in its first moment, so that its failcnt series starts above 0
+# (increase() of a new series is 0): the rule fires for it too, and
+# Alertmanager has it from both paths, the rule and accountd's own post
+# (alertmanager_url).
 . "$(dirname "$0")/lib-exp.sh"
 require_cgroups
 need prometheus "Debian: prometheus"
@@ -12,7 +16,8 @@ need prometheus-alertmanager "Debian: prometheus-alertmanager"
 need curl "the HTTP client of this test"
 exp_tdir
 p_exp=$(free_port); p_am=$(free_port); p_prom=$(free_port)
-start_exp_daemon "$p_exp" -o log_level=debug	# the exporter logs its renders
+start_exp_daemon "$p_exp" -o log_level=debug \
+    -o alertmanager_url="http://127.0.0.1:$p_am"	# the exporter logs its renders
 actl create 701 --numproc 5 > /dev/null || fail "create 701"
 
 cat > "$TDIR/am.yml" <<EOT
@@ -78,3 +83,35 @@ echo "$am" | grep -q '"summary":"701: numproc failcnt went up"' || fail "summary
 echo "$am" | grep -q '"state":"active"' || fail "not active in Alertmanager: $am"
 note "$(echo "$am" | grep -o '"description":"[^"]*"')"
 pass "AccountdFailcntIncreased{container=701,resource=numproc}: firing in Prometheus $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s after the forks, in Alertmanager $(awk -v a="$t0" -v b="$t2" 'BEGIN { printf "%.1f", b - a }') s after"
+
+# failures before the first scrape: a new series that starts above 0.
+# The container must fail before a sampling round publishes it; when a
+# round falls between the create and the forks (a few tens of ms of a
+# 1 s round), another container is tried.
+new=
+for ct in 702 703 704; do
+	actl create "$ct" --numproc 5 > /dev/null || fail "create $ct"
+	actl exec "$ct" -- "$HELPERS/forker" 10 > /dev/null
+	wait_for 20 sh -c "curl -s 'http://127.0.0.1:$p_prom/api/v1/query' --data-urlencode 'query=accountd_beancounter_failcnt_total{container=\"$ct\",resource=\"numproc\"} > 0' | grep -q '\"value\"'" ||
+	    fail "numproc failcnt of $ct not scraped above 0"
+	if q "min_over_time(accountd_beancounter_failcnt_total{container=\"$ct\",resource=\"numproc\"}[10m]) > 0" |
+	    grep -q '"value"'; then
+		new=$ct
+		break
+	fi
+	note "$ct: a round published it before its forks; trying another"
+done
+[ -n "$new" ] || fail "no container failed before its first sample in 3 tries"
+wait_for 20 sh -c "curl -s 'http://127.0.0.1:$p_prom/api/v1/alerts' | grep -q '\"container\":\"$new\".*\"state\":\"firing\"\|\"state\":\"firing\".*\"container\":\"$new\"'" ||
+    fail "no alert for $new, whose series started above 0: $(curl -s "http://127.0.0.1:$p_prom/api/v1/alerts")"
+pass "AccountdFailcntIncreased fires for $new, whose failcnt series started above 0"
+am_has() {	# ALERTNAME CT
+	curl -s "http://127.0.0.1:$p_am/api/v2/alerts?filter=alertname%3D%22$1%22&filter=container%3D%22$2%22" |
+	    grep -q "\"container\":\"$2\""
+}
+wait_for 20 am_has AccountdFailcntIncreased "$new" ||
+    fail "Alertmanager has no AccountdFailcntIncreased for $new"
+wait_for 20 am_has AccountdFailcnt "$new" ||
+    fail "Alertmanager has no AccountdFailcnt (accountd's own post) for $new"
+pass "Alertmanager has $new's failure from both paths (the rule, accountd's post)"
+exit 0

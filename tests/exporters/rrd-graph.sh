@@ -1,7 +1,8 @@
 #!/bin/bash
 # RRD archives and graphs: the exporter (started by accountd, as nobody)
 # keeps an archive per container; a memory hog and refused forks show in
-# it (read back with rrdtool fetch); acctctl graph draws PNGs of it, and
+# it (read back with rrdtool fetch), an OOM kill marks the RAM graph (on
+# v1 too, where memory.failcnt stays 0); acctctl graph draws PNGs of it, and
 # the exporter serves the same graph; bad requests get clear errors.
 # Then through rrdcached: updates reach the daemon (not the file), and
 # acctctl graph flushes them first.
@@ -18,6 +19,7 @@ sleep 2
 bg_in 501 "$HELPERS/memhog" 40 4
 actl exec 501 -- "$HELPERS/forker" 20 > /dev/null
 wait "$BGPID"
+actl exec 501 -- "$HELPERS/memhog" 100 > /dev/null 2>&1	# OOM-killed at 64M
 sleep 3
 rrd=$TDIR/rrd/501.rrd
 [ -f "$rrd" ] || fail "no archive $rrd"
@@ -35,7 +37,10 @@ fails=$(rrdtool fetch "$rrd" MAX -s -60 | awk 'NR == 1 { for (i = 1; i <= NF; i+
 [ "$peak" -ge $((30 << 20)) ] || fail "RAM in the archive peaks at $peak bytes, memhog held 40M"
 [ "$lim" = 10 ] || fail "numproc limit in the archive: $lim"
 [ "$fails" -ge 1 ] || fail "no numproc fails in the archive"
-pass "archive holds the workload: RAM up to $((peak >> 20))M, numproc limit $lim, fails in $fails steps"
+ramfails=$(rrdtool fetch "$rrd" MAX -s -60 | awk 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i + 1; next }
+    NF > 2 && $col["ram_fail"] != "-nan" && $col["ram_fail"] + 0 > 0 { n++ } END { print n + 0 }')
+[ "$ramfails" -ge 1 ] || fail "the OOM kill left no mark in ram_fail"
+pass "archive holds the workload: RAM up to $((peak >> 20))M, numproc limit $lim, fails in $fails steps, the OOM kill in $ramfails"
 
 for r in physpages numproc cpu io swappages; do
 	actl graph 501 -r "$r" -p 1h -o "$TDIR/g-$r.png" --rrd-dir "$TDIR/rrd" || fail "graph $r"

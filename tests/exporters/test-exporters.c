@@ -289,6 +289,19 @@ test_sanitize(void)
 	ok(cts[2].row[UB_PHYSPAGES].unit == UBU_ITEMS &&
 	    !cts[2].row[UB_DUMMY0].present, "bad unit and dummy rows fixed");
 	ok(strlen(h.hostname) == 63, "header strings terminated");
+	/* a departed record (kept for the ledger) sorted before the running
+	 * container of the same name: dropped, the running one kept */
+	memset(cts, 0, 3 * sizeof(*cts));
+	synth_ct(&cts[0], 5, 1, 0);
+	cts[0].running = 0;
+	cts[0].flags = SNAP_GONE;
+	synth_ct(&cts[1], 5, 1, 0);
+	synth_ct(&cts[2], 6, 1, 0);
+	cts[2].running = 0;
+	cts[2].flags = SNAP_GONE;
+	n = sview_sanitize(&h, cts, 3);
+	ok(n == 1 && cts[0].running && strcmp(cts[0].name, "ct00005") == 0,
+	    "departed records dropped, the running one of the same name kept");
 	ok(sv_name_ok("101") && sv_name_ok("web-1.a_b") && !sv_name_ok("..") &&
 	    !sv_name_ok("a/b") && !sv_name_ok("-x") && !sv_name_ok("a:b") &&
 	    !sv_name_ok(""), "file-safe names");

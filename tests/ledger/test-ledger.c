@@ -135,6 +135,83 @@ test_fold(void)
 	    "a baseline");
 }
 
+/* Birth and end (SNAP_BORN, SNAP_GONE): docs/billing.md */
+static void
+test_birth_end(void)
+{
+	struct lg_ct ct;
+	struct snap_ct s, g;
+	uint64_t t0;
+
+	hdr.started_ms = 1000000;
+	/* born 1 s after accountd's start, first seen in the writer's
+	 * first round: counted from 0, not a baseline */
+	memset(&ct, 0, sizeof(ct));
+	t0 = hdr.started_ms + 1000;
+	hdr.time_ms = t0 + 400;
+	mk(&s, t0, 400000, 100);
+	s.flags = SNAP_BORN;
+	s.born_ms = t0;
+	s.cg_gen = 7;
+	lg_fold(&ct, &hdr, &s, 4096, false);
+	is_u64(ct.cur.cpu_usec, 400000, "born: counted from 0 at first sight");
+	ok(ct.cur.ram_bms == (unsigned __int128)409600 * 400,
+	    "born: RAM from its birth (400 ms)");
+	/* a round later, then it ends: the end read is folded at end_ms */
+	hdr.time_ms += 1000;
+	mk(&s, t0, 1400000, 200);
+	s.flags = SNAP_BORN;
+	s.born_ms = t0;
+	s.cg_gen = 7;
+	lg_fold(&ct, &hdr, &s, 4096, false);
+	g = s;
+	g.running = 0;
+	g.flags = SNAP_GONE | SNAP_BORN;
+	g.cpu_usage = 1500000;
+	g.row[UB_PHYSPAGES].held = 10;	/* its processes left */
+	g.end_ms = hdr.time_ms + 300;
+	hdr.time_ms += 1000;		/* the round that publishes it */
+	lg_fold(&ct, &hdr, &g, 4096, false);
+	is_u64(ct.cur.cpu_usec, 1500000, "gone: the last read is billed");
+	is_u64(ct.cur.covered_ms, 400 + 1000 + 300, "gone: covered up to its "
+	    "end, not to the round");
+	ok(ct.cur.ram_bms == (unsigned __int128)409600 * 400 +
+	    (unsigned __int128)819200 * 1000 + (unsigned __int128)819200 * 300,
+	    "gone: the last stretch at the RAM held before the end");
+	/* the same departed record in the next rounds: nothing more */
+	hdr.time_ms += 1000;
+	lg_fold(&ct, &hdr, &g, 4096, false);
+	is_u64(ct.cur.cpu_usec, 1500000, "gone again: nothing twice");
+	is_u64(ct.cur.covered_ms, 1700, "gone again: no more time");
+	/* a new incarnation under the same name, in the same round */
+	mk(&s, t0 + 4000, 50000, 1);
+	s.flags = SNAP_BORN;
+	s.born_ms = t0 + 3900;
+	s.cg_gen = 8;
+	lg_fold(&ct, &hdr, &g, 4096, false);
+	lg_fold(&ct, &hdr, &s, 4096, false);
+	is_u64(ct.cur.cpu_usec, 1550000, "reborn: the new counter whole");
+	/* born and gone between two rounds: only its departed record */
+	memset(&ct, 0, sizeof(ct));
+	mk(&g, t0, 123456, 50);
+	g.running = 0;
+	g.flags = SNAP_GONE | SNAP_BORN;
+	g.born_ms = t0 + 10;
+	g.end_ms = t0 + 210;
+	g.cg_gen = 9;
+	lg_fold(&ct, &hdr, &g, 4096, false);
+	is_u64(ct.cur.cpu_usec, 123456, "a life between two rounds: billed");
+	is_u64(ct.cur.covered_ms, 200, "... for its 200 ms");
+	/* born before the ledger file was made: a baseline */
+	memset(&ct, 0, sizeof(ct));
+	ct.not_before_ms = t0 + 100;
+	mk(&s, t0, 999, 1);
+	s.flags = SNAP_BORN;
+	s.born_ms = t0;
+	lg_fold(&ct, &hdr, &s, 4096, false);
+	is_u64(ct.cur.cpu_usec, 0, "born before the ledger: a baseline");
+}
+
 static void
 test_rates(void)
 {
@@ -317,6 +394,7 @@ int
 main(void)
 {
 	test_fold();
+	test_birth_end();
 	test_rates();
 	test_dates();
 	test_store();
