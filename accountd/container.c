@@ -1151,6 +1151,7 @@ void
 ct_hook_end(struct container *ct)
 {
 	if (ct->running) {
+		ct_end(ct);	/* the last read, while the cgroup may linger */
 		ct_detach(ct);
 		log_info("%s: ended (said its runtime's hook)", ct->name);
 	}
