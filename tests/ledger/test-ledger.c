@@ -153,7 +153,7 @@ test_birth_end(void)
 	s.flags = SNAP_BORN;
 	s.born_ms = t0;
 	s.cg_gen = 7;
-	lg_fold(&ct, &hdr, &s, 4096, false);
+	lg_fold(&ct, &hdr, &s, false);
 	is_u64(ct.cur.cpu_usec, 400000, "born: counted from 0 at first sight");
 	ok(ct.cur.ram_bms == (unsigned __int128)409600 * 400,
 	    "born: RAM from its birth (400 ms)");
@@ -163,7 +163,7 @@ test_birth_end(void)
 	s.flags = SNAP_BORN;
 	s.born_ms = t0;
 	s.cg_gen = 7;
-	lg_fold(&ct, &hdr, &s, 4096, false);
+	lg_fold(&ct, &hdr, &s, false);
 	g = s;
 	g.running = 0;
 	g.flags = SNAP_GONE | SNAP_BORN;
@@ -171,7 +171,7 @@ test_birth_end(void)
 	g.row[UB_PHYSPAGES].held = 10;	/* its processes left */
 	g.end_ms = hdr.time_ms + 300;
 	hdr.time_ms += 1000;		/* the round that publishes it */
-	lg_fold(&ct, &hdr, &g, 4096, false);
+	lg_fold(&ct, &hdr, &g, false);
 	is_u64(ct.cur.cpu_usec, 1500000, "gone: the last read is billed");
 	is_u64(ct.cur.covered_ms, 400 + 1000 + 300, "gone: covered up to its "
 	    "end, not to the round");
@@ -180,7 +180,7 @@ test_birth_end(void)
 	    "gone: the last stretch at the RAM held before the end");
 	/* the same departed record in the next rounds: nothing more */
 	hdr.time_ms += 1000;
-	lg_fold(&ct, &hdr, &g, 4096, false);
+	lg_fold(&ct, &hdr, &g, false);
 	is_u64(ct.cur.cpu_usec, 1500000, "gone again: nothing twice");
 	is_u64(ct.cur.covered_ms, 1700, "gone again: no more time");
 	/* a new incarnation under the same name, in the same round */
@@ -188,8 +188,8 @@ test_birth_end(void)
 	s.flags = SNAP_BORN;
 	s.born_ms = t0 + 3900;
 	s.cg_gen = 8;
-	lg_fold(&ct, &hdr, &g, 4096, false);
-	lg_fold(&ct, &hdr, &s, 4096, false);
+	lg_fold(&ct, &hdr, &g, false);
+	lg_fold(&ct, &hdr, &s, false);
 	is_u64(ct.cur.cpu_usec, 1550000, "reborn: the new counter whole");
 	/* born and gone between two rounds: only its departed record */
 	memset(&ct, 0, sizeof(ct));
@@ -199,7 +199,7 @@ test_birth_end(void)
 	g.born_ms = t0 + 10;
 	g.end_ms = t0 + 210;
 	g.cg_gen = 9;
-	lg_fold(&ct, &hdr, &g, 4096, false);
+	lg_fold(&ct, &hdr, &g, false);
 	is_u64(ct.cur.cpu_usec, 123456, "a life between two rounds: billed");
 	is_u64(ct.cur.covered_ms, 200, "... for its 200 ms");
 	/* born before the ledger file was made: a baseline */
@@ -208,7 +208,7 @@ test_birth_end(void)
 	mk(&s, t0, 999, 1);
 	s.flags = SNAP_BORN;
 	s.born_ms = t0;
-	lg_fold(&ct, &hdr, &s, 4096, false);
+	lg_fold(&ct, &hdr, &s, false);
 	is_u64(ct.cur.cpu_usec, 0, "born before the ledger: a baseline");
 }
 
