@@ -403,6 +403,7 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sfollow_init(&follow, snap_path);
+	follow.keep_gone = true;	/* the ends of departed containers */
 	state_since = time(NULL);
 	write_status();
 	boundary = next_boundary((int64_t)time(NULL));

@@ -32,12 +32,19 @@ terminate(char *s, size_t size)
 static int
 by_name(const void *a, const void *b)
 {
-	return strcmp(((const struct snap_ct *)a)->name,
-	    ((const struct snap_ct *)b)->name);
+	const struct snap_ct *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	/* a departed record and a running one of the same name side by
+	 * side: the departed first */
+	if (c == 0)
+		c = (int)(y->flags & SNAP_GONE) - (int)(x->flags & SNAP_GONE);
+	return c;
 }
 
 size_t
-sview_sanitize(struct snap_header *h, struct snap_ct *cts, size_t n)
+sview_sanitize(struct snap_header *h, struct snap_ct *cts, size_t n,
+    bool keep_gone)
 {
 	bool sorted = true;
 	size_t k;
@@ -77,8 +84,11 @@ sview_sanitize(struct snap_header *h, struct snap_ct *cts, size_t n)
 	 * first) */
 	k = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (cts[i].name[0] == '\0' || (cts[i].flags & SNAP_GONE) ||
-		    (k > 0 && strcmp(cts[k - 1].name, cts[i].name) == 0))
+		bool gone = (cts[i].flags & SNAP_GONE) != 0;
+
+		if (cts[i].name[0] == '\0' || (gone && !keep_gone) ||
+		    (k > 0 && strcmp(cts[k - 1].name, cts[i].name) == 0 &&
+		    ((cts[k - 1].flags & SNAP_GONE) != 0) == gone))
 			continue;
 		if (k != i)
 			cts[k] = cts[i];
@@ -106,7 +116,7 @@ sview_load(struct snap *s, struct sview *v, struct aerr *err)
 
 	if ((r = snap_read(s, &h, &cts, &n, err)) < 0)
 		return r;
-	n = sview_sanitize(&h, cts, n);
+	n = sview_sanitize(&h, cts, n, v->keep_gone);
 	sview_free(v);
 	v->h = h;
 	v->cts = cts;
@@ -235,7 +245,7 @@ int
 sfollow_update(struct sfollow *f, struct sview *cur, struct sview *prev,
     struct aerr *err)
 {
-	struct sview v = { .n = 0 };
+	struct sview v = { .n = 0, .keep_gone = f->keep_gone };
 	int r;
 
 	if (!sfollow_changed(f))

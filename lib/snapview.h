@@ -26,13 +26,18 @@ struct sview {
 	struct snap_header h;
 	struct snap_ct	*cts;		/* owned; sorted by name, unique */
 	size_t		 n;
+	/* keep departed records (SNAP_GONE, the ledger's): a name is then
+	 * unique among the running and among the departed ones */
+	bool		 keep_gone;
 };
 
 /* Read a consistent copy and check it (replaces what v held). */
 int	sview_load(struct snap *, struct sview *, struct aerr *);
 /* Check records in place: terminate strings, clamp counts, sort, drop
- * duplicate names; returns the number kept. */
-size_t	sview_sanitize(struct snap_header *, struct snap_ct *, size_t n);
+ * duplicate names and (unless keep_gone) departed records; returns the
+ * number kept. */
+size_t	sview_sanitize(struct snap_header *, struct snap_ct *, size_t n,
+	    bool keep_gone);
 void	sview_free(struct sview *);
 const struct snap_ct *sview_find(const struct sview *, const char *name);
 /* A row's figure is snap_value() (snapshot.h). */
@@ -56,6 +61,7 @@ struct sfollow {
 	ino_t		 ino;
 	bool		 have;
 	uint64_t	 pid, rounds, started;
+	bool		 keep_gone;	/* as struct sview's */
 };
 
 void	sfollow_init(struct sfollow *, const char *path);

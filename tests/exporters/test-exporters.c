@@ -280,7 +280,7 @@ test_sanitize(void)
 	cts[3].ndev = 1000;
 	cts[3].row[UB_PHYSPAGES].unit = 77;
 	cts[3].row[UB_DUMMY0].present = 1;
-	n = sview_sanitize(&h, cts, 4);
+	n = sview_sanitize(&h, cts, 4, false);
 	ok(n == 3, "duplicate dropped (%zu kept)", n);
 	ok(strcmp(cts[0].name, "ct00001") == 0 && strcmp(cts[1].name,
 	    "ct00002") == 0, "sorted by name");
@@ -299,9 +299,25 @@ test_sanitize(void)
 	synth_ct(&cts[2], 6, 1, 0);
 	cts[2].running = 0;
 	cts[2].flags = SNAP_GONE;
-	n = sview_sanitize(&h, cts, 3);
+	n = sview_sanitize(&h, cts, 3, false);
 	ok(n == 1 && cts[0].running && strcmp(cts[0].name, "ct00005") == 0,
 	    "departed records dropped, the running one of the same name kept");
+	/* the ledger keeps them (its follower's keep_gone): both records of
+	 * a name, the departed one first, and a duplicate still dropped */
+	memset(cts, 0, 4 * sizeof(*cts));
+	synth_ct(&cts[0], 5, 1, 0);
+	synth_ct(&cts[1], 5, 1, 0);
+	cts[1].running = 0;
+	cts[1].flags = SNAP_GONE;
+	synth_ct(&cts[2], 6, 1, 0);
+	cts[2].running = 0;
+	cts[2].flags = SNAP_GONE;
+	synth_ct(&cts[3], 5, 1, 0);
+	n = sview_sanitize(&h, cts, 4, true);
+	ok(n == 3 && (cts[0].flags & SNAP_GONE) && cts[1].running &&
+	    strcmp(cts[1].name, "ct00005") == 0 && (cts[2].flags & SNAP_GONE),
+	    "keep_gone: departed records kept beside the running one, "
+	    "duplicates dropped");
 	ok(sv_name_ok("101") && sv_name_ok("web-1.a_b") && !sv_name_ok("..") &&
 	    !sv_name_ok("a/b") && !sv_name_ok("-x") && !sv_name_ok("a:b") &&
 	    !sv_name_ok(""), "file-safe names");

@@ -78,7 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		memcpy(&h, data, sizeof(h));
 		memcpy(cts, data + sizeof(h), n * sizeof(*cts));
-		n = sview_sanitize(&h, cts, n);
+		n = sview_sanitize(&h, cts, n, false);
 		render_all(&h, cts, n);
 		free(cts);
 	}

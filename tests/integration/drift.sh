@@ -161,6 +161,9 @@ echo "$out" | grep -q '!=' && fail "still drifted after set: $out"
 pass "acctctl set --numproc 101 clears the numproc drift"
 
 # ---- restore mode
+# values set without --save outlive a restart (state_dir/live, like the
+# kernel's): put the saved one back first, so the start applies it
+actl set 110 --numproc 20 > /dev/null || fail "set numproc 20"
 stop_daemon
 start_daemon -o sample_interval=$IV -o drift=restore
 follow 110
