@@ -7,7 +7,8 @@
 #   - docs/mapping.md embeds `acctctl help params --markdown` unchanged
 #     (regenerate with `make update-mapping`);
 #   - acctctl.8 has an entry for every parameter, command, list field and
-#     exit status, and ctid.conf.5 every CTID.conf key;
+#     exit status, every option of each command's --help in that command's
+#     synopsis, and ctid.conf.5 every CTID.conf key;
 #   - accountd.8 has every option of `accountd -h`, and accountd.conf.5
 #     every key that `accountd -n` prints;
 #   - exporters.md names every metric family of /metrics (the names in
@@ -59,6 +60,16 @@ done
 for cmd in $("$acctctl" help | sed -n 's/^  \([a-z]*\)  .*/\1/p'); do
 	grep -Eq "^\.(It )?Cm $cmd( |\$)" "$docs/acctctl.8" ||
 		missing "command $cmd" acctctl.8
+	# every option of its --help (made from the command's spec) is in
+	# its synopsis: the lines from ".Cm $cmd" to the next ".Nm"
+	syn=$(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh /p' "$docs/acctctl.8" |
+	    sed -n "/^\.Cm $cmd\$/,/^\.Nm/p")
+	for opt in $("$acctctl" "$cmd" --help | awk '/^  -/ {
+	    for (i = 1; i <= NF && $i ~ /^-/; i++) { sub(/,$/, "", $i); print $i } }'); do
+		case $opt in -h|--help|--PARAM) continue ;; esac
+		grep -Eq "(Fl|[|]) ${opt#-}( |\$)" <<< "$syn" ||
+			missing "option $opt of $cmd (in its synopsis)" acctctl.8
+	done
 done
 fields=$(sed -n '/builtin\[\] = {/,/};/p' "$srcdir/cli/cmd-list.c" |
     grep -o '"[a-z_]*"' | tr -d '"')
