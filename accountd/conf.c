@@ -15,6 +15,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "kvfile.h"
 #include "params.h"
 #include "sbuf.h"
 #include "xalloc.h"
@@ -242,51 +243,17 @@ config_defaults(struct acct_config *c)
 			(void)config_set(c, keys[i].key, keys[i].dflt, NULL);
 }
 
+static int
+conf_pair(void *ctx, const char *key, const char *value, struct aerr *err)
+{
+	return config_set(ctx, key, value, err);
+}
+
 int
 config_parse(const char *name, const char *text, struct acct_config *c,
     struct aerr *err)
 {
-	const char *p = text;
-	unsigned lineno = 0;
-
-	while (*p != '\0') {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char line[1024], *k, *v, *eq, *e;
-		int r;
-
-		lineno++;
-		if (n >= sizeof(line))
-			return aerr_set(err, EINVAL, "%s:%u: line too long", name,
-			    lineno);
-		memcpy(line, p, n);
-		line[n] = '\0';
-		p = nl ? nl + 1 : p + n;
-		if ((e = strchr(line, '#')) != NULL)
-			*e = '\0';
-		for (k = line; isspace((unsigned char)*k); k++)
-			;
-		if (*k == '\0')
-			continue;
-		if ((eq = strchr(k, '=')) == NULL)
-			return aerr_set(err, EINVAL, "%s:%u: expected 'key = value'",
-			    name, lineno);
-		*eq = '\0';
-		for (e = eq; e > k && isspace((unsigned char)e[-1]); e--)
-			e[-1] = '\0';
-		for (v = eq + 1; isspace((unsigned char)*v); v++)
-			;
-		for (e = v + strlen(v); e > v && isspace((unsigned char)e[-1]);
-		    e--)
-			e[-1] = '\0';
-		if (strlen(v) >= 2 && v[0] == '"' && v[strlen(v) - 1] == '"') {
-			v[strlen(v) - 1] = '\0';
-			v++;
-		}
-		if ((r = config_set(c, k, v, err)) < 0)
-			return aerr_prefix(err, "%s:%u: ", name, lineno);
-	}
-	return 0;
+	return kvfile_parse(name, text, 1024, KV_UNQUOTE, conf_pair, c, err);
 }
 
 int
