@@ -18,6 +18,7 @@
 #include "kvfile.h"
 #include "params.h"
 #include "sbuf.h"
+#include "words.h"
 #include "xalloc.h"
 
 #ifndef SYSCONFDIR
@@ -198,23 +199,6 @@ values_of(const struct ckey *k)
 	return k->kind == CK_BOOL ? "yes|no" : k->dflt;
 }
 
-static bool
-accepted(const struct ckey *k, const char *value)
-{
-	const char *p = values_of(k);
-	size_t len = strlen(value);
-
-	while (*p != '\0') {
-		size_t n = strcspn(p, "|");
-
-		if (n == len && strncmp(p, value, n) == 0)
-			return true;
-		p += n;
-		p += strspn(p, "|");
-	}
-	return false;
-}
-
 /* "report, restore" */
 static const char *
 accepted_list(const struct ckey *k, char *buf, size_t len)
@@ -255,7 +239,7 @@ config_set(struct acct_config *c, const char *key, const char *value,
 	switch (k->kind) {
 	case CK_ENUM:
 	case CK_BOOL:
-		if (!accepted(k, value)) {
+		if (!words_has(values_of(k), '|', value, strlen(value))) {
 			char acc[128];
 
 			return aerr_set(err, EINVAL, "bad %s '%s' (accepted: %s)",

@@ -23,7 +23,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,19 +45,11 @@ static const struct cmd_entry graph_entry = {
 	"graph", GRAPH_ARGS, GRAPH_SUMMARY, cmd_graph, 0, graph_opts, 1
 };
 
-/* as acctctl's own (client.c), for this program alone */
-int
-usage_error(const char *cmd, const char *fmt, ...)
+/* usage_error (args.c) finds the synopsis here */
+const struct cmd_entry *
+cmd_find(const char *name)
 {
-	va_list ap;
-
-	fprintf(stderr, "acctctl %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	args_synopsis(&graph_entry, stderr);
-	return EX_USAGE;
+	return strcmp(name, graph_entry.name) == 0 ? &graph_entry : NULL;
 }
 
 static int

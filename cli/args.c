@@ -15,12 +15,14 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "acctctl.h"
 #include "params.h"
+#include "words.h"
 #include "xalloc.h"
 
 const struct cmd_opt json_opts[] = {
@@ -38,26 +40,11 @@ nopts(const struct cmd_entry *c)
 	return n;
 }
 
-/* Is `word` (up to len bytes) one of the space-separated spellings? */
-static bool
-spelt(const char *names, const char *word, size_t len)
-{
-	for (const char *p = names; *p != '\0'; ) {
-		size_t n = strcspn(p, " ");
-
-		if (n == len && strncmp(p, word, len) == 0)
-			return true;
-		p += n;
-		p += strspn(p, " ");
-	}
-	return false;
-}
-
 static int
 opt_index(const struct cmd_entry *c, const char *word, size_t len)
 {
 	for (size_t i = 0; i < nopts(c); i++)
-		if (spelt(c->opts[i].names, word, len))
+		if (words_has(c->opts[i].names, ' ', word, len))
 			return (int)i;
 	return -1;
 }
@@ -274,4 +261,25 @@ args_help(const struct cmd_entry *c, FILE *f)
 		help_line(f, "--PARAM", "VALUE",
 		    "a parameter (acctctl help params lists them)");
 	help_line(f, "-h --help", NULL, "this help");
+}
+
+/*
+ * The one error of a command line: "acctctl CMD: what was wrong (what is
+ * accepted)" and the command's synopsis (cmd_find: acctctl's table, or
+ * acctctl-graph's one entry), exit status 2.
+ */
+int
+usage_error(const char *cmd, const char *fmt, ...)
+{
+	const struct cmd_entry *c = cmd_find(cmd);
+	va_list ap;
+
+	fprintf(stderr, "acctctl %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	if (c != NULL)
+		args_synopsis(c, stderr);
+	return EX_USAGE;
 }

@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,20 +242,4 @@ print_warnings(struct json_object *reply)
 	for (size_t i = 0; i < json_object_array_length(w); i++)
 		fprintf(stderr, "acctctl: warning: %s\n",
 		    json_object_get_string(json_object_array_get_idx(w, i)));
-}
-
-int
-usage_error(const char *cmd, const char *fmt, ...)
-{
-	const struct cmd_entry *c = cmd_find(cmd);
-	va_list ap;
-
-	fprintf(stderr, "acctctl %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	if (c != NULL)
-		args_synopsis(c, stderr);
-	return EX_USAGE;
 }

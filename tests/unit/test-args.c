@@ -9,27 +9,22 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "acctctl.h"
 #include "../tap.h"
 
 static char last_err[512];
 
-/* acctctl's usage_error, recorded instead of printed */
-int
-usage_error(const char *cmd, const char *fmt, ...)
+/* usage_error (args.c) names the synopsis of acctctl's command; here none */
+const struct cmd_entry *
+cmd_find(const char *name)
 {
-	va_list ap;
-	int n = snprintf(last_err, sizeof(last_err), "%s: ", cmd);
-
-	va_start(ap, fmt);
-	vsnprintf(last_err + n, sizeof(last_err) - (size_t)n, fmt, ap);
-	va_end(ap);
-	return EX_USAGE;
+	(void)name;
+	return NULL;
 }
 
 static int
@@ -54,20 +49,36 @@ static const struct cmd_entry params = { "withparams", "CT", "a test", nop,
 static const struct cmd_entry rest = { "rest", "CT COMMAND ...", "a test",
 	nop, CMD_REST, NULL, -1 };
 
-/* parse a space-separated command line */
+/* parse a space-separated command line; its error's first line, without
+ * "acctctl ", in last_err */
 static int
 run(const struct cmd_entry *c, const char *line, struct cmd_args *a)
 {
 	static char buf[512];
 	static char *argv[32];
-	int argc = 0;
+	FILE *tmp = tmpfile();
+	int argc = 0, saved = dup(2), r;
+	char *nl;
 
 	snprintf(buf, sizeof(buf), "%s %s", c->name, line);
 	last_err[0] = '\0';
 	for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
 		argv[argc++] = t;
 	argv[argc] = NULL;
-	return args_parse(c, argc, argv, a);
+	fflush(stderr);
+	dup2(fileno(tmp), 2);
+	r = args_parse(c, argc, argv, a);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	if (fgets(last_err, sizeof(last_err), tmp) != NULL &&
+	    strncmp(last_err, "acctctl ", 8) == 0)
+		memmove(last_err, last_err + 8, strlen(last_err + 8) + 1);
+	if ((nl = strchr(last_err, '\n')) != NULL)
+		*nl = '\0';
+	fclose(tmp);
+	return r;
 }
 
 static void
