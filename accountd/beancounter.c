@@ -164,25 +164,6 @@ rd_u64(const struct container *ct, enum bc_file f, uint64_t *v)
 	return 0;
 }
 
-/* The value of `key` in a flat keyed buffer ("key value" lines). */
-static bool
-key_u64(const char *buf, const char *key, uint64_t *v)
-{
-	size_t kl = strlen(key);
-	const char *p = buf;
-
-	while (p != NULL && *p) {
-		if (strncmp(p, key, kl) == 0 && p[kl] == ' ') {
-			*v = cg_parse_u64(p + kl + 1);
-			return true;
-		}
-		p = strchr(p, '\n');
-		if (p != NULL)
-			p++;
-	}
-	return false;
-}
-
 static int
 rd_key(const struct container *ct, enum bc_file f, const char *key,
     uint64_t *v)
@@ -192,7 +173,7 @@ rd_key(const struct container *ct, enum bc_file f, const char *key,
 
 	if (r < 0)
 		return (int)r;
-	return key_u64(buf, key, v) ? 0 : -ENOENT;
+	return cg_key_u64(buf, key, v) ? 0 : -ENOENT;
 }
 
 static uint64_t
@@ -334,9 +315,9 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 				/* "oom": reclaim could not make room, OpenVZ's
 				 * meaning; "max" also counts limit hits that
 				 * reclaim resolved (kept as limit_hits) */
-				key_u64(buf, "max", &b->limit_hits);
-				have_oomc = key_u64(buf, "oom", &oom);
-				if (key_u64(buf, "oom_kill", &kills)) {
+				cg_key_u64(buf, "max", &b->limit_hits);
+				have_oomc = cg_key_u64(buf, "oom", &oom);
+				if (cg_key_u64(buf, "oom_kill", &kills)) {
 					n += fails(ct, UB_OOMGUARPAGES, kills,
 					    alert) > 0;
 					b->have_oom = true;
@@ -388,12 +369,12 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 	if (have(b, BF_CPU)) {
 		if (cg_version(&ad->layout, CTRL_CPU) == 2) {
 			if (rd(ct, BF_CPU, buf, sizeof(buf)) > 0) {
-				key_u64(buf, "usage_usec", &b->cpu_usage);
-				key_u64(buf, "user_usec", &b->cpu_user);
-				key_u64(buf, "system_usec", &b->cpu_system);
-				key_u64(buf, "nr_periods", &b->nr_periods);
-				key_u64(buf, "nr_throttled", &b->nr_throttled);
-				key_u64(buf, "throttled_usec", &b->throttled);
+				cg_key_u64(buf, "usage_usec", &b->cpu_usage);
+				cg_key_u64(buf, "user_usec", &b->cpu_user);
+				cg_key_u64(buf, "system_usec", &b->cpu_system);
+				cg_key_u64(buf, "nr_periods", &b->nr_periods);
+				cg_key_u64(buf, "nr_throttled", &b->nr_throttled);
+				cg_key_u64(buf, "throttled_usec", &b->throttled);
 			}
 		} else if (rd_u64(ct, BF_CPU, &x) == 0) {
 			b->cpu_usage = x / 1000;	/* ns */
@@ -401,9 +382,9 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 	}
 	/* v1 throttling (v2 has it in cpu.stat above) */
 	if (have(b, BF_CPU_STAT) && rd(ct, BF_CPU_STAT, buf, sizeof(buf)) > 0) {
-		key_u64(buf, "nr_periods", &b->nr_periods);
-		key_u64(buf, "nr_throttled", &b->nr_throttled);
-		if (key_u64(buf, "throttled_time", &x))
+		cg_key_u64(buf, "nr_periods", &b->nr_periods);
+		cg_key_u64(buf, "nr_throttled", &b->nr_throttled);
+		if (cg_key_u64(buf, "throttled_time", &x))
 			b->throttled = x / 1000;	/* ns */
 	}
 	return n;
@@ -566,38 +547,38 @@ sample_slow(struct container *ct, bc_alert_fn alert)
 			b->r[UB_TCPSNDBUF].barrier = b->r[UB_TCPSNDBUF].limit = y;
 	}
 	if (rd(ct, BF_MEM_STAT, buf, sizeof(buf)) > 0) {
-		if (key_u64(buf, "shmem", &x)) {
+		if (cg_key_u64(buf, "shmem", &x)) {
 			held(ct, UB_SHMPAGES, pages(x));
 			limits_from_params(ct, UB_SHMPAGES, P_SHMPAGES, VAL_UNLIMITED);
 		}
-		if (key_u64(buf, "unevictable", &x)) {
+		if (cg_key_u64(buf, "unevictable", &x)) {
 			held(ct, UB_LOCKEDPAGES, pages(x));
 			limits_from_params(ct, UB_LOCKEDPAGES, P_LOCKEDPAGES,
 			    VAL_UNLIMITED);
 		}
 		if (v2) {
-			if (key_u64(buf, "kernel", &x) ||
-			    (key_u64(buf, "slab", &x) && key_u64(buf,
+			if (cg_key_u64(buf, "kernel", &x) ||
+			    (cg_key_u64(buf, "slab", &x) && cg_key_u64(buf,
 			    "kernel_stack", &y) && (x += y, true))) {
 				held(ct, UB_KMEMSIZE, x);
 				limits_from_params(ct, UB_KMEMSIZE, P_KMEMSIZE,
 				    VAL_UNLIMITED);
 			}
-			if (key_u64(buf, "sock", &x)) {
+			if (cg_key_u64(buf, "sock", &x)) {
 				held(ct, UB_TCPSNDBUF, x);
 				limits_from_params(ct, UB_TCPSNDBUF, P_TCPSNDBUF,
 				    VAL_UNLIMITED);
 			}
-			if (key_u64(buf, "slab_reclaimable", &x)) {
+			if (cg_key_u64(buf, "slab_reclaimable", &x)) {
 				held(ct, UB_DCACHESIZE, x);
 				limits_from_params(ct, UB_DCACHESIZE, P_DCACHESIZE,
 				    VAL_UNLIMITED);
 			}
-			key_u64(buf, "file", &b->mem_cache);
-			key_u64(buf, "anon", &b->mem_anon);
+			cg_key_u64(buf, "file", &b->mem_cache);
+			cg_key_u64(buf, "anon", &b->mem_anon);
 		} else {
-			key_u64(buf, "cache", &b->mem_cache);
-			key_u64(buf, "rss", &b->mem_anon);
+			cg_key_u64(buf, "cache", &b->mem_cache);
+			cg_key_u64(buf, "rss", &b->mem_anon);
 		}
 	}
 	parse_io(ct, cg_version(&ad->layout, CTRL_IO) == 2);

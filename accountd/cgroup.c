@@ -147,28 +147,6 @@ cg_has_file(int dfd, const char *file)
 	return faccessat(dfd, file, F_OK, 0) == 0;
 }
 
-/* A counter value: decimal digits, "max" or "-1".  Hand-written rather
- * than strtoull: it is the sampler's innermost loop. */
-uint64_t
-cg_parse_u64(const char *s)
-{
-	uint64_t v = 0;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == 'm' || *s == '-')
-		return VAL_UNLIMITED;		/* v2 "max", v1 "-1" */
-	if (*s < '0' || *s > '9')
-		return 0;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return VAL_UNLIMITED;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	/* v1 shows unlimited as LONG_MAX rounded down to a page */
-	return v >= (1ULL << 62) ? VAL_UNLIMITED : v;
-}
-
 int
 cg_read_u64(int dfd, const char *file, uint64_t *out)
 {
@@ -179,25 +157,6 @@ cg_read_u64(int dfd, const char *file, uint64_t *out)
 		return (int)r;
 	*out = cg_parse_u64(buf);
 	return 0;
-}
-
-/* A flat keyed file ("key value" per line): memory.events, cpu.stat. */
-int
-cg_read_key(int dfd, const char *file, const char *key, uint64_t *out)
-{
-	char buf[4096], *line, *save = NULL;
-	size_t kl = strlen(key);
-	ssize_t r = cg_read(dfd, file, buf, sizeof(buf));
-
-	if (r < 0)
-		return (int)r;
-	for (line = strtok_r(buf, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save))
-		if (strncmp(line, key, kl) == 0 && line[kl] == ' ') {
-			*out = cg_parse_u64(line + kl + 1);
-			return 0;
-		}
-	return -ENOENT;
 }
 
 /* ---- layouts ------------------------------------------------------- */

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgparse.h"	/* cg_parse_u64, cg_key_u64 */
 #include "err.h"
 #include "plan.h"
 
@@ -77,7 +78,6 @@ ssize_t	cg_read(int dfd, const char *file, char *buf, size_t len);
 ssize_t	cg_read_path(const struct cg_layout *, enum cg_ctrl, const char *rel,
 	    const char *file, char *buf, size_t len);
 int	cg_read_u64(int dfd, const char *file, uint64_t *out);
-int	cg_read_key(int dfd, const char *file, const char *key, uint64_t *out);
 bool	cg_has_file(int dfd, const char *file);
 int	cg_open_counter(int dfd, const char *file);
 ssize_t	cg_pread(int fd, char *buf, size_t len);
@@ -91,6 +91,5 @@ int	cg_kcaps(const struct cg_layout *, const char *relpath,
 	    struct kcaps *, struct aerr *);
 int	cg_kstate(const struct cg_layout *, const struct cg_ct *,
 	    struct kstate *);
-uint64_t cg_parse_u64(const char *s);	/* "max"/huge -> VAL_UNLIMITED */
 
 #endif

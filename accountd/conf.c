@@ -15,8 +15,10 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "kvfile.h"
 #include "params.h"
 #include "sbuf.h"
+#include "words.h"
 #include "xalloc.h"
 
 #ifndef SYSCONFDIR
@@ -35,13 +37,20 @@
 #define PKGDATADIR "/usr/share/accountd"
 #endif
 
-enum ckind { CK_STR, CK_UINT, CK_LIST };
+/*
+ * CK_ENUM is a string that must be one of the values its row lists in
+ * place of a default, "report|restore" (the first is the default); CK_BOOL
+ * is yes or no.  The parser refuses anything else, naming the values,
+ * `accountd -n` prints them, and docs/check-docs-sync.sh checks that
+ * accountd.conf.5 names each.  Both are stored as the string, as CK_STR.
+ */
+enum ckind { CK_STR, CK_UINT, CK_LIST, CK_ENUM, CK_BOOL };
 
 static const struct ckey {
 	const char	*key;
 	enum ckind	 kind;
 	size_t		 off;
-	const char	*dflt;	/* NULL: derived or empty */
+	const char	*dflt;	/* NULL: derived or empty; CK_ENUM: values */
 	const char	*help;
 } keys[] = {
 	/* keys a SIGHUP can change: listed in RELOADABLE below */
@@ -76,17 +85,17 @@ static const struct ckey {
 	  "unread before its connection is closed (1 to 86400)" },
 	{ "pid_file", CK_STR, offsetof(struct acct_config, pid_file),
 	  NULL, "pid file (default: run_dir/accountd.pid)" },
-	{ "log", CK_STR, offsetof(struct acct_config, log),
-	  "auto", "stderr, syslog, or auto (stderr with -d, else syslog)" },
-	{ "log_level", CK_STR, offsetof(struct acct_config, log_level),
-	  "info", "err, warn, info or debug" },
+	{ "log", CK_ENUM, offsetof(struct acct_config, log),
+	  "auto|stderr|syslog", "stderr, syslog, or auto (stderr with -d, else syslog)" },
+	{ "log_level", CK_ENUM, offsetof(struct acct_config, log_level),
+	  "info|err|warn|debug", "the least severe messages logged" },
 	{ "discover", CK_LIST, offsetof(struct acct_config, discover),
 	  NULL, "cgroup pattern of containers to manage, e.g. lxc.payload.%n" },
 	{ "rescan_interval", CK_UINT,
 	  offsetof(struct acct_config, rescan_interval), "5",
 	  "seconds between checks for containers starting and stopping" },
-	{ "hook_failure", CK_STR, offsetof(struct acct_config, hook_failure),
-	  "refuse", "accountd-hook when its settings cannot be put in force: "
+	{ "hook_failure", CK_ENUM, offsetof(struct acct_config, hook_failure),
+	  "refuse|allow", "accountd-hook when its settings cannot be put in force: "
 	  "refuse (the runtime does not start the container) or allow" },
 	{ "sample_interval", CK_UINT,
 	  offsetof(struct acct_config, sample_interval), "1000",
@@ -97,7 +106,7 @@ static const struct ckey {
 	  offsetof(struct acct_config, pids_poll_interval), "40",
 	  "cgroup v1: milliseconds between checks of pids.events (v1 sends no "
 	  "notification)" },
-	{ "drift", CK_STR, offsetof(struct acct_config, drift), "report",
+	{ "drift", CK_ENUM, offsetof(struct acct_config, drift), "report|restore",
 	  "a limit written by someone else: report it, or restore the "
 	  "configured value" },
 	{ "alert_hook", CK_STR, offsetof(struct acct_config, alert_hook), "",
@@ -116,8 +125,8 @@ static const struct ckey {
 	  "Alertmanager API v2 alerts URL, e.g. http://127.0.0.1:9093/api/v2/alerts" },
 	{ "notify_user", CK_STR, offsetof(struct acct_config, notify_user),
 	  "nobody", "user the Alertmanager notifier runs as" },
-	{ "vswap_mode", CK_STR, offsetof(struct acct_config, vswap_mode),
-	  "auto", "VSwap emulation: auto, ram, kernel or off (docs/vswap.md)" },
+	{ "vswap_mode", CK_ENUM, offsetof(struct acct_config, vswap_mode),
+	  "auto|ram|kernel|off", "VSwap emulation: auto, ram, kernel or off (docs/vswap.md)" },
 	{ "vswap_rate", CK_STR, offsetof(struct acct_config, vswap_rate),
 	  "100M", "virtual swap traffic a container is slowed to, bytes/s "
 	  "(OpenVZ: 25600 pages/s); per container: VSWAPRATE" },
@@ -128,7 +137,7 @@ static const struct ckey {
 	  "total above RAM minus this is refused (--force admits it)" },
 	{ "meminfo_dir", CK_STR, offsetof(struct acct_config, meminfo_dir), "",
 	  "if set, a meminfo file per container is kept up to date here" },
-	{ "exporter", CK_STR, offsetof(struct acct_config, exporter), "no",
+	{ "exporter", CK_BOOL, offsetof(struct acct_config, exporter), "no",
 	  "yes: run accountd-exporter (/metrics, dashboard, RRD archives) as an "
 	  "unprivileged child" },
 	{ "http_listen", CK_STR, offsetof(struct acct_config, http_listen),
@@ -146,14 +155,14 @@ static const struct ckey {
 	{ "rrdcached", CK_STR, offsetof(struct acct_config, rrdcached), "",
 	  "write RRD updates through rrdcached at this address (unix:/path or "
 	  "host:port)" },
-	{ "quota_fallback", CK_STR,
-	  offsetof(struct acct_config, quota_fallback), "userspace",
+	{ "quota_fallback", CK_ENUM,
+	  offsetof(struct acct_config, quota_fallback), "userspace|no",
 	  "disk quota where the filesystem has no project quota: userspace "
 	  "(accountd counts and refuses opens for writing) or no (refused)" },
 	{ "quota_rescan", CK_UINT, offsetof(struct acct_config, quota_rescan),
 	  "10", "seconds between recounts of a tree under the userspace "
 	  "quota (1 to 86400)" },
-	{ "ledger", CK_STR, offsetof(struct acct_config, ledger), "yes",
+	{ "ledger", CK_BOOL, offsetof(struct acct_config, ledger), "yes",
 	  "yes: run accountd-ledger, which records every container's usage "
 	  "for billing (docs/billing.md), as an unprivileged child" },
 	{ "ledger_user", CK_STR, offsetof(struct acct_config, ledger_user),
@@ -184,6 +193,31 @@ find_key(const char *k)
 	return NULL;
 }
 
+static const char *
+values_of(const struct ckey *k)
+{
+	return k->kind == CK_BOOL ? "yes|no" : k->dflt;
+}
+
+/* "report, restore" */
+static const char *
+accepted_list(const struct ckey *k, char *buf, size_t len)
+{
+	const char *p = values_of(k);
+	size_t used = 0;
+
+	buf[0] = '\0';
+	while (*p != '\0' && used < len) {
+		size_t n = strcspn(p, "|");
+
+		used += (size_t)snprintf(buf + used, len - used, "%s%.*s",
+		    used ? ", " : "", (int)n, p);
+		p += n;
+		p += strspn(p, "|");
+	}
+	return buf;
+}
+
 int
 config_set(struct acct_config *c, const char *key, const char *value,
     struct aerr *err)
@@ -203,6 +237,15 @@ config_set(struct acct_config *c, const char *key, const char *value,
 		    known);
 	}
 	switch (k->kind) {
+	case CK_ENUM:
+	case CK_BOOL:
+		if (!words_has(values_of(k), '|', value, strlen(value))) {
+			char acc[128];
+
+			return aerr_set(err, EINVAL, "bad %s '%s' (accepted: %s)",
+			    key, value, accepted_list(k, acc, sizeof(acc)));
+		}
+		/* FALLTHROUGH */
 	case CK_STR: {
 		char **p = (char **)(void *)(base + k->off);
 
@@ -237,56 +280,31 @@ void
 config_defaults(struct acct_config *c)
 {
 	memset(c, 0, sizeof(*c));
-	for (size_t i = 0; i < nitems(keys); i++)
-		if (keys[i].dflt != NULL)
+	for (size_t i = 0; i < nitems(keys); i++) {
+		char first[32];
+
+		if (keys[i].dflt == NULL)
+			continue;
+		if (keys[i].kind == CK_ENUM) {	/* the first value */
+			snprintf(first, sizeof(first), "%.*s",
+			    (int)strcspn(keys[i].dflt, "|"), keys[i].dflt);
+			(void)config_set(c, keys[i].key, first, NULL);
+		} else
 			(void)config_set(c, keys[i].key, keys[i].dflt, NULL);
+	}
+}
+
+static int
+conf_pair(void *ctx, const char *key, const char *value, struct aerr *err)
+{
+	return config_set(ctx, key, value, err);
 }
 
 int
 config_parse(const char *name, const char *text, struct acct_config *c,
     struct aerr *err)
 {
-	const char *p = text;
-	unsigned lineno = 0;
-
-	while (*p != '\0') {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char line[1024], *k, *v, *eq, *e;
-		int r;
-
-		lineno++;
-		if (n >= sizeof(line))
-			return aerr_set(err, EINVAL, "%s:%u: line too long", name,
-			    lineno);
-		memcpy(line, p, n);
-		line[n] = '\0';
-		p = nl ? nl + 1 : p + n;
-		if ((e = strchr(line, '#')) != NULL)
-			*e = '\0';
-		for (k = line; isspace((unsigned char)*k); k++)
-			;
-		if (*k == '\0')
-			continue;
-		if ((eq = strchr(k, '=')) == NULL)
-			return aerr_set(err, EINVAL, "%s:%u: expected 'key = value'",
-			    name, lineno);
-		*eq = '\0';
-		for (e = eq; e > k && isspace((unsigned char)e[-1]); e--)
-			e[-1] = '\0';
-		for (v = eq + 1; isspace((unsigned char)*v); v++)
-			;
-		for (e = v + strlen(v); e > v && isspace((unsigned char)e[-1]);
-		    e--)
-			e[-1] = '\0';
-		if (strlen(v) >= 2 && v[0] == '"' && v[strlen(v) - 1] == '"') {
-			v[strlen(v) - 1] = '\0';
-			v++;
-		}
-		if ((r = config_set(c, k, v, err)) < 0)
-			return aerr_prefix(err, "%s:%u: ", name, lineno);
-	}
-	return 0;
+	return kvfile_parse(name, text, 1024, KV_UNQUOTE, conf_pair, c, err);
 }
 
 int
@@ -351,18 +369,6 @@ config_finish(struct acct_config *c)
 int
 config_check(const struct acct_config *c, struct aerr *err)
 {
-	static const char *const levels[] = { "err", "warn", "info", "debug" };
-	bool ok = false;
-
-	for (size_t i = 0; i < nitems(levels); i++)
-		ok |= strcmp(c->log_level, levels[i]) == 0;
-	if (!ok)
-		return aerr_set(err, EINVAL, "bad log_level '%s' (accepted: err, "
-		    "warn, info, debug)", c->log_level);
-	if (strcmp(c->log, "auto") != 0 && strcmp(c->log, "stderr") != 0 &&
-	    strcmp(c->log, "syslog") != 0)
-		return aerr_set(err, EINVAL, "bad log '%s' (accepted: auto, "
-		    "stderr, syslog)", c->log);
 	if (*c->cgroup_parent == '\0' || *c->cgroup_parent == '/' ||
 	    strstr(c->cgroup_parent, "..") != NULL)
 		return aerr_set(err, EINVAL, "bad cgroup_parent '%s' (accepted: "
@@ -385,9 +391,6 @@ config_check(const struct acct_config *c, struct aerr *err)
 		return aerr_set(err, EINVAL, "bad pids_poll_interval %u "
 		    "(accepted: hot_interval (%u) to 60000 ms)",
 		    c->pids_poll_interval, c->hot_interval);
-	if (strcmp(c->drift, "report") != 0 && strcmp(c->drift, "restore") != 0)
-		return aerr_set(err, EINVAL, "bad drift '%s' (accepted: report, "
-		    "restore)", c->drift);
 	if (c->max_connections < 32 || c->max_connections > 65536)
 		return aerr_set(err, EINVAL, "bad max_connections %u (accepted: "
 		    "32 to 65536)", c->max_connections);
@@ -402,10 +405,6 @@ config_check(const struct acct_config *c, struct aerr *err)
 	if (c->rescan_interval > 86400)
 		return aerr_set(err, EINVAL, "bad rescan_interval %u (accepted: "
 		    "0 (off) to 86400 s)", c->rescan_interval);
-	if (strcmp(c->hook_failure, "refuse") != 0 &&
-	    strcmp(c->hook_failure, "allow") != 0)
-		return aerr_set(err, EINVAL, "bad hook_failure '%s' (accepted: "
-		    "refuse, allow)", c->hook_failure);
 	if (c->alert_hook_timeout < 1 || c->alert_hook_timeout > 86400)
 		return aerr_set(err, EINVAL, "bad alert_hook_timeout %u "
 		    "(accepted: 1 to 86400 s)", c->alert_hook_timeout);
@@ -415,11 +414,6 @@ config_check(const struct acct_config *c, struct aerr *err)
 	if (*c->alert_hook != '\0' && *c->alert_hook != '/')
 		return aerr_set(err, EINVAL, "alert_hook '%s' must be an absolute "
 		    "path (it is run directly, without a shell)", c->alert_hook);
-	if (strcmp(c->vswap_mode, "auto") != 0 && strcmp(c->vswap_mode, "ram") != 0
-	    && strcmp(c->vswap_mode, "kernel") != 0 &&
-	    strcmp(c->vswap_mode, "off") != 0)
-		return aerr_set(err, EINVAL, "bad vswap_mode '%s' (accepted: "
-		    "auto, ram, kernel, off)", c->vswap_mode);
 	{
 		struct ct_params p;
 		struct aerr e = { 0 };
@@ -444,19 +438,12 @@ config_check(const struct acct_config *c, struct aerr *err)
 			    "or a size such as 2G; 0 keeps nothing back)",
 			    c->guarantee_reserve);
 	}
-	if (strcmp(c->quota_fallback, "userspace") != 0 &&
-	    strcmp(c->quota_fallback, "no") != 0)
-		return aerr_set(err, EINVAL, "bad quota_fallback '%s' (accepted: "
-		    "userspace, no)", c->quota_fallback);
 	if (c->quota_rescan < 1 || c->quota_rescan > 86400)
 		return aerr_set(err, EINVAL, "bad quota_rescan %u (accepted: 1 "
 		    "to 86400 s)", c->quota_rescan);
 	if (*c->meminfo_dir != '\0' && *c->meminfo_dir != '/')
 		return aerr_set(err, EINVAL, "meminfo_dir '%s' must be an "
 		    "absolute path", c->meminfo_dir);
-	if (strcmp(c->exporter, "yes") != 0 && strcmp(c->exporter, "no") != 0)
-		return aerr_set(err, EINVAL, "bad exporter '%s' (accepted: yes, "
-		    "no)", c->exporter);
 	if (strcmp(c->exporter, "yes") == 0 && (strcmp(c->exporter_user,
 	    "root") == 0 || *c->exporter_user == '\0'))
 		return aerr_set(err, EINVAL, "exporter_user '%s': the exporter "
@@ -473,9 +460,6 @@ config_check(const struct acct_config *c, struct aerr *err)
 	if (c->rrd_step < 1 || c->rrd_step > 300)
 		return aerr_set(err, EINVAL, "bad rrd_step %u (accepted: 1 to "
 		    "300 seconds)", c->rrd_step);
-	if (strcmp(c->ledger, "yes") != 0 && strcmp(c->ledger, "no") != 0)
-		return aerr_set(err, EINVAL, "bad ledger '%s' (accepted: yes, "
-		    "no)", c->ledger);
 	if (strcmp(c->ledger, "yes") == 0 && (strcmp(c->ledger_user,
 	    "root") == 0 || *c->ledger_user == '\0'))
 		return aerr_set(err, EINVAL, "ledger_user '%s': the ledger "
@@ -523,7 +507,9 @@ value_str(const struct acct_config *c, const struct ckey *k)
 	const char *base = (const char *)c;
 
 	switch (k->kind) {
-	case CK_STR: {
+	case CK_STR:
+	case CK_ENUM:
+	case CK_BOOL: {
 		const char *v = *(char *const *)(const void *)(base + k->off);
 
 		return xstrdup(v ? v : "");
@@ -564,7 +550,9 @@ config_reload(struct acct_config *cur, struct acct_config *nw,
 			continue;
 		}
 		switch (k->kind) {
-		case CK_STR: {
+		case CK_STR:
+		case CK_ENUM:
+		case CK_BOOL: {
 			char **x = (char **)(void *)(base_cur + k->off);
 			char **y = (char **)(void *)(base_nw + k->off);
 			char *t = *x;
@@ -619,8 +607,16 @@ config_print(const struct acct_config *c, FILE *out)
 		const struct ckey *k = &keys[i];
 
 		fprintf(out, "# %s\n", k->help);
+		if (k->kind == CK_ENUM || k->kind == CK_BOOL) {
+			char acc[128];
+
+			fprintf(out, "# accepted: %s\n",
+			    accepted_list(k, acc, sizeof(acc)));
+		}
 		switch (k->kind) {
-		case CK_STR: {
+		case CK_STR:
+		case CK_ENUM:
+		case CK_BOOL: {
 			const char *v = *(char *const *)(const void *)(base +
 			    k->off);
 
@@ -647,7 +643,8 @@ config_free(struct acct_config *c)
 	char *base = (char *)c;
 
 	for (size_t i = 0; i < nitems(keys); i++)
-		if (keys[i].kind == CK_STR)
+		if (keys[i].kind == CK_STR || keys[i].kind == CK_ENUM ||
+		    keys[i].kind == CK_BOOL)
 			free(*(char **)(void *)(base + keys[i].off));
 	for (size_t j = 0; j < c->ndiscover; j++)
 		free(c->discover[j]);

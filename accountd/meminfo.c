@@ -18,17 +18,10 @@
 static uint64_t
 stat_key(const char *buf, const char *key)
 {
-	size_t kl = strlen(key);
-	const char *p = buf;
+	uint64_t v = 0;
 
-	while (p != NULL && *p) {
-		if (strncmp(p, key, kl) == 0 && p[kl] == ' ')
-			return strtoull(p + kl + 1, NULL, 10);
-		p = strchr(p, '\n');
-		if (p != NULL)
-			p++;
-	}
-	return 0;
+	(void)cg_key_u64(buf, key, &v);	/* 0 when the kernel lacks it */
+	return v;
 }
 
 static void

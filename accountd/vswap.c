@@ -235,8 +235,8 @@ vswap_account(struct container *ct, uint64_t usage, uint64_t swapped)
 		if (ct_dirs(ct, NULL) == 0) {
 			dfd = cg_ct_fd(&ad->layout, &ct->cg, CTRL_MEMORY);
 			if (dfd >= 0 && cg_read(dfd, "memory.stat", buf,
-			    sizeof(buf)) > 0 && (p = strstr(buf, "pgmajfault ")))
-				majflt = strtoull(p + 11, NULL, 10);
+			    sizeof(buf)) > 0)
+				(void)cg_key_u64(buf, "pgmajfault", &majflt);
 			if (dfd >= 0 && cg_read(dfd, "memory.pressure", buf,
 			    sizeof(buf)) > 0 && (p = strstr(buf, "full ")) &&
 			    (p = strstr(p, "total=")))

@@ -23,7 +23,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,67 +38,52 @@
 
 const char *opt_socket;	/* acctctl's -s comes as ACCTCTL_SOCKET */
 
-/* as acctctl's own (client.c), for this program alone */
-int
-usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
+static int cmd_graph(struct cmd_args *);
 
-	fprintf(stderr, "acctctl %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nusage: acctctl %s %s\n", cmd, GRAPH_ARGS);
-	return EX_USAGE;
+/* as acctctl's (cmd-graph.c), with the same options (graph-opts.c) */
+static const struct cmd_entry graph_entry = {
+	"graph", GRAPH_ARGS, GRAPH_SUMMARY, cmd_graph, 0, graph_opts, 1
+};
+
+/* usage_error (args.c) finds the synopsis here */
+const struct cmd_entry *
+cmd_find(const char *name)
+{
+	return strcmp(name, graph_entry.name) == 0 ? &graph_entry : NULL;
 }
 
 static int
-cmd_graph(int argc, char **argv)
+cmd_graph(struct cmd_args *a)
 {
-	const char *ct = NULL, *res = "physpages", *period = "1d";
-	const char *out = NULL, *dir = getenv("ACCTCTL_RRD_DIR");
-	const char *daemon = getenv("RRDCACHED_ADDRESS");
+	const char *ct = a->npos ? a->pos[0] : NULL;
+	const char *res = args_get(a, "-r"), *period = args_get(a, "-p");
+	const char *out = args_get(a, "-o"), *dir = args_get(a, "--rrd-dir");
+	const char *daemon = args_get(a, "--rrdcached");
+	const char *size = args_get(a, "--size");
 	struct graph_req g = { .width = 600, .height = 200 };
 	struct aerr err = { 0 };
 	unsigned char *png = NULL;
 	size_t len = 0;
 	int r;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		bool has = i + 1 < argc;
+	if (res == NULL)
+		res = "physpages";
+	if (period == NULL)
+		period = "1d";
+	if (dir == NULL)
+		dir = getenv("ACCTCTL_RRD_DIR");
+	if (daemon == NULL)
+		daemon = getenv("RRDCACHED_ADDRESS");
+	if (size != NULL) {
+		unsigned w, h;
+		char x;
 
-		if ((strcmp(a, "--resource") == 0 || strcmp(a, "-r") == 0) && has)
-			res = argv[++i];
-		else if ((strcmp(a, "--period") == 0 || strcmp(a, "-p") == 0) &&
-		    has)
-			period = argv[++i];
-		else if (strcmp(a, "-o") == 0 && has)
-			out = argv[++i];
-		else if (strcmp(a, "--rrd-dir") == 0 && has)
-			dir = argv[++i];
-		else if (strcmp(a, "--rrdcached") == 0 && has)
-			daemon = argv[++i];
-		else if (strcmp(a, "--size") == 0 && has) {
-			unsigned w, h;
-			char x;
-
-			if (sscanf(argv[++i], "%u%c%u", &w, &x, &h) != 3 ||
-			    x != 'x' || w < 100 || w > 4000 || h < 50 ||
-			    h > 2000)
-				return usage_error("graph", "bad --size '%s' "
-				    "(accepted: WIDTHxHEIGHT, 100x50 to 4000x2000)",
-				    argv[i]);
-			g.width = w;
-			g.height = h;
-		} else if (a[0] == '-' && a[1] != '\0')
-			return usage_error("graph", "unknown option '%s'%s", a,
-			    has ? "" : " (or a missing value)");
-		else if (ct == NULL)
-			ct = a;
-		else
-			return usage_error("graph", "one container at a time "
-			    "('%s' and '%s')", ct, a);
+		if (sscanf(size, "%u%c%u", &w, &x, &h) != 3 || x != 'x' ||
+		    w < 100 || w > 4000 || h < 50 || h > 2000)
+			return usage_error("graph", "bad --size '%s' (accepted: "
+			    "WIDTHxHEIGHT, 100x50 to 4000x2000)", size);
+		g.width = w;
+		g.height = h;
 	}
 	if (dir == NULL || *dir == '\0')	/* no daemon told (cmd-graph-run.c) */
 		dir = LOCALSTATEDIR "/lib/accountd-rrd";
@@ -163,5 +147,16 @@ cmd_graph(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	return cmd_graph(argc, argv);
+	struct cmd_args a;
+	int r;
+
+	if ((r = args_parse(&graph_entry, argc, argv, &a)) == ARGS_HELP) {
+		args_help(&graph_entry, stdout);
+		return EX_OK;
+	}
+	if (r != EX_OK)
+		return r;
+	r = cmd_graph(&a);
+	args_free(&a);
+	return r;
 }

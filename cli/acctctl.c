@@ -58,20 +58,27 @@ usage_all(FILE *f)
 {
 	fprintf(f, "usage: acctctl [-j] [-s socket] command [arguments]\n\n");
 	for (size_t i = 0; i < nitems(commands); i++)
-		fprintf(f, "  %-8s %-44s %s\n", commands[i]->name,
+		fprintf(f, "  %-8s %-28s %s\n", commands[i]->name,
 		    commands[i]->args, commands[i]->summary);
-	fprintf(f, "\n  -j  JSON output    -s  accountd's control socket\n"
-	    "  acctctl help params   lists the parameters set accepts\n");
+	fprintf(f, "\n  -j  JSON output    -s  accountd's control socket    "
+	    "-h, --help  this list\n"
+	    "  acctctl COMMAND --help   a command's options\n"
+	    "  acctctl help params      lists the parameters set accepts\n");
 }
 
 int
 main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 	const struct cmd_entry *c;
-	int ch;
+	struct cmd_args a;
+	int ch, r;
 
 	/* global options come before the command */
-	while ((ch = getopt(argc, argv, "+hjs:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+hjs:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			opt_json = true;
@@ -96,5 +103,15 @@ main(int argc, char **argv)
 		usage_all(stderr);
 		return EX_USAGE;
 	}
-	return c->exec(argc - optind, argv + optind);
+	if ((r = args_parse(c, argc - optind, argv + optind, &a)) == ARGS_HELP) {
+		args_help(c, stdout);
+		return EX_OK;
+	}
+	if (r != EX_OK)
+		return r;
+	if (args_known(c, "-j") && args_has(&a, "-j"))
+		opt_json = true;
+	r = c->exec(&a);
+	args_free(&a);
+	return r;
 }

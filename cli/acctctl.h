@@ -10,6 +10,7 @@
 #define ACCT_ACCTCTL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <json-c/json.h>
 
@@ -26,24 +27,73 @@ enum {
 	EX_NUMPROC = 7,		/* exec/attach: the container is at numproc */
 };
 
-#define CMD_READONLY	0x01	/* works on the read-only socket */
+/*
+ * A command declares its options as data (tmux's args template): every
+ * spelling, whether it takes a value, one help line.  One parser (args.c)
+ * reads argv against it and prints --help from it, so the help, the
+ * parser and acctctl.8's check (docs/check-docs-sync.sh) see one list.
+ */
+struct cmd_opt {
+	const char	*names;		/* "-a --all": every spelling */
+	const char	*value;		/* NULL: a flag; else the value's name */
+	const char	*help;
+};
+
+#define CMD_PARAMS	0x01	/* takes the parameters' --NAME VALUE */
+#define CMD_REST	0x02	/* options end at the first positional (exec) */
+
+struct cmd_entry;
+
+/* What args_parse found: per option of the spec its value ("" for a flag
+ * given, NULL if absent; the last one given wins), the positional
+ * arguments in order, and the parameters' --NAME VALUE as JSON. */
+struct cmd_args {
+	const struct cmd_entry	*cmd;
+	const char		**val;
+	char			**pos;
+	int			 npos;
+	int			 argc;		/* the command's own argv */
+	char			**argv;
+	struct json_object	*params;	/* CMD_PARAMS: NAME -> value */
+};
 
 struct cmd_entry {
 	const char	*name;
-	const char	*args;		/* usage after the command name */
+	const char	*args;		/* the positional arguments, for usage */
 	const char	*summary;
-	int		(*exec)(int argc, char **argv);
+	int		(*exec)(struct cmd_args *);
 	unsigned	 flags;
+	const struct cmd_opt *opts;	/* ends with { NULL } */
+	int		 maxpos;	/* positional arguments at most; -1 any */
 };
+
+extern const struct cmd_opt json_opts[];	/* -j alone */
+
+#define ARGS_HELP	(-1)	/* args_parse: -h or --help was given */
+
+/* args.c */
+int	args_parse(const struct cmd_entry *, int argc, char **argv,
+	    struct cmd_args *);
+bool	args_has(const struct cmd_args *, const char *name);
+const char *args_get(const struct cmd_args *, const char *name);
+void	args_free(struct cmd_args *);
+bool	args_known(const struct cmd_entry *, const char *name);
+void	args_synopsis(const struct cmd_entry *, FILE *);
+void	args_help(const struct cmd_entry *, FILE *);
+
+/* graph-opts.c: acctctl graph's options, shared with acctctl-graph */
+extern const struct cmd_opt graph_opts[];
+#define GRAPH_ARGS	"CT"
+#define GRAPH_SUMMARY	"a PNG of use against barrier and limit from the RRD " \
+	"archive"
 
 extern const char *opt_socket;	/* -s */
 extern bool opt_json;		/* -j */
 
 /* client.c */
-int	client_call(struct json_object *req, bool need_rw,
-	    struct json_object **reply);
-int	client_call_keep(struct json_object *req, bool need_rw,
-	    struct json_object **reply, int *keep);
+int	client_call(struct json_object *req, struct json_object **reply);
+int	client_call_keep(struct json_object *req, struct json_object **reply,
+	    int *keep);
 int	client_exit_code(int errnum);
 struct json_object *client_req(const char *cmd, const char *ct);
 const char *jstr(struct json_object *, const char *key);
@@ -52,14 +102,11 @@ bool	jbool(struct json_object *, const char *key);
 void	print_json(struct json_object *);
 void	print_warnings(struct json_object *reply);
 
-/* options.c: --name value options shared by set, create and plan */
-int	parse_param_opts(const char *cmd, int *argc, char ***argv,
-	    struct json_object *params, bool *any);
+/* options.c: one --NAME VALUE of set, create and plan, checked */
+int	param_opt_add(const char *cmd, const char *name, const char *val,
+	    struct json_object *params);
 int	usage_error(const char *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 const struct cmd_entry *cmd_find(const char *name);
-
-/* acctctl graph's usage, shared by acctctl and acctctl-graph */
-#define GRAPH_ARGS	"CT [-r resource] [-p period] -o file.png"
 
 #endif

@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,16 +97,25 @@ client_exit_code(int errnum)
 }
 
 int
-client_call(struct json_object *req, bool need_rw, struct json_object **out)
+client_call(struct json_object *req, struct json_object **out)
 {
-	return client_call_keep(req, need_rw, out, NULL);
+	return client_call_keep(req, out, NULL);
 }
 
-/* As client_call; with keep, the connection stays open in *keep (for
- * streams) instead of being closed after the reply. */
+/*
+ * As client_call; with keep, the connection stays open in *keep (for
+ * streams) instead of being closed after the reply.
+ *
+ * Which requests the read-only socket serves is accountd's to say (CTL_RO
+ * in accountd/ctl.c's table, the one list): a user who may not open the
+ * control socket is sent to the read-only one for every request, and
+ * accountd answers a changing one with "'set' is not allowed on the
+ * read-only socket".  Where there is no read-only socket, the control
+ * socket's error stands.
+ */
 int
-client_call_keep(struct json_object *req, bool need_rw,
-    struct json_object **out, int *keep)
+client_call_keep(struct json_object *req, struct json_object **out,
+    int *keep)
 {
 	const char *path = socket_path();
 	_cleanup_free_ char *ro = ro_path(path);
@@ -120,8 +128,12 @@ client_call_keep(struct json_object *req, bool need_rw,
 
 	*out = NULL;
 	fd = connect_to(path);
-	if (fd < 0 && !need_rw && (fd == -EACCES || fd == -EPERM))
-		fd = connect_to(ro);
+	if (fd == -EACCES || fd == -EPERM) {
+		int rfd = connect_to(ro);
+
+		if (rfd >= 0)
+			fd = rfd;
+	}
 	if (fd < 0) {
 		fprintf(stderr, "acctctl: cannot reach accountd at %s: %s%s\n",
 		    path, strerror(-fd), fd == -EACCES ?
@@ -230,20 +242,4 @@ print_warnings(struct json_object *reply)
 	for (size_t i = 0; i < json_object_array_length(w); i++)
 		fprintf(stderr, "acctctl: warning: %s\n",
 		    json_object_get_string(json_object_array_get_idx(w, i)));
-}
-
-int
-usage_error(const char *cmd, const char *fmt, ...)
-{
-	const struct cmd_entry *c = cmd_find(cmd);
-	va_list ap;
-
-	fprintf(stderr, "acctctl %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	if (c != NULL)
-		fprintf(stderr, "usage: acctctl %s %s\n", c->name, c->args);
-	return EX_USAGE;
 }

@@ -149,11 +149,11 @@ show_status(const char *path)
 }
 
 static int
-cmd_bill(int argc, char **argv)
+cmd_bill(struct cmd_args *a)
 {
-	const char *path = ledger_default(), *rates_path = NULL, *ct = NULL,
-	    *fmt_s = NULL;
-	bool raw = false, status = false;
+	const char *path = ledger_default(), *rates_path = args_get(a, "--rates");
+	const char *ct = args_get(a, "--ct"), *fmt_s = args_get(a, "-o");
+	bool raw = args_has(a, "--raw"), status = args_has(a, "--status");
 	int64_t from, to;
 	struct rates rates;
 	struct aerr err = { 0 };
@@ -162,37 +162,14 @@ cmd_bill(int argc, char **argv)
 	int r;
 
 	month_bounds(&from, &to);
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		bool has = i + 1 < argc;
+	if (args_get(a, "--ledger") != NULL)
+		path = args_get(a, "--ledger");
+	for (int k = 0; k < 2; k++) {
+		const char *o = k ? "--to" : "--from", *v = args_get(a, o);
 
-		if (strcmp(a, "--raw") == 0)
-			raw = true;
-		else if (strcmp(a, "--status") == 0)
-			status = true;
-		else if (strcmp(a, "-j") == 0)
-			opt_json = true;
-		else if (!has && (strcmp(a, "--from") == 0 || strcmp(a,
-		    "--to") == 0 || strcmp(a, "--rates") == 0 || strcmp(a,
-		    "--ct") == 0 || strcmp(a, "-o") == 0 || strcmp(a,
-		    "--ledger") == 0))
-			return usage_error("bill", "%s needs a value", a);
-		else if (strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0) {
-			if (parse_utc(argv[++i], strcmp(a, "--from") == 0 ?
-			    &from : &to) < 0)
-				return usage_error("bill", "bad %s '%s' "
-				    "(accepted: YYYY-MM-DD or "
-				    "YYYY-MM-DDTHH:MM:SSZ, UTC)", a, argv[i]);
-		} else if (strcmp(a, "--rates") == 0)
-			rates_path = argv[++i];
-		else if (strcmp(a, "--ct") == 0)
-			ct = argv[++i];
-		else if (strcmp(a, "-o") == 0)
-			fmt_s = argv[++i];
-		else if (strcmp(a, "--ledger") == 0)
-			path = argv[++i];
-		else
-			return usage_error("bill", "unknown argument '%s'", a);
+		if (v != NULL && parse_utc(v, k ? &to : &from) < 0)
+			return usage_error("bill", "bad %s '%s' (accepted: "
+			    "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)", o, v);
 	}
 	if (status)
 		return show_status(path);
@@ -231,8 +208,21 @@ cmd_bill(int argc, char **argv)
 	return EX_OK;
 }
 
+static const struct cmd_opt opts[] = {
+	{ "--from", "DATE", "from this day or time, UTC (default: this "
+	    "month)" },
+	{ "--to", "DATE", "up to this day or time, UTC, not included" },
+	{ "--rates", "FILE", "the prices (docs/billing.md)" },
+	{ "--ct", "NAME", "one container" },
+	{ "-o", "FORMAT", "text, csv or json; with --raw csv or jsonl" },
+	{ "--raw", NULL, "the usage records, not charges" },
+	{ "--status", NULL, "the ledger and its writer's state" },
+	{ "--ledger", "FILE", "this ledger database" },
+	{ "-j", NULL, "JSON output (as -o json)" },
+	{ NULL, NULL, NULL }
+};
+
 const struct cmd_entry cmd_bill_entry = {
-	"bill", "[--from DATE] [--to DATE] [--rates FILE] [--ct NAME] "
-	"[-o text|csv|json] [--raw [-o csv|jsonl]] [--status] [--ledger FILE]",
-	"usage and charges from the billing ledger", cmd_bill, CMD_READONLY
+	"bill", "", "usage and charges from the billing ledger", cmd_bill, 0,
+	opts, 0
 };

@@ -38,27 +38,16 @@ read_cpuinfo(void)
 }
 
 static int
-cmd_cpucheck(int argc, char **argv)
+cmd_cpucheck(struct cmd_args *args)
 {
 	_cleanup_free_ char *path = NULL, *cpuinfo = NULL;
-	const char *given = NULL;
-	bool verbose = false;
+	const char *given = args_get(args, "--snapshot");
+	bool verbose = args_has(args, "-v");
 	struct sview v = { .n = 0 };
 	struct aerr err = { 0 };
 	struct capacity cap;
 	uint64_t power, host_pct;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-j") == 0)
-			opt_json = true;
-		else if (strcmp(argv[i], "-v") == 0)
-			verbose = true;
-		else if (strcmp(argv[i], "--snapshot") == 0 && i + 1 < argc)
-			given = argv[++i];
-		else
-			return usage_error("cpucheck", "unknown argument '%s'",
-			    argv[i]);
-	}
 	path = given ? xstrdup(given) : sv_cli_path(opt_socket);
 	if (sv_load_path(path, &v, &err) < 0) {
 		fprintf(stderr, "acctctl cpucheck: %s\n", err.msg);
@@ -153,8 +142,14 @@ cmd_cpucheck(int argc, char **argv)
 	return EX_OK;
 }
 
+static const struct cmd_opt opts[] = {
+	{ "-v", NULL, "also each running container's units and limit" },
+	{ "-j", NULL, "JSON output" },
+	{ "--snapshot", "FILE", "read this snapshot file, not accountd's" },
+	{ NULL, NULL, NULL }
+};
+
 const struct cmd_entry cmd_cpucheck_entry = {
-	"cpucheck", "[-v] [-j] [--snapshot file]",
-	"CPU units and limits promised against the host, like vzcpucheck",
-	cmd_cpucheck, CMD_READONLY
+	"cpucheck", "", "CPU units and limits promised against the host, like "
+	"vzcpucheck", cmd_cpucheck, 0, opts, 0
 };

@@ -19,42 +19,21 @@
 #include "xalloc.h"
 
 static int
-cmd_create(int argc, char **argv)
+cmd_create(struct cmd_args *a)
 {
-	struct json_object *req, *params = json_object_new_object(), *reply;
-	const char *ct = NULL, *cgroup = NULL, *config = NULL, *sample = NULL;
+	struct json_object *req, *reply;
+	const char *cgroup = args_get(a, "--cgroup");
+	const char *config = args_get(a, "--config");
+	const char *sample = args_get(a, "--applyconfig");
 	_cleanup_free_ char *text = NULL;
 	struct aerr err = { 0 };
-	bool any = false, force = false;
+	bool force = args_has(a, "--force");
 	int r;
 
-	if ((r = parse_param_opts("create", &argc, &argv, params, &any)) !=
-	    EX_OK) {
-		json_object_put(params);
-		return r;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc)
-			cgroup = argv[++i];
-		else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-			config = argv[++i];
-		else if (strcmp(argv[i], "--applyconfig") == 0 && i + 1 < argc)
-			sample = argv[++i];
-		else if (strcmp(argv[i], "--force") == 0)
-			force = true;	/* admit a guarantee that does not fit */
-		else if (argv[i][0] == '-' || ct != NULL) {
-			json_object_put(params);
-			return usage_error("create", "unknown option or argument "
-			    "'%s'", argv[i]);
-		} else
-			ct = argv[i];
-	}
-	if (ct == NULL) {
-		json_object_put(params);
+	if (a->npos == 0)
 		return usage_error("create", "no container given");
-	}
-	req = client_req("create", ct);
-	json_object_object_add(req, "params", params);
+	req = client_req("create", a->pos[0]);
+	json_object_object_add(req, "params", json_object_get(a->params));
 	if (cgroup)
 		json_object_object_add(req, "cgroup", json_object_new_string(cgroup));
 	if (force)
@@ -74,14 +53,20 @@ cmd_create(int argc, char **argv)
 	if (sample)
 		json_object_object_add(req, "applyconfig",
 		    json_object_new_string(sample));
-	r = client_call(req, true, &reply);
+	r = client_call(req, &reply);
 	json_object_put(req);
 	json_object_put(reply);
 	return r;
 }
 
+static const struct cmd_opt opts[] = {
+	{ "--cgroup", "PATH", "adopt this existing cgroup (root only)" },
+	{ "--config", "FILE", "import an OpenVZ CTID.conf" },
+	{ "--applyconfig", "NAME", "apply the sample ve-NAME.conf-sample" },
+	{ "--force", NULL, "admit a guarantee that does not fit (logged)" },
+	{ NULL, NULL, NULL }
+};
+
 const struct cmd_entry cmd_create_entry = {
-	"create", "CT [--cgroup PATH] [--config FILE] [--applyconfig NAME] "
-	"[--force] ...",
-	"register a container", cmd_create, 0
+	"create", "CT", "register a container", cmd_create, CMD_PARAMS, opts, 1
 };

@@ -12,33 +12,27 @@
 #include "acctctl.h"
 
 static int
-cmd_destroy(int argc, char **argv)
+cmd_destroy(struct cmd_args *a)
 {
 	struct json_object *req, *reply;
-	const char *ct = NULL;
-	bool force = false;
 	int r;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--force") == 0 || strcmp(argv[i], "-f") == 0)
-			force = true;
-		else if (argv[i][0] == '-' || ct != NULL)
-			return usage_error("destroy", "unknown argument '%s'",
-			    argv[i]);
-		else
-			ct = argv[i];
-	}
-	if (ct == NULL)
+	if (a->npos == 0)
 		return usage_error("destroy", "no container given");
-	req = client_req("destroy", ct);
-	if (force)
+	req = client_req("destroy", a->pos[0]);
+	if (args_has(a, "--force"))
 		json_object_object_add(req, "force", json_object_new_boolean(1));
-	r = client_call(req, true, &reply);
+	r = client_call(req, &reply);
 	json_object_put(req);
 	json_object_put(reply);
 	return r;
 }
 
+static const struct cmd_opt opts[] = {
+	{ "-f --force", NULL, "kill what still runs in a cgroup accountd made" },
+	{ NULL, NULL, NULL }
+};
+
 const struct cmd_entry cmd_destroy_entry = {
-	"destroy", "CT [--force]", "forget a container", cmd_destroy, 0
+	"destroy", "CT", "forget a container", cmd_destroy, 0, opts, 1
 };

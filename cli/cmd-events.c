@@ -52,37 +52,27 @@ print_event(struct json_object *ev)
 }
 
 static int
-cmd_events(int argc, char **argv)
+cmd_events(struct cmd_args *a)
 {
 	struct json_object *req, *reply, *evs;
-	const char *ct = NULL;
-	bool follow = false;
+	const char *ct = a->npos ? a->pos[0] : NULL, *n = args_get(a, "-n");
+	bool follow = args_has(a, "-f");
 	long count = 20;
 	int r, fd;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-f") == 0)
-			follow = true;
-		else if (strcmp(argv[i], "-j") == 0)
-			opt_json = true;
-		else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
-			char *end;
+	if (n != NULL) {
+		char *end;
 
-			count = strtol(argv[++i], &end, 10);
-			if (*end != '\0' || count < 0 || count > 100000)
-				return usage_error("events", "bad -n '%s' "
-				    "(accepted: 0 to 100000)", argv[i]);
-		} else if (argv[i][0] == '-' || ct != NULL)
-			return usage_error("events", "unknown argument '%s'",
-			    argv[i]);
-		else
-			ct = argv[i];
+		count = strtol(n, &end, 10);
+		if (*n == '\0' || *end != '\0' || count < 0 || count > 100000)
+			return usage_error("events", "bad -n '%s' "
+			    "(accepted: 0 to 100000)", n);
 	}
 	req = client_req("events", ct);
 	json_object_object_add(req, "count", json_object_new_int64(count));
 	if (follow)
 		json_object_object_add(req, "follow", json_object_new_boolean(1));
-	r = client_call_keep(req, false, &reply, follow ? &fd : NULL);
+	r = client_call_keep(req, &reply, follow ? &fd : NULL);
 	json_object_put(req);
 	if (r != EX_OK)
 		return r;
@@ -111,7 +101,14 @@ cmd_events(int argc, char **argv)
 	}
 }
 
+static const struct cmd_opt opts[] = {
+	{ "-f", NULL, "follow: print events as they come" },
+	{ "-n", "COUNT", "how many past events first (default 20)" },
+	{ "-j", NULL, "JSON lines" },
+	{ NULL, NULL, NULL }
+};
+
 const struct cmd_entry cmd_events_entry = {
-	"events", "[-f] [-n COUNT] [-j] [CT]", "alerts: limits containers hit",
-	cmd_events, CMD_READONLY
+	"events", "[CT]", "alerts: limits containers hit", cmd_events, 0,
+	opts, 1
 };

@@ -15,22 +15,19 @@
 #include "acctctl.h"
 
 static int
-cmd_exec(int argc, char **argv)
+cmd_exec(struct cmd_args *a)
 {
 	struct json_object *req, *reply;
-	const char *ct;
+	char **argv = a->pos;
 	int i = 1, r;
 
-	if (i >= argc)
+	if (a->npos == 0)
 		return usage_error("exec", "no container given");
-	ct = argv[i++];
-	if (i < argc && strcmp(argv[i], "--") == 0)
-		i++;
-	if (i >= argc)
+	if (a->npos == 1)
 		return usage_error("exec", "no command given");
-	req = client_req("attach", ct);
+	req = client_req("attach", a->pos[0]);
 	json_object_object_add(req, "pid", json_object_new_int(getpid()));
-	r = client_call(req, true, &reply);
+	r = client_call(req, &reply);
 	json_object_put(req);
 	json_object_put(reply);
 	if (r != EX_OK)
@@ -42,5 +39,5 @@ cmd_exec(int argc, char **argv)
 
 const struct cmd_entry cmd_exec_entry = {
 	"exec", "CT [--] COMMAND [ARG ...]", "run a command in a container",
-	cmd_exec, 0
+	cmd_exec, CMD_REST, NULL, -1
 };

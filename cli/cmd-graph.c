@@ -31,18 +31,17 @@
  * running, and acctctl-graph uses the default folder.
  */
 static void
-daemon_rrd(char **argv)
+daemon_rrd(const struct cmd_args *a)
 {
 	_cleanup_free_ char *sp = sv_cli_path(opt_socket);
 	struct json_object *req, *reply;
 
-	for (char **a = argv; *a != NULL; a++)
-		if (strcmp(*a, "--rrd-dir") == 0)
-			return;
+	if (args_has(a, "--rrd-dir"))
+		return;
 	if (access(sp, R_OK) != 0)
 		return;
 	req = client_req("hello", NULL);
-	if (client_call(req, false, &reply) == EX_OK) {
+	if (client_call(req, &reply) == EX_OK) {
 		if (*jstr(reply, "rrd_dir"))
 			setenv("ACCTCTL_RRD_DIR", jstr(reply, "rrd_dir"), 1);
 		if (*jstr(reply, "rrdcached"))
@@ -53,12 +52,11 @@ daemon_rrd(char **argv)
 }
 
 static int
-cmd_graph_run(int argc, char **argv)
+cmd_graph_run(struct cmd_args *a)
 {
 	char self[PATH_MAX], path[PATH_MAX + 32];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
-	(void)argc;
 	path[0] = '\0';
 	if (n > 0) {
 		self[n] = '\0';
@@ -69,16 +67,14 @@ cmd_graph_run(int argc, char **argv)
 		    LIBEXECDIR);
 	if (opt_socket != NULL)
 		setenv("ACCTCTL_SOCKET", opt_socket, 1);
-	daemon_rrd(argv);
+	daemon_rrd(a);
 	fflush(stdout);
-	execv(path, argv);
+	execv(path, a->argv);
 	fprintf(stderr, "acctctl graph: cannot run %s: %s\n", path,
 	    strerror(errno));
 	return EX_FAIL;
 }
 
 const struct cmd_entry cmd_graph_entry = {
-	"graph", GRAPH_ARGS,
-	"a PNG of use against barrier and limit from the RRD archive",
-	cmd_graph_run, CMD_READONLY
+	"graph", GRAPH_ARGS, GRAPH_SUMMARY, cmd_graph_run, 0, graph_opts, 1
 };

@@ -64,25 +64,32 @@ print_params(bool markdown)
 }
 
 static int
-cmd_help(int argc, char **argv)
+cmd_help(struct cmd_args *a)
 {
 	const struct cmd_entry *c;
 
-	if (argc < 2) {
+	if (a->npos == 0) {
+		if (args_has(a, "--markdown"))
+			return usage_error("help", "--markdown goes with params");
 		usage_all(stdout);
 		return EX_OK;
 	}
-	if (strcmp(argv[1], "params") == 0) {
-		print_params(argc > 2 && strcmp(argv[2], "--markdown") == 0);
+	if (strcmp(a->pos[0], "params") == 0) {
+		print_params(args_has(a, "--markdown"));
 		return EX_OK;
 	}
-	if ((c = cmd_find(argv[1])) == NULL)
-		return usage_error("help", "unknown command '%s'", argv[1]);
-	printf("usage: acctctl %s %s\n  %s\n", c->name, c->args, c->summary);
+	if ((c = cmd_find(a->pos[0])) == NULL)
+		return usage_error("help", "unknown command '%s'", a->pos[0]);
+	args_help(c, stdout);	/* as acctctl COMMAND --help */
 	return EX_OK;
 }
 
+static const struct cmd_opt opts[] = {
+	{ "--markdown", NULL, "with params: the table of docs/mapping.md" },
+	{ NULL, NULL, NULL }
+};
+
 const struct cmd_entry cmd_help_entry = {
 	"help", "[COMMAND | params]", "this list, or the parameters",
-	cmd_help, CMD_READONLY
+	cmd_help, 0, opts, 1
 };

@@ -75,31 +75,19 @@ field_value(struct json_object *c, const char *f)
 }
 
 static int
-cmd_list(int argc, char **argv)
+cmd_list(struct cmd_args *a)
 {
 	const char *fields[MAX_FIELDS] = { "ctid", "nproc", "status", "ram",
 		"swap", "mem_used", "cgroup" };
 	size_t nf = 7, nrows = 0;
-	bool all = false, stopped = false, header = true;
+	bool all = args_has(a, "-a"), stopped = args_has(a, "-S");
+	bool header = !args_has(a, "-H");
 	struct json_object *req, *reply, *cts;
-	char *spec = NULL, *specbuf = NULL, ***rows = NULL;
+	const char *spec = args_get(a, "-o");
+	char *specbuf = NULL, ***rows = NULL;
 	size_t width[MAX_FIELDS];
 	int r;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-a") == 0)
-			all = true;
-		else if (strcmp(argv[i], "-S") == 0)
-			stopped = true;
-		else if (strcmp(argv[i], "-H") == 0)
-			header = false;
-		else if (strcmp(argv[i], "-j") == 0)
-			opt_json = true;
-		else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-			spec = argv[++i];
-		else
-			return usage_error("list", "unknown argument '%s'", argv[i]);
-	}
 	if (spec != NULL) {
 		char *tok, *save = NULL;
 
@@ -119,7 +107,7 @@ cmd_list(int argc, char **argv)
 		}
 	}
 	req = client_req("list", NULL);
-	r = client_call(req, false, &reply);
+	r = client_call(req, &reply);
 	json_object_put(req);
 	if (r != EX_OK) {
 		free(specbuf);
@@ -179,7 +167,15 @@ cmd_list(int argc, char **argv)
 	return EX_OK;
 }
 
+static const struct cmd_opt opts[] = {
+	{ "-a", NULL, "also the stopped containers" },
+	{ "-S", NULL, "only the stopped containers" },
+	{ "-H", NULL, "no header line" },
+	{ "-o", "FIELD,...", "these columns (acctctl.8 lists the fields)" },
+	{ "-j", NULL, "JSON output" },
+	{ NULL, NULL, NULL }
+};
+
 const struct cmd_entry cmd_list_entry = {
-	"list", "[-a|-S] [-H] [-o FIELD,...] [-j]", "containers, like vzlist",
-	cmd_list, CMD_READONLY
+	"list", "", "containers, like vzlist", cmd_list, 0, opts, 0
 };

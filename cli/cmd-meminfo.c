@@ -12,25 +12,15 @@
 #include "acctctl.h"
 
 static int
-cmd_meminfo(int argc, char **argv)
+cmd_meminfo(struct cmd_args *a)
 {
 	struct json_object *req, *reply;
-	const char *ct = NULL;
 	int r;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-j") == 0)
-			opt_json = true;
-		else if (argv[i][0] == '-' || ct != NULL)
-			return usage_error("meminfo", "unknown argument '%s'",
-			    argv[i]);
-		else
-			ct = argv[i];
-	}
-	if (ct == NULL)
+	if (a->npos == 0)
 		return usage_error("meminfo", "no container given");
-	req = client_req("meminfo", ct);
-	r = client_call(req, false, &reply);
+	req = client_req("meminfo", a->pos[0]);
+	r = client_call(req, &reply);
 	json_object_put(req);
 	if (r != EX_OK)
 		return r;
@@ -43,6 +33,6 @@ cmd_meminfo(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_meminfo_entry = {
-	"meminfo", "CT [-j]", "the container's /proc/meminfo (RAM and swap)",
-	cmd_meminfo, CMD_READONLY
+	"meminfo", "CT", "the container's /proc/meminfo (RAM and swap)",
+	cmd_meminfo, 0, json_opts, 1
 };

@@ -108,25 +108,16 @@ figs(const struct snap_row *r, uint64_t f[4])
 }
 
 static int
-cmd_oversell(int argc, char **argv)
+cmd_oversell(struct cmd_args *args)
 {
 	_cleanup_free_ char *path = NULL;
-	const char *given = NULL;
+	const char *given = args_get(args, "--snapshot");
 	struct sview v = { .n = 0 };
 	struct aerr err = { 0 };
 	struct capacity cap;
 	struct json_object *jr = NULL, *jcts = NULL;
 	char allflags[16] = "";
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-j") == 0)
-			opt_json = true;
-		else if (strcmp(argv[i], "--snapshot") == 0 && i + 1 < argc)
-			given = argv[++i];
-		else
-			return usage_error("oversell", "unknown argument '%s'",
-			    argv[i]);
-	}
 	path = given ? xstrdup(given) : sv_cli_path(opt_socket);
 	if (sv_load_path(path, &v, &err) < 0) {
 		fprintf(stderr, "acctctl oversell: %s\n", err.msg);
@@ -264,8 +255,13 @@ cmd_oversell(int argc, char **argv)
 	return EX_OK;
 }
 
+static const struct cmd_opt opts[] = {
+	{ "-j", NULL, "JSON output" },
+	{ "--snapshot", "FILE", "read this snapshot file, not accountd's" },
+	{ NULL, NULL, NULL }
+};
+
 const struct cmd_entry cmd_oversell_entry = {
-	"oversell", "[-j] [--snapshot file]",
-	"RAM and swap promised against the host, like vzoversell",
-	cmd_oversell, CMD_READONLY
+	"oversell", "", "RAM and swap promised against the host, like "
+	"vzoversell", cmd_oversell, 0, opts, 0
 };

@@ -117,37 +117,21 @@ plan_offline(const char *path, int version, struct json_object *params)
 }
 
 static int
-cmd_plan(int argc, char **argv)
+cmd_plan(struct cmd_args *a)
 {
-	struct json_object *params = json_object_new_object(), *req, *reply;
-	const char *ct = NULL, *config = NULL;
+	struct json_object *params = a->params, *req, *reply;
+	const char *ct = a->npos ? a->pos[0] : NULL;
+	const char *config = args_get(a, "--config");
+	const char *cg = args_get(a, "--cgroup");
 	int version = 0, r;
-	bool any = false;
 
-	if ((r = parse_param_opts("plan", &argc, &argv, params, &any)) != EX_OK)
-		goto out;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-			config = argv[++i];
-		else if (strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc) {
-			i++;
-			if (strcmp(argv[i], "v1") == 0)
-				version = 1;
-			else if (strcmp(argv[i], "v2") == 0)
-				version = 2;
-			else {
-				r = usage_error("plan", "bad --cgroup '%s' "
-				    "(accepted: v1 or v2)", argv[i]);
-				goto out;
-			}
-		} else if (strcmp(argv[i], "-j") == 0)
-			opt_json = true;
-		else if (argv[i][0] == '-' || ct != NULL) {
-			r = usage_error("plan", "unknown argument '%s'", argv[i]);
-			goto out;
-		} else
-			ct = argv[i];
-	}
+	if (cg != NULL && strcmp(cg, "v1") == 0)
+		version = 1;
+	else if (cg != NULL && strcmp(cg, "v2") == 0)
+		version = 2;
+	else if (cg != NULL)
+		return usage_error("plan", "bad --cgroup '%s' (accepted: v1 or "
+		    "v2)", cg);
 	if ((ct == NULL) == (config == NULL)) {
 		r = usage_error("plan", "give a container or --config FILE");
 		goto out;
@@ -166,7 +150,7 @@ cmd_plan(int argc, char **argv)
 	}
 	req = client_req("plan", ct);
 	json_object_object_add(req, "params", json_object_get(params));
-	r = client_call(req, false, &reply);
+	r = client_call(req, &reply);
 	json_object_put(req);
 	if (r == EX_OK) {
 		if (opt_json)
@@ -176,11 +160,18 @@ cmd_plan(int argc, char **argv)
 		json_object_put(reply);
 	}
 out:
-	json_object_put(params);
 	return r;
 }
 
+static const struct cmd_opt opts[] = {
+	{ "--config", "FILE", "plan this CTID.conf (- for standard input) "
+	    "instead of a container" },
+	{ "--cgroup", "v1|v2", "with --config: the cgroup version to plan for" },
+	{ "-j", NULL, "JSON output" },
+	{ NULL, NULL, NULL }
+};
+
 const struct cmd_entry cmd_plan_entry = {
-	"plan", "CT|--config FILE [--cgroup v1|v2] [--PARAM VALUE ...]",
-	"the cgroup writes set would make", cmd_plan, CMD_READONLY
+	"plan", "[CT]", "the cgroup writes set would make", cmd_plan,
+	CMD_PARAMS, opts, 1
 };

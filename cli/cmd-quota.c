@@ -90,7 +90,7 @@ set_ugid(const char *ct, const char *type, const char *id, const char *bl,
 	json_object_object_add(req, "blocks", json_object_new_string(bl));
 	if (in != NULL)
 		json_object_object_add(req, "inodes", json_object_new_string(in));
-	r = client_call(req, true, &reply);
+	r = client_call(req, &reply);
 	json_object_put(req);
 	if (r != EX_OK)
 		return r;
@@ -101,47 +101,37 @@ set_ugid(const char *ct, const char *type, const char *id, const char *bl,
 }
 
 static int
-cmd_quota(int argc, char **argv)
+cmd_quota(struct cmd_args *a)
 {
 	struct json_object *req, *reply;
-	const char *ct = NULL, *type = NULL, *id = NULL, *lims[2] = { 0 };
-	bool table = false;
-	int nl = 0, r;
+	const char *ct = a->npos ? a->pos[0] : NULL, *type = NULL, *id = NULL;
+	bool table = args_has(a, "-t");
+	int nl = a->npos > 1 ? a->npos - 1 : 0, r;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-j") == 0)
-			opt_json = true;
-		else if (strcmp(argv[i], "-t") == 0)
-			table = true;
-		else if ((strcmp(argv[i], "-u") == 0 ||
-		    strcmp(argv[i], "-g") == 0) && i + 1 < argc) {
-			type = argv[i][1] == 'u' ? "user" : "group";
-			id = argv[++i];
-		} else if (argv[i][0] == '-')
-			return usage_error("quota", "unknown argument '%s'",
-			    argv[i]);
-		else if (ct == NULL)
-			ct = argv[i];
-		else if (type != NULL && nl < 2)
-			lims[nl++] = argv[i];
-		else
-			return usage_error("quota", "unexpected argument '%s'",
-			    argv[i]);
-	}
+	if (args_has(a, "-u") && args_has(a, "-g"))
+		return usage_error("quota", "-u and -g do not go together");
+	if ((id = args_get(a, "-u")) != NULL)
+		type = "user";
+	else if ((id = args_get(a, "-g")) != NULL)
+		type = "group";
 	if (ct == NULL)
 		return usage_error("quota", "no container given");
+	if (type == NULL && nl > 0)
+		return usage_error("quota", "unexpected argument '%s' (limits go "
+		    "with -u or -g)", a->pos[1]);
 	if (type != NULL) {
 		if (nl == 0)
 			return usage_error("quota", "no limits for %s %s "
 			    "(accepted: BLOCKS_SOFT:HARD [INODES_SOFT:HARD])",
 			    type, id);
-		return set_ugid(ct, type, id, lims[0], lims[1]);
+		return set_ugid(ct, type, id, a->pos[1], nl > 1 ? a->pos[2] :
+		    NULL);
 	}
 	req = client_req("quota", ct);
 	if (table)
 		json_object_object_add(req, "table",
 		    json_object_new_boolean(true));
-	r = client_call(req, false, &reply);
+	r = client_call(req, &reply);
 	json_object_put(req);
 	if (r != EX_OK)
 		return r;
@@ -172,8 +162,17 @@ cmd_quota(int argc, char **argv)
 	return EX_OK;
 }
 
+static const struct cmd_opt opts[] = {
+	{ "-t", NULL, "also the per-user and per-group table" },
+	{ "-u", "UID", "set this user's limits: BLOCKS_SOFT:HARD "
+	    "[INODES_SOFT:HARD]" },
+	{ "-g", "GID", "set this group's limits, as -u" },
+	{ "-j", NULL, "JSON output" },
+	{ NULL, NULL, NULL }
+};
+
 const struct cmd_entry cmd_quota_entry = {
-	"quota", "CT [-t] [-j] | CT -u UID|-g GID B:B [I:I]",
+	"quota", "CT [BLOCKS_SOFT:HARD [INODES_SOFT:HARD]]",
 	"disk quota usage, limits and grace (as vzquota stat)",
-	cmd_quota, CMD_READONLY
+	cmd_quota, 0, opts, 3
 };

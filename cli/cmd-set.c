@@ -11,60 +11,43 @@
 #include "acctctl.h"
 
 static int
-cmd_set(int argc, char **argv)
+cmd_set(struct cmd_args *a)
 {
-	struct json_object *req, *params = json_object_new_object(), *reply;
-	const char *ct = NULL, *sample = NULL;
-	bool any = false, save = false, reset = false, force = false;
+	struct json_object *req, *reply;
+	const char *sample = args_get(a, "--applyconfig");
+	bool reset = args_has(a, "--reset_ub");
 	int r;
 
-	if ((r = parse_param_opts("set", &argc, &argv, params, &any)) != EX_OK) {
-		json_object_put(params);
-		return r;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--save") == 0)
-			save = true;
-		else if (strcmp(argv[i], "--reset_ub") == 0)
-			reset = true;
-		else if (strcmp(argv[i], "--force") == 0)
-			force = true;	/* admit a guarantee that does not fit */
-		else if (strcmp(argv[i], "--applyconfig") == 0 && i + 1 < argc)
-			sample = argv[++i];
-		else if (argv[i][0] == '-' || ct != NULL) {
-			json_object_put(params);
-			return usage_error("set", "unknown option or argument '%s' "
-			    "(acctctl help params lists the parameters)", argv[i]);
-		} else
-			ct = argv[i];
-	}
-	if (ct == NULL) {
-		json_object_put(params);
+	if (a->npos == 0)
 		return usage_error("set", "no container given");
-	}
-	if (!any && sample == NULL && !reset) {
-		json_object_put(params);
+	if (json_object_object_length(a->params) == 0 && sample == NULL &&
+	    !reset)
 		return usage_error("set", "nothing to set");
-	}
-	req = client_req("set", ct);
-	json_object_object_add(req, "params", params);
-	if (save)
+	req = client_req("set", a->pos[0]);
+	json_object_object_add(req, "params", json_object_get(a->params));
+	if (args_has(a, "--save"))
 		json_object_object_add(req, "save", json_object_new_boolean(1));
 	if (reset)
 		json_object_object_add(req, "reset_ub", json_object_new_boolean(1));
-	if (force)
+	if (args_has(a, "--force"))
 		json_object_object_add(req, "force", json_object_new_boolean(1));
 	if (sample)
 		json_object_object_add(req, "applyconfig",
 		    json_object_new_string(sample));
-	r = client_call(req, true, &reply);
+	r = client_call(req, &reply);
 	json_object_put(req);
 	json_object_put(reply);
 	return r;
 }
 
+static const struct cmd_opt opts[] = {
+	{ "--save", NULL, "also write the container's CTID.conf" },
+	{ "--applyconfig", "NAME", "apply the sample ve-NAME.conf-sample" },
+	{ "--reset_ub", NULL, "reset the beancounters' maxheld and failcnt" },
+	{ "--force", NULL, "admit a guarantee that does not fit (logged)" },
+	{ NULL, NULL, NULL }
+};
+
 const struct cmd_entry cmd_set_entry = {
-	"set", "CT --PARAM VALUE ... [--save] [--applyconfig NAME] [--reset_ub] "
-	"[--force]",
-	"change a container's limits", cmd_set, 0
+	"set", "CT", "change a container's limits", cmd_set, CMD_PARAMS, opts, 1
 };

@@ -13,28 +13,17 @@
 #include "params.h"
 
 static int
-cmd_show(int argc, char **argv)
+cmd_show(struct cmd_args *a)
 {
 	struct json_object *req, *reply, *c, *ps;
-	const char *ct = NULL;
-	bool all = false;
+	bool all = args_has(a, "-a");
 	char buf[64];
 	int r;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-a") == 0 || strcmp(argv[i], "--all") == 0)
-			all = true;
-		else if (strcmp(argv[i], "-j") == 0)
-			opt_json = true;
-		else if (argv[i][0] == '-' || ct != NULL)
-			return usage_error("show", "unknown argument '%s'", argv[i]);
-		else
-			ct = argv[i];
-	}
-	if (ct == NULL)
+	if (a->npos == 0)
 		return usage_error("show", "no container given");
-	req = client_req("show", ct);
-	r = client_call(req, false, &reply);
+	req = client_req("show", a->pos[0]);
+	r = client_call(req, &reply);
 	json_object_put(req);
 	if (r != EX_OK)
 		return r;
@@ -142,7 +131,13 @@ cmd_show(int argc, char **argv)
 	return EX_OK;
 }
 
+static const struct cmd_opt opts[] = {
+	{ "-a --all", NULL, "every parameter, also those not set" },
+	{ "-j", NULL, "JSON output" },
+	{ NULL, NULL, NULL }
+};
+
 const struct cmd_entry cmd_show_entry = {
-	"show", "CT [-a] [-j]", "parameters and how they are enforced",
-	cmd_show, CMD_READONLY
+	"show", "CT", "parameters and how they are enforced", cmd_show, 0,
+	opts, 1
 };

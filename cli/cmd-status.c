@@ -54,20 +54,14 @@ print_ledger(void)
 }
 
 static int
-cmd_status(int argc, char **argv)
+cmd_status(struct cmd_args *a)
 {
 	struct json_object *req, *reply, *hs;
 	int r;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-j") == 0)
-			opt_json = true;
-		else
-			return usage_error("status", "unknown argument '%s'",
-			    argv[i]);
-	}
+	(void)a;
 	req = client_req("hello", NULL);
-	r = client_call(req, false, &reply);
+	r = client_call(req, &reply);
 	json_object_put(req);
 	if (r != EX_OK)
 		return r;
@@ -96,6 +90,6 @@ cmd_status(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_status_entry = {
-	"status", "[-j]", "accountd and the cgroup layout it found",
-	cmd_status, CMD_READONLY
+	"status", "", "accountd and the cgroup layout it found",
+	cmd_status, 0, json_opts, 0
 };

@@ -128,91 +128,64 @@ clear_store(const char *dir)
 }
 
 static int
-cmd_ubc(int argc, char **argv)
+cmd_ubc(struct cmd_args *a)
 {
 	struct vzubc_opts o = { .qheld = 0.5, .qmaxheld = 0.8 };
-	bool vz = false, resources = false, watch = false, rclear = false;
-	struct json_object *req, *names = json_object_new_array(), *reply;
-	const char *tmp = getenv("TMPDIR");
+	bool vz = false, resources = args_has(a, "--resources"), watch = false;
+	struct json_object *req, *names, *reply;
+	const char *tmp = getenv("TMPDIR"), *sec_s;
 	char dir[PATH_MAX];
 	unsigned every = 2;
 	int r;
 
 	snprintf(dir, sizeof(dir), "%s/acctctl-ubc.%u", tmp ? tmp : "/tmp",
 	    (unsigned)getuid());
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
+	if (args_has(a, "-t"))
+		vz = true;
+	if (args_has(a, "-q"))
+		vz = o.quiet = true;
+	if (args_has(a, "-v"))
+		vz = o.all = true;
+	if (args_has(a, "-c"))
+		vz = o.color = true;
+	if (args_has(a, "-r"))
+		vz = o.relative = true;
+	if (args_has(a, "-w"))
+		vz = watch = true;
+	if (args_get(a, "-rd") != NULL)
+		snprintf(dir, sizeof(dir), "%s", args_get(a, "-rd"));
+	if ((sec_s = args_get(a, "-n")) != NULL) {
+		char *end = NULL;
+		unsigned long sec = strtoul(sec_s, &end, 10);
 
-		if (strcmp(a, "--resources") == 0)
-			resources = true;
-		else if (strcmp(a, "-j") == 0)
-			opt_json = true;
-		else if (strcmp(a, "-t") == 0)
-			vz = true;
-		else if (strcmp(a, "-q") == 0)
-			vz = o.quiet = true;
-		else if (strcmp(a, "-v") == 0)
-			vz = o.all = true;
-		else if (strcmp(a, "-c") == 0)
-			vz = o.color = true;
-		else if (strcmp(a, "-r") == 0)
-			vz = o.relative = true;
-		else if (strcmp(a, "-rc") == 0)
-			rclear = true;
-		else if (strcmp(a, "-rd") == 0 && i + 1 < argc)
-			snprintf(dir, sizeof(dir), "%s", argv[++i]);
-		else if (strcmp(a, "-w") == 0)
-			vz = watch = true;
-		else if (strcmp(a, "-n") == 0) {
-			char *end = NULL;
-			unsigned long n = i + 1 < argc ?
-			    strtoul(argv[i + 1], &end, 10) : 0;
-
-			if (end == NULL || end == argv[i + 1] || *end != '\0' ||
-			    n < 1 || n > 86400) {
-				json_object_put(names);
-				return usage_error("ubc", "bad -n '%s' (accepted: "
-				    "whole seconds from 1 to 86400)", i + 1 < argc ?
-				    argv[i + 1] : "");
-			}
-			i++;
-			every = (unsigned)n;
-			vz = watch = true;	/* -n SEC: watch every SEC */
-		}
-		else if ((strcmp(a, "-qh") == 0 || strcmp(a, "-qm") == 0) &&
-		    i + 1 < argc) {
-			char *end;
-			double v = strtod(argv[++i], &end);
-
-			if (*end != '\0' || v <= 0 || v > 100) {
-				json_object_put(names);
-				return usage_error("ubc", "bad %s '%s' (accepted: a "
-				    "ratio such as 0.8, or a percentage such as 80)",
-				    a, argv[i]);
-			}
-			if (a[2] == 'h')
-				o.qheld = v;
-			else
-				o.qmaxheld = v;
-		} else if (strcmp(a, "-rd") == 0 || strcmp(a, "-qh") == 0 ||
-		    strcmp(a, "-qm") == 0) {
-			json_object_put(names);
-			return usage_error("ubc", "%s needs a value", a);
-		} else if (a[0] == '-') {
-			json_object_put(names);
-			return usage_error("ubc", "unknown option '%s'", a);
-		} else
-			json_object_array_add(names, json_object_new_string(a));
+		if (end == sec_s || *end != '\0' || sec < 1 || sec > 86400)
+			return usage_error("ubc", "bad -n '%s' (accepted: "
+			    "whole seconds from 1 to 86400)", sec_s);
+		every = (unsigned)sec;
+		vz = watch = true;	/* -n SEC: watch every SEC */
 	}
-	if (o.quiet && o.all) {
-		json_object_put(names);
+	for (int k = 0; k < 2; k++) {
+		const char *q = k ? "-qm" : "-qh", *s = args_get(a, q);
+		char *end;
+		double v;
+
+		if (s == NULL)
+			continue;
+		v = strtod(s, &end);
+		if (end == s || *end != '\0' || v <= 0 || v > 100)
+			return usage_error("ubc", "bad %s '%s' (accepted: a "
+			    "ratio such as 0.8, or a percentage such as 80)",
+			    q, s);
+		*(k ? &o.qmaxheld : &o.qheld) = v;
+	}
+	if (o.quiet && o.all)
 		return usage_error("ubc", "-q and -v do not go together");
-	}
-	if (o.color && watch) {
-		json_object_put(names);
+	if (o.color && watch)
 		return usage_error("ubc", "-c does not go with -w");
-	}
-	if (rclear) {
+	names = json_object_new_array();
+	for (int i = 0; i < a->npos; i++)
+		json_object_array_add(names, json_object_new_string(a->pos[i]));
+	if (args_has(a, "-rc")) {
 		clear_store(dir);
 		if (!vz) {
 			json_object_put(names);
@@ -231,7 +204,7 @@ cmd_ubc(int argc, char **argv)
 		struct ubc *u, *prev = NULL;
 		size_t n;
 
-		if ((r = client_call(req, false, &reply)) != EX_OK)
+		if ((r = client_call(req, &reply)) != EX_OK)
 			break;
 		if (opt_json) {
 			print_json(reply);
@@ -267,9 +240,24 @@ cmd_ubc(int argc, char **argv)
 	return r;
 }
 
+static const struct cmd_opt opts[] = {
+	{ "--resources", NULL, "as /proc/bc/CT/resources" },
+	{ "-t", NULL, "vzubc's table" },
+	{ "-q", NULL, "vzubc -q: only the rows near or at a limit" },
+	{ "-v", NULL, "vzubc -v: every row, also unlimited ones" },
+	{ "-qh", "R", "-q's held threshold, a ratio or percent (default 0.5)" },
+	{ "-qm", "R", "-q's maxheld threshold (default 0.8)" },
+	{ "-c", NULL, "colour the rows near or at a limit" },
+	{ "-w", NULL, "watch: redraw every 2 seconds" },
+	{ "-n", "SEC", "watch, redrawing every SEC seconds" },
+	{ "-r", NULL, "failcnt relative to the last look" },
+	{ "-rc", NULL, "forget the last look" },
+	{ "-rd", "DIR", "where -r keeps the last look" },
+	{ "-j", NULL, "JSON output" },
+	{ NULL, NULL, NULL }
+};
+
 const struct cmd_entry cmd_ubc_entry = {
-	"ubc", "[CT ...] [--resources] [-t] [-q|-v] [-qh R] [-qm R] [-c|-w] "
-	"[-n SEC] [-r] [-rc] [-rd DIR] [-j]",
-	"beancounters, as /proc/user_beancounters or vzubc", cmd_ubc,
-	CMD_READONLY
+	"ubc", "[CT ...]", "beancounters, as /proc/user_beancounters or vzubc",
+	cmd_ubc, 0, opts, -1
 };

@@ -7,9 +7,11 @@
 #   - docs/mapping.md embeds `acctctl help params --markdown` unchanged
 #     (regenerate with `make update-mapping`);
 #   - acctctl.8 has an entry for every parameter, command, list field and
-#     exit status, and ctid.conf.5 every CTID.conf key;
+#     exit status, every option of each command's --help in that command's
+#     synopsis, and ctid.conf.5 every CTID.conf key;
 #   - accountd.8 has every option of `accountd -h`, and accountd.conf.5
-#     every key that `accountd -n` prints;
+#     every key that `accountd -n` prints and every accepted value of a
+#     key with a fixed set (its "# accepted:" line);
 #   - exporters.md names every metric family of /metrics (the names in
 #     exporters/openmetrics.c) and, where the PCP agent is built, every
 #     metric of `pmdaaccountd -N` (its tables may write a.{b,c} and
@@ -59,6 +61,16 @@ done
 for cmd in $("$acctctl" help | sed -n 's/^  \([a-z]*\)  .*/\1/p'); do
 	grep -Eq "^\.(It )?Cm $cmd( |\$)" "$docs/acctctl.8" ||
 		missing "command $cmd" acctctl.8
+	# every option of its --help (made from the command's spec) is in
+	# its synopsis: the lines from ".Cm $cmd" to the next ".Nm"
+	syn=$(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh /p' "$docs/acctctl.8" |
+	    sed -n "/^\.Cm $cmd\$/,/^\.Nm/p")
+	for opt in $("$acctctl" "$cmd" --help | awk '/^  -/ {
+	    for (i = 1; i <= NF && $i ~ /^-/; i++) { sub(/,$/, "", $i); print $i } }'); do
+		case $opt in -h|--help|--PARAM) continue ;; esac
+		grep -Eq "(Fl|[|]) ${opt#-}( |\$)" <<< "$syn" ||
+			missing "option $opt of $cmd (in its synopsis)" acctctl.8
+	done
 done
 fields=$(sed -n '/builtin\[\] = {/,/};/p' "$srcdir/cli/cmd-list.c" |
     grep -o '"[a-z_]*"' | tr -d '"')
@@ -80,6 +92,18 @@ for key in $("$accountd" -n -f /dev/null | sed -n 's/^#\{0,1\}\([a-z_]*\) =.*/\1
 	grep -Eq "^\.It Va $key( |\$)" "$docs/accountd.conf.5" ||
 		missing "key $key" accountd.conf.5
 done
+# a key of a fixed set of values (CK_ENUM, CK_BOOL in accountd/conf.c's
+# table; "# accepted: a, b" before it in accountd -n) names each value in
+# its entry, the lines from ".It Va KEY" to the next ".It Va"
+while IFS=': ' read -r key values; do
+	entry=$(sed -n "/^\.It Va $key\( \|\$\)/,/^\.It Va /p" "$docs/accountd.conf.5" |
+	    sed '$d')
+	for v in ${values//,/ }; do
+		grep -Eq "(^|[ \"])(Cm |Li |Dq |Ql )?$v([ ,.;:)\"]|\$)" <<< "$entry" ||
+			missing "value '$v' of $key" accountd.conf.5
+	done
+done < <("$accountd" -n -f /dev/null | awk '/^# accepted: / { acc = substr($0, 13); next }
+    acc != "" && /^#?[a-z_]+ =/ { sub(/^#/, ""); print $1 ": " acc; acc = "" }')
 
 # 5. The exporters' metrics in exporters.md.
 for f in $(grep -o '"accountd_[a-z_]*"' "$srcdir/exporters/openmetrics.c" |

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kvfile.h"
 #include "ledger.h"
 #include "xalloc.h"
 
@@ -201,56 +202,33 @@ set_key(struct rates *r, const char *k, const char *v, struct aerr *err)
 	}
 }
 
+struct rates_ctx {
+	struct rates	*r;
+	uint32_t	 seen;	/* keys given, by table index */
+};
+
+static int
+rates_pair(void *ctx, const char *k, const char *v, struct aerr *err)
+{
+	struct rates_ctx *rc = ctx;
+
+	for (size_t i = 0; i < nitems(rkeys); i++)
+		if (strcmp(rkeys[i].key, k) == 0) {
+			if (rc->seen & (1u << i))
+				return aerr_set(err, EINVAL, "%s given twice", k);
+			rc->seen |= 1u << i;
+		}
+	return set_key(rc->r, k, v, err);
+}
+
 int
 rates_parse(const char *name, const char *text, struct rates *r,
     struct aerr *err)
 {
-	const char *p = text;
-	unsigned lineno = 0;
-	uint32_t seen = 0;
+	struct rates_ctx rc = { r, 0 };
 
 	rates_defaults(r);
-	while (*p != '\0') {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char line[512], *k, *v, *eq, *e;
-
-		lineno++;
-		if (n >= sizeof(line))
-			return aerr_set(err, EINVAL, "%s:%u: line too long "
-			    "(accepted: up to %zu characters)", name, lineno,
-			    sizeof(line) - 1);
-		memcpy(line, p, n);
-		line[n] = '\0';
-		p = nl ? nl + 1 : p + n;
-		if ((e = strchr(line, '#')) != NULL)
-			*e = '\0';
-		for (k = line; isspace((unsigned char)*k); k++)
-			;
-		if (*k == '\0')
-			continue;
-		if ((eq = strchr(k, '=')) == NULL)
-			return aerr_set(err, EINVAL, "%s:%u: expected 'key = "
-			    "value'", name, lineno);
-		for (e = eq; e > k && isspace((unsigned char)e[-1]); e--)
-			;
-		*e = '\0';
-		for (v = eq + 1; isspace((unsigned char)*v); v++)
-			;
-		for (e = v + strlen(v); e > v && isspace((unsigned char)e[-1]);
-		    e--)
-			e[-1] = '\0';
-		for (size_t i = 0; i < nitems(rkeys); i++)
-			if (strcmp(rkeys[i].key, k) == 0) {
-				if (seen & (1u << i))
-					return aerr_set(err, EINVAL, "%s:%u: %s "
-					    "given twice", name, lineno, k);
-				seen |= 1u << i;
-			}
-		if (set_key(r, k, v, err) < 0)
-			return aerr_prefix(err, "%s:%u: ", name, lineno);
-	}
-	return 0;
+	return kvfile_parse(name, text, 512, 0, rates_pair, &rc, err);
 }
 
 int

@@ -287,7 +287,7 @@ test_checks(void)
 		{ "vswap_rate = 50M", NULL },
 		{ "vswap_rate = soon", "bad vswap_rate" },
 		{ "meminfo_dir = run/meminfo", "absolute path" },
-		{ "log_level = loud", "err, warn, info, debug" },
+		{ "log_level = loud", "info, err, warn, debug" },
 		{ "cgroup_parent = ../up", "without '..'" },
 	};
 
@@ -385,6 +385,52 @@ test_load(void)
 	unlink(path);
 }
 
+/* Keys of a fixed set (CK_ENUM, CK_BOOL): refused as they are read, with
+ * file, line and the values; accountd -n prints the values above them. */
+static void
+test_enum_kinds(void)
+{
+	static const struct { const char *line, *want; } cases[] = {
+		{ "\ndrift = fix", "t.conf:2: bad drift 'fix' (accepted: report, "
+		  "restore)" },
+		{ "exporter = true", "t.conf:1: bad exporter 'true' (accepted: "
+		  "yes, no)" },
+		{ "ledger = \"maybe\"", "t.conf:1: bad ledger 'maybe' (accepted: "
+		  "yes, no)" },
+		{ "quota_fallback = kernel", "t.conf:1: bad quota_fallback "
+		  "'kernel' (accepted: userspace, no)" },
+		{ "log = Syslog", "t.conf:1: bad log 'Syslog' (accepted: auto, "
+		  "stderr, syslog)" },
+	};
+	struct acct_config c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	for (size_t i = 0; i < nitems(cases); i++) {
+		struct aerr err = { 0 };
+
+		config_defaults(&c);
+		ok(config_parse("t.conf", cases[i].line, &c, &err) < 0 &&
+		    strcmp(err.msg, cases[i].want) == 0, "parser refuses: %s",
+		    err.msg);
+		config_free(&c);
+	}
+	config_defaults(&c);
+	ok(config_parse("t.conf", "ledger = no\nvswap_mode = off\n", &c,
+	    NULL) == 0 && strcmp(c.ledger, "no") == 0 &&
+	    strcmp(c.vswap_mode, "off") == 0, "accepted values are kept");
+	f = open_memstream(&buf, &len);
+	config_print(&c, f);
+	fclose(f);
+	ok(strstr(buf, "# accepted: auto, ram, kernel, off\nvswap_mode = "
+	    "off\n") != NULL, "accountd -n prints the values above the key");
+	ok(strstr(buf, "# accepted: yes, no\nledger = no\n") != NULL,
+	    "and yes, no above a boolean");
+	free(buf);
+	config_free(&c);
+}
+
 int
 main(void)
 {
@@ -395,5 +441,6 @@ main(void)
 	test_checks();
 	test_print_reads_back();
 	test_load();
+	test_enum_kinds();
 	return done_testing();
 }
