@@ -4,6 +4,7 @@
  *              [-o text|csv|json] [--ledger FILE]
  * acctctl bill --raw [-o csv|jsonl] ...
  * acctctl bill --status [--ledger FILE]
+ * acctctl bill --ledger postgresql://... [--host ID]... (the fleet bill)
  *
  * What containers used over a period, from the billing ledger
  * (docs/billing.md), with the charges of a rates file.  The ledger is
@@ -12,6 +13,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -103,8 +105,8 @@ show_status(const char *path)
 			    json_object_new_string(eq + 1));
 			if (!opt_json)
 				printf("writer %s=%s\n", line, eq + 1);
-			if (strcmp(line, "state") == 0 && strcmp(eq + 1,
-			    "error") == 0)
+			if ((strcmp(line, "state") == 0 || strcmp(line,
+			    "replica") == 0) && strcmp(eq + 1, "error") == 0)
 				rc = EX_FAIL;
 		}
 	} else if (!opt_json)
@@ -159,6 +161,8 @@ cmd_bill(int argc, char **argv)
 	struct aerr err = { 0 };
 	enum bill_fmt fmt;
 	struct lg_store *st;
+	const char *hosts[33] = { NULL };
+	size_t nhosts = 0;
 	int r;
 
 	month_bounds(&from, &to);
@@ -175,7 +179,7 @@ cmd_bill(int argc, char **argv)
 		else if (!has && (strcmp(a, "--from") == 0 || strcmp(a,
 		    "--to") == 0 || strcmp(a, "--rates") == 0 || strcmp(a,
 		    "--ct") == 0 || strcmp(a, "-o") == 0 || strcmp(a,
-		    "--ledger") == 0))
+		    "--ledger") == 0 || strcmp(a, "--host") == 0))
 			return usage_error("bill", "%s needs a value", a);
 		else if (strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0) {
 			if (parse_utc(argv[++i], strcmp(a, "--from") == 0 ?
@@ -191,9 +195,19 @@ cmd_bill(int argc, char **argv)
 			fmt_s = argv[++i];
 		else if (strcmp(a, "--ledger") == 0)
 			path = argv[++i];
+		else if (strcmp(a, "--host") == 0 && nhosts < 32)
+			hosts[nhosts++] = argv[++i];
+		else if (strcmp(a, "--host") == 0)
+			return usage_error("bill", "at most 32 --host");
 		else
 			return usage_error("bill", "unknown argument '%s'", a);
 	}
+	if (nhosts > 0 && !replica_is_uri(path))
+		return usage_error("bill", "--host needs a fleet ledger "
+		    "(--ledger postgresql://...)");
+	if (replica_is_uri(path) && (status || raw))
+		return usage_error("bill", "%s reads a local ledger only",
+		    status ? "--status" : "--raw");
 	if (status)
 		return show_status(path);
 	if (fmt_s == NULL)
@@ -217,6 +231,22 @@ cmd_bill(int argc, char **argv)
 		fprintf(stderr, "acctctl bill: %s\n", err.msg);
 		return EX_USAGE;
 	}
+	if (replica_is_uri(path)) {
+#ifdef HAVE_LIBPQ
+		struct fleet_query fq = { path, nhosts ? hosts : NULL };
+
+		r = bill_report_from(fleet_records, &fq, true, from, to, ct,
+		    &rates, fmt, stdout, &err);
+#else
+		r = aerr_set(&err, ENOTSUP, "built without PostgreSQL: no "
+		    "fleet bill");
+#endif
+		if (r < 0) {
+			fprintf(stderr, "acctctl bill: %s\n", err.msg);
+			return EX_FAIL;
+		}
+		return EX_OK;
+	}
 	if ((st = store_open(path, false, &err)) == NULL) {
 		fprintf(stderr, "acctctl bill: %s\n", err.msg);
 		return EX_FAIL;
@@ -233,6 +263,7 @@ cmd_bill(int argc, char **argv)
 
 const struct cmd_entry cmd_bill_entry = {
 	"bill", "[--from DATE] [--to DATE] [--rates FILE] [--ct NAME] "
-	"[-o text|csv|json] [--raw [-o csv|jsonl]] [--status] [--ledger FILE]",
+	"[-o text|csv|json] [--raw [-o csv|jsonl]] [--status] "
+	"[--ledger FILE|postgresql://...] [--host ID]...",
 	"usage and charges from the billing ledger", cmd_bill, CMD_READONLY
 };
