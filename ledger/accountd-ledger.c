@@ -370,7 +370,7 @@ replicate(time_t now)
 		if (!replica_failing) {
 			replica_failing = true;
 			replica_since = now;
-			log_err("replica: %s; the records wait in the ledger "
+			log_err("%s; the records wait in the ledger "
 			    "(%lld queued), trying again every %u s",
 			    err.msg, (long long)replica_pending, retry_s());
 		}
@@ -557,6 +557,15 @@ main(int argc, char **argv)
 	}
 	if (commit((int64_t)time(NULL)) < 0)
 		log_err("stopping with the interval in progress unwritten");
+	/* the last records to the replica too, for a few seconds at most;
+	 * what is left waits in the file for the next start */
+	for (time_t until = time(NULL) + 5; replica != NULL && store != NULL &&
+	    time(NULL) < until; ) {
+		replica_next = 0;
+		replicate(time(NULL));
+		if (replica_failing || replica_pending <= 0)
+			break;
+	}
 	log_info("stopped");
 #ifdef HAVE_LIBPQ
 	replica_free(replica);

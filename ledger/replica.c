@@ -255,7 +255,8 @@ replica_init(const char *uri, const char *password_file,
 		    "than this program's (%d)", v, REPLICA_SCHEMA_VERSION);
 		goto out;
 	}
-	if (pq_exec(c, "BEGIN", "begin", err) < 0 ||
+	if (pq_exec(c, "SET client_min_messages = warning", "set", err) < 0 ||
+	    pq_exec(c, "BEGIN", "begin", err) < 0 ||
 	    pq_exec(c, SCHEMA, "cannot make the replica's schema", err) < 0)
 		goto out;
 	for (int i = 0; i < 2; i++) {
@@ -473,16 +474,17 @@ static void
 put_update(struct batch *b)
 {
 	const char *cols = LG_REC_COLS;
+	bool first = true;
 
 	put(b, " ON CONFLICT (host, container, start) DO UPDATE SET ");
-	for (bool first = true; *cols; first = false) {
+	while (*cols) {
 		size_t n = strcspn(cols, ",");
 
-		if (strncmp(cols, "start", n) != 0 || n != 5)
+		if (n != 5 || strncmp(cols, "start", n) != 0) {
 			put(b, "%s%.*s = EXCLUDED.%.*s", first ? "" : ", ",
 			    (int)n, cols, (int)n, cols);
-		else
-			first = true;
+			first = false;
+		}
 		cols += n;
 		cols += strspn(cols, ", ");
 	}
@@ -545,30 +547,30 @@ replica_step(struct lg_replica *rp, struct lg_store *st, size_t max,
 		PQfreemem(host);
 		return 0;
 	}
-	if (pq_exec(rp->conn, "BEGIN", "replica: begin", err) < 0)
+	if (pq_exec(rp->conn, "BEGIN", "replica begin", err) < 0)
 		goto fail;
 	for (size_t i = 0; i < b.nmonths; i++) {
 		if (month_known(rp, b.months[i]))
 			continue;
 		sql = xasprintf("SELECT ledger.ensure_partition(%lld)",
 		    (long long)b.months[i]);
-		v = pq_exec(rp->conn, sql, "replica: partition", err);
+		v = pq_exec(rp->conn, sql, "replica partition", err);
 		free(sql);
 		if (v < 0)
 			goto fail;
 	}
 	if (b.n > 0) {
 		put_update(&b);
-		if (pq_exec(rp->conn, b.sql, "replica: cannot write", err) < 0)
+		if (pq_exec(rp->conn, b.sql, "cannot write the replica", err) < 0)
 			goto fail;
 	}
 	sql = xasprintf("INSERT INTO ledger.host (host, last_end) VALUES "
 	    "(%s, %lld) ON CONFLICT (host) DO UPDATE SET last_seen = now(), "
 	    "last_end = greatest(ledger.host.last_end, EXCLUDED.last_end)",
 	    host, (long long)b.last_end);
-	v = pq_exec(rp->conn, sql, "replica: cannot write", err);
+	v = pq_exec(rp->conn, sql, "cannot write the replica", err);
 	free(sql);
-	if (v < 0 || pq_exec(rp->conn, "COMMIT", "replica: commit", err) < 0)
+	if (v < 0 || pq_exec(rp->conn, "COMMIT", "replica commit", err) < 0)
 		goto fail;
 	for (size_t i = 0; i < b.nmonths; i++)
 		if (!month_known(rp, b.months[i]) && rp->nmonths < MONTHS_KNOWN)
