@@ -351,16 +351,16 @@ fold_round(const struct snap_header *h, const struct snap_ct *s, size_t n)
  * One batch of the queue to the replica, when it is due: after a
  * failure every retry_s() seconds, when idle every second, while there
  * is a backlog at every loop (a batch at a time, so that the rounds keep
- * being folded during a catch-up).
+ * being folded during a catch-up).  True: there is more to copy now.
  */
-static void
+static bool
 replicate(time_t now)
 {
 	struct aerr err = { 0 };
 	int n;
 
 	if (replica == NULL || store == NULL || now < replica_next)
-		return;
+		return false;
 	if ((n = store_replica_enable(store, &err)) == 0)
 		n = replica_step(replica, store, REPLICA_BATCH, &err);
 	replica_pending = store_replica_pending(store);
@@ -375,7 +375,7 @@ replicate(time_t now)
 			    err.msg, (long long)replica_pending, retry_s());
 		}
 		write_status();
-		return;
+		return false;
 	}
 	if (replica_failing) {
 		log_info("replica written again after %lld s",
@@ -390,6 +390,7 @@ replicate(time_t now)
 		replica_last = now;
 		write_status();
 	}
+	return n > 0 && replica_pending > 0;
 }
 
 static int64_t
@@ -552,8 +553,9 @@ main(int argc, char **argv)
 			else
 				next_try = now + retry_s();
 		}
-		replicate(now);
-		nanosleep(&ts, NULL);
+		/* a backlog goes without the pause between looks */
+		if (!replicate(now))
+			nanosleep(&ts, NULL);
 	}
 	if (commit((int64_t)time(NULL)) < 0)
 		log_err("stopping with the interval in progress unwritten");
@@ -562,8 +564,7 @@ main(int argc, char **argv)
 	for (time_t until = time(NULL) + 5; replica != NULL && store != NULL &&
 	    time(NULL) < until; ) {
 		replica_next = 0;
-		replicate(time(NULL));
-		if (replica_failing || replica_pending <= 0)
+		if (!replicate(time(NULL)))
 			break;
 	}
 	log_info("stopped");

@@ -16,73 +16,17 @@
 # time in the database equals the feed's counters exactly.
 . "$(dirname "$0")/lib-ledger.sh"
 T0=$(date +%s)
-pgbin=$(ls -d /usr/lib/postgresql/*/bin 2> /dev/null | sort -V | tail -1)
-[ -x "$pgbin/initdb" ] || skip "no PostgreSQL server (Debian: postgresql)"
-command -v psql > /dev/null || skip "no psql (Debian: postgresql-client)"
 "$LEDGER" -R postgresql://x@127.0.0.1/x 2>&1 | grep -q "built without PostgreSQL" &&
     skip "accountd-ledger is built --without-postgresql"
-
-# a loopback port below the ephemeral range, as tests/integration/lib.sh
-free_port() {
-	local p lo=32768
-	read -r lo _ < /proc/sys/net/ipv4/ip_local_port_range 2> /dev/null
-	[ "$lo" -gt 12000 ] 2> /dev/null || lo=32768
-	for _ in $(seq 1 200); do
-		p=$(( 10000 + RANDOM % (lo - 10000) ))
-		(exec 3<> "/dev/tcp/127.0.0.1/$p") 2> /dev/null || { echo "$p"; return 0; }
-	done
-	return 1
-}
-
-# ---- the server, as an unprivileged user (initdb refuses root)
-PGD=$TDIR/pg
-mkdir -p "$PGD/sock"
-as_pg=()
-if [ "$(id -u)" = 0 ]; then
-	u=postgres
-	id "$u" > /dev/null 2>&1 || u=nobody
-	chmod 0711 "$TDIR"
-	chown -R "$u" "$PGD"
-	as_pg=(runuser -u "$u" --)
-fi
-PORT=$(free_port) || fail "no free port"
-echo owner-secret > "$PGD/ownerpw"
-[ ${#as_pg[@]} -gt 0 ] && chown "$u" "$PGD/ownerpw"
-"${as_pg[@]}" "$pgbin/initdb" -D "$PGD/data" -U acct_owner \
-    --pwfile="$PGD/ownerpw" --auth-local=trust --auth-host=scram-sha-256 \
-    > "$TDIR/initdb.log" 2>&1 || fail "initdb: $(tail -5 "$TDIR/initdb.log")"
-pg() {	# pg_ctl start|stop
-	case $1 in
-	start) "${as_pg[@]}" "$pgbin/pg_ctl" -D "$PGD/data" -l "$PGD/log" -w \
-	    -o "-k $PGD/sock -h 127.0.0.1 -p $PORT -c fsync=off" start ;;
-	stop) "${as_pg[@]}" "$pgbin/pg_ctl" -D "$PGD/data" -m fast -w stop ;;
-	esac > /dev/null
-}
+. "$(dirname "$0")/lib-pg.sh"
 fleet_cleanup() {
 	local p
 	for p in "${LPIDS[@]}"; do kill -KILL "$p" 2> /dev/null; done
-	[ -f "$PGD/data/postmaster.pid" ] && pg stop
+	pg_stop
 	ledger_cleanup
 }
 trap fleet_cleanup EXIT
-pg start || fail "the server does not start: $(tail -5 "$PGD/log")"
-# as the owner, over the socket (trust); the writers and acctctl over TCP
-# with passwords
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGD/sock" -p "$PORT" \
-    -U acct_owner -d "${DB:-fleet}" -c "$1"; }
-DB=postgres sql "CREATE DATABASE fleet" || fail "create database"
-sql "CREATE ROLE acct_writer LOGIN PASSWORD 'writer-secret';
-     CREATE ROLE acct_reader LOGIN PASSWORD 'reader-secret'" ||
-    fail "create roles"
-URI="postgresql://127.0.0.1:$PORT/fleet?sslmode=disable"
-OWNER_URI="postgresql://acct_owner@127.0.0.1:$PORT/fleet?sslmode=disable"
-WURI="postgresql://acct_writer@127.0.0.1:$PORT/fleet?sslmode=disable"
-RURI="postgresql://acct_reader@127.0.0.1:$PORT/fleet?sslmode=disable"
-echo writer-secret > "$TDIR/writerpw"
-chmod 0600 "$TDIR/writerpw"
-printf '127.0.0.1:%s:fleet:acct_reader:reader-secret\n' "$PORT" > "$TDIR/pgpass"
-chmod 0600 "$TDIR/pgpass"
-export PGPASSFILE=$TDIR/pgpass
+pg_setup
 pass "PostgreSQL on 127.0.0.1:$PORT"
 
 # ---- the schema, by its owner; a password in the URI is refused
