@@ -50,6 +50,9 @@ const char *jstr(struct json_object *, const char *key);
 uint64_t ju64(struct json_object *, const char *key);
 bool	jbool(struct json_object *, const char *key);
 void	print_json(struct json_object *);
+/* promquery.c: an instant query's result vector (caller puts) */
+int	prom_query(const char *url, const char *promql,
+	    struct json_object **result, struct aerr *);
 void	print_warnings(struct json_object *reply);
 
 /* options.c: --name value options shared by set, create and plan */
