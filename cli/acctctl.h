@@ -50,8 +50,12 @@ const char *jstr(struct json_object *, const char *key);
 uint64_t ju64(struct json_object *, const char *key);
 bool	jbool(struct json_object *, const char *key);
 void	print_json(struct json_object *);
-/* promquery.c: an instant query's result vector (caller puts) */
+/* promquery.c: an instant query's result vector (caller puts); the
+ * URL check and the answer's parser on their own (tests/fuzz) */
 int	prom_query(const char *url, const char *promql,
+	    struct json_object **result, struct aerr *);
+int	prom_url_check(const char *url, struct aerr *);
+int	prom_answer(const char *buf, size_t len, const char *promql,
 	    struct json_object **result, struct aerr *);
 void	print_warnings(struct json_object *reply);
 

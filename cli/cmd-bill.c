@@ -238,8 +238,9 @@ cmd_bill(int argc, char **argv)
 		r = bill_report_from(fleet_records, &fq, true, from, to, ct,
 		    &rates, fmt, stdout, &err);
 #else
-		r = aerr_set(&err, ENOTSUP, "built without PostgreSQL: no "
-		    "fleet bill");
+		(void)hosts;
+		r = aerr_set(&err, ENOTSUP, "built without PostgreSQL "
+		    "(configure --without-postgresql): no fleet bill");
 #endif
 		if (r < 0) {
 			fprintf(stderr, "acctctl bill: %s\n", err.msg);

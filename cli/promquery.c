@@ -138,15 +138,16 @@ dial(const struct url *u, struct aerr *err)
 	return fd;
 }
 
-/* The body of GET path, status 200 only; caller frees. */
+/* The whole answer to GET path (NUL-terminated); caller frees. */
 static char *
-http_get(const struct url *u, const char *path, struct aerr *err)
+http_get(const struct url *u, const char *path, size_t *lenp,
+    struct aerr *err)
 {
 	_cleanup_free_ char *req = NULL;
-	char *buf = NULL, *body;
+	char *buf = NULL;
 	size_t len = 0, cap = 0, off = 0;
 	ssize_t n;
-	int fd, status;
+	int fd;
 
 	if ((fd = dial(u, err)) < 0)
 		return NULL;
@@ -181,58 +182,71 @@ http_get(const struct url *u, const char *path, struct aerr *err)
 		}
 	}
 	close(fd);
-	fd = -1;
 	if (buf == NULL)
 		buf = xmalloc(1);
 	buf[len] = '\0';
-	if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1 ||
-	    (body = strstr(buf, "\r\n\r\n")) == NULL) {
-		aerr_set(err, EPROTO, "Prometheus: not an HTTP answer");
-		goto fail;
-	}
-	if (status != 200 && status != 400 && status != 422) {
-		aerr_set(err, EPROTO, "Prometheus: HTTP status %d for %s",
-		    status, path);
-		goto fail;
-	}
-	body += 4;
-	memmove(buf, body, strlen(body) + 1);
+	*lenp = len;
 	return buf;
 fail:
-	if (fd >= 0)
-		close(fd);
+	close(fd);
 	free(buf);
 	return NULL;
 }
 
-/*
- * Instant query PROMQL at Prometheus URL; *result (caller puts) is the
- * data.result array of a vector answer.
- */
 int
-prom_query(const char *url, const char *promql, struct json_object **result,
-    struct aerr *err)
+prom_url_check(const char *url, struct aerr *err)
 {
-	_cleanup_free_ char *q = url_encode(promql), *path = NULL,
-	    *body = NULL;
-	struct json_object *doc, *v, *data;
 	struct url u;
 
+	return parse_url(url, &u, err);
+}
+
+/*
+ * An HTTP answer (buf[len] is NUL) to an instant query: status 200 (or
+ * Prometheus' 400 and 422 with an error document), a JSON body with
+ * status "success" and a data.result array, put in *result (caller
+ * puts).
+ */
+int
+prom_answer(const char *buf, size_t len, const char *promql,
+    struct json_object **result, struct aerr *err)
+{
+	struct json_object *doc, *v, *data;
+	struct json_tokener *tok;
+	const char *body;
+	int status;
+
 	*result = NULL;
-	if (parse_url(url, &u, err) < 0)
-		return -1;
-	path = xasprintf("%s/api/v1/query?query=%s", u.prefix, q);
-	if ((body = http_get(&u, path, err)) == NULL)
-		return -1;
-	if ((doc = json_tokener_parse(body)) == NULL)
+	if (strlen(buf) != len)
+		return aerr_set(err, EPROTO, "Prometheus: a NUL in the answer");
+	if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1 ||
+	    (body = strstr(buf, "\r\n\r\n")) == NULL)
+		return aerr_set(err, EPROTO, "Prometheus: not an HTTP answer");
+	if (status != 200 && status != 400 && status != 422)
+		return aerr_set(err, EPROTO, "Prometheus: HTTP status %d",
+		    status);
+	body += 4;
+	if ((tok = json_tokener_new()) == NULL)
+		return aerr_set(err, ENOMEM, "out of memory");
+	doc = json_tokener_parse_ex(tok, body, (int)strlen(body));
+	if (doc != NULL && tok->char_offset != (int)strlen(body)) {
+		json_object_put(doc);
+		doc = NULL;
+	}
+	json_tokener_free(tok);
+	if (doc == NULL || !json_object_is_type(doc, json_type_object)) {
+		json_object_put(doc);
 		return aerr_set(err, EPROTO, "Prometheus: an answer that is not "
-		    "JSON");
+		    "a JSON object");
+	}
 	if (!json_object_object_get_ex(doc, "status", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
 	    strcmp(json_object_get_string(v), "success") != 0) {
 		struct json_object *e;
 
 		aerr_set(err, EPROTO, "Prometheus refused '%s': %s", promql,
-		    json_object_object_get_ex(doc, "error", &e) ?
+		    json_object_object_get_ex(doc, "error", &e) &&
+		    json_object_is_type(e, json_type_string) ?
 		    json_object_get_string(e) : "no reason given");
 		json_object_put(doc);
 		return -1;
@@ -247,4 +261,26 @@ prom_query(const char *url, const char *promql, struct json_object **result,
 	*result = json_object_get(v);
 	json_object_put(doc);
 	return 0;
+}
+
+/*
+ * Instant query PROMQL at Prometheus URL; *result (caller puts) is the
+ * data.result array of a vector answer.
+ */
+int
+prom_query(const char *url, const char *promql, struct json_object **result,
+    struct aerr *err)
+{
+	_cleanup_free_ char *q = url_encode(promql), *path = NULL,
+	    *buf = NULL;
+	struct url u;
+	size_t len;
+
+	*result = NULL;
+	if (parse_url(url, &u, err) < 0)
+		return -1;
+	path = xasprintf("%s/api/v1/query?query=%s", u.prefix, q);
+	if ((buf = http_get(&u, path, &len, err)) == NULL)
+		return -1;
+	return prom_answer(buf, len, promql, result, err);
 }
