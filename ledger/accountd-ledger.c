@@ -559,13 +559,21 @@ main(int argc, char **argv)
 	}
 	if (commit((int64_t)time(NULL)) < 0)
 		log_err("stopping with the interval in progress unwritten");
-	/* the last records to the replica too, for a few seconds at most;
-	 * what is left waits in the file for the next start */
-	for (time_t until = time(NULL) + 5; replica != NULL && store != NULL &&
-	    time(NULL) < until; ) {
-		replica_next = 0;
-		if (!replicate(time(NULL)))
-			break;
+	/* the last records to the replica too, for about a second (accountd
+	 * kills a child still there after 2 s, which loses nothing: the
+	 * local commit is done, and a copy cut short is sent again); what
+	 * is left waits in the file for the next start */
+	if (replica != NULL && store != NULL) {
+		struct timespec t0, t;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		do {
+			replica_next = 0;
+			if (!replicate(time(NULL)))
+				break;
+			clock_gettime(CLOCK_MONOTONIC, &t);
+		} while ((t.tv_sec - t0.tv_sec) * 1000 +
+		    (t.tv_nsec - t0.tv_nsec) / 1000000 < 1000);
 	}
 	log_info("stopped");
 #ifdef HAVE_LIBPQ
