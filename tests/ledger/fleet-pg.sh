@@ -42,7 +42,8 @@ echo "$out" | grep -q "password" || fail "no word of the password: $out"
 pass "schema made by its owner (twice: idempotent), version 1"
 
 # ---- three hosts
-N_a=4 N_b=3 N_c=5 ROUNDS=440 PERIOD=50	# 22 s of rounds
+declare -A NCT=([a]=4 [b]=3 [c]=5)
+ROUNDS=440 PERIOD=50	# 22 s of rounds
 for h in a b c; do
 	mkdir "$TDIR/$h"
 	"$FIXTURE" "$TDIR/$h/ledger.db" /dev/null || fail "ledger $h"
@@ -50,8 +51,7 @@ done
 sleep 1
 declare -A FEEDS WPID
 for h in a b c; do
-	n=N_$h
-	"$FEED" "$TDIR/$h/snap" "${!n}" $ROUNDS $PERIOD &
+	"$FEED" "$TDIR/$h/snap" "${NCT[$h]}" $ROUNDS $PERIOD &
 	FEEDS[$h]=$!
 	LPIDS+=("$!")
 done

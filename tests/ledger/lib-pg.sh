@@ -67,8 +67,11 @@ pg_setup() {
 	sql "CREATE ROLE acct_writer LOGIN PASSWORD 'writer-secret';
 	     CREATE ROLE acct_reader LOGIN PASSWORD 'reader-secret'" ||
 	    fail "create roles"
+	# shellcheck disable=SC2034	# for the script that sources this
 	OWNER_URI="postgresql://acct_owner@127.0.0.1:$PORT/fleet?sslmode=disable"
+	# shellcheck disable=SC2034
 	WURI="postgresql://acct_writer@127.0.0.1:$PORT/fleet?sslmode=disable"
+	# shellcheck disable=SC2034
 	RURI="postgresql://acct_reader@127.0.0.1:$PORT/fleet?sslmode=disable"
 	echo writer-secret > "$TDIR/writerpw"
 	chmod 0600 "$TDIR/writerpw"
