@@ -7,6 +7,7 @@
 #   - the database is stopped for five intervals and started again;
 #   - writer a is killed with -9 while it is blocked in a replication
 #     statement (the table locked by another session), and restarted;
+#   - a writer given sslmode=require fails to connect (no TLS here);
 #   - the writer role's INSERT and UPDATE are revoked: the error is logged
 #     and shown by acctctl bill --status, and the records catch up once
 #     granted again.
@@ -69,6 +70,21 @@ done
 hosts_in_db() { [ "$(sql "SELECT count(DISTINCT host) FROM ledger.usage")" = 3 ]; }
 wait_for 10 hosts_in_db || fail "not three hosts in the database: $(cat "$TDIR"/*/ledger.log)"
 pass "three writers replicate into one database"
+
+# sslmode from the URI is libpq's: require against this server without TLS
+"$FIXTURE" "$TDIR/tls.db" /dev/null || fail "ledger tls"
+"$LEDGER" -d -s "$TDIR/a/snap" -f "$TDIR/tls.db" -i 1 -S "$TDIR/tls.status" \
+    -R "${WURI%%\?*}?sslmode=require" -H tls -P "$TDIR/writerpw" \
+    2> "$TDIR/tls.log" &
+tls=$!
+LPIDS+=("$tls")
+wait_for 10 grep -q "^replica=error" "$TDIR/tls.status" ||
+    fail "sslmode=require against a server without TLS: $(cat "$TDIR/tls.status")"
+grep -q "^replica_error=.*SSL" "$TDIR/tls.status" ||
+    fail "no word of SSL: $(grep replica_error "$TDIR/tls.status")"
+kill -TERM "$tls"
+wait "$tls" 2> /dev/null
+pass "sslmode=require honoured: $(sed -n 's/^replica_error=//p' "$TDIR/tls.status" | sed 's/ *$//')"
 
 status() { sed -n "s/^$2=//p" "$TDIR/$1/ledger.status" | sed 's/ *$//'; }
 all_replica() {	# STATE
