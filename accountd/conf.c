@@ -182,6 +182,15 @@ static const struct ckey {
 	  offsetof(struct acct_config, ledger_compact), "62",
 	  "days after which records are merged into one per UTC day (0: "
 	  "never)" },
+	{ "ledger_replica", CK_STR, offsetof(struct acct_config,
+	  ledger_replica), "", "postgresql:// URI the ledger writer copies "
+	  "every record to (docs/fleet.md); empty: none" },
+	{ "ledger_replica_password_file", CK_STR, offsetof(struct acct_config,
+	  ledger_replica_password_file), "", "file holding the replica's "
+	  "password (readable by ledger_user); empty: libpq's PGPASSFILE" },
+	{ "ledger_host_id", CK_STR, offsetof(struct acct_config,
+	  ledger_host_id), "", "this host's name in the replica; empty: "
+	  "/etc/machine-id" },
 };
 
 static const struct ckey *
@@ -479,6 +488,31 @@ config_check(const struct acct_config *c, struct aerr *err)
 	if (c->ledger_compact > 36500)
 		return aerr_set(err, EINVAL, "bad ledger_compact %u (accepted: "
 		    "0 (never) to 36500 days)", c->ledger_compact);
+	if (*c->ledger_replica != '\0') {
+		const char *a = strstr(c->ledger_replica, "://");
+		size_t auth = a ? strcspn(a + 3, "/?") : 0;
+		const char *at = a ? memchr(a + 3, '@', auth) : NULL;
+
+		if (a == NULL || (strncmp(c->ledger_replica, "postgresql://",
+		    13) != 0 && strncmp(c->ledger_replica, "postgres://",
+		    11) != 0))
+			return aerr_set(err, EINVAL, "bad ledger_replica '%s' "
+			    "(accepted: a postgresql:// URI)",
+			    c->ledger_replica);
+		if (at != NULL && memchr(a + 3, ':', (size_t)(at - a - 3)))
+			return aerr_set(err, EINVAL, "ledger_replica holds a "
+			    "password, which would show on command lines: put "
+			    "it in ledger_replica_password_file");
+	}
+	if (*c->ledger_replica_password_file != '\0' &&
+	    *c->ledger_replica_password_file != '/')
+		return aerr_set(err, EINVAL, "ledger_replica_password_file '%s' "
+		    "must be an absolute path", c->ledger_replica_password_file);
+	if (strlen(c->ledger_host_id) > 64 || strspn(c->ledger_host_id,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+	    != strlen(c->ledger_host_id))
+		return aerr_set(err, EINVAL, "bad ledger_host_id '%s' (accepted: "
+		    "1 to 64 of A-Z a-z 0-9 . _ -)", c->ledger_host_id);
 	if (*c->alertmanager_url != '\0' && (strcmp(c->notify_user,
 	    "root") == 0 || *c->notify_user == '\0'))
 		return aerr_set(err, EINVAL, "notify_user '%s': the notifier "

@@ -64,6 +64,9 @@ struct acct_config {
 	unsigned	 ledger_interval;	/* s */
 	unsigned	 ledger_retention;	/* days, 0: forever */
 	unsigned	 ledger_compact;	/* days, 0: never */
+	char		*ledger_replica;	/* postgresql:// URI, "": none */
+	char		*ledger_replica_password_file;
+	char		*ledger_host_id;	/* "": /etc/machine-id */
 };
 
 void	config_defaults(struct acct_config *);

@@ -76,6 +76,19 @@ prepare(struct child *ch, const struct passwd *pw, char **argv)
 	argv[n++] = retention;
 	argv[n++] = (char *)"-c";
 	argv[n++] = compact;
+	/* the replica (docs/fleet.md): its URI holds no password (conf.c) */
+	if (*c->ledger_replica != '\0') {
+		argv[n++] = (char *)"-R";
+		argv[n++] = c->ledger_replica;
+		if (*c->ledger_host_id != '\0') {
+			argv[n++] = (char *)"-H";
+			argv[n++] = c->ledger_host_id;
+		}
+		if (*c->ledger_replica_password_file != '\0') {
+			argv[n++] = (char *)"-P";
+			argv[n++] = c->ledger_replica_password_file;
+		}
+	}
 	argv[n] = NULL;
 	return 0;
 }

@@ -76,6 +76,8 @@ int	args_parse(const struct cmd_entry *, int argc, char **argv,
 	    struct cmd_args *);
 bool	args_has(const struct cmd_args *, const char *name);
 const char *args_get(const struct cmd_args *, const char *name);
+int	args_all(const struct cmd_args *, const char *name, const char **out,
+	    int max);
 void	args_free(struct cmd_args *);
 bool	args_known(const struct cmd_entry *, const char *name);
 void	args_synopsis(const struct cmd_entry *, FILE *);
@@ -100,6 +102,13 @@ const char *jstr(struct json_object *, const char *key);
 uint64_t ju64(struct json_object *, const char *key);
 bool	jbool(struct json_object *, const char *key);
 void	print_json(struct json_object *);
+/* promquery.c: an instant query's result vector (caller puts); the
+ * URL check and the answer's parser on their own (tests/fuzz) */
+int	prom_query(const char *url, const char *promql,
+	    struct json_object **result, struct aerr *);
+int	prom_url_check(const char *url, struct aerr *);
+int	prom_answer(const char *buf, size_t len, const char *promql,
+	    struct json_object **result, struct aerr *);
 void	print_warnings(struct json_object *reply);
 
 /* options.c: one --NAME VALUE of set, create and plan, checked */

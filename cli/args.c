@@ -187,6 +187,38 @@ must_index(const struct cmd_args *a, const char *name)
 	return k;
 }
 
+/*
+ * Every value given to option NAME, in order (args_get has the last):
+ * the command's words read again as args_parse read them.  Returns how
+ * many, at most max stored in out (borrowed from argv).
+ */
+int
+args_all(const struct cmd_args *a, const char *name, const char **out,
+    int max)
+{
+	int want = must_index(a, name), n = 0;
+
+	for (int i = 1; i < a->argc; i++) {
+		const char *w = a->argv[i], *eq = NULL, *v;
+		size_t len = strlen(w);
+		int k;
+
+		if (strcmp(w, "--") == 0)
+			break;
+		if (w[0] != '-' || w[1] == '\0')
+			continue;
+		if (w[1] == '-' && (eq = strchr(w, '=')) != NULL)
+			len = (size_t)(eq - w);
+		if ((k = opt_index(a->cmd, w, len)) < 0 ||
+		    a->cmd->opts[k].value == NULL)
+			continue;
+		v = eq != NULL ? eq + 1 : i + 1 < a->argc ? a->argv[++i] : NULL;
+		if (k == want && v != NULL && n++ < max)
+			out[n - 1] = v;
+	}
+	return n;
+}
+
 bool
 args_has(const struct cmd_args *a, const char *name)
 {

@@ -4,6 +4,7 @@
  *              [-o text|csv|json] [--ledger FILE]
  * acctctl bill --raw [-o csv|jsonl] ...
  * acctctl bill --status [--ledger FILE]
+ * acctctl bill --ledger postgresql://... [--host ID]... (the fleet bill)
  *
  * What containers used over a period, from the billing ledger
  * (docs/billing.md), with the charges of a rates file.  The ledger is
@@ -12,6 +13,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -103,8 +105,8 @@ show_status(const char *path)
 			    json_object_new_string(eq + 1));
 			if (!opt_json)
 				printf("writer %s=%s\n", line, eq + 1);
-			if (strcmp(line, "state") == 0 && strcmp(eq + 1,
-			    "error") == 0)
+			if ((strcmp(line, "state") == 0 || strcmp(line,
+			    "replica") == 0) && strcmp(eq + 1, "error") == 0)
 				rc = EX_FAIL;
 		}
 	} else if (!opt_json)
@@ -159,6 +161,8 @@ cmd_bill(struct cmd_args *a)
 	struct aerr err = { 0 };
 	enum bill_fmt fmt;
 	struct lg_store *st;
+	const char *hosts[33] = { NULL };
+	size_t nhosts = 0;
 	int r;
 
 	month_bounds(&from, &to);
@@ -171,6 +175,16 @@ cmd_bill(struct cmd_args *a)
 			return usage_error("bill", "bad %s '%s' (accepted: "
 			    "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)", o, v);
 	}
+	/* --host may be given again and again */
+	if ((r = args_all(a, "--host", hosts, 32)) > 32)
+		return usage_error("bill", "at most 32 --host");
+	nhosts = (size_t)r;
+	if (nhosts > 0 && !replica_is_uri(path))
+		return usage_error("bill", "--host needs a fleet ledger "
+		    "(--ledger postgresql://...)");
+	if (replica_is_uri(path) && (status || raw))
+		return usage_error("bill", "%s reads a local ledger only",
+		    status ? "--status" : "--raw");
 	if (status)
 		return show_status(path);
 	if (fmt_s == NULL)
@@ -193,6 +207,23 @@ cmd_bill(struct cmd_args *a)
 	if (rates_path != NULL && rates_load(rates_path, &rates, &err) < 0) {
 		fprintf(stderr, "acctctl bill: %s\n", err.msg);
 		return EX_USAGE;
+	}
+	if (replica_is_uri(path)) {
+#ifdef HAVE_LIBPQ
+		struct fleet_query fq = { path, nhosts ? hosts : NULL };
+
+		r = bill_report_from(fleet_records, &fq, true, from, to, ct,
+		    &rates, fmt, stdout, &err);
+#else
+		(void)hosts;
+		r = aerr_set(&err, ENOTSUP, "built without PostgreSQL "
+		    "(configure --without-postgresql): no fleet bill");
+#endif
+		if (r < 0) {
+			fprintf(stderr, "acctctl bill: %s\n", err.msg);
+			return EX_FAIL;
+		}
+		return EX_OK;
 	}
 	if ((st = store_open(path, false, &err)) == NULL) {
 		fprintf(stderr, "acctctl bill: %s\n", err.msg);
@@ -217,7 +248,9 @@ static const struct cmd_opt opts[] = {
 	{ "-o", "FORMAT", "text, csv or json; with --raw csv or jsonl" },
 	{ "--raw", NULL, "the usage records, not charges" },
 	{ "--status", NULL, "the ledger and its writer's state" },
-	{ "--ledger", "FILE", "this ledger database" },
+	{ "--ledger", "FILE|URI", "this ledger database, or a fleet's "
+	    "(postgresql://...)" },
+	{ "--host", "ID", "a fleet ledger's host only (again for more)" },
 	{ "-j", NULL, "JSON output (as -o json)" },
 	{ NULL, NULL, NULL }
 };

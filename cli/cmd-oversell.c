@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * acctctl oversell [-j] [--snapshot FILE]
+ * acctctl oversell [-j] --prometheus URL	(the fleet, docs/fleet.md)
  * How much RAM and swap the running containers were promised against
  * what the host has, in vzoversell's layout: per container RAM and swap
  * used, peak, limit and fails, a TOTAL row, then available, allocated
@@ -107,6 +108,8 @@ figs(const struct snap_row *r, uint64_t f[4])
 	f[3] = r->failcnt;
 }
 
+static int oversell_fleet(const char *url);
+
 static int
 cmd_oversell(struct cmd_args *args)
 {
@@ -118,6 +121,8 @@ cmd_oversell(struct cmd_args *args)
 	struct json_object *jr = NULL, *jcts = NULL;
 	char allflags[16] = "";
 
+	if (args_get(args, "--prometheus") != NULL)
+		return oversell_fleet(args_get(args, "--prometheus"));
 	path = given ? xstrdup(given) : sv_cli_path(opt_socket);
 	if (sv_load_path(path, &v, &err) < 0) {
 		fprintf(stderr, "acctctl oversell: %s\n", err.msg);
@@ -255,9 +260,208 @@ cmd_oversell(struct cmd_args *args)
 	return EX_OK;
 }
 
+/*
+ * The fleet view: every host's figures from a Prometheus server that
+ * scrapes them all (per instance), added up here, in the layout above.
+ * The containers near a limit come from the fleet rules'
+ * instance:accountd_containers_near_limit:count: 0 where a host has none,
+ * "-" when the rules are not loaded (no fleet:accountd_hosts:count).
+ */
+enum { F_RAM, F_RAM_C, F_SWAP, F_SWAP_C, F_CPUS, F_CPUS_C, F_CTS, F_NEAR,
+	F_N };
+static const char *const fleet_query[F_N] = {
+	"sum by (instance) (accountd_host_memory_bytes)",
+	"sum by (instance) (accountd_host_memory_committed_bytes)",
+	"sum by (instance) (accountd_host_swap_bytes)",
+	"sum by (instance) (accountd_host_swap_committed_bytes)",
+	"sum by (instance) (accountd_host_cpus)",
+	"sum by (instance) (accountd_host_cpu_limit_committed_cpus)",
+	"sum by (instance) (accountd_host_containers)",
+	"sum by (instance) (instance:accountd_containers_near_limit:count)"
+	" or (0 * sum by (instance) (accountd_host_memory_bytes)"
+	" and on () fleet:accountd_hosts:count)",
+};
+
+struct fleet_host {
+	char		name[128];
+	double		v[F_N];
+	bool		have[F_N];
+};
+
+static int
+by_instance(const void *a, const void *b)
+{
+	return strcmp(((const struct fleet_host *)a)->name,
+	    ((const struct fleet_host *)b)->name);
+}
+
+static struct json_object *
+jcpu(double avail, double alloc)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "available", json_object_new_double(avail));
+	json_object_object_add(o, "allocated", json_object_new_double(alloc));
+	json_object_object_add(o, "oversell_pct", avail > 0 ?
+	    json_object_new_double(alloc / avail * 100) : NULL);
+	return o;
+}
+
+static struct json_object *
+jfleet(const double *v, const char *name)
+{
+	struct json_object *o = json_object_new_object();
+	uint64_t r = (uint64_t)v[F_RAM], rc = (uint64_t)v[F_RAM_C];
+	uint64_t sw = (uint64_t)v[F_SWAP], sc = (uint64_t)v[F_SWAP_C];
+
+	if (name != NULL)
+		json_object_object_add(o, "instance",
+		    json_object_new_string(name));
+	json_object_object_add(o, "ram", javail(r, rc));
+	json_object_object_add(o, "swap", javail(sw, sc));
+	json_object_object_add(o, "ram_swap", javail(r + sw, rc + sc));
+	json_object_object_add(o, "cpu", jcpu(v[F_CPUS], v[F_CPUS_C]));
+	json_object_object_add(o, "containers",
+	    json_object_new_uint64((uint64_t)v[F_CTS]));
+	return o;
+}
+
+static void
+fleet_row(const char *name, const double *v, bool have_near)
+{
+	char s[10][16];
+	uint64_t r = (uint64_t)v[F_RAM], rc = (uint64_t)v[F_RAM_C];
+	uint64_t sw = (uint64_t)v[F_SWAP], sc = (uint64_t)v[F_SWAP_C];
+
+	hr(s[0], 16, r);
+	hr(s[1], 16, rc);
+	dp(s[2], 16, rc, r);
+	hr(s[3], 16, sw);
+	hr(s[4], 16, sc);
+	dp(s[5], 16, sc, sw);
+	dp(s[6], 16, rc + sc, r + sw);
+	/* CPUs in thousandths for the percentage */
+	dp(s[7], 16, (uint64_t)(v[F_CPUS_C] * 1000), (uint64_t)(v[F_CPUS] *
+	    1000));
+	snprintf(s[8], 16, "%.0f", v[F_CTS]);
+	if (have_near)
+		snprintf(s[9], 16, "%.0f", v[F_NEAR]);
+	else
+		snprintf(s[9], 16, "-");
+	printf("%-22s %6s %6s %6s  %6s %6s %6s  %6s  %5.1f %6.1f %6s  %4s %4s\n",
+	    name, s[0], s[1], s[2], s[3], s[4], s[5], s[6], v[F_CPUS],
+	    v[F_CPUS_C], s[7], s[8], s[9]);
+}
+
+static int
+oversell_fleet(const char *url)
+{
+	struct fleet_host *hosts = NULL;
+	size_t n = 0, oversold = 0;
+	double all[F_N] = { 0 };
+	bool have_near = false;
+	struct aerr err = { 0 };
+	int rc = EX_OK;
+
+	for (int k = 0; k < F_N; k++) {
+		struct json_object *res;
+		size_t len;
+
+		if (prom_query(url, fleet_query[k], &res, &err) < 0) {
+			fprintf(stderr, "acctctl oversell: %s\n", err.msg);
+			free(hosts);
+			return EX_FAIL;
+		}
+		len = json_object_array_length(res);
+		for (size_t i = 0; i < len; i++) {
+			struct json_object *e = json_object_array_get_idx(res, i),
+			    *m, *inst, *val;
+			const char *name = "";
+			size_t h;
+
+			if (json_object_object_get_ex(e, "metric", &m) &&
+			    json_object_object_get_ex(m, "instance", &inst))
+				name = json_object_get_string(inst);
+			if (!json_object_object_get_ex(e, "value", &val) ||
+			    json_object_array_length(val) != 2)
+				continue;
+			for (h = 0; h < n && strcmp(hosts[h].name, name) != 0;
+			    h++)
+				;
+			if (h == n) {
+				hosts = xreallocarray(hosts, n + 1,
+				    sizeof(*hosts));
+				memset(&hosts[n], 0, sizeof(*hosts));
+				snprintf(hosts[n].name, sizeof(hosts[n].name),
+				    "%s", name);
+				n++;
+			}
+			hosts[h].v[k] = strtod(json_object_get_string(
+			    json_object_array_get_idx(val, 1)), NULL);
+			hosts[h].have[k] = true;
+			if (k == F_NEAR)
+				have_near = true;
+		}
+		json_object_put(res);
+	}
+	qsort(hosts, n, sizeof(*hosts), by_instance);
+	for (size_t h = 0; h < n; h++) {
+		for (int k = 0; k < F_N; k++)
+			all[k] += hosts[h].v[k];
+		if (hosts[h].v[F_RAM] + hosts[h].v[F_SWAP] > 0 &&
+		    hosts[h].v[F_RAM_C] + hosts[h].v[F_SWAP_C] >
+		    hosts[h].v[F_RAM] + hosts[h].v[F_SWAP])
+			oversold++;
+	}
+	if (opt_json) {
+		struct json_object *o = json_object_new_object(),
+		    *a = json_object_new_array();
+
+		json_object_object_add(o, "prometheus",
+		    json_object_new_string(url));
+		for (size_t h = 0; h < n; h++) {
+			struct json_object *j = jfleet(hosts[h].v,
+			    hosts[h].name);
+
+			json_object_object_add(j, "near_limit", have_near ?
+			    json_object_new_uint64((uint64_t)hosts[h].v[F_NEAR]) :
+			    NULL);
+			json_object_array_add(a, j);
+		}
+		json_object_object_add(o, "hosts", a);
+		json_object_object_add(o, "fleet", jfleet(all, NULL));
+		json_object_object_add(o, "hosts_oversold",
+		    json_object_new_uint64(oversold));
+		json_object_object_add(o, "near_limit", have_near ?
+		    json_object_new_uint64((uint64_t)all[F_NEAR]) : NULL);
+		print_json(o);
+		json_object_put(o);
+	} else if (n == 0) {
+		printf("no accountd host in %s (no accountd_host_memory_bytes "
+		    "series)\n", url);
+		rc = EX_FAIL;
+	} else {
+		printf("%-22s %-20s  %-20s  %6s  %-19s  %4s %4s\n", "",
+		    "-------- RAM -------", "------- Swap -------", "RAM+Sw",
+		    "------- CPU -------", "", "near");
+		printf("%-22s %6s %6s %6s  %6s %6s %6s  %6s  %5s %6s %6s  %4s "
+		    "%4s\n", "HOST", "avail", "alloc", "over", "avail", "alloc",
+		    "over", "over", "CPUs", "limits", "over", "CTs", "lim");
+		for (size_t h = 0; h < n; h++)
+			fleet_row(hosts[h].name, hosts[h].v, have_near);
+		fleet_row("FLEET", all, have_near);
+		printf("\n%zu hosts, %zu oversold (RAM+Swap allocated above "
+		    "available)\n", n, oversold);
+	}
+	free(hosts);
+	return rc;
+}
+
 static const struct cmd_opt opts[] = {
 	{ "-j", NULL, "JSON output" },
 	{ "--snapshot", "FILE", "read this snapshot file, not accountd's" },
+	{ "--prometheus", "URL", "the fleet: every host's figures from this "
+	    "Prometheus server (docs/fleet.md)" },
 	{ NULL, NULL, NULL }
 };
 

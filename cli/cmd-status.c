@@ -29,7 +29,8 @@ print_ledger(void)
 	    dirname(copy));
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	char line[512], state[16] = "", since[40] = "", last[40] = "",
-	    error[300] = "";
+	    error[300] = "", rstate[16] = "", rsince[40] = "", rpending[24] = "",
+	    rerror[300] = "";
 
 	if (f == NULL)
 		return;
@@ -46,11 +47,23 @@ print_ledger(void)
 			snprintf(last, sizeof(last), "%s", line + 12);
 		else if (strncmp(line, "error=", 6) == 0)
 			snprintf(error, sizeof(error), "%s", line + 6);
+		/* the replica on PostgreSQL (docs/fleet.md) */
+		else if (strncmp(line, "replica=", 8) == 0)
+			snprintf(rstate, sizeof(rstate), "%s", line + 8);
+		else if (strncmp(line, "replica_since=", 14) == 0)
+			snprintf(rsince, sizeof(rsince), "%s", line + 14);
+		else if (strncmp(line, "replica_pending=", 16) == 0)
+			snprintf(rpending, sizeof(rpending), "%s", line + 16);
+		else if (strncmp(line, "replica_error=", 14) == 0)
+			snprintf(rerror, sizeof(rerror), "%s", line + 14);
 	}
 	if (*state == '\0')
 		return;
 	printf("ledger: %s since %s, last commit %s%s%s\n", state, since, last,
 	    *error ? ": " : "", error);
+	if (*rstate != '\0')
+		printf("ledger replica: %s since %s, %s records queued%s%s\n",
+		    rstate, rsince, rpending, *rerror ? ": " : "", rerror);
 }
 
 static int

@@ -16,6 +16,12 @@
  * usage meanwhile keeps accumulating in memory and is written as one
  * longer record when the store takes writes again.  SIGTERM writes the
  * interval in progress and exits.
+ *
+ * With a replica (-R, docs/fleet.md), each loop also copies a batch of
+ * the records queued in the file to PostgreSQL (replica.c), after the
+ * local commit and never before it; a database that is down or refuses
+ * writes is logged, shown in the status file and tried again every
+ * RETRY_S seconds, the queue waiting in the file meanwhile.
  */
 #include "config.h"
 
@@ -55,11 +61,23 @@ static bool failing;
 static time_t state_since, last_commit, last_log;
 static char last_error[256];
 
+/* the replica on PostgreSQL (-R), its state as shown in the status file */
+static struct lg_replica *replica;
+static const char *replica_uri;
+static bool replica_failing;
+static time_t replica_since, replica_last, replica_next;
+static int64_t replica_pending;
+static char replica_error[256];
+#define REPLICA_BATCH	500
+
 static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: accountd-ledger [-dv] -s snapshot -f ledger "
-	    "[-i seconds] [-c days] [-r days] [-S status]\n");
+	    "[-i seconds] [-c days] [-r days] [-S status]\n"
+	    "	[-R postgresql://... [-H host-id] [-P password-file]]\n"
+	    "       accountd-ledger --init-replica -R postgresql://... "
+	    "[-P password-file] [-w writer-role] [-g reader-role]\n");
 	exit(2);
 }
 
@@ -156,7 +174,7 @@ iso(time_t t, char *buf, size_t len)
 static void
 write_status(void)
 {
-	char buf[1024], a[32], b[32], c[32];
+	char buf[1024], a[32], b[32], c[32], d[32], e[32];
 	int fd, n;
 
 	if (status_path == NULL)
@@ -168,6 +186,14 @@ write_status(void)
 	    "pending_since=%s\ncontainers=%zu\nledger=%s\nerror=%s\n",
 	    failing ? "error" : "ok", a, b, c, ncts, ledger_path,
 	    failing ? last_error : "");
+	iso(replica_since, d, sizeof(d));
+	iso(replica_last, e, sizeof(e));
+	if (replica_uri != NULL && n > 0 && (size_t)n < sizeof(buf))
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "replica=%s\n"
+		    "replica_since=%s\nreplica_last=%s\nreplica_pending=%lld\n"
+		    "replica_error=%s\n", replica_failing ? "error" : "ok", d, e,
+		    (long long)replica_pending, replica_failing ?
+		    replica_error : "");
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		n = (int)sizeof(buf) - 1;
 	memset(buf + n, ' ', sizeof(buf) - (size_t)n - 1);
@@ -325,6 +351,52 @@ fold_round(const struct snap_header *h, const struct snap_ct *s, size_t n)
 	run_rounds++;
 }
 
+/*
+ * One batch of the queue to the replica, when it is due: after a
+ * failure every retry_s() seconds, when idle every second, while there
+ * is a backlog at every loop (a batch at a time, so that the rounds keep
+ * being folded during a catch-up).  True: there is more to copy now.
+ */
+static bool
+replicate(time_t now)
+{
+	struct aerr err = { 0 };
+	int n;
+
+	if (replica == NULL || store == NULL || now < replica_next)
+		return false;
+	if ((n = store_replica_enable(store, &err)) == 0)
+		n = replica_step(replica, store, REPLICA_BATCH, &err);
+	replica_pending = store_replica_pending(store);
+	if (n < 0) {
+		replica_next = now + retry_s();
+		snprintf(replica_error, sizeof(replica_error), "%s", err.msg);
+		if (!replica_failing) {
+			replica_failing = true;
+			replica_since = now;
+			log_err("%s; the records wait in the ledger "
+			    "(%lld queued), trying again every %u s",
+			    err.msg, (long long)replica_pending, retry_s());
+		}
+		write_status();
+		return false;
+	}
+	if (replica_failing) {
+		log_info("replica written again after %lld s",
+		    (long long)(now - replica_since));
+		replica_failing = false;
+		replica_since = now;
+	}
+	if (replica_since == 0)
+		replica_since = now;
+	replica_next = n > 0 ? now : now + 1;
+	if (n > 0) {
+		replica_last = now;
+		write_status();
+	}
+	return n > 0 && replica_pending > 0;
+}
+
 static int64_t
 next_boundary(int64_t t)
 {
@@ -354,13 +426,38 @@ main(int argc, char **argv)
 	struct sfollow follow;
 	struct sview view = { .n = 0 };
 	struct sigaction sa;
-	bool foreground = false, verbose = false;
+	bool foreground = false, verbose = false, init_replica = false;
+	const char *host_id = NULL, *password_file = NULL, *writer_role = NULL,
+	    *reader_role = NULL;
+	static const struct option longopts[] = {
+		{ "init-replica", no_argument, NULL, 'I' },
+		{ NULL, 0, NULL, 0 }
+	};
 	int64_t boundary;
 	time_t next_try = 0;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "c:df:i:r:s:S:v")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:df:g:H:i:IP:r:R:s:S:vw:",
+	    longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'g':
+			reader_role = optarg;
+			break;
+		case 'H':
+			host_id = optarg;
+			break;
+		case 'I':
+			init_replica = true;
+			break;
+		case 'P':
+			password_file = optarg;
+			break;
+		case 'R':
+			replica_uri = optarg;
+			break;
+		case 'w':
+			writer_role = optarg;
+			break;
 		case 'c':
 			compact_days = parse_uint(optarg, 0, 36500,
 			    "compaction age (-c days)");
@@ -391,6 +488,36 @@ main(int argc, char **argv)
 		default:
 			usage();
 		}
+	}
+	if (init_replica || replica_uri != NULL) {
+#ifdef HAVE_LIBPQ
+		struct aerr err = { 0 };
+
+		if (init_replica && (optind != argc || replica_uri == NULL))
+			usage();
+		if (init_replica) {
+			if (replica_init(replica_uri, password_file, writer_role,
+			    reader_role, &err) < 0) {
+				fprintf(stderr, "accountd-ledger: %s\n", err.msg);
+				return 1;
+			}
+			printf("replica schema ready on %s\n", replica_uri);
+			return 0;
+		}
+		if ((replica = replica_new(replica_uri, host_id, password_file,
+		    &err)) == NULL) {
+			fprintf(stderr, "accountd-ledger: %s\n", err.msg);
+			exit(2);
+		}
+#else
+		(void)host_id;
+		(void)password_file;
+		(void)writer_role;
+		(void)reader_role;
+		fprintf(stderr, "accountd-ledger: built without PostgreSQL "
+		    "(configure --without-postgresql): no ledger replica\n");
+		exit(2);
+#endif
 	}
 	if (optind != argc || snap_path == NULL || ledger_path == NULL)
 		usage();
@@ -431,11 +558,32 @@ main(int argc, char **argv)
 			else
 				next_try = now + retry_s();
 		}
-		nanosleep(&ts, NULL);
+		/* a backlog goes without the pause between looks */
+		if (!replicate(now))
+			nanosleep(&ts, NULL);
 	}
 	if (commit((int64_t)time(NULL)) < 0)
 		log_err("stopping with the interval in progress unwritten");
+	/* the last records to the replica too, for about a second (accountd
+	 * kills a child still there after 2 s, which loses nothing: the
+	 * local commit is done, and a copy cut short is sent again); what
+	 * is left waits in the file for the next start */
+	if (replica != NULL && store != NULL) {
+		struct timespec t0, t;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		do {
+			replica_next = 0;
+			if (!replicate(time(NULL)))
+				break;
+			clock_gettime(CLOCK_MONOTONIC, &t);
+		} while ((t.tv_sec - t0.tv_sec) * 1000 +
+		    (t.tv_nsec - t0.tv_nsec) / 1000000 < 1000);
+	}
 	log_info("stopped");
+#ifdef HAVE_LIBPQ
+	replica_free(replica);
+#endif
 	store_close(store);
 	sview_free(&view);
 	sfollow_close(&follow);

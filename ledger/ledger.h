@@ -11,8 +11,11 @@
  *		per interval (records and last-seen counters together),
  *		compaction and retention, the read-only open of acctctl
  *   rates.c	pure: the rates file parser and the charge arithmetic
- *   report.c	acctctl bill: totals per container aggregated in SQL,
- *		charges, text/CSV/JSON; raw export (CSV, JSON lines)
+ *   report.c	acctctl bill: totals per container (and host, on the
+ *		fleet) added up from a source of records, charges,
+ *		text/CSV/JSON; raw export (CSV, JSON lines)
+ *   replica.c	the copy on PostgreSQL (docs/fleet.md): its schema, the
+ *		writer's replication step, the fleet bill's record source
  *
  * Units everywhere: bytes, microseconds, byte-seconds; times are Unix
  * seconds (UTC) in the file and ISO 8601 UTC when printed.  Money is
@@ -25,6 +28,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "err.h"
 #include "snapshot.h"
@@ -88,6 +92,28 @@ void	lg_fold(struct lg_ct *, const struct snap_header *,
 void	lg_take(struct lg_ct *, const struct snap_ct *, struct lg_counters *);
 void	lg_reset_usage(struct lg_usage *, int64_t start);
 
+/* A stored record as the bill and the replica read it. */
+struct lg_rec {
+	int64_t		start, end;	/* Unix s */
+	bool		day;		/* kind 'day' (compacted) */
+	bool		have_disk;
+	uint64_t	covered_ms, cpu_usec;
+	uint64_t	ram_bs, ram_limit_bs, ram_alloc_bs, ram_peak;
+	uint64_t	swap_bs, swap_peak, disk_bs, disk_peak;
+	uint64_t	io_rbytes, io_wbytes, io_rios, io_wios, failcnt;
+	/* limits in force at the end, 0: none */
+	uint64_t	ram_limit, swap_limit, cpulimit, cpus, numproc;
+	uint64_t	disk_soft, disk_hard;
+};
+
+/* the columns of a record, in lg_rec order, in both SQL dialects */
+#define LG_REC_COLS \
+	"start, \"end\", kind, covered_ms, cpu_usec, ram_bs, ram_limit_bs," \
+	" ram_alloc_bs, ram_peak, swap_bs, swap_peak, disk_bs, disk_peak," \
+	" io_rbytes, io_wbytes, io_rios, io_wios, failcnt, ram_limit," \
+	" swap_limit, cpulimit, cpus, numproc, disk_soft, disk_hard"
+#define LG_REC_NCOLS	25
+
 /* store.c */
 struct lg_store;
 struct lg_store *store_open(const char *path, bool writable,
@@ -107,6 +133,25 @@ int	store_maintain(struct lg_store *, int64_t now, unsigned compact_days,
 	    unsigned retention_days, struct aerr *);
 int	store_meta_get(struct lg_store *, const char *key, char *buf,
 	    size_t len);
+/*
+ * The replication queue (docs/fleet.md): once enabled, every commit also
+ * queues the (container, start) of each record it wrote, in the same
+ * transaction; the first enable queues every record already there.
+ * store_replica_batch() calls `fn` for up to `max` queued records in
+ * queue order with their current values and returns how many it gave
+ * (<0 error) and in *last the highest queue position given;
+ * store_replica_ack() drops the queue up to it.
+ */
+int	store_replica_enable(struct lg_store *, struct aerr *);
+typedef int (*lg_rec_fn)(void *arg, const char *host, const char *ct,
+	    const struct lg_rec *);
+int	store_replica_batch(struct lg_store *, size_t max, lg_rec_fn fn,
+	    void *arg, int64_t *last, struct aerr *);
+int	store_replica_ack(struct lg_store *, int64_t last, struct aerr *);
+int64_t	store_replica_pending(struct lg_store *);
+/* the local bill's record source (bill_source_fn; `src` the store) */
+int	store_records(void *src, int64_t from, int64_t to, const char *ct,
+	    lg_rec_fn fn, void *arg, struct aerr *);
 
 /* rates.c */
 enum ram_basis { RAM_AVERAGE, RAM_LIMIT, RAM_MAX };
@@ -158,5 +203,45 @@ int	bill_report(struct lg_store *, int64_t from, int64_t to,
 	    struct aerr *);
 int	bill_raw(struct lg_store *, int64_t from, int64_t to, const char *ct,
 	    enum bill_fmt, FILE *, struct aerr *);
+/*
+ * The same report from another source of records: `source` calls the
+ * given function once per record of [from, to) (of container `ct` when
+ * not NULL); `fleet`: the lines are per host and container, with a host
+ * column.
+ */
+typedef int (*bill_source_fn)(void *src, int64_t from, int64_t to,
+	    const char *ct, lg_rec_fn fn, void *arg, struct aerr *);
+int	bill_report_from(bill_source_fn source, void *src, bool fleet,
+	    int64_t from, int64_t to, const char *ct, const struct rates *,
+	    enum bill_fmt, FILE *, struct aerr *);
+
+/* replica.c (built with libpq only: HAVE_LIBPQ) */
+struct lg_replica;
+/* a postgresql:// or postgres:// URI (also without libpq) */
+static inline bool
+replica_is_uri(const char *s)
+{
+	return strncmp(s, "postgresql://", 13) == 0 ||
+	    strncmp(s, "postgres://", 11) == 0;
+}
+/* Checks the URI (no password in it) and the host id; connects later. */
+struct lg_replica *replica_new(const char *uri, const char *host_id,
+	    const char *password_file, struct aerr *);
+void	replica_free(struct lg_replica *);
+/* One batch of the queue to the database: the number of records copied
+ * (0: queue empty) or <0 with the error; bounded by timeouts. */
+int	replica_step(struct lg_replica *, struct lg_store *, size_t max,
+	    struct aerr *);
+/* accountd-ledger --init-replica: the schema, as its owner, and the
+ * grants to the writer and reader roles (NULL: none) */
+int	replica_init(const char *uri, const char *password_file,
+	    const char *writer_role, const char *reader_role, struct aerr *);
+/* the fleet bill's record source (`src` a struct fleet_query) */
+struct fleet_query {
+	const char	*uri;
+	const char	*const *hosts;	/* NULL-terminated; NULL: every host */
+};
+int	fleet_records(void *src, int64_t from, int64_t to, const char *ct,
+	    lg_rec_fn fn, void *arg, struct aerr *);
 
 #endif

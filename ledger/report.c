@@ -77,22 +77,8 @@ scaled(uint64_t qty, unsigned __int128 unit)
 	return v > (unsigned __int128)INT64_MAX ? INT64_MAX : (int64_t)v;
 }
 
-static uint64_t
-col(sqlite3_stmt *q, int i)
-{
-	sqlite3_int64 v = sqlite3_column_int64(q, i);
-
-	return v < 0 ? 0 : (uint64_t)v;
-}
-
-static const char RECORDS[] =
-    "SELECT ct, start, end, covered_ms, cpu_usec, ram_bs, ram_limit_bs,"
-    " ram_alloc_bs, ram_peak, swap_bs, swap_peak, disk_bs, disk_peak,"
-    " io_rbytes, io_wbytes, io_rios, io_wios, failcnt, ram_limit, cpulimit,"
-    " cpus FROM usage WHERE start >= ?1 AND start < ?2 AND (?3 IS NULL OR"
-    " ct = (SELECT id FROM container WHERE name = ?3))";
-
 struct line {
+	char		host[72];	/* "" on one host */
 	char		name[64];
 	int64_t		first, last, last_start;
 	struct bill_qty	q;
@@ -133,136 +119,156 @@ reserved_usec(uint64_t covered_ms, uint64_t cpulimit, uint64_t cpus,
 
 /* One record into its container's line. */
 static void
-add_record(struct line *l, sqlite3_stmt *q)
+add_record(struct line *l, const struct lg_rec *r)
 {
-	int64_t start = sqlite3_column_int64(q, 1);
-	int64_t end = sqlite3_column_int64(q, 2);
-	uint64_t covered = col(q, 3), cpu = col(q, 4), res;
+	uint64_t res;
 
-	if (l->records == 0 || start < l->first)
-		l->first = start;
-	if (end > l->last)
-		l->last = end;
-	if (l->records == 0 || start >= l->last_start) {
+	if (l->records == 0 || r->start < l->first)
+		l->first = r->start;
+	if (r->end > l->last)
+		l->last = r->end;
+	if (l->records == 0 || r->start >= l->last_start) {
 		/* the limits in force: those of the last record */
-		l->last_start = start;
-		l->ram_limit = col(q, 18);
-		l->cpulimit = col(q, 19);
+		l->last_start = r->start;
+		l->ram_limit = r->ram_limit;
+		l->cpulimit = r->cpulimit;
 	}
 	l->records++;
-	add_sat(&l->q.covered_s, covered);	/* ms until the end */
-	add_sat(&l->q.cpu_usec, cpu);
-	res = reserved_usec(covered, col(q, 19), col(q, 20), cpu);
+	add_sat(&l->q.covered_s, r->covered_ms);	/* ms until the end */
+	add_sat(&l->q.cpu_usec, r->cpu_usec);
+	res = reserved_usec(r->covered_ms, r->cpulimit, r->cpus, r->cpu_usec);
 	add_sat(&l->q.cpu_limit_usec, res);
-	add_sat(&l->q.cpu_alloc_usec, res > cpu ? res : cpu);
-	add_sat(&l->q.ram_bs, col(q, 5));
-	add_sat(&l->q.ram_limit_bs, col(q, 6));
-	add_sat(&l->q.ram_alloc_bs, col(q, 7));
-	max_of(&l->q.ram_peak, col(q, 8));
-	add_sat(&l->q.swap_bs, col(q, 9));
-	max_of(&l->q.swap_peak, col(q, 10));
-	if (sqlite3_column_type(q, 11) != SQLITE_NULL) {
+	add_sat(&l->q.cpu_alloc_usec, res > r->cpu_usec ? res : r->cpu_usec);
+	add_sat(&l->q.ram_bs, r->ram_bs);
+	add_sat(&l->q.ram_limit_bs, r->ram_limit_bs);
+	add_sat(&l->q.ram_alloc_bs, r->ram_alloc_bs);
+	max_of(&l->q.ram_peak, r->ram_peak);
+	add_sat(&l->q.swap_bs, r->swap_bs);
+	max_of(&l->q.swap_peak, r->swap_peak);
+	if (r->have_disk) {
 		l->have_disk = true;
-		add_sat(&l->q.disk_bs, col(q, 11));
-		max_of(&l->q.disk_peak, col(q, 12));
+		add_sat(&l->q.disk_bs, r->disk_bs);
+		max_of(&l->q.disk_peak, r->disk_peak);
 	}
-	add_sat(&l->q.io_bytes, col(q, 13));
-	add_sat(&l->q.io_bytes, col(q, 14));
-	add_sat(&l->q.io_ops, col(q, 15));
-	add_sat(&l->q.io_ops, col(q, 16));
-	add_sat(&l->q.failcnt, col(q, 17));
+	add_sat(&l->q.io_bytes, r->io_rbytes);
+	add_sat(&l->q.io_bytes, r->io_wbytes);
+	add_sat(&l->q.io_ops, r->io_rios);
+	add_sat(&l->q.io_ops, r->io_wios);
+	add_sat(&l->q.failcnt, r->failcnt);
 }
 
+/* by container name, then host: one name on several hosts side by side */
 static int
 by_name(const void *a, const void *b)
 {
 	const struct line *x = *(const struct line *const *)a;
 	const struct line *y = *(const struct line *const *)b;
+	int c = strcmp(x->name, y->name);
 
-	return strcmp(x->name, y->name);
+	return c != 0 ? c : strcmp(x->host, y->host);
+}
+
+/* The lines of a period, found by (host, name) in an open hash. */
+struct lines {
+	struct line	*ls;
+	size_t		 n, cap;
+	uint32_t	*slots;		/* index + 1, 0: free */
+	size_t		 nslots;
+};
+
+static uint32_t
+key_hash(const char *host, const char *name)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *host; host++)
+		h = (h ^ (unsigned char)*host) * 16777619u;
+	h = (h ^ 0xff) * 16777619u;
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return h;
+}
+
+static void
+lines_rehash(struct lines *t)
+{
+	free(t->slots);
+	t->nslots = t->nslots ? t->nslots * 2 : 1024;
+	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
+	for (size_t i = 0; i < t->n; i++) {
+		size_t j = key_hash(t->ls[i].host, t->ls[i].name) &
+		    (t->nslots - 1);
+
+		while (t->slots[j] != 0)
+			j = (j + 1) & (t->nslots - 1);
+		t->slots[j] = (uint32_t)i + 1;
+	}
+}
+
+static struct line *
+line_for(struct lines *t, const char *host, const char *name)
+{
+	size_t j;
+
+	if (t->nslots == 0 || (t->n + 1) * 2 > t->nslots)
+		lines_rehash(t);
+	for (j = key_hash(host, name) & (t->nslots - 1); t->slots[j] != 0;
+	    j = (j + 1) & (t->nslots - 1)) {
+		struct line *l = &t->ls[t->slots[j] - 1];
+
+		if (strcmp(l->name, name) == 0 && strcmp(l->host, host) == 0)
+			return l;
+	}
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 256;
+		t->ls = xreallocarray(t->ls, t->cap, sizeof(*t->ls));
+	}
+	memset(&t->ls[t->n], 0, sizeof(t->ls[t->n]));
+	snprintf(t->ls[t->n].host, sizeof(t->ls[t->n].host), "%s", host);
+	snprintf(t->ls[t->n].name, sizeof(t->ls[t->n].name), "%s", name);
+	t->slots[j] = (uint32_t)++t->n;
+	return &t->ls[t->n - 1];
+}
+
+static int
+take_record(void *arg, const char *host, const char *name,
+    const struct lg_rec *r)
+{
+	add_record(line_for(arg, host ? host : "", name), r);
+	return 0;
 }
 
 /*
- * The lines of the period, one per container with records in it, sorted
- * by name; *out (caller frees, with *lines) holds *n pointers into it.
+ * The lines of the period, one per container (and host) with records in
+ * it, sorted by name; *out (caller frees, with t->ls) holds *n pointers
+ * into it.
  */
 static int
-collect(sqlite3 *db, int64_t from, int64_t to, const char *ct,
-    struct line **lines, struct line ***out, size_t *n, struct aerr *err)
+collect(bill_source_fn source, void *src, int64_t from, int64_t to,
+    const char *ct, struct lines *t, struct line ***out, size_t *n,
+    struct aerr *err)
 {
-	sqlite3_stmt *q = NULL;
-	struct line *ls = NULL, **sorted = NULL;
-	size_t cap = 0, used = 0;
-	int rc;
+	struct line **sorted;
 
-	*lines = NULL;
+	memset(t, 0, sizeof(*t));
 	*out = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(db, RECORDS, -1, &q, NULL) != SQLITE_OK)
-		goto fail;
-	sqlite3_bind_int64(q, 1, from);
-	sqlite3_bind_int64(q, 2, to);
-	if (ct != NULL)
-		sqlite3_bind_text(q, 3, ct, -1, SQLITE_STATIC);
-	/* container ids are small integers: lines indexed by id */
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		sqlite3_int64 id = sqlite3_column_int64(q, 0);
-
-		if (id < 0 || id > 100000000) {
-			aerr_set(err, EINVAL, "ledger: container id %lld out of "
-			    "range", (long long)id);
-			goto out;
-		}
-		if ((size_t)id >= cap) {
-			size_t ncap = cap ? cap : 1024;
-
-			while (ncap <= (size_t)id)
-				ncap *= 2;
-			ls = xreallocarray(ls, ncap, sizeof(*ls));
-			memset(ls + cap, 0, (ncap - cap) * sizeof(*ls));
-			cap = ncap;
-		}
-		add_record(&ls[id], q);
+	if (source(src, from, to, ct, take_record, t, err) < 0) {
+		free(t->ls);
+		free(t->slots);
+		return -1;
 	}
-	if (rc != SQLITE_DONE)
-		goto fail;
-	sqlite3_finalize(q);
-	q = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT id, name FROM container", -1, &q,
-	    NULL) != SQLITE_OK)
-		goto fail;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		sqlite3_int64 id = sqlite3_column_int64(q, 0);
-		const unsigned char *name = sqlite3_column_text(q, 1);
-
-		if (id >= 0 && (size_t)id < cap && ls[id].records > 0)
-			snprintf(ls[id].name, sizeof(ls[id].name), "%s",
-			    name ? (const char *)name : "");
+	free(t->slots);
+	t->slots = NULL;
+	sorted = xcalloc(t->n ? t->n : 1, sizeof(*sorted));
+	for (size_t i = 0; i < t->n; i++) {
+		t->ls[i].q.covered_s /= 1000;
+		sorted[i] = &t->ls[i];
 	}
-	if (rc != SQLITE_DONE)
-		goto fail;
-	for (size_t i = 0; i < cap; i++)
-		if (ls[i].records > 0) {
-			ls[i].q.covered_s /= 1000;
-			used++;
-		}
-	sorted = xcalloc(used ? used : 1, sizeof(*sorted));
-	used = 0;
-	for (size_t i = 0; i < cap; i++)
-		if (ls[i].records > 0)
-			sorted[used++] = &ls[i];
-	qsort(sorted, used, sizeof(*sorted), by_name);
-	sqlite3_finalize(q);
-	*lines = ls;
+	qsort(sorted, t->n, sizeof(*sorted), by_name);
 	*out = sorted;
-	*n = used;
+	*n = t->n;
 	return 0;
-fail:
-	aerr_set(err, EIO, "ledger: %s", sqlite3_errmsg(db));
-out:
-	sqlite3_finalize(q);
-	free(ls);
-	return -1;
 }
 
 static void
@@ -314,7 +320,7 @@ ram_basis_bs(const struct rates *r, const struct bill_qty *q)
 
 static void
 print_line(FILE *out, enum bill_fmt fmt, const struct rates *r,
-    const struct line *l, bool first_line)
+    const struct line *l, bool fleet, bool first_line)
 {
 	char a[32], b[32], hours[32], cpu[32], cb[32], ram[32], rb[32], swap[32],
 	    disk[32], ch[6][32], tot[32];
@@ -345,6 +351,8 @@ print_line(FILE *out, enum bill_fmt fmt, const struct rates *r,
 	format_nano(l->c.total, dec, tot, sizeof(tot));
 	switch (fmt) {
 	case BILL_TEXT:
+		if (fleet)
+			fprintf(out, "%-16s ", l->host);
 		fprintf(out, "%-16s %9s %10s %11s %13llu %10s %10s %14llu "
 		    "%10llu %8llu %12s\n", l->name, hours, cb, rb,
 		    (unsigned long long)q->ram_peak, swap,
@@ -353,6 +361,10 @@ print_line(FILE *out, enum bill_fmt fmt, const struct rates *r,
 		    (unsigned long long)q->failcnt, tot);
 		break;
 	case BILL_CSV:
+		if (fleet) {
+			csv_name(out, l->host);
+			fputc(',', out);
+		}
 		csv_name(out, l->name);
 		fprintf(out, ",%s,%s,%s,%s,%s,%s,%s,%llu,%s,%s,%llu,%llu,%llu,",
 		    a, b, hours, cpu, cb, ram, rb, (unsigned long long)q->ram_peak,
@@ -368,7 +380,13 @@ print_line(FILE *out, enum bill_fmt fmt, const struct rates *r,
 		    ch[3], ch[4], ch[5], tot);
 		break;
 	default:
-		fprintf(out, "%s\n    {\"container\": ", first_line ? "" : ",");
+		fprintf(out, "%s\n    {", first_line ? "" : ",");
+		if (fleet) {
+			fputs("\"host\": ", out);
+			json_name(out, l->host);
+			fputs(", ", out);
+		}
+		fputs("\"container\": ", out);
 		json_name(out, l->name);
 		fprintf(out, ", \"first\": \"%s\", \"last\": \"%s\", "
 		    "\"records\": %llu,\n     \"usage\": {\"hours\": %s, "
@@ -404,12 +422,22 @@ int
 bill_report(struct lg_store *st, int64_t from, int64_t to, const char *ct,
     const struct rates *r, enum bill_fmt fmt, FILE *out, struct aerr *err)
 {
-	struct line *ls, **lines;
+	return bill_report_from(store_records, st, false, from, to, ct, r,
+	    fmt, out, err);
+}
+
+int
+bill_report_from(bill_source_fn source, void *src, bool fleet, int64_t from,
+    int64_t to, const char *ct, const struct rates *r, enum bill_fmt fmt,
+    FILE *out, struct aerr *err)
+{
+	struct lines t;
+	struct line **lines;
 	char a[32], b[32], tot[32];
 	int64_t total = 0;
 	size_t n;
 
-	if (collect(store_db(st), from, to, ct, &ls, &lines, &n, err) < 0)
+	if (collect(source, src, from, to, ct, &t, &lines, &n, err) < 0)
 		return -1;
 	format_utc(from, a, sizeof(a));
 	format_utc(to, b, sizeof(b));
@@ -418,13 +446,16 @@ bill_report(struct lg_store *st, int64_t from, int64_t to, const char *ct,
 		fprintf(out, "period %s .. %s, %s, cpu_basis %s, ram_basis %s\n",
 		    a, b, *r->currency ? r->currency : "(no currency)",
 		    cpu_basis_name(r->cpu_basis), ram_basis_name(r->ram_basis));
+		if (fleet)
+			fprintf(out, "%-16s ", "HOST");
 		fprintf(out, "%-16s %9s %10s %11s %13s %10s %10s %14s %10s "
 		    "%8s %12s\n", "CONTAINER", "HOURS", "CPU-HOURS",
 		    "RAM-GIB-H", "RAM-PEAK", "SWAP-GIB-H", "DISK-GIB-H",
 		    "IO-BYTES", "IO-OPS", "FAILCNT", "CHARGE");
 		break;
 	case BILL_CSV:
-		fprintf(out, "container,first,last,hours,cpu_hours,"
+		fprintf(out, "%scontainer,first,", fleet ? "host," : "");
+		fprintf(out, "last,hours,cpu_hours,"
 		    "cpu_basis_hours,"
 		    "ram_gib_hours,ram_basis_gib_hours,ram_peak_bytes,"
 		    "swap_gib_hours,disk_gib_hours,io_bytes,io_ops,failcnt,"
@@ -446,13 +477,13 @@ bill_report(struct lg_store *st, int64_t from, int64_t to, const char *ct,
 		rates_apply(r, &l->q, &l->c);
 		total = total > INT64_MAX - l->c.total ? INT64_MAX :
 		    total + l->c.total;
-		print_line(out, fmt, r, l, i == 0);
+		print_line(out, fmt, r, l, fleet, i == 0);
 	}
 	free(lines);
-	free(ls);
+	free(t.ls);
 	format_nano(total, fmt == BILL_TEXT ? 4 : 6, tot, sizeof(tot));
 	if (fmt == BILL_TEXT)
-		fprintf(out, "%-16s %122s\n", "TOTAL", tot);
+		fprintf(out, "%-16s %*s\n", "TOTAL", fleet ? 139 : 122, tot);
 	else if (fmt == BILL_JSON)
 		fprintf(out, "%s],\n  \"total\": %s}\n", n ? "\n  " : "", tot);
 	return 0;

@@ -33,6 +33,7 @@
 struct lg_store {
 	sqlite3		*db;
 	sqlite3_stmt	*ins_ct, *ins_use, *ins_last, *get_last;
+	sqlite3_stmt	*ins_queue;	/* replication on: store_replica_enable */
 	bool		 writable;
 };
 
@@ -257,6 +258,7 @@ store_close(struct lg_store *st)
 	sqlite3_finalize(st->ins_use);
 	sqlite3_finalize(st->ins_last);
 	sqlite3_finalize(st->get_last);
+	sqlite3_finalize(st->ins_queue);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -413,6 +415,15 @@ put_last(struct lg_store *st, int64_t id, const struct lg_counters *c,
 	return step_done(st, q, err, "last-seen counters");
 }
 
+/* the record (id, start) is to be copied to the replica */
+static int
+queue_put(struct lg_store *st, int64_t id, int64_t start, struct aerr *err)
+{
+	sqlite3_bind_int64(st->ins_queue, 1, id);
+	sqlite3_bind_int64(st->ins_queue, 2, start);
+	return step_done(st, st->ins_queue, err, "replication queue");
+}
+
 int
 store_commit(struct lg_store *st, struct lg_ct *cts, size_t n, int64_t end,
     struct aerr *err)
@@ -427,6 +438,8 @@ store_commit(struct lg_store *st, struct lg_ct *cts, size_t n, int64_t end,
 			continue;
 		if (container_id(st, ct, end, &id, err) < 0 ||
 		    (ct->dirty && put_usage(st, id, &ct->cur, end, err) < 0) ||
+		    (ct->dirty && st->ins_queue != NULL &&
+		    queue_put(st, id, ct->cur.start, err) < 0) ||
 		    (ct->have_last && put_last(st, id, &ct->last, err) < 0))
 			goto fail;
 	}
@@ -511,6 +524,30 @@ exec_bound(struct lg_store *st, const char *sql, const char *name,
 	return 0;
 }
 
+/*
+ * Records still queued for the replica are not compacted: the replica
+ * holds interval records, and a queued record merged into a day record
+ * would never reach it.  The cut stops at the day of the oldest one.
+ */
+static int64_t
+compact_cut(struct lg_store *st, int64_t cut)
+{
+	sqlite3_stmt *q;
+
+	if (st->ins_queue == NULL || sqlite3_prepare_v2(st->db,
+	    "SELECT min(q_start) FROM replica_queue", -1, &q, NULL) != SQLITE_OK)
+		return cut;
+	if (sqlite3_step(q) == SQLITE_ROW &&
+	    sqlite3_column_type(q, 0) != SQLITE_NULL) {
+		int64_t oldest = sqlite3_column_int64(q, 0) / 86400 * 86400;
+
+		if (oldest < cut)
+			cut = oldest;
+	}
+	sqlite3_finalize(q);
+	return cut;
+}
+
 int
 store_maintain(struct lg_store *st, int64_t now, unsigned compact_days,
     unsigned retention_days, struct aerr *err)
@@ -518,7 +555,8 @@ store_maintain(struct lg_store *st, int64_t now, unsigned compact_days,
 	if (exec(st, "BEGIN IMMEDIATE", err) < 0)
 		return -1;
 	if (compact_days > 0 && exec_bound(st, COMPACT, ":cut",
-	    (now / 86400 - (int64_t)compact_days) * 86400, err) < 0)
+	    compact_cut(st, (now / 86400 - (int64_t)compact_days) * 86400),
+	    err) < 0)
 		goto fail;
 	if (retention_days > 0 && (exec_bound(st, "DELETE FROM usage WHERE "
 	    "end <= :cut", ":cut", now - (int64_t)retention_days * 86400,
@@ -552,4 +590,232 @@ store_meta_get(struct lg_store *st, const char *key, char *buf, size_t len)
 	}
 	sqlite3_finalize(q);
 	return r;
+}
+
+/* Columns `i` .. `i` + LG_REC_NCOLS - 1 of a row (LG_REC_COLS). */
+static uint64_t
+col(sqlite3_stmt *q, int i)
+{
+	sqlite3_int64 v = sqlite3_column_int64(q, i);
+
+	return v < 0 ? 0 : (uint64_t)v;
+}
+
+static void
+read_rec(sqlite3_stmt *q, int i, struct lg_rec *r)
+{
+	const unsigned char *kind = sqlite3_column_text(q, i + 2);
+
+	memset(r, 0, sizeof(*r));
+	r->start = sqlite3_column_int64(q, i);
+	r->end = sqlite3_column_int64(q, i + 1);
+	r->day = kind != NULL && strcmp((const char *)kind, "day") == 0;
+	r->covered_ms = col(q, i + 3);
+	r->cpu_usec = col(q, i + 4);
+	r->ram_bs = col(q, i + 5);
+	r->ram_limit_bs = col(q, i + 6);
+	r->ram_alloc_bs = col(q, i + 7);
+	r->ram_peak = col(q, i + 8);
+	r->swap_bs = col(q, i + 9);
+	r->swap_peak = col(q, i + 10);
+	r->have_disk = sqlite3_column_type(q, i + 11) != SQLITE_NULL;
+	r->disk_bs = col(q, i + 11);
+	r->disk_peak = col(q, i + 12);
+	r->io_rbytes = col(q, i + 13);
+	r->io_wbytes = col(q, i + 14);
+	r->io_rios = col(q, i + 15);
+	r->io_wios = col(q, i + 16);
+	r->failcnt = col(q, i + 17);
+	r->ram_limit = col(q, i + 18);
+	r->swap_limit = col(q, i + 19);
+	r->cpulimit = col(q, i + 20);
+	r->cpus = col(q, i + 21);
+	r->numproc = col(q, i + 22);
+	r->disk_soft = col(q, i + 23);
+	r->disk_hard = col(q, i + 24);
+}
+
+/*
+ * The records of [from, to), one range query over the index on start;
+ * container names are read first, by id.
+ */
+int
+store_records(void *src, int64_t from, int64_t to, const char *ct,
+    lg_rec_fn fn, void *arg, struct aerr *err)
+{
+	struct lg_store *st = src;
+	sqlite3_stmt *q = NULL;
+	char **names = NULL;
+	size_t cap = 0;
+	int rc, r = -1;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT id, name FROM container", -1,
+	    &q, NULL) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		sqlite3_int64 id = sqlite3_column_int64(q, 0);
+		const unsigned char *name = sqlite3_column_text(q, 1);
+
+		if (id < 0 || id > 100000000) {
+			aerr_set(err, EINVAL, "ledger: container id %lld out of "
+			    "range", (long long)id);
+			goto out;
+		}
+		if ((size_t)id >= cap) {
+			size_t ncap = cap ? cap : 1024;
+
+			while (ncap <= (size_t)id)
+				ncap *= 2;
+			names = xreallocarray(names, ncap, sizeof(*names));
+			memset(names + cap, 0, (ncap - cap) * sizeof(*names));
+			cap = ncap;
+		}
+		free(names[id]);
+		names[id] = xstrdup(name ? (const char *)name : "");
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(q);
+	if (sqlite3_prepare_v2(st->db, "SELECT ct, " LG_REC_COLS " FROM usage"
+	    " WHERE start >= ?1 AND start < ?2 AND (?3 IS NULL OR"
+	    " ct = (SELECT id FROM container WHERE name = ?3))", -1, &q,
+	    NULL) != SQLITE_OK) {
+		q = NULL;
+		goto fail;
+	}
+	sqlite3_bind_int64(q, 1, from);
+	sqlite3_bind_int64(q, 2, to);
+	if (ct != NULL)
+		sqlite3_bind_text(q, 3, ct, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		sqlite3_int64 id = sqlite3_column_int64(q, 0);
+		struct lg_rec rec;
+
+		read_rec(q, 1, &rec);
+		if (fn(arg, NULL, id >= 0 && (size_t)id < cap && names[id] ?
+		    names[id] : "", &rec) < 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	r = 0;
+	goto out;
+fail:
+	aerr_set(err, EIO, "ledger: %s", sqlite3_errmsg(st->db));
+out:
+	sqlite3_finalize(q);
+	for (size_t i = 0; i < cap; i++)
+		free(names[i]);
+	free(names);
+	return r;
+}
+
+/*
+ * The replication queue: a table of the same file, so that a record and
+ * its place in the queue are written by one transaction.  It is not part
+ * of the schema version: readers never look at it, and older writers
+ * ignore it (they only stop queueing).
+ */
+int
+store_replica_enable(struct lg_store *st, struct aerr *err)
+{
+	char since[32];
+
+	if (st->ins_queue != NULL)
+		return 0;
+	if (exec(st, "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS replica_queue"
+	    " (seq INTEGER PRIMARY KEY AUTOINCREMENT, q_ct INTEGER NOT NULL,"
+	    " q_start INTEGER NOT NULL)", err) < 0)
+		goto fail;
+	/* the first time: every record already there is to be copied */
+	if (store_meta_get(st, "replica_since", since, sizeof(since)) < 0 &&
+	    exec(st, "INSERT INTO replica_queue (q_ct, q_start) SELECT ct, start"
+	    " FROM usage ORDER BY start, ct; INSERT INTO meta VALUES"
+	    " ('replica_since', CAST(strftime('%s', 'now') AS TEXT))", err) < 0)
+		goto fail;
+	if (exec(st, "COMMIT", err) < 0)
+		goto fail;
+	return prepare(st, "INSERT INTO replica_queue (q_ct, q_start) VALUES"
+	    " (?, ?)",
+	    &st->ins_queue, err);
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int
+store_replica_batch(struct lg_store *st, size_t max, lg_rec_fn fn, void *arg,
+    int64_t *last, struct aerr *err)
+{
+	sqlite3_stmt *q;
+	int rc, n = 0;
+
+	*last = 0;
+	/* a record queued twice (written again within its interval) is
+	 * sent once, with its values of now */
+	if (sqlite3_prepare_v2(st->db, "SELECT q.s, c.name, " LG_REC_COLS
+	    " FROM (SELECT max(seq) AS s, q_ct, q_start FROM (SELECT * FROM"
+	    " replica_queue ORDER BY seq LIMIT ?) GROUP BY q_ct, q_start) q"
+	    " LEFT JOIN container c ON c.id = q.q_ct"
+	    " LEFT JOIN usage u ON u.ct = q.q_ct AND u.start = q.q_start"
+	    " ORDER BY q.s", -1, &q, NULL) != SQLITE_OK)
+		return db_error(st, err, "replication queue");
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)max);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct lg_rec rec;
+
+		if (sqlite3_column_int64(q, 0) > *last)
+			*last = sqlite3_column_int64(q, 0);
+		/* gone (retention) since it was queued: nothing to copy */
+		if (sqlite3_column_type(q, 1) == SQLITE_NULL ||
+		    sqlite3_column_type(q, 2) == SQLITE_NULL)
+			continue;
+		read_rec(q, 2, &rec);
+		if (fn(arg, NULL, (const char *)sqlite3_column_text(q, 1),
+		    &rec) < 0) {
+			sqlite3_finalize(q);
+			return -1;
+		}
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		db_error(st, err, "replication queue");
+		sqlite3_finalize(q);
+		return -1;
+	}
+	sqlite3_finalize(q);
+	return *last == 0 ? 0 : n > 0 ? n : 1;
+}
+
+int
+store_replica_ack(struct lg_store *st, int64_t last, struct aerr *err)
+{
+	char *sql = sqlite3_mprintf("BEGIN IMMEDIATE; DELETE FROM replica_queue"
+	    " WHERE seq <= %lld; INSERT OR REPLACE INTO meta VALUES"
+	    " ('replica_cursor', '%lld'); COMMIT", (long long)last,
+	    (long long)last);
+	int r;
+
+	if (sql == NULL)
+		return aerr_set(err, ENOMEM, "ledger: out of memory");
+	r = exec(st, sql, err);
+	sqlite3_free(sql);
+	if (r < 0)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
+int64_t
+store_replica_pending(struct lg_store *st)
+{
+	sqlite3_stmt *q;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM replica_queue",
+	    -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
 }

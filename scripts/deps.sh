@@ -8,16 +8,17 @@ pkgs=(build-essential autoconf automake pkg-config
       libevent-dev libcgroup-dev libjson-c-dev)
 # exporters/: RRD archives and graphs, the PCP agent, gzip of /metrics
 pkgs+=(librrd-dev libpcp3-dev libpcp-pmda3-dev zlib1g-dev)
-# ledger/: the billing ledger
-pkgs+=(libsqlite3-dev)
+# ledger/: the billing ledger; its replica on PostgreSQL (libpq)
+pkgs+=(libsqlite3-dev libpq-dev)
 if [ "$what" = test ]; then
 	pkgs+=(util-linux procps)
 	# the exporters' real clients: Prometheus and Alertmanager (promtool),
 	# pmcd/pminfo/pmval, rrdtool and rrdcached, headless Chromium, curl
 	pkgs+=(prometheus prometheus-alertmanager pcp rrdtool rrdcached
 	       chromium curl)
-	# the ledger tests check the file with sqlite3's integrity_check
-	pkgs+=(sqlite3)
+	# the ledger tests check the file with sqlite3's integrity_check;
+	# fleet-pg.sh and bench/fleet.sh run a PostgreSQL server of their own
+	pkgs+=(sqlite3 postgresql)
 	# the man-page lint and the docs checks; libcgroup's cgset, the peer
 	# of the acctctl set benchmark
 	pkgs+=(mandoc cgroup-tools)

@@ -3,7 +3,11 @@
 # instances (two private daemons, each with its exporter on its own
 # loopback port).  The fleet view is Prometheus' own: every series carries
 # its instance label, and sums and tops across hosts are queries, not a
-# home-made aggregator.
+# home-made aggregator.  With the shipped fleet rules
+# (exporters/prometheus/accountd-fleet.rules.yml) loaded, the recorded
+# fleet figures equal the sums of the two hosts' acctctl oversell
+# figures, and acctctl oversell --prometheus prints both hosts and their
+# sum.
 . "$(dirname "$0")/lib-exp.sh"
 require_cgroups
 need prometheus "Debian: prometheus"
@@ -22,6 +26,8 @@ cat > "$TDIR/prom.yml" <<EOT
 global:
   scrape_interval: 1s
   evaluation_interval: 1s
+rule_files:
+  - '$SRC/exporters/prometheus/accountd-fleet.rules.yml'
 scrape_configs:
   - job_name: accountd
     static_configs:
@@ -51,3 +57,39 @@ by=$(q 'sum by (instance) (accountd_host_memory_committed_bytes)')
 top=$(q 'topk(1, accountd_beancounter_limit_bytes{resource="physpages"})')
 echo "$top" | grep -q '"container":"802"' || fail "topk: $top"
 pass "fleet queries: RAM committed 384M across hosts, per host, the biggest container"
+
+# ---- the fleet rules against each host's own acctctl oversell
+jnum() {	# SECTION FIELD < acctctl oversell -j: a top-level section's number
+	awk -v s="  \"$1\": {" -v f="\"$2\"" 'index($0, s) == 1 { in_s = 1; next }
+	    in_s && index($0, f) { gsub(/[^0-9]/, ""); print; exit }
+	    in_s && /^  }/ { exit }'
+}
+o1=$(actl oversell -j) || fail "oversell on the first"
+o2=$(ACCTCTL_SOCKET=$SOCK2 actl oversell -j) || fail "oversell on the second"
+want_alloc=$(( $(echo "$o1" | jnum ram allocated) + $(echo "$o2" | jnum ram allocated) ))
+want_avail=$(( $(echo "$o1" | jnum ram available) + $(echo "$o2" | jnum ram available) ))
+want_rs=$(( $(echo "$o1" | jnum ram_swap allocated) + $(echo "$o2" | jnum ram_swap allocated) ))
+val() { q "$1" | sed -n 's/.*"value":\[[0-9.]*,"\([^"]*\)"\].*/\1/p' | head -1; }
+wait_for 15 sh -c "curl -s 'http://127.0.0.1:$pp/api/v1/query' --data-urlencode 'query=fleet:accountd_hosts:count == 2' | grep -q '\"value\"'" ||
+    fail "the fleet rules record nothing: $(grep -i rule "$TDIR/prom.log" | tail -3)"
+[ "$(val fleet:accountd_memory_committed_bytes:sum)" = "$want_alloc" ] ||
+    fail "fleet RAM allocated $(val fleet:accountd_memory_committed_bytes:sum), hosts' sum $want_alloc"
+[ "$(val fleet:accountd_memory_bytes:sum)" = "$want_avail" ] ||
+    fail "fleet RAM $(val fleet:accountd_memory_bytes:sum), hosts' sum $want_avail"
+[ "$(val 'fleet:accountd_memory_committed_bytes:sum + fleet:accountd_swap_committed_bytes:sum')" = "$want_rs" ] ||
+    fail "fleet RAM+swap allocated, hosts' sum $want_rs"
+pass "recorded fleet figures = sums of the hosts' acctctl oversell: RAM $want_avail, allocated $want_alloc, RAM+swap allocated $want_rs"
+out=$(actl oversell --prometheus "http://127.0.0.1:$pp") || fail "oversell --prometheus: $out"
+echo "$out" | grep -q "^127.0.0.1:$p1 " || fail "no first host: $out"
+echo "$out" | grep -q "^127.0.0.1:$p2 " || fail "no second host: $out"
+echo "$out" | grep -q "^FLEET " || fail "no fleet row: $out"
+echo "$out" | sed "s/^/# /"
+j=$(actl oversell -j --prometheus "http://127.0.0.1:$pp") || fail "oversell -j --prometheus"
+fleet=$(echo "$j" | awk '/^  "fleet": \{/ { f = 1 } f')
+[ "$(echo "$fleet" | awk '/"ram": \{/ { r = 1 } r && /"allocated"/ { gsub(/[^0-9]/, ""); print; exit }')" = "$want_alloc" ] ||
+    fail "oversell --prometheus -j fleet RAM allocated: $fleet"
+pass "acctctl oversell --prometheus: both hosts and the fleet ($want_alloc allocated)"
+out=$(actl oversell --prometheus "https://127.0.0.1:$pp" 2>&1) && fail "https accepted"
+echo "$out" | grep -q "http://" || fail "https error: $out"
+out=$(actl oversell --prometheus "http://127.0.0.1:$p1" 2>&1) && fail "a non-Prometheus accepted"
+pass "refused: https, and an exporter that is no Prometheus ($out)"

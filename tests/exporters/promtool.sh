@@ -48,3 +48,11 @@ cp "$RULES" "$SRC/exporters/prometheus/accountd.rules.test.yml" "$TDIR/"
 out=$(cd "$TDIR" && promtool test rules accountd.rules.test.yml 2>&1) ||
     fail "promtool test rules: $out"
 pass "promtool test rules: every alert fires where it should and only there"
+# the fleet's recording and alert rules (docs/fleet.md)
+fleet=$SRC/exporters/prometheus/accountd-fleet.rules.yml
+out=$(promtool check rules "$fleet" 2>&1) || fail "promtool check rules (fleet): $out"
+note "$(echo "$out" | tail -n 1)"
+cp "$fleet" "$SRC/exporters/prometheus/accountd-fleet.rules.test.yml" "$TDIR/"
+out=$(cd "$TDIR" && promtool test rules accountd-fleet.rules.test.yml 2>&1) ||
+    fail "promtool test rules (fleet): $out"
+pass "promtool: the fleet rules, every recorded figure and alert as worked out by hand"
