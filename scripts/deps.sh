@@ -28,6 +28,9 @@ if [ "$what" = test ]; then
 	pkgs+=(runc lxc podman busybox-static)
 	# acctctl top's terminal test (tests/integration/top-tmux.sh)
 	pkgs+=(tmux)
+	# tests/package/deb.sh: dpkg-buildpackage (debhelper, dh-autoreconf),
+	# lintian
+	pkgs+=(debhelper dpkg-dev devscripts fakeroot lintian)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
