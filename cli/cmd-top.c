@@ -413,7 +413,8 @@ key_sort(struct top *t, int ch)
 	return false;
 }
 
-/* Wait up to ms for keys; returns true to quit.  *editing holds the
+/* Wait up to ms for keys; returns true to quit (q, or the terminal
+ * gone: end of file or a read error).  *editing holds the
  * filter being typed after '/' (Enter sets it, Escape drops it). */
 static bool
 read_keys(struct top *t, int ms, bool *editing, char *edit, size_t editlen,
@@ -421,11 +422,19 @@ read_keys(struct top *t, int ms, bool *editing, char *edit, size_t editlen,
 {
 	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 	unsigned char ch;
+	ssize_t got;
 
 	if (poll(&pfd, 1, ms) <= 0)
 		return false;
-	while (read(STDIN_FILENO, &ch, 1) == 1) {
+	/* with VMIN 0 a read of 0 is "nothing more now"; a hang-up is the
+	 * terminal gone */
+	if (!(pfd.revents & POLLIN))
+		return true;
+	while ((got = read(STDIN_FILENO, &ch, 1)) != 0) {
 		size_t n = strlen(edit);
+
+		if (got < 0)
+			return errno != EAGAIN && errno != EINTR;
 
 		*redraw = true;
 		if (*editing) {
