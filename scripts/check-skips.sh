@@ -7,6 +7,7 @@
 # WHERE IT RUNS INSTEAD").  A build configured with --enable-sanitizers
 # (SAN_CFLAGS in its Makefile) is judged as stage "asan": its skips may
 # be on a "host" line (both builds) or an "asan" line (that build only).
+# test-suite.log names a script test without its .sh, the list with it.
 # Prints each skip with its reason and whether it
 # was expected; exits 1 if one was not.  Reads only files the test harness
 # wrote, so tests added later are covered without naming them here.
@@ -31,7 +32,7 @@ unexpected=0 expected=0
 judge() {	# STAGE TEST-PATH REASON
 	local name=${2##*/} where
 	where=$(awk -v s="$1" -v t="$name" '($1 == s || (s == "asan" &&
-	    $1 == "host")) && $2 == t {
+	    $1 == "host")) && ($2 == t || $2 == t ".sh") {
 	    $1 = ""; $2 = ""; sub(/^ +/, ""); print; exit }' "$list")
 	if [ -n "$where" ]; then
 		echo "expected skip ($1): $2: $3 [$where]"

@@ -62,13 +62,13 @@ ok "all listed: passes"
 
 # an ASan build (SAN_CFLAGS in its Makefile) is stage "asan": an "asan"
 # line covers its skip there and not in the plain build; "host" lines
-# cover both
+# cover both; automake's heading names the script without its .sh
 mkdir -p "$T/plain" "$T/asan"
 cat > "$T/plain/test-suite.log" <<'LOG'
 # SKIP:  1
 
-SKIP: tests/package/deb.sh
-==========================
+SKIP: tests/package/deb
+=======================
 
 SKIP: ASan build
 SKIP tests/package/deb.sh (exit status: 77)
@@ -81,7 +81,7 @@ printf '%s\n' "asan deb.sh ASan build; runs in the plain build" > "$T/list"
 bash "$chk" --list "$T/list" "$T/asan" > /dev/null || fail "an asan line does not cover the ASan build's skip"
 out=$(bash "$chk" --list "$T/list" "$T/plain" 2>&1) &&
     fail "an asan line covers the plain build's skip"
-echo "$out" | grep -q "^UNEXPECTED SKIP (host): tests/package/deb.sh" || fail "the plain build's skip: $out"
+echo "$out" | grep -q "^UNEXPECTED SKIP (host): tests/package/deb: ASan build" || fail "the plain build's skip: $out"
 printf '%s\n' "host deb.sh x" > "$T/list"
 bash "$chk" --list "$T/list" "$T/asan" > /dev/null || fail "a host line does not cover the ASan build"
 ok "asan lines cover the ASan build only; host lines both builds"

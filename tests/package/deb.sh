@@ -4,13 +4,14 @@
 # needs must be in the tarball) are built with `dpkg-buildpackage -us -uc
 # -b` in a temporary folder; lintian must report no error; the four .debs
 # are installed with dpkg; accountd is started the way README.Debian
-# says for hosts without systemd (`accountd`, which detaches), with its
-# containers under this test's cgroup parent; `acctctl status` answers,
+# says for hosts without systemd (`service accountd start`, with
+# ACCOUNTD_OPTS in /etc/default/accountd putting its containers under this
+# test's cgroup parent; nothing may start on installation); `acctctl status` answers,
 # the ledger child runs as the package's user _accountd, and a container
 # gets a real numproc and RAM limit (the cgroup files checked).  Then
 # accountd is stopped, the packages purged, and nothing may be left:
 # no file `dpkg -L` listed, no state, no _accountd user or group, no
-# enablement link, no cgroup.  The trap purges and removes on any failure.
+# enablement or rc.d link, no cgroup.  The trap purges and removes on any failure.
 #
 # Runs in the plain build only: the package is built from the sources
 # without sanitizers, so in the ASan build it would test the same thing
@@ -110,6 +111,7 @@ grep -qx 'ledger_user = _accountd' /etc/accountd/accountd.conf ||
 /usr/sbin/accountd -n > "$TDIR/config" 2>&1 || fail "accountd -n: $(cat "$TDIR/config")"
 for f in /usr/libexec/accountd/accountd-hook /usr/share/man/man8/acctctl.8.gz \
     /lib/systemd/system/accountd.service /lib/systemd/system/accountd-exporter.service \
+    /etc/init.d/accountd /etc/default/accountd \
     /usr/share/accountd/samples/ve-vswap-256m.conf-sample /usr/sbin/accountd-ledger \
     /var/lib/pcp/pmdas/accountd/pmdaaccountd /var/lib/pcp/pmdas/accountd/pmns; do
 	[ -e "$f" ] || fail "$f is not installed"
@@ -117,17 +119,21 @@ done
 pass "installed: the user _accountd, accountd.conf, units, hook, samples, man pages, ledger, PCP agent"
 
 # ---- run, the way README.Debian says without systemd ---------------------
-/usr/sbin/accountd -o cgroup_parent="$PARENT" > "$TDIR/start.log" 2>&1 ||
-    fail "accountd did not start: $(cat "$TDIR/start.log")"
+[ -e /run/accountd ] && fail "accountd was started on installation (no systemd here)"
+ls /etc/rc2.d/S*accountd > /dev/null 2>&1 || fail "/etc/init.d/accountd is not enabled in rc2.d"
+sed -i "s|^ACCOUNTD_OPTS=.*|ACCOUNTD_OPTS=\"-o cgroup_parent=$PARENT\"|" /etc/default/accountd
+service accountd start > "$TDIR/start.log" 2>&1 ||
+    fail "service accountd start: $(cat "$TDIR/start.log")"
 wait_for 10 test -s /run/accountd/accountd.pid || fail "no /run/accountd/accountd.pid"
 APID=$(cat /run/accountd/accountd.pid)
+service accountd status > "$TDIR/status.log" 2>&1 || fail "service accountd status: $(cat "$TDIR/status.log")"
 ACCTCTL=/usr/sbin/acctctl
 unset ACCTCTL_SOCKET
 wait_for 10 sh -c '/usr/sbin/acctctl status > /dev/null 2>&1' || fail "acctctl status does not answer"
 st=$(actl status) || fail "acctctl status"
 echo "$st" | sed 's/^/# /'
 echo "$st" | grep -q "$APID" || fail "acctctl status does not name pid $APID"
-pass "accountd (pid $APID) started detached; acctctl status answers"
+pass "service accountd start: pid $APID, under $PARENT; acctctl status answers"
 
 wait_for 10 sh -c 'ps -o user= -C accountd-ledger | grep -qx _accountd' ||
     fail "accountd-ledger does not run as _accountd: $(ps -o user=,args= -C accountd-ledger)"
@@ -142,14 +148,14 @@ pass "acctctl create --numproc 7 --ram 64M: pids.max 7, memory limit $mem"
 actl destroy pkgtest || fail "acctctl destroy pkgtest"
 [ -d "$(cgdir pids "$(ctcg pkgtest)")" ] && fail "destroy left the cgroup"
 
-kill -TERM "$APID"
-wait_for 10 sh -c "! kill -0 $APID 2> /dev/null" || fail "accountd did not stop on SIGTERM"
+service accountd stop > "$TDIR/stop.log" 2>&1 || fail "service accountd stop: $(cat "$TDIR/stop.log")"
+wait_for 10 sh -c "! kill -0 $APID 2> /dev/null" || fail "accountd did not stop"
 APID=
 [ -e /run/accountd/accountd.pid ] && fail "the pid file is left after stop"
 # its children (the ledger) get the parent-death signal and exit
 wait_for 10 sh -c '! pgrep -u _accountd > /dev/null' ||
     fail "processes of _accountd left after stop: $(pgrep -a -u _accountd)"
-pass "stopped with kill \$(cat /run/accountd/accountd.pid)"
+pass "service accountd stop: stopped, pid file removed, children gone"
 
 # ---- purge: nothing left --------------------------------------------------
 dpkg --purge "${PKGS[@]}" > "$TDIR/purge.log" 2>&1 || fail "dpkg --purge: $(tail -20 "$TDIR/purge.log")"
@@ -165,11 +171,12 @@ for p in "${PKGS[@]}"; do
 done
 for f in /etc/accountd /var/lib/accountd /var/lib/accountd-ledger /run/accountd \
     /usr/share/accountd /usr/libexec/accountd /var/lib/pcp/pmdas/accountd \
-    /usr/share/doc/accountd "$wants/accountd.service" "$wants/accountd-exporter.service"; do
+    /usr/share/doc/accountd "$wants/accountd.service" "$wants/accountd-exporter.service" \
+    /etc/init.d/accountd /etc/default/accountd /etc/rc2.d/S*accountd /etc/rc0.d/K*accountd; do
 	[ -e "$f" ] || [ -L "$f" ] && left+=("$f")
 done
 getent passwd _accountd > /dev/null && left+=("user _accountd")
 getent group _accountd > /dev/null && left+=("group _accountd")
 [ -d "$(cgdir pids "$(ctcg pkgtest)")" ] && left+=("cgroup $(ctcg pkgtest)")
-[ "${#left[@]}" = 0 ] || fail "left after purge: ${left[*]}"
+[ "${#left[@]}" = 0 ] || fail "left after purge: ${left[*]}; dpkg --purge said: $(cat "$TDIR/purge.log")"
 pass "purged: no file of dpkg -L, no state, no user or group, no unit link, no container cgroup"
