@@ -10,9 +10,9 @@ start_daemon -o sample_interval=250
 
 actl create burn || fail "create burn"
 actl create 101 --numproc 3 || fail "create 101"
-bg_in burn "$HELPERS/cpuburn" 30
-bg_in 101 sleep 30
-bg_in 101 sleep 30
+bg_in burn "$HELPERS/cpuburn" 15
+bg_in 101 sleep 15
+bg_in 101 sleep 15
 wait_for 5 sh -c "\"$ACCTCTL\" ubc 101 | grep -q 'numproc *2 '" ||
     fail "101 does not hold its two processes: $(actl ubc 101)"
 
