@@ -17,7 +17,7 @@ extern const struct cmd_entry cmd_attach_entry, cmd_create_entry,
     cmd_destroy_entry, cmd_events_entry, cmd_exec_entry, cmd_help_entry,
     cmd_list_entry, cmd_meminfo_entry, cmd_plan_entry, cmd_set_entry, cmd_show_entry,
     cmd_status_entry, cmd_ubc_entry, cmd_oversell_entry, cmd_cpucheck_entry,
-    cmd_graph_entry, cmd_quota_entry, cmd_bill_entry;
+    cmd_graph_entry, cmd_quota_entry, cmd_bill_entry, cmd_top_entry;
 
 static const struct cmd_entry *const commands[] = {
 	&cmd_set_entry,
@@ -28,6 +28,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_events_entry,
 	&cmd_meminfo_entry,
 	&cmd_quota_entry,
+	&cmd_top_entry,
 	&cmd_oversell_entry,
 	&cmd_cpucheck_entry,
 	&cmd_graph_entry,

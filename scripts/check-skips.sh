@@ -4,7 +4,11 @@
 # No silent skips: every test that skipped in the given builds (their
 # test-suite.log) or in the VM stage (RESULTS_DIR/*/vm-results.tap) must be
 # on the list of expected skips (tests/expected-skips.txt: "STAGE TEST WHY;
-# WHERE IT RUNS INSTEAD").  Prints each skip with its reason and whether it
+# WHERE IT RUNS INSTEAD").  A build configured with --enable-sanitizers
+# (SAN_CFLAGS in its Makefile) is judged as stage "asan": its skips may
+# be on a "host" line (both builds) or an "asan" line (that build only).
+# test-suite.log names a script test without its .sh, the list with it.
+# Prints each skip with its reason and whether it
 # was expected; exits 1 if one was not.  Reads only files the test harness
 # wrote, so tests added later are covered without naming them here.
 set -uo pipefail
@@ -27,7 +31,8 @@ done
 unexpected=0 expected=0
 judge() {	# STAGE TEST-PATH REASON
 	local name=${2##*/} where
-	where=$(awk -v s="$1" -v t="$name" '$1 == s && $2 == t {
+	where=$(awk -v s="$1" -v t="$name" '($1 == s || (s == "asan" &&
+	    $1 == "host")) && ($2 == t || $2 == t ".sh") {
 	    $1 = ""; $2 = ""; sub(/^ +/, ""); print; exit }' "$list")
 	if [ -n "$where" ]; then
 		echo "expected skip ($1): $2: $3 [$where]"
@@ -41,9 +46,11 @@ judge() {	# STAGE TEST-PATH REASON
 for b in "${builds[@]}"; do
 	log=$b/test-suite.log
 	[ -f "$log" ] || { echo "check-skips: no $log (was the suite run?)" >&2; exit 2; }
+	stage=host
+	grep -q '^SAN_CFLAGS = .*-fsanitize' "$b/Makefile" 2> /dev/null && stage=asan
 	# a test's block: "SKIP: PATH" over a line of '=', then its .log
 	while IFS=$'\t' read -r t reason; do
-		judge host "$t" "$reason"
+		judge "$stage" "$t" "$reason"
 	done < <(awk '
 	    { line[NR] = $0 }
 	    END {
@@ -75,7 +82,7 @@ for b in "${builds[@]}"; do
 			grep -q "^:global-test-result: SKIP" "$t.trs" || echo "$t	$reason"
 		    done > "${TMPDIR:-/tmp}/check-skips.$$"
 		while IFS=$'\t' read -r t reason; do
-			judge host "${t#"$b"/}" "$reason"
+			judge "$stage" "${t#"$b"/}" "$reason"
 		done < "${TMPDIR:-/tmp}/check-skips.$$"
 		rm -f "${TMPDIR:-/tmp}/check-skips.$$"
 	fi

@@ -27,6 +27,11 @@ if [ "$what" = test ]; then
 	# the runtime hook tests and bench/hook-cost.sh: real runc, LXC and
 	# podman running a busybox-static rootfs
 	pkgs+=(runc lxc podman busybox-static)
+	# acctctl top's terminal test (tests/integration/top-tmux.sh)
+	pkgs+=(tmux)
+	# tests/package/deb.sh: dpkg-buildpackage (debhelper, dh-autoreconf),
+	# lintian
+	pkgs+=(debhelper dpkg-dev devscripts fakeroot lintian)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -60,8 +60,34 @@ printf '%s\n' "host swap.sh x" "host new-test.sh x" "host fuzz-conf x" "vm numpr
 bash "$chk" --list "$T/list" --vm "$T/vm" "$T/b" > /dev/null || fail "all listed, still failing"
 ok "all listed: passes"
 
-# the shipped list: STAGE is host or vm, and each says where it runs instead
-bad=$(awk '!/^#/ && NF && ($1 != "host" && $1 != "vm" || NF < 4 || $0 !~ /; /)' "$src/tests/expected-skips.txt")
+# an ASan build (SAN_CFLAGS in its Makefile) is stage "asan": an "asan"
+# line covers its skip there and not in the plain build; "host" lines
+# cover both; automake's heading names the script without its .sh
+mkdir -p "$T/plain" "$T/asan"
+cat > "$T/plain/test-suite.log" <<'LOG'
+# SKIP:  1
+
+SKIP: tests/package/deb
+=======================
+
+SKIP: ASan build
+SKIP tests/package/deb.sh (exit status: 77)
+
+LOG
+cp "$T/plain/test-suite.log" "$T/asan/test-suite.log"
+echo "SAN_CFLAGS = -fsanitize=address,undefined" > "$T/asan/Makefile"
+echo "SAN_CFLAGS = " > "$T/plain/Makefile"
+printf '%s\n' "asan deb.sh ASan build; runs in the plain build" > "$T/list"
+bash "$chk" --list "$T/list" "$T/asan" > /dev/null || fail "an asan line does not cover the ASan build's skip"
+out=$(bash "$chk" --list "$T/list" "$T/plain" 2>&1) &&
+    fail "an asan line covers the plain build's skip"
+echo "$out" | grep -q "^UNEXPECTED SKIP (host): tests/package/deb: ASan build" || fail "the plain build's skip: $out"
+printf '%s\n' "host deb.sh x" > "$T/list"
+bash "$chk" --list "$T/list" "$T/asan" > /dev/null || fail "a host line does not cover the ASan build"
+ok "asan lines cover the ASan build only; host lines both builds"
+
+# the shipped list: STAGE is host, asan or vm, and each says where it runs instead
+bad=$(awk '!/^#/ && NF && ($1 != "host" && $1 != "asan" && $1 != "vm" || NF < 4 || $0 !~ /; /)' "$src/tests/expected-skips.txt")
 [ -z "$bad" ] || fail "malformed lines in tests/expected-skips.txt: $bad"
 ok "tests/expected-skips.txt: every line is STAGE TEST WHY; WHERE"
 echo "1..$n"
