@@ -25,6 +25,8 @@ if [ "$what" = test ]; then
 	pkgs+=(file)
 	# quota-kernel.sh makes a loop-mounted ext4 with project quota
 	pkgs+=(e2fsprogs)
+	# the exporter tests decode PNGs (graphs, screenshots) with python3
+	pkgs+=(python3)
 	# the runtime hook tests and bench/hook-cost.sh: real runc, LXC and
 	# podman running a busybox-static rootfs
 	pkgs+=(runc lxc podman busybox-static)
