@@ -7,7 +7,8 @@
 #   --payload DIR   the payload (bin/, tests/integration/, optional tests/ORDER)
 #   --modes LIST    swap modes to boot, blank separated, each of none|disk|zram, with an
 #                   optional ":TEST,TEST..." to run only those tests in that boot
-#                   ("disk zram:swap,vswap": every test with swap on disk, two on zram)
+#                   ("disk zram:swap,vswap": every test with swap on disk, two on zram);
+#                   MODE@v1 boots with cgroup v1 hierarchies instead of v2 (acct.cgroup=v1)
 #                   (default: "disk": the swap disk is on, so memory.swap.* limits mean
 #                   something; a test that wants no swap sets memory.swap.max=0 in its
 #                   cgroup.  zram is loaded in every mode.)
@@ -53,7 +54,7 @@ modes=()
 declare -A ONLY=()
 for e in "${entries[@]}"; do
     m=${e%%:*}
-    case $m in none|disk|zram) ;; *) die "unknown swap mode: $m (accepted: none, disk, zram)" ;; esac
+    case $m in none|disk|zram|none@v1|disk@v1|zram@v1) ;; *) die "unknown swap mode: $m (accepted: none, disk, zram, each optionally @v1)" ;; esac
     modes+=("$m")
     if [ "$e" != "$m" ]; then
         [ -n "${e#*:}" ] || die "no test named after $m:"
@@ -82,18 +83,20 @@ stop_all() { local p; for p in "${!RPID[@]}"; do kill "$p" 2>/dev/null || true; 
 trap 'stop_all 130' INT
 trap 'stop_all 143' TERM
 start_mode() {
-    local m=$1 t only=()
+    local m=$1 t only=() cg=()
     if [ -n "${ONLY[$m]:-}" ]; then
         for t in ${ONLY[$m]//,/ }; do only+=(--test "$t"); done
     fi
+    # MODE@v1: the same swap, cgroup v1 hierarchies in the guest
+    [ "${m#*@}" = v1 ] && cg=(--append acct.cgroup=v1)
     mkdir -p "$OUT/$m"
     T_BEGIN[$m]=$(now)
     if [ "$JOBS" = 1 ]; then
         echo "$ME: ==== swap mode $m ===="
-        bash "$HERE/run-vm.sh" --payload "$PAYLOAD" --swap "$m" --out "$OUT/$m" --no-prepare "${PASS[@]}" "${only[@]}" &
+        bash "$HERE/run-vm.sh" --payload "$PAYLOAD" --swap "${m%@*}" --out "$OUT/$m" --no-prepare "${cg[@]}" "${PASS[@]}" "${only[@]}" &
     else
         echo "$ME: ==== swap mode $m: started (its output follows when it is done) ===="
-        bash "$HERE/run-vm.sh" --payload "$PAYLOAD" --swap "$m" --out "$OUT/$m" --no-prepare "${PASS[@]}" "${only[@]}" \
+        bash "$HERE/run-vm.sh" --payload "$PAYLOAD" --swap "${m%@*}" --out "$OUT/$m" --no-prepare "${cg[@]}" "${PASS[@]}" "${only[@]}" \
             > "$OUT/$m/run-vm.out" 2>&1 &
     fi
     RPID[$!]=$m
