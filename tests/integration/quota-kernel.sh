@@ -12,11 +12,13 @@
 . "$(dirname "$0")/lib.sh"
 require_cgroups
 
+# ACCT_QUOTA_LOOP=1: the loop-mounted image even where mounts exist (to
+# check that path on a kernel that can mount it)
 mnts=()
-for m in "${ACCT_QUOTA_EXT4:-}" "${ACCT_QUOTA_XFS:-}"; do
+[ "${ACCT_QUOTA_LOOP:-0}" = 1 ] || for m in "${ACCT_QUOTA_EXT4:-}" "${ACCT_QUOTA_XFS:-}"; do
 	[ -n "$m" ] && grep -q " $m .*prjquota" /proc/mounts && mnts+=("$m")
 done
-if [ ${#mnts[@]} = 0 ]; then
+if [ ${#mnts[@]} = 0 ] && [ "${ACCT_QUOTA_LOOP:-0}" != 1 ]; then
 	while read -r _ mp fs opts _; do
 		case $fs in ext4|xfs) ;; *) continue ;; esac
 		case ,$opts, in *,prjquota,*) mnts+=("$mp") ;; esac
@@ -43,6 +45,7 @@ if [ ${#mnts[@]} = 0 ]; then
 		    "${why:-$err}; the VM stage has both"
 	fi
 	LOOPMNT=$TDIR/ext4
+	chmod 755 "$TDIR" "$LOOPMNT"	# uid 2000 writes under it
 	trap 'r=$?; stop_daemon; umount "$LOOPMNT"; (exit $r); cleanup' EXIT
 	mnts+=("$LOOPMNT")
 	note "ext4 with project quota on a loop device at $LOOPMNT"
