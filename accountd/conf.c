@@ -235,7 +235,7 @@ config_set(struct acct_config *c, const char *key, const char *value,
 	char *base = (char *)c;
 
 	if (k == NULL) {
-		char known[512] = "";
+		char known[AERR_MSG_MAX] = "";
 		size_t used = 0;
 
 		for (size_t i = 0; i < nitems(keys) && used + 1 < sizeof(known);

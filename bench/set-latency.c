@@ -9,6 +9,15 @@
  * With "--writes FILE" instead of a command, it performs the floor: the
  * same cgroupfs writes directly from this process (open/write/close),
  * reading "path value1 value2" lines from FILE.
+ *
+ *	set-latency N [--gap MS] [--probe-at MS] -- CMD A... --alt-- CMD B...
+ *	    [--probe-- CMD P...]
+ *
+ * --gap waits MS after each run (untimed), so work a daemon defers until
+ * the runs stop (accountd's v1 thresholds, 100 ms after the last set) is
+ * done between them.  --probe-- runs CMD P MS (--probe-at, default 105)
+ * after each run and times it apart: a request landing while that
+ * deferred work runs shows what it costs the daemon's other clients.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,10 +35,16 @@ extern char **environ;
 static int
 run(char **argv)
 {
+	posix_spawn_file_actions_t fa;
 	pid_t pid;
-	int st;
+	int st, r;
 
-	if (posix_spawn(&pid, argv[0], NULL, NULL, argv, environ) != 0)
+	/* what the command prints (acctctl status) is not measured output */
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	r = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0)
 		return -1;
 	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		return -1;
@@ -54,18 +69,50 @@ writes(struct w *ws, int n, int which)
 	return 0;
 }
 
+static void
+sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static void
+report(const char *what, double *t, int n)
+{
+	printf("%sn=%d p50=%.3f p90=%.3f p99=%.3f max=%.3f ms\n", what, n,
+	    bench_pct(t, (size_t)n, 0.5), bench_pct(t, (size_t)n, 0.9),
+	    bench_pct(t, (size_t)n, 0.99), bench_pct(t, (size_t)n, 1));
+}
+
 int
 main(int argc, char **argv)
 {
-	int n, nw = 0;
-	char **a = NULL, **b = NULL;
+	int n, nw = 0, gap = 0, probe_at = 105;
+	char **a = NULL, **b = NULL, **probe = NULL;
 	struct w ws[64];
-	double *t;
+	double *t, *tp;
 
 	if (argc < 4 || (n = atoi(argv[1])) <= 0) {
-		fprintf(stderr, "usage: set-latency N -- CMD ... --alt-- CMD ...\n"
+		fprintf(stderr, "usage: set-latency N [--gap MS] [--probe-at MS] "
+		    "-- CMD ... --alt-- CMD ... [--probe-- CMD ...]\n"
 		    "       set-latency N --writes FILE\n");
 		return 2;
+	}
+	while (argc > 4 && (strcmp(argv[2], "--gap") == 0 ||
+	    strcmp(argv[2], "--probe-at") == 0)) {
+		int v = atoi(argv[3]);
+
+		if (v < 0 || v > 60000) {
+			fprintf(stderr, "set-latency: bad %s %s (0 to 60000 ms)\n",
+			    argv[2], argv[3]);
+			return 2;
+		}
+		*(strcmp(argv[2], "--gap") == 0 ? &gap : &probe_at) = v;
+		argv[3] = argv[1];
+		argv += 2;
+		argc -= 2;
 	}
 	if (strcmp(argv[2], "--writes") == 0) {
 		FILE *f = fopen(argv[3], "r");
@@ -91,24 +138,38 @@ main(int argc, char **argv)
 			if (strcmp(argv[i], "--alt--") == 0) {
 				argv[i] = NULL;
 				b = argv + i + 1;
+			} else if (strcmp(argv[i], "--probe--") == 0) {
+				argv[i] = NULL;
+				probe = argv + i + 1;
 			}
 		if (b == NULL)
 			b = a;
 	}
 	t = calloc((size_t)n, sizeof(*t));
+	tp = calloc((size_t)n, sizeof(*tp));
+	if (t == NULL || tp == NULL)
+		return 1;
 	for (int i = 0; i < n; i++) {
 		double t0 = bench_now_ms();
 		int r = nw ? writes(ws, nw, i & 1) : run(i & 1 ? b : a);
 
 		t[i] = bench_now_ms() - t0;
+		if (r == 0 && probe != NULL) {
+			sleep_ms(probe_at);
+			t0 = bench_now_ms();
+			r = run(probe);
+			tp[i] = bench_now_ms() - t0;
+		}
 		if (r < 0) {
 			fprintf(stderr, "set-latency: run %d failed\n", i);
 			return 1;
 		}
+		sleep_ms(gap);
 	}
-	printf("n=%d p50=%.3f p90=%.3f p99=%.3f max=%.3f ms\n", n,
-	    bench_pct(t, (size_t)n, 0.5), bench_pct(t, (size_t)n, 0.9),
-	    bench_pct(t, (size_t)n, 0.99), bench_pct(t, (size_t)n, 1));
+	report("", t, n);
+	if (probe != NULL)
+		report("probe: ", tp, n);
 	free(t);
+	free(tp);
 	return 0;
 }

@@ -3,8 +3,14 @@
 # container (budget: p50 <= 2 ms), beside, in the same run:
 #   floor  the same cgroupfs writes done directly by one process
 #   peer   libcgroup's cgset making the same writes (cgroup-tools)
+# Back to back, each set postpones accountd's deferred v1 work (new
+# memory thresholds, 100 ms after the last set), so two more runs show it:
+#   spaced  sets 150 ms apart, the deferred work done between them
+#   probe   `acctctl status` sent 100 ms after each set, when that work
+#           starts, beside the same status at rest: what it costs the
+#           daemon's other clients (v1 only; v2 defers nothing)
 # Runs as root on this machine's cgroups; prints medians and ratios.
-#   bench/set-latency.sh [RUNS]     (default 1000)
+#   bench/set-latency.sh [RUNS]     (default 1000; spaced and probe RUNS/20)
 set -euo pipefail
 B=${ACCT_BUILDDIR:-$(cd "$(dirname "$0")/.." && pwd)/_build}
 N=${1:-1000}
@@ -51,10 +57,25 @@ if command -v cgset > /dev/null && [ ! -f /sys/fs/cgroup/cgroup.controllers ]; t
 	"$B/bench/set-latency" $((N / 4)) -- "$(command -v cgset)" "${args_a[@]}" "$P/b1" \
 	    --alt-- "$(command -v cgset)" "${args_b[@]}" "$P/b1" | tee "$T/peer"
 fi
-p50() { sed -n 's/.*p50=\([0-9.]*\).*/\1/p' "$1"; }
+M=$(( N / 20 > 20 ? N / 20 : 20 ))
+echo "spaced: the same sets 150 ms apart (the deferred v1 work runs between them), $M runs:"
+"$B/bench/set-latency" "$M" --gap 150 -- "$A" set b1 "${SET_A[@]}" \
+    --alt-- "$A" set b1 "${SET_B[@]}" | tee "$T/spaced"
+echo "at rest: acctctl status, $M runs 300 ms apart:"
+"$B/bench/set-latency" "$M" --gap 300 -- "$A" status | tee "$T/rest"
+echo "probe: acctctl status 100 ms after each set, $M runs 300 ms apart:"
+"$B/bench/set-latency" "$M" --gap 300 --probe-at 100 -- "$A" set b1 "${SET_A[@]}" \
+    --alt-- "$A" set b1 "${SET_B[@]}" --probe-- "$A" status | tee "$T/probe"
+p50() { sed -n "s/^${2:-}n=.*p50=\([0-9.]*\).*/\1/p" "$1"; }
 awk -v a="$(p50 "$T/acctctl")" -v f="$(p50 "$T/floor")" 'BEGIN {
 	printf "acctctl set p50 %.3f ms = %.1f x the floor (%.3f ms); budget p50 <= 2 ms: %s\n",
 	    a, a / f, f, a <= 2 ? "met" : "NOT met" }'
+awk -v s="$(p50 "$T/spaced")" -v a="$(p50 "$T/acctctl")" 'BEGIN {
+	printf "spaced sets p50 %.3f ms = %.2f x back to back\n", s, s / a }'
+awk -v p="$(p50 "$T/probe" "probe: ")" -v r="$(p50 "$T/rest")" \
+    -v v1="$([ -f /sys/fs/cgroup/cgroup.controllers ] && echo 0 || echo 1)" 'BEGIN {
+	printf "status during the deferred v1 work p50 %.3f ms, at rest %.3f ms: " \
+	    "+%.3f ms%s\n", p, r, p - r, v1 ? "" : " (cgroup v2: nothing is deferred)" }'
 [ -f "$T/peer" ] && awk -v a="$(p50 "$T/acctctl")" -v p="$(p50 "$T/peer")" \
     'BEGIN { printf "cgset p50 %.3f ms; acctctl/cgset = %.2f\n", p, a / p }'
 exit 0

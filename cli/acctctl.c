@@ -100,8 +100,13 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	if ((c = cmd_find(argv[optind])) == NULL) {
-		fprintf(stderr, "acctctl: unknown command '%s'\n", argv[optind]);
-		usage_all(stderr);
+		/* one line, as every refusal: the commands by name */
+		fprintf(stderr, "acctctl: unknown command '%s' (accepted:",
+		    argv[optind]);
+		for (size_t i = 0; i < nitems(commands); i++)
+			fprintf(stderr, "%s %s", i ? "," : "",
+			    commands[i]->name);
+		fprintf(stderr, "; acctctl help describes them)\n");
 		return EX_USAGE;
 	}
 	if ((r = args_parse(c, argc - optind, argv + optind, &a)) == ARGS_HELP) {

@@ -58,7 +58,15 @@ for key in $(echo "$want" | awk -F' [|] ' 'NR > 2 && $2 != "(shortcut)" { print 
 done
 
 # 3. Commands, list fields, exit codes.
-for cmd in $("$acctctl" help | sed -n 's/^  \([a-z]*\)  .*/\1/p'); do
+# the command list is the first block after the usage line; a name of 8
+# letters (oversell, cpucheck) is followed by one space only
+cmds=$("$acctctl" help | awk 'NF == 0 { b++; next } b == 1 && /^  [a-z]/ { print $1 }')
+case " $(echo $cmds) " in
+*" set "*" help "*) ;;
+*)	echo "FAIL: no command list in 'acctctl help' (got: $(echo $cmds))"
+	fail=1 ;;
+esac
+for cmd in $cmds; do
 	grep -Eq "^\.(It )?Cm $cmd( |\$)" "$docs/acctctl.8" ||
 		missing "command $cmd" acctctl.8
 	# every option of its --help (made from the command's spec) is in

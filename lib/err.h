@@ -17,7 +17,8 @@
 
 #include <stddef.h>
 
-#define AERR_MSG_MAX 512
+/* room for accountd.conf's unknown-key message, which names every key */
+#define AERR_MSG_MAX 1024
 
 struct aerr {
 	int	errnum;			/* positive errno, 0 when clear */

@@ -24,6 +24,11 @@ if [ "$what" = test ]; then
 	pkgs+=(mandoc cgroup-tools)
 	# drift.sh tells a static busybox by file(1)
 	pkgs+=(file)
+	# quota-kernel.sh makes a loop-mounted ext4 with project quota
+	pkgs+=(e2fsprogs)
+	# the exporter tests decode PNGs (graphs, screenshots) with python3;
+	# supervise.sh sees where the exporter listens with ss
+	pkgs+=(python3 iproute2)
 	# the runtime hook tests and bench/hook-cost.sh: real runc, LXC and
 	# podman running a busybox-static rootfs
 	pkgs+=(runc lxc podman busybox-static)

@@ -43,13 +43,16 @@ grep -q '^101.*100%' "$TDIR/cpucheck" || fail "101's limit is not 100% (cpus 1)"
 actl -j cpucheck | grep -q '"cpulimit_pct": 150' || fail "cpucheck -j"
 pass "cpucheck: 4000 units, CPU limits 150% (101's 150 capped by --cpus 1)"
 
-if id nobody > /dev/null 2>&1 && command -v runuser > /dev/null; then
+command -v runuser > /dev/null ||
+    fail "no runuser(1) to run oversell as nobody (scripts/deps.sh installs util-linux)"
+id nobody > /dev/null 2>&1 || fail "no user nobody to run oversell as"
+{
 	out=$(runuser -u nobody -- env ACCTCTL_SOCKET="$ACCTCTL_SOCKET" "$ACCTCTL" oversell 2>&1) ||
 	    fail "oversell as nobody: $out"
 	runuser -u nobody -- env ACCTCTL_SOCKET="$ACCTCTL_SOCKET" "$ACCTCTL" cpucheck > /dev/null ||
 	    fail "cpucheck as nobody"
 	pass "an unprivileged user runs both"
-fi
+}
 out=$(ACCTCTL_SOCKET=$TDIR/nowhere/accountd.sock actl oversell 2>&1)
 rc=$?
 [ $rc = 5 ] || fail "no snapshot: exit $rc, expected 5 ($out)"

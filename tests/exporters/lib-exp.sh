@@ -133,3 +133,59 @@ png_size() {	# FILE: prints "W H"
 is_png() {	# FILE
 	[ "$(od -An -tx1 -N8 "$1" | tr -d ' \n')" = 89504e470d0a1a0a ]
 }
+
+# What a PNG shows, decoded (8-bit grey, RGB, palette, grey+alpha, RGBA;
+# the five row filters undone): "COLOURS TOP_SHARE_PERCENT N" where N is
+# the number of pixels of colour RRGGBB (0 without one).  A blank or
+# one-colour image has 1 colour and a top share of 100.
+png_pixels() {	# FILE [RRGGBB]
+	if ! command -v python3 > /dev/null; then
+		echo "no python3 to decode $1 (scripts/deps.sh installs it)" >&2
+		echo "0 100 0"	# judged blank: not a pass
+		return 1
+	fi
+	python3 - "$1" "${2:-}" <<'PY'
+import collections, struct, sys, zlib
+d = open(sys.argv[1], 'rb').read()
+i, idat, plte = 8, b'', None
+while i < len(d):
+    n, t = struct.unpack('>I4s', d[i:i + 8])
+    body = d[i + 8:i + 8 + n]
+    if t == b'IHDR':
+        w, h, bd, ct, _, _, lace = struct.unpack('>IIBBBBB', body)
+    elif t == b'PLTE':
+        plte = body
+    elif t == b'IDAT':
+        idat += body
+    i += 12 + n
+if bd != 8 or lace != 0:
+    sys.exit('png_pixels: only 8-bit, non-interlaced images')
+bpp = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[ct]
+raw, stride = zlib.decompress(idat), w * bpp
+prev, rows = bytearray(stride), []
+for r in range(h):
+    f, line = raw[r * (stride + 1)], bytearray(raw[r * (stride + 1) + 1:(r + 1) * (stride + 1)])
+    for x in range(stride):
+        a = line[x - bpp] if x >= bpp else 0
+        b = prev[x]
+        c = prev[x - bpp] if x >= bpp else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    rows.append(bytes(line))
+    prev = line
+def rgb(px):
+    if ct == 3: return plte[px[0] * 3:px[0] * 3 + 3]
+    if ct in (0, 4): return bytes([px[0]] * 3)
+    return px[:3]
+count = collections.Counter(rgb(row[x:x + bpp]) for row in rows
+                            for x in range(0, stride, bpp))
+want = bytes.fromhex(sys.argv[2]) if sys.argv[2] else None
+print(len(count), count.most_common(1)[0][1] * 100 // (w * h),
+      count.get(want, 0) if want else 0)
+PY
+}

@@ -19,12 +19,14 @@ wait_for 5 sh -c "curl -s $base/metrics | grep -q 'accountd_container_running{co
     fail "container 401 not in /metrics"
 pass "the daemon's container is in /metrics"
 # listening on loopback only
-if command -v ss > /dev/null; then
+command -v ss > /dev/null ||
+    fail "no ss(8) to see where the exporter listens (scripts/deps.sh installs iproute2)"
+{
 	ss -Htlnp | grep -q "users:((\"accountd-export\",pid=$epid" &&
 	    ! ss -Htlnp | grep "pid=$epid," | grep -qv '127.0.0.1:' ||
 	    fail "exporter listens beyond 127.0.0.1: $(ss -Htlnp | grep "pid=$epid,")"
 	pass "listens on 127.0.0.1:$port only"
-fi
+}
 
 kill -KILL "$epid"
 wait_for 5 sh -c "[ -n \"\$(pgrep -P $DPID -f accountd-exporter)\" ] && [ \"\$(pgrep -P $DPID -f accountd-exporter)\" != $epid ]" ||

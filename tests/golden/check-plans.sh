@@ -8,7 +8,10 @@
 #
 # must match tests/golden/NAME.v1.plan / NAME.v2.plan byte for byte.  The
 # plan is made offline for the reference kernel (kcaps_canonical()), so the
-# result depends on nothing but the input.  A file holds stdout, then any
+# result depends on nothing but the input.  An input may come with
+# inputs/NAME.args, more acctctl plan options on one line: --vswap-mode
+# (the reference host is in VSwap RAM mode) and --v1-limits (the limits a
+# container has now, which order the v1 memory writes).  A file holds stdout, then any
 # stderr lines prefixed "stderr: ", then "exit: N" when acctctl failed.
 #
 #	check-plans.sh            compare; print diff -u for each mismatch
@@ -38,8 +41,9 @@ trap 'rm -rf "$tmp"' EXIT
 # Run acctctl in the input's directory with a relative path, so messages
 # that name the file do not depend on where the source tree is.
 run_plan() {	# dir file version out
-	local rc
-	(cd "$1" && "$ACCTCTL" plan --config "$2" --cgroup "$3") \
+	local rc args=()
+	[ -e "$1/${2%.conf}.args" ] && read -r -a args < "$1/${2%.conf}.args"
+	(cd "$1" && "$ACCTCTL" plan --config "$2" --cgroup "$3" "${args[@]}") \
 	    >"$4" 2>"$4.err"
 	rc=$?
 	sed 's/^/stderr: /' "$4.err" >>"$4"

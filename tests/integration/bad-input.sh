@@ -14,7 +14,13 @@ check() {	# EXPECTED_RC PATTERN ARGS...
 	local want=$1 pat=$2 out rc; shift 2
 	out=$(actl "$@" 2>&1); rc=$?
 	[ "$rc" = "$want" ] || fail "acctctl $* exited $rc (want $want): $out"
+	# one line: the message, then at most the command's synopsis
+	# ("usage: ...") after a usage error
 	[ "$(printf '%s\n' "$out" | grep -c .)" -ge 1 ] || fail "no message for: $*"
+	[ "$(printf '%s\n' "$out" | grep -v '^usage: ' | grep -c .)" = 1 ] ||
+	    fail "acctctl $*: the message is not one line: $(printf '%s' "$out" | sed 's/^/| /')"
+	[ "$(printf '%s\n' "$out" | grep -c '^usage: ')" -le 1 ] ||
+	    fail "acctctl $*: more than one usage line: $out"
 	printf '%s\n' "$out" | head -1 | grep -q -- "$pat" || fail "acctctl $*: '$out' lacks '$pat'"
 	note "acctctl $*: $(printf '%s\n' "$out" | head -1)"
 }

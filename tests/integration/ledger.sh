@@ -55,15 +55,16 @@ echo "$raw" | grep -q '"ram_limit": 67108864' || fail "ram limit not recorded: $
 echo "$raw" | grep -q '"cpulimit": 50' || fail "cpulimit not recorded: $raw"
 pass "records of 801: $c1 us of CPU, the limits in force (64M, 50%)"
 
-if command -v runuser > /dev/null; then
+command -v runuser > /dev/null ||
+    fail "no runuser(1) to bill as nobody (scripts/deps.sh installs util-linux)"
+id nobody > /dev/null 2>&1 || fail "no user nobody to bill as"
+{
 	runuser -u nobody -- "$ACCTCTL" bill --ledger "$db" --from 2000-01-01 \
 	    --to 2100-01-01 -o csv > "$TDIR/nobody.csv" 2>&1 ||
 	    fail "nobody: $(cat "$TDIR/nobody.csv")"
 	grep -q '^801,' "$TDIR/nobody.csv" || fail "801 not in nobody's bill"
 	pass "an ordinary user bills from the file"
-else
-	note "no runuser(1): the bill as nobody is not tried here"
-fi
+}
 
 actl bill --status > "$TDIR/st" || fail "bill --status: $(cat "$TDIR/st")"
 grep -q '^writer state=ok' "$TDIR/st" || fail "status: $(cat "$TDIR/st")"

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Disk quota through the kernel's project quota (docs/quota.md), on every
 # ext4 and XFS mounted with prjquota (in the VM: /mnt/ext4 and /mnt/xfs,
-# ACCT_QUOTA_EXT4/ACCT_QUOTA_XFS).  First level: writes stop at the hard
+# ACCT_QUOTA_EXT4/ACCT_QUOTA_XFS), or where there is none, on an ext4
+# image of its own, loop-mounted with prjquota (a kernel without
+# CONFIG_QFMT_V2 cannot: the test skips, quoting the kernel).  First level: writes stop at the hard
 # limit with the filesystem's error (ext4 EDQUOT, XFS ENOSPC for project
 # quota), the inode limit stops file creation, the soft limit acts as
 # hard once the grace has run out, raising the limit lets writes resume.
@@ -10,24 +12,51 @@
 . "$(dirname "$0")/lib.sh"
 require_cgroups
 
+# ACCT_QUOTA_LOOP=1: the loop-mounted image even where mounts exist (to
+# check that path on a kernel that can mount it)
 mnts=()
-for m in "${ACCT_QUOTA_EXT4:-}" "${ACCT_QUOTA_XFS:-}"; do
+[ "${ACCT_QUOTA_LOOP:-0}" = 1 ] || for m in "${ACCT_QUOTA_EXT4:-}" "${ACCT_QUOTA_XFS:-}"; do
 	[ -n "$m" ] && grep -q " $m .*prjquota" /proc/mounts && mnts+=("$m")
 done
-if [ ${#mnts[@]} = 0 ]; then
+if [ ${#mnts[@]} = 0 ] && [ "${ACCT_QUOTA_LOOP:-0}" != 1 ]; then
 	while read -r _ mp fs opts _; do
 		case $fs in ext4|xfs) ;; *) continue ;; esac
 		case ,$opts, in *,prjquota,*) mnts+=("$mp") ;; esac
 	done < /proc/mounts
 fi
-[ ${#mnts[@]} -gt 0 ] || skip "no ext4 or XFS mounted with prjquota here" \
-    "(this kernel: $(uname -r); the VM stage has both)"
+# None mounted: a loop-mounted ext4 image of the test's own with project
+# (and user and group) quota, where this kernel can mount one
+LOOPMNT=
+if [ ${#mnts[@]} = 0 ]; then
+	command -v mkfs.ext4 > /dev/null ||
+	    fail "no mkfs.ext4 for a loop-mounted ext4 (scripts/deps.sh installs e2fsprogs)"
+	prepare_tdir
+	truncate -s 96M "$TDIR/ext4.img" &&
+	    mkfs.ext4 -q -F -O quota,project -I 256 \
+	    -E quotatype=usrquota:grpquota:prjquota "$TDIR/ext4.img" ||
+	    fail "mkfs.ext4 -O quota,project on $TDIR/ext4.img"
+	mkdir -p "$TDIR/ext4"
+	if ! err=$(mount -o loop,prjquota,usrquota,grpquota "$TDIR/ext4.img" \
+	    "$TDIR/ext4" 2>&1); then
+		why=$(dmesg 2> /dev/null | grep 'EXT4-fs (loop' | tail -1 |
+		    sed 's/^\[[^]]*\] *//')
+		skip "no ext4 or XFS mounted with prjquota here, and this kernel" \
+		    "($(uname -r)) cannot mount a loop ext4 with project quota:" \
+		    "${why:-$err}; the VM stage has both"
+	fi
+	LOOPMNT=$TDIR/ext4
+	chmod 755 "$TDIR" "$LOOPMNT"	# uid 2000 writes under it
+	trap 'r=$?; stop_daemon; umount "$LOOPMNT"; (exit $r); cleanup' EXIT
+	mnts+=("$LOOPMNT")
+	note "ext4 with project quota on a loop device at $LOOPMNT"
+fi
 Q=$HELPERS/qtool
 [ -x "$Q" ] || fail "no qtool at $Q"
 start_daemon -o quota_fallback=no
 DIRS=()
 cleanup_dirs() { local d; for d in "${DIRS[@]}"; do rm -rf "$d"; done; }
-trap 'r=$?; cleanup_dirs; (exit $r); cleanup' EXIT
+trap 'r=$?; cleanup_dirs; stop_daemon
+    [ -z "$LOOPMNT" ] || umount "$LOOPMNT"; (exit $r); cleanup' EXIT
 
 kib() {	# CT: blocks usage in KiB
 	actl -j quota "$1" | awk -F'[:,]' '/"usage"/ { print int(($2 + 1023) / 1024); exit }'

@@ -4,8 +4,8 @@
 # RAM is counted as swappages and slowed to its vswaprate (it is frozen
 # to pay); above ram+swap it is OOM-killed and the kill is counted
 # against physpages/swappages (failcnt) with an event.  The mode is
-# vswap_mode=auto: kept in RAM unless every active swap is zram.  Where
-# the host has swap, the kernel mode is checked too: the kernel swaps.
+# vswap_mode=auto: kept in RAM unless every active swap is zram.  The
+# kernel mode with swap on disk is vswap-kernel.sh's.
 . "$(dirname "$0")/lib.sh"
 require_cgroups
 prepare_tdir
@@ -67,16 +67,3 @@ pass "260 MiB above ram+swap: OOM-killed, swappages failcnt $fc, events"
 wait_for 2 sh -c "! '$ACCTCTL' show 120 | grep -q '^  vswap .*frozen now'" ||
     fail "left frozen after its tasks died: $(actl show 120 | grep vswap)"
 pass "not left frozen once its tasks are gone"
-# ---- the kernel mode, where the host has swap to page to
-if [ "$MODE" = kernel ] || [ "$(awk 'NR > 1' /proc/swaps | wc -l)" = 0 ]; then
-	pass "kernel mode: checked above ($MODE mode) or no swap here"
-	exit 0
-fi
-stop_daemon
-start_daemon -o vswap_mode=kernel
-actl create 121 --ram 64M --swap 128M --vswaprate 40M || fail "create (kernel mode)"
-[ "$(mem_limit "$(ctcg 121)")" = $((64 << 20)) ] || fail "kernel mode: memory limit is not ram"
-actl exec 121 -- "$HELPERS/vswapload" 128 > "$TDIR/kpush" || fail "kernel mode 128 MiB: $(cat "$TDIR/kpush")"
-out=$(actl show -j 121 | grep -o '"out": *[0-9]*' | grep -o '[0-9]*$')
-[ "${out:-0}" -ge $((32 << 20)) ] || fail "kernel mode: swap traffic out ${out:-0}"
-pass "kernel mode: the kernel paged $((out >> 20)) MiB out; $(cat "$TDIR/kpush")"

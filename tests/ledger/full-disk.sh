@@ -43,7 +43,7 @@ pass "full disk logged: $(grep -m1 'cannot write the ledger' "$TDIR/ledger.log" 
 pass "status: $(grep '^error=' "$st" | sed 's/ *$//')"
 sleep 2
 kill -0 "$lp" || fail "the writer died on a full disk"
-[ "$(integrity "$db")" = ok ] || fail "integrity while full"
+[ "$(integrity "$db")" = ok ] || fail "integrity while full: $(integrity "$db")"
 during=$(raw_sum "$db" ct0 cpu_usec)
 [ "$during" -ge "$before" ] || fail "records lost: $during < $before"
 pass "recorded usage readable and sound while the disk is full"
@@ -67,7 +67,7 @@ pass "written again once the file system is writable"
 wait "$feed" || fail "the feed failed"
 sleep 1
 kill -TERM "$lp"; wait "$lp"
-[ "$(integrity "$db")" = ok ] || fail "integrity at the end"
+[ "$(integrity "$db")" = ok ] || fail "integrity at the end: $(integrity "$db")"
 bad=0
 for i in $(seq 0 $((N - 1))); do
 	cpu=$(raw_sum "$db" "ct$i" cpu_usec)

@@ -55,5 +55,5 @@ done
 pass "all $N containers: CPU, I/O bytes and operations, failcnt exact"
 recs=$("$ACCTCTL" bill --ledger "$db" --raw --from 2000-01-01 --to 2100-01-01 | wc -l)
 note "$((recs - 1)) records"
-[ "$(integrity "$db")" = ok ] || fail "integrity at the end"
+[ "$(integrity "$db")" = ok ] || fail "integrity at the end: $(integrity "$db")"
 exit 0

@@ -3,8 +3,8 @@
  * Unit tests of the ledger: the delta and reset rules and the integrals
  * (accum.c), the rates parser and the charge arithmetic (rates.c), dates
  * (report.c), and the store (store.c) on a temporary file: a commit and
- * its last-seen counters read back, a failed commit leaving the file as
- * it was, compaction keeping the sums.
+ * its last-seen counters read back, a commit failing half-way rolled
+ * back whole, compaction keeping the sums.
  */
 #include "config.h"
 
@@ -16,6 +16,7 @@
 #include "../tap.h"
 #include "ledger.h"
 #include "ubc.h"
+#include "xalloc.h"
 
 static struct snap_header hdr;
 
@@ -308,6 +309,99 @@ scalar(struct lg_store *st, const char *sql)
 	return v;
 }
 
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n;
+
+	*len = 0;
+	if (f == NULL)
+		return NULL;
+	do {
+		char *more = realloc(buf, cap += 65536);
+
+		if (more == NULL)
+			abort();
+		buf = more;
+		n = fread(buf + *len, 1, cap - *len, f);
+		*len += n;
+	} while (*len == cap);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * A commit that fails half-way: a trigger on this connection refuses the
+ * second container's record after the first container's record and
+ * last-seen counters went in.  store_commit must roll all of it back: the
+ * same connection (which would see its own uncommitted rows) reads the
+ * old figures, no transaction is left open, and the file's bytes are
+ * those from before.
+ */
+static void
+test_failed_commit(struct lg_store *st, const char *path, struct lg_ct *cts,
+    int64_t end)
+{
+	struct aerr err = { 0 };
+	const char *const q[] = {
+		"SELECT count(*) FROM usage",
+		"SELECT sum(cpu_usec) FROM usage",
+		"SELECT sum(cpu_usec) FROM lastseen",
+		"SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+		    "'last_commit'",
+	};
+	int64_t before[nitems(q)];
+	char *file0, *file1;
+	size_t len0, len1;
+	int same = 1, r;
+
+	for (size_t i = 0; i < nitems(q); i++)
+		before[i] = scalar(st, q[i]);
+	file0 = slurp(path, &len0);
+	ok(sqlite3_exec(store_db(st), "CREATE TEMP TRIGGER refuse_c1 BEFORE "
+	    "INSERT ON main.usage WHEN NEW.ct = (SELECT id FROM main.container "
+	    "WHERE name = 'c1') BEGIN SELECT RAISE(ABORT, 'injected failure'); "
+	    "END", NULL, NULL, NULL) == SQLITE_OK, "a trigger to fail c1's "
+	    "record");
+	for (int i = 0; i < 2; i++) {
+		lg_reset_usage(&cts[i].cur, end - 3600);
+		cts[i].dirty = true;
+		cts[i].cur.cpu_usec = 1000000;
+		cts[i].cur.covered_ms = 3600000;
+		cts[i].last.cpu_usec += 5000;
+	}
+	r = store_commit(st, cts, 2, end, &err);
+	ok(r < 0 && strstr(err.msg, "injected failure") != NULL,
+	    "the commit fails on c1's record: %s", err.msg);
+	ok(sqlite3_get_autocommit(store_db(st)) != 0,
+	    "no transaction is left open after the failure");
+	for (size_t i = 0; i < nitems(q); i++) {
+		int64_t now = scalar(st, q[i]);
+
+		if (now != before[i]) {
+			printf("# %s: %" PRId64 " before, %" PRId64 " after\n",
+			    q[i], before[i], now);
+			same = 0;
+		}
+	}
+	ok(same, "c0's record, both last-seen counters and last_commit are "
+	    "rolled back");
+	file1 = slurp(path, &len1);
+	ok(file0 != NULL && file1 != NULL && len0 == len1 &&
+	    memcmp(file0, file1, len0) == 0, "the file's bytes are as before "
+	    "(%zu, %zu)", len0, len1);
+	free(file0);
+	free(file1);
+	sqlite3_exec(store_db(st), "DROP TRIGGER temp.refuse_c1", NULL, NULL,
+	    NULL);
+	for (int i = 0; i < 2; i++) {
+		cts[i].dirty = false;
+		cts[i].last.cpu_usec -= 5000;
+	}
+}
+
 static void
 test_store(void)
 {
@@ -355,7 +449,8 @@ test_store(void)
 	ok(store_lastseen(st, "c1", &c, &err) == 1 && c.cpu_usec == 1001 &&
 	    c.since_ms == 42 && c.gen == 8, "last-seen counters read back");
 	ok(store_lastseen(st, "nope", &c, &err) == 0, "none for a stranger");
-	/* a failing transaction (read-only connection) leaves it as it was */
+	test_failed_commit(st, path, cts, day + 25 * 3600);
+	/* a read-only connection sees what was committed */
 	{
 		struct lg_store *ro = store_open(path, false, &err);
 

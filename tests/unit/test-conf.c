@@ -17,12 +17,31 @@
 static const char *const known_keys[] = {
 	"cgroup_root", "cgroup_parent", "ct_conf_dir", "sample_dir",
 	"state_dir", "run_dir", "socket", "ro_socket", "socket_group",
+	"max_connections", "max_connections_per_uid", "follower_timeout",
 	"pid_file", "log", "log_level", "discover", "rescan_interval",
-	"sample_interval", "hot_interval", "pids_poll_interval", "drift",
-	"alert_hook",
-	"alert_hook_user", "alert_hook_timeout", "alert_hook_interval",
-	"alertmanager_url", "notify_user", "hook_failure",
+	"hook_failure", "sample_interval", "hot_interval",
+	"pids_poll_interval", "drift", "alert_hook", "alert_hook_user",
+	"alert_hook_timeout", "alert_hook_interval", "alertmanager_url",
+	"notify_user", "vswap_mode", "vswap_rate", "guarantee_reserve",
+	"meminfo_dir", "exporter", "http_listen", "exporter_user",
+	"exporter_path", "rrd_dir", "rrd_step", "rrdcached",
+	"quota_fallback", "quota_rescan", "ledger", "ledger_user",
+	"ledger_program", "ledger_path", "ledger_interval",
+	"ledger_retention", "ledger_compact",
 };
+
+/* KEY appears in MSG as a whole word (ledger is not found in ledger_user) */
+static int
+key_in(const char *msg, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = msg; (p = strstr(p, key)) != NULL; p++)
+		if ((p == msg || p[-1] == ' ') && (p[n] == ' ' ||
+		    p[n] == ')'))
+			return 1;
+	return 0;
+}
 
 static void
 test_defaults(void)
@@ -183,12 +202,46 @@ test_errors(void)
 		struct aerr err = { 0 };
 		int all = 1;
 
+		char *printed = NULL, *line, *save = NULL;
+		size_t plen = 0, nprinted = 0, missing = 0;
+		FILE *f;
+
 		config_defaults(&c);
 		config_parse("t.conf", "loglevel = debug", &c, &err);
 		for (size_t k = 0; k < nitems(known_keys); k++)
-			all &= strstr(err.msg, known_keys[k]) != NULL;
+			if (!key_in(err.msg, known_keys[k])) {
+				printf("# not in the message: %s\n",
+				    known_keys[k]);
+				all = 0;
+			}
 		ok(all, "unknown key: the message lists all %zu known keys",
 		    nitems(known_keys));
+		ok(strlen(err.msg) > 0 && err.msg[strlen(err.msg) - 1] == ')',
+		    "the unknown-key message is whole (%zu bytes), not cut: "
+		    "...%s", strlen(err.msg), err.msg + (strlen(err.msg) > 40 ?
+		    strlen(err.msg) - 40 : 0));
+		/* every key config_print() writes is named too */
+		f = open_memstream(&printed, &plen);
+		config_print(&c, f);
+		fclose(f);
+		for (line = strtok_r(printed, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save)) {
+			char key[64];
+
+			if (sscanf(line, "%63[a-z_0-9] =", key) != 1 &&
+			    sscanf(line, "#%63[a-z_0-9] =", key) != 1)
+				continue;
+			nprinted++;
+			if (!key_in(err.msg, key)) {
+				printf("# printed but not in the message: "
+				    "%s\n", key);
+				missing++;
+			}
+		}
+		ok(nprinted >= nitems(known_keys) && missing == 0,
+		    "the message names all %zu keys config_print writes",
+		    nprinted);
+		free(printed);
 		config_free(&c);
 	}
 	/* a line of 1024 characters or more is refused, not cut */

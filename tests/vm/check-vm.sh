@@ -7,7 +7,8 @@
 #   --payload DIR   the payload (bin/, tests/integration/, optional tests/ORDER)
 #   --modes LIST    swap modes to boot, blank separated, each of none|disk|zram, with an
 #                   optional ":TEST,TEST..." to run only those tests in that boot
-#                   ("disk zram:swap,vswap": every test with swap on disk, two on zram)
+#                   ("disk zram:swap,vswap": every test with swap on disk, two on zram);
+#                   MODE@v1 boots with cgroup v1 hierarchies instead of v2 (acct.cgroup=v1)
 #                   (default: "disk": the swap disk is on, so memory.swap.* limits mean
 #                   something; a test that wants no swap sets memory.swap.max=0 in its
 #                   cgroup.  zram is loaded in every mode.)
@@ -20,7 +21,9 @@
 #
 # Environment: as for run-vm.sh (ACCT_VM_CACHE, ACCT_VM_REQUIRE=1, ...); VM_MODES is the
 # default for --modes.
-# Exit status: 0 every boot passed (skips allowed); 1 a test failed or a boot went wrong;
+# Exit status: 0 every boot passed, skips only those on tests/expected-skips.txt (a mode
+# with skips is reported as "N SKIPPED", not PASS); 1 a test failed, skipped unexpectedly or
+# a boot went wrong;
 # 2 usage error; 77 the VM stage is unavailable here (no qemu / kernel / apt).
 set -euo pipefail
 
@@ -51,7 +54,7 @@ modes=()
 declare -A ONLY=()
 for e in "${entries[@]}"; do
     m=${e%%:*}
-    case $m in none|disk|zram) ;; *) die "unknown swap mode: $m (accepted: none, disk, zram)" ;; esac
+    case $m in none|disk|zram|none@v1|disk@v1|zram@v1) ;; *) die "unknown swap mode: $m (accepted: none, disk, zram, each optionally @v1)" ;; esac
     modes+=("$m")
     if [ "$e" != "$m" ]; then
         [ -n "${e#*:}" ] || die "no test named after $m:"
@@ -80,18 +83,20 @@ stop_all() { local p; for p in "${!RPID[@]}"; do kill "$p" 2>/dev/null || true; 
 trap 'stop_all 130' INT
 trap 'stop_all 143' TERM
 start_mode() {
-    local m=$1 t only=()
+    local m=$1 t only=() cg=()
     if [ -n "${ONLY[$m]:-}" ]; then
         for t in ${ONLY[$m]//,/ }; do only+=(--test "$t"); done
     fi
+    # MODE@v1: the same swap, cgroup v1 hierarchies in the guest
+    [ "${m#*@}" = v1 ] && cg=(--append acct.cgroup=v1)
     mkdir -p "$OUT/$m"
     T_BEGIN[$m]=$(now)
     if [ "$JOBS" = 1 ]; then
         echo "$ME: ==== swap mode $m ===="
-        bash "$HERE/run-vm.sh" --payload "$PAYLOAD" --swap "$m" --out "$OUT/$m" --no-prepare "${PASS[@]}" "${only[@]}" &
+        bash "$HERE/run-vm.sh" --payload "$PAYLOAD" --swap "${m%@*}" --out "$OUT/$m" --no-prepare "${cg[@]}" "${PASS[@]}" "${only[@]}" &
     else
         echo "$ME: ==== swap mode $m: started (its output follows when it is done) ===="
-        bash "$HERE/run-vm.sh" --payload "$PAYLOAD" --swap "$m" --out "$OUT/$m" --no-prepare "${PASS[@]}" "${only[@]}" \
+        bash "$HERE/run-vm.sh" --payload "$PAYLOAD" --swap "${m%@*}" --out "$OUT/$m" --no-prepare "${cg[@]}" "${PASS[@]}" "${only[@]}" \
             > "$OUT/$m/run-vm.out" 2>&1 &
     fi
     RPID[$!]=$m
@@ -125,7 +130,7 @@ for m in "${modes[@]}"; do
     fi
     tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
     case $rc in
-        0) res=PASS ;;
+        0) if [ "$s" = 0 ]; then res=PASS; else res="$s SKIPPED"; fi ;;
         77) res=UNAVAILABLE ;;
         *) res="FAIL (run-vm exit $rc)" ;;
     esac
@@ -140,4 +145,22 @@ done
     echo "$ME: prepare $T_PREP s; VM stage total $(dur "$T0" "$(now)") s"
 } | tee "$OUT/summary.txt"
 echo "$tp passed, $tf failed, $ts skipped"
+# a skip is no pass: each is named, and one not on tests/expected-skips.txt
+# fails the stage (as scripts/check.sh judges the host's)
+if [ "$ts" -gt 0 ]; then
+    for m in "${modes[@]}"; do
+        sed -n "s/^ok [0-9]* - \([^ ]*\) # SKIP *\(.*\)\$/$ME: $m: SKIP \1: \2/p" \
+            "$OUT/$m/vm-results.tap" 2>/dev/null || true
+    done
+    skips=$HERE/../../scripts/check-skips.sh
+    if [ -f "$skips" ]; then
+        if ! bash "$skips" --vm "$OUT" > "$OUT/skips.txt" 2>&1; then
+            grep 'UNEXPECTED' "$OUT/skips.txt" | sed "s/^/$ME: /"
+            [ $worst = 77 ] || worst=1
+        fi
+    else
+        echo "$ME: no $skips to judge the skips: counted as failures" >&2
+        worst=1
+    fi
+fi
 exit $worst

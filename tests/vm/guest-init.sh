@@ -12,6 +12,9 @@
 #   acct.only=NAME[,NAME...]   run only these tests (file names, ".sh" optional)
 #   acct.timeout=SECONDS       per-test timeout (default 120)
 #   acct.zram=SIZE             zram0 size in zram mode (default 256M)
+#   acct.cgroup=v2|v1          cgroup hierarchy (default v2; v1 mounts one v1
+#                              hierarchy per controller, as the hosts of cgroup
+#                              v1 do, so v1 memsw meets real swap)
 #   acct.shell=1               start a shell on the console instead of the tests
 # shellcheck shell=dash
 
@@ -43,7 +46,7 @@ T_INIT=$(uptime_s)
 info() { echo "# acct-vm: $*"; }
 warn() { echo "# acct-vm: WARNING: $*"; }
 
-SWAP=none ONLY='' TTIMEOUT=120 ZRAMSIZE=256M SHELL_ONLY=0
+SWAP=none ONLY='' TTIMEOUT=120 ZRAMSIZE=256M SHELL_ONLY=0 CGV=v2
 # shellcheck disable=SC2013
 for w in $(cat /proc/cmdline); do
     case $w in
@@ -51,6 +54,7 @@ for w in $(cat /proc/cmdline); do
         acct.only=*)    ONLY=${w#*=} ;;
         acct.timeout=*) TTIMEOUT=${w#*=} ;;
         acct.zram=*)    ZRAMSIZE=${w#*=} ;;
+        acct.cgroup=*)  CGV=${w#*=} ;;
         acct.shell=1)   SHELL_ONLY=1 ;;
     esac
 done
@@ -82,8 +86,16 @@ XFS_DEV=$(finddev acct-xfs /dev/vdb)
 SWAP_DEV=$(finddev acct-swap /dev/vdc)
 T_DISKS=$(uptime_s)
 
-# ---- cgroup v2 only ----------------------------------------------------------
+# ---- cgroup v2 only (or v1 only: acct.cgroup=v1) ---------------------------
 CG=/sys/fs/cgroup
+if [ "$CGV" = v1 ]; then
+    mount -t tmpfs -o nosuid,nodev,noexec,mode=755 cgroup $CG || warn "mounting a tmpfs on $CG failed"
+    for c in cpu cpuacct cpuset memory blkio pids freezer; do
+        mkdir -p $CG/$c
+        mount -t cgroup -o nosuid,nodev,noexec,$c cgroup $CG/$c || warn "mounting the v1 $c hierarchy failed"
+    done
+    [ -e $CG/memory/memory.memsw.limit_in_bytes ] || warn "v1 memory has no memsw files (swap accounting off)"
+else
 mount -t cgroup2 -o nosuid,nodev,noexec,nsdelegate,memory_recursiveprot cgroup2 $CG \
     || mount -t cgroup2 cgroup2 $CG || warn "mounting cgroup2 failed"
 for c in cpuset cpu io memory pids; do
@@ -93,6 +105,7 @@ for c in cpuset cpu io memory pids; do
         warn "controller $c not available"
     fi
 done
+fi
 
 # ---- swap --------------------------------------------------------------------
 wait $LATE_PID            # zram needs its compressor modules; xfs is needed below
@@ -143,10 +156,15 @@ fi
 printf '\nACCT-VM-TAP-BEGIN\n'    # on a line of its own, whatever the firmware left on the last one
 info "kernel: $(uname -r) ($(uname -v)), $(nproc) cpus, MemTotal $(awk '/^MemTotal/{print $2 " " $3}' /proc/meminfo)"
 info "cgroup2: $(grep ' cgroup2 ' /proc/mounts | tr '\n' ' ')"
-if grep -q ' cgroup ' /proc/mounts; then warn "cgroup v1 mounts present: $(grep ' cgroup ' /proc/mounts | cut -d' ' -f2 | tr '\n' ' ')"
+if [ "$CGV" = v1 ]; then :
+elif grep -q ' cgroup ' /proc/mounts; then warn "cgroup v1 mounts present: $(grep ' cgroup ' /proc/mounts | cut -d' ' -f2 | tr '\n' ' ')"
 else info "cgroup v1 mounts: none"; fi
-info "$CG/cgroup.controllers: $(cat $CG/cgroup.controllers)"
-info "$CG/cgroup.subtree_control: $(cat $CG/cgroup.subtree_control)"
+if [ "$CGV" = v1 ]; then
+    info "cgroup v1 hierarchies: $(grep ' cgroup ' /proc/mounts | cut -d' ' -f2 | tr '\n' ' ')"
+else
+    info "$CG/cgroup.controllers: $(cat $CG/cgroup.controllers)"
+    info "$CG/cgroup.subtree_control: $(cat $CG/cgroup.subtree_control)"
+fi
 info "swap mode: $SWAP"
 while read -r l; do info "/proc/swaps: $l"; done < /proc/swaps
 if [ -e /sys/class/zram-control ]; then info "zram: available, devices: $(cd /sys/block && echo zram*)"

@@ -227,7 +227,7 @@ addmods() {  # LISTFILE MODULE...: list what is to be modprobe'd, copy the .ko f
     done < <(modsel "$@")
 }
 addmods "$ST/etc/acct-vm/modules.early" virtio_pci virtio_blk
-addmods "$ST/etc/acct-vm/modules.late" crc32c_generic quota_v2 quota_tree libcrc32c xfs bfq zsmalloc lzo-rle lzo zram
+addmods "$ST/etc/acct-vm/modules.late" crc32c_generic quota_v2 quota_tree libcrc32c xfs bfq zsmalloc lzo-rle lzo zram loop
 echo "${builtin_list# }" > "$ST/etc/acct-vm/modules.builtin"
 cp "$MODDIR"/modules.{builtin,builtin.modinfo,order} "$ST/lib/modules/$KVER/"
 depmod -b "$ST" "$KVER"
