@@ -27,6 +27,7 @@
 
 #include "accountd.h"
 #include "admit.h"
+#include "alert.h"
 #include "apply.h"
 #include "drift.h"
 #include "bcid.h"
@@ -150,6 +151,13 @@ cmp_ct(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* bsearch: a name against a container */
+static int
+cmp_name_ct(const void *key, const void *elem)
+{
+	return strcmp(key, (*(struct container *const *)elem)->name);
+}
+
 /*
  * A hooked container's cgroup is known only from its runtime's hook, so
  * it is written down, run_dir/hooked/NAME holding the cgroup path, from
@@ -187,12 +195,11 @@ hook_record(const struct container *ct, bool running)
 struct container *
 ct_find(const char *name)
 {
-	struct container key, *kp = &key, **f;
+	struct container **f;
 
 	if (ad->ncts == 0)
 		return NULL;	/* bsearch wants a non-NULL array */
-	snprintf(key.name, sizeof(key.name), "%s", name);
-	f = bsearch(&kp, ad->cts, ad->ncts, sizeof(*ad->cts), cmp_ct);
+	f = bsearch(name, ad->cts, ad->ncts, sizeof(*ad->cts), cmp_name_ct);
 	return f ? *f : NULL;
 }
 
@@ -234,6 +241,8 @@ ct_new(const char *name, const char *cgpath, enum ct_origin origin)
 static void
 ct_free(struct container *ct)
 {
+	alert_forget(ct);
+	vswap_forget(ct);
 	cg_ct_close(&ct->cg);
 	ctconf_free(&ct->conf);
 	free(ct->cgpath);

@@ -236,6 +236,7 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 	struct container *ct;
 	const struct ct_params *p;
 	struct json_object *ps = json_object_new_array(), *drift;
+	struct vswap_view vs;
 	struct kcaps caps;
 	struct plan pl;
 	int r;
@@ -331,18 +332,19 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 	}
 	json_object_object_add(reply, "params", ps);
 	plan_free(&pl);
-	if (ct->running && ct->vs.active) {
+	vswap_view(ct, &vs);
+	if (ct->running && vs.active) {
 		struct json_object *v = json_object_new_object();
 
-		add_str(v, "mode", ct->vs.mode == VSWAP_KERNEL ? "kernel" : "ram");
-		add_u64(v, "rate", ct->vs.rate);
-		add_u64(v, "held", ct->vs.held);
-		add_u64(v, "in", ct->vs.in);
-		add_u64(v, "out", ct->vs.out);
-		add_u64(v, "slowed_us", ct->vs.slowed_us);
-		add_u64(v, "kernel_stall_us", ct->vs.stall_us);
+		add_str(v, "mode", vs.mode == VSWAP_KERNEL ? "kernel" : "ram");
+		add_u64(v, "rate", vs.rate);
+		add_u64(v, "held", vs.held);
+		add_u64(v, "in", vs.in);
+		add_u64(v, "out", vs.out);
+		add_u64(v, "slowed_us", vs.slowed_us);
+		add_u64(v, "kernel_stall_us", vs.stall_us);
 		json_object_object_add(v, "frozen",
-		    json_object_new_boolean(ct->vs.frozen));
+		    json_object_new_boolean(vs.frozen));
 		json_object_object_add(reply, "vswap", v);
 	}
 	{

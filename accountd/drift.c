@@ -92,7 +92,7 @@ kernel_human(struct container *ct, enum param_id p, const struct drift_file *df,
 	struct ct_params k = ct->live;
 	struct pval *v = &k.v[p];
 	int ver = cg_version(&ad->layout, df->ctrl);
-	uint64_t x = cg_parse_u64(df->got), y = 0, period = 0;
+	uint64_t x = cg_parse_u64(df->got), y = 0, period = 0, vsw = 0;
 	char t[128];
 
 	bytes[0] = '\0';
@@ -102,8 +102,8 @@ kernel_human(struct container *ct, enum param_id p, const struct drift_file *df,
 		break;
 	case P_PHYSPAGES:
 		/* vswap's RAM mode puts ram+swap in the kernel */
-		if (x < VAL_UNLIMITED && ct->vs.active && ct->vs.mode == VSWAP_RAM)
-			x = x > ct->vs.swap ? x - ct->vs.swap : 0;
+		if (x < VAL_UNLIMITED && vswap_ram_mode(ct, NULL, &vsw))
+			x = x > vsw ? x - vsw : 0;
 		v->lim = x >= VAL_UNLIMITED ? VAL_UNLIMITED : x / ACCT_PAGE_SIZE;
 		fmt_bytes(x, bytes, blen);
 		break;

@@ -48,6 +48,28 @@
 #define DEBT_MIN	0.001		/* freeze when at least 1 ms is owed */
 #define STORE_FROZEN	2u		/* bc_record flag: frozen by accountd */
 
+/* A container's VSwap state (ct->vs), made at its first vswap_start()
+ * and kept, with its traffic counters, until the container is deleted. */
+struct vswap {
+	bool		 active;	/* a VSwap configuration with emulation */
+	int		 mode;		/* enum vswap_mode */
+	uint64_t	 rate;		/* bytes/s; 0: no slowdown */
+	uint64_t	 ram, swap;	/* bytes */
+	uint64_t	 held;		/* bytes in virtual swap now */
+	uint64_t	 in, out;	/* traffic, bytes, since it started */
+	uint64_t	 slowed_us;	/* time frozen to pay for it */
+	double		 debt;		/* seconds still owed */
+	bool		 frozen;	/* frozen by accountd now */
+	double		 frozen_at;
+	/* ram mode: what the last looks saw */
+	uint64_t	 last_held, usage_at_scan, cpu_at_scan;
+	double		 last_scan, slice;
+	/* kernel mode: counters at the last look */
+	uint64_t	 last_majflt, last_swap, last_stall;
+	uint64_t	 stall_us;	/* the kernel's own swap stalls (kernel mode) */
+	bool		 have_base;
+};
+
 static int host_mode = VSWAP_RAM;
 static uint64_t default_rate = 100ULL << 20;
 
@@ -124,7 +146,7 @@ freeze(struct container *ct, bool on)
 	ct_dirs_done(ct);
 	if (r < 0)
 		return r;
-	ct->vs.frozen = on;
+	ct->vs->frozen = on;
 	if ((rec = bcstore_rec(ct->bc.rec)) != NULL) {
 		if (on)
 			rec->flags |= STORE_FROZEN;
@@ -177,7 +199,7 @@ referenced(struct container *ct)
 static void
 charge(struct container *ct, uint64_t in, uint64_t out)
 {
-	struct vswap *v = &ct->vs;
+	struct vswap *v = ct->vs;
 
 	v->in += in;
 	v->out += out;
@@ -194,10 +216,10 @@ charge(struct container *ct, uint64_t in, uint64_t out)
 void
 vswap_account(struct container *ct, uint64_t usage, uint64_t swapped)
 {
-	struct vswap *v = &ct->vs;
+	struct vswap *v = ct->vs;
 	double now = mono();
 
-	if (!v->active)
+	if (v == NULL || !v->active)
 		return;
 	if (v->mode == VSWAP_RAM) {
 		v->held = usage > v->ram ? usage - v->ram : 0;
@@ -309,9 +331,14 @@ vswap_start(struct container *ct)
 {
 	const struct ct_params *p = ct_effective(ct);
 	struct kcaps caps = { .vswap_mode = (uint8_t)host_mode };
-	struct vswap *v = &ct->vs;
 	struct bc_record *rec = bcstore_rec(ct->bc.rec);
-	bool was_frozen = v->frozen;
+	struct vswap *v;
+	bool was_frozen;
+
+	if (ct->vs == NULL)
+		ct->vs = xcalloc(1, sizeof(*ct->vs));
+	v = ct->vs;
+	was_frozen = v->frozen;
 
 	v->active = params_vswap(p, &caps);
 	v->mode = host_mode;
@@ -333,9 +360,57 @@ vswap_start(struct container *ct)
 void
 vswap_stop(struct container *ct)
 {
-	if (ct->vs.frozen && freeze(ct, false) == 0)
-		ct->vs.slowed_us += (uint64_t)((mono() - ct->vs.frozen_at) * 1e6);
-	ct->vs.debt = 0;
+	if (ct->vs == NULL)
+		return;
+	if (ct->vs->frozen && freeze(ct, false) == 0)
+		ct->vs->slowed_us += (uint64_t)((mono() - ct->vs->frozen_at) * 1e6);
+	ct->vs->debt = 0;
+}
+
+void
+vswap_forget(struct container *ct)
+{
+	free(ct->vs);
+	ct->vs = NULL;
+}
+
+void
+vswap_view(const struct container *ct, struct vswap_view *out)
+{
+	const struct vswap *v = ct->vs;
+
+	memset(out, 0, sizeof(*out));
+	if (v == NULL)
+		return;
+	out->active = v->active;
+	out->mode = v->mode;
+	out->rate = v->rate;
+	out->ram = v->ram;
+	out->swap = v->swap;
+	out->held = v->held;
+	out->in = v->in;
+	out->out = v->out;
+	out->slowed_us = v->slowed_us;
+	out->stall_us = v->stall_us;
+	out->frozen = v->frozen;
+}
+
+bool
+vswap_active(const struct container *ct)
+{
+	return ct->vs != NULL && ct->vs->active;
+}
+
+bool
+vswap_ram_mode(const struct container *ct, uint64_t *ram, uint64_t *swap)
+{
+	if (ct->vs == NULL || !ct->vs->active || ct->vs->mode != VSWAP_RAM)
+		return false;
+	if (ram != NULL)
+		*ram = ct->vs->ram;
+	if (swap != NULL)
+		*swap = ct->vs->swap;
+	return true;
 }
 
 int
