@@ -294,11 +294,7 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 			add_str(o, "default", "unlimited");
 		}
 		for (size_t k = 0; p->v[i].set && k < pl.nops; k++)
-			if (pl.ops[k].param == (enum param_id)i ||
-			    (i == P_CPUS && pl.ops[k].param == P_CPULIMIT) ||
-			    (i == P_TCPRCVBUF && pl.ops[k].param == P_TCPSNDBUF) ||
-			    (i == P_IODEVICES && (pl.ops[k].param == P_IOLIMIT ||
-			    pl.ops[k].param == P_IOPSLIMIT)))
+			if (param_written_by((enum param_id)i, pl.ops[k].param))
 				if (pl.ops[k].kind != OP_MEMGUARD)
 					json_object_array_add(files,
 					    json_object_new_string(pl.ops[k].file));
