@@ -64,7 +64,8 @@ struct accountd {
 	struct acct_config  cfg;
 	struct cg_layout    layout;
 	struct event_base  *base;
-	struct container  **cts;	/* sorted by name */
+	struct container  **cts;	/* container.c's, sorted by name: others
+					 * use ct_count() and ct_nth() */
 	size_t		    ncts;
 	bool		    foreground;
 };
@@ -79,6 +80,10 @@ int	ct_name_check(const char *, struct aerr *);
 int	ct_cgpath_check(const char *, struct aerr *);
 int	ct_cgpath_claim(const char *path, const struct container *self,
 	    struct aerr *);
+/* the registry, sorted by name: ct_nth(i) for i < ct_count() (borrowed;
+ * a container may be deleted by what the loop calls, so recount) */
+size_t	ct_count(void);
+struct container *ct_nth(size_t i);
 struct container *ct_find(const char *name);
 struct container *ct_find_bc(const char *name_or_bcid);
 struct container *ct_new(const char *name, const char *cgpath,

@@ -54,8 +54,8 @@ admit_committed(const struct container *except, unsigned *n)
 	uint64_t sum = 0;
 
 	*n = 0;
-	for (size_t i = 0; i < ad->ncts; i++) {
-		const struct container *c = ad->cts[i];
+	for (size_t i = 0; i < ct_count(); i++) {
+		const struct container *c = ct_nth(i);
 		uint64_t g;
 
 		if (c == except || !c->running ||

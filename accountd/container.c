@@ -192,6 +192,18 @@ hook_record(const struct container *ct, bool running)
 	}
 }
 
+size_t
+ct_count(void)
+{
+	return ad->ncts;
+}
+
+struct container *
+ct_nth(size_t i)
+{
+	return i < ad->ncts ? ad->cts[i] : NULL;
+}
+
 struct container *
 ct_find(const char *name)
 {

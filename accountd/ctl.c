@@ -223,8 +223,8 @@ ctl_list(struct ctl_conn *c, struct json_object *req,
 	struct json_object *a = json_object_new_array();
 
 	(void)c; (void)req; (void)warn; (void)err;
-	for (size_t i = 0; i < ad->ncts; i++)
-		json_object_array_add(a, ct_summary(ad->cts[i]));
+	for (size_t i = 0; i < ct_count(); i++)
+		json_object_array_add(a, ct_summary(ct_nth(i)));
 	json_object_object_add(reply, "containers", a);
 	return 0;
 }
@@ -944,8 +944,8 @@ ctl_ubc(struct ctl_conn *c, struct json_object *req,
 			}
 		}
 	}
-	for (size_t i = 0; i < ad->ncts; i++) {
-		const struct container *ct = ad->cts[i];
+	for (size_t i = 0; i < ct_count(); i++) {
+		const struct container *ct = ct_nth(i);
 		struct json_object *o, *rows;
 		struct ubc u;
 		bool listed = want == NULL;

@@ -452,8 +452,8 @@ static void
 on_settle(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd; (void)what; (void)arg;
-	for (size_t i = 0; i < ad->ncts; i++) {
-		struct container *ct = ad->cts[i];
+	for (size_t i = 0; i < ct_count(); i++) {
+		struct container *ct = ct_nth(i);
 
 		if (ct->drift != NULL && ct->drift->due)
 			drift_check(ct);
@@ -476,9 +476,9 @@ on_inotify(evutil_socket_t fd, short what, void *arg)
 			p += sizeof(*e) + e->len;
 			if (e->mask & IN_Q_OVERFLOW) {
 				/* events were lost: look at everyone */
-				for (size_t i = 0; i < ad->ncts; i++)
-					if (ad->cts[i]->drift != NULL)
-						ad->cts[i]->drift->due = true;
+				for (size_t i = 0; i < ct_count(); i++)
+					if (ct_nth(i)->drift != NULL)
+						ct_nth(i)->drift->due = true;
 				settle_arm();
 				continue;
 			}
@@ -507,12 +507,12 @@ on_poll(evutil_socket_t fd, short what, void *arg)
 	(void)fd; (void)what; (void)arg;
 	if (npolled == 0)
 		return;
-	for (size_t i = 0; i < ad->ncts; i++) {
-		struct drift *d = ad->cts[i]->drift;
+	for (size_t i = 0; i < ct_count(); i++) {
+		struct drift *d = ct_nth(i)->drift;
 
 		for (size_t k = 0; d != NULL && k < d->n; k++)
 			if (d->f[k].wd < 0) {
-				drift_check(ad->cts[i]);
+				drift_check(ct_nth(i));
 				break;
 			}
 	}

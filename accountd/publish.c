@@ -165,13 +165,13 @@ publish(void)
 {
 	struct snap_header *h;
 	struct snap_ct *rec;
-	uint32_t n = (uint32_t)ad->ncts, k = 0;
+	uint32_t n = (uint32_t)ct_count(), k = 0;
 	uint64_t now = wall_ms();
 
 	if ((rec = snapw_begin(&w, n + (uint32_t)ndep)) == NULL)
 		return;
 	for (uint32_t i = 0; i < n; i++)
-		fill(&rec[i], ad->cts[i]);
+		fill(&rec[i], ct_nth(i));
 	/* departed containers after the registry's (sorted) records */
 	for (size_t i = 0; i < ndep; i++) {
 		rec[n + i] = dep[i].s;

@@ -350,8 +350,8 @@ on_base(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd; (void)what; (void)arg;
 	npids = 0;
-	for (size_t i = 0; i < ad->ncts; i++) {
-		struct container *ct = ad->cts[i];
+	for (size_t i = 0; i < ct_count(); i++) {
+		struct container *ct = ct_nth(i);
 		int n;
 
 		if (!ct->running)
@@ -379,8 +379,8 @@ on_fast(evutil_socket_t fd, short what, void *arg)
 	bool pids = npids > 0 && (every <= 1 || ++fast_ticks % every == 0);
 
 	(void)fd; (void)what; (void)arg;
-	for (size_t i = 0; i < ad->ncts; i++) {
-		struct container *ct = ad->cts[i];
+	for (size_t i = 0; i < ct_count(); i++) {
+		struct container *ct = ct_nth(i);
 		int n;
 
 		if (!ct->running)
@@ -470,8 +470,8 @@ on_rearm(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	for (size_t i = 0; i < ad->ncts; i++) {
-		struct container *ct = ad->cts[i];
+	for (size_t i = 0; i < ct_count(); i++) {
+		struct container *ct = ct_nth(i);
 
 		if (ct->smp == NULL)
 			continue;

@@ -432,6 +432,6 @@ vswap_init(void)
 void
 vswap_close(void)
 {
-	for (size_t i = 0; i < ad->ncts; i++)
-		vswap_stop(ad->cts[i]);
+	for (size_t i = 0; i < ct_count(); i++)
+		vswap_stop(ct_nth(i));
 }
