@@ -51,22 +51,14 @@
 /* A container's VSwap state (ct->vs), made at its first vswap_start()
  * and kept, with its traffic counters, until the container is deleted. */
 struct vswap {
-	bool		 active;	/* a VSwap configuration with emulation */
-	int		 mode;		/* enum vswap_mode */
-	uint64_t	 rate;		/* bytes/s; 0: no slowdown */
-	uint64_t	 ram, swap;	/* bytes */
-	uint64_t	 held;		/* bytes in virtual swap now */
-	uint64_t	 in, out;	/* traffic, bytes, since it started */
-	uint64_t	 slowed_us;	/* time frozen to pay for it */
+	struct vswap_view s;		/* what others may see */
 	double		 debt;		/* seconds still owed */
-	bool		 frozen;	/* frozen by accountd now */
 	double		 frozen_at;
 	/* ram mode: what the last looks saw */
 	uint64_t	 last_held, usage_at_scan, cpu_at_scan;
 	double		 last_scan, slice;
 	/* kernel mode: counters at the last look */
 	uint64_t	 last_majflt, last_swap, last_stall;
-	uint64_t	 stall_us;	/* the kernel's own swap stalls (kernel mode) */
 	bool		 have_base;
 };
 
@@ -146,7 +138,7 @@ freeze(struct container *ct, bool on)
 	ct_dirs_done(ct);
 	if (r < 0)
 		return r;
-	ct->vs->frozen = on;
+	ct->vs->s.frozen = on;
 	if ((rec = bcstore_rec(ct->bc.rec)) != NULL) {
 		if (on)
 			rec->flags |= STORE_FROZEN;
@@ -201,10 +193,10 @@ charge(struct container *ct, uint64_t in, uint64_t out)
 {
 	struct vswap *v = ct->vs;
 
-	v->in += in;
-	v->out += out;
-	if (v->rate > 0)
-		v->debt += (double)(in + out) / (double)v->rate;
+	v->s.in += in;
+	v->s.out += out;
+	if (v->s.rate > 0)
+		v->debt += (double)(in + out) / (double)v->s.rate;
 }
 
 /*
@@ -219,23 +211,23 @@ vswap_account(struct container *ct, uint64_t usage, uint64_t swapped)
 	struct vswap *v = ct->vs;
 	double now = mono();
 
-	if (v == NULL || !v->active)
+	if (v == NULL || !v->s.active)
 		return;
-	if (v->mode == VSWAP_RAM) {
-		v->held = usage > v->ram ? usage - v->ram : 0;
-		v->held += swapped;	/* the host's own swap, under pressure */
-		if (v->held > v->last_held)
-			charge(ct, 0, v->held - v->last_held);
-		v->last_held = v->held;
+	if (v->s.mode == VSWAP_RAM) {
+		v->s.held = usage > v->s.ram ? usage - v->s.ram : 0;
+		v->s.held += swapped;	/* the host's own swap, under pressure */
+		if (v->s.held > v->last_held)
+			charge(ct, 0, v->s.held - v->last_held);
+		v->last_held = v->s.held;
 		/* scan often while the container works (it used more than 5%
 		 * of a CPU since the last look), seldom while it idles */
-		if (v->held > 0 && !v->frozen && now - v->last_scan >= v->slice) {
+		if (v->s.held > 0 && !v->s.frozen && now - v->last_scan >= v->slice) {
 			uint64_t ref = referenced(ct);
 			uint64_t grew = usage > v->usage_at_scan ?
 			    usage - v->usage_at_scan : 0;
 			uint64_t again = ref > grew ? ref - grew : 0;
 			uint64_t in = usage > 0 ? (uint64_t)((double)again *
-			    (double)v->held / (double)usage) : 0;
+			    (double)v->s.held / (double)usage) : 0;
 			double busy = (double)(ct->bc.cpu_usage - v->cpu_at_scan) /
 			    1e6 / (now - v->last_scan);
 
@@ -244,7 +236,7 @@ vswap_account(struct container *ct, uint64_t usage, uint64_t swapped)
 			v->last_scan = now;
 			v->usage_at_scan = usage;
 			v->cpu_at_scan = ct->bc.cpu_usage;
-		} else if (v->held == 0) {
+		} else if (v->s.held == 0) {
 			v->usage_at_scan = usage;
 			v->slice = SLICE_MIN;
 		}
@@ -265,7 +257,7 @@ vswap_account(struct container *ct, uint64_t usage, uint64_t swapped)
 				stall = strtoull(p + 6, NULL, 10);
 			ct_dirs_done(ct);
 		}
-		v->held = swapped;
+		v->s.held = swapped;
 		if (v->have_base) {
 			/* pgmajfault counts the host's pages (64 KiB on
 			 * some arm64 and ppc64le hosts), not OpenVZ's */
@@ -281,7 +273,7 @@ vswap_account(struct container *ct, uint64_t usage, uint64_t swapped)
 			if (stall > v->last_stall) {
 				double st = (double)(stall - v->last_stall) / 1e6;
 
-				v->stall_us += (uint64_t)(st * 1e6);
+				v->s.stall_us += (uint64_t)(st * 1e6);
 				v->debt -= st;
 				if (v->debt < -1.0)
 					v->debt = -1.0;	/* no hoard of credit */
@@ -297,18 +289,18 @@ vswap_account(struct container *ct, uint64_t usage, uint64_t swapped)
 	if (ct->bc.r[UB_NUMPROC].present && ct->bc.r[UB_NUMPROC].held == 0 &&
 	    v->debt > 0) {
 		v->debt = 0;
-		if (v->frozen && freeze(ct, false) == 0)
-			v->slowed_us += (uint64_t)((now - v->frozen_at) * 1e6);
+		if (v->s.frozen && freeze(ct, false) == 0)
+			v->s.slowed_us += (uint64_t)((now - v->frozen_at) * 1e6);
 	}
 	/* pay: freeze while something is owed */
-	if (v->frozen) {
+	if (v->s.frozen) {
 		double paid = now - v->frozen_at;
 
 		if (paid >= v->debt) {
 			if (freeze(ct, false) == 0) {
 				/* a thaw comes at the next sample: what was
 				 * frozen beyond the debt is credit */
-				v->slowed_us += (uint64_t)(paid * 1e6);
+				v->s.slowed_us += (uint64_t)(paid * 1e6);
 				v->debt -= paid;
 				/* it ran little while frozen, which says nothing
 				 * of how busy it is: look again soon */
@@ -320,7 +312,7 @@ vswap_account(struct container *ct, uint64_t usage, uint64_t swapped)
 	}
 	/* a container in virtual swap has a full RAM: it is "hot", so the
 	 * sampler comes back every hot_interval to thaw it on time */
-	if (v->frozen || v->held > 0)
+	if (v->s.frozen || v->s.held > 0)
 		sampler_heat(ct);
 }
 
@@ -338,22 +330,22 @@ vswap_start(struct container *ct)
 	if (ct->vs == NULL)
 		ct->vs = xcalloc(1, sizeof(*ct->vs));
 	v = ct->vs;
-	was_frozen = v->frozen;
+	was_frozen = v->s.frozen;
 
-	v->active = params_vswap(p, &caps);
-	v->mode = host_mode;
-	v->ram = params_ram_bytes(p);
-	v->swap = params_swap_bytes(p);
-	v->rate = p->v[P_VSWAPRATE].set ? p->v[P_VSWAPRATE].lim : default_rate;
+	v->s.active = params_vswap(p, &caps);
+	v->s.mode = host_mode;
+	v->s.ram = params_ram_bytes(p);
+	v->s.swap = params_swap_bytes(p);
+	v->s.rate = p->v[P_VSWAPRATE].set ? p->v[P_VSWAPRATE].lim : default_rate;
 	if (v->slice == 0)
 		v->slice = SLICE_MIN;
 	/* left frozen by an accountd that died: thaw */
 	if (!was_frozen && rec != NULL && (rec->flags & STORE_FROZEN)) {
 		log_warn("%s: was left frozen by accountd; thawing", ct->name);
-		v->frozen = true;
+		v->s.frozen = true;
 		freeze(ct, false);
 	}
-	if (!v->active && v->frozen)
+	if (!v->s.active && v->s.frozen)
 		freeze(ct, false);
 }
 
@@ -362,8 +354,8 @@ vswap_stop(struct container *ct)
 {
 	if (ct->vs == NULL)
 		return;
-	if (ct->vs->frozen && freeze(ct, false) == 0)
-		ct->vs->slowed_us += (uint64_t)((mono() - ct->vs->frozen_at) * 1e6);
+	if (ct->vs->s.frozen && freeze(ct, false) == 0)
+		ct->vs->s.slowed_us += (uint64_t)((mono() - ct->vs->frozen_at) * 1e6);
 	ct->vs->debt = 0;
 }
 
@@ -377,39 +369,27 @@ vswap_forget(struct container *ct)
 void
 vswap_view(const struct container *ct, struct vswap_view *out)
 {
-	const struct vswap *v = ct->vs;
-
-	memset(out, 0, sizeof(*out));
-	if (v == NULL)
-		return;
-	out->active = v->active;
-	out->mode = v->mode;
-	out->rate = v->rate;
-	out->ram = v->ram;
-	out->swap = v->swap;
-	out->held = v->held;
-	out->in = v->in;
-	out->out = v->out;
-	out->slowed_us = v->slowed_us;
-	out->stall_us = v->stall_us;
-	out->frozen = v->frozen;
+	if (ct->vs != NULL)
+		*out = ct->vs->s;
+	else
+		memset(out, 0, sizeof(*out));
 }
 
 bool
 vswap_active(const struct container *ct)
 {
-	return ct->vs != NULL && ct->vs->active;
+	return ct->vs != NULL && ct->vs->s.active;
 }
 
 bool
 vswap_ram_mode(const struct container *ct, uint64_t *ram, uint64_t *swap)
 {
-	if (ct->vs == NULL || !ct->vs->active || ct->vs->mode != VSWAP_RAM)
+	if (ct->vs == NULL || !ct->vs->s.active || ct->vs->s.mode != VSWAP_RAM)
 		return false;
 	if (ram != NULL)
-		*ram = ct->vs->ram;
+		*ram = ct->vs->s.ram;
 	if (swap != NULL)
-		*swap = ct->vs->swap;
+		*swap = ct->vs->s.swap;
 	return true;
 }
 

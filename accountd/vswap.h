@@ -13,7 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* What other modules may know of a container's VSwap (vswap_view()). */
+/* What other modules may know of a container's VSwap (vswap_view());
+ * vswap.c keeps it as the first part of its own struct vswap. */
 struct vswap_view {
 	bool		 active;	/* a VSwap configuration with emulation */
 	int		 mode;		/* enum vswap_mode */
