@@ -242,6 +242,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 			if (log_level_parse(ad->cfg.log_level, &lvl) == 0)
 				log_set_level(verbose ? LOG_LVL_DEBUG : lvl);
 		}
+		cg_host_probe(&ad->layout);
 		ct_load_all(&err);
 		ct_refresh_all();
 		log_info("configuration reloaded");
@@ -345,6 +346,7 @@ main(int argc, char **argv)
 		log_err("cannot create the parent cgroup: %s", err.msg);
 		return 1;
 	}
+	cg_host_probe(&ad->layout);
 	/* before anything is left behind (sockets, pid file) */
 	{
 		_cleanup_free_ char *db = xasprintf("%s/beancounters.db",

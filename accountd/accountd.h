@@ -50,19 +50,11 @@ struct container {
 	int		 dir_holds;	/* lean: users of the open directories */
 	unsigned	 fds_taken;	/* budget taken for directories, eventfd */
 	struct bc	 bc;		/* accounting, while running */
-	bool		 hot;		/* near a limit: sampled fast */
-	double		 hot_until;
-	int		 ev_fd;		/* v1 eventfd: OOM and usage thresholds */
-	struct event	*ev_obj;
-	uint64_t	 ev_limit[2];	/* limits the thresholds were set for */
-	bool		 ev_rearm;	/* limits changed: re-arm after the reply */
-	int		 wd[4];		/* v2 inotify watches of the events files
-					 * and of cgroup.events (emptiness) */
-	bool		 init_watched;	/* v1: its init's exit is watched */
-	struct vswap	 vs;		/* VSwap emulation */
-	struct drift	*drift;		/* files accountd wrote (drift.c) */
-	double		 hook_last[UB_COUNT];	/* alert hook rate limit */
-	uint64_t	 hook_suppressed[UB_COUNT];
+	/* each module's own state, reached only through its functions */
+	struct ct_sampler *smp;		/* sampler.c: while sampled */
+	struct vswap	*vs;		/* vswap.c: VSwap emulation */
+	struct drift	*drift;		/* drift.c: files accountd wrote */
+	struct ct_alerts *alerts;	/* alert.c: hook rate limits */
 };
 
 struct event;
@@ -72,7 +64,8 @@ struct accountd {
 	struct acct_config  cfg;
 	struct cg_layout    layout;
 	struct event_base  *base;
-	struct container  **cts;	/* sorted by name */
+	struct container  **cts;	/* container.c's, sorted by name: others
+					 * use ct_count() and ct_nth() */
 	size_t		    ncts;
 	bool		    foreground;
 };
@@ -87,6 +80,10 @@ int	ct_name_check(const char *, struct aerr *);
 int	ct_cgpath_check(const char *, struct aerr *);
 int	ct_cgpath_claim(const char *path, const struct container *self,
 	    struct aerr *);
+/* the registry, sorted by name: ct_nth(i) for i < ct_count() (borrowed;
+ * a container may be deleted by what the loop calls, so recount) */
+size_t	ct_count(void);
+struct container *ct_nth(size_t i);
 struct container *ct_find(const char *name);
 struct container *ct_find_bc(const char *name_or_bcid);
 struct container *ct_new(const char *name, const char *cgpath,

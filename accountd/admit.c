@@ -27,11 +27,10 @@ admit_armed(void)
 void
 admit_room(uint64_t *host, uint64_t *reserve, uint64_t *room)
 {
-	struct kcaps caps;
+	const struct kcaps *caps = cg_host();
 	struct ct_params p;
 	uint64_t res;
 
-	cg_kcaps(&ad->layout, ad->cfg.cgroup_parent, &caps, NULL);
 	memset(&p, 0, sizeof(p));
 	/* the same syntax as memguarantee: N% (of host RAM) or bytes;
 	 * config_check refused anything else */
@@ -39,14 +38,14 @@ admit_room(uint64_t *host, uint64_t *reserve, uint64_t *room)
 	    &p, NULL) < 0)
 		res = 0;
 	else if (p.v[P_MEMGUARANTEE].kind == VK_PERCENT)
-		res = (uint64_t)((unsigned __int128)caps.host_ram *
+		res = (uint64_t)((unsigned __int128)caps->host_ram *
 		    p.v[P_MEMGUARANTEE].lim / 100);
 	else
 		res = p.v[P_MEMGUARANTEE].kind == VK_AUTO ? 0 :
 		    p.v[P_MEMGUARANTEE].lim;
-	*host = caps.host_ram;
+	*host = caps->host_ram;
 	*reserve = res;
-	*room = res < caps.host_ram ? caps.host_ram - res : 0;
+	*room = res < caps->host_ram ? caps->host_ram - res : 0;
 }
 
 uint64_t
@@ -55,8 +54,8 @@ admit_committed(const struct container *except, unsigned *n)
 	uint64_t sum = 0;
 
 	*n = 0;
-	for (size_t i = 0; i < ad->ncts; i++) {
-		const struct container *c = ad->cts[i];
+	for (size_t i = 0; i < ct_count(); i++) {
+		const struct container *c = ct_nth(i);
 		uint64_t g;
 
 		if (c == except || !c->running ||

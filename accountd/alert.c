@@ -57,6 +57,28 @@ static pid_t notify_pid = -1;
 static time_t notify_started, notify_restart;	/* restart: 0 = none due */
 static unsigned notify_backoff = 1;
 
+/* A container's alert hook rate limit (ct->alerts), made at its first
+ * failcnt alert while a hook is set, freed with the container. */
+struct ct_alerts {
+	double		 hook_last[UB_COUNT];	/* when the hook last ran */
+	uint64_t	 hook_suppressed[UB_COUNT];	/* failcnt since */
+};
+
+static struct ct_alerts *
+ct_alerts(struct container *ct)
+{
+	if (ct->alerts == NULL)
+		ct->alerts = xcalloc(1, sizeof(*ct->alerts));
+	return ct->alerts;
+}
+
+void
+alert_forget(struct container *ct)
+{
+	free(ct->alerts);
+	ct->alerts = NULL;
+}
+
 /* ---- history and followers --------------------------------------------- */
 
 static void
@@ -660,13 +682,15 @@ alert_emit(struct container *ct, const char *res, enum ub_res slot,
 	event_deliver(ct, ev);
 	t = (double)time(NULL);
 	if (ad->cfg.alert_hook != NULL && *ad->cfg.alert_hook) {
-		if (t - ct->hook_last[slot] >= ad->cfg.alert_hook_interval &&
-		    run_failcnt_hook(ct, res, delta, ct->hook_suppressed[slot],
+		struct ct_alerts *a = ct_alerts(ct);
+
+		if (t - a->hook_last[slot] >= ad->cfg.alert_hook_interval &&
+		    run_failcnt_hook(ct, res, delta, a->hook_suppressed[slot],
 		    row, when)) {
-			ct->hook_last[slot] = t;
-			ct->hook_suppressed[slot] = 0;
+			a->hook_last[slot] = t;
+			a->hook_suppressed[slot] = 0;
 		} else {
-			ct->hook_suppressed[slot] += delta;
+			a->hook_suppressed[slot] += delta;
 		}
 	}
 	snprintf(sum, sizeof(sum), "%s hit its %s limit (failcnt +%llu, now %llu)",

@@ -27,6 +27,7 @@ struct ctl_conn;
 int	alert_init(void);
 void	alert_close(void);
 void	alert_failcnt(struct container *, enum ub_res, uint64_t delta);
+void	alert_forget(struct container *);	/* its rate limits */
 /* A disk quota failcnt (accountd/quota.c): resource diskspace or
  * diskinodes; log, history, followers and events.log. */
 void	alert_quota(struct container *, const char *resource,

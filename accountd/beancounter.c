@@ -292,8 +292,8 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 		/* in vswap's ram mode the kernel's limit is RAM+SWAP: what
 		 * is above RAM is virtual swap, and a failure at the ceiling
 		 * means neither RAM nor swap had room (OpenVZ counts both) */
-		bool vram = ct->vs.active && ct->vs.mode == VSWAP_RAM;
-		uint64_t oom = 0, kills = 0, ramb = ct->vs.ram;
+		uint64_t oom = 0, kills = 0, ramb = 0;
+		bool vram = vswap_ram_mode(ct, &ramb, NULL);
 		bool have_oomc = false;
 
 		if ((r = rd_u64(ct, BF_MEM_USAGE, &mem)) == -ENODEV)
@@ -328,7 +328,7 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 			/* with VSwap, a failure means RAM and swap were both
 			 * full: once per failure, as OpenVZ counted it (swap
 			 * events count every swap slot refused) */
-			if (ct->vs.active && have_oomc)
+			if (vswap_active(ct) && have_oomc)
 				n += fails(ct, UB_SWAPPAGES, oom, alert) > 0;
 			else if (rd_key(ct, BF_SWAP_FAIL, "fail", &x) == 0)
 				n += fails(ct, UB_SWAPPAGES, x, alert) > 0;
@@ -337,7 +337,7 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 				n += fails(ct, UB_OOMGUARPAGES, kills, alert) > 0;
 				b->have_oom = true;
 			}
-			if (ct->vs.active && b->have_oom) {
+			if (vswap_active(ct) && b->have_oom) {
 				/* v1 has no "reclaim failed" counter of its own:
 				 * the OOM kills at the ceiling stand for it */
 				n += fails(ct, UB_PHYSPAGES, kills, alert) > 0;
@@ -486,14 +486,15 @@ sample_slow(struct container *ct, bc_alert_fn alert)
 	struct bc *b = &ct->bc;
 	const struct ct_params *cp = ct_effective(ct);
 	int v2 = cg_version(&ad->layout, CTRL_MEMORY) == 2;
-	uint64_t x = 0, mlim = VAL_UNLIMITED, y = 0;
+	uint64_t x = 0, mlim = VAL_UNLIMITED, y = 0, vram = 0, vswap = 0;
+	bool vram_mode = vswap_ram_mode(ct, &vram, &vswap);
 	char buf[4096];
 
 	if (have(b, BF_MEM_USAGE)) {
 		if (rd_u64(ct, BF_MEM_LIMIT, &mlim) == 0)
 			b->r[UB_PHYSPAGES].limit = pages(mlim);
-		if (ct->vs.active && ct->vs.mode == VSWAP_RAM)
-			mlim = ct->vs.ram;	/* the kernel holds the ceiling */
+		if (vram_mode)
+			mlim = vram;	/* the kernel holds the ceiling */
 		b->r[UB_PHYSPAGES].barrier = cp->v[P_PHYSPAGES].set ?
 		    cp->v[P_PHYSPAGES].bar : 0;
 		if (rd_u64(ct, BF_MEM_PEAK, &x) == 0)
@@ -504,10 +505,10 @@ sample_slow(struct container *ct, bc_alert_fn alert)
 			    VAL_UNLIMITED : pages(x > mlim ? x - mlim : 0);
 		b->r[UB_SWAPPAGES].barrier = cp->v[P_SWAPPAGES].set ?
 		    cp->v[P_SWAPPAGES].bar : 0;
-		if (ct->vs.active && ct->vs.mode == VSWAP_RAM) {
+		if (vram_mode) {
 			/* RAM and swap are accountd's lines, not the kernel's */
-			b->r[UB_PHYSPAGES].limit = pages(ct->vs.ram);
-			b->r[UB_SWAPPAGES].limit = pages(ct->vs.swap);
+			b->r[UB_PHYSPAGES].limit = pages(vram);
+			b->r[UB_SWAPPAGES].limit = pages(vswap);
 			b->r[UB_SWAPPAGES].present = true;
 		}
 		if (v2 && rd_u64(ct, BF_SWAP_PEAK, &x) == 0)

@@ -804,23 +804,50 @@ read_list(int dfd, const char *f1, const char *f2, char *out, size_t len)
 	snprintf(out, len, "%s", buf);
 }
 
+/*
+ * The host's facts: CPUs, RAM, swap, disks, the controllers' versions and
+ * whether the kernel honours kmem limits.  They change only with the host
+ * (hotplug, swapon, another kernel), so they are probed once at start and
+ * again on SIGHUP (cg_host_probe), not at every plan: a set used to read
+ * /proc/meminfo four times, /sys/block twice and uname twice.
+ */
+static struct kcaps host;
+static bool host_kmem, host_probed;
+
+void
+cg_host_probe(const struct cg_layout *l)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(&host, 0, sizeof(host));
+	for (int i = 0; i < CTRL_COUNT; i++)
+		host.version[i] = (uint8_t)cg_version(l, (enum cg_ctrl)i);
+	host.ncpus = n > 0 ? (unsigned)n : 1;
+	host.cfs_period_us = 100000;
+	host.host_ram = meminfo("MemTotal");
+	host.host_swap = meminfo("SwapTotal");
+	host_disks(host.disks, sizeof(host.disks));
+	host_kmem = kernel_honours_kmem();
+	host_probed = true;
+}
+
+const struct kcaps *
+cg_host(void)
+{
+	return &host;
+}
+
 int
 cg_kcaps(const struct cg_layout *l, const char *relpath, struct kcaps *c,
     struct aerr *err)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	int fd;
 
 	(void)err;
-	memset(c, 0, sizeof(*c));
-	for (int i = 0; i < CTRL_COUNT; i++)
-		c->version[i] = (uint8_t)cg_version(l, (enum cg_ctrl)i);
-	c->ncpus = n > 0 ? (unsigned)n : 1;
-	c->cfs_period_us = 100000;
-	c->host_ram = meminfo("MemTotal");
-	c->host_swap = meminfo("SwapTotal");
-	host_disks(c->disks, sizeof(c->disks));
-
+	if (!host_probed)
+		cg_host_probe(l);
+	*c = host;
+	/* what the cgroup's files offer (a test's fake tree has its own) */
 	if (l->ctrl_hier[CTRL_MEMORY] >= 0) {
 		const struct cg_hier *h = &l->hier[l->ctrl_hier[CTRL_MEMORY]];
 
@@ -829,7 +856,7 @@ cg_kcaps(const struct cg_layout *l, const char *relpath, struct kcaps *c,
 			if (cg_has_file(fd, "memory.memsw.limit_in_bytes"))
 				c->flags |= CAP_MEMSW;
 			if (cg_has_file(fd, "memory.kmem.limit_in_bytes") &&
-			    kernel_honours_kmem())
+			    host_kmem)
 				c->flags |= CAP_KMEM;
 			if (cg_has_file(fd, "memory.kmem.tcp.limit_in_bytes"))
 				c->flags |= CAP_KMEM_TCP;
@@ -853,6 +880,7 @@ cg_kcaps(const struct cg_layout *l, const char *relpath, struct kcaps *c,
 			c->flags |= CAP_IO_WEIGHT;
 		close(fd);
 	}
+	/* the cgroup's own state: its CPU period, its parent's cpuset */
 	if (l->ctrl_hier[CTRL_CPU] >= 0) {
 		const struct cg_hier *h = &l->hier[l->ctrl_hier[CTRL_CPU]];
 		char buf[64];

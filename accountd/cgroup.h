@@ -83,9 +83,16 @@ int	cg_open_counter(int dfd, const char *file);
 ssize_t	cg_pread(int fd, char *buf, size_t len);
 
 /*
+ * The host's facts (CPUs, RAM, swap, disks, controller versions): probed
+ * at start and on SIGHUP, kept; cg_host() reads them (no I/O).
+ */
+void	cg_host_probe(const struct cg_layout *);
+const struct kcaps *cg_host(void);
+/*
  * What the kernel offers for a container whose cgroup is relpath (which
  * need not exist yet: files are looked up in the nearest existing
- * ancestor).  Fills every field of kcaps.
+ * ancestor): the host's facts, and the cgroup's files, CPU period and
+ * parent cpuset, read now.  Fills every field of kcaps.
  */
 int	cg_kcaps(const struct cg_layout *, const char *relpath,
 	    struct kcaps *, struct aerr *);

@@ -27,6 +27,7 @@
 
 #include "accountd.h"
 #include "admit.h"
+#include "alert.h"
 #include "apply.h"
 #include "drift.h"
 #include "bcid.h"
@@ -150,6 +151,13 @@ cmp_ct(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* bsearch: a name against a container */
+static int
+cmp_name_ct(const void *key, const void *elem)
+{
+	return strcmp(key, (*(struct container *const *)elem)->name);
+}
+
 /*
  * A hooked container's cgroup is known only from its runtime's hook, so
  * it is written down, run_dir/hooked/NAME holding the cgroup path, from
@@ -184,15 +192,26 @@ hook_record(const struct container *ct, bool running)
 	}
 }
 
+size_t
+ct_count(void)
+{
+	return ad->ncts;
+}
+
+struct container *
+ct_nth(size_t i)
+{
+	return i < ad->ncts ? ad->cts[i] : NULL;
+}
+
 struct container *
 ct_find(const char *name)
 {
-	struct container key, *kp = &key, **f;
+	struct container **f;
 
 	if (ad->ncts == 0)
 		return NULL;	/* bsearch wants a non-NULL array */
-	snprintf(key.name, sizeof(key.name), "%s", name);
-	f = bsearch(&kp, ad->cts, ad->ncts, sizeof(*ad->cts), cmp_ct);
+	f = bsearch(name, ad->cts, ad->ncts, sizeof(*ad->cts), cmp_name_ct);
 	return f ? *f : NULL;
 }
 
@@ -234,6 +253,8 @@ ct_new(const char *name, const char *cgpath, enum ct_origin origin)
 static void
 ct_free(struct container *ct)
 {
+	alert_forget(ct);
+	vswap_forget(ct);
 	cg_ct_close(&ct->cg);
 	ctconf_free(&ct->conf);
 	free(ct->cgpath);
@@ -476,18 +497,26 @@ ct_caps(const struct container *ct, struct kcaps *caps)
 	caps->vswap_mode = (uint8_t)vswap_host_mode();
 }
 
-int
-ct_plan(struct container *ct, const struct ct_params *p,
-    struct kcaps *caps, struct plan *pl, struct aerr *err)
+/* The plan for kernel capabilities already known. */
+static int
+ct_plan_caps(struct container *ct, const struct ct_params *p,
+    const struct kcaps *caps, struct plan *pl, struct aerr *err)
 {
 	struct kstate st = { 0 };
 
-	ct_caps(ct, caps);
 	if (ct->running && ct_dirs(ct, NULL) == 0) {
 		cg_kstate(&ad->layout, &ct->cg, &st);
 		ct_dirs_done(ct);
 	}
 	return plan_build(p, caps, &st, pl, err);
+}
+
+int
+ct_plan(struct container *ct, const struct ct_params *p,
+    struct kcaps *caps, struct plan *pl, struct aerr *err)
+{
+	ct_caps(ct, caps);
+	return ct_plan_caps(ct, p, caps, pl, err);
 }
 
 /* The generation of a running container's cgroup: the inode of its
@@ -504,12 +533,13 @@ ct_gen(const struct container *ct)
 /*
  * Apply `p` (a whole set or a scoped subset) to the running container;
  * live_after and saved_after are its live and saved sets once done, for
- * the live file (journal.h).
+ * the live file (journal.h).  known: the capabilities the caller just
+ * validated against (a set), or NULL to find them.
  */
 static int
 ct_apply(struct container *ct, const struct ct_params *p,
     const struct ct_params *live_after, const struct ct_params *saved_after,
-    struct aerr *err)
+    const struct kcaps *known, struct aerr *err)
 {
 	_cleanup_free_ char *live = NULL;
 	struct kcaps caps;
@@ -518,7 +548,11 @@ ct_apply(struct container *ct, const struct ct_params *p,
 
 	if ((r = ct_dirs(ct, err)) < 0)
 		return r;
-	if ((r = ct_plan(ct, p, &caps, &pl, err)) == 0) {
+	if (known != NULL)
+		caps = *known;
+	else
+		ct_caps(ct, &caps);
+	if ((r = ct_plan_caps(ct, p, &caps, &pl, err)) == 0) {
 		live = live_render(live_after, saved_after, ct_gen(ct));
 		r = apply_plan(&ad->layout, &ct->cg, ct->name, ct->cgpath, &pl,
 		    live, err);
@@ -576,7 +610,7 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 	if (ct->running) {
 		plan_scope(&eff, chg, &scope);
 		if ((r = ct_apply(ct, &scope, &eff, save ? &nc.params :
-		    &ct->conf.params, err)) < 0) {
+		    &ct->conf.params, &caps, err)) < 0) {
 			struct aerr qe = { 0 };
 
 			if (quota_changes(chg) &&
@@ -850,7 +884,8 @@ ct_start(struct container *ct, const struct ct_params *extra,
 	    err)) < 0)
 		aerr_prefix(err, "%s: ", ct->name);
 	else
-		r = ct_apply(ct, &ct->live, &ct->live, &ct->conf.params, err);
+		r = ct_apply(ct, &ct->live, &ct->live, &ct->conf.params, NULL,
+		    err);
 	if (r < 0) {
 		log_err("%s not applied: %s", extra ? "settings" :
 		    "saved settings", err->msg);
@@ -1121,7 +1156,8 @@ ct_hook_start(const char *name, const char *cgpath,
 		params_merge(&p, extra);
 		if ((r = params_validate(&p, NULL, warn, err)) < 0)
 			aerr_prefix(err, "%s: ", name);
-		else if ((r = ct_apply(ct, &p, &p, &ct->conf.params, err)) == 0) {
+		else if ((r = ct_apply(ct, &p, &p, &ct->conf.params, NULL,
+		    err)) == 0) {
 			ct->live = p;
 			ct->status_msg[0] = '\0';
 			vswap_start(ct);

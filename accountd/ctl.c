@@ -223,8 +223,8 @@ ctl_list(struct ctl_conn *c, struct json_object *req,
 	struct json_object *a = json_object_new_array();
 
 	(void)c; (void)req; (void)warn; (void)err;
-	for (size_t i = 0; i < ad->ncts; i++)
-		json_object_array_add(a, ct_summary(ad->cts[i]));
+	for (size_t i = 0; i < ct_count(); i++)
+		json_object_array_add(a, ct_summary(ct_nth(i)));
 	json_object_object_add(reply, "containers", a);
 	return 0;
 }
@@ -236,6 +236,7 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 	struct container *ct;
 	const struct ct_params *p;
 	struct json_object *ps = json_object_new_array(), *drift;
+	struct vswap_view vs;
 	struct kcaps caps;
 	struct plan pl;
 	int r;
@@ -293,11 +294,7 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 			add_str(o, "default", "unlimited");
 		}
 		for (size_t k = 0; p->v[i].set && k < pl.nops; k++)
-			if (pl.ops[k].param == (enum param_id)i ||
-			    (i == P_CPUS && pl.ops[k].param == P_CPULIMIT) ||
-			    (i == P_TCPRCVBUF && pl.ops[k].param == P_TCPSNDBUF) ||
-			    (i == P_IODEVICES && (pl.ops[k].param == P_IOLIMIT ||
-			    pl.ops[k].param == P_IOPSLIMIT)))
+			if (param_written_by((enum param_id)i, pl.ops[k].param))
 				if (pl.ops[k].kind != OP_MEMGUARD)
 					json_object_array_add(files,
 					    json_object_new_string(pl.ops[k].file));
@@ -331,18 +328,19 @@ ctl_show(struct ctl_conn *c, struct json_object *req,
 	}
 	json_object_object_add(reply, "params", ps);
 	plan_free(&pl);
-	if (ct->running && ct->vs.active) {
+	vswap_view(ct, &vs);
+	if (ct->running && vs.active) {
 		struct json_object *v = json_object_new_object();
 
-		add_str(v, "mode", ct->vs.mode == VSWAP_KERNEL ? "kernel" : "ram");
-		add_u64(v, "rate", ct->vs.rate);
-		add_u64(v, "held", ct->vs.held);
-		add_u64(v, "in", ct->vs.in);
-		add_u64(v, "out", ct->vs.out);
-		add_u64(v, "slowed_us", ct->vs.slowed_us);
-		add_u64(v, "kernel_stall_us", ct->vs.stall_us);
+		add_str(v, "mode", vs.mode == VSWAP_KERNEL ? "kernel" : "ram");
+		add_u64(v, "rate", vs.rate);
+		add_u64(v, "held", vs.held);
+		add_u64(v, "in", vs.in);
+		add_u64(v, "out", vs.out);
+		add_u64(v, "slowed_us", vs.slowed_us);
+		add_u64(v, "kernel_stall_us", vs.stall_us);
 		json_object_object_add(v, "frozen",
-		    json_object_new_boolean(ct->vs.frozen));
+		    json_object_new_boolean(vs.frozen));
 		json_object_object_add(reply, "vswap", v);
 	}
 	{
@@ -946,8 +944,8 @@ ctl_ubc(struct ctl_conn *c, struct json_object *req,
 			}
 		}
 	}
-	for (size_t i = 0; i < ad->ncts; i++) {
-		const struct container *ct = ad->cts[i];
+	for (size_t i = 0; i < ct_count(); i++) {
+		const struct container *ct = ct_nth(i);
 		struct json_object *o, *rows;
 		struct ubc u;
 		bool listed = want == NULL;

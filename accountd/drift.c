@@ -92,7 +92,7 @@ kernel_human(struct container *ct, enum param_id p, const struct drift_file *df,
 	struct ct_params k = ct->live;
 	struct pval *v = &k.v[p];
 	int ver = cg_version(&ad->layout, df->ctrl);
-	uint64_t x = cg_parse_u64(df->got), y = 0, period = 0;
+	uint64_t x = cg_parse_u64(df->got), y = 0, period = 0, vsw = 0;
 	char t[128];
 
 	bytes[0] = '\0';
@@ -102,8 +102,8 @@ kernel_human(struct container *ct, enum param_id p, const struct drift_file *df,
 		break;
 	case P_PHYSPAGES:
 		/* vswap's RAM mode puts ram+swap in the kernel */
-		if (x < VAL_UNLIMITED && ct->vs.active && ct->vs.mode == VSWAP_RAM)
-			x = x > ct->vs.swap ? x - ct->vs.swap : 0;
+		if (x < VAL_UNLIMITED && vswap_ram_mode(ct, NULL, &vsw))
+			x = x > vsw ? x - vsw : 0;
 		v->lim = x >= VAL_UNLIMITED ? VAL_UNLIMITED : x / ACCT_PAGE_SIZE;
 		fmt_bytes(x, bytes, blen);
 		break;
@@ -452,8 +452,8 @@ static void
 on_settle(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd; (void)what; (void)arg;
-	for (size_t i = 0; i < ad->ncts; i++) {
-		struct container *ct = ad->cts[i];
+	for (size_t i = 0; i < ct_count(); i++) {
+		struct container *ct = ct_nth(i);
 
 		if (ct->drift != NULL && ct->drift->due)
 			drift_check(ct);
@@ -476,9 +476,9 @@ on_inotify(evutil_socket_t fd, short what, void *arg)
 			p += sizeof(*e) + e->len;
 			if (e->mask & IN_Q_OVERFLOW) {
 				/* events were lost: look at everyone */
-				for (size_t i = 0; i < ad->ncts; i++)
-					if (ad->cts[i]->drift != NULL)
-						ad->cts[i]->drift->due = true;
+				for (size_t i = 0; i < ct_count(); i++)
+					if (ct_nth(i)->drift != NULL)
+						ct_nth(i)->drift->due = true;
 				settle_arm();
 				continue;
 			}
@@ -507,12 +507,12 @@ on_poll(evutil_socket_t fd, short what, void *arg)
 	(void)fd; (void)what; (void)arg;
 	if (npolled == 0)
 		return;
-	for (size_t i = 0; i < ad->ncts; i++) {
-		struct drift *d = ad->cts[i]->drift;
+	for (size_t i = 0; i < ct_count(); i++) {
+		struct drift *d = ct_nth(i)->drift;
 
 		for (size_t k = 0; d != NULL && k < d->n; k++)
 			if (d->f[k].wd < 0) {
-				drift_check(ad->cts[i]);
+				drift_check(ct_nth(i));
 				break;
 			}
 	}

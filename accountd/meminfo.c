@@ -140,8 +140,8 @@ meminfo_publish(void)
 
 	if (dir == NULL || *dir == '\0')
 		return;
-	for (size_t i = 0; i < ad->ncts; i++) {
-		struct container *ct = ad->cts[i];
+	for (size_t i = 0; i < ct_count(); i++) {
+		struct container *ct = ct_nth(i);
 		struct sbuf b = SBUF_INIT;
 		char *path;
 		int fd;

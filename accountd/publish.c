@@ -70,6 +70,7 @@ fill(struct snap_ct *s, const struct container *ct)
 {
 	const struct ct_params *p = ct_effective(ct);
 	const struct bc *b = &ct->bc;
+	struct vswap_view vs;
 
 	/* the name and cgroup only change when the record moves */
 	if (strncmp(s->name, ct->name, sizeof(s->name)) != 0) {
@@ -130,10 +131,11 @@ fill(struct snap_ct *s, const struct container *ct)
 	s->mem_cache = b->mem_cache;
 	s->mem_anon = b->mem_anon;
 	s->limit_hits = b->limit_hits;
-	s->vswap = ct->vs.held;
-	s->vswap_in = ct->vs.in;
-	s->vswap_out = ct->vs.out;
-	s->vswap_slowed = ct->vs.slowed_us;
+	vswap_view(ct, &vs);
+	s->vswap = vs.held;
+	s->vswap_in = vs.in;
+	s->vswap_out = vs.out;
+	s->vswap_slowed = vs.slowed_us;
 }
 
 /*
@@ -163,13 +165,13 @@ publish(void)
 {
 	struct snap_header *h;
 	struct snap_ct *rec;
-	uint32_t n = (uint32_t)ad->ncts, k = 0;
+	uint32_t n = (uint32_t)ct_count(), k = 0;
 	uint64_t now = wall_ms();
 
 	if ((rec = snapw_begin(&w, n + (uint32_t)ndep)) == NULL)
 		return;
 	for (uint32_t i = 0; i < n; i++)
-		fill(&rec[i], ad->cts[i]);
+		fill(&rec[i], ct_nth(i));
 	/* departed containers after the registry's (sorted) records */
 	for (size_t i = 0; i < ndep; i++) {
 		rec[n + i] = dep[i].s;
@@ -183,15 +185,14 @@ publish(void)
 	h->interval_ms = ad->cfg.sample_interval;
 	h->rounds = ++rounds;
 	if (rounds % 60 == 1) {		/* what changes seldom, once a minute */
-		struct kcaps caps;
+		const struct kcaps *caps = cg_host();
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		uint64_t ram, reserve, room;
 
-		cg_kcaps(&ad->layout, ad->cfg.cgroup_parent, &caps, NULL);
-		h->host_ram = caps.host_ram;
+		h->host_ram = caps->host_ram;
 		admit_room(&ram, &reserve, &room);
 		h->guarantee_room = room;
-		h->host_swap = caps.host_swap;
+		h->host_swap = caps->host_swap;
 		h->host_cpus = cpus > 0 ? (uint32_t)cpus : 1;
 		h->pid = (uint64_t)getpid();
 		h->started_ms = started_ms;

@@ -725,8 +725,8 @@ quota_init(void)
 	tick_ev = event_new(ad->base, -1, EV_PERSIST, on_tick, NULL);
 	event_add(tick_ev, &sec);
 	saved_load();
-	for (size_t i = 0; i < ad->ncts; i++) {
-		struct container *ct = ad->cts[i];
+	for (size_t i = 0; i < ct_count(); i++) {
+		struct container *ct = ct_nth(i);
 		const struct ct_params *p = ct_effective(ct);
 		struct aerr err = { 0 };
 

@@ -44,6 +44,19 @@ struct exitwatch {
 };
 static struct exitwatch *exits;
 
+/* A container's sampling state, while it is sampled (ct->smp). */
+struct ct_sampler {
+	bool		 hot;		/* near a limit: sampled fast */
+	double		 hot_until;
+	int		 ev_fd;		/* v1 eventfd: OOM and usage thresholds */
+	struct event	*ev_obj;
+	uint64_t	 ev_limit[2];	/* limits the thresholds were set for */
+	bool		 ev_rearm;	/* limits changed: re-arm after the reply */
+	int		 wd[4];		/* v2 inotify watches of the events files
+					 * and of cgroup.events (emptiness) */
+	bool		 init_watched;	/* v1: its init's exit is watched */
+};
+
 static void	v1_watch_init(struct container *);
 static bool	v1_init_wanted(const struct container *, bool slow);
 
@@ -77,11 +90,13 @@ fast_arm(void)
 void
 sampler_heat(struct container *ct)
 {
-	if (!ct->hot) {
-		ct->hot = true;
+	if (ct->smp == NULL)
+		return;		/* not sampled (yet) */
+	if (!ct->smp->hot) {
+		ct->smp->hot = true;
 		nhot++;
 	}
-	ct->hot_until = now_s() + HOT_SECONDS;
+	ct->smp->hot_until = now_s() + HOT_SECONDS;
 	fast_arm();
 }
 
@@ -94,8 +109,8 @@ judge(struct container *ct, int grew)
 	if (grew > 0 || near(&b->r[UB_PHYSPAGES]) || near(&b->r[UB_SWAPPAGES]) ||
 	    near(&b->r[UB_NUMPROC]))
 		sampler_heat(ct);
-	else if (ct->hot && now_s() > ct->hot_until) {
-		ct->hot = false;
+	else if (ct->smp->hot && now_s() > ct->smp->hot_until) {
+		ct->smp->hot = false;
 		nhot--;
 	}
 }
@@ -156,12 +171,12 @@ v1_register(struct container *ct, int efd, const char *file,
 static void
 v1_disarm(struct container *ct)
 {
-	if (ct->ev_fd < 0)
+	if (ct->smp->ev_fd < 0)
 		return;
-	event_free(ct->ev_obj);
-	close(ct->ev_fd);
-	ct->ev_fd = -1;
-	ct->ev_obj = NULL;
+	event_free(ct->smp->ev_obj);
+	close(ct->smp->ev_fd);
+	ct->smp->ev_fd = -1;
+	ct->smp->ev_obj = NULL;
 }
 
 static void
@@ -176,12 +191,12 @@ v1_arm(struct container *ct)
 	lim[1] = ct->bc.r[UB_SWAPPAGES].present &&
 	    ct->bc.r[UB_SWAPPAGES].limit < VAL_UNLIMITED && lim[0] < VAL_UNLIMITED ?
 	    lim[0] + ct->bc.r[UB_SWAPPAGES].limit : VAL_UNLIMITED;
-	if (ct->ev_fd >= 0 && lim[0] == ct->ev_limit[0] &&
-	    lim[1] == ct->ev_limit[1])
+	if (ct->smp->ev_fd >= 0 && lim[0] == ct->smp->ev_limit[0] &&
+	    lim[1] == ct->smp->ev_limit[1])
 		return;
 	v1_disarm(ct);
-	ct->ev_limit[0] = lim[0];
-	ct->ev_limit[1] = lim[1];
+	ct->smp->ev_limit[0] = lim[0];
+	ct->smp->ev_limit[1] = lim[1];
 	/* a lean container has no eventfd: sampling finds its failures */
 	if (ct->lean || cg_ct_fd(&ad->layout, &ct->cg, CTRL_MEMORY) < 0 ||
 	    (efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
@@ -194,10 +209,10 @@ v1_arm(struct container *ct)
 		if (lim[i] > 0 && lim[i] < VAL_UNLIMITED)
 			(void)v1_register(ct, efd, file[i], (uint64_t)(HOT_RATIO *
 			    (double)lim[i]) * ACCT_PAGE_SIZE);
-	ct->ev_fd = efd;
-	ct->ev_obj = event_new(ad->base, efd, EV_READ | EV_PERSIST, on_eventfd,
+	ct->smp->ev_fd = efd;
+	ct->smp->ev_obj = event_new(ad->base, efd, EV_READ | EV_PERSIST, on_eventfd,
 	    ct);
-	event_add(ct->ev_obj, NULL);
+	event_add(ct->smp->ev_obj, NULL);
 }
 
 /* ---- v2 inotify ------------------------------------------------------------ */
@@ -239,7 +254,7 @@ on_inotify(evutil_socket_t fd, short what, void *arg)
 			p += sizeof(*e) + e->len;
 			if (ct == NULL || !ct->running || !(e->mask & IN_MODIFY))
 				continue;
-			if (e->wd == ct->wd[3]) {
+			if (e->wd == ct->smp->wd[3]) {
 				v2_populated(ct);
 				continue;
 			}
@@ -276,7 +291,7 @@ v2_watch(struct container *ct)
 		char *path;
 		int wd;
 
-		ct->wd[i] = -1;
+		ct->smp->wd[i] = -1;
 		if (ifd < 0 || ct->bc.fd[f[i]] < 0 ||
 		    cg_ct_fd(&ad->layout, &ct->cg, c) < 0)
 			continue;
@@ -290,11 +305,11 @@ v2_watch(struct container *ct)
 			continue;
 		}
 		by_wd_set(wd, ct);
-		ct->wd[i] = wd;
+		ct->smp->wd[i] = wd;
 	}
 	/* the container's emptiness (its end), where the unified
 	 * hierarchy is the primary one */
-	ct->wd[3] = -1;
+	ct->smp->wd[3] = -1;
 	if (ifd >= 0 && ad->layout.hier[ad->layout.primary].version == 2) {
 		char *path = xasprintf("%s/%s/cgroup.events",
 		    ad->layout.hier[ad->layout.primary].path, ct->cgpath);
@@ -303,7 +318,7 @@ v2_watch(struct container *ct)
 		free(path);
 		if (wd >= 0) {
 			by_wd_set(wd, ct);
-			ct->wd[3] = wd;
+			ct->smp->wd[3] = wd;
 		}
 	}
 }
@@ -325,7 +340,7 @@ pids_polled(const struct container *ct)
 static bool
 vswap_watched(const struct container *ct)
 {
-	return ct->vs.active && cg_version(&ad->layout, CTRL_MEMORY) == 2;
+	return vswap_active(ct) && cg_version(&ad->layout, CTRL_MEMORY) == 2;
 }
 
 static void
@@ -335,8 +350,8 @@ on_base(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd; (void)what; (void)arg;
 	npids = 0;
-	for (size_t i = 0; i < ad->ncts; i++) {
-		struct container *ct = ad->cts[i];
+	for (size_t i = 0; i < ct_count(); i++) {
+		struct container *ct = ct_nth(i);
 		int n;
 
 		if (!ct->running)
@@ -364,13 +379,13 @@ on_fast(evutil_socket_t fd, short what, void *arg)
 	bool pids = npids > 0 && (every <= 1 || ++fast_ticks % every == 0);
 
 	(void)fd; (void)what; (void)arg;
-	for (size_t i = 0; i < ad->ncts; i++) {
-		struct container *ct = ad->cts[i];
+	for (size_t i = 0; i < ct_count(); i++) {
+		struct container *ct = ct_nth(i);
 		int n;
 
 		if (!ct->running)
 			continue;
-		if (ct->hot) {
+		if (ct->smp->hot) {
 			if ((n = bc_sample_events(ct, alert_failcnt)) == -ENODEV)
 				gone(ct);
 			else
@@ -379,10 +394,12 @@ on_fast(evutil_socket_t fd, short what, void *arg)
 			if ((n = bc_sample_events(ct, alert_failcnt)) > 0)
 				sampler_heat(ct);
 		} else if (pids && vswap_watched(ct)) {
+			struct vswap_view vs;
 			uint64_t u;
 
+			vswap_view(ct, &vs);
 			if (bc_peek_usage(ct, &u) == 0 &&
-			    (double)u >= HOT_RATIO * (double)ct->vs.ram)
+			    (double)u >= HOT_RATIO * (double)vs.ram)
 				sampler_heat(ct);
 		}
 	}
@@ -413,21 +430,23 @@ sampler_add_deferred(struct container *ct, bool defer)
 {
 	static const struct timeval later = { 0, 100000 };
 
-	ct->ev_fd = -1;
-	ct->ev_obj = NULL;
+	if (ct->smp == NULL)
+		ct->smp = xcalloc(1, sizeof(*ct->smp));
+	ct->smp->ev_fd = -1;
+	ct->smp->ev_obj = NULL;
 	for (int i = 0; i < 4; i++)
-		ct->wd[i] = -1;
-	ct->ev_limit[0] = ct->ev_limit[1] = 0;
+		ct->smp->wd[i] = -1;
+	ct->smp->ev_limit[0] = ct->smp->ev_limit[1] = 0;
 	bc_sample(ct, true, alert_failcnt);
 	if (cg_version(&ad->layout, CTRL_MEMORY) == 1 && defer &&
 	    rearm_ev != NULL) {
-		ct->ev_rearm = true;
+		ct->smp->ev_rearm = true;
 		evtimer_add(rearm_ev, &later);
 	} else if (cg_version(&ad->layout, CTRL_MEMORY) == 1)
 		v1_arm(ct);
 	else
 		v2_watch(ct);
-	ct->init_watched = false;
+	ct->smp->init_watched = false;
 	if (v1_init_wanted(ct, false))
 		v1_watch_init(ct);
 	judge(ct, 0);
@@ -451,12 +470,14 @@ on_rearm(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	for (size_t i = 0; i < ad->ncts; i++) {
-		struct container *ct = ad->cts[i];
+	for (size_t i = 0; i < ct_count(); i++) {
+		struct container *ct = ct_nth(i);
 
-		if (ct->ev_rearm && ct->running)
+		if (ct->smp == NULL)
+			continue;
+		if (ct->smp->ev_rearm && ct->running)
 			v1_arm(ct);
-		ct->ev_rearm = false;
+		ct->smp->ev_rearm = false;
 	}
 }
 
@@ -466,11 +487,11 @@ sampler_limits_changed(struct container *ct)
 {
 	static const struct timeval later = { 0, 100000 };
 
-	if (!ct->running)
+	if (!ct->running || ct->smp == NULL)
 		return;
 	bc_sample(ct, true, alert_failcnt);
 	if (cg_version(&ad->layout, CTRL_MEMORY) == 1 && rearm_ev != NULL) {
-		ct->ev_rearm = true;
+		ct->smp->ev_rearm = true;
 		evtimer_add(rearm_ev, &later);	/* (again: from now) */
 	}
 	judge(ct, 0);
@@ -524,8 +545,8 @@ on_exit_fd(evutil_socket_t fd, short what, void *arg)
 	/* the same cgroup still: read what the process left behind */
 	if (ct != NULL && ct->running && ct->bc.gen == x->gen) {
 		sampler_final(ct);
-		if (x->init)
-			ct->init_watched = false;	/* another may come */
+		if (x->init && ct->smp != NULL)
+			ct->smp->init_watched = false;	/* another may come */
 	}
 	exit_free(x);
 }
@@ -626,34 +647,38 @@ v1_watch_init(struct container *ct)
 	}
 	ct_dirs_done(ct);
 	if (init != 0 && watch_exit(ct, init, true))
-		ct->init_watched = true;
+		ct->smp->init_watched = true;
 }
 
 static bool
 v1_init_wanted(const struct container *ct, bool slow)
 {
 	return ad->layout.hier[ad->layout.primary].version == 1 &&
-	    !ct->init_watched && (ct->bc.samples <= 5 ||
+	    !ct->smp->init_watched && (ct->bc.samples <= 5 ||
 	    (slow && (round_no / BC_SLOW_EVERY) % 4 == 0));
 }
 
 void
 sampler_remove(struct container *ct)
 {
+	if (ct->smp == NULL)
+		return;
 	v1_disarm(ct);
 	for (int i = 0; i < 4; i++) {
-		if (ct->wd[i] >= 0) {
+		if (ct->smp->wd[i] >= 0) {
 			if (ifd >= 0)
-				inotify_rm_watch(ifd, ct->wd[i]);
-			if ((size_t)ct->wd[i] < nwd)
-				by_wd[ct->wd[i]] = NULL;
-			ct->wd[i] = -1;
+				inotify_rm_watch(ifd, ct->smp->wd[i]);
+			if ((size_t)ct->smp->wd[i] < nwd)
+				by_wd[ct->smp->wd[i]] = NULL;
+			ct->smp->wd[i] = -1;
 		}
 	}
-	if (ct->hot) {
-		ct->hot = false;
+	if (ct->smp->hot) {
+		ct->smp->hot = false;
 		nhot--;
 	}
+	free(ct->smp);
+	ct->smp = NULL;
 }
 
 int

@@ -48,6 +48,20 @@
 #define DEBT_MIN	0.001		/* freeze when at least 1 ms is owed */
 #define STORE_FROZEN	2u		/* bc_record flag: frozen by accountd */
 
+/* A container's VSwap state (ct->vs), made at its first vswap_start()
+ * and kept, with its traffic counters, until the container is deleted. */
+struct vswap {
+	struct vswap_view s;		/* what others may see */
+	double		 debt;		/* seconds still owed */
+	double		 frozen_at;
+	/* ram mode: what the last looks saw */
+	uint64_t	 last_held, usage_at_scan, cpu_at_scan;
+	double		 last_scan, slice;
+	/* kernel mode: counters at the last look */
+	uint64_t	 last_majflt, last_swap, last_stall;
+	bool		 have_base;
+};
+
 static int host_mode = VSWAP_RAM;
 static uint64_t default_rate = 100ULL << 20;
 
@@ -124,7 +138,7 @@ freeze(struct container *ct, bool on)
 	ct_dirs_done(ct);
 	if (r < 0)
 		return r;
-	ct->vs.frozen = on;
+	ct->vs->s.frozen = on;
 	if ((rec = bcstore_rec(ct->bc.rec)) != NULL) {
 		if (on)
 			rec->flags |= STORE_FROZEN;
@@ -177,12 +191,12 @@ referenced(struct container *ct)
 static void
 charge(struct container *ct, uint64_t in, uint64_t out)
 {
-	struct vswap *v = &ct->vs;
+	struct vswap *v = ct->vs;
 
-	v->in += in;
-	v->out += out;
-	if (v->rate > 0)
-		v->debt += (double)(in + out) / (double)v->rate;
+	v->s.in += in;
+	v->s.out += out;
+	if (v->s.rate > 0)
+		v->debt += (double)(in + out) / (double)v->s.rate;
 }
 
 /*
@@ -194,26 +208,26 @@ charge(struct container *ct, uint64_t in, uint64_t out)
 void
 vswap_account(struct container *ct, uint64_t usage, uint64_t swapped)
 {
-	struct vswap *v = &ct->vs;
+	struct vswap *v = ct->vs;
 	double now = mono();
 
-	if (!v->active)
+	if (v == NULL || !v->s.active)
 		return;
-	if (v->mode == VSWAP_RAM) {
-		v->held = usage > v->ram ? usage - v->ram : 0;
-		v->held += swapped;	/* the host's own swap, under pressure */
-		if (v->held > v->last_held)
-			charge(ct, 0, v->held - v->last_held);
-		v->last_held = v->held;
+	if (v->s.mode == VSWAP_RAM) {
+		v->s.held = usage > v->s.ram ? usage - v->s.ram : 0;
+		v->s.held += swapped;	/* the host's own swap, under pressure */
+		if (v->s.held > v->last_held)
+			charge(ct, 0, v->s.held - v->last_held);
+		v->last_held = v->s.held;
 		/* scan often while the container works (it used more than 5%
 		 * of a CPU since the last look), seldom while it idles */
-		if (v->held > 0 && !v->frozen && now - v->last_scan >= v->slice) {
+		if (v->s.held > 0 && !v->s.frozen && now - v->last_scan >= v->slice) {
 			uint64_t ref = referenced(ct);
 			uint64_t grew = usage > v->usage_at_scan ?
 			    usage - v->usage_at_scan : 0;
 			uint64_t again = ref > grew ? ref - grew : 0;
 			uint64_t in = usage > 0 ? (uint64_t)((double)again *
-			    (double)v->held / (double)usage) : 0;
+			    (double)v->s.held / (double)usage) : 0;
 			double busy = (double)(ct->bc.cpu_usage - v->cpu_at_scan) /
 			    1e6 / (now - v->last_scan);
 
@@ -222,7 +236,7 @@ vswap_account(struct container *ct, uint64_t usage, uint64_t swapped)
 			v->last_scan = now;
 			v->usage_at_scan = usage;
 			v->cpu_at_scan = ct->bc.cpu_usage;
-		} else if (v->held == 0) {
+		} else if (v->s.held == 0) {
 			v->usage_at_scan = usage;
 			v->slice = SLICE_MIN;
 		}
@@ -243,7 +257,7 @@ vswap_account(struct container *ct, uint64_t usage, uint64_t swapped)
 				stall = strtoull(p + 6, NULL, 10);
 			ct_dirs_done(ct);
 		}
-		v->held = swapped;
+		v->s.held = swapped;
 		if (v->have_base) {
 			/* pgmajfault counts the host's pages (64 KiB on
 			 * some arm64 and ppc64le hosts), not OpenVZ's */
@@ -259,7 +273,7 @@ vswap_account(struct container *ct, uint64_t usage, uint64_t swapped)
 			if (stall > v->last_stall) {
 				double st = (double)(stall - v->last_stall) / 1e6;
 
-				v->stall_us += (uint64_t)(st * 1e6);
+				v->s.stall_us += (uint64_t)(st * 1e6);
 				v->debt -= st;
 				if (v->debt < -1.0)
 					v->debt = -1.0;	/* no hoard of credit */
@@ -275,18 +289,18 @@ vswap_account(struct container *ct, uint64_t usage, uint64_t swapped)
 	if (ct->bc.r[UB_NUMPROC].present && ct->bc.r[UB_NUMPROC].held == 0 &&
 	    v->debt > 0) {
 		v->debt = 0;
-		if (v->frozen && freeze(ct, false) == 0)
-			v->slowed_us += (uint64_t)((now - v->frozen_at) * 1e6);
+		if (v->s.frozen && freeze(ct, false) == 0)
+			v->s.slowed_us += (uint64_t)((now - v->frozen_at) * 1e6);
 	}
 	/* pay: freeze while something is owed */
-	if (v->frozen) {
+	if (v->s.frozen) {
 		double paid = now - v->frozen_at;
 
 		if (paid >= v->debt) {
 			if (freeze(ct, false) == 0) {
 				/* a thaw comes at the next sample: what was
 				 * frozen beyond the debt is credit */
-				v->slowed_us += (uint64_t)(paid * 1e6);
+				v->s.slowed_us += (uint64_t)(paid * 1e6);
 				v->debt -= paid;
 				/* it ran little while frozen, which says nothing
 				 * of how busy it is: look again soon */
@@ -298,7 +312,7 @@ vswap_account(struct container *ct, uint64_t usage, uint64_t swapped)
 	}
 	/* a container in virtual swap has a full RAM: it is "hot", so the
 	 * sampler comes back every hot_interval to thaw it on time */
-	if (v->frozen || v->held > 0)
+	if (v->s.frozen || v->s.held > 0)
 		sampler_heat(ct);
 }
 
@@ -309,33 +323,74 @@ vswap_start(struct container *ct)
 {
 	const struct ct_params *p = ct_effective(ct);
 	struct kcaps caps = { .vswap_mode = (uint8_t)host_mode };
-	struct vswap *v = &ct->vs;
 	struct bc_record *rec = bcstore_rec(ct->bc.rec);
-	bool was_frozen = v->frozen;
+	struct vswap *v;
+	bool was_frozen;
 
-	v->active = params_vswap(p, &caps);
-	v->mode = host_mode;
-	v->ram = params_ram_bytes(p);
-	v->swap = params_swap_bytes(p);
-	v->rate = p->v[P_VSWAPRATE].set ? p->v[P_VSWAPRATE].lim : default_rate;
+	if (ct->vs == NULL)
+		ct->vs = xcalloc(1, sizeof(*ct->vs));
+	v = ct->vs;
+	was_frozen = v->s.frozen;
+
+	v->s.active = params_vswap(p, &caps);
+	v->s.mode = host_mode;
+	v->s.ram = params_ram_bytes(p);
+	v->s.swap = params_swap_bytes(p);
+	v->s.rate = p->v[P_VSWAPRATE].set ? p->v[P_VSWAPRATE].lim : default_rate;
 	if (v->slice == 0)
 		v->slice = SLICE_MIN;
 	/* left frozen by an accountd that died: thaw */
 	if (!was_frozen && rec != NULL && (rec->flags & STORE_FROZEN)) {
 		log_warn("%s: was left frozen by accountd; thawing", ct->name);
-		v->frozen = true;
+		v->s.frozen = true;
 		freeze(ct, false);
 	}
-	if (!v->active && v->frozen)
+	if (!v->s.active && v->s.frozen)
 		freeze(ct, false);
 }
 
 void
 vswap_stop(struct container *ct)
 {
-	if (ct->vs.frozen && freeze(ct, false) == 0)
-		ct->vs.slowed_us += (uint64_t)((mono() - ct->vs.frozen_at) * 1e6);
-	ct->vs.debt = 0;
+	if (ct->vs == NULL)
+		return;
+	if (ct->vs->s.frozen && freeze(ct, false) == 0)
+		ct->vs->s.slowed_us += (uint64_t)((mono() - ct->vs->frozen_at) * 1e6);
+	ct->vs->debt = 0;
+}
+
+void
+vswap_forget(struct container *ct)
+{
+	free(ct->vs);
+	ct->vs = NULL;
+}
+
+void
+vswap_view(const struct container *ct, struct vswap_view *out)
+{
+	if (ct->vs != NULL)
+		*out = ct->vs->s;
+	else
+		memset(out, 0, sizeof(*out));
+}
+
+bool
+vswap_active(const struct container *ct)
+{
+	return ct->vs != NULL && ct->vs->s.active;
+}
+
+bool
+vswap_ram_mode(const struct container *ct, uint64_t *ram, uint64_t *swap)
+{
+	if (ct->vs == NULL || !ct->vs->s.active || ct->vs->s.mode != VSWAP_RAM)
+		return false;
+	if (ram != NULL)
+		*ram = ct->vs->s.ram;
+	if (swap != NULL)
+		*swap = ct->vs->s.swap;
+	return true;
 }
 
 int
@@ -357,6 +412,6 @@ vswap_init(void)
 void
 vswap_close(void)
 {
-	for (size_t i = 0; i < ad->ncts; i++)
-		vswap_stop(ad->cts[i]);
+	for (size_t i = 0; i < ct_count(); i++)
+		vswap_stop(ct_nth(i));
 }

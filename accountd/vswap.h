@@ -13,7 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct vswap {
+/* What other modules may know of a container's VSwap (vswap_view());
+ * vswap.c keeps it as the first part of its own struct vswap. */
+struct vswap_view {
 	bool		 active;	/* a VSwap configuration with emulation */
 	int		 mode;		/* enum vswap_mode */
 	uint64_t	 rate;		/* bytes/s; 0: no slowdown */
@@ -21,16 +23,8 @@ struct vswap {
 	uint64_t	 held;		/* bytes in virtual swap now */
 	uint64_t	 in, out;	/* traffic, bytes, since it started */
 	uint64_t	 slowed_us;	/* time frozen to pay for it */
-	double		 debt;		/* seconds still owed */
+	uint64_t	 stall_us;	/* the kernel's own swap stalls */
 	bool		 frozen;	/* frozen by accountd now */
-	double		 frozen_at;
-	/* ram mode: what the last looks saw */
-	uint64_t	 last_held, usage_at_scan, cpu_at_scan;
-	double		 last_scan, slice;
-	/* kernel mode: counters at the last look */
-	uint64_t	 last_majflt, last_swap, last_stall;
-	uint64_t	 stall_us;	/* the kernel's own swap stalls (kernel mode) */
-	bool		 have_base;
 };
 
 struct container;
@@ -41,5 +35,12 @@ int	vswap_host_mode(void);		/* the mode auto chose, or the set one */
 void	vswap_start(struct container *);	/* (re)read its settings */
 void	vswap_stop(struct container *);	/* thaw if frozen */
 void	vswap_account(struct container *, uint64_t usage, uint64_t swapped);
+void	vswap_forget(struct container *);	/* its state, with it */
+/* A container's VSwap as it is now (all zero: none). */
+void	vswap_view(const struct container *, struct vswap_view *);
+bool	vswap_active(const struct container *);
+/* In ram mode the kernel's ceiling is RAM+swap: true and both in bytes. */
+bool	vswap_ram_mode(const struct container *, uint64_t *ram,
+	    uint64_t *swap);
 
 #endif

@@ -112,8 +112,8 @@ watch_update(void)
 {
 	if (ifd < 0)
 		return;
-	for (size_t i = 0; i < ad->ncts; i++)
-		watch_dir(ad->cts[i]->cgpath);
+	for (size_t i = 0; i < ct_count(); i++)
+		watch_dir(ct_nth(i)->cgpath);
 	for (size_t i = 0; i < ad->cfg.ndiscover; i++) {
 		const char *p = ad->cfg.discover[i];
 

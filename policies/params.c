@@ -24,80 +24,116 @@
 			"is lowered to the soft one"
 #define QUOTA_L2	"user and group quota of the same filesystem"
 
-#define UBC(n, k, u, f, help) \
-	{ n, k, NULL, PK_PAIR, u, PG_UBC, f, 0, U, U, NONE, NONE, help, 0 }
+/* a beancounter with no mainline mechanism: why, shown by show and plan */
+#define UBC(n, k, u, f, help, why) \
+	{ n, k, NULL, PK_PAIR, u, PG_UBC, f, 0, U, U, NONE, NONE, help, 0, \
+	  .unenforced = why }
 
 const struct param_def param_table[P_ROWS] = {
 	[P_PHYSPAGES] = { "physpages", "PHYSPAGES", NULL, PK_PAIR, PU_PAGES,
 	    PG_MEMORY, 0, 0, U, U,
 	    "memory.limit_in_bytes = limit", "memory.max = limit",
 	    "RAM: the limit is the container's memory; the barrier is ignored "
-	    "(use 0). --ram sets 0:RAM.", 0 },
+	    "(use 0). --ram sets 0:RAM.", 0, .scope = PS_MEMORY },
 	[P_SWAPPAGES] = { "swappages", "SWAPPAGES", NULL, PK_PAIR, PU_PAGES,
 	    PG_MEMORY, 0, 0, U, U,
 	    "memory.memsw.limit_in_bytes = ram + swap",
 	    "memory.swap.max = limit",
 	    "swap: the limit is the swap the container may use on top of its "
-	    "RAM; the barrier is ignored. --swap sets 0:SWAP.", 0 },
+	    "RAM; the barrier is ignored. --swap sets 0:SWAP.", 0,
+	    .scope = PS_MEMORY },
 	[P_VM_OVERCOMMIT] = { "vm_overcommit", "VM_OVERCOMMIT", NULL, PK_RATIO,
 	    PU_RATIO, PG_MEMORY, 0, 0, U, 0, NONE, NONE,
 	    "ratio of virtual memory to RAM+swap (OpenVZ derived privvmpages "
-	    "from it); stored and shown", 0 },
+	    "from it); stored and shown", 0,
+	    .unenforced = "mainline Linux has no per-cgroup virtual memory "
+	    "limit (overcommit is host-wide); stored only (OpenVZ derived "
+	    "privvmpages from it)" },
 	[P_MEMGUARANTEE] = { "memguarantee", "MEMGUARANTEE", NULL, PK_MEMGUAR,
 	    PU_BYTES, PG_MEMORY, 0, 0, U, 0,
 	    "memory.soft_limit_in_bytes", "memory.low",
 	    "memory protected from host reclaim: auto (none), N% of ram, or "
-	    "bytes", 0 },
+	    "bytes", 0, .scope = PS_MEMORY },
 	[P_KMEMSIZE] = { "kmemsize", "KMEMSIZE", NULL, PK_PAIR, PU_BYTES,
 	    PG_UBC, 0, 0, U, U, "memory.kmem.limit_in_bytes = limit", NONE,
 	    "unswappable kernel memory, bytes", 0 },
 	[P_LOCKEDPAGES] = UBC("lockedpages", "LOCKEDPAGES", PU_PAGES, 0,
-	    "mlock()ed memory, pages"),
+	    "mlock()ed memory, pages",
+	    "mlock is limited per process (RLIMIT_MEMLOCK), "
+	    "not per cgroup; locked memory counts in the memory limit"),
 	[P_PRIVVMPAGES] = UBC("privvmpages", "PRIVVMPAGES", PU_PAGES, 0,
-	    "allocated virtual memory, pages"),
+	    "allocated virtual memory, pages",
+	    "mainline Linux has no per-cgroup virtual memory "
+	    "limit (overcommit is host-wide)"),
 	[P_SHMPAGES] = UBC("shmpages", "SHMPAGES", PU_PAGES, PF_BAREQLIM,
-	    "IPC shared memory and tmpfs, pages"),
+	    "IPC shared memory and tmpfs, pages",
+	    "shared memory and tmpfs count in the memory limit; "
+	    "there is no separate limit"),
 	[P_NUMPROC] = { "numproc", "NUMPROC", NULL, PK_PAIR, PU_ITEMS, PG_UBC,
 	    PF_NOSUFFIX | PF_BAREQLIM, 0, U, U, "pids.max = limit",
 	    "pids.max = limit",
 	    "processes and threads", 0 },
 	[P_VMGUARPAGES] = UBC("vmguarpages", "VMGUARPAGES", PU_PAGES, 0,
-	    "memory allocation guarantee, pages"),
+	    "memory allocation guarantee, pages",
+	    "mainline Linux has no allocation guarantee; use "
+	    "memguarantee"),
 	[P_OOMGUARPAGES] = UBC("oomguarpages", "OOMGUARPAGES", PU_PAGES, 0,
-	    "out-of-memory guarantee, pages"),
+	    "out-of-memory guarantee, pages",
+	    "mainline Linux has no OOM guarantee; use "
+	    "memguarantee to protect memory from reclaim"),
 	[P_NUMTCPSOCK] = UBC("numtcpsock", "NUMTCPSOCK", PU_ITEMS,
-	    PF_NOSUFFIX | PF_BAREQLIM, "TCP sockets"),
+	    PF_NOSUFFIX | PF_BAREQLIM, "TCP sockets",
+	    "mainline Linux has no per-cgroup socket count limit"),
 	[P_NUMFLOCK] = UBC("numflock", "NUMFLOCK", PU_ITEMS, PF_NOSUFFIX,
-	    "file locks"),
+	    "file locks",
+	    "mainline Linux has no per-cgroup file lock limit"),
 	[P_NUMPTY] = UBC("numpty", "NUMPTY", PU_ITEMS,
-	    PF_NOSUFFIX | PF_BAREQLIM, "pseudo-terminals"),
+	    PF_NOSUFFIX | PF_BAREQLIM, "pseudo-terminals",
+	    "mainline Linux has no per-cgroup pty limit (devpts "
+	    "max= inside the container can cap it)"),
 	[P_NUMSIGINFO] = UBC("numsiginfo", "NUMSIGINFO", PU_ITEMS,
-	    PF_NOSUFFIX | PF_BAREQLIM, "queued signal structures"),
+	    PF_NOSUFFIX | PF_BAREQLIM, "queued signal structures",
+	    "queued signals are limited per user "
+	    "(RLIMIT_SIGPENDING), not per cgroup"),
 	[P_TCPSNDBUF] = { "tcpsndbuf", "TCPSNDBUF", NULL, PK_PAIR, PU_BYTES,
 	    PG_UBC, 0, 0, U, U,
 	    "memory.kmem.tcp.limit_in_bytes = tcpsndbuf + tcprcvbuf", NONE,
-	    "TCP send buffers, bytes", 0 },
+	    "TCP send buffers, bytes", 0, .scope = PS_TCPBUF },
 	[P_TCPRCVBUF] = { "tcprcvbuf", "TCPRCVBUF", NULL, PK_PAIR, PU_BYTES,
 	    PG_UBC, 0, 0, U, U,
 	    "memory.kmem.tcp.limit_in_bytes = tcpsndbuf + tcprcvbuf", NONE,
-	    "TCP receive buffers, bytes", 0 },
+	    "TCP receive buffers, bytes", 0, .scope = PS_TCPBUF,
+	    .ops_of = PBIT(P_TCPSNDBUF) },
 	[P_OTHERSOCKBUF] = UBC("othersockbuf", "OTHERSOCKBUF", PU_BYTES, 0,
-	    "non-TCP socket send buffers, bytes"),
+	    "non-TCP socket send buffers, bytes",
+	    "socket buffers count in the memory limit; there "
+	    "is no separate limit"),
 	[P_DGRAMRCVBUF] = UBC("dgramrcvbuf", "DGRAMRCVBUF", PU_BYTES, 0,
-	    "non-TCP socket receive buffers, bytes"),
+	    "non-TCP socket receive buffers, bytes",
+	    "socket buffers count in the memory limit; there "
+	    "is no separate limit"),
 	[P_NUMOTHERSOCK] = UBC("numothersock", "NUMOTHERSOCK", PU_ITEMS,
-	    PF_NOSUFFIX | PF_BAREQLIM, "non-TCP sockets"),
+	    PF_NOSUFFIX | PF_BAREQLIM, "non-TCP sockets",
+	    "mainline Linux has no per-cgroup socket count "
+	    "limit"),
 	[P_DCACHESIZE] = { "dcachesize", "DCACHESIZE", "DCACHE", PK_PAIR,
 	    PU_BYTES, PG_UBC, 0, 0, U, U, NONE, NONE,
-	    "dentry and inode caches, bytes", 0 },
+	    "dentry and inode caches, bytes", 0,
+	    .unenforced = "dentry and inode caches count in the memory limit; "
+	    "there is no separate limit" },
 	[P_NUMFILE] = UBC("numfile", "NUMFILE", PU_ITEMS,
-	    PF_NOSUFFIX | PF_BAREQLIM, "open files"),
+	    PF_NOSUFFIX | PF_BAREQLIM, "open files",
+	    "open files are limited per process (RLIMIT_NOFILE), "
+	    "not per cgroup"),
 	[P_NUMIPTENT] = { "numiptent", "NUMIPTENT", "IPTENTRIES", PK_PAIR,
 	    PU_ITEMS, PG_UBC, PF_NOSUFFIX | PF_BAREQLIM, 0, U, U, NONE, NONE,
-	    "iptables entries", 0 },
+	    "iptables entries", 0,
+	    .unenforced = "mainline Linux has no per-container iptables entry "
+	    "limit" },
 	[P_AVNUMPROC] = UBC("avnumproc", "AVNUMPROC", PU_ITEMS, PF_NOSUFFIX,
 	    "expected average number of processes (OpenVZ used it to check "
-	    "other values); stored and shown"),
+	    "other values); stored and shown",
+	    "a planning figure of OpenVZ's; nothing to enforce"),
 	[P_CPUUNITS] = { "cpuunits", "CPUUNITS", NULL, PK_SINGLE, PU_WEIGHT,
 	    PG_CPU, PF_NOSUFFIX, 8, 500000, 1000,
 	    "cpu.shares = cpuunits * 1024 / 1000",
@@ -107,12 +143,14 @@ const struct param_def param_table[P_ROWS] = {
 	    PG_CPU, PF_NOSUFFIX | PF_ZERO_UNLIM, 0, 409600, 0,
 	    "cpu.cfs_quota_us = cpu.cfs_period_us * min(cpulimit, cpus*100) / 100",
 	    "cpu.max = \"quota period\", quota as for v1",
-	    "CPU cap in percent of one CPU (200 = two CPUs); 0: none", 0 },
+	    "CPU cap in percent of one CPU (200 = two CPUs); 0: none", 0,
+	    .scope = PS_CPUCAP },
 	[P_CPUS] = { "cpus", "CPUS", NULL, PK_SINGLE, PU_CPUS, PG_CPU,
 	    PF_NOSUFFIX | PF_ZERO_UNLIM, 0, 4096, 0,
 	    "folded into the CPU cap (cpus * 100 %)",
 	    "folded into cpu.max (cpus * 100 %)",
-	    "number of CPUs the container may use at once; 0: all", 0 },
+	    "number of CPUs the container may use at once; 0: all", 0,
+	    .scope = PS_CPUCAP, .ops_of = PBIT(P_CPULIMIT) },
 	[P_CPUMASK] = { "cpumask", "CPUMASK", NULL, PK_LIST, PU_NONE, PG_CPU,
 	    0, 0, 0, 0, "cpuset.cpus (within the parent's)",
 	    "cpuset.cpus (within the parent's)",
@@ -130,12 +168,13 @@ const struct param_def param_table[P_ROWS] = {
 	    PF_ZERO_UNLIM, 0, U, 0,
 	    "blkio.throttle.{read,write}_bps_device per device",
 	    "io.max rbps= wbps= per device",
-	    "disk bandwidth, bytes/s (suffixes K M G T P B); 0: none", 0 },
+	    "disk bandwidth, bytes/s (suffixes K M G T P B); 0: none", 0,
+	    .scope = PS_IOLIMIT },
 	[P_IOPSLIMIT] = { "iopslimit", "IOPSLIMIT", NULL, PK_SINGLE, PU_IOPS,
 	    PG_IO, PF_NOSUFFIX | PF_ZERO_UNLIM, 0, U, 0,
 	    "blkio.throttle.{read,write}_iops_device per device",
 	    "io.max riops= wiops= per device",
-	    "disk operations per second; 0: none", 0 },
+	    "disk operations per second; 0: none", 0, .scope = PS_IOLIMIT },
 	[P_DISKSPACE] = { "diskspace", "DISKSPACE", NULL, PK_PAIR, PU_KBLOCKS,
 	    PG_DISK, 0, 0, U, U, QUOTA_L1, QUOTA_L1,
 	    "disk space soft:hard, 1 KiB blocks (suffixes K M G T); "
@@ -157,7 +196,8 @@ const struct param_def param_table[P_ROWS] = {
 	    "the devices iolimit and iopslimit apply to",
 	    "the devices iolimit and iopslimit apply to",
 	    "block devices for iolimit/iopslimit: MAJ:MIN list, or auto "
-	    "(the host's disks)", 0 },
+	    "(the host's disks)", 0, .scope = PS_IOLIMIT,
+	    .ops_of = PBIT(P_IOLIMIT) | PBIT(P_IOPSLIMIT) },
 	[P_VSWAPRATE] = { "vswaprate", "VSWAPRATE", NULL, PK_SINGLE, PU_BPS,
 	    PG_MEMORY, PF_EXTENSION | PF_ZERO_UNLIM, 0, U, U,
 	    "accountd freezes the container to slow its vswap traffic to this",
@@ -180,6 +220,13 @@ const struct param_def param_table[P_ROWS] = {
 	    "swap, bytes (suffixes K M G T P B): sets swappages 0:SWAP, rounded "
 	    "up to pages", P_SWAPPAGES },
 };
+
+bool
+param_written_by(enum param_id row, enum param_id op)
+{
+	return op == row || (row < P_COUNT && op < P_COUNT &&
+	    (param_table[row].ops_of & PBIT(op)) != 0);
+}
 
 const struct param_def *
 param_by_name(const char *name)

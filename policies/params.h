@@ -63,6 +63,16 @@ enum param_unit {
 
 enum param_group { PG_MEMORY, PG_UBC, PG_CPU, PG_IO, PG_DISK };
 
+/*
+ * Rows whose kernel values are computed together: a scoped set (`acctctl
+ * set` of a few rows) re-plans every row of the group of a row it changes
+ * (plan_scope), since one file holds them all (memsw = ram + swap, the CPU
+ * cap = min(cpulimit, cpus), io.max per device, kmem.tcp = snd + rcv).
+ */
+enum param_scope { PS_NONE, PS_MEMORY, PS_CPUCAP, PS_IOLIMIT, PS_TCPBUF };
+
+#define PBIT(id)	(UINT64_C(1) << (id))
+
 /* flags */
 #define PF_NOSUFFIX	0x01	/* num* parameters take no suffix */
 #define PF_NOUNLIMITED	0x02	/* "unlimited" is not accepted */
@@ -84,6 +94,12 @@ struct param_def {
 	const char	*v2;		/* cgroup v2 mapping, for docs */
 	const char	*help;
 	enum param_id	 target;	/* PK_SHORTCUT: the row it sets */
+	/* named (.field =) in the rows that have them */
+	const char	*unenforced;	/* why there is no mainline mechanism
+					 * (shown by show and plan) */
+	enum param_scope scope;
+	uint64_t	 ops_of;	/* PBIT()s of the rows whose plan ops
+					 * write this row's value (and its own) */
 };
 
 enum val_kind { VK_NUM, VK_PERCENT, VK_AUTO };
@@ -111,6 +127,8 @@ extern const struct param_def param_table[P_ROWS];
 const struct param_def *param_by_name(const char *name);	/* option */
 const struct param_def *param_by_key(const char *key);	/* conf key */
 enum param_id	param_id(const struct param_def *);
+/* Does a plan op of row `op` write (part of) row `row`'s value? */
+bool		param_written_by(enum param_id row, enum param_id op);
 const char	*param_unit_name(enum param_unit);
 
 /* Parsing values (value.c).  Return 0 or -errno with err filled.  A value

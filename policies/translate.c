@@ -54,41 +54,6 @@ static const uint64_t ioprio_weight[8] = {
 	320, 365, 410, 460, 500, 550, 600, 640
 };
 
-/* Why a parameter has no mainline mechanism (shown by show and plan). */
-static const char *const not_enforced[P_COUNT] = {
-	[P_VM_OVERCOMMIT] = "mainline Linux has no per-cgroup virtual memory "
-	    "limit (overcommit is host-wide); stored only (OpenVZ derived "
-	    "privvmpages from it)",
-	[P_PRIVVMPAGES] = "mainline Linux has no per-cgroup virtual memory "
-	    "limit (overcommit is host-wide)",
-	[P_LOCKEDPAGES] = "mlock is limited per process (RLIMIT_MEMLOCK), "
-	    "not per cgroup; locked memory counts in the memory limit",
-	[P_SHMPAGES] = "shared memory and tmpfs count in the memory limit; "
-	    "there is no separate limit",
-	[P_VMGUARPAGES] = "mainline Linux has no allocation guarantee; use "
-	    "memguarantee",
-	[P_OOMGUARPAGES] = "mainline Linux has no OOM guarantee; use "
-	    "memguarantee to protect memory from reclaim",
-	[P_NUMTCPSOCK] = "mainline Linux has no per-cgroup socket count limit",
-	[P_NUMOTHERSOCK] = "mainline Linux has no per-cgroup socket count "
-	    "limit",
-	[P_NUMFLOCK] = "mainline Linux has no per-cgroup file lock limit",
-	[P_NUMPTY] = "mainline Linux has no per-cgroup pty limit (devpts "
-	    "max= inside the container can cap it)",
-	[P_NUMSIGINFO] = "queued signals are limited per user "
-	    "(RLIMIT_SIGPENDING), not per cgroup",
-	[P_OTHERSOCKBUF] = "socket buffers count in the memory limit; there "
-	    "is no separate limit",
-	[P_DGRAMRCVBUF] = "socket buffers count in the memory limit; there "
-	    "is no separate limit",
-	[P_DCACHESIZE] = "dentry and inode caches count in the memory limit; "
-	    "there is no separate limit",
-	[P_NUMFILE] = "open files are limited per process (RLIMIT_NOFILE), "
-	    "not per cgroup",
-	[P_NUMIPTENT] = "mainline Linux has no per-container iptables entry "
-	    "limit",
-	[P_AVNUMPROC] = "a planning figure of OpenVZ's; nothing to enforce",
-};
 
 #define CPU_SHARES_MAX	262144	/* the kernel's ceiling for cpu.shares */
 
@@ -559,7 +524,7 @@ plan_memory(const struct ct_params *p, const struct kcaps *caps,
 
 	if (ver == 0) {
 		for (enum param_id id = P_PHYSPAGES; id <= P_MEMGUARANTEE; id++)
-			if (p->v[id].set && not_enforced[id] == NULL)
+			if (p->v[id].set && param_table[id].unenforced == NULL)
 				add_note(pl, id, NOTE_NOT_ENFORCED,
 				    "no memory controller on this kernel");
 		return;
@@ -706,18 +671,11 @@ plan_build(const struct ct_params *p, const struct kcaps *caps,
 			    "(docs/quota.md)" : "disk quota of the container's "
 			    "tree (VE_PRIVATE), see acctctl quota");
 	for (unsigned i = 0; i < P_COUNT; i++)
-		if (p->v[i].set && not_enforced[i] != NULL)
+		if (p->v[i].set && param_table[i].unenforced != NULL)
 			add_note(pl, (enum param_id)i, NOTE_NOT_ENFORCED, "%s",
-			    not_enforced[i]);
+			    param_table[i].unenforced);
 	return 0;
 }
-
-static const enum param_id scope_groups[][3] = {
-	{ P_PHYSPAGES, P_SWAPPAGES, P_MEMGUARANTEE },
-	{ P_CPULIMIT, P_CPUS, P_CPULIMIT },
-	{ P_IOLIMIT, P_IOPSLIMIT, P_IODEVICES },
-	{ P_TCPSNDBUF, P_TCPRCVBUF, P_TCPSNDBUF },
-};
 
 void
 plan_scope(const struct ct_params *eff, const struct ct_params *chg,
@@ -729,13 +687,14 @@ plan_scope(const struct ct_params *eff, const struct ct_params *chg,
 	memset(out, 0, sizeof(*out));
 	for (unsigned i = 0; i < P_COUNT; i++)
 		want.v[i].set = chg->v[i].set;
-	for (size_t g = 0; g < nitems(scope_groups); g++) {
-		bool any = false;
+	/* a changed row brings the rows of its scope group */
+	for (unsigned i = 0; i < P_COUNT; i++) {
+		enum param_scope g = param_table[i].scope;
 
-		for (int k = 0; k < 3; k++)
-			any |= chg->v[scope_groups[g][k]].set != 0;
-		for (int k = 0; any && k < 3; k++)
-			want.v[scope_groups[g][k]].set = 1;
+		for (unsigned k = 0; chg->v[i].set && g != PS_NONE &&
+		    k < P_COUNT; k++)
+			if (param_table[k].scope == g)
+				want.v[k].set = 1;
 	}
 	for (unsigned i = 0; i < P_COUNT; i++)
 		if (want.v[i].set && eff->v[i].set)

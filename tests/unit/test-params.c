@@ -210,6 +210,25 @@ test_table(void)
 	    "alias IPTENTRIES reads numiptent");
 	ok(param_by_name("ram")->target == P_PHYSPAGES, "ram sets physpages");
 	ok(param_by_name("nosuch") == NULL, "unknown name");
+	/* the row carries what show and plan say of it */
+	for (unsigned i = 0; i < P_COUNT; i++) {
+		const struct param_def *d = &param_table[i];
+
+		if (d->v1 == NULL && d->v2 == NULL)
+			ok(d->unenforced != NULL && *d->unenforced,
+			    "%s: no v1 or v2 mapping, and the row says why",
+			    d->name);
+		else
+			ok(d->unenforced == NULL, "%s: mapped, so no reason "
+			    "for not enforcing it", d->name);
+	}
+	ok(param_written_by(P_CPUS, P_CPULIMIT) &&
+	    param_written_by(P_IODEVICES, P_IOPSLIMIT) &&
+	    param_written_by(P_TCPRCVBUF, P_TCPSNDBUF) &&
+	    !param_written_by(P_CPULIMIT, P_CPUS) &&
+	    param_written_by(P_NUMPROC, P_NUMPROC) &&
+	    !param_written_by(P_NUMPROC, P_PHYSPAGES),
+	    "the files of cpus, iodevices and tcprcvbuf are their group's");
 }
 
 /* show's "saved": list and path values live beside the row */

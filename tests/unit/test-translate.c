@@ -23,6 +23,7 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "plan.h"
 #include "xalloc.h"
@@ -1183,6 +1184,80 @@ test_coverage(void)
 	}
 }
 
+/* ---- each op's file is the one its row's mapping names ------------------ */
+
+/* Does the mapping text name `file`?  "a.{b,c}_d" names a.b_d and a.c_d. */
+static bool
+text_names(const char *text, const char *file)
+{
+	const char *ob, *cb, *w;
+
+	if (text == NULL)
+		return false;
+	if (strstr(text, file) != NULL)
+		return true;
+	for (ob = strchr(text, '{'); ob != NULL; ob = strchr(ob + 1, '{')) {
+		const char *alt, *end;
+
+		if ((cb = strchr(ob, '}')) == NULL)
+			return false;
+		for (w = ob; w > text && w[-1] != ' '; w--)
+			;
+		end = cb + 1 + strcspn(cb + 1, " ,;)");
+		for (alt = ob + 1; alt < cb; alt += strcspn(alt, ",}") + 1) {
+			char name[128];
+			int n = snprintf(name, sizeof(name), "%.*s%.*s%.*s",
+			    (int)(ob - w), w, (int)strcspn(alt, ",}"), alt,
+			    (int)(end - cb - 1), cb + 1);
+
+			if (n > 0 && (size_t)n < sizeof(name) &&
+			    strcmp(name, file) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+static void
+test_ops_named(void)
+{
+	struct ct_params all = { 0 };
+
+	for (unsigned i = 0; i < P_COUNT; i++)
+		set(&all, param_table[i].name, sample_value((enum param_id)i));
+	for (int v = 1; v <= 2; v++) {
+		struct kcaps c;
+		struct plan pl;
+		unsigned bad = 0;
+
+		canon(&c, v);
+		if (v == 1)
+			c.flags |= CAP_KMEM | CAP_KMEM_TCP;
+		if (build(&all, &c, NULL, &pl) < 0) {
+			ok(0, "v%d: plan built", v);
+			continue;
+		}
+		for (size_t k = 0; k < pl.nops; k++) {
+			const struct plan_op *o = &pl.ops[k];
+			const struct param_def *d = &param_table[o->param];
+
+			if (o->kind == OP_MEMGUARD)
+				continue;	/* reads memory.current, writes
+						 * nothing (show lists it not) */
+			if (!text_names(v == 1 ? d->v1 : d->v2, o->file)) {
+				bad++;
+				printf("#   v%d: %s writes %s, its mapping says "
+				    "'%s'\n", v, d->name, o->file,
+				    v == 1 ? d->v1 : d->v2);
+			}
+		}
+		ok(pl.nops > 0 && bad == 0, "v%d reference kernel: each of %zu "
+		    "ops writes a file its row's mapping names (%u not)", v,
+		    pl.nops, bad);
+		plan_free(&pl);
+	}
+}
+
 /* ---- order of the plan ------------------------------------------------ */
 
 static void
@@ -1483,6 +1558,7 @@ main(void)
 	test_cpuset();
 	test_kmem();
 	test_coverage();
+	test_ops_named();
 	test_order();
 	test_scope();
 	test_vswap();
