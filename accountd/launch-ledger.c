@@ -36,8 +36,10 @@ static char *snap, *status, *interval, *retention, *compact;
  * must not be able to rewrite billing data.
  */
 static void
-take_from_exporter(const char *dir, const struct passwd *pw)
+take_from_exporter(const char *dir, const struct passwd *pw, const char *user)
 {
+	/* getpwnam() reuses the buffer pw's strings point into: only pw's
+	 * numbers are read after it */
 	struct passwd *ex = getpwnam(ad->cfg.exporter_user);
 	struct stat st;
 	struct dirent *e;
@@ -54,7 +56,7 @@ take_from_exporter(const char *dir, const struct passwd *pw)
 		return;
 	}
 	log_warn("ledger: %s is %s's, the exporter's user; handing it and its "
-	    "files to %s", dir, ex->pw_name, pw->pw_name);
+	    "files to %s", dir, ad->cfg.exporter_user, user);
 	while ((e = readdir(d)) != NULL) {
 		struct stat fst;
 
@@ -86,7 +88,7 @@ prepare(struct child *ch, const struct passwd *pw, char **argv)
 		    strerror(-r));
 		return -1;
 	}
-	take_from_exporter(dir, pw);
+	take_from_exporter(dir, pw, ch->user);
 	free(snap);
 	free(status);
 	free(interval);
