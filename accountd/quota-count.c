@@ -332,7 +332,7 @@ void
 qc_start(struct ctquota *q)
 {
 	struct spawn_how how = { .caps = (1ULL << CAP_DAC_READ_SEARCH) |
-	    (1ULL << CAP_FOWNER), .nfd = 3, .pdeath = true };
+	    (1ULL << CAP_FOWNER), .nfd = 3, .pdeath = SIGKILL };
 	char idarg[16];
 	char *argv[6];
 	int p[2], n = 0;

@@ -428,7 +428,7 @@ l_spawn(void)
 	/* it keeps only what answering needs (see l_drop_privileges) */
 	struct spawn_how how = { .caps = (1ULL << CAP_SYS_PTRACE) |
 	    (1ULL << CAP_DAC_READ_SEARCH), .nfd = LISTENER_FD + 1,
-	    .pdeath = true };
+	    .pdeath = SIGKILL };
 	int fan, cmd[2], rep[2];
 	char pidarg[32];
 	char *argv[] = { spawn_self(), (char *)"--quota-listener",

@@ -118,8 +118,8 @@ child(char *const argv[], char *const envp[], const struct spawn_how *h,
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		_exit(126);
 	/* after the credentials change, which clears it */
-	if (h->pdeath) {
-		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (h->pdeath != 0) {
+		(void)prctl(PR_SET_PDEATHSIG, h->pdeath);
 		if (getppid() != parent)
 			_exit(0);
 	}

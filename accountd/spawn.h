@@ -24,7 +24,7 @@ struct spawn_how {
 	int			 fd[4];
 	int			 nfd;		/* how many of fd[] are used */
 	bool			 setsid;	/* leads its own process group */
-	bool			 pdeath;	/* SIGKILL when accountd dies */
+	int			 pdeath;	/* signal when accountd dies, 0: none */
 	/* called by spawn_reap() with the wait status, once */
 	void			(*exited)(pid_t, int, void *);
 	void			*arg;

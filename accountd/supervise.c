@@ -153,7 +153,7 @@ start(struct child *c)
 	how.fd[2] = 2;
 	how.fd[3] = c->fd3;
 	how.nfd = c->fd3 >= 0 ? 4 : 3;
-	how.pdeath = true;
+	how.pdeath = SIGTERM;	/* the ledger closes its database */
 	how.exited = on_exit_st;
 	how.arg = c;
 	c->pid = spawn(argv, NULL, &how);

@@ -146,7 +146,13 @@ LOAD+=("$!")
 ) &
 LOAD+=("$!")
 
-sleep 20	# the load is on
+# the baseline once the load is on and the window of containers is full
+# (each container holds its kept descriptors: the count follows them)
+for _ in $(seq 1 300); do
+	[ "$(actl list 2> /dev/null | wc -l)" -ge $((NCT / 2)) ] && break
+	sleep 1
+done
+sleep 10
 r0=$(rss); f0=$(nfd); rmax=$r0; fmax=$f0
 : > "$TDIR/load.us"
 last=$(stat -c %.3Y "$TDIR/run/snapshot"); gap=0
