@@ -142,11 +142,17 @@ billing_init(void)
 	ledger.user = ad->cfg.ledger_user;
 	if (getpwnam(ledger.user) == NULL &&
 	    strcmp(ledger.user, "accountd-ledger") == 0) {
-		/* the default, before a package made the user */
-		log_warn("ledger: no user accountd-ledger (the default "
-		    "ledger_user); running the ledger as daemon: make the user "
-		    "(useradd --system accountd-ledger) or set ledger_user");
+		/* the default, before a package made the user: daemon, or
+		 * on a system without it nobody, unless the exporter is */
 		ledger.user = "daemon";
+		if (getpwnam(ledger.user) == NULL &&
+		    (strcmp(ad->cfg.exporter, "yes") != 0 ||
+		    strcmp(ad->cfg.exporter_user, "nobody") != 0))
+			ledger.user = "nobody";
+		log_warn("ledger: no user accountd-ledger (the default "
+		    "ledger_user); running the ledger as %s: make the user "
+		    "(useradd --system accountd-ledger) or set ledger_user",
+		    ledger.user);
 	}
 	ledger.path = ad->cfg.ledger_program;
 	return child_start(&ledger);
