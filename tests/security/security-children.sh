@@ -167,7 +167,12 @@ for _ in $(seq 1 2000); do
 	    grep -q '^CapEff' "$TDIR/count.status" && break
 	cpid=
 done
-[ -n "$cpid" ] || fail "no count seen running (accountd --quota-count)"
+if [ -z "$cpid" ]; then
+	# the VM's emulated CPU walks /proc slower than it counts 50,000 files
+	[ "${ACCT_IN_VM:-0}" = 1 ] &&
+	    skip "no count of $NFILES files seen running in the VM (it ends before a look at /proc finds it)"
+	fail "no count seen running (accountd --quota-count)"
+fi
 cfield() { sed -n "s/^$1:[[:space:]]*//p" "$TDIR/count.status"; }
 uid=$(cfield Uid)
 eff=$(cfield CapEff)
