@@ -37,6 +37,7 @@
 #include "log.h"
 #include "publish.h"
 #include "sampler.h"
+#include "spawn.h"
 #include "xalloc.h"
 
 struct accountd *ad;
@@ -223,7 +224,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	(void)arg;
 	if (sig == SIGCHLD) {
-		alert_reap();
+		spawn_reap();
 		return;
 	}
 	if (sig == SIGHUP) {
@@ -264,6 +265,11 @@ main(int argc, char **argv)
 	struct aerr err = { 0 };
 	int ch, r;
 
+	/* accountd's own helpers, exec'd by spawn.c */
+	if (argc >= 2 && strcmp(argv[1], "--notifier") == 0)
+		return alert_notifier_main(argc, argv);	/* alert.c */
+	if (argc >= 2 && strcmp(argv[1], "--quota-count") == 0)
+		return quota_count_main(argc, argv);	/* quota-count.c */
 	if (argc >= 2 && strcmp(argv[1], "--quota-listener") == 0)
 		return quota_listener_main(argc, argv);	/* quota-listen.c */
 	ad = &state;

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -28,6 +27,8 @@
 #include "eventslog.h"
 #include "log.h"
 #include "proto.h"
+#include "spawn.h"
+#include "supervise.h"
 #include "xalloc.h"
 
 #define HISTORY_MAX	1024
@@ -52,10 +53,7 @@ static struct follower *followers;
 static FILE *events_log;
 static struct hook hooks[HOOKS_MAX];
 static struct event *hook_timer;
-static int notify_fd = -1;
-static pid_t notify_pid = -1;
-static time_t notify_started, notify_restart;	/* restart: 0 = none due */
-static unsigned notify_backoff = 1;
+static int notify_fd = -1;	/* to the notifier: one alert per packet */
 
 /* A container's alert hook rate limit (ct->alerts), made at its first
  * failcnt alert while a hook is set, freed with the container. */
@@ -205,22 +203,13 @@ load_history(const char *path)
 
 /* ---- the hook program ------------------------------------------------------ */
 
-static int notifier_start(void);
-
-/* Once a second: hooks past their time are killed; a notifier that died
- * is started again when its back-off is over. */
+/* Once a second: hooks past their time are killed. */
 static void
 alert_tick(evutil_socket_t fd, short what, void *arg)
 {
 	time_t now = time(NULL);
 
 	(void)fd; (void)what; (void)arg;
-	if (notify_pid < 0 && notify_restart > 0 && now >= notify_restart) {
-		notify_restart = 0;
-		if (notifier_start() < 0)
-			log_err("cannot start the alert notifier: %s",
-			    strerror(errno));
-	}
 	for (int i = 0; i < HOOKS_MAX; i++)
 		if (hooks[i].pid > 0 &&
 		    now - hooks[i].started >= (time_t)ad->cfg.alert_hook_timeout) {
@@ -236,64 +225,24 @@ alert_tick(evutil_socket_t fd, short what, void *arg)
 		}
 }
 
-void
-alert_reap(void)
-{
-	pid_t pid;
-	int st;
-
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (pid == notify_pid) {
-			/* started again by alert_tick(), after 1 s, doubling
-			 * to 60 s while it keeps dying within a minute */
-			if (time(NULL) - notify_started >= 60)
-				notify_backoff = 1;
-			log_warn("alert notifier exited; starting it again in "
-			    "%u s", notify_backoff);
-			notify_pid = -1;
-			if (notify_fd >= 0)
-				close(notify_fd);
-			notify_fd = -1;
-			notify_restart = time(NULL) + notify_backoff;
-			notify_backoff = notify_backoff * 2 > 60 ? 60 :
-			    notify_backoff * 2;
-			continue;
-		}
-		for (int i = 0; i < HOOKS_MAX; i++)
-			if (hooks[i].pid == pid) {
-				hooks[i].pid = 0;
-				if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
-					log_warn("alert hook exited %d",
-					    WEXITSTATUS(st));
-				else if (WIFSIGNALED(st))
-					log_warn("alert hook killed by signal %d",
-					    WTERMSIG(st));
-			}
-	}
-}
-
-static int
-drop_to(const char *user)
-{
-	struct passwd *pw;
-
-	if (user == NULL || *user == '\0' || strcmp(user, "root") == 0)
-		return 0;
-	if ((pw = getpwnam(user)) == NULL)
-		return -ENOENT;
-	if (setgroups(1, &pw->pw_gid) < 0 || setresgid(pw->pw_gid, pw->pw_gid,
-	    pw->pw_gid) < 0 || setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)
-		return -errno;
-	return 0;
-}
-
+/* spawn.c's reaper: a hook ended. */
 static void
-close_from(int lowfd)
+hook_exited(pid_t pid, int st, void *arg)
 {
-	long max = sysconf(_SC_OPEN_MAX);
-
-	for (long fd = lowfd; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
-		close((int)fd);
+	(void)arg;
+	for (int i = 0; i < HOOKS_MAX; i++)
+		if (hooks[i].pid == pid) {
+			hooks[i].pid = 0;
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 126)
+				log_warn("alert hook: cannot become user %s",
+				    ad->cfg.alert_hook_user);
+			else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+				log_warn("alert hook exited %d",
+				    WEXITSTATUS(st));
+			else if (WIFSIGNALED(st))
+				log_warn("alert hook killed by signal %d",
+				    WTERMSIG(st));
+		}
 }
 
 /* Runs the hook with `kind` as its argument and `env` (NULL-terminated,
@@ -303,6 +252,9 @@ run_hook(struct container *ct, const char *kind, const char *rname,
     char *const *env)
 {
 	char karg[16];
+	char *argv[] = { ad->cfg.alert_hook, karg, NULL };
+	struct spawn_how how = { 0 };
+	struct passwd pw;
 	int slot = -1;
 	pid_t pid;
 
@@ -316,25 +268,28 @@ run_hook(struct container *ct, const char *kind, const char *rname,
 		    rname);
 		return false;
 	}
-	pid = fork();
-	if (pid == 0) {
-		char *argv[] = { ad->cfg.alert_hook, karg, NULL };
-		int nul = open("/dev/null", O_RDWR);
+	if (ad->cfg.alert_hook_user != NULL && *ad->cfg.alert_hook_user &&
+	    strcmp(ad->cfg.alert_hook_user, "root") != 0) {
+		struct passwd *p = getpwnam(ad->cfg.alert_hook_user);
 
-		setsid();
-		if (nul >= 0) {
-			dup2(nul, 0);
-			dup2(nul, 1);
+		if (p == NULL) {
+			log_warn("alert hook: no such user %s; not run for "
+			    "%s/%s", ad->cfg.alert_hook_user, ct->name, rname);
+			return false;
 		}
-		close_from(3);
-		if (drop_to(ad->cfg.alert_hook_user) < 0)
-			_exit(126);
-		signal(SIGPIPE, SIG_DFL);
-		execve(argv[0], argv, env);
-		_exit(127);
+		pw = *p;
+		how.pw = &pw;
+	} else {
+		how.caps = SPAWN_ALL_CAPS;	/* root's own program */
 	}
+	how.fd[0] = how.fd[1] = -1;
+	how.fd[2] = 2;
+	how.nfd = 3;
+	how.setsid = true;
+	how.exited = hook_exited;
+	pid = spawn(argv, env, &how);
 	if (pid < 0) {
-		log_err("alert hook: fork: %s", strerror(errno));
+		log_err("alert hook: fork: %s", strerror(-pid));
 		return false;
 	}
 	hooks[slot].pid = pid;
@@ -457,87 +412,79 @@ notifier_read(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * The notifier is forked, not exec'd, so it starts with accountd's
- * memory: every shared writable mapping (the beancounter store, the
- * snapshot) is unmapped before it drops root, so that what parses the
- * network's answers cannot write root's files.
+ * The notifier is its own program, `accountd --notifier [-d] [-v] URL`,
+ * exec'd by supervise.c (spawn.c) as notify_user with no capability and
+ * no descriptor of accountd's but the socket, fd 3: what parses the
+ * network's answers shares no memory with root.
  */
-static void
-unmap_shared(void)
+int
+alert_notifier_main(int argc, char **argv)
 {
-	FILE *f = fopen("/proc/self/maps", "re");
-	uintptr_t lo[64], hi[64];
-	char line[512], perms[8];
-	size_t n = 0;
-
-	while (f != NULL && n < nitems(lo) && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %7s", &lo[n], &hi[n],
-		    perms) == 3 && perms[1] == 'w' && perms[3] == 's')
-			n++;
-	if (f != NULL)
-		fclose(f);
-	for (size_t i = 0; i < n; i++)
-		munmap((void *)lo[i], hi[i] - lo[i]);
-}
-
-static void __attribute__((noreturn))
-notifier_main(int fd)
-{
-	struct notifier n = { .fd = fd, .url = ad->cfg.alertmanager_url };
-	struct passwd *pw = getpwnam(ad->cfg.notify_user);
+	struct notifier n = { .fd = 3 };
+	bool to_stderr = false, verbose = false;
 	struct event *ev;
-	int r;
+	int i = 2;
 
-	close_from(4);	/* keep 0-2 and the socket, moved to 3 */
-	unmap_shared();
-	if (pw == NULL || pw->pw_uid == 0) {
-		log_err("notifier: %s user '%s' (it never runs as root)",
-		    pw ? "refusing" : "no such", ad->cfg.notify_user);
-		_exit(1);
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "-d") == 0)
+			to_stderr = true;
+		else if (strcmp(argv[i], "-v") == 0)
+			verbose = true;
 	}
+	log_init("accountd-notifier", !to_stderr, verbose ? LOG_LVL_DEBUG :
+	    LOG_LVL_INFO);
+	if (i != argc - 1 || getuid() == 0) {
+		log_err("notifier: usage: accountd --notifier [-d] [-v] URL, "
+		    "run by accountd as notify_user (never root)");
+		return 1;
+	}
+	n.url = argv[i];
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
-	signal(SIGTERM, SIG_DFL);
-	if ((r = drop_to(ad->cfg.notify_user)) < 0) {
-		log_err("notifier: cannot drop to user %s: %s",
-		    ad->cfg.notify_user, strerror(-r));
-		_exit(1);
-	}
 	n.base = event_base_new();
 	n.uri = evhttp_uri_parse(n.url);
 	if (n.base == NULL || n.uri == NULL || evhttp_uri_get_host(n.uri) == NULL) {
 		log_err("notifier: bad alertmanager_url '%s' (accepted: "
 		    "http://HOST:PORT/api/v2/alerts)", n.url);
-		_exit(1);
+		return 1;
 	}
-	ev = event_new(n.base, 3, EV_READ | EV_PERSIST, notifier_read, &n);
+	ev = event_new(n.base, n.fd, EV_READ | EV_PERSIST, notifier_read, &n);
 	event_add(ev, NULL);
 	event_base_dispatch(n.base);
-	_exit(0);
-}
-
-static int
-notifier_start(void)
-{
-	int sv[2];
-
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
-	notify_pid = fork();
-	if (notify_pid < 0)
-		return -errno;
-	if (notify_pid == 0) {
-		dup2(sv[1], 3);
-		notifier_main(3);
-	}
-	close(sv[1]);
-	notify_fd = sv[0];
-	notify_started = time(NULL);
-	fcntl(notify_fd, F_SETFL, O_NONBLOCK);
-	log_info("alerts go to %s (notifier pid %d, user %s)",
-	    ad->cfg.alertmanager_url, (int)notify_pid, ad->cfg.notify_user);
 	return 0;
 }
+
+/* supervise.c's prepare: a new socket pair for each start. */
+static int
+notifier_prepare(struct child *ch, const struct passwd *pw, char **argv)
+{
+	int sv[2], n = 0;
+
+	(void)pw;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		log_err("notifier: socketpair: %s", strerror(errno));
+		return -1;
+	}
+	if (notify_fd >= 0)
+		close(notify_fd);
+	notify_fd = sv[0];
+	(void)fcntl(notify_fd, F_SETFL, O_NONBLOCK);
+	ch->fd3 = sv[1];
+	argv[n++] = spawn_self();
+	argv[n++] = (char *)"--notifier";
+	if (ad->foreground || strcmp(ad->cfg.log, "stderr") == 0)
+		argv[n++] = (char *)"-d";
+	if (strcmp(ad->cfg.log_level, "debug") == 0)
+		argv[n++] = (char *)"-v";
+	argv[n++] = ad->cfg.alertmanager_url;
+	argv[n] = NULL;
+	log_info("alerts go to %s (notifier user %s)",
+	    ad->cfg.alertmanager_url, ch->user);
+	return 0;
+}
+
+static struct child notifier = { .name = "alert notifier",
+	.prepare = notifier_prepare, .pid = -1, .fd3 = -1 };
 
 static void
 notify_alertmanager(struct container *ct, const char *alertname,
@@ -806,9 +753,12 @@ alert_init(void)
 		fputc('\n', events_log);
 	hook_timer = event_new(ad->base, -1, EV_PERSIST, alert_tick, NULL);
 	event_add(hook_timer, &sec);
-	if (ad->cfg.alertmanager_url != NULL && *ad->cfg.alertmanager_url &&
-	    notifier_start() < 0)
-		log_err("cannot start the alert notifier: %s", strerror(errno));
+	if (ad->cfg.alertmanager_url != NULL && *ad->cfg.alertmanager_url) {
+		notifier.user = ad->cfg.notify_user;
+		notifier.path = spawn_self();
+		if (child_start(&notifier) < 0)
+			log_err("cannot start the alert notifier");
+	}
 	return 0;
 }
 
@@ -824,6 +774,7 @@ alert_close(void)
 	if (notify_fd >= 0)
 		close(notify_fd);	/* the notifier exits on EOF */
 	notify_fd = -1;
+	child_stop(&notifier);
 	for (size_t k = 0; k < hist_len; k++)
 		json_object_put(history[(hist_head + k) % HISTORY_MAX]);
 	hist_len = 0;

@@ -30,6 +30,7 @@
 
 #include "cgroup.h"
 #include "log.h"
+#include "pidcgroup.h"
 #include "xalloc.h"
 
 static const struct {
@@ -653,22 +654,11 @@ cg_pid_cgroup(const struct cg_layout *l, enum cg_ctrl c, pid_t pid, char *out,
 	if ((f = fopen(path, "re")) == NULL)
 		return -errno;
 	while (fgets(line, sizeof(line), f) != NULL) {
-		char *c1 = strchr(line, ':'), *c2, *tok, *save = NULL;
-		bool match = false;
+		const char *p = pidcg_line(line, ver == 2, want);
 
-		if (c1 == NULL || (c2 = strchr(c1 + 1, ':')) == NULL)
+		if (p == NULL)
 			continue;
-		*c2++ = '\0';
-		c2[strcspn(c2, "\n")] = '\0';
-		if (ver == 2)
-			match = c1[1] == '\0' && strncmp(line, "0:", 2) == 0;
-		else
-			for (tok = strtok_r(c1 + 1, ",", &save); tok != NULL &&
-			    !match; tok = strtok_r(NULL, ",", &save))
-				match = strcmp(tok, want) == 0;
-		if (!match)
-			continue;
-		if ((size_t)snprintf(out, len, "%s", c2) >= len)
+		if ((size_t)snprintf(out, len, "%s", p) >= len)
 			return -ENAMETOOLONG;
 		return 0;
 	}

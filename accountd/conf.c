@@ -166,7 +166,9 @@ static const struct ckey {
 	  "yes: run accountd-ledger, which records every container's usage "
 	  "for billing (docs/billing.md), as an unprivileged child" },
 	{ "ledger_user", CK_STR, offsetof(struct acct_config, ledger_user),
-	  "nobody", "user the ledger writer runs as (never root)" },
+	  "accountd-ledger", "user the ledger writer runs as (never root, "
+	  "never exporter_user; the default falls back to daemon when there "
+	  "is no such user)" },
 	{ "ledger_program", CK_STR, offsetof(struct acct_config,
 	  ledger_program), SBINDIR "/accountd-ledger", "the ledger writer" },
 	{ "ledger_path", CK_STR, offsetof(struct acct_config, ledger_path),
@@ -473,6 +475,12 @@ config_check(const struct acct_config *c, struct aerr *err)
 	    "root") == 0 || *c->ledger_user == '\0'))
 		return aerr_set(err, EINVAL, "ledger_user '%s': the ledger "
 		    "writer never runs as root", c->ledger_user);
+	if (strcmp(c->ledger, "yes") == 0 && strcmp(c->exporter, "yes") == 0 &&
+	    strcmp(c->ledger_user, c->exporter_user) == 0)
+		return aerr_set(err, EINVAL, "ledger_user '%s' is also "
+		    "exporter_user: the exporter serves HTTP and must not be able "
+		    "to write the billing ledger (accepted: two different users)",
+		    c->ledger_user);
 	if (*c->ledger_program != '/')
 		return aerr_set(err, EINVAL, "ledger_program '%s' must be an "
 		    "absolute path", c->ledger_program);

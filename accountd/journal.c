@@ -13,6 +13,7 @@
 
 #include "accountd.h"
 #include "journal.h"
+#include "journalparse.h"
 #include "log.h"
 #include "textfile.h"
 #include "xalloc.h"
@@ -201,76 +202,53 @@ journal_commit(void)
 	journal_end();
 }
 
-static const char *
-jstr(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, k, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 void
 journal_recover(const struct cg_layout *l)
 {
 	_cleanup_free_ char *path = journal_path();
 	_cleanup_free_ char *text = read_own(path);
-	struct json_object *j, *ops = NULL, *v;
-	const char *ct, *cgpath, *before;
 	struct aerr e = { 0 };
 	struct cg_ct cg;
-	size_t n, failed = 0;
+	struct jrec r;
+	size_t failed = 0;
 
 	if (text == NULL || *text == '\0')
 		return;
-	j = json_tokener_parse(text);
-	ct = j ? jstr(j, "ct") : NULL;
-	cgpath = j ? jstr(j, "cgroup") : NULL;
-	before = j ? jstr(j, "live_before") : NULL;
-	if (ct == NULL || cgpath == NULL || before == NULL ||
-	    ct_name_check(ct, NULL) < 0 || ct_cgpath_check(cgpath, NULL) < 0 ||
-	    !json_object_object_get_ex(j, "ops", &ops) ||
-	    !json_object_is_type(ops, json_type_array)) {
+	if (jrec_parse(text, CTRL_COUNT, &r) < 0 ||
+	    ct_name_check(r.ct, NULL) < 0 || ct_cgpath_check(r.cgpath, NULL) < 0) {
 		log_warn("%s: not a journal accountd can read (cut short "
 		    "before the first write); nothing rolled back", path);
 		goto out;
 	}
-	n = json_object_array_length(ops);
 	cg_ct_init(&cg);
-	if (cg_ct_open(l, cgpath, &cg, &e) <= 0) {
+	if (cg_ct_open(l, r.cgpath, &cg, &e) <= 0) {
 		log_warn("%s: a change was interrupted, but its cgroup %s is "
-		    "gone; nothing to roll back", ct, cgpath);
-		live_write(ct, "");
+		    "gone; nothing to roll back", r.ct, r.cgpath);
+		live_write(r.ct, "");
 		goto out;
 	}
 	/* newest first, as apply_plan's undo: the same valid states */
-	for (size_t k = n; k-- > 0;) {
-		struct json_object *o = json_object_array_get_idx(ops, k);
-		const char *file = jstr(o, "file"), *old = jstr(o, "old");
-		int ctrl = json_object_object_get_ex(o, "ctrl", &v) ?
-		    json_object_get_int(v) : -1;
-		int dfd = ctrl >= 0 && ctrl < CTRL_COUNT ?
-		    cg_ct_fd(l, &cg, (enum cg_ctrl)ctrl) : -1;
+	for (size_t k = r.nops; k-- > 0;) {
+		const struct jrec_op *op = &r.ops[k];
+		int dfd = op->ctrl >= 0 ?
+		    cg_ct_fd(l, &cg, (enum cg_ctrl)op->ctrl) : -1;
 		struct aerr we = { 0 };
 
-		if (file == NULL || old == NULL || dfd < 0 ||
-		    strchr(file, '/') != NULL ||
-		    cg_write(dfd, file, old, &we) < 0) {
+		if (op->file == NULL || op->old == NULL || dfd < 0 ||
+		    cg_write(dfd, op->file, op->old, &we) < 0) {
 			failed++;
-			log_err("%s: rollback of %s failed%s%s", ct,
-			    file ? file : "?", we.msg[0] ? ": " : "", we.msg);
+			log_err("%s: rollback of %s failed%s%s", r.ct,
+			    op->file ? op->file : "?", we.msg[0] ? ": " : "",
+			    we.msg);
 		}
 	}
 	cg_ct_close(&cg);
-	live_write(ct, before);
+	live_write(r.ct, r.before);
 	log_warn("%s: a change was interrupted (accountd stopped during it); "
-	    "%zu files rolled back to their old values%s", ct, n - failed,
-	    failed ? ", some could not be (see above)" : "");
+	    "%zu files rolled back to their old values%s", r.ct,
+	    r.nops - failed, failed ? ", some could not be (see above)" : "");
 out:
-	if (j != NULL)
-		json_object_put(j);
+	jrec_free(&r);
 	if (truncate(path, 0) < 0 && errno != ENOENT)
 		log_err("cannot empty %s: %s", path, strerror(errno));
 }

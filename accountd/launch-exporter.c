@@ -64,7 +64,7 @@ prepare(struct child *ch, const struct passwd *pw, char **argv)
 }
 
 static struct child exporter = { .name = "exporter", .prepare = prepare,
-	.pid = -1, .pidfd = -1 };
+	.pid = -1, .fd3 = -1 };
 
 int
 exporter_init(void)

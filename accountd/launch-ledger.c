@@ -10,9 +10,11 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,49 @@
 
 static char *snap, *status, *interval, *retention, *compact;
 
+/*
+ * A ledger folder the exporter's user owns (ledger_user and exporter_user
+ * were both nobody before they had to differ) is handed to the ledger's
+ * user, with the ledger's files in it: the exporter, which serves HTTP,
+ * must not be able to rewrite billing data.
+ */
+static void
+take_from_exporter(const char *dir, const struct passwd *pw, const char *user)
+{
+	/* getpwnam() reuses the buffer pw's strings point into: only pw's
+	 * numbers are read after it */
+	struct passwd *ex = getpwnam(ad->cfg.exporter_user);
+	struct stat st;
+	struct dirent *e;
+	DIR *d;
+	int dfd;
+
+	if (ex == NULL || ex->pw_uid == pw->pw_uid || ex->pw_uid == 0 ||
+	    (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		return;
+	if (fstat(dfd, &st) < 0 || st.st_uid != ex->pw_uid ||
+	    (d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return;
+	}
+	log_warn("ledger: %s is %s's, the exporter's user; handing it and its "
+	    "files to %s", dir, ad->cfg.exporter_user, user);
+	while ((e = readdir(d)) != NULL) {
+		struct stat fst;
+
+		if (fstatat(dfd, e->d_name, &fst, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(fst.st_mode) && fst.st_uid == ex->pw_uid &&
+		    fchownat(dfd, e->d_name, pw->pw_uid, pw->pw_gid,
+		    AT_SYMLINK_NOFOLLOW) < 0)
+			log_warn("ledger: %s/%s: %s", dir, e->d_name,
+			    strerror(errno));
+	}
+	if (fchown(dfd, pw->pw_uid, pw->pw_gid) < 0)
+		log_warn("ledger: %s: %s", dir, strerror(errno));
+	closedir(d);
+}
+
 static int
 prepare(struct child *ch, const struct passwd *pw, char **argv)
 {
@@ -35,15 +80,15 @@ prepare(struct child *ch, const struct passwd *pw, char **argv)
 	const char *dir = dirname(copy);
 	int n = 0, r, fd;
 
-	(void)ch;
 	/* made for the writer when missing; an empty root folder of mode
 	 * 0755 (systemd's StateDirectory= makes it) is taken over; any
 	 * other folder is left as it is */
 	if ((r = mkdir_owned(dir, pw, true)) < 0) {
-		log_err("ledger: cannot make %s for %s: %s", dir, c->ledger_user,
+		log_err("ledger: cannot make %s for %s: %s", dir, ch->user,
 		    strerror(-r));
 		return -1;
 	}
+	take_from_exporter(dir, pw, ch->user);
 	free(snap);
 	free(status);
 	free(interval);
@@ -94,7 +139,7 @@ prepare(struct child *ch, const struct passwd *pw, char **argv)
 }
 
 static struct child ledger = { .name = "ledger", .prepare = prepare,
-	.pid = -1, .pidfd = -1 };
+	.pid = -1, .fd3 = -1 };
 
 int
 billing_init(void)
@@ -108,6 +153,20 @@ billing_init(void)
 		return 0;
 	}
 	ledger.user = ad->cfg.ledger_user;
+	if (getpwnam(ledger.user) == NULL &&
+	    strcmp(ledger.user, "accountd-ledger") == 0) {
+		/* the default, before a package made the user: daemon, or
+		 * on a system without it nobody, unless the exporter is */
+		ledger.user = "daemon";
+		if (getpwnam(ledger.user) == NULL &&
+		    (strcmp(ad->cfg.exporter, "yes") != 0 ||
+		    strcmp(ad->cfg.exporter_user, "nobody") != 0))
+			ledger.user = "nobody";
+		log_warn("ledger: no user accountd-ledger (the default "
+		    "ledger_user); running the ledger as %s: make the user "
+		    "(useradd --system accountd-ledger) or set ledger_user",
+		    ledger.user);
+	}
 	ledger.path = ad->cfg.ledger_program;
 	return child_start(&ledger);
 }

@@ -11,6 +11,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <stdint.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,7 +26,9 @@
 #include <event2/event.h>
 
 #include "log.h"
+#include "quota.h"
 #include "quota-int.h"
+#include "spawn.h"
 #include "xalloc.h"
 
 /*
@@ -242,7 +246,7 @@ qc_end(struct ctquota *q)
 	q->scan_fd = -1;
 	if (q->scan_pid > 0) {
 		kill(q->scan_pid, SIGKILL);
-		(void)waitpid(q->scan_pid, NULL, WNOHANG);
+		spawn_forget(q->scan_pid);	/* reaped as a stranger */
 	}
 	q->scan_pid = 0;
 }
@@ -259,7 +263,7 @@ on_scan(evutil_socket_t fd, short what, void *arg)
 	if (n <= 0) {
 		if (n < 0 && errno == EAGAIN)
 			return;
-		(void)waitpid(q->scan_pid, NULL, WNOHANG);
+		spawn_forget(q->scan_pid);	/* spawn_reap() collects it */
 		q->scan_pid = 0;	/* exited: nothing to kill */
 		qc_end(q);
 		if (q->mech == QM_KERNEL) {
@@ -296,27 +300,62 @@ on_scan(evutil_socket_t fd, short what, void *arg)
 		q->scan_len = 0;	/* a line that long is not ours */
 }
 
+/*
+ * The count (or the kernel path's tagging walk) is `accountd --quota-count
+ * [--tag PROJID] ROOT`, exec'd by spawn.c: root, but only with what the
+ * walk needs -- reading every directory and file (CAP_DAC_READ_SEARCH)
+ * and setting the project id on files of any owner (CAP_FOWNER) -- and no
+ * descriptor of accountd's (not the pid file's lock: a restart after
+ * accountd died is never refused for a count still running).
+ */
+int
+quota_count_main(int argc, char **argv)
+{
+	unsigned long id;
+	char *end;
+
+	if (argc == 3)
+		scan_child(argv[2], STDOUT_FILENO);
+	if (argc == 5 && strcmp(argv[2], "--tag") == 0) {
+		errno = 0;
+		id = strtoul(argv[3], &end, 10);
+		if (errno == 0 && *end == '\0' && end != argv[3] &&
+		    id <= UINT32_MAX)
+			qk_tag_child(argv[4], (uint32_t)id, STDOUT_FILENO);
+	}
+	fprintf(stderr, "usage: accountd --quota-count [--tag PROJID] ROOT "
+	    "(run by accountd)\n");
+	return 2;
+}
+
 void
 qc_start(struct ctquota *q)
 {
-	int p[2];
+	struct spawn_how how = { .caps = (1ULL << CAP_DAC_READ_SEARCH) |
+	    (1ULL << CAP_FOWNER), .nfd = 3, .pdeath = SIGKILL };
+	char idarg[16];
+	char *argv[6];
+	int p[2], n = 0;
 	pid_t pid;
 
 	if (q->scan_pid > 0 || pipe2(p, O_CLOEXEC) < 0)
 		return;
-	if ((pid = fork()) < 0) {
+	argv[n++] = spawn_self();
+	argv[n++] = (char *)"--quota-count";
+	if (q->mech == QM_KERNEL) {
+		snprintf(idarg, sizeof(idarg), "%u", q->projid);
+		argv[n++] = (char *)"--tag";
+		argv[n++] = idarg;
+	}
+	argv[n++] = q->root;
+	argv[n] = NULL;
+	how.fd[0] = -1;
+	how.fd[1] = p[1];
+	how.fd[2] = 2;
+	if ((pid = spawn(argv, NULL, &how)) < 0) {
 		close(p[0]);
 		close(p[1]);
 		return;
-	}
-	if (pid == 0) {
-		close(p[0]);
-		ql_child();
-		if (ino_fd >= 0)
-			close(ino_fd);
-		if (q->mech == QM_KERNEL)
-			qk_tag_child(q->root, q->projid, p[1]);
-		scan_child(q->root, p[1]);
 	}
 	close(p[1]);
 	(void)fcntl(p[0], F_SETFL, O_NONBLOCK);

@@ -122,7 +122,6 @@ void	qc_dirs(const struct ctquota *, void (*)(const char *dir));
 /* ---- quota-listen.c ---- */
 void	ql_init(void);
 void	ql_close(void);
-void	ql_child(void);			/* in a forked child: let go */
 /* Marks from the records' `blocked`; starts the listener when needed. */
 void	ql_update(void);
 void	ql_dir_added(struct ctquota *, const char *dir);	/* counted */

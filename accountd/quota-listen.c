@@ -64,6 +64,7 @@
 #include "log.h"
 #include "quota.h"
 #include "quota-int.h"
+#include "spawn.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
@@ -417,14 +418,6 @@ on_lrep(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static int
-move_fd(int from, int to)
-{
-	if (from == to)
-		return fcntl(to, F_SETFD, 0);	/* keep it across exec */
-	return dup2(from, to) < 0 ? -1 : 0;
-}
-
 /*
  * A new fanotify group for each listener: accountd never keeps the
  * descriptor, so that a listener that dies takes its marks with it.
@@ -432,8 +425,14 @@ move_fd(int from, int to)
 static int
 l_spawn(void)
 {
+	/* it keeps only what answering needs (see l_drop_privileges) */
+	struct spawn_how how = { .caps = (1ULL << CAP_SYS_PTRACE) |
+	    (1ULL << CAP_DAC_READ_SEARCH), .nfd = LISTENER_FD + 1,
+	    .pdeath = SIGKILL };
 	int fan, cmd[2], rep[2];
 	char pidarg[32];
+	char *argv[] = { spawn_self(), (char *)"--quota-listener",
+	    pidarg, NULL };
 	pid_t pid;
 
 	lspawned = q_mono();
@@ -458,25 +457,17 @@ l_spawn(void)
 		return -1;
 	}
 	snprintf(pidarg, sizeof(pidarg), "%d", (int)getpid());
-	if ((pid = fork()) == 0) {
-		/* high first: the targets 0, 1, 3 may be any of them */
-		int f = fcntl(fan, F_DUPFD_CLOEXEC, 10);
-		int c = fcntl(cmd[0], F_DUPFD_CLOEXEC, 10);
-		int r = fcntl(rep[1], F_DUPFD_CLOEXEC, 10);
-
-		if (f < 0 || c < 0 || r < 0 || move_fd(c, STDIN_FILENO) < 0 ||
-		    move_fd(r, STDOUT_FILENO) < 0 || move_fd(f, LISTENER_FD) < 0)
-			_exit(127);
-		execl("/proc/self/exe", "accountd", "--quota-listener", pidarg,
-		    (char *)NULL);
-		_exit(127);
-	}
+	how.fd[0] = cmd[0];
+	how.fd[1] = rep[1];
+	how.fd[2] = 2;
+	how.fd[LISTENER_FD] = fan;
+	pid = spawn(argv, NULL, &how);
 	close(fan);
 	close(cmd[0]);
 	close(rep[1]);
 	if (pid < 0) {
 		log_warn("quota: cannot start the fanotify listener: %s: the "
-		    "userspace quota cannot refuse writes", strerror(errno));
+		    "userspace quota cannot refuse writes", strerror(-pid));
 		close(cmd[1]);
 		close(rep[0]);
 		return -1;
@@ -495,7 +486,7 @@ l_spawn(void)
 }
 
 /* Stops talking to the listener; with `kill`, ends it too (its marks
- * go with its descriptor).  alert.c reaps it. */
+ * go with its descriptor).  spawn.c reaps it. */
 static void
 l_stop(bool kill_it)
 {
@@ -533,15 +524,6 @@ l_gone(void)
 	log_warn("quota: the fanotify listener (pid %d) is gone; starting "
 	    "another", (int)lpid);
 	l_stop(true);
-}
-
-void
-ql_child(void)
-{
-	if (lcmd >= 0)
-		close(lcmd);
-	if (lrep >= 0)
-		close(lrep);
 }
 
 static void

@@ -31,6 +31,8 @@ struct snap_ct;
 int	quota_init(void);		/* after ct_load_all */
 /* accountd --quota-listener: the fanotify listener (quota-listen.c). */
 int	quota_listener_main(int argc, char **argv);
+/* accountd --quota-count: a tree's count or tagging walk (quota-count.c). */
+int	quota_count_main(int argc, char **argv);
 void	quota_close(void);
 /*
  * Put the quota parameters of `eff` into effect for ct: check first

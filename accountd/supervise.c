@@ -6,13 +6,9 @@
  * privileged (making a folder and handing it to the helper's user) is
  * done here, in the prepare callback, before the fork.
  *
- *   fork -> drop to the user -> parent-death signal -> exec
- *
- * The child is watched through a pidfd (readable when it exits), not
- * through SIGCHLD: alert.c reaps every child with waitpid(-1), and a
- * pidfd still says "exited" when someone else collected the status.  A
- * dead helper is started again after 1 s, doubling to 60 s while it
- * keeps dying within 10 s of its start.
+ * The start itself (fork, descriptors, the drop to the user, exec) and
+ * the reaping are spawn.c's.  A dead helper is started again after 1 s,
+ * doubling to 60 s while it keeps dying within 10 s of its start.
  */
 #include "config.h"
 
@@ -20,19 +16,17 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "accountd.h"
 #include "log.h"
+#include "spawn.h"
 #include "supervise.h"
 #include "xalloc.h"
 
@@ -92,42 +86,6 @@ mkdir_owned(const char *path, const struct passwd *pw, bool take_empty)
 }
 
 static void
-close_fds_from(int lowfd)
-{
-	if (syscall(SYS_close_range, (unsigned)lowfd, ~0U, 0) == 0)
-		return;
-	for (int fd = lowfd; fd < 65536; fd++)
-		close(fd);
-}
-
-static void __attribute__((noreturn))
-run_child(const struct passwd *pw, pid_t parent, char **argv)
-{
-	int nul = open("/dev/null", O_RDWR);
-
-	if (nul >= 0) {
-		dup2(nul, 0);
-		dup2(nul, 1);
-	}
-	close_fds_from(3);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	if (setgroups(1, &pw->pw_gid) < 0 || setresgid(pw->pw_gid, pw->pw_gid,
-	    pw->pw_gid) < 0 || setresuid(pw->pw_uid, pw->pw_uid,
-	    pw->pw_uid) < 0)
-		_exit(126);
-	/* set after the credentials change, which clears it: an accountd
-	 * killed with SIGKILL takes its helpers along */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != parent)
-		_exit(0);
-	execv(argv[0], argv);
-	_exit(127);
-}
-
-static void
 on_restart(evutil_socket_t fd, short what, void *arg)
 {
 	struct child *c = arg;
@@ -139,25 +97,14 @@ on_restart(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-on_exit_ev(evutil_socket_t fd, short what, void *arg)
+on_exit_st(pid_t pid, int st, void *arg)
 {
 	struct child *c = arg;
 	struct timeval tv = { 0, 0 };
-	int st = 0;
-	pid_t r;
 
-	(void)fd;
-	(void)what;
-	r = waitpid(c->pid, &st, WNOHANG);
-	if (r == 0)
-		return;		/* not yet collectable: the pidfd fires again */
-	event_free(c->exit_ev);
-	c->exit_ev = NULL;
-	close(c->pidfd);
-	c->pidfd = -1;
-	if (r < 0)
-		log_warn("%s pid %d exited", c->name, (int)c->pid);
-	else if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+	if (pid != c->pid)
+		return;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
 		log_err("%s: cannot run %s", c->name, c->path);
 	else if (WIFEXITED(st) && WEXITSTATUS(st) == 126)
 		log_err("%s: cannot become user %s", c->name, c->user);
@@ -182,8 +129,8 @@ static int
 start(struct child *c)
 {
 	struct passwd pwcopy, *pw = getpwnam(c->user);
+	struct spawn_how how = { 0 };
 	char *argv[32];
-	pid_t parent = getpid();
 
 	if (pw == NULL || pw->pw_uid == 0) {
 		log_err("%s: %s user '%s' (it never runs as root)", c->name,
@@ -197,25 +144,28 @@ start(struct child *c)
 		return -1;
 	}
 	memset(argv, 0, sizeof(argv));
+	c->fd3 = -1;
 	if (c->prepare(c, &pwcopy, argv) < 0)
 		return -1;
-	c->pid = fork();
+	how.pw = &pwcopy;
+	how.fd[0] = -1;
+	how.fd[1] = -1;
+	how.fd[2] = 2;
+	how.fd[3] = c->fd3;
+	how.nfd = c->fd3 >= 0 ? 4 : 3;
+	how.pdeath = SIGTERM;	/* the ledger closes its database */
+	how.exited = on_exit_st;
+	how.arg = c;
+	c->pid = spawn(argv, NULL, &how);
+	if (c->fd3 >= 0)
+		close(c->fd3);		/* the child's now */
+	c->fd3 = -1;
 	if (c->pid < 0) {
-		log_err("%s: fork: %s", c->name, strerror(errno));
+		log_err("%s: fork: %s", c->name, strerror(-c->pid));
+		c->pid = -1;
 		return -1;
 	}
-	if (c->pid == 0)
-		run_child(&pwcopy, parent, argv);
 	c->started = time(NULL);
-	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
-	if (c->pidfd < 0) {
-		log_warn("%s pid %d: no pidfd (%s), not supervised", c->name,
-		    (int)c->pid, strerror(errno));
-		return 0;
-	}
-	c->exit_ev = event_new(ad->base, c->pidfd, EV_READ | EV_PERSIST,
-	    on_exit_ev, c);
-	event_add(c->exit_ev, NULL);
 	log_info("%s pid %d (user %s) started", c->name, (int)c->pid, c->user);
 	return 0;
 }
@@ -224,7 +174,7 @@ int
 child_start(struct child *c)
 {
 	c->pid = -1;
-	c->pidfd = -1;
+	c->fd3 = -1;
 	c->backoff = 1;
 	c->stopping = false;
 	c->restart_ev = evtimer_new(ad->base, on_restart, c);
@@ -238,10 +188,8 @@ child_stop(struct child *c)
 	if (c->restart_ev != NULL)
 		event_free(c->restart_ev);
 	c->restart_ev = NULL;
-	if (c->exit_ev != NULL)
-		event_free(c->exit_ev);
-	c->exit_ev = NULL;
 	if (c->pid > 0) {
+		spawn_forget(c->pid);	/* collected here */
 		kill(c->pid, SIGTERM);
 		for (int i = 0; i < 200; i++) {	/* up to 2 s */
 			pid_t r = waitpid(c->pid, NULL, WNOHANG);
@@ -256,7 +204,4 @@ child_stop(struct child *c)
 		}
 		c->pid = -1;
 	}
-	if (c->pidfd >= 0)
-		close(c->pidfd);
-	c->pidfd = -1;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Unprivileged helper programs accountd starts and keeps running
- * (accountd-exporter, accountd-ledger): see supervise.c.
+ * (accountd-exporter, accountd-ledger, the notifier): see supervise.c.
  */
 #ifndef ACCT_SUPERVISE_H
 #define ACCT_SUPERVISE_H
@@ -22,8 +22,8 @@ struct child {
 	const char	*path;		/* borrowed: the program */
 	/* state */
 	pid_t		 pid;
-	int		 pidfd;
-	struct event	*exit_ev, *restart_ev;
+	int		 fd3;		/* prepare's: the child's fd 3, or -1 */
+	struct event	*restart_ev;
 	time_t		 started;
 	unsigned	 backoff;
 	bool		 stopping;

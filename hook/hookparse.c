@@ -91,8 +91,14 @@ hook_oci_parse(const char *text, bool with_params, struct hook_state *st,
 	if (!json_object_object_get_ex(state, "annotations", &an) ||
 	    !json_object_is_type(an, json_type_object))
 		goto out;
-	if ((s = str_of(an, HOOK_ANNOT_PREFIX "ct")) != NULL)
+	if ((s = str_of(an, HOOK_ANNOT_PREFIX "ct")) != NULL) {
+		if (*s == '\0') {	/* found by fuzz-hook: an empty name */
+			r = aerr_set(err, EINVAL, "annotation " HOOK_ANNOT_PREFIX
+			    "ct is empty (accepted: a container name)");
+			goto out;
+		}
 		snprintf(st->name, sizeof(st->name), "%s", s);
+	}
 	json_object_object_foreach(an, k, av) {
 		const size_t plen = strlen(HOOK_ANNOT_PREFIX);
 		char what[160];

@@ -7,10 +7,10 @@
 # says for hosts without systemd (`service accountd start`, with
 # ACCOUNTD_OPTS in /etc/default/accountd putting its containers under this
 # test's cgroup parent; nothing may start on installation); `acctctl status` answers,
-# the ledger child runs as the package's user _accountd, and a container
+# the ledger child runs as the package's user _accountd-ledger, and a container
 # gets a real numproc and RAM limit (the cgroup files checked).  Then
 # accountd is stopped, the packages purged, and nothing may be left:
-# no file `dpkg -L` listed, no state, no _accountd user or group, no
+# no file `dpkg -L` listed, no state, no package user or group, no
 # enablement or rc.d link, no cgroup.  The trap purges and removes on any failure.
 #
 # Runs in the plain build only: the package is built from the sources
@@ -38,8 +38,11 @@ for f in /usr/sbin/accountd /usr/sbin/acctctl /etc/accountd /var/lib/accountd \
     /var/lib/accountd-ledger /run/accountd /usr/share/accountd; do
 	[ -e "$f" ] && skip "$f exists (an install not from the package?); the test would overwrite or remove it"
 done
-getent passwd _accountd > /dev/null && skip "user _accountd exists"
-getent group _accountd > /dev/null && skip "group _accountd exists"
+USERS=(_accountd _accountd-ledger)	# the exporter's, the ledger's
+for u in "${USERS[@]}"; do
+	getent passwd "$u" > /dev/null && skip "user $u exists"
+	getent group "$u" > /dev/null && skip "group $u exists"
+done
 
 prepare_tdir
 INSTALLED=0 APID=
@@ -57,14 +60,16 @@ pkg_cleanup() {
 		    { echo "# purge in the trap failed:"; sed 's/^/# /' "$TDIR/purge-trap.log"; }
 	fi
 	[ "$had_wants" = 0 ] && rmdir "$wants" 2> /dev/null
-	# the user did not exist before (checked above): its processes are
-	# accountd's children of this test, and it goes with them
-	if getent passwd _accountd > /dev/null; then
-		for p in $(pgrep -u _accountd); do kill -KILL "$p" 2> /dev/null; done
-		sleep 0.2
-		deluser --system --quiet _accountd > /dev/null 2>&1
-	fi
-	getent group _accountd > /dev/null && delgroup --system --quiet _accountd > /dev/null 2>&1
+	# the users did not exist before (checked above): their processes
+	# are accountd's children of this test, and they go with them
+	for u in "${USERS[@]}"; do
+		if getent passwd "$u" > /dev/null; then
+			for p in $(pgrep -u "$u"); do kill -KILL "$p" 2> /dev/null; done
+			sleep 0.2
+			deluser --system --quiet "$u" > /dev/null 2>&1
+		fi
+		getent group "$u" > /dev/null && delgroup --system --quiet "$u" > /dev/null 2>&1
+	done
 	(exit "$rc")
 	cleanup
 }
@@ -105,9 +110,13 @@ for p in "${PKGS[@]}"; do
 	    fail "$p is not installed: $(dpkg-query -W -f='${Status}' "$p")"
 	dpkg -L "$p" > "$TDIR/$p.files"
 done
-getent passwd _accountd > /dev/null || fail "postinst made no user _accountd"
-grep -qx 'ledger_user = _accountd' /etc/accountd/accountd.conf ||
-    fail "the packaged accountd.conf does not run the ledger as _accountd"
+for u in "${USERS[@]}"; do
+	getent passwd "$u" > /dev/null || fail "postinst made no user $u"
+done
+grep -qx 'ledger_user = _accountd-ledger' /etc/accountd/accountd.conf ||
+    fail "the packaged accountd.conf does not run the ledger as _accountd-ledger"
+grep -qx 'exporter_user = _accountd' /etc/accountd/accountd.conf ||
+    fail "the packaged accountd.conf does not run the exporter as _accountd"
 /usr/sbin/accountd -n > "$TDIR/config" 2>&1 || fail "accountd -n: $(cat "$TDIR/config")"
 for f in /usr/libexec/accountd/accountd-hook /usr/share/man/man8/acctctl.8.gz \
     /lib/systemd/system/accountd.service /lib/systemd/system/accountd-exporter.service \
@@ -116,7 +125,7 @@ for f in /usr/libexec/accountd/accountd-hook /usr/share/man/man8/acctctl.8.gz \
     /var/lib/pcp/pmdas/accountd/pmdaaccountd /var/lib/pcp/pmdas/accountd/pmns; do
 	[ -e "$f" ] || fail "$f is not installed"
 done
-pass "installed: the user _accountd, accountd.conf, units, hook, samples, man pages, ledger, PCP agent"
+pass "installed: the users _accountd and _accountd-ledger, accountd.conf, units, hook, samples, man pages, ledger, PCP agent"
 
 # ---- run, the way README.Debian says without systemd ---------------------
 [ -e /run/accountd ] && fail "accountd was started on installation (no systemd here)"
@@ -135,9 +144,9 @@ echo "$st" | sed 's/^/# /'
 echo "$st" | grep -q "$APID" || fail "acctctl status does not name pid $APID"
 pass "service accountd start: pid $APID, under $PARENT; acctctl status answers"
 
-wait_for 10 sh -c 'ps -o user= -C accountd-ledger | grep -qx _accountd' ||
-    fail "accountd-ledger does not run as _accountd: $(ps -o user=,args= -C accountd-ledger)"
-pass "the ledger child runs as _accountd"
+wait_for 10 pgrep -u _accountd-ledger -x accountd-ledger > /dev/null ||
+    fail "accountd-ledger does not run as _accountd-ledger: $(ps -o uid=,args= -C accountd-ledger)"
+pass "the ledger child runs as _accountd-ledger"
 
 actl create pkgtest --numproc 7 --ram 64M || fail "acctctl create pkgtest"
 pids=$(cat "$(cgdir pids "$(ctcg pkgtest)")/pids.max")
@@ -153,8 +162,8 @@ wait_for 10 sh -c "! kill -0 $APID 2> /dev/null" || fail "accountd did not stop"
 APID=
 [ -e /run/accountd/accountd.pid ] && fail "the pid file is left after stop"
 # its children (the ledger) get the parent-death signal and exit
-wait_for 10 sh -c '! pgrep -u _accountd > /dev/null' ||
-    fail "processes of _accountd left after stop: $(pgrep -a -u _accountd)"
+wait_for 10 sh -c '! pgrep -u _accountd,_accountd-ledger > /dev/null' ||
+    fail "processes of the package's users left after stop: $(pgrep -a -u _accountd,_accountd-ledger)"
 pass "service accountd stop: stopped, pid file removed, children gone"
 
 # ---- purge: nothing left --------------------------------------------------
@@ -175,8 +184,10 @@ for f in /etc/accountd /var/lib/accountd /var/lib/accountd-ledger /run/accountd 
     /etc/init.d/accountd /etc/default/accountd /etc/rc2.d/S*accountd /etc/rc0.d/K*accountd; do
 	[ -e "$f" ] || [ -L "$f" ] && left+=("$f")
 done
-getent passwd _accountd > /dev/null && left+=("user _accountd")
-getent group _accountd > /dev/null && left+=("group _accountd")
+for u in "${USERS[@]}"; do
+	getent passwd "$u" > /dev/null && left+=("user $u")
+	getent group "$u" > /dev/null && left+=("group $u")
+done
 [ -d "$(cgdir pids "$(ctcg pkgtest)")" ] && left+=("cgroup $(ctcg pkgtest)")
 [ "${#left[@]}" = 0 ] || fail "left after purge: ${left[*]}; dpkg --purge said: $(cat "$TDIR/purge.log")"
 pass "purged: no file of dpkg -L, no state, no user or group, no unit link, no container cgroup"

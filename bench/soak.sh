@@ -1,0 +1,199 @@
+#!/bin/bash
+# Soak (issue 14, "How it is shown"; not in CI): accountd with its helpers
+# (exporter as nobody, ledger as accountd-ledger or daemon, notifier as
+# nobody) under, for SOAK_SECONDS (default 1800):
+#   - containers coming and going: up to SOAK_CTS (1000) created and
+#     destroyed in a rolling window,
+#   - set storms on them,
+#   - /metrics scrapes,
+#   - read-only socket abuse from nobody: 300 followers never reading,
+#     unread-reply floods, garbage frames (tests/helpers ctlabuse, ctlsend),
+#   - kill -9 of each helper in turn, every 30 s,
+#   - a container forking into its numproc limit every 5 s.
+# It prints: root's `acctctl set` p50/p99 at idle and under the load (the
+# floor and the figure, one run), accountd's RSS and descriptor count at
+# the start of the load and at its end (growth, %), the longest gap
+# between two snapshots (sampling rounds on time: sample_interval 1 s)
+# and the numproc failcnt accountd reports vs the kernel's count.
+#
+#	sudo bench/soak.sh [BUILDDIR]        (SOAK_SECONDS=600 for 10 min)
+set -u
+B=$(cd "${1:-_build}" && pwd)
+# a build tree has the programs in their folders; a copy may be flat
+pick() { if [ -x "$B/$1" ]; then echo "$B/$1"; else echo "$B/$(basename "$1")"; fi; }
+ACCOUNTD=$(pick accountd/accountd)
+ACCTCTL=$(pick cli/acctctl)
+EXP=$(pick exporters/accountd-exporter)
+LED=$(pick ledger/accountd-ledger)
+H=$B/tests/helpers
+export ACCOUNTD ACCTCTL
+. "$(dirname "$0")/../tests/integration/lib.sh"
+T_NAME=soak
+DUR=${SOAK_SECONDS:-1800}
+NCT=${SOAK_CTS:-1000}
+require_cgroups
+for h in ctlabuse ctlsend forker sectool; do
+	[ -x "$H/$h" ] || fail "no $h in $H"
+done
+prepare_tdir
+chmod 755 "$TDIR"
+"$H/sectool" hold "$TDIR/am.port" $((DUR + 600)) &
+BGPIDS+=("$!")
+wait_for 5 test -s "$TDIR/am.port" || fail "no Alertmanager stand-in"
+port=$(free_port)
+start_daemon -o exporter=yes -o exporter_path="$EXP" \
+    -o http_listen="127.0.0.1:$port" -o rrd_dir= \
+    -o ledger=yes -o ledger_program="$LED" \
+    -o ledger_path="$TDIR/ledger/ledger.db" -o ledger_interval=10 \
+    -o sample_interval=1000 -o max_connections=4096 \
+    -o alertmanager_url="http://127.0.0.1:$(cat "$TDIR/am.port")/api/v2/alerts"
+RS=$TDIR/run/accountd.rsock
+
+set_ms() {	# one root set, in ms
+	local t0 t1
+	t0=$(date +%s%N)
+	actl set s0 --cpulimit $((RANDOM % 90 + 10)) > /dev/null 2>&1 ||
+	    echo "set failed" >&2
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000)) # us
+}
+pct() {	# FILE P: the P-th percentile of the numbers in FILE
+	sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END {
+	    i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; print v[i] }'
+}
+rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$DPID/status"; }
+nfd() { ls "/proc/$DPID/fd" | wc -l; }
+kids() {	# PATTERN: accountd's child matching
+	local f c
+	for f in /proc/[0-9]*/status; do
+		grep -q "^PPid:[[:space:]]*$DPID\$" "$f" 2> /dev/null || continue
+		c=$(tr '\0' ' ' < "${f%/status}/cmdline" 2> /dev/null)
+		case $c in *$1*) f=${f%/status}; echo "${f#/proc/}" ;; esac
+	done
+}
+
+actl create s0 --cpulimit 50 > /dev/null || fail "create s0"
+actl create f1 --numproc 8 > /dev/null || fail "create f1"
+for _ in $(seq 1 200); do set_ms; done > "$TDIR/idle.us"
+note "idle set: p50 $(pct "$TDIR/idle.us" 50) us, p99 $(pct "$TDIR/idle.us" 99) us"
+
+stop=$(( $(date +%s) + DUR ))
+LOAD=()
+# containers coming and going: a rolling window of NCT
+(
+	i=0
+	while [ "$(date +%s)" -lt "$stop" ]; do
+		i=$((i + 1))
+		actl create "k$((i % NCT))" --ram 256M > /dev/null 2>&1
+		[ "$i" -gt $((NCT / 2)) ] &&
+		    actl destroy "k$(((i - NCT / 2) % NCT))" > /dev/null 2>&1
+	done
+	echo "$i" > "$TDIR/churn.n"
+) &
+LOAD+=("$!")
+# set storm
+(
+	n=0
+	while [ "$(date +%s)" -lt "$stop" ]; do
+		actl set "k$((RANDOM % NCT))" --cpulimit $((RANDOM % 90 + 10)) \
+		    > /dev/null 2>&1
+		n=$((n + 1))
+	done
+	echo "$n" > "$TDIR/storm.n"
+) &
+LOAD+=("$!")
+# scrapes
+(
+	n=0
+	while [ "$(date +%s)" -lt "$stop" ]; do
+		curl -s -o /dev/null -m 5 "http://127.0.0.1:$port/metrics" && n=$((n + 1))
+		sleep 0.2
+	done
+	echo "$n" > "$TDIR/scrape.n"
+) &
+LOAD+=("$!")
+# rsock abuse from nobody
+(
+	while [ "$(date +%s)" -lt "$stop" ]; do
+		"$H/ctlabuse" follow "$RS" 300 20 > /dev/null 2>&1 &
+		"$H/ctlabuse" flood "$RS" 4000000 10 > /dev/null 2>&1 &
+		"$H/ctlabuse" exec "$H/ctlsend" "$RS" > /dev/null 2>&1
+		wait
+	done
+) &
+LOAD+=("$!")
+# kill -9 of each helper in turn
+(
+	k=0
+	while [ "$(date +%s)" -lt "$stop" ]; do
+		sleep 30
+		case $((k % 3)) in
+		0) p=$(kids accountd-exporter) ;;
+		1) p=$(kids accountd-ledger) ;;
+		2) p=$(kids -- --notifier) ;;
+		esac
+		[ -n "$p" ] && kill -KILL $p && k=$((k + 1))
+	done
+	echo "$k" > "$TDIR/kills.n"
+) &
+LOAD+=("$!")
+# failcnt source
+(
+	while [ "$(date +%s)" -lt "$stop" ]; do
+		actl exec f1 -- "$H/forker" 16 > /dev/null 2>&1
+		sleep 5
+	done
+) &
+LOAD+=("$!")
+
+# the baseline once the load is on and the window of containers is full
+# (each container holds its kept descriptors: the count follows them)
+for _ in $(seq 1 300); do
+	[ "$(actl list 2> /dev/null | wc -l)" -ge $((NCT / 2)) ] && break
+	sleep 1
+done
+sleep 10
+r0=$(rss); f0=$(nfd); rmax=$r0; fmax=$f0
+: > "$TDIR/load.us"
+last=$(stat -c %.3Y "$TDIR/run/snapshot"); gap=0
+while [ "$(date +%s)" -lt "$stop" ]; do
+	for _ in 1 2 3 4 5; do set_ms >> "$TDIR/load.us"; done
+	for _ in $(seq 1 10); do
+		m=$(stat -c %.3Y "$TDIR/run/snapshot" 2> /dev/null)
+		gap=$(awk -v a="$last" -v b="$m" -v g="$gap" \
+		    'BEGIN { d = b - a; print (d > g ? d : g) }')
+		last=$m
+		sleep 0.5
+	done
+	r=$(rss); f=$(nfd)
+	[ "$r" -gt "$rmax" ] && rmax=$r
+	[ "$f" -gt "$fmax" ] && fmax=$f
+	echo "$(date -u +%T) rss ${r} kB fds $f" >> "$TDIR/trace"
+done
+wait "${LOAD[@]}"
+BGPIDS+=("${LOAD[@]}")
+r1=$(rss); f1=$(nfd)
+# failcnt: accountd's numproc failcnt vs the kernel's refusals
+if cg_is_v2; then
+	kf=$(sed -n 's/^max //p' "$CGROUP_ROOT/$PARENT/f1/pids.events")
+else
+	kf=$(sed -n 's/^max //p' "$CGROUP_ROOT/pids/$PARENT/f1/pids.events")
+fi
+sleep 2
+af=$(actl -j ubc f1 | tr -d ' \n' | sed -n 's/.*"numproc"[^}]*"failcnt":\([0-9]*\).*/\1/p')
+kill -0 "$DPID" 2> /dev/null || fail "accountd died during the soak"
+echo "soak: $DUR s, $(cat "$TDIR/churn.n" 2> /dev/null) creates," \
+    "$(cat "$TDIR/storm.n" 2> /dev/null) sets in the storm," \
+    "$(cat "$TDIR/scrape.n" 2> /dev/null) scrapes," \
+    "$(cat "$TDIR/kills.n" 2> /dev/null) helpers killed"
+echo "root set: idle p50 $(pct "$TDIR/idle.us" 50) us p99 $(pct "$TDIR/idle.us" 99) us;" \
+    "under load p50 $(pct "$TDIR/load.us" 50) us p99 $(pct "$TDIR/load.us" 99) us" \
+    "($(wc -l < "$TDIR/load.us") samples); ratio p99" \
+    "$(awk -v a="$(pct "$TDIR/load.us" 99)" -v b="$(pct "$TDIR/idle.us" 99)" 'BEGIN { printf "%.2f", a / b }')"
+echo "accountd RSS: $r0 kB at the start of the load, $r1 kB at its end (max $rmax)," \
+    "growth $(awk -v a="$r0" -v b="$r1" 'BEGIN { printf "%.1f", (b - a) * 100 / a }') %"
+echo "accountd descriptors: $f0 -> $f1 (max $fmax)"
+echo "longest gap between two snapshots: $gap s (sample_interval 1 s)"
+echo "numproc failcnt: accountd $af, kernel $kf"
+echo "log lines: $(wc -l < "$TDIR/daemon.log"), accountd warnings: $(grep -c 'accountd\[warning\]' "$TDIR/daemon.log")"
+cp "$TDIR/trace" "${SOAK_TRACE:-/tmp/soak-trace.txt}" 2> /dev/null

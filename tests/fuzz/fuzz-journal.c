@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Fuzz target: jrec_parse(), how accountd reads state_dir/journal back at
+ * start (accountd/journalparse.c) to roll an interrupted change back.  The
+ * file is the daemon's own, but a crash mid-write, a full disk or a hand
+ * edit leaves anything in it, and what it names is written as root.
+ *
+ * Properties: a journal read has its three strings and as many ops as
+ * its array; every op's controller is -1 or in range, and every file it
+ * would write is a plain name (not empty, no '/', not . or ..); a text
+ * that is not a journal gives -EINVAL and nothing to free.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "journalparse.h"
+
+const char fuzz_target[] = "journal";
+
+#define NCTRL	8
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct jrec r;
+	char *text;
+	int rc;
+
+	if (size > 1 << 20)
+		return 0;
+	text = malloc(size + 1);
+	if (text == NULL)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	rc = jrec_parse(text, NCTRL, &r);
+	FUZZ_CHECK(rc == 0 || rc == -EINVAL, "rc %d", rc);
+	if (rc == 0) {
+		FUZZ_CHECK(r.ct != NULL && r.cgpath != NULL && r.before != NULL,
+		    "a journal without its strings");
+		for (size_t k = 0; k < r.nops; k++) {
+			const struct jrec_op *op = &r.ops[k];
+
+			FUZZ_CHECK(op->ctrl >= -1 && op->ctrl < NCTRL,
+			    "op %zu: ctrl %d", k, op->ctrl);
+			FUZZ_CHECK(op->file == NULL || (*op->file != '\0' &&
+			    strchr(op->file, '/') == NULL &&
+			    strcmp(op->file, ".") != 0 &&
+			    strcmp(op->file, "..") != 0),
+			    "op %zu: file '%s' written", k, op->file);
+		}
+		jrec_free(&r);
+	} else {
+		FUZZ_CHECK(r.j == NULL && r.ops == NULL, "-EINVAL left memory");
+	}
+	free(text);
+	return 0;
+}
