@@ -77,28 +77,7 @@ config_from_cmdline(const char *key, const char *value)
 static int
 load_config(struct acct_config *c, struct aerr *err)
 {
-	_cleanup_free_ char *dflt = xasprintf("%s/accountd/accountd.conf",
-	    SYSCONFDIR);
-	const char *path = conf_path;
-	int r;
-
-	if (path == NULL && access(dflt, F_OK) == 0)
-		path = dflt;
-	if ((r = config_load(path, c, err)) < 0)
-		return r;
-	for (size_t i = 0; i < noverrides; i++) {
-		char *eq = strchr(overrides[i], '=');
-		_cleanup_free_ char *k = NULL;
-
-		if (eq == NULL)
-			return aerr_set(err, EINVAL, "-o %s: expected key=value",
-			    overrides[i]);
-		k = xstrndup(overrides[i], (size_t)(eq - overrides[i]));
-		if ((r = config_set(c, k, eq + 1, err)) < 0)
-			return aerr_prefix(err, "-o: ");
-	}
-	config_finish(c);
-	return config_check(c, err);
+	return config_load_all(conf_path, overrides, noverrides, c, err);
 }
 
 /* The folder with `mode`; missing parents 0755, as mkdir -p makes them,

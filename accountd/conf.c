@@ -375,6 +375,39 @@ config_finish(struct acct_config *c)
 		c->pid_file = xasprintf("%s/accountd.pid", c->run_dir);
 }
 
+/*
+ * accountd.conf as accountd and accountd-hook read it: PATH (NULL: the
+ * installed file if it is there, else the built-in defaults), then each
+ * "key=value" of overrides (-o), then the derived values, checked.
+ * Returns 0 or -errno with err set.
+ */
+int
+config_load_all(const char *path, char *const *overrides, size_t n,
+    struct acct_config *c, struct aerr *err)
+{
+	_cleanup_free_ char *dflt = xasprintf("%s/accountd/accountd.conf",
+	    SYSCONFDIR);
+	int r;
+
+	if (path == NULL && access(dflt, F_OK) == 0)
+		path = dflt;
+	if ((r = config_load(path, c, err)) < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		char *eq = strchr(overrides[i], '=');
+		_cleanup_free_ char *k = NULL;
+
+		if (eq == NULL)
+			return aerr_set(err, EINVAL, "-o %s: expected key=value",
+			    overrides[i]);
+		k = xstrndup(overrides[i], (size_t)(eq - overrides[i]));
+		if ((r = config_set(c, k, eq + 1, err)) < 0)
+			return aerr_prefix(err, "-o: ");
+	}
+	config_finish(c);
+	return config_check(c, err);
+}
+
 /* Values that cannot be wrong only at run time are checked here, so that
  * accountd -n catches them. */
 int

@@ -73,6 +73,8 @@ void	config_defaults(struct acct_config *);
 int	config_parse(const char *name, const char *text, struct acct_config *,
 	    struct aerr *);
 int	config_load(const char *path, struct acct_config *, struct aerr *);
+int	config_load_all(const char *path, char *const *overrides, size_t n,
+	    struct acct_config *, struct aerr *);
 int	config_set(struct acct_config *, const char *key, const char *value,
 	    struct aerr *);
 void	config_finish(struct acct_config *);	/* derive socket paths */
