@@ -55,11 +55,18 @@ echo "$raw" | grep -q '"ram_limit": 67108864' || fail "ram limit not recorded: $
 echo "$raw" | grep -q '"cpulimit": 50' || fail "cpulimit not recorded: $raw"
 pass "records of 801: $c1 us of CPU, the limits in force (64M, 50%)"
 
-command -v runuser > /dev/null ||
-    fail "no runuser(1) to bill as nobody (scripts/deps.sh installs util-linux)"
+# as nobody: runuser, or where there is none (the VM's busybox) the test
+# helper that drops to uid 65534
 id nobody > /dev/null 2>&1 || fail "no user nobody to bill as"
+if command -v runuser > /dev/null; then
+	as_nobody() { runuser -u nobody -- "$@"; }
+elif [ -x "$HELPERS/ctlabuse" ] && [ "$(id -u nobody)" = 65534 ]; then
+	as_nobody() { "$HELPERS/ctlabuse" exec "$@"; }
+else
+	fail "no runuser(1) to bill as nobody (scripts/deps.sh installs util-linux)"
+fi
 {
-	runuser -u nobody -- "$ACCTCTL" bill --ledger "$db" --from 2000-01-01 \
+	as_nobody "$ACCTCTL" bill --ledger "$db" --from 2000-01-01 \
 	    --to 2100-01-01 -o csv > "$TDIR/nobody.csv" 2>&1 ||
 	    fail "nobody: $(cat "$TDIR/nobody.csv")"
 	grep -q '^801,' "$TDIR/nobody.csv" || fail "801 not in nobody's bill"
