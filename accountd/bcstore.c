@@ -232,8 +232,9 @@ rewrite(void)
 	return 0;
 }
 
+/* Forget every record (the memory only; the file is not touched). */
 static void
-fresh(void)
+drop_records(void)
 {
 	free(recs);
 	free(shadow);
@@ -243,6 +244,12 @@ fresh(void)
 	touched = NULL;
 	is_touched = NULL;
 	nrec = ntouched = 0;
+}
+
+static void
+fresh(void)
+{
+	drop_records();
 	alloc_recs(MIN_RECS);
 }
 
@@ -494,14 +501,7 @@ bcstore_close(void)
 		event_free(flush_ev);
 	flush_ev = NULL;
 	flush_armed = false;
-	free(recs);
-	free(shadow);
-	free(touched);
-	free(is_touched);
-	recs = shadow = NULL;
-	touched = NULL;
-	is_touched = NULL;
-	nrec = ntouched = 0;
+	drop_records();
 	free(spath);
 	spath = NULL;
 }
