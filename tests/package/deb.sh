@@ -12,6 +12,8 @@
 # accountd is stopped, the packages purged, and nothing may be left:
 # no file `dpkg -L` listed, no state, no package user or group, no
 # enablement or rc.d link, no cgroup.  The trap purges and removes on any failure.
+# The state of an accountd run from the build tree (the demo's) is renamed
+# aside for the test and put back after it.
 #
 # Runs in the plain build only: the package is built from the sources
 # without sanitizers, so in the ASan build it would test the same thing
@@ -34,10 +36,27 @@ for p in "${PKGS[@]}"; do
 	*) skip "package $p is on this host ($(pkg_state "$p")); the test would replace and purge it" ;;
 	esac
 done
-for f in /usr/sbin/accountd /usr/sbin/acctctl /etc/accountd /var/lib/accountd \
-    /var/lib/accountd-ledger /run/accountd /usr/share/accountd; do
+for f in /usr/sbin/accountd /usr/sbin/acctctl /usr/share/accountd; do
 	[ -e "$f" ] && skip "$f exists (an install not from the package?); the test would overwrite or remove it"
 done
+# The state of an accountd run from the build tree (the README's demo
+# keeps its containers' configs in /etc/accountd/ct, its store in
+# /var/lib/accountd) is the package's paths too: when no daemon runs from
+# it, it is renamed aside for the test and renamed back by the trap, as it
+# was (a run killed before its trap leaves NAME.before-deb-test, which the
+# next run puts back first).
+STATE=(/etc/accountd /var/lib/accountd /var/lib/accountd-ledger /run/accountd)
+for f in "${STATE[@]}"; do
+	a=$f.before-deb-test
+	[ -e "$a" ] || continue
+	[ -e "$f" ] && skip "$f and $a both exist (a killed earlier run?): put one of them away by hand"
+	mv "$a" "$f"
+done
+if [ -f /run/accountd/accountd.pid ]; then
+	p=$(cat /run/accountd/accountd.pid)
+	[ -n "$p" ] && kill -0 "$p" 2> /dev/null &&
+	    skip "accountd pid $p runs from /run/accountd (the README's demo? scripts/demo.sh --stop stops it); the package uses its paths"
+fi
 USERS=(_accountd _accountd-ledger)	# the exporter's, the ledger's
 for u in "${USERS[@]}"; do
 	getent passwd "$u" > /dev/null && skip "user $u exists"
@@ -45,7 +64,7 @@ for u in "${USERS[@]}"; do
 done
 
 prepare_tdir
-INSTALLED=0 APID=
+INSTALLED=0 APID= ASIDE=()
 wants=/etc/systemd/system/multi-user.target.wants
 had_wants=0; [ -d "$wants" ] && had_wants=1
 pkg_cleanup() {
@@ -60,6 +79,12 @@ pkg_cleanup() {
 		    { echo "# purge in the trap failed:"; sed 's/^/# /' "$TDIR/purge-trap.log"; }
 	fi
 	[ "$had_wants" = 0 ] && rmdir "$wants" 2> /dev/null
+	# what was there before, back in its place; whatever the package
+	# left there in a failed run is this test's (the check below names it)
+	for f in "${ASIDE[@]}"; do
+		rm -rf "$f"
+		mv "$f.before-deb-test" "$f" || echo "# could not put $f back: it is $f.before-deb-test"
+	done
 	# the users did not exist before (checked above): their processes
 	# are accountd's children of this test, and they go with them
 	for u in "${USERS[@]}"; do
@@ -74,6 +99,12 @@ pkg_cleanup() {
 	cleanup
 }
 trap pkg_cleanup EXIT
+for f in "${STATE[@]}"; do
+	[ -e "$f" ] || continue
+	mv "$f" "$f.before-deb-test" || fail "cannot rename $f aside"
+	ASIDE+=("$f")
+	echo "# $f (not the package's) renamed aside for the test; put back at its end"
+done
 
 # ---- build from the distributed sources ---------------------------------
 t0=$SECONDS
