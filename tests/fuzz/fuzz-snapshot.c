@@ -25,7 +25,7 @@ render_all(const struct snap_header *h, const struct snap_ct *cts, size_t n)
 	struct capacity cap;
 	char flags[8];
 
-	metrics_render(h, cts, n, MFMT_TEXT, &b);
+	metrics_render(h, cts, n, MFMT_TEXT, MD_FULL, &b);
 	/* labels are escaped: every sample stays on its line */
 	for (const char *l = b.s; l != NULL && *l; ) {
 		const char *nl = strchr(l, '\n');
@@ -36,7 +36,7 @@ render_all(const struct snap_header *h, const struct snap_ct *cts, size_t n)
 		l = nl + 1;
 	}
 	sbuf_reset(&b);
-	metrics_render(h, cts, n, MFMT_OPENMETRICS, &b);
+	metrics_render(h, cts, n, MFMT_OPENMETRICS, MD_FULL, &b);
 	sbuf_reset(&b);
 	dashboard_render(h, cts, n, &o, &b);
 	if (n > 0) {
