@@ -277,6 +277,9 @@ serve_metrics(struct evhttp_request *req, const char *qs)
 		body->data = mcache_body(X.mc, fmt, gz, &body->len);
 		if (body->data != NULL) {
 			X.cache[kind][gz] = body;
+			log_debug("rendered /metrics (%s) %s: %zu bytes",
+			    fmt == MFMT_TEXT ? "text" : "OpenMetrics",
+			    gz ? "gzip" : "identity", body->len);
 		} else {
 			free(body);
 			gz = false;	/* zlib failed: send it plain */

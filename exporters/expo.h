@@ -7,6 +7,7 @@
  *   metrics.c	  THE metric table: names in /metrics and PCP, help,
  *		  kinds, units, sources; both exporters render from it
  *   openmetrics.c  /metrics in Prometheus text 0.0.4 or OpenMetrics 1.0
+ *   mcache.c	  /metrics across rounds: pieces, only what changed made
  *   negotiate.c	  HTTP Accept / Accept-Encoding negotiation, query strings
  *   httpconn.c	  the HTTP exporter's connections: a cap and a deadline
  *   capacity.c	  host capacity: RAM, swap and CPU committed against what

@@ -134,10 +134,8 @@ piece_set(struct mcache *mc, struct piece *p, struct sbuf *b, size_t samples)
 	    (uInt)p->tlen);
 	mc->st.pieces++;
 	mc->st.text_bytes += p->tlen;
-	if (!mc->zok || deflateReset(&mc->z) != Z_OK) {
-		mc->zfailed = true;
-		return;
-	}
+	if (!mc->zok || deflateReset(&mc->z) != Z_OK)
+		return;		/* p->z NULL: no gzip body */
 	cap = deflateBound(&mc->z, p->tlen) + 64;
 	p->z = xmalloc(cap);
 	mc->z.next_in = (unsigned char *)p->text;
@@ -148,7 +146,8 @@ piece_set(struct mcache *mc, struct piece *p, struct sbuf *b, size_t samples)
 	 * block, so pieces join */
 	if (deflate(&mc->z, Z_SYNC_FLUSH) != Z_OK || mc->z.avail_in != 0 ||
 	    mc->z.avail_out == 0) {
-		mc->zfailed = true;
+		free(p->z);
+		p->z = NULL;	/* no gzip body while this piece is kept */
 		return;
 	}
 	p->zlen = cap - mc->z.avail_out;
@@ -291,6 +290,8 @@ compare(struct mcache *mc, const struct snap_header *h,
 				}
 				idle[i * nf + f] = x;
 			}
+			if (!same)	/* to compare the next round with */
+				mc->rec[j] = cts[i];
 			j++;
 		} else {
 			struct sbuf b = SBUF_INIT;
@@ -318,12 +319,9 @@ compare(struct mcache *mc, const struct snap_header *h,
 	mc->lbllen = lbllen;
 	mc->bkt = bkt;
 	mc->idle = idle;
-	/* the records to compare the next round with */
-	if (same_set) {
-		for (size_t i = 0; i < n; i++)
-			if (memcmp(&mc->rec[i], &cts[i], sizeof(cts[i])) != 0)
-				mc->rec[i] = cts[i];
-	} else {
+	/* the records to compare the next round with: when the set is the
+	 * same, the changed ones were copied above */
+	if (!same_set) {
 		free(mc->rec);
 		mc->rec = xreallocarray(NULL, n ? n : 1, sizeof(*cts));
 		memcpy(mc->rec, cts, n * sizeof(*cts));
@@ -441,10 +439,14 @@ struct gzout {
 };
 
 static void
-gz_add(struct gzout *g, const struct piece *p)
+gz_add(struct mcache *mc, struct gzout *g, const struct piece *p)
 {
 	if (p->tlen == 0)
 		return;
+	if (p->z == NULL) {
+		mc->zfailed = true;
+		return;
+	}
 	sbuf_add(&g->out, (const char *)p->z, p->zlen);
 	g->crc = (uint32_t)crc32_combine(g->crc, p->crc, (z_off_t)p->tlen);
 	g->tlen += p->tlen;
@@ -457,7 +459,7 @@ gz_text(struct mcache *mc, struct gzout *g, struct sbuf *t)
 	struct piece p = { 0 };
 
 	piece_set(mc, &p, t, 0);
-	gz_add(g, &p);
+	gz_add(mc, g, &p);
 	piece_free(&p);
 }
 
@@ -506,15 +508,19 @@ mcache_body(struct mcache *mc, enum mfmt fmt, bool gzip, size_t *len)
 			metrics_head(fam, fmt, &t);
 			piece_set(mc, &fs->head[fmt], &t, 0);
 		}
-		gz_add(&g, &fs->head[fmt]);
-		for (size_t b = 0; b < mc->nb; b++)
-			if (fs->bucket[b].tlen > 0)
-				sbuf_add(&g.out, (const char *)fs->bucket[b].z,
-				    fs->bucket[b].zlen);
+		gz_add(mc, &g, &fs->head[fmt]);
+		for (size_t b = 0; b < mc->nb; b++) {
+			const struct piece *p = &fs->bucket[b];
+
+			if (p->tlen > 0 && p->z == NULL)
+				mc->zfailed = true;
+			else if (p->tlen > 0)
+				sbuf_add(&g.out, (const char *)p->z, p->zlen);
+		}
 		g.crc = (uint32_t)crc32_combine(g.crc, fs->cold_crc,
 		    (z_off_t)fs->cold_tlen);
 		g.tlen += fs->cold_tlen;
-		gz_add(&g, &fs->hot);
+		gz_add(mc, &g, &fs->hot);
 	}
 	if (fmt == MFMT_OPENMETRICS)
 		sbuf_puts(&t, "# EOF\n");

@@ -6,6 +6,9 @@
  * when it has a value.  Both render from here, so a metric is added in
  * one place (docs/HACKING.md, "Adding an exporter metric").
  *
+ * `basic` is the row's level in /metrics: at metrics_detail = basic only
+ * rows that say so are served (the host rows always).
+ *
  * A row may be for one exporter only (om or pcp NULL).  The PCP
  * identifier (cluster, item) is written here and never reused: archives
  * name metrics by it (tests/exporters/pcp-pmids.sh).  /metrics has its
