@@ -166,20 +166,22 @@ in_level(const struct metric *m, enum mdetail d)
 
 /* The families in table order; a run of beancounter columns as their
  * rows-in-bytes families, then their rows-of-items families, then the
- * columns of every row (failcnt). */
+ * columns of every row (failcnt).  Made once per level and kept (static
+ * storage, as the table). */
 const struct mfam *
 metrics_families(enum mdetail d, size_t *n)
 {
-	static struct mfam fam[2][2 * 64];
+	static struct mfam *fam[2];
 	static size_t nfam[2];
-	static bool done[2];
 	struct mfam *f = fam[d == MD_BASIC];
 	size_t k = 0;
 
-	if (done[d == MD_BASIC]) {
+	if (f != NULL) {
 		*n = nfam[d == MD_BASIC];
 		return f;
 	}
+	/* a row is one family, a split beancounter column two */
+	f = fam[d == MD_BASIC] = xcalloc(2 * metric_count, sizeof(*f));
 	for (size_t i = 0; i < metric_count; i++) {
 		const struct metric *m = &metric_table[i];
 		size_t end;
@@ -206,7 +208,6 @@ metrics_families(enum mdetail d, size_t *n)
 		i = end - 1;
 	}
 	nfam[d == MD_BASIC] = k;
-	done[d == MD_BASIC] = true;
 	*n = k;
 	return f;
 }
