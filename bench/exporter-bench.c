@@ -292,9 +292,13 @@ bench_scrape(uint32_t n, int reps, unsigned busy_pct, unsigned wakes,
 		    bench_pct(tread, (size_t)reps, 0.5),
 		    bench_pct(tinc, (size_t)reps, 0.5),
 		    inc <= 50 * (double)n / 10000 ? "met" : "NOT met");
+		/* the goal was set on a quiet host where the whole took 203
+		 * ms; the ratio holds whatever else the machine runs */
 		printf("  new-round scrape, whole (render + gzip in one go): "
-		    "median %7.2f ms  -> pieces/whole %.2f\n", full,
-		    full > 0 ? inc / full : 0);
+		    "median %7.2f ms  -> pieces/whole %.2f (goal as a ratio: "
+		    "<= 50/203 = 0.25, issue 17's quiet figures: %s)\n", full,
+		    full > 0 ? inc / full : 0, full > 0 && inc / full <= 50.0 /
+		    203 ? "met" : "NOT met");
 		printf("  per round: %.0f container-families rendered of %zu "
 		    "(%.1f %%), %.0f hot; body %.1f MB (%zu B/container), gzip "
 		    "%.2f MB in pieces vs %.2f MB whole (%.2fx)\n",

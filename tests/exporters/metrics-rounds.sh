@@ -11,8 +11,11 @@
 #   - -D basic: at most 1.5 KB per container, only families documented as
 #     basic in docs/exporters.md (and every plain "basic" one), promtool
 #     has nothing to report;
-#   - a bad -D is refused with a message naming what is accepted.
-# Needs no root.
+#   - a bad -D is refused with a message naming what is accepted;
+#   - as root on a host with cgroups: accountd with metrics_detail = basic
+#     starts its exporter with -D basic, which serves a container of its
+#     at that level.
+# Needs no root for the rest.
 . "$(dirname "$0")/lib-exp.sh"
 need curl "the HTTP client of this test"
 need gzip "to decode the gzip bodies"
@@ -128,4 +131,21 @@ if command -v promtool > /dev/null; then
 	    fail "promtool check metrics (basic): $out"
 	[ -z "$out" ] || fail "promtool check metrics (basic) reports: $out"
 	pass "promtool check metrics: nothing to report (basic)"
+fi
+
+if [ "$(id -u)" = 0 ] && { [ -d /sys/fs/cgroup/memory ] || [ -f /sys/fs/cgroup/cgroup.controllers ]; }; then
+	port=$(free_port)
+	start_exp_daemon "$port" -o metrics_detail=basic
+	actl create 801 --ram 64M > /dev/null || fail "create 801"
+	epid=$(exporter_pid "$DPID")
+	tr '\0' ' ' < "/proc/$epid/cmdline" | grep -q -- '-D basic' ||
+	    fail "the exporter was not started with -D basic: $(tr '\0' ' ' < "/proc/$epid/cmdline")"
+	wait_for 10 sh -c "curl -s http://127.0.0.1:$port/metrics | grep -q 'accountd_container_running{container=\"801\"} 1'" ||
+	    fail "801 is not in /metrics"
+	curl -s "http://127.0.0.1:$port/metrics" > "$TDIR/daemon-basic.txt"
+	grep -q 'accountd_beancounter_held_bytes{container="801",resource="physpages"}' "$TDIR/daemon-basic.txt" ||
+	    fail "basic: no physpages held for 801"
+	! grep -q -e '^accountd_container_config_ram_bytes' -e 'resource="kmemsize"' "$TDIR/daemon-basic.txt" ||
+	    fail "basic: full-only metrics served"
+	pass "metrics_detail = basic in accountd.conf: its exporter runs with -D basic and serves 801 at that level"
 fi
