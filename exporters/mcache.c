@@ -498,8 +498,11 @@ mcache_body(struct mcache *mc, enum mfmt fmt, bool gzip, size_t *len)
 		if (!gzip) {
 			metrics_head(fam, fmt, &t);
 			for (size_t b = 0; b < mc->nb; b++)
-				sbuf_add(&t, fs->bucket[b].text, fs->bucket[b].tlen);
-			sbuf_add(&t, fs->hot.text, fs->hot.tlen);
+				if (fs->bucket[b].tlen > 0)
+					sbuf_add(&t, fs->bucket[b].text,
+					    fs->bucket[b].tlen);
+			if (fs->hot.tlen > 0)
+				sbuf_add(&t, fs->hot.text, fs->hot.tlen);
 			continue;
 		}
 		if (t.len > 0)
