@@ -147,6 +147,11 @@ static const struct ckey {
 	  "nobody", "user the exporter runs as (never root)" },
 	{ "exporter_path", CK_STR, offsetof(struct acct_config, exporter_path),
 	  SBINDIR "/accountd-exporter", "the exporter program" },
+	{ "metrics_detail", CK_ENUM,
+	  offsetof(struct acct_config, metrics_detail), "full|basic",
+	  "what /metrics has per container: full (about 5.5 KB each) or basic "
+	  "(running, CPU time, block I/O bytes, memory, swap and process "
+	  "beancounters, failures: about 1.1 KB)" },
 	{ "rrd_dir", CK_STR, offsetof(struct acct_config, rrd_dir),
 	  LOCALSTATEDIR "/lib/accountd-rrd", "per-container RRD archives "
 	  "written by the exporter (empty: none)" },

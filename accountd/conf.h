@@ -50,6 +50,7 @@ struct acct_config {
 	char		*http_listen;
 	char		*exporter_user;
 	char		*exporter_path;
+	char		*metrics_detail;	/* full or basic */
 	char		*rrd_dir;
 	unsigned	 rrd_step;		/* s */
 	char		*rrdcached;

@@ -47,6 +47,8 @@ prepare(struct child *ch, const struct passwd *pw, char **argv)
 	argv[n++] = c->http_listen;
 	argv[n++] = (char *)"-s";
 	argv[n++] = snap;
+	argv[n++] = (char *)"-D";
+	argv[n++] = c->metrics_detail;
 	if (*c->rrd_dir != '\0') {
 		argv[n++] = (char *)"-r";
 		argv[n++] = c->rrd_dir;

@@ -8,6 +8,15 @@
  *	whole new-round scrape through a snapshot file (snap_read and the
  *	checks, render, gzip) and the peak RSS.  Budget: 20 ms at 1,000,
  *	200 ms at 10,000 (docs/DESIGN.md).
+ *   exporter-bench scrape N ROUNDS BUSY_PCT WAKES [basic]
+ *	a new round's scrape the way the exporter makes it (mcache.c): read
+ *	the snapshot, compare, render and compress what changed, join the
+ *	gzip body; BUSY_PCT % of the containers change every round (CPU,
+ *	memory, I/O, PSI, a beancounter), WAKES idle ones change once each
+ *	round; after 2 x COLD_ROUNDS rounds of warm-up, ROUNDS rounds
+ *	measured.  Beside it, in the same rounds, the whole body rendered
+ *	and compressed in one go (metrics_render and gzip).  Goal: <= 50 ms
+ *	at 10,000 (issue 17).
  *   exporter-bench rrd N ROUNDS DIR STEP [RRDCACHED]
  *	RRD archives of N containers in DIR: creation, then ROUNDS rounds of
  *	updates, per update, directly with librrd or through rrdcached.
@@ -84,7 +93,7 @@ bench_render(uint32_t n, int reps)
 			sbuf_reset(&b);
 			t0 = bench_now_ms();
 			metrics_render(&h, cts, n, f ? MFMT_OPENMETRICS :
-			    MFMT_TEXT, &b);
+			    MFMT_TEXT, MD_FULL, &b);
 			t[r] = bench_now_ms() - t0;
 		}
 		gzlen = gz(b.s, b.len, &gzms);
@@ -136,7 +145,7 @@ bench_render(uint32_t n, int reps)
 				return 1;
 			}
 			sbuf_reset(&b);
-			metrics_render(&v.h, v.cts, v.n, MFMT_OPENMETRICS, &b);
+			metrics_render(&v.h, v.cts, v.n, MFMT_OPENMETRICS, MD_FULL, &b);
 			(void)gz(b.s, b.len, &gzms);
 			t[r] = bench_now_ms() - t0;
 		}
@@ -156,6 +165,161 @@ bench_render(uint32_t n, int reps)
 	sbuf_free(&b);
 	free(cts);
 	free(t);
+	return 0;
+}
+
+/* one round of a fleet: the busy ones move, a few idle ones wake up */
+static void
+churn(struct snap_ct *cts, uint32_t n, unsigned busy_pct, unsigned wakes,
+    uint32_t *seed)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		struct snap_ct *c = &cts[i];
+
+		if (!c->running || (i * 2654435761u) % 100 >= busy_pct)
+			continue;
+		c->cpu_usage += 700000 + *seed % 1000;
+		c->cpu_user += 500000;
+		c->cpu_system += 200000 + *seed % 1000;
+		for (int k = 0; k < 3; k++)
+			c->psi_some[k] += 1000 + (uint64_t)k;
+		c->psi_full[1] += 10;
+		for (uint32_t d = 0; d < c->ndev; d++) {
+			c->dev[d].rbytes += 4096 * 3;
+			c->dev[d].wbytes += 4096 * 7;
+			c->dev[d].rios += 3;
+			c->dev[d].wios += 7;
+		}
+		c->mem_anon += 4096;
+		c->row[UB_PHYSPAGES].held++;
+		c->row[UB_KMEMSIZE].held += 512;
+		*seed = *seed * 1103515245u + 12345u;
+	}
+	for (unsigned w = 0; w < wakes; w++) {
+		*seed = *seed * 1103515245u + 12345u;
+		cts[(*seed >> 8) % n].cpu_usage += 1000;
+	}
+}
+
+static int
+bench_scrape(uint32_t n, int reps, unsigned busy_pct, unsigned wakes,
+    enum mdetail detail)
+{
+	struct snap_header h;
+	struct snap_ct *cts = xcalloc(n, sizeof(*cts));
+	double *tread = xcalloc((size_t)reps, sizeof(double));
+	double *tinc = xcalloc((size_t)reps, sizeof(double));
+	double *tall = xcalloc((size_t)reps, sizeof(double));
+	double *tfull = xcalloc((size_t)reps, sizeof(double));
+	size_t *zlen = xcalloc((size_t)reps, sizeof(size_t));
+	char path[] = "/tmp/exporter-bench.XXXXXX";
+	struct snap_writer w;
+	struct snap s;
+	struct sview v = { .n = 0 };
+	struct aerr err = { 0 };
+	struct mcache *mc = mcache_new(detail);
+	struct sbuf b = SBUF_INIT;
+	uint32_t seed = 1;
+	size_t rendered = 0, hot = 0, plain = 0, fullz = 0;
+	int fd = mkstemp(path), warm = 2 * 64;
+
+	if (fd < 0)
+		return 1;
+	close(fd);
+	synth_header(&h, n, 1);
+	for (uint32_t i = 0; i < n; i++)
+		synth_ct(&cts[i], i, 42, 1);
+	if (snapw_open(&w, path, &err) < 0 || snap_open(&s, path, &err) < 0) {
+		fprintf(stderr, "exporter-bench: %s\n", err.msg);
+		return 1;
+	}
+	for (int r = -warm; r < reps; r++) {
+		struct snap_ct *rec;
+		double t0, t1, t2, fz;
+		size_t len;
+		char *body;
+
+		churn(cts, n, busy_pct, wakes, &seed);
+		h.rounds++;
+		h.time_ms += 1000;
+		if ((rec = snapw_begin(&w, n)) == NULL)
+			return 1;
+		memcpy(rec, cts, (size_t)n * sizeof(*cts));
+		w.hdr->rounds = h.rounds;
+		w.hdr->time_ms = h.time_ms;
+		snapw_commit(&w, n);
+
+		t0 = bench_now_ms();
+		if (sview_load(&s, &v, &err) < 0) {
+			fprintf(stderr, "exporter-bench: %s\n", err.msg);
+			return 1;
+		}
+		t1 = bench_now_ms();
+		mcache_update(mc, &v.h, v.cts, v.n);
+		body = mcache_body(mc, MFMT_OPENMETRICS, true, &len);
+		t2 = bench_now_ms();
+		free(body);
+		if (r < 0)
+			continue;
+		tread[r] = t1 - t0;
+		tinc[r] = t2 - t1;
+		tall[r] = t2 - t0;
+		zlen[r] = len;
+		rendered += mcache_stats(mc)->rendered;
+		hot += mcache_stats(mc)->hot;
+		/* the same round in one go */
+		sbuf_reset(&b);
+		t0 = bench_now_ms();
+		metrics_render(&v.h, v.cts, v.n, MFMT_OPENMETRICS, detail, &b);
+		fullz = gz(b.s, b.len, &fz);
+		tfull[r] = bench_now_ms() - t0 + tread[r];
+		plain = b.len;
+	}
+	{
+		double inc = bench_pct(tall, (size_t)reps, 0.5);
+		double full = bench_pct(tfull, (size_t)reps, 0.5);
+		size_t nf;
+
+		metrics_families(detail, &nf);
+		printf("%u containers (synthetic, v2 rows), metrics_detail %s, "
+		    "%u %% busy + %u idle waking per round, %d rounds after %d "
+		    "of warm-up:\n", n, mdetail_name(detail), busy_pct, wakes,
+		    reps, warm);
+		printf("  new-round scrape, pieces (mcache): median %7.2f ms  "
+		    "p90 %7.2f ms  [read+check %.2f, compare+render+gzip "
+		    "%.2f]  goal <= 50 ms: %s\n", inc,
+		    bench_pct(tall, (size_t)reps, 0.9),
+		    bench_pct(tread, (size_t)reps, 0.5),
+		    bench_pct(tinc, (size_t)reps, 0.5),
+		    inc <= 50 * (double)n / 10000 ? "met" : "NOT met");
+		/* the goal was set on a quiet host where the whole took 203
+		 * ms; the ratio holds whatever else the machine runs */
+		printf("  new-round scrape, whole (render + gzip in one go): "
+		    "median %7.2f ms  -> pieces/whole %.2f (goal as a ratio: "
+		    "<= 50/203 = 0.25, issue 17's quiet figures: %s)\n", full,
+		    full > 0 ? inc / full : 0, full > 0 && inc / full <= 50.0 /
+		    203 ? "met" : "NOT met");
+		printf("  per round: %.0f container-families rendered of %zu "
+		    "(%.1f %%), %.0f hot; body %.1f MB (%zu B/container), gzip "
+		    "%.2f MB in pieces vs %.2f MB whole (%.2fx)\n",
+		    (double)rendered / reps, (size_t)n * nf,
+		    100.0 * (double)rendered / reps / ((double)n * nf),
+		    (double)hot / reps, (double)plain / 1e6, plain / n,
+		    (double)zlen[reps - 1] / 1e6, (double)fullz / 1e6,
+		    fullz ? (double)zlen[reps - 1] / (double)fullz : 0);
+	}
+	mcache_free(mc);
+	sview_free(&v);
+	snap_close(&s);
+	snapw_close(&w);
+	unlink(path);
+	sbuf_free(&b);
+	free(cts);
+	free(tread);
+	free(tinc);
+	free(tall);
+	free(tfull);
+	free(zlen);
 	return 0;
 }
 
@@ -265,12 +429,18 @@ main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "render") == 0)
 		return bench_render((uint32_t)atoi(argv[2]), atoi(argv[3]));
+	if ((argc == 6 || argc == 7) && strcmp(argv[1], "scrape") == 0)
+		return bench_scrape((uint32_t)atoi(argv[2]), atoi(argv[3]),
+		    (unsigned)atoi(argv[4]), (unsigned)atoi(argv[5]),
+		    argc == 7 && strcmp(argv[6], "basic") == 0 ? MD_BASIC :
+		    MD_FULL);
 	if ((argc == 6 || argc == 7) && strcmp(argv[1], "rrd") == 0)
 		return bench_rrd((uint32_t)atoi(argv[2]), atoi(argv[3]), argv[4],
 		    (unsigned)atoi(argv[5]), argc == 7 ? argv[6] : NULL);
 	if (argc == 4 && strcmp(argv[1], "rounds") == 0)
 		return bench_rounds(argv[2], atoi(argv[3]));
 	fprintf(stderr, "usage: exporter-bench render N REPS\n"
+	    "       exporter-bench scrape N ROUNDS BUSY_PCT WAKES [basic]\n"
 	    "       exporter-bench rrd N ROUNDS DIR STEP [RRDCACHED]\n"
 	    "       exporter-bench rounds SNAPSHOT SECONDS\n");
 	return 2;

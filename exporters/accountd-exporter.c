@@ -16,8 +16,11 @@
  * Rendering happens at most once per sampling round and format: the
  * bodies are kept (reference-counted, so a slow client keeps its copy
  * while a new round is rendered) and every scrape within the round sends
- * the same bytes.  Memory is bounded by two snapshot copies and one body
- * per format in use (during a refresh, briefly, the previous copy too).
+ * the same bytes.  Across rounds, /metrics is kept in pieces (mcache.c):
+ * a new round renders and compresses only the containers whose samples
+ * changed.  Memory is bounded by two snapshot copies, the pieces (about
+ * one body and its gzip) and one body per format in use (during a
+ * refresh, briefly, the previous copy too).
  *
  * RRD archives (-r DIR) are updated every -t seconds from the snapshot.
  *
@@ -49,7 +52,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "expo.h"
 #include "log.h"
@@ -81,6 +83,9 @@ static struct {
 	bool		 have;		/* cur holds a snapshot */
 	double		*cpu_pct;	/* per record of cur, or NULL */
 	struct body	*cache[BODY_KINDS][2];	/* [format][gzip] */
+	struct mcache	*mc;		/* /metrics in pieces */
+	bool		 mc_current;	/* mc has the round of cur */
+	enum mdetail	 detail;	/* -D */
 	bool		 rrd_on;
 	struct rrd_writer rrd;
 	struct event	*rrd_timer;
@@ -161,6 +166,7 @@ refresh(struct aerr *err)
 
 	if (r > 0) {
 		X.have = true;
+		X.mc_current = false;
 		drop_cache();
 		compute_cpu();
 		/* the previous round was only needed for the CPU rates */
@@ -211,33 +217,13 @@ send_body(struct evhttp_request *req, struct body *body, const char *type,
 }
 
 static struct body *
-gzip_body(const struct body *in)
+identity_body(enum mfmt fmt)
 {
-	struct body *out;
-	z_stream z;
-	size_t cap;
+	struct body *body = xcalloc(1, sizeof(*body));
 
-	memset(&z, 0, sizeof(z));
-	/* 15 + 16: a gzip wrapper; level 1: the text compresses ~10x anyway */
-	if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8,
-	    Z_DEFAULT_STRATEGY) != Z_OK)
-		return NULL;
-	cap = deflateBound(&z, in->len) + 64;
-	out = xcalloc(1, sizeof(*out));
-	out->refs = 1;
-	out->data = xmalloc(cap);
-	z.next_in = (unsigned char *)in->data;
-	z.avail_in = (uInt)in->len;
-	z.next_out = (unsigned char *)out->data;
-	z.avail_out = (uInt)cap;
-	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
-		deflateEnd(&z);
-		body_unref(out);
-		return NULL;
-	}
-	out->len = z.total_out;
-	deflateEnd(&z);
-	return out;
+	body->refs = 1;
+	body->data = mcache_body(X.mc, fmt, false, &body->len);
+	return body;
 }
 
 /* Header lookup that tolerates a request without headers. */
@@ -270,26 +256,37 @@ serve_metrics(struct evhttp_request *req, const char *qs)
 		return;
 	}
 	X.scrapes++;
-	if (X.cache[kind][0] == NULL) {
-		struct sbuf b = SBUF_INIT;
-		struct body *body = xcalloc(1, sizeof(*body));
+	if (!X.mc_current) {
+		const struct mcache_stats *st;
 		double t0 = now_ms();
 
-		metrics_render(&X.cur.h, X.cur.cts, X.cur.n, fmt, &b);
+		mcache_update(X.mc, &X.cur.h, X.cur.cts, X.cur.n);
+		X.mc_current = true;
 		X.last_render_ms = now_ms() - t0;
 		X.renders++;
-		body->refs = 1;
-		body->len = b.len;
-		body->data = sbuf_take(&b);
-		X.cache[kind][0] = body;
-		log_debug("rendered /metrics (%s): %zu bytes, %zu containers, "
-		    "%.2f ms", fmt == MFMT_TEXT ? "text" : "OpenMetrics",
-		    body->len, X.cur.n, X.last_render_ms);
+		st = mcache_stats(X.mc);
+		log_debug("/metrics: a new round, %zu containers: %zu "
+		    "container-family pairs rendered (%zu hot), %zu pieces, "
+		    "%zu bytes compressed, %.2f ms", X.cur.n, st->rendered,
+		    st->hot, st->pieces, st->text_bytes, X.last_render_ms);
 	}
-	if (gz && X.cache[kind][1] == NULL)
-		X.cache[kind][1] = gzip_body(X.cache[kind][0]);
-	if (gz && X.cache[kind][1] == NULL)
-		gz = false;		/* zlib failed: send it plain */
+	if (X.cache[kind][gz] == NULL) {
+		struct body *body = xcalloc(1, sizeof(*body));
+
+		body->refs = 1;
+		body->data = mcache_body(X.mc, fmt, gz, &body->len);
+		if (body->data != NULL) {
+			X.cache[kind][gz] = body;
+			log_debug("rendered /metrics (%s) %s: %zu bytes",
+			    fmt == MFMT_TEXT ? "text" : "OpenMetrics",
+			    gz ? "gzip" : "identity", body->len);
+		} else {
+			free(body);
+			gz = false;	/* zlib failed: send it plain */
+			if (X.cache[kind][0] == NULL)
+				X.cache[kind][0] = identity_body(fmt);
+		}
+	}
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Vary",
 	    "Accept, Accept-Encoding");
 	send_body(req, X.cache[kind][gz], metrics_content_type(fmt, omv), gz);
@@ -482,10 +479,12 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: accountd-exporter [-dv] [-l addr:port] [-s snapshot] "
-	    "[-r rrd_dir [-t step] [-c rrdcached]] [-u user]\n"
+	    "usage: accountd-exporter [-dv] [-D level] [-l addr:port] "
+	    "[-s snapshot] [-r rrd_dir [-t step] [-c rrdcached]] [-u user]\n"
 	    "  -d          log to stderr (default: syslog once serving, when "
 	    "not on a terminal)\n"
+	    "  -D level    metrics per container in /metrics: full (default) "
+	    "or basic\n"
 	    "  -l a:p      listen on address:port (default %s; [::1]:p for "
 	    "IPv6)\n"
 	    "  -m n        serve at most n connections at once (default %d; "
@@ -635,8 +634,15 @@ main(int argc, char **argv)
 	X.snap_path = RUNSTATEDIR "/accountd/snapshot";
 	X.max_conns = DEFAULT_MAX_CONNS;
 	X.deadline_s = DEFAULT_DEADLINE_S;
-	while ((ch = getopt(argc, argv, "c:dhl:m:r:s:t:T:u:v")) != -1) {
+	while ((ch = getopt(argc, argv, "c:dD:hl:m:r:s:t:T:u:v")) != -1) {
 		switch (ch) {
+		case 'D':
+			if (mdetail_parse(optarg, &X.detail, &err) < 0) {
+				fprintf(stderr, "accountd-exporter: -D: %s\n",
+				    err.msg);
+				return 2;
+			}
+			break;
 		case 'c':
 			rrdcached = optarg;
 			break;
@@ -700,6 +706,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	sfollow_init(&X.follow, X.snap_path);
+	X.mc = mcache_new(X.detail);
 	if (rrd_dir != NULL) {
 		if (rrdw_init(&X.rrd, rrd_dir, rrdcached, step, &err) < 0) {
 			log_err("%s", err.msg);
@@ -736,8 +743,9 @@ main(int argc, char **argv)
 	if (!to_stderr)
 		log_init("accountd-exporter", 1, verbose ? LOG_LVL_DEBUG :
 		    LOG_LVL_INFO);
-	log_info("serving /metrics and the dashboard on http://%s/ (snapshot "
-	    "%s, RRD %s%s%s, user %s)", listen_on, X.snap_path,
+	log_info("serving /metrics (metrics_detail %s) and the dashboard on "
+	    "http://%s/ (snapshot %s, RRD %s%s%s, user %s)",
+	    mdetail_name(X.detail), listen_on, X.snap_path,
 	    X.rrd_on ? rrd_dir : "off", rrdcached ? " via rrdcached " : "",
 	    rrdcached ? rrdcached : "", getpwuid(geteuid()) ?
 	    getpwuid(geteuid())->pw_name : "?");
@@ -748,6 +756,7 @@ main(int argc, char **argv)
 	if (X.rrd_timer != NULL)
 		event_free(X.rrd_timer);
 	drop_cache();
+	mcache_free(X.mc);
 	httpconn_stop();
 	evhttp_free(X.http);
 	httpconn_free();

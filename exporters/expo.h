@@ -7,6 +7,7 @@
  *   metrics.c	  THE metric table: names in /metrics and PCP, help,
  *		  kinds, units, sources; both exporters render from it
  *   openmetrics.c  /metrics in Prometheus text 0.0.4 or OpenMetrics 1.0
+ *   mcache.c	  /metrics across rounds: pieces, only what changed made
  *   negotiate.c	  HTTP Accept / Accept-Encoding negotiation, query strings
  *   httpconn.c	  the HTTP exporter's connections: a cap and a deadline
  *   capacity.c	  host capacity: RAM, swap and CPU committed against what
@@ -154,6 +155,17 @@ enum {
 enum { CL_HOST = 0, CL_CT = 1, CL_CPU = 2, CL_PSI = 3, CL_MEM = 4,
 	CL_CONFIG = 5, CL_VSWAP = 6, CL_IO = 7, CL_DISK = 8, CL_BC = 10 };
 
+/* metrics_detail: what /metrics has per container (the host families are
+ * in both) */
+enum mdetail { MD_FULL, MD_BASIC };
+/* struct metric's level: in metrics_detail = basic? */
+enum {
+	MB_NO = 0,	/* full only */
+	MB_ALL,		/* basic too */
+	MB_ROWS,	/* basic too, the rows of metric_basic_rows only */
+	MB_NONZERO	/* basic too, the samples that are not 0 */
+};
+
 struct metric {
 	const char	*om;		/* /metrics family; NULL: PCP only */
 	const char	*om_items;	/* MS_ROW: the family of rows of
@@ -169,12 +181,17 @@ struct metric {
 	enum msrc	 src;
 	size_t		 off;		/* MS_FIELD */
 	unsigned	 om_when, pcp_when;	/* W_*, per exporter */
+	unsigned	 basic;		/* MB_*: /metrics's level */
 	const char	*help, *help_items;	/* /metrics HELP */
 	const char	*pcp_one, *pcp_help;	/* PCP texts (help: one) */
 };
 
 extern const struct metric metric_table[];
 extern const size_t metric_count;
+/* beancounter rows in metrics_detail = basic (bits of enum ub_res) */
+extern const uint32_t metric_basic_rows;
+int	mdetail_parse(const char *, enum mdetail *, struct aerr *);
+const char *mdetail_name(enum mdetail);
 
 /* The value of a metric for container c (sub: the device or row), under
  * the conditions `when`: 1 and *v, or 0 when it has none.  Host metrics
@@ -185,10 +202,64 @@ int	metric_value(const struct metric *, unsigned when,
 
 /* ---- openmetrics.c ---------------------------------------------------- */
 
-/* Render /metrics for the snapshot into out (appends). */
+/* Render /metrics for the snapshot into out (appends), in one go. */
 void	metrics_render(const struct snap_header *, const struct snap_ct *,
-	    size_t n, enum mfmt, struct sbuf *out);
+	    size_t n, enum mfmt, enum mdetail, struct sbuf *out);
 const char *metrics_content_type(enum mfmt, const char *om_version);
+
+/* The pieces of the body, for mcache.c.  A family of /metrics: a table
+ * row, or for beancounter columns split by unit, its rows of items. */
+struct mfam {
+	const struct metric *m;
+	bool		 items;
+};
+
+/* The families in their order for a level (static storage). */
+const struct mfam *metrics_families(enum mdetail, size_t *n);
+/* HELP, TYPE (and UNIT) lines */
+void	metrics_head(const struct mfam *, enum mfmt, struct sbuf *);
+/* a host family: its head and samples */
+void	metrics_host(const struct mfam *, enum mfmt, const struct snap_header *,
+	    const struct capacity *, struct sbuf *);
+/* The samples of a per-container family for cts[idx[0..k)] (idx NULL:
+ * cts[0..k)); lbl[i], lbllen[i]: cts[i]'s label from metrics_label.
+ * Returns the number of samples. */
+size_t	metrics_samples(const struct mfam *, enum mdetail,
+	    const struct snap_header *, const struct snap_ct *cts,
+	    const uint32_t *idx, size_t k, const char *const *lbl,
+	    const size_t *lbllen, struct sbuf *);
+/* container="NAME", escaped */
+void	metrics_label(struct sbuf *, const char *name);
+/* Would a and b (one container, two rounds) render the same samples? */
+bool	metrics_same(const struct mfam *, enum mdetail,
+	    const struct snap_header *, const struct snap_ct *a,
+	    const struct snap_ct *b);
+
+/* ---- mcache.c --------------------------------------------------------- */
+
+/* /metrics kept across rounds: every family in pieces (its samples for a
+ * bucket of containers that did not change lately, and for those that
+ * did), each piece kept as text and as a raw deflate stream ended by a
+ * sync flush; a body joins them.  A round renders and compresses only
+ * the pieces whose containers changed. */
+struct mcache;
+
+struct mcache_stats {
+	size_t		 rendered;	/* container-family pairs this round */
+	size_t		 pieces;	/* compressed this round */
+	size_t		 hot;		/* container-family pairs kept hot */
+	size_t		 text_bytes;	/* compressed this round */
+};
+
+struct mcache *mcache_new(enum mdetail);
+void	mcache_free(struct mcache *);
+/* A new round: cts sorted by name, unique (a struct sview's). */
+void	mcache_update(struct mcache *, const struct snap_header *,
+	    const struct snap_ct *cts, size_t n);
+/* The body of the round in a format, gzip or identity: *len bytes
+ * (caller frees).  NULL when zlib failed. */
+char	*mcache_body(struct mcache *, enum mfmt, bool gzip, size_t *len);
+const struct mcache_stats *mcache_stats(const struct mcache *);
 
 /* ---- dashboard.c ------------------------------------------------------ */
 

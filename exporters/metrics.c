@@ -6,6 +6,9 @@
  * when it has a value.  Both render from here, so a metric is added in
  * one place (docs/HACKING.md, "Adding an exporter metric").
  *
+ * `basic` is the row's level in /metrics: at metrics_detail = basic only
+ * rows that say so are served (the host rows always).
+ *
  * A row may be for one exporter only (om or pcp NULL).  The PCP
  * identifier (cluster, item) is written here and never reused: archives
  * name metrics by it (tests/exporters/pcp-pmids.sh).  /metrics has its
@@ -17,10 +20,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "expo.h"
+#include "ubc.h"
 
 #define CT(f)	offsetof(struct snap_ct, f)
 #define DEV(f)	offsetof(struct snap_dev, f)
@@ -137,7 +142,8 @@ const struct metric metric_table[] = {
 	  .cluster = CL_CT, .item = 0, .kind = MK_INSTANT, .flags = MF_U32,
 	  .scope = MS_CT, .src = MS_RUNNING,
 	  .help = "1 when the container's cgroup exists (it runs), else 0.",
-	  .pcp_one = "1 when the container runs (its cgroup exists), else 0" },
+	  .pcp_one = "1 when the container runs (its cgroup exists), else 0",
+	  .basic = MB_ALL },
 	{ .pcp = "cgroup", .cluster = CL_CT, .item = 1, .kind = MK_DISCRETE,
 	  .flags = MF_STRING, .scope = MS_CT, .src = MS_CGROUP,
 	  .pcp_one = "the container's cgroup path, relative to the hierarchy "
@@ -153,7 +159,8 @@ const struct metric metric_table[] = {
 	    "pages or bytes, in bytes).",
 	  .help_items = "Beancounter held for rows that count items (numproc, "
 	    "numfile, ...).",
-	  .pcp_help = "What is in use now." },
+	  .pcp_help = "What is in use now.",
+	  .basic = MB_ROWS },
 	{ .om = "accountd_beancounter_maxheld_bytes",
 	  .om_items = "accountd_beancounter_maxheld", .pcp = "maxheld",
 	  .item = 1, .kind = MK_INSTANT, .unit = MU_BYTES, .flags = MF_LIMIT,
@@ -171,7 +178,8 @@ const struct metric metric_table[] = {
 	  .help = "Beancounter barrier (+Inf: unlimited).",
 	  .help_items = "Beancounter barrier for rows that count items (+Inf: "
 	    "unlimited).",
-	  .pcp_help = "No value when unlimited." },
+	  .pcp_help = "No value when unlimited.",
+	  .basic = MB_ROWS },
 	{ .om = "accountd_beancounter_limit_bytes",
 	  .om_items = "accountd_beancounter_limit", .pcp = "limit",
 	  .item = 3, .kind = MK_DISCRETE, .unit = MU_BYTES, .flags = MF_LIMIT,
@@ -180,14 +188,16 @@ const struct metric metric_table[] = {
 	  .help = "Beancounter limit (+Inf: unlimited).",
 	  .help_items = "Beancounter limit for rows that count items (+Inf: "
 	    "unlimited).",
-	  .pcp_help = "No value when unlimited." },
+	  .pcp_help = "No value when unlimited.",
+	  .basic = MB_ROWS },
 	{ .om = "accountd_beancounter_failcnt", .pcp = "failcnt", .item = 4,
 	  .kind = MK_COUNTER, .unit = MU_COUNT, .scope = MS_ROW,
 	  .src = MS_BC_FAILCNT, .om_when = RUN, .pcp_when = RUN,
 	  .help = "Times a charge against the resource failed (the beancounter "
 	    "failcnt; kept across restarts of accountd).",
 	  .pcp_help = "Times a charge against the resource failed; kept across "
-	    "restarts of accountd." },
+	    "restarts of accountd.",
+	  .basic = MB_NONZERO },
 
 	/* CPU */
 	{ .om = "accountd_container_cpu_usage_seconds", .pcp = "cpu.usage",
@@ -195,7 +205,8 @@ const struct metric metric_table[] = {
 	  .scope = MS_CT, .src = MS_FIELD, .off = CT(cpu_usage),
 	  .om_when = RUN, .pcp_when = RUN,
 	  .help = "CPU time used by the container's tasks.",
-	  .pcp_one = "CPU time used by the container's tasks" },
+	  .pcp_one = "CPU time used by the container's tasks",
+	  .basic = MB_ALL },
 	{ .om = "accountd_container_cpu_user_seconds", .pcp = "cpu.user",
 	  .cluster = CL_CPU, .item = 1, .kind = MK_COUNTER, .unit = MU_USEC,
 	  .scope = MS_CT, .src = MS_FIELD, .off = CT(cpu_user),
@@ -296,14 +307,16 @@ const struct metric metric_table[] = {
 	  .om_when = RUN, .pcp_when = RUN,
 	  .help = "Bytes read from the block device.",
 	  .pcp_one = "bytes read from the block device",
-	  .pcp_help = IO_PCP_HELP },
+	  .pcp_help = IO_PCP_HELP,
+	  .basic = MB_ALL },
 	{ .om = "accountd_container_io_written_bytes", .pcp = "io.write_bytes",
 	  .cluster = CL_IO, .item = 1, .kind = MK_COUNTER, .unit = MU_BYTES,
 	  .scope = MS_DEV, .src = MS_FIELD, .off = DEV(wbytes),
 	  .om_when = RUN, .pcp_when = RUN,
 	  .help = "Bytes written to the block device.",
 	  .pcp_one = "bytes written to the block device",
-	  .pcp_help = IO_PCP_HELP },
+	  .pcp_help = IO_PCP_HELP,
+	  .basic = MB_ALL },
 	{ .om = "accountd_container_io_reads", .pcp = "io.reads",
 	  .cluster = CL_IO, .item = 2, .kind = MK_COUNTER, .unit = MU_COUNT,
 	  .scope = MS_DEV, .src = MS_FIELD, .off = DEV(rios),
@@ -487,6 +500,30 @@ const struct metric metric_table[] = {
 	  .pcp_help = "No value when unset." },
 };
 const size_t metric_count = sizeof(metric_table) / sizeof(metric_table[0]);
+
+/* metrics_detail = basic: the memory, swap and process rows, beside the
+ * CPU time, block I/O bytes and failures (docs/exporters.md, "Metrics") */
+const uint32_t metric_basic_rows = (1u << UB_PHYSPAGES) |
+    (1u << UB_SWAPPAGES) | (1u << UB_NUMPROC);
+
+int
+mdetail_parse(const char *s, enum mdetail *d, struct aerr *err)
+{
+	if (strcmp(s, "full") == 0)
+		*d = MD_FULL;
+	else if (strcmp(s, "basic") == 0)
+		*d = MD_BASIC;
+	else
+		return aerr_set(err, EINVAL, "bad metrics_detail '%s' "
+		    "(accepted: basic, full)", s);
+	return 0;
+}
+
+const char *
+mdetail_name(enum mdetail d)
+{
+	return d == MD_BASIC ? "basic" : "full";
+}
 
 static uint64_t
 field(const void *base, size_t off)

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * mksnap FILE N [v1|v2|quotes] [SECONDS]: write a snapshot of N
+ * mksnap FILE N [v1|v2|quotes] [SECONDS [one]]: write a snapshot of N
  * synthetic containers (synth.c) to FILE through the writer accountd uses
  * (lib/snapshot.c), for the exporters' tests and benchmarks.  "quotes":
  * v2, with a backslash, a double quote and a newline in the first
  * container's name and device (labels to escape).  With
  * SECONDS, publish a new round every second for that long, as accountd
- * does, with a little CPU time and a failcnt added each round.
+ * does, with a little CPU time and a failcnt added each round; with
+ * "one", to container 7 only, and the last container is gone from the
+ * third round on (the exporter's pieces across rounds, mcache.c).
  */
 #include "config.h"
 
@@ -27,26 +29,31 @@ main(int argc, char **argv)
 	struct aerr err = { 0 };
 	struct snap_header h;
 	uint32_t n;
-	int v2, quotes, secs;
+	int v2, quotes, secs, one;
 
-	if (argc < 3 || argc > 5) {
+	if (argc < 3 || argc > 6) {
 		fprintf(stderr, "usage: mksnap FILE N [v1|v2|quotes] "
-		    "[SECONDS]\n");
+		    "[SECONDS [one]]\n");
 		return 2;
 	}
 	n = (uint32_t)strtoul(argv[2], NULL, 10);
 	quotes = argc > 3 && strcmp(argv[3], "quotes") == 0;
 	v2 = quotes || (argc > 3 && strcmp(argv[3], "v2") == 0);
 	secs = argc > 4 ? atoi(argv[4]) : 0;
+	one = argc > 5 && strcmp(argv[5], "one") == 0;
 	if (snapw_open(&w, argv[1], &err) < 0) {
 		fprintf(stderr, "mksnap: %s\n", err.msg);
 		return 1;
 	}
 	synth_header(&h, n, v2);
 	for (int round = 0; round <= secs; round++) {
-		struct snap_ct *cts = snapw_begin(&w, n);
+		struct snap_ct *cts;
 		struct timespec ts;
 		uint32_t cap;
+
+		if (one && round == 2 && n > 8)
+			n--;
+		cts = snapw_begin(&w, n);
 
 		if (cts == NULL) {
 			fprintf(stderr, "mksnap: cannot map %u records\n", n);
@@ -54,6 +61,8 @@ main(int argc, char **argv)
 		}
 		for (uint32_t i = 0; i < n; i++) {
 			synth_ct(&cts[i], i, 42, v2);
+			if (one && i != 7)
+				continue;
 			cts[i].cpu_usage += (uint64_t)round * 250000;
 			if (cts[i].running)
 				cts[i].row[UB_NUMPROC].failcnt += (uint64_t)round;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "../tap.h"
 #include "expo.h"
@@ -205,8 +206,8 @@ test_render(void)
 			synth_ct(&cts[i], i, 7, v2);
 		sbuf_reset(&t);
 		sbuf_reset(&o);
-		metrics_render(&h, cts, 40, MFMT_TEXT, &t);
-		metrics_render(&h, cts, 40, MFMT_OPENMETRICS, &o);
+		metrics_render(&h, cts, 40, MFMT_TEXT, MD_FULL, &t);
+		metrics_render(&h, cts, 40, MFMT_OPENMETRICS, MD_FULL, &o);
 		check_body(t.s, MFMT_TEXT, v2 ? "text v2" : "text v1");
 		check_body(o.s, MFMT_OPENMETRICS, v2 ? "OpenMetrics v2" :
 		    "OpenMetrics v1");
@@ -239,7 +240,7 @@ test_render(void)
 	cts[0].throttled = 123456;
 	cts[0].nr_periods = 5;
 	sbuf_reset(&t);
-	metrics_render(&h, cts, 1, MFMT_TEXT, &t);
+	metrics_render(&h, cts, 1, MFMT_TEXT, MD_FULL, &t);
 	ok(strstr(t.s, "accountd_container_cpu_usage_seconds_total{container="
 	    "\"ct00000\"} 1.5\n") != NULL, "1500000 us is 1.5 s");
 	ok(strstr(t.s, "accountd_container_cpu_cfs_throttled_seconds_total{"
@@ -251,13 +252,13 @@ test_render(void)
 	/* label escaping */
 	snprintf(cts[0].name, sizeof(cts[0].name), "a\"b\\c");
 	sbuf_reset(&t);
-	metrics_render(&h, cts, 1, MFMT_TEXT, &t);
+	metrics_render(&h, cts, 1, MFMT_TEXT, MD_FULL, &t);
 	ok(strstr(t.s, "container=\"a\\\"b\\\\c\"") != NULL,
 	    "label values escaped");
 	/* every label from the snapshot: the device too */
 	snprintf(cts[0].dev[0].dev, sizeof(cts[0].dev[0].dev), "8:\"0\\\n");
 	sbuf_reset(&t);
-	metrics_render(&h, cts, 1, MFMT_OPENMETRICS, &t);
+	metrics_render(&h, cts, 1, MFMT_OPENMETRICS, MD_FULL, &t);
 	ok(strstr(t.s, "device=\"8:\\\"0\\\\\\n\"} ") != NULL,
 	    "device label escaped: \" \\ and newline");
 	sbuf_free(&t);
@@ -557,6 +558,245 @@ test_table(void)
 	ok(unique, "metric table: PCP identifiers unique");
 }
 
+/* ---- /metrics across rounds (mcache.c) --------------------------------- */
+
+static int
+cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The lines of a body sorted: the series are the same whatever their
+ * order within a family. */
+static char **
+sorted_lines(const char *body, size_t *n)
+{
+	char *copy = xstrdup(body), *save = NULL;
+	char **v = NULL;
+	size_t k = 0;
+
+	for (char *l = strtok_r(copy, "\n", &save); l != NULL;
+	    l = strtok_r(NULL, "\n", &save)) {
+		v = xreallocarray(v, k + 1, sizeof(char *));
+		v[k++] = xstrdup(l);
+	}
+	free(copy);
+	qsort(v, k, sizeof(char *), cmp_line);
+	*n = k;
+	return v;
+}
+
+static bool
+same_series(const char *a, const char *b)
+{
+	size_t na, nb;
+	char **x = sorted_lines(a, &na), **y = sorted_lines(b, &nb);
+	bool same = na == nb;
+
+	for (size_t i = 0; i < na && i < nb; i++) {
+		if (same && strcmp(x[i], y[i]) != 0) {
+			printf("# first difference: '%s' / '%s'\n", x[i],
+			    y[i]);
+			same = false;
+		}
+	}
+	for (size_t i = 0; i < na; i++)
+		free(x[i]);
+	for (size_t i = 0; i < nb; i++)
+		free(y[i]);
+	free(x);
+	free(y);
+	return same;
+}
+
+/* The family heads in order: "# " lines, and which family each sample
+ * follows (samples of a family are contiguous). */
+static bool
+same_families(const char *a, const char *b)
+{
+	struct sbuf x = SBUF_INIT, y = SBUF_INIT;
+	const char *in[2] = { a, b };
+	struct sbuf *out[2] = { &x, &y };
+	bool same;
+
+	for (int k = 0; k < 2; k++)
+		for (const char *l = in[k]; *l; ) {
+			const char *e = strchr(l, '\n');
+			size_t len = e ? (size_t)(e - l) : strlen(l);
+
+			if (l[0] == '#') {
+				sbuf_add(out[k], l, len);
+				sbuf_putc(out[k], '\n');
+			}
+			l += len + (e != NULL);
+		}
+	same = x.len == y.len && memcmp(x.s, y.s, x.len) == 0;
+	sbuf_free(&x);
+	sbuf_free(&y);
+	return same;
+}
+
+static char *
+gunzip(const char *in, size_t len, size_t *outlen)
+{
+	z_stream z;
+	struct sbuf o = SBUF_INIT;
+	char buf[65536];
+	int r;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 16 + 15) != Z_OK)
+		return NULL;
+	z.next_in = (unsigned char *)(uintptr_t)in;
+	z.avail_in = (uInt)len;
+	do {
+		z.next_out = (unsigned char *)buf;
+		z.avail_out = sizeof(buf);
+		r = inflate(&z, Z_NO_FLUSH);
+		sbuf_add(&o, buf, sizeof(buf) - z.avail_out);
+	} while (r == Z_OK);
+	inflateEnd(&z);
+	/* one member, ended, nothing after it */
+	if (r != Z_STREAM_END || z.avail_in != 0) {
+		sbuf_free(&o);
+		return NULL;
+	}
+	*outlen = o.len;
+	return o.s ? sbuf_take(&o) : xstrdup("");
+}
+
+/* The body from the cache, identity and gzip, against metrics_render of
+ * the same records: the same series, the same families in the same order,
+ * and the gzip body decodes to the identity body byte for byte. */
+static bool
+check_round(struct mcache *mc, const struct snap_header *h,
+    const struct snap_ct *cts, size_t n, enum mfmt fmt, enum mdetail d,
+    const char *what)
+{
+	struct sbuf want = SBUF_INIT;
+	size_t len, zlen, ulen = 0;
+	char *body = mcache_body(mc, fmt, false, &len);
+	char *zbody = mcache_body(mc, fmt, true, &zlen);
+	char *unz = zbody ? gunzip(zbody, zlen, &ulen) : NULL;
+	bool good;
+
+	metrics_render(h, cts, n, fmt, d, &want);
+	good = ok(same_series(body, want.s) && same_families(body, want.s),
+	    "%s: the same series and families as a whole render", what);
+	good &= ok(unz != NULL && ulen == len && memcmp(unz, body, len) == 0,
+	    "%s: the gzip body decodes to the identity body", what);
+	free(body);
+	free(zbody);
+	free(unz);
+	sbuf_free(&want);
+	return good;
+}
+
+static void
+test_mcache(void)
+{
+	enum { N = 300 };
+	struct snap_header h;
+	struct snap_ct *cts = xcalloc(N + 1, sizeof(*cts));
+	struct mcache *mc = mcache_new(MD_FULL);
+	const struct mcache_stats *st;
+	size_t len, n = N, nfam;
+	char *body;
+	bool all = true;
+
+	metrics_families(MD_FULL, &nfam);
+	synth_header(&h, N, 1);
+	for (uint32_t i = 0; i < N; i++)
+		synth_ct(&cts[i], i, 3, 1);
+	mcache_update(mc, &h, cts, n);
+	check_round(mc, &h, cts, n, MFMT_OPENMETRICS, MD_FULL, "first round");
+	check_round(mc, &h, cts, n, MFMT_TEXT, MD_FULL, "first round, text");
+
+	/* one container among many changes: the next body has it, and only
+	 * its pieces were made again */
+	h.rounds++;
+	cts[123].cpu_usage = 4242000001;
+	mcache_update(mc, &h, cts, n);
+	st = mcache_stats(mc);
+	body = mcache_body(mc, MFMT_OPENMETRICS, false, &len);
+	ok(strstr(body, "accountd_container_cpu_usage_seconds_total{container="
+	    "\"ct00123\"} 4242.000001\n") != NULL, "a changed value is in the "
+	    "next round's body");
+	free(body);
+	ok(st->rendered > 0 && st->rendered <= 2 * nfam, "only the changed "
+	    "container's pieces were made again (%zu container-families)",
+	    st->rendered);
+	check_round(mc, &h, cts, n, MFMT_OPENMETRICS, MD_FULL, "one changed");
+
+	/* a removed container disappears, a new one appears */
+	h.rounds++;
+	memmove(&cts[40], &cts[41], (N - 41) * sizeof(*cts));
+	n--;
+	mcache_update(mc, &h, cts, n);
+	body = mcache_body(mc, MFMT_TEXT, false, &len);
+	ok(strstr(body, "container=\"ct00040\"") == NULL, "a removed container "
+	    "disappears");
+	free(body);
+	check_round(mc, &h, cts, n, MFMT_TEXT, MD_FULL, "one removed");
+	h.rounds++;
+	synth_ct(&cts[n], 900, 3, 1);
+	n++;
+	mcache_update(mc, &h, cts, n);
+	check_round(mc, &h, cts, n, MFMT_OPENMETRICS, MD_FULL, "one added");
+
+	/* many rounds: a busy tenth, the others idle, some waking up once;
+	 * containers go back to their buckets (COLD_ROUNDS) and out again */
+	for (int r = 0; r < 140; r++) {
+		h.rounds++;
+		for (size_t i = 0; i < n; i += 10)
+			cts[i].cpu_usage += 1000 + (uint64_t)r;
+		cts[(r * 7 + 3) % n].row[UB_NUMPROC].held++;
+		if (r == 70)
+			cts[5].row[UB_PHYSPAGES].failcnt++;
+		mcache_update(mc, &h, cts, n);
+		if (r % 20 == 0 || r == 64 || r == 65 || r == 139)
+			all &= check_round(mc, &h, cts, n, r % 40 ?
+			    MFMT_TEXT : MFMT_OPENMETRICS, MD_FULL, "rounds");
+	}
+	ok(all, "140 rounds of a busy tenth and wake-ups: every body checked "
+	    "was right");
+	st = mcache_stats(mc);
+	ok(st->hot < n * nfam / 4, "idle containers are kept in buckets (%zu "
+	    "of %zu container-families hot)", st->hot, n * nfam);
+
+	/* a different cgroup mode starts again */
+	snprintf(h.cgroup_mode, sizeof(h.cgroup_mode), "v1");
+	mcache_update(mc, &h, cts, n);
+	check_round(mc, &h, cts, n, MFMT_TEXT, MD_FULL, "cgroup mode changed");
+	mcache_free(mc);
+
+	/* metrics_detail = basic */
+	mc = mcache_new(MD_BASIC);
+	mcache_update(mc, &h, cts, n);
+	check_round(mc, &h, cts, n, MFMT_OPENMETRICS, MD_BASIC, "basic");
+	body = mcache_body(mc, MFMT_TEXT, false, &len);
+	ok(strstr(body, "accountd_beancounter_held_bytes{container=\"ct00001\","
+	    "resource=\"physpages\"}") != NULL && strstr(body,
+	    "resource=\"kmemsize\"") == NULL && strstr(body,
+	    "accountd_container_memory_cache_bytes") == NULL &&
+	    strstr(body, "accountd_host_memory_bytes ") != NULL,
+	    "basic: the basic rows, no full-only metric, every host metric");
+	ok(strstr(body, "accountd_beancounter_failcnt_total{container=\""
+	    "ct00000\",resource=\"kmemsize\"}") == NULL, "basic: a failcnt of "
+	    "0 is left out");
+	ok(len / n <= 1536, "basic: %zu bytes per container (<= 1.5 KB)",
+	    len / n);
+	free(body);
+	mcache_free(mc);
+
+	/* nothing at all */
+	mc = mcache_new(MD_FULL);
+	mcache_update(mc, &h, cts, 0);
+	check_round(mc, &h, cts, 0, MFMT_OPENMETRICS, MD_FULL, "no containers");
+	mcache_free(mc);
+	free(cts);
+}
+
 int
 main(void)
 {
@@ -565,6 +805,7 @@ main(void)
 	test_gzip();
 	test_query();
 	test_render();
+	test_mcache();
 	test_sanitize();
 	test_capacity();
 	test_dashboard();

@@ -3,11 +3,15 @@
  * Fuzz target: a snapshot file as the exporters read it.  The input is
  * the file: read through snap_read and the checks of lib/snapview.c, then
  * rendered as /metrics in both formats, as the dashboard and through the
- * capacity arithmetic.  Whatever the file holds, nothing may crash, and
- * the text must stay one sample per line (labels escaped).
+ * capacity arithmetic, and twice through the exporter's pieces (mcache.c:
+ * the records, then the records with the first one's figures moved).
+ * Whatever the file holds, nothing may crash, the text must stay one
+ * sample per line (labels escaped), and the pieces' body must be the
+ * whole render's size.
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -25,7 +29,7 @@ render_all(const struct snap_header *h, const struct snap_ct *cts, size_t n)
 	struct capacity cap;
 	char flags[8];
 
-	metrics_render(h, cts, n, MFMT_TEXT, &b);
+	metrics_render(h, cts, n, MFMT_TEXT, MD_FULL, &b);
 	/* labels are escaped: every sample stays on its line */
 	for (const char *l = b.s; l != NULL && *l; ) {
 		const char *nl = strchr(l, '\n');
@@ -36,7 +40,7 @@ render_all(const struct snap_header *h, const struct snap_ct *cts, size_t n)
 		l = nl + 1;
 	}
 	sbuf_reset(&b);
-	metrics_render(h, cts, n, MFMT_OPENMETRICS, &b);
+	metrics_render(h, cts, n, MFMT_OPENMETRICS, MD_FULL, &b);
 	sbuf_reset(&b);
 	dashboard_render(h, cts, n, &o, &b);
 	if (n > 0) {
@@ -46,6 +50,38 @@ render_all(const struct snap_header *h, const struct snap_ct *cts, size_t n)
 		capacity_flags(&cts[0], flags, sizeof(flags));
 	}
 	capacity_compute(h, cts, n, &cap);
+
+	/* the exporter's pieces: the same text, in another order within a
+	 * family, and a gzip body; a second round with a change */
+	for (int d = 0; d < 2; d++) {
+		struct mcache *mc = mcache_new(d ? MD_BASIC : MD_FULL);
+		struct snap_ct *copy = calloc(n ? n : 1, sizeof(*copy));
+
+		memcpy(copy, cts, n * sizeof(*copy));
+		for (int round = 0; round < 2; round++) {
+			size_t len, zlen;
+			char *body, *z;
+
+			if (round == 1 && n > 0) {
+				copy[0].cpu_usage++;
+				copy[0].row[0].held++;
+				copy[0].dev[0].rbytes++;
+			}
+			mcache_update(mc, h, copy, n);
+			body = mcache_body(mc, MFMT_OPENMETRICS, false, &len);
+			z = mcache_body(mc, MFMT_OPENMETRICS, true, &zlen);
+			sbuf_reset(&b);
+			metrics_render(h, copy, n, MFMT_OPENMETRICS,
+			    d ? MD_BASIC : MD_FULL, &b);
+			FUZZ_CHECK(len == b.len, "the pieces' body is %zu bytes, "
+			    "the whole render %zu", len, b.len);
+			FUZZ_CHECK(z != NULL && zlen > 18, "no gzip body");
+			free(body);
+			free(z);
+		}
+		mcache_free(mc);
+		free(copy);
+	}
 	sbuf_free(&b);
 }
 

@@ -24,7 +24,7 @@ static const char *const known_keys[] = {
 	"alert_hook_timeout", "alert_hook_interval", "alertmanager_url",
 	"notify_user", "vswap_mode", "vswap_rate", "guarantee_reserve",
 	"meminfo_dir", "exporter", "http_listen", "exporter_user",
-	"exporter_path", "rrd_dir", "rrd_step", "rrdcached",
+	"exporter_path", "metrics_detail", "rrd_dir", "rrd_step", "rrdcached",
 	"quota_fallback", "quota_rescan", "ledger", "ledger_user",
 	"ledger_program", "ledger_path", "ledger_interval",
 	"ledger_retention", "ledger_compact",
