@@ -26,6 +26,7 @@
 #include "log.h"
 #include "meminfo.h"
 #include "quota.h"
+#include "rsockrec.h"
 #include "textfile.h"
 #include "vzquota.h"
 #include "sampler.h"
@@ -42,7 +43,7 @@ struct ctl_cmd {
 
 /* ---- request helpers ---------------------------------------------------- */
 
-static const char *
+const char *
 req_str(struct json_object *req, const char *key)
 {
 	struct json_object *v;
@@ -55,7 +56,7 @@ req_str(struct json_object *req, const char *key)
 
 /* An optional flag: absent is false; anything but a JSON boolean is
  * refused (json-c would take the string "false" as true). */
-static int
+int
 req_bool(struct json_object *req, const char *key, bool *out,
     struct aerr *err)
 {
@@ -89,7 +90,7 @@ req_ct(struct json_object *req, struct container **out, struct aerr *err)
 }
 
 /* "params": {"ram": "1G", ...} into a ct_params of changes. */
-static int
+int
 req_params(struct json_object *req, struct ct_params *chg, struct aerr *err)
 {
 	struct json_object *ps;
@@ -537,23 +538,19 @@ some:
 
 /* ---- plan ------------------------------------------------------------ */
 
+/* The plan of ct's parameters with the changes chg. */
 static int
-ctl_plan(struct ctl_conn *c, struct json_object *req,
+plan_reply(struct container *ct, const struct ct_params *chg,
     struct json_object *reply, struct sbuf *warn, struct aerr *err)
 {
-	struct container *ct;
-	struct ct_params p, chg;
+	struct ct_params p;
 	struct kcaps caps;
 	struct plan pl;
 	struct sbuf text = SBUF_INIT;
 	int r;
 
-	(void)c;
-	if ((r = req_ct(req, &ct, err)) < 0 ||
-	    (r = req_params(req, &chg, err)) < 0)
-		return r;
 	p = *ct_effective(ct);
-	params_merge(&p, &chg);
+	params_merge(&p, chg);
 	ct_caps(ct, &caps);
 	if ((r = params_validate(&p, &caps, warn, err)) < 0)
 		return r;
@@ -564,6 +561,21 @@ ctl_plan(struct ctl_conn *c, struct json_object *req,
 	sbuf_free(&text);
 	plan_free(&pl);
 	return 0;
+}
+
+static int
+ctl_plan(struct ctl_conn *c, struct json_object *req,
+    struct json_object *reply, struct sbuf *warn, struct aerr *err)
+{
+	struct container *ct;
+	struct ct_params chg;
+	int r;
+
+	(void)c;
+	if ((r = req_ct(req, &ct, err)) < 0 ||
+	    (r = req_params(req, &chg, err)) < 0)
+		return r;
+	return plan_reply(ct, &chg, reply, warn, err);
 }
 
 /* ---- create and destroy ------------------------------------------------ */
@@ -1047,6 +1059,52 @@ ctl_is_readonly(const char *cmd)
 		if (strcmp(cmds[i].name, cmd) == 0)
 			return (cmds[i].flags & CTL_RO) != 0;
 	return true;	/* unknown: let dispatch say so */
+}
+
+/*
+ * A request of the read-only socket, forwarded by its helper as a checked
+ * record (rsockrec_decode()): the request object is made here from the
+ * record's fields, never from a client's bytes, and run by the handler
+ * that runs it on the control socket, so that the reply is the same.
+ */
+char *
+ctl_forwarded(const struct rsock_req *rq)
+{
+	struct ctl_conn c = { .ro = true, .uid = (uid_t)rq->uid,
+	    .pid = (pid_t)rq->pid };
+	struct json_object *req = json_object_new_object();
+	struct json_object *reply = json_object_new_object();
+	struct sbuf warn = SBUF_INIT;
+	struct aerr err = { 0 };
+	struct container *ct;
+	char *s;
+	int r;
+
+	add_str(req, "cmd", rsock_kind_name(rq->kind));
+	if (rq->kind == RQ_UBC && (rq->flags & RQF_CTS)) {
+		struct json_object *a = json_object_new_array();
+
+		for (uint32_t i = 0; i < rq->nct; i++)
+			json_object_array_add(a,
+			    json_object_new_string(rq->ct[i]));
+		json_object_object_add(req, "cts", a);
+	} else if (rq->nct == 1) {
+		add_str(req, "ct", rq->ct[0]);
+	}
+	if (rq->flags & RQF_TABLE)
+		json_object_object_add(req, "table",
+		    json_object_new_boolean(1));
+	if (rq->kind == RQ_PLAN) {
+		if ((r = req_ct(req, &ct, &err)) == 0)
+			r = plan_reply(ct, &rq->params, reply, &warn, &err);
+	} else {
+		r = ctl_dispatch(&c, req, reply, &warn, &err);
+	}
+	s = ctl_render(r, reply, &warn, &err);
+	sbuf_free(&warn);
+	json_object_put(reply);
+	json_object_put(req);
+	return s;
 }
 
 int

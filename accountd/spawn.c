@@ -78,8 +78,8 @@ static void __attribute__((noreturn))
 child(char *const argv[], char *const envp[], const struct spawn_how *h,
     pid_t parent)
 {
-	int hi[4], nul = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int n = h->nfd < 0 ? 0 : h->nfd > 4 ? 4 : h->nfd;
+	int hi[6], nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int n = h->nfd < 0 ? 0 : h->nfd > 6 ? 6 : h->nfd;
 	sigset_t none;
 
 	/* high first: a source may be any of the targets */
