@@ -48,6 +48,7 @@
 #include "alert.h"
 #include "control.h"
 #include "ctconf.h"
+#include "launch-ledger.h"
 #include "log.h"
 #include "rsock.h"
 #include "rsockrec.h"
@@ -563,22 +564,34 @@ rsock_prepare(struct child *ch, const struct passwd *pw, char **argv)
 static struct child helper = { .name = "read-only socket server",
 	.prepare = rsock_prepare, .pid = -1, .fd3 = -1, .fd4 = -1, .fd5 = -1 };
 
+/* Another helper runs as user (the server must not share its user with
+ * the ledger: a compromised server could rewrite billing data). */
+static bool
+user_taken(const char *user)
+{
+	const char *ledger = billing_user();
+
+	return (ledger != NULL && strcmp(ledger, user) == 0) ||
+	    (strcmp(ad->cfg.exporter, "yes") == 0 &&
+	    strcmp(ad->cfg.exporter_user, user) == 0);
+}
+
 int
 rsock_init(void)
 {
+	static const char *const fallback[] = { "daemon", "bin", "nobody" };
 	const char *user = ad->cfg.rsock_user;
 
 	if (getpwnam(user) == NULL && strcmp(user, "accountd-rsock") == 0) {
-		/* the default, before a package made the user: daemon, unless
-		 * another helper runs as it; nobody last (a client running as
-		 * nobody could then signal the server, not root) */
-		user = "daemon";
-		if (getpwnam(user) == NULL ||
-		    (strcmp(ad->cfg.ledger, "yes") == 0 &&
-		    strcmp(ad->cfg.ledger_user, user) == 0) ||
-		    (strcmp(ad->cfg.exporter, "yes") == 0 &&
-		    strcmp(ad->cfg.exporter_user, user) == 0))
-			user = "nobody";
+		/* the default, before a package made the user: the first
+		 * system user no other helper runs as; nobody last, since a
+		 * client running as nobody could then signal the server
+		 * (never root) */
+		for (size_t i = 0; i < nitems(fallback); i++) {
+			user = fallback[i];
+			if (getpwnam(user) != NULL && !user_taken(user))
+				break;
+		}
 		log_warn("rsock: no user accountd-rsock (the default "
 		    "rsock_user); serving the read-only socket as %s: make the "
 		    "user (useradd --system accountd-rsock) or set rsock_user",

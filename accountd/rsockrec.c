@@ -120,7 +120,7 @@ rsockrec_decode(const void *buf, size_t len, struct rsock_req *out,
 		return aerr_set(err, EPROTO, "forwarded record: %s takes no "
 		    "flags %#x", kinds[r->kind].cmd, r->flags);
 	if (r->nct < kinds[r->kind].min || r->nct > kinds[r->kind].max ||
-	    (r->kind == RQ_UBC && (r->nct > 0) != ((r->flags & RQF_CTS) != 0)))
+	    (r->nct > 0 && r->kind == RQ_UBC && !(r->flags & RQF_CTS)))
 		return aerr_set(err, EPROTO, "forwarded record: %s with %u "
 		    "names", kinds[r->kind].cmd, r->nct);
 	for (unsigned i = 0; i < RSOCK_CTS; i++) {
