@@ -84,7 +84,9 @@ params_check(const struct ct_params *p, bool any, struct aerr *err)
 			if (memcmp(&p->v[i], &none, sizeof(none)) != 0 ||
 			    (side != NULL && *side != '\0'))
 				return aerr_set(err, EPROTO, "forwarded record: "
-				    "--%s is not set but holds a value", d->name);
+				    "--%s holds a value %s", d->name, any ?
+				    "but is not set" : "in a request without "
+				    "parameters");
 			continue;
 		}
 		if (p->v[i].set != 1)
