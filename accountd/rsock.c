@@ -582,7 +582,17 @@ rsock_init(void)
 	static const char *const fallback[] = { "daemon", "bin", "nobody" };
 	const char *user = ad->cfg.rsock_user;
 
-	if (getpwnam(user) == NULL && strcmp(user, "accountd-rsock") == 0) {
+	if (geteuid() != 0) {
+		/* on a fake cgroupfs, as a user: the server runs as it too */
+		static char me_name[64];
+		struct passwd *me = getpwuid(geteuid());
+
+		if (me != NULL) {
+			snprintf(me_name, sizeof(me_name), "%s", me->pw_name);
+			user = me_name;
+		}
+	} else if (getpwnam(user) == NULL &&
+	    strcmp(user, "accountd-rsock") == 0) {
 		/* the default, before a package made the user: the first
 		 * system user no other helper runs as; nobody last, since a
 		 * client running as nobody could then signal the server
