@@ -308,15 +308,16 @@ handle(struct ctl_conn *c, uint32_t seq, const char *payload, size_t len)
 		json_object_put(req);
 		return;
 	}
-	if (c->ro && (r = rsock_request(c, seq, req, &err)) != 0) {
-		/* forwarded to root (1), or refused here */
-		if (r < 0)
-			send_error(c, seq, &err);
+	reply = json_object_new_object();
+	/* the read-only socket's server answers, forwards or dispatches */
+	r = c->ro ? rsock_request(c, seq, req, reply, &err) : RSOCK_DISPATCH;
+	if (r == RSOCK_FORWARDED) {
+		json_object_put(reply);
 		json_object_put(req);
 		return;
 	}
-	reply = json_object_new_object();
-	r = ctl_dispatch(c, req, reply, &warn, &err);
+	if (r == RSOCK_DISPATCH)
+		r = ctl_dispatch(c, req, reply, &warn, &err);
 	s = ctl_render(r, reply, &warn, &err);
 	conn_write(c, MSG_REPLY, seq, s, strlen(s));
 	free(s);

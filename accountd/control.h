@@ -47,6 +47,11 @@ struct rsock_req;
 /* ctl.c: run a request the read-only socket's helper forwarded (checked
  * by rsockrec_decode()); returns the reply's JSON (caller frees). */
 char	*ctl_forwarded(const struct rsock_req *);
+struct snap_ct;
+/* ctl.c: one container of a ubc reply, from its figures as the snapshot
+ * holds them (root fills one from the registry; the read-only socket's
+ * server reads the snapshot): THE renderer of ubc rows and quota rows. */
+struct json_object *ctl_ubc_json(const struct snap_ct *);
 
 /* The reply's JSON for a handler's result r: reply with "ok" (and
  * "warnings"), or the error (caller frees). */

@@ -27,6 +27,7 @@
 #include "meminfo.h"
 #include "quota.h"
 #include "rsockrec.h"
+#include "snapshot.h"
 #include "textfile.h"
 #include "vzquota.h"
 #include "sampler.h"
@@ -958,7 +959,7 @@ ctl_ubc(struct ctl_conn *c, struct json_object *req,
 	}
 	for (size_t i = 0; i < ct_count(); i++) {
 		const struct container *ct = ct_nth(i);
-		struct json_object *o, *rows;
+		_cleanup_free_ struct snap_ct *s = NULL;
 		struct ubc u;
 		bool listed = want == NULL;
 
@@ -968,36 +969,79 @@ ctl_ubc(struct ctl_conn *c, struct json_object *req,
 			    json_object_array_get_idx(want, k))) == ct;
 		if (!listed || !ct->running)
 			continue;
+		/* the figures as the snapshot holds them: one renderer for
+		 * root and for the read-only socket's server */
+		s = xcalloc(1, sizeof(*s));
+		snprintf(s->name, sizeof(s->name), "%s", ct->name);
+		s->bcid = ct->bcid;
+		s->running = 1;
 		bc_ubc(ct, &u);
-		o = json_object_new_object();
-		rows = json_object_new_array();
-		add_str(o, "id", ct->name);
-		add_u64(o, "bcid", ct->bcid);
 		for (int r = 0; r < UB_COUNT; r++) {
-			struct json_object *row;
-
-			if (ub_is_dummy((enum ub_res)r) || !u.r[r].present)
-				continue;
-			row = json_object_new_object();
-			add_str(row, "resource", ub_name((enum ub_res)r));
-			add_u64(row, "held", u.r[r].held);
-			add_u64(row, "maxheld", u.r[r].maxheld);
-			add_u64(row, "barrier", u.r[r].barrier);
-			add_u64(row, "limit", u.r[r].limit);
-			add_u64(row, "failcnt", u.r[r].failcnt);
-			json_object_array_add(rows, row);
+			s->row[r].held = u.r[r].held;
+			s->row[r].maxheld = u.r[r].maxheld;
+			s->row[r].barrier = u.r[r].barrier;
+			s->row[r].limit = u.r[r].limit;
+			s->row[r].failcnt = u.r[r].failcnt;
+			s->row[r].present = u.r[r].present;
 		}
-		json_object_object_add(o, "rows", rows);
-		/* disk quota rows apart: the text forms stay OpenVZ's */
-		rows = json_object_new_array();
-		if (quota_rows(ct, rows))
-			json_object_object_add(o, "quota_rows", rows);
-		else
-			json_object_put(rows);
-		json_object_array_add(a, o);
+		quota_fill(ct, s);
+		json_object_array_add(a, ctl_ubc_json(s));
 	}
 	json_object_object_add(reply, "containers", a);
 	return 0;
+}
+
+/* A disk quota row as OpenVZ's tools count it: blocks of 1 KiB (usage
+ * rounded up), or inodes. */
+static void
+quota_row(struct json_object *rows, const char *name, uint64_t held,
+    uint64_t soft, uint64_t hard, uint64_t failcnt, uint64_t div)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_str(o, "resource", name);
+	add_u64(o, "held", (held + div - 1) / div);
+	add_u64(o, "barrier", soft == VAL_UNLIMITED ? soft : soft / div);
+	add_u64(o, "limit", hard == VAL_UNLIMITED ? hard : hard / div);
+	add_u64(o, "failcnt", failcnt);
+	add_str(o, "unit", div == 1024 ? "1k-blocks" : "inodes");
+	json_object_array_add(rows, o);
+}
+
+struct json_object *
+ctl_ubc_json(const struct snap_ct *s)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *rows = json_object_new_array();
+
+	add_str(o, "id", s->name);
+	add_u64(o, "bcid", s->bcid);
+	for (int r = 0; r < UB_COUNT; r++) {
+		const struct snap_row *w = &s->row[r];
+		struct json_object *row;
+
+		if (ub_is_dummy((enum ub_res)r) || !w->present)
+			continue;
+		row = json_object_new_object();
+		add_str(row, "resource", ub_name((enum ub_res)r));
+		add_u64(row, "held", w->held);
+		add_u64(row, "maxheld", w->maxheld);
+		add_u64(row, "barrier", w->barrier);
+		add_u64(row, "limit", w->limit);
+		add_u64(row, "failcnt", w->failcnt);
+		json_object_array_add(rows, row);
+	}
+	json_object_object_add(o, "rows", rows);
+	/* disk quota rows apart: the text forms stay OpenVZ's */
+	if (s->have_quota) {
+		rows = json_object_new_array();
+		quota_row(rows, "diskspace", s->disk_held, s->disk_soft,
+		    s->disk_hard, s->disk_failcnt, 1024);
+		quota_row(rows, "diskinodes", s->inodes_held, s->inodes_soft,
+		    s->inodes_hard, s->inodes_failcnt, 1);
+		json_object_object_add(o, "quota_rows", rows);
+	}
+	return o;
 }
 
 static int

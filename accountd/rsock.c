@@ -78,28 +78,90 @@ static struct bufferevent *root_bev;	/* helper: fd 4 */
 static struct bufferevent *feed_in;	/* helper: fd 5 */
 static struct pending *pend;
 static uint32_t last_id;
-static const char *snap_path;
+static struct sfollow snapf;		/* helper: the snapshot, followed */
+static struct sview snapv;		/* its last round */
+static bool have_snap;
 
-/* The name of the container whose beancounter id is s, from the
- * snapshot (the helper has no registry), or NULL. */
-static char *
-bcid_name(const char *s)
+/* The snapshot's last round in snapv (a copy only when accountd
+ * published a new one); false when there is none to read (then the
+ * request goes to root). */
+static bool
+snap_current(void)
 {
-	struct sview v = { 0 };
-	char *end, *name = NULL;
+	struct aerr e = { 0 };
+	int r;
+
+	if (snapf.path == NULL)
+		return false;		/* no -S */
+	r = sfollow_update(&snapf, &snapv, NULL, &e);
+
+	if (r < 0 && have_snap)
+		log_warn("rsock: %s; asking accountd instead", e.msg);
+	have_snap = r >= 0 && (r > 0 || have_snap);
+	return have_snap;
+}
+
+/* ct_find_bc() over the snapshot: a container by name, else by
+ * beancounter id (a name wins a tie). */
+static const struct snap_ct *
+snap_find_bc(const char *s)
+{
+	const struct snap_ct *c = sview_find(&snapv, s);
+	char *end;
 	unsigned long id;
 
-	if (*s < '1' || *s > '9' || snap_path == NULL)
-		return NULL;
+	if (c != NULL || *s < '1' || *s > '9')
+		return c;
 	id = strtoul(s, &end, 10);
-	if (*end != '\0' || sv_load_path(snap_path, &v, NULL) < 0)
-		return NULL;
-	if (sview_find(&v, s) == NULL)	/* a name wins a tie */
-		for (size_t i = 0; i < v.n && name == NULL; i++)
-			if (v.cts[i].bcid == id)
-				name = xstrdup(v.cts[i].name);
-	sview_free(&v);
-	return name;
+	for (size_t i = 0; *end == '\0' && i < snapv.n; i++)
+		if (snapv.cts[i].bcid == id)
+			return &snapv.cts[i];
+	return NULL;
+}
+
+/*
+ * ubc from the snapshot, as ctl.c's ctl_ubc() answers it from the
+ * registry (the same checks, the same renderer: ctl_ubc_json()): root is
+ * not asked, so a reader of beancounters costs it nothing.  The figures
+ * are those of the last sampling round; a container made or destroyed
+ * since is known from the next one.  A name the snapshot does not know
+ * is root's to answer (1): it may have been made since.
+ */
+static int
+ubc_local(struct json_object *req, struct json_object *reply,
+    struct aerr *err)
+{
+	struct json_object *want = NULL, *a;
+	size_t nwant;
+	int r;
+
+	if (json_object_object_get_ex(req, "cts", &want) &&
+	    !json_object_is_type(want, json_type_array))
+		return aerr_set(err, EPROTO, "malformed request: \"cts\" is not "
+		    "an array");
+	nwant = want != NULL ? json_object_array_length(want) : 0;
+	for (size_t i = 0; i < nwant; i++) {
+		const char *n = json_object_get_string(
+		    json_object_array_get_idx(want, i));
+
+		if ((r = ct_name_check(n ? n : "", err)) < 0)
+			return r;
+		if (snap_find_bc(n) == NULL)
+			return 1;
+	}
+	a = json_object_new_array();
+	for (size_t i = 0; i < snapv.n; i++) {
+		const struct snap_ct *c = &snapv.cts[i];
+		bool listed = want == NULL;
+
+		for (size_t k = 0; !listed && k < nwant; k++)
+			listed = snap_find_bc(json_object_get_string(
+			    json_object_array_get_idx(want, k))) == c;
+		if (listed && c->running)
+			json_object_array_add(a, ctl_ubc_json(c));
+	}
+	json_object_object_add(reply, "containers", a);
+	return 0;
 }
 
 /* The one container a request names, checked as ctl.c's req_ct() does
@@ -176,7 +238,7 @@ fill_record(struct rsock_req *rq, struct json_object *req, struct aerr *err)
 
 int
 rsock_request(struct ctl_conn *c, uint32_t seq, struct json_object *req,
-    struct aerr *err)
+    struct json_object *reply, struct aerr *err)
 {
 	const char *cmd = req_str(req, "cmd"), *ct;
 	_cleanup_free_ struct rsock_req *rq = NULL;
@@ -184,22 +246,23 @@ rsock_request(struct ctl_conn *c, uint32_t seq, struct json_object *req,
 	int r;
 
 	if (cmd == NULL)
-		return 0;
+		return RSOCK_DISPATCH;
 	if (strcmp(cmd, "events") == 0) {
 		/* answered here; a beancounter id becomes its name */
-		char *name;
+		const struct snap_ct *sc;
 
 		ct = req_str(req, "ct");
-		if (ct != NULL && ctconf_name_ok(ct) &&
-		    (name = bcid_name(ct)) != NULL) {
+		if (ct != NULL && ctconf_name_ok(ct) && snap_current() &&
+		    (sc = snap_find_bc(ct)) != NULL && strcmp(sc->name, ct) != 0)
 			json_object_object_add(req, "ct",
-			    json_object_new_string(name));
-			free(name);
-		}
-		return 0;
+			    json_object_new_string(sc->name));
+		return RSOCK_DISPATCH;
 	}
+	if (strcmp(cmd, "ubc") == 0 && snap_current() &&
+	    (r = ubc_local(req, reply, err)) <= 0)
+		return r;
 	if (rsock_kind_of(cmd) == 0)
-		return 0;	/* ctl_dispatch() says what is wrong */
+		return RSOCK_DISPATCH;	/* ctl_dispatch() says what is wrong */
 	if (root_bev == NULL)
 		return aerr_set(err, EAGAIN, "accountd is not answering "
 		    "(its read-only socket's server lost root)");
@@ -220,7 +283,7 @@ rsock_request(struct ctl_conn *c, uint32_t seq, struct json_object *req,
 	p->next = pend;
 	pend = p;
 	ctl_hold(c);
-	return 1;
+	return RSOCK_FORWARDED;
 }
 
 void
@@ -353,7 +416,7 @@ rsock_main(int argc, char **argv)
 		    arg_uint(v, &state.cfg.follower_timeout) == 0)
 			i++;
 		else if (v != NULL && strcmp(a, "-S") == 0)
-			snap_path = argv[++i];
+			sfollow_init(&snapf, argv[++i]);
 		else
 			break;
 	}

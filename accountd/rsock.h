@@ -26,11 +26,14 @@ void	rsock_close(void);
 /* Root: one event line (JSON, no newline) for the helper's followers. */
 void	rsock_feed(const char *line, size_t len);
 
-/* The helper, from control.c: 1 when the request was forwarded to root
- * (the connection is held until the reply), 0 when it is answered here
- * by ctl_dispatch(), -errno (err set) when it is refused. */
+/* The helper, from control.c: 0 when answered here (reply filled),
+ * RSOCK_DISPATCH when ctl_dispatch() answers it here, RSOCK_FORWARDED when
+ * it went to root (the connection is held until the reply), -errno (err
+ * set) when it is refused. */
+#define RSOCK_DISPATCH	1
+#define RSOCK_FORWARDED	2
 int	rsock_request(struct ctl_conn *, uint32_t seq, struct json_object *req,
-	    struct aerr *err);
+	    struct json_object *reply, struct aerr *err);
 /* The helper: c is closing; its forwarded request's reply goes nowhere. */
 void	rsock_conn_gone(struct ctl_conn *);
 

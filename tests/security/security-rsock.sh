@@ -6,11 +6,13 @@
 # no_new_privs, and only its three descriptors (the listening socket, the
 # request pair and the event feed to root); (2) with the server stopped,
 # the read-only socket gets no answer while root's socket does: root does
-# not read it; (3) a flood of garbage, oversized and unread frames on it
+# not read it; with root stopped, ubc still answers (from the snapshot);
+# (3) a flood of garbage, oversized and unread frames on it
 # as nobody leaves root's `acctctl set` answering at its idle latency and
 # root's RSS and CPU time flat, while the server does the parsing; (4)
-# every forwarded request (hello list show plan ubc meminfo quota, and
-# their errors) gets the same reply, byte for byte, on both sockets;
+# every request (hello list show plan meminfo quota forwarded, ubc and
+# events answered by the server, and their errors) gets the same reply,
+# byte for byte, on both sockets;
 # events and events -f work; (5) kill -9 of the server: it is started
 # again and nobody's `acctctl ubc` works again within a few seconds.
 . "$(dirname "$0")/../integration/lib.sh"
@@ -65,8 +67,9 @@ grep -q "${lis//[^0-9]/} .*accountd.rsock" /proc/net/unix ||
 for f in /proc/"$SPID"/fd/*; do
 	n=${f##*/}
 	[ "$n" -le 5 ] && continue
-	# above 5 only what its event loop made (epoll, eventfd, pipes)
-	case $(readlink "$f") in anon_inode:*|pipe:*) ;;
+	# above 5 only what its event loop made (epoll, eventfd, pipes) and
+	# the snapshot it reads ubc from, opened as itself
+	case $(readlink "$f") in anon_inode:*|pipe:*|"$TDIR/run/snapshot") ;;
 	*) fail "the server holds fd $n: $(readlink "$f")" ;;
 	esac
 done
@@ -86,6 +89,18 @@ kill -CONT "$SPID"
 wait_for 5 "$HELPERS/ctlabuse" send "$RSOCK" '{"cmd":"hello"}' > /dev/null ||
     fail "no answer once the server runs again"
 pass "with its server stopped the read-only socket gets no answer, root's does: root does not read it"
+
+# ubc is answered from the snapshot: with root stopped too
+nobody() { "$HELPERS/ctlabuse" exec "$ACCTCTL" "$@"; }
+wait_for 5 nobody ubc 301 > /dev/null 2>&1 || fail "nobody's acctctl ubc 301"
+kill -STOP "$DPID"
+out=$(timeout 5 "$HELPERS/ctlabuse" exec "$ACCTCTL" -j ubc 301 2>&1)
+rc=$?
+kill -CONT "$DPID"
+[ "$rc" = 0 ] || fail "nobody's acctctl ubc with root stopped: exit $rc: $out"
+case $out in *'"id": "301"'*numproc*) ;;
+*) fail "nobody's acctctl -j ubc 301 with root stopped: $out" ;; esac
+pass "ubc on the read-only socket is answered from the snapshot: it works with root stopped"
 
 # ---- (4) the same reply on both sockets ------------------------------------------
 same() {	# JSON: one reply on each socket, byte for byte (the figures of a
@@ -138,7 +153,6 @@ EOF
 pass "$n requests (hello list show plan ubc meminfo quota events, good and bad) get the same reply byte for byte on both sockets"
 
 # acctctl as nobody falls back to the read-only socket
-nobody() { "$HELPERS/ctlabuse" exec "$ACCTCTL" "$@"; }
 for args in "list" "show 301" "ubc 301" "ubc web1" "ubc -t" "status" \
     "plan 301 --numproc 9" "meminfo 301" "events -n 1 301"; do
 	a=$(actl $args 2>&1)
