@@ -363,6 +363,13 @@ on_feed(struct bufferevent *bev, void *arg)
 }
 
 static void
+on_term(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd; (void)what; (void)arg;
+	event_base_loopexit(ad->base, NULL);
+}
+
+static void
 on_root_gone(struct bufferevent *bev, short what, void *arg)
 {
 	(void)bev; (void)what; (void)arg;
@@ -396,6 +403,7 @@ rsock_main(int argc, char **argv)
 {
 	static struct accountd state;
 	bool to_stderr = false, verbose = false;
+	struct event *term;
 	int i;
 
 	ad = &state;
@@ -453,9 +461,16 @@ rsock_main(int argc, char **argv)
 	bufferevent_enable(feed_in, EV_READ);
 	if (control_serve_ro(3) < 0)
 		return 1;
+	/* stopped by accountd: leave as on EOF, through main's return */
+	term = evsignal_new(state.base, SIGTERM, on_term, NULL);
+	event_add(term, NULL);
 	log_debug("rsock: serving the read-only socket as uid %d",
 	    (int)getuid());
 	event_base_dispatch(state.base);
+	event_free(term);
+	if (snapf.path != NULL)
+		sfollow_close(&snapf);
+	sview_free(&snapv);
 	return 0;
 }
 
@@ -680,8 +695,8 @@ rsock_init(void)
 void
 rsock_close(void)
 {
+	free_pair();		/* the server leaves on EOF */
 	child_stop(&helper);
-	free_pair();
 	free(rs_snap);
 	rs_snap = NULL;
 }

@@ -242,3 +242,11 @@ actl events -n 1 > /dev/null || fail "root's events after the restart"
 same '{"cmd":"events","count":50}' || fail "the new server's history differs from root's"
 pass "the new server got root's event history"
 kill -0 "$DPID" || fail "accountd died"
+
+# the server and root end without a sanitizer's report (the ASan build:
+# each process reports on its own stderr, the daemon's log)
+stop_daemon
+if grep -E "Sanitizer|runtime error" "$TDIR/daemon.log" > /dev/null; then
+	grep -E -A12 "Sanitizer|runtime error" "$TDIR/daemon.log" | head -40
+	fail "a sanitizer report in the daemon's log"
+fi
