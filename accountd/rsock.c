@@ -12,11 +12,18 @@
  *                        │  fed by root (fd 5: one JSON line per event,
  *                        │  the history once at each start)
  *                        │
- *                        └─ hello list show plan ubc meminfo quota:
- *                           a fixed record to root (fd 4, rsockrec.h),
+ *                        ├─ ubc: from the snapshot (the exporters' map),
+ *                        │  rendered by ctl_ubc_json() as root renders it
+ *                        │
+ *                        └─ hello list show plan meminfo quota (and ubc
+ *                           naming what the snapshot does not know): a
+ *                           fixed record to root (fd 4, rsockrec.h),
  *                           names checked, flags as bits, plan's values
  *                           parsed; root answers with the reply's JSON,
  *                           relayed as it is
+ *
+ * hello stays root's to answer: acctctl status asks it to learn that
+ * accountd itself answers.
  *
  * Root makes and binds accountd.rsock (control.c) and gives the helper
  * the listening socket as fd 3; the helper is started by spawn.c through
