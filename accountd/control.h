@@ -36,6 +36,7 @@ struct ctl_conn {
 int	ctl_dispatch(struct ctl_conn *, struct json_object *req,
 	    struct json_object *reply, struct sbuf *warn, struct aerr *err);
 bool	ctl_is_readonly(const char *cmd);
+bool	ctl_known(const char *cmd);		/* in ctl.c's table */
 /* ctl.c: the request fields as every handler reads them (the helper of
  * the read-only socket reads them so too, before forwarding) */
 const char *req_str(struct json_object *req, const char *key);

@@ -1097,6 +1097,15 @@ static const struct ctl_cmd cmds[] = {
 };
 
 bool
+ctl_known(const char *cmd)
+{
+	for (size_t i = 0; i < nitems(cmds); i++)
+		if (strcmp(cmds[i].name, cmd) == 0)
+			return true;
+	return false;
+}
+
+bool
 ctl_is_readonly(const char *cmd)
 {
 	for (size_t i = 0; i < nitems(cmds); i++)

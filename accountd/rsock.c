@@ -268,8 +268,12 @@ rsock_request(struct ctl_conn *c, uint32_t seq, struct json_object *req,
 	if (strcmp(cmd, "ubc") == 0 && snap_current() &&
 	    (r = ubc_local(req, reply, err)) <= 0)
 		return r;
-	if (rsock_kind_of(cmd) == 0)
+	if (rsock_kind_of(cmd) == 0 && !ctl_known(cmd))
 		return RSOCK_DISPATCH;	/* ctl_dispatch() says what is wrong */
+	if (rsock_kind_of(cmd) == 0)	/* a read-only request not taught */
+		return aerr_set(err, ENOSYS, "'%s' is not served on the read-only "
+		    "socket yet (its server has no record kind for it in "
+		    "accountd/rsockrec.c): use the control socket", cmd);
 	if (root_bev == NULL)
 		return aerr_set(err, EAGAIN, "accountd is not answering "
 		    "(its read-only socket's server lost root)");
