@@ -33,8 +33,9 @@
  * One forwarded request per connection at a time: the connection is not
  * read until root's reply is relayed, so replies keep their order and
  * what the helper asks of root is bounded by its connections.  Root
- * reads at most RSOCK_REQ_BATCH records per turn of its loop and stops
- * reading them while RSOCK_OUT_PAUSE of replies are unread.
+ * reads at most RSOCK_READ_AHEAD records ahead, handles RSOCK_REQ_BATCH
+ * per turn of its loop and stops reading them while RSOCK_OUT_PAUSE of
+ * replies are unread, so a server taken over cannot make root hold more.
  */
 #include "config.h"
 
@@ -67,6 +68,7 @@
 _Static_assert(RSOCK_NAME_MAX == CT_NAME_MAX, "one name rule");
 
 #define RSOCK_REQ_BATCH		16		/* records per turn (root) */
+#define RSOCK_READ_AHEAD	64		/* records read ahead (root) */
 #define RSOCK_OUT_PAUSE		(4u << 20)	/* root: unread replies */
 #define RSOCK_OUT_RESUME	(1u << 20)
 #define RSOCK_FEED_MAX		(8u << 20)	/* root: unread events */
@@ -614,6 +616,10 @@ rsock_prepare(struct child *ch, const struct passwd *pw, char **argv)
 	feed_out = bufferevent_socket_new(ad->base, fd[0], BEV_OPT_CLOSE_ON_FREE);
 	bufferevent_setcb(req_bev, on_records, on_drained, on_helper_gone, NULL);
 	bufferevent_setwatermark(req_bev, EV_WRITE, RSOCK_OUT_RESUME, 0);
+	/* what root reads ahead of its work: the server writes no faster
+	 * than root answers, whatever it sends */
+	bufferevent_setwatermark(req_bev, EV_READ, 0,
+	    RSOCK_READ_AHEAD * sizeof(struct rsock_req));
 	bufferevent_setcb(feed_out, NULL, NULL, on_helper_gone, NULL);
 	bufferevent_enable(req_bev, EV_READ | EV_WRITE);
 	bufferevent_enable(feed_out, EV_WRITE);
