@@ -36,6 +36,7 @@
 #include "journal.h"
 #include "log.h"
 #include "publish.h"
+#include "rsock.h"
 #include "sampler.h"
 #include "spawn.h"
 #include "xalloc.h"
@@ -251,6 +252,8 @@ main(int argc, char **argv)
 		return quota_count_main(argc, argv);	/* quota-count.c */
 	if (argc >= 2 && strcmp(argv[1], "--quota-listener") == 0)
 		return quota_listener_main(argc, argv);	/* quota-listen.c */
+	if (argc >= 2 && strcmp(argv[1], "--rsock") == 0)
+		return rsock_main(argc, argv);		/* rsock.c */
 	ad = &state;
 	while ((ch = getopt(argc, argv, "df:hno:s:v")) != -1) {
 		switch (ch) {
@@ -372,6 +375,8 @@ main(int argc, char **argv)
 		log_err("the exporter is not running (exporter = yes)");
 	if (billing_init() < 0)
 		log_err("the ledger is not running (ledger = yes)");
+	if (rsock_init() < 0)
+		log_err("the read-only socket is not served (rsock_user)");
 	sampler_init();
 	drift_init();
 	vswap_init();
@@ -393,6 +398,7 @@ main(int argc, char **argv)
 		event_free(sigs[i]);
 	exporter_close();
 	billing_close();
+	rsock_close();
 	control_close();
 	watch_close();
 	vswap_close();		/* thaw what accountd froze */

@@ -27,6 +27,7 @@
 #include "eventslog.h"
 #include "log.h"
 #include "proto.h"
+#include "rsock.h"
 #include "spawn.h"
 #include "supervise.h"
 #include "xalloc.h"
@@ -568,16 +569,30 @@ event_start(const char *type, struct container *ct, char *when, size_t len)
 	return ev;
 }
 
-/* The history, every follower and events.log. */
+void
+alert_relay(struct json_object *ev)
+{
+	const char *s = json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN);
+	struct json_object *v;
+	const char *ct = json_object_object_get_ex(ev, "ct", &v) ?
+	    json_object_get_string(v) : "";
+
+	remember(ev);
+	for (struct follower *f = followers; f != NULL; f = f->next)
+		if (f->ct[0] == '\0' || strcmp(f->ct, ct) == 0)
+			ctl_send(f->conn, MSG_EVENT, s, strlen(s));
+}
+
+/* The history, every follower (the read-only socket's through its
+ * helper's feed) and events.log. */
 static void
 event_deliver(struct container *ct, struct json_object *ev)
 {
 	const char *s = json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN);
 
-	remember(ev);
-	for (struct follower *f = followers; f != NULL; f = f->next)
-		if (f->ct[0] == '\0' || strcmp(f->ct, ct->name) == 0)
-			ctl_send(f->conn, MSG_EVENT, s, strlen(s));
+	(void)ct;
+	alert_relay(ev);
+	rsock_feed(s, strlen(s));
 	if (events_log != NULL) {
 		fprintf(events_log, "%s\n", s);
 		fflush(events_log);

@@ -42,6 +42,9 @@ void	alert_drift(struct container *, const char *param, const char *files,
 struct json_object *alert_history(const char *ct, size_t max);
 /* Send every later event (for ct, or all) to this connection. */
 void	alert_follow(struct ctl_conn *, const char *ct);
+/* An event made elsewhere (accountd --rsock: from root's feed) into the
+ * history and to the followers it matches. */
+void	alert_relay(struct json_object *ev);
 /* `accountd --notifier ...`: the Alertmanager notifier, exec'd as
  * notify_user; the alerts come on fd 3. */
 int	alert_notifier_main(int, char **);

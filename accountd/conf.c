@@ -70,6 +70,10 @@ static const struct ckey {
 	  NULL, "control socket (default: run_dir/accountd.sock)" },
 	{ "ro_socket", CK_STR, offsetof(struct acct_config, ro_socket),
 	  NULL, "read-only socket (default: run_dir/accountd.rsock)" },
+	{ "rsock_user", CK_STR, offsetof(struct acct_config, rsock_user),
+	  "accountd-rsock", "user the read-only socket's server runs as "
+	  "(never root; the default falls back to daemon, then nobody, when "
+	  "there is no such user)" },
 	{ "socket_group", CK_STR, offsetof(struct acct_config, socket_group),
 	  "", "group allowed on the control socket (default: root only)" },
 	{ "max_connections", CK_UINT,
@@ -559,6 +563,11 @@ config_check(const struct acct_config *c, struct aerr *err)
 	    != strlen(c->ledger_host_id))
 		return aerr_set(err, EINVAL, "bad ledger_host_id '%s' (accepted: "
 		    "1 to 64 of A-Z a-z 0-9 . _ -)", c->ledger_host_id);
+	if (strcmp(c->rsock_user, "root") == 0 || *c->rsock_user == '\0')
+		return aerr_set(err, EINVAL, "rsock_user '%s': the read-only "
+		    "socket's server parses any local user's requests and never "
+		    "runs as root (accepted: an unprivileged user of its own)",
+		    c->rsock_user);
 	if (*c->alertmanager_url != '\0' && (strcmp(c->notify_user,
 	    "root") == 0 || *c->notify_user == '\0'))
 		return aerr_set(err, EINVAL, "notify_user '%s': the notifier "

@@ -20,6 +20,7 @@ struct acct_config {
 	char		*run_dir;
 	char		*socket;
 	char		*ro_socket;
+	char		*rsock_user;		/* serves ro_socket (rsock.c) */
 	char		*socket_group;
 	unsigned	 max_connections;	/* per socket */
 	unsigned	 max_connections_per_uid; /* per socket, root apart */

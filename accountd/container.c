@@ -42,15 +42,8 @@
 int
 ct_name_check(const char *s, struct aerr *err)
 {
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= CT_NAME_MAX || !isalnum((unsigned char)s[0]))
-		goto bad;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && strchr("._-", s[i]) == NULL)
-			goto bad;
-	return 0;
-bad:
+	if (ctconf_name_ok(s))
+		return 0;
 	return aerr_set(err, EINVAL, "bad container name '%s' (accepted: 1 to "
 	    "63 letters, digits, '.', '_' or '-', starting with a letter or "
 	    "digit, such as 101 or web1)", s);

@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Control socket server: accepts connections on the two sockets, reads
- * frames (checking magic, version, type and length before reading the
- * payload), parses the JSON request with a depth limit and hands it to
- * ctl.c.  A malformed frame gets an error reply and the connection is
- * closed; nothing a client sends can stop the loop.
+ * Control socket server: accepts connections, reads frames (checking
+ * magic, version, type and length before reading the payload), parses
+ * the JSON request with a depth limit and hands it to ctl.c.  A
+ * malformed frame gets an error reply and the connection is closed;
+ * nothing a client sends can stop the loop.
+ *
+ * Root serves accountd.sock only.  accountd.rsock is made and bound here
+ * by root, but served by `accountd --rsock` (rsock.c), an unprivileged
+ * process that runs this same code on the listening socket it is given
+ * (control_serve_ro()), so that no byte of an unprivileged user is parsed
+ * by root: what it cannot answer itself reaches root as a fixed record.
  *
  * What one client may hold, so that no local user can starve the daemon
  * or lock root out:
@@ -50,6 +56,7 @@
 #include "control.h"
 #include "log.h"
 #include "proto.h"
+#include "rsock.h"
 #include "xalloc.h"
 
 #define CTL_IDLE_SEC	120
@@ -60,6 +67,7 @@
 #define CTL_LOG_INTERVAL 10		/* s between lines of one kind */
 
 static struct evconnlistener *lis_rw, *lis_ro;
+static int ro_fd = -1;			/* root: the bound accountd.rsock */
 static struct ctl_conn *conns;		/* every open connection */
 static unsigned nconns_rw, nconns_ro;
 
@@ -132,6 +140,8 @@ conn_free(struct ctl_conn *c)
 
 	if (c->stream_free != NULL)
 		c->stream_free(c);
+	if (c->held)
+		rsock_conn_gone(c);	/* its forwarded request */
 	for (pp = &conns; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
@@ -197,18 +207,70 @@ ctl_streaming(struct ctl_conn *c)
 	bufferevent_set_timeouts(c->bev, NULL, &wt);
 }
 
+char *
+ctl_render(int r, struct json_object *reply, struct sbuf *warn,
+    const struct aerr *e)
+{
+	struct json_object *o = r < 0 ? json_object_new_object() : reply;
+	char *s;
+
+	if (r < 0) {
+		json_object_object_add(o, "ok", json_object_new_boolean(0));
+		json_object_object_add(o, "error",
+		    json_object_new_string(aerr_msg(e)));
+		json_object_object_add(o, "errno",
+		    json_object_new_int(e->errnum));
+	} else {
+		json_object_object_add(reply, "ok", json_object_new_boolean(1));
+		if (warn != NULL && warn->len > 0) {
+			struct json_object *w = json_object_new_array();
+			char *p = warn->s, *nl;
+
+			while ((nl = strchr(p, '\n')) != NULL) {
+				*nl = '\0';
+				json_object_array_add(w, json_object_new_string(p));
+				p = nl + 1;
+			}
+			json_object_object_add(reply, "warnings", w);
+		}
+	}
+	s = xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	if (r < 0)
+		json_object_put(o);
+	return s;
+}
+
 static void
 send_error(struct ctl_conn *c, uint32_t seq, const struct aerr *e)
 {
-	struct json_object *o = json_object_new_object();
-	const char *s;
+	_cleanup_free_ char *s = ctl_render(-1, NULL, NULL, e);
 
-	json_object_object_add(o, "ok", json_object_new_boolean(0));
-	json_object_object_add(o, "error", json_object_new_string(aerr_msg(e)));
-	json_object_object_add(o, "errno", json_object_new_int(e->errnum));
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	conn_write(c, MSG_REPLY, seq, s, strlen(s));
-	json_object_put(o);
+}
+
+void
+ctl_reply(struct ctl_conn *c, uint32_t seq, const char *json, size_t len)
+{
+	conn_write(c, MSG_REPLY, seq, json, len);
+}
+
+void
+ctl_hold(struct ctl_conn *c)
+{
+	c->held = true;
+	bufferevent_disable(c->bev, EV_READ);
+}
+
+static void on_read(struct bufferevent *, void *);
+
+void
+ctl_release(struct ctl_conn *c)
+{
+	c->held = false;
+	if (c->closing || c->paused)
+		return;		/* on_write() reads on */
+	bufferevent_enable(c->bev, EV_READ);
+	on_read(c->bev, c);	/* the requests already read */
 }
 
 static void
@@ -218,7 +280,8 @@ handle(struct ctl_conn *c, uint32_t seq, const char *payload, size_t len)
 	struct json_object *req, *reply, *cmd;
 	struct sbuf warn = SBUF_INIT;
 	struct aerr err = { 0 };
-	const char *s;
+	char *s;
+	int r;
 
 	req = json_tokener_parse_ex(tok, payload, (int)len);
 	if (req == NULL || json_tokener_get_parse_end(tok) != len ||
@@ -246,24 +309,18 @@ handle(struct ctl_conn *c, uint32_t seq, const char *payload, size_t len)
 		return;
 	}
 	reply = json_object_new_object();
-	if (ctl_dispatch(c, req, reply, &warn, &err) < 0) {
-		send_error(c, seq, &err);
-	} else {
-		json_object_object_add(reply, "ok", json_object_new_boolean(1));
-		if (warn.len > 0) {
-			struct json_object *w = json_object_new_array();
-			char *p = warn.s, *nl;
-
-			while ((nl = strchr(p, '\n')) != NULL) {
-				*nl = '\0';
-				json_object_array_add(w, json_object_new_string(p));
-				p = nl + 1;
-			}
-			json_object_object_add(reply, "warnings", w);
-		}
-		s = json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN);
-		conn_write(c, MSG_REPLY, seq, s, strlen(s));
+	/* the read-only socket's server answers, forwards or dispatches */
+	r = c->ro ? rsock_request(c, seq, req, reply, &err) : RSOCK_DISPATCH;
+	if (r == RSOCK_FORWARDED) {
+		json_object_put(reply);
+		json_object_put(req);
+		return;
 	}
+	if (r == RSOCK_DISPATCH)
+		r = ctl_dispatch(c, req, reply, &warn, &err);
+	s = ctl_render(r, reply, &warn, &err);
+	conn_write(c, MSG_REPLY, seq, s, strlen(s));
+	free(s);
 	sbuf_free(&warn);
 	json_object_put(reply);
 	json_object_put(req);
@@ -277,7 +334,7 @@ on_read(struct bufferevent *bev, void *arg)
 	struct ctl_conn *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 
-	while (!c->closing) {
+	while (!c->closing && !c->held) {
 		uint8_t raw[ACCT_HDR_LEN];
 		struct acct_hdr h;
 		struct aerr err = { 0 };
@@ -326,6 +383,8 @@ on_write(struct bufferevent *bev, void *arg)
 	}
 	if (c->paused) {
 		c->paused = false;
+		if (c->held)
+			return;		/* ctl_release() reads on */
 		bufferevent_enable(bev, EV_READ);
 		on_read(bev, c);	/* the requests already read */
 	}
@@ -466,29 +525,29 @@ on_accept_error(struct evconnlistener *lis, void *arg)
 	evtimer_add(resume_ev, &tv);
 }
 
-static struct evconnlistener *
-listen_on(const char *path, mode_t mode, const char *group, bool ro)
+/* A bound, listening socket at path, or -1. */
+static int
+bind_on(const char *path, mode_t mode, const char *group)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct evconnlistener *l;
 	int fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		log_err("socket path too long: %s", path);
-		return NULL;
+		return -1;
 	}
 	strcpy(sun.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		log_err("socket: %s", strerror(errno));
-		return NULL;
+		return -1;
 	}
 	(void)unlink(path);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    chmod(path, mode) < 0) {
+	    chmod(path, mode) < 0 || listen(fd, 64) < 0) {
 		log_err("cannot bind %s: %s", path, strerror(errno));
 		close(fd);
-		return NULL;
+		return -1;
 	}
 	if (group != NULL && *group != '\0') {
 		struct group *g = getgrnam(group);
@@ -497,10 +556,18 @@ listen_on(const char *path, mode_t mode, const char *group, bool ro)
 			log_warn("socket_group %s: %s", group,
 			    g ? strerror(errno) : "no such group");
 	}
+	return fd;
+}
+
+static struct evconnlistener *
+serve(int fd, bool ro)
+{
+	struct evconnlistener *l;
+
 	l = evconnlistener_new(ad->base, on_accept, ro ? (void *)1 : NULL,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 64, fd);
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
 	if (l == NULL) {
-		log_err("cannot listen on %s", path);
+		log_err("cannot listen on fd %d", fd);
 		close(fd);
 		return NULL;
 	}
@@ -512,15 +579,27 @@ int
 control_init(void)
 {
 	const char *grp = ad->cfg.socket_group;
+	int fd;
 
-	lis_rw = listen_on(ad->cfg.socket, grp && *grp ? 0660 : 0600, grp,
-	    false);
-	if (lis_rw == NULL)
+	fd = bind_on(ad->cfg.socket, grp && *grp ? 0660 : 0600, grp);
+	if (fd < 0 || (lis_rw = serve(fd, false)) == NULL)
 		return -1;
-	lis_ro = listen_on(ad->cfg.ro_socket, 0666, NULL, true);
-	if (lis_ro == NULL)
-		return -1;
-	return 0;
+	/* bound by root, served by accountd --rsock (rsock.c) */
+	ro_fd = bind_on(ad->cfg.ro_socket, 0666, NULL);
+	return ro_fd < 0 ? -1 : 0;
+}
+
+int
+control_ro_fd(void)
+{
+	return ro_fd;
+}
+
+int
+control_serve_ro(int fd)
+{
+	lis_ro = serve(fd, true);
+	return lis_ro != NULL ? 0 : -1;
 }
 
 void
@@ -530,10 +609,13 @@ control_close(void)
 		evconnlistener_free(lis_rw);
 		unlink(ad->cfg.socket);
 	}
-	if (lis_ro) {
+	if (lis_ro)
 		evconnlistener_free(lis_ro);
+	if (ro_fd >= 0) {
+		close(ro_fd);
 		unlink(ad->cfg.ro_socket);
 	}
+	ro_fd = -1;
 	if (resume_ev)
 		event_free(resume_ev);
 	resume_ev = NULL;

@@ -2,8 +2,9 @@
 /*
  * The control sockets.  accountd.sock (0600, or 0660 with socket_group)
  * takes every request; accountd.rsock (0666) takes only the requests
- * marked read-only in ctl.c's table.  Framing and limits: lib/proto.h;
- * connection limits, output bounds and timeouts: control.c.
+ * marked read-only in ctl.c's table, and is served by accountd --rsock
+ * (rsock.c), not by root.  Framing and limits: lib/proto.h; connection
+ * limits, output bounds and timeouts: control.c.
  */
 #ifndef ACCT_CONTROL_H
 #define ACCT_CONTROL_H
@@ -14,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "err.h"
+#include "params.h"
 #include "sbuf.h"
 
 struct ctl_conn {
@@ -23,6 +25,8 @@ struct ctl_conn {
 	pid_t		 pid;
 	bool		 closing;	/* close once the output is flushed */
 	bool		 paused;	/* not reading: its output is unread */
+	bool		 held;		/* not reading: a request forwarded
+					 * to root is unanswered (rsock.c) */
 	struct ctl_conn	*next;		/* all connections, for the limits */
 	void		*stream;	/* set by a handler that streams */
 	void		(*stream_free)(struct ctl_conn *);
@@ -32,6 +36,40 @@ struct ctl_conn {
 int	ctl_dispatch(struct ctl_conn *, struct json_object *req,
 	    struct json_object *reply, struct sbuf *warn, struct aerr *err);
 bool	ctl_is_readonly(const char *cmd);
+bool	ctl_known(const char *cmd);		/* in ctl.c's table */
+/* ctl.c: the request fields as every handler reads them (the helper of
+ * the read-only socket reads them so too, before forwarding) */
+const char *req_str(struct json_object *req, const char *key);
+int	req_bool(struct json_object *req, const char *key, bool *out,
+	    struct aerr *err);
+int	req_params(struct json_object *req, struct ct_params *chg,
+	    struct aerr *err);
+struct rsock_req;
+/* ctl.c: run a request the read-only socket's helper forwarded (checked
+ * by rsockrec_decode()); returns the reply's JSON (caller frees). */
+char	*ctl_forwarded(const struct rsock_req *);
+struct snap_ct;
+/* ctl.c: one container of a ubc reply, from its figures as the snapshot
+ * holds them (root fills one from the registry; the read-only socket's
+ * server reads the snapshot): THE renderer of ubc rows and quota rows. */
+struct json_object *ctl_ubc_json(const struct snap_ct *);
+
+/* The reply's JSON for a handler's result r: reply with "ok" (and
+ * "warnings"), or the error (caller frees). */
+char	*ctl_render(int r, struct json_object *reply, struct sbuf *warn,
+	    const struct aerr *err);
+/* A reply frame, for a request answered later (rsock.c). */
+void	ctl_reply(struct ctl_conn *, uint32_t seq, const char *json,
+	    size_t len);
+/* Stop reading a connection's requests until ctl_release(). */
+void	ctl_hold(struct ctl_conn *);
+void	ctl_release(struct ctl_conn *);
+
+/* Root: make and bind both sockets, serve accountd.sock; the bound
+ * accountd.rsock is control_ro_fd(), for accountd --rsock. */
+int	control_ro_fd(void);
+/* accountd --rsock: serve the read-only socket on fd. */
+int	control_serve_ro(int fd);
 
 /* Send a frame on a connection (events of a stream).  A connection whose
  * unsent output is already over the bound is dropped instead. */

@@ -26,6 +26,8 @@
 #include "log.h"
 #include "meminfo.h"
 #include "quota.h"
+#include "rsockrec.h"
+#include "snapshot.h"
 #include "textfile.h"
 #include "vzquota.h"
 #include "sampler.h"
@@ -42,7 +44,7 @@ struct ctl_cmd {
 
 /* ---- request helpers ---------------------------------------------------- */
 
-static const char *
+const char *
 req_str(struct json_object *req, const char *key)
 {
 	struct json_object *v;
@@ -55,7 +57,7 @@ req_str(struct json_object *req, const char *key)
 
 /* An optional flag: absent is false; anything but a JSON boolean is
  * refused (json-c would take the string "false" as true). */
-static int
+int
 req_bool(struct json_object *req, const char *key, bool *out,
     struct aerr *err)
 {
@@ -89,7 +91,7 @@ req_ct(struct json_object *req, struct container **out, struct aerr *err)
 }
 
 /* "params": {"ram": "1G", ...} into a ct_params of changes. */
-static int
+int
 req_params(struct json_object *req, struct ct_params *chg, struct aerr *err)
 {
 	struct json_object *ps;
@@ -537,23 +539,19 @@ some:
 
 /* ---- plan ------------------------------------------------------------ */
 
+/* The plan of ct's parameters with the changes chg. */
 static int
-ctl_plan(struct ctl_conn *c, struct json_object *req,
+plan_reply(struct container *ct, const struct ct_params *chg,
     struct json_object *reply, struct sbuf *warn, struct aerr *err)
 {
-	struct container *ct;
-	struct ct_params p, chg;
+	struct ct_params p;
 	struct kcaps caps;
 	struct plan pl;
 	struct sbuf text = SBUF_INIT;
 	int r;
 
-	(void)c;
-	if ((r = req_ct(req, &ct, err)) < 0 ||
-	    (r = req_params(req, &chg, err)) < 0)
-		return r;
 	p = *ct_effective(ct);
-	params_merge(&p, &chg);
+	params_merge(&p, chg);
 	ct_caps(ct, &caps);
 	if ((r = params_validate(&p, &caps, warn, err)) < 0)
 		return r;
@@ -564,6 +562,21 @@ ctl_plan(struct ctl_conn *c, struct json_object *req,
 	sbuf_free(&text);
 	plan_free(&pl);
 	return 0;
+}
+
+static int
+ctl_plan(struct ctl_conn *c, struct json_object *req,
+    struct json_object *reply, struct sbuf *warn, struct aerr *err)
+{
+	struct container *ct;
+	struct ct_params chg;
+	int r;
+
+	(void)c;
+	if ((r = req_ct(req, &ct, err)) < 0 ||
+	    (r = req_params(req, &chg, err)) < 0)
+		return r;
+	return plan_reply(ct, &chg, reply, warn, err);
 }
 
 /* ---- create and destroy ------------------------------------------------ */
@@ -946,7 +959,7 @@ ctl_ubc(struct ctl_conn *c, struct json_object *req,
 	}
 	for (size_t i = 0; i < ct_count(); i++) {
 		const struct container *ct = ct_nth(i);
-		struct json_object *o, *rows;
+		_cleanup_free_ struct snap_ct *s = NULL;
 		struct ubc u;
 		bool listed = want == NULL;
 
@@ -956,36 +969,79 @@ ctl_ubc(struct ctl_conn *c, struct json_object *req,
 			    json_object_array_get_idx(want, k))) == ct;
 		if (!listed || !ct->running)
 			continue;
+		/* the figures as the snapshot holds them: one renderer for
+		 * root and for the read-only socket's server */
+		s = xcalloc(1, sizeof(*s));
+		snprintf(s->name, sizeof(s->name), "%s", ct->name);
+		s->bcid = ct->bcid;
+		s->running = 1;
 		bc_ubc(ct, &u);
-		o = json_object_new_object();
-		rows = json_object_new_array();
-		add_str(o, "id", ct->name);
-		add_u64(o, "bcid", ct->bcid);
 		for (int r = 0; r < UB_COUNT; r++) {
-			struct json_object *row;
-
-			if (ub_is_dummy((enum ub_res)r) || !u.r[r].present)
-				continue;
-			row = json_object_new_object();
-			add_str(row, "resource", ub_name((enum ub_res)r));
-			add_u64(row, "held", u.r[r].held);
-			add_u64(row, "maxheld", u.r[r].maxheld);
-			add_u64(row, "barrier", u.r[r].barrier);
-			add_u64(row, "limit", u.r[r].limit);
-			add_u64(row, "failcnt", u.r[r].failcnt);
-			json_object_array_add(rows, row);
+			s->row[r].held = u.r[r].held;
+			s->row[r].maxheld = u.r[r].maxheld;
+			s->row[r].barrier = u.r[r].barrier;
+			s->row[r].limit = u.r[r].limit;
+			s->row[r].failcnt = u.r[r].failcnt;
+			s->row[r].present = u.r[r].present;
 		}
-		json_object_object_add(o, "rows", rows);
-		/* disk quota rows apart: the text forms stay OpenVZ's */
-		rows = json_object_new_array();
-		if (quota_rows(ct, rows))
-			json_object_object_add(o, "quota_rows", rows);
-		else
-			json_object_put(rows);
-		json_object_array_add(a, o);
+		quota_fill(ct, s);
+		json_object_array_add(a, ctl_ubc_json(s));
 	}
 	json_object_object_add(reply, "containers", a);
 	return 0;
+}
+
+/* A disk quota row as OpenVZ's tools count it: blocks of 1 KiB (usage
+ * rounded up), or inodes. */
+static void
+quota_row(struct json_object *rows, const char *name, uint64_t held,
+    uint64_t soft, uint64_t hard, uint64_t failcnt, uint64_t div)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_str(o, "resource", name);
+	add_u64(o, "held", (held + div - 1) / div);
+	add_u64(o, "barrier", soft == VAL_UNLIMITED ? soft : soft / div);
+	add_u64(o, "limit", hard == VAL_UNLIMITED ? hard : hard / div);
+	add_u64(o, "failcnt", failcnt);
+	add_str(o, "unit", div == 1024 ? "1k-blocks" : "inodes");
+	json_object_array_add(rows, o);
+}
+
+struct json_object *
+ctl_ubc_json(const struct snap_ct *s)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *rows = json_object_new_array();
+
+	add_str(o, "id", s->name);
+	add_u64(o, "bcid", s->bcid);
+	for (int r = 0; r < UB_COUNT; r++) {
+		const struct snap_row *w = &s->row[r];
+		struct json_object *row;
+
+		if (ub_is_dummy((enum ub_res)r) || !w->present)
+			continue;
+		row = json_object_new_object();
+		add_str(row, "resource", ub_name((enum ub_res)r));
+		add_u64(row, "held", w->held);
+		add_u64(row, "maxheld", w->maxheld);
+		add_u64(row, "barrier", w->barrier);
+		add_u64(row, "limit", w->limit);
+		add_u64(row, "failcnt", w->failcnt);
+		json_object_array_add(rows, row);
+	}
+	json_object_object_add(o, "rows", rows);
+	/* disk quota rows apart: the text forms stay OpenVZ's */
+	if (s->have_quota) {
+		rows = json_object_new_array();
+		quota_row(rows, "diskspace", s->disk_held, s->disk_soft,
+		    s->disk_hard, s->disk_failcnt, 1024);
+		quota_row(rows, "diskinodes", s->inodes_held, s->inodes_soft,
+		    s->inodes_hard, s->inodes_failcnt, 1);
+		json_object_object_add(o, "quota_rows", rows);
+	}
+	return o;
 }
 
 static int
@@ -1041,12 +1097,67 @@ static const struct ctl_cmd cmds[] = {
 };
 
 bool
+ctl_known(const char *cmd)
+{
+	for (size_t i = 0; i < nitems(cmds); i++)
+		if (strcmp(cmds[i].name, cmd) == 0)
+			return true;
+	return false;
+}
+
+bool
 ctl_is_readonly(const char *cmd)
 {
 	for (size_t i = 0; i < nitems(cmds); i++)
 		if (strcmp(cmds[i].name, cmd) == 0)
 			return (cmds[i].flags & CTL_RO) != 0;
 	return true;	/* unknown: let dispatch say so */
+}
+
+/*
+ * A request of the read-only socket, forwarded by its helper as a checked
+ * record (rsockrec_decode()): the request object is made here from the
+ * record's fields, never from a client's bytes, and run by the handler
+ * that runs it on the control socket, so that the reply is the same.
+ */
+char *
+ctl_forwarded(const struct rsock_req *rq)
+{
+	struct ctl_conn c = { .ro = true, .uid = (uid_t)rq->uid,
+	    .pid = (pid_t)rq->pid };
+	struct json_object *req = json_object_new_object();
+	struct json_object *reply = json_object_new_object();
+	struct sbuf warn = SBUF_INIT;
+	struct aerr err = { 0 };
+	struct container *ct;
+	char *s;
+	int r;
+
+	add_str(req, "cmd", rsock_kind_name(rq->kind));
+	if (rq->kind == RQ_UBC && (rq->flags & RQF_CTS)) {
+		struct json_object *a = json_object_new_array();
+
+		for (uint32_t i = 0; i < rq->nct; i++)
+			json_object_array_add(a,
+			    json_object_new_string(rq->ct[i]));
+		json_object_object_add(req, "cts", a);
+	} else if (rq->nct == 1) {
+		add_str(req, "ct", rq->ct[0]);
+	}
+	if (rq->flags & RQF_TABLE)
+		json_object_object_add(req, "table",
+		    json_object_new_boolean(1));
+	if (rq->kind == RQ_PLAN) {
+		if ((r = req_ct(req, &ct, &err)) == 0)
+			r = plan_reply(ct, &rq->params, reply, &warn, &err);
+	} else {
+		r = ctl_dispatch(&c, req, reply, &warn, &err);
+	}
+	s = ctl_render(r, reply, &warn, &err);
+	sbuf_free(&warn);
+	json_object_put(reply);
+	json_object_put(req);
+	return s;
 }
 
 int

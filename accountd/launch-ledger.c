@@ -171,6 +171,12 @@ billing_init(void)
 	return child_start(&ledger);
 }
 
+const char *
+billing_user(void)
+{
+	return strcmp(ad->cfg.ledger, "yes") == 0 ? ledger.user : NULL;
+}
+
 void
 billing_close(void)
 {

@@ -5,5 +5,7 @@
 
 int	billing_init(void);	/* starts it when ledger = yes */
 void	billing_close(void);	/* stops it; it writes what it has */
+/* The user it runs as (its fallback resolved), NULL when ledger = no. */
+const char *billing_user(void);
 
 #endif

@@ -681,38 +681,6 @@ quota_fill(const struct container *ct, struct snap_ct *s)
 	s->grace_inodes_ms = q->ino.grace_end_ms;
 }
 
-static void
-row_json(struct json_object *rows, const char *name,
-    const struct quota_res *r, uint64_t div)
-{
-	struct json_object *o = json_object_new_object();
-	uint64_t s = r->soft == VAL_UNLIMITED ? r->soft : r->soft / div;
-	uint64_t h = r->hard == VAL_UNLIMITED ? r->hard : r->hard / div;
-
-	json_object_object_add(o, "resource", json_object_new_string(name));
-	json_object_object_add(o, "held",
-	    json_object_new_uint64((r->usage + div - 1) / div));
-	json_object_object_add(o, "barrier", json_object_new_uint64(s));
-	json_object_object_add(o, "limit", json_object_new_uint64(h));
-	json_object_object_add(o, "failcnt", json_object_new_uint64(r->failcnt));
-	json_object_object_add(o, "unit", json_object_new_string(
-	    div == 1024 ? "1k-blocks" : "inodes"));
-	json_object_array_add(rows, o);
-}
-
-bool
-quota_rows(const struct container *ct, struct json_object *rows)
-{
-	const struct ctquota *q = q_find(ct);
-
-	if (q == NULL || q->mech == QM_NONE || (q->mech == QM_USER &&
-	    !q->scanned))
-		return false;
-	row_json(rows, "diskspace", &q->blk, 1024);
-	row_json(rows, "diskinodes", &q->ino, 1);
-	return true;
-}
-
 /* ---- set-up -------------------------------------------------------------- */
 
 int

@@ -60,9 +60,8 @@ int	quota_report(struct container *, bool table, struct json_object *,
 int	quota_set_ugid(struct container *, bool group, unsigned id,
 	    uint64_t bsoft, uint64_t bhard, uint64_t isoft, uint64_t ihard,
 	    struct aerr *);
+/* The quota's figures as the snapshot carries them (also what ubc's
+ * quota rows are rendered from: ctl_ubc_json()). */
 void	quota_fill(const struct container *, struct snap_ct *);
-/* Beancounter-like rows (diskspace in 1 KiB blocks, diskinodes) for
- * acctctl ubc -j: false when the container has no quota in force. */
-bool	quota_rows(const struct container *, struct json_object *rows);
 
 #endif

@@ -78,8 +78,8 @@ static void __attribute__((noreturn))
 child(char *const argv[], char *const envp[], const struct spawn_how *h,
     pid_t parent)
 {
-	int hi[4], nul = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int n = h->nfd < 0 ? 0 : h->nfd > 4 ? 4 : h->nfd;
+	int hi[6], nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int n = h->nfd < 0 ? 0 : h->nfd > 6 ? 6 : h->nfd;
 	sigset_t none;
 
 	/* high first: a source may be any of the targets */
@@ -107,10 +107,15 @@ child(char *const argv[], char *const envp[], const struct spawn_how *h,
 	if (h->pw != NULL) {
 		/* from root to another uid: the kernel clears every
 		 * capability set, the ambient one included */
-		if (h->pw->pw_uid == 0 || setgroups(1, &h->pw->pw_gid) < 0 ||
+		if (h->pw->pw_uid == 0)
+			_exit(126);
+		/* an accountd that is not root (on a fake cgroupfs) can
+		 * only run a helper as itself */
+		if (h->pw->pw_uid != getuid() &&
+		    (setgroups(1, &h->pw->pw_gid) < 0 ||
 		    setresgid(h->pw->pw_gid, h->pw->pw_gid,
 		    h->pw->pw_gid) < 0 || setresuid(h->pw->pw_uid,
-		    h->pw->pw_uid, h->pw->pw_uid) < 0)
+		    h->pw->pw_uid, h->pw->pw_uid) < 0))
 			_exit(126);
 	} else if (keep_caps(h->caps) < 0) {
 		_exit(126);

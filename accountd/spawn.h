@@ -21,7 +21,7 @@ struct spawn_how {
 	uint64_t		 caps;		/* 1ULL << CAP_x, root only */
 	/* descriptors it gets: fd[i] becomes i (-1: /dev/null for 0 and 1,
 	 * nothing above; stderr is accountd's unless given) */
-	int			 fd[4];
+	int			 fd[6];
 	int			 nfd;		/* how many of fd[] are used */
 	bool			 setsid;	/* leads its own process group */
 	int			 pdeath;	/* signal when accountd dies, 0: none */

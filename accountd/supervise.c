@@ -144,7 +144,7 @@ start(struct child *c)
 		return -1;
 	}
 	memset(argv, 0, sizeof(argv));
-	c->fd3 = -1;
+	c->fd3 = c->fd4 = c->fd5 = -1;
 	if (c->prepare(c, &pwcopy, argv) < 0)
 		return -1;
 	how.pw = &pwcopy;
@@ -152,14 +152,20 @@ start(struct child *c)
 	how.fd[1] = -1;
 	how.fd[2] = 2;
 	how.fd[3] = c->fd3;
-	how.nfd = c->fd3 >= 0 ? 4 : 3;
+	how.fd[4] = c->fd4;
+	how.fd[5] = c->fd5;
+	how.nfd = c->fd5 >= 0 ? 6 : c->fd4 >= 0 ? 5 : c->fd3 >= 0 ? 4 : 3;
 	how.pdeath = SIGTERM;	/* the ledger closes its database */
 	how.exited = on_exit_st;
 	how.arg = c;
 	c->pid = spawn(argv, NULL, &how);
 	if (c->fd3 >= 0)
 		close(c->fd3);		/* the child's now */
-	c->fd3 = -1;
+	if (c->fd4 >= 0)
+		close(c->fd4);
+	if (c->fd5 >= 0)
+		close(c->fd5);
+	c->fd3 = c->fd4 = c->fd5 = -1;
 	if (c->pid < 0) {
 		log_err("%s: fork: %s", c->name, strerror(-c->pid));
 		c->pid = -1;
@@ -174,7 +180,7 @@ int
 child_start(struct child *c)
 {
 	c->pid = -1;
-	c->fd3 = -1;
+	c->fd3 = c->fd4 = c->fd5 = -1;
 	c->backoff = 1;
 	c->stopping = false;
 	c->restart_ev = evtimer_new(ad->base, on_restart, c);

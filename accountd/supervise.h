@@ -23,6 +23,7 @@ struct child {
 	/* state */
 	pid_t		 pid;
 	int		 fd3;		/* prepare's: the child's fd 3, or -1 */
+	int		 fd4, fd5;	/* and its fds 4 and 5, or -1 */
 	struct event	*restart_ev;
 	time_t		 started;
 	unsigned	 backoff;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Soak (issue 14, "How it is shown"; not in CI): accountd with its helpers
 # (exporter as nobody, ledger as accountd-ledger or daemon, notifier as
-# nobody) under, for SOAK_SECONDS (default 1800):
+# nobody, the read-only socket's server as rsock_user) under, for SOAK_SECONDS (default 1800):
 #   - containers coming and going: up to SOAK_CTS (1000) created and
 #     destroyed in a rolling window,
 #   - set storms on them,
@@ -127,10 +127,11 @@ LOAD+=("$!")
 	k=0
 	while [ "$(date +%s)" -lt "$stop" ]; do
 		sleep 30
-		case $((k % 3)) in
+		case $((k % 4)) in
 		0) p=$(kids accountd-exporter) ;;
 		1) p=$(kids accountd-ledger) ;;
-		2) p=$(kids -- --notifier) ;;
+		2) p=$(kids --notifier) ;;
+		3) p=$(kids --rsock) ;;
 		esac
 		[ -n "$p" ] && kill -KILL $p && k=$((k + 1))
 	done

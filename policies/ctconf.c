@@ -253,3 +253,16 @@ ctconf_free(struct ctconf *cf)
 	cf->lines = NULL;
 	cf->nlines = 0;
 }
+
+bool
+ctconf_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= 64 || !isalnum((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("._-", s[i]) == NULL)
+			return false;
+	return true;
+}

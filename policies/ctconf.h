@@ -46,6 +46,9 @@ void	ctconf_set_raw(struct ctconf *, const char *key, const char *value);
 const char *ctconf_get_raw(const struct ctconf *, const char *key,
 	    char *buf, size_t len);
 char	*ctconf_render(const struct ctconf *);	/* caller frees */
+/* The name rule of a container (its CTID.conf's name): 1 to 63 letters,
+ * digits, '.', '_' or '-', starting with a letter or digit. */
+bool	ctconf_name_ok(const char *);
 void	ctconf_free(struct ctconf *);
 
 #endif

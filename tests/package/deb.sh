@@ -7,7 +7,8 @@
 # says for hosts without systemd (`service accountd start`, with
 # ACCOUNTD_OPTS in /etc/default/accountd putting its containers under this
 # test's cgroup parent; nothing may start on installation); `acctctl status` answers,
-# the ledger child runs as the package's user _accountd-ledger, and a container
+# the ledger child runs as the package's user _accountd-ledger, the read-only
+# socket's server as _accountd-rsock (and answers nobody), and a container
 # gets a real numproc and RAM limit (the cgroup files checked).  Then
 # accountd is stopped, the packages purged, and nothing may be left:
 # no file `dpkg -L` listed, no state, no package user or group, no
@@ -57,7 +58,8 @@ if [ -f /run/accountd/accountd.pid ]; then
 	[ -n "$p" ] && kill -0 "$p" 2> /dev/null &&
 	    skip "accountd pid $p runs from /run/accountd (the README's demo? scripts/demo.sh --stop stops it); the package uses its paths"
 fi
-USERS=(_accountd _accountd-ledger)	# the exporter's, the ledger's
+USERS=(_accountd _accountd-ledger _accountd-rsock)	# the exporter's, the
+					# ledger's, the read-only socket's
 for u in "${USERS[@]}"; do
 	getent passwd "$u" > /dev/null && skip "user $u exists"
 	getent group "$u" > /dev/null && skip "group $u exists"
@@ -148,6 +150,8 @@ grep -qx 'ledger_user = _accountd-ledger' /etc/accountd/accountd.conf ||
     fail "the packaged accountd.conf does not run the ledger as _accountd-ledger"
 grep -qx 'exporter_user = _accountd' /etc/accountd/accountd.conf ||
     fail "the packaged accountd.conf does not run the exporter as _accountd"
+grep -qx 'rsock_user = _accountd-rsock' /etc/accountd/accountd.conf ||
+    fail "the packaged accountd.conf does not run the read-only socket's server as _accountd-rsock"
 /usr/sbin/accountd -n > "$TDIR/config" 2>&1 || fail "accountd -n: $(cat "$TDIR/config")"
 for f in /usr/libexec/accountd/accountd-hook /usr/share/man/man8/acctctl.8.gz \
     /lib/systemd/system/accountd.service /lib/systemd/system/accountd-exporter.service \
@@ -156,7 +160,7 @@ for f in /usr/libexec/accountd/accountd-hook /usr/share/man/man8/acctctl.8.gz \
     /var/lib/pcp/pmdas/accountd/pmdaaccountd /var/lib/pcp/pmdas/accountd/pmns; do
 	[ -e "$f" ] || fail "$f is not installed"
 done
-pass "installed: the users _accountd and _accountd-ledger, accountd.conf, units, hook, samples, man pages, ledger, PCP agent"
+pass "installed: the users _accountd, _accountd-ledger and _accountd-rsock, accountd.conf, units, hook, samples, man pages, ledger, PCP agent"
 
 # ---- run, the way README.Debian says without systemd ---------------------
 [ -e /run/accountd ] && fail "accountd was started on installation (no systemd here)"
@@ -179,6 +183,14 @@ wait_for 10 pgrep -u _accountd-ledger -x accountd-ledger > /dev/null ||
     fail "accountd-ledger does not run as _accountd-ledger: $(ps -o uid=,args= -C accountd-ledger)"
 pass "the ledger child runs as _accountd-ledger"
 
+wait_for 10 sh -c "ps -o user=,args= -u _accountd-rsock | grep -q -- --rsock" ||
+    fail "accountd --rsock does not run as _accountd-rsock: $(ps -eo user=,args= | grep -- --rsock)"
+if [ "$(id -u nobody 2> /dev/null)" = 65534 ] && [ -x "$HELPERS/ctlabuse" ]; then
+	"$HELPERS/ctlabuse" exec /usr/sbin/acctctl list > "$TDIR/ro.log" 2>&1 ||
+	    fail "nobody's acctctl list (the read-only socket): $(cat "$TDIR/ro.log")"
+fi
+pass "the read-only socket's server runs as _accountd-rsock and answers nobody"
+
 actl create pkgtest --numproc 7 --ram 64M || fail "acctctl create pkgtest"
 pids=$(cat "$(cgdir pids "$(ctcg pkgtest)")/pids.max")
 [ "$pids" = 7 ] || fail "pids.max is $pids, expected 7"
@@ -193,8 +205,8 @@ wait_for 10 sh -c "! kill -0 $APID 2> /dev/null" || fail "accountd did not stop"
 APID=
 [ -e /run/accountd/accountd.pid ] && fail "the pid file is left after stop"
 # its children (the ledger) get the parent-death signal and exit
-wait_for 10 sh -c '! pgrep -u _accountd,_accountd-ledger > /dev/null' ||
-    fail "processes of the package's users left after stop: $(pgrep -a -u _accountd,_accountd-ledger)"
+wait_for 10 sh -c '! pgrep -u _accountd,_accountd-ledger,_accountd-rsock > /dev/null' ||
+    fail "processes of the package's users left after stop: $(pgrep -a -u _accountd,_accountd-ledger,_accountd-rsock)"
 pass "service accountd stop: stopped, pid file removed, children gone"
 
 # ---- purge: nothing left --------------------------------------------------
