@@ -32,18 +32,6 @@ chown nobody "$TDIR/ledger"
 BGPIDS+=("$!")
 wait_for 5 test -s "$TDIR/am.port" || fail "Alertmanager stand-in did not start"
 
-lu=accountd-ledger
-id "$lu" > /dev/null 2>&1 || lu=daemon	# accountd falls back to it
-if ! id "$lu" > /dev/null 2>&1; then
-	# a minimal system (the VM's busybox) has only root and nobody
-	note "no user accountd-ledger or daemon: the helpers' part is left out here"
-else
-start_daemon -o exporter=yes -o exporter_path="$EXPORTER" \
-    -o http_listen="127.0.0.1:$(free_port)" -o rrd_dir= \
-    -o ledger=yes -o ledger_program="$LEDGER_BIN" -o ledger_path="$db" \
-    -o ledger_interval=1 \
-    -o alertmanager_url="http://127.0.0.1:$(cat "$TDIR/am.port")/api/v2/alerts"
-
 child_of() {	# PATTERN: the child of accountd whose command line matches
 	local f c
 	# fast (a count may last a tenth of a second): the kernel's list
@@ -60,6 +48,7 @@ child_of() {	# PATTERN: the child of accountd whose command line matches
 		case $c in *$1*) f=${f%/status}; echo "${f#/proc/}"; return ;; esac
 	done
 }
+
 field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }
 # descriptors that are accountd's: its pid file, sockets, store, log
 accountd_fds() {	# PID
@@ -78,6 +67,19 @@ accountd_fds() {	# PID
 		    grep -qF -- "$l" && echo "accountd's $l" ;; esac
 	done
 }
+
+lu=accountd-ledger
+id "$lu" > /dev/null 2>&1 || lu=daemon	# accountd falls back to it
+if ! id "$lu" > /dev/null 2>&1; then
+	# a minimal system (the VM's busybox) has only root and nobody
+	note "no user accountd-ledger or daemon: the helpers' part is left out here"
+else
+start_daemon -o exporter=yes -o exporter_path="$EXPORTER" \
+    -o http_listen="127.0.0.1:$(free_port)" -o rrd_dir= \
+    -o ledger=yes -o ledger_program="$LEDGER_BIN" -o ledger_path="$db" \
+    -o ledger_interval=1 \
+    -o alertmanager_url="http://127.0.0.1:$(cat "$TDIR/am.port")/api/v2/alerts"
+
 
 check_unprivileged() {	# NAME PID USER
 	local uid want
