@@ -26,6 +26,9 @@
 #define HOT_SECONDS	2.0	/* stays hot this long after the last reason */
 
 static struct event *base_ev, *fast_ev, *sync_ev, *inotify_ev, *rearm_ev;
+static struct event *settle_ev;
+static struct container **settle;	/* limits changed: read after the reply */
+static size_t nsettle, settle_cap;
 static int ifd = -1;
 static unsigned round_no;
 static unsigned nhot, npids;	/* containers hot; v1 with a numproc limit */
@@ -55,6 +58,7 @@ struct ct_sampler {
 	int		 wd[4];		/* v2 inotify watches of the events files
 					 * and of cgroup.events (emptiness) */
 	bool		 init_watched;	/* v1: its init's exit is watched */
+	bool		 settling;	/* in settle[]: limits to read back */
 };
 
 static void	v1_watch_init(struct container *);
@@ -481,14 +485,38 @@ on_rearm(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* After accountd changed a container's limits: read them back now. */
+/*
+ * After accountd changed a container's limits: read them back (both
+ * tiers), so that a new limit shows at once.  Not before the reply: the
+ * read is two dozen files, a third of a set's system calls in accountd,
+ * and nothing in the reply depends on it.  It runs from a timer of no
+ * delay, after the reply is written in the same turn of the loop, or
+ * sooner, at the next request (sampler_settle()).
+ */
 void
 sampler_limits_changed(struct container *ct)
 {
+	static const struct timeval now = { 0, 0 };
+
+	if (!ct->running || ct->smp == NULL || ct->smp->settling)
+		return;
+	if (nsettle == settle_cap) {
+		settle_cap = settle_cap ? settle_cap * 2 : 16;
+		settle = xreallocarray(settle, settle_cap, sizeof(*settle));
+	}
+	settle[nsettle++] = ct;
+	ct->smp->settling = true;
+	if (settle_ev != NULL)
+		evtimer_add(settle_ev, &now);
+	else
+		sampler_settle();
+}
+
+static void
+settle_one(struct container *ct)
+{
 	static const struct timeval later = { 0, 100000 };
 
-	if (!ct->running || ct->smp == NULL)
-		return;
 	bc_sample(ct, true, alert_failcnt);
 	if (cg_version(&ad->layout, CTRL_MEMORY) == 1 && rearm_ev != NULL) {
 		ct->smp->ev_rearm = true;
@@ -499,6 +527,28 @@ sampler_limits_changed(struct container *ct)
 		npids++;
 		fast_arm();
 	}
+}
+
+void
+sampler_settle(void)
+{
+	/* (a read may end a container: taken off the list first) */
+	while (nsettle > 0) {
+		struct container *ct = settle[--nsettle];
+
+		ct->smp->settling = false;
+		if (ct->running)
+			settle_one(ct);
+	}
+}
+
+static void
+on_settle(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	sampler_settle();
 }
 
 /* The last read of a container: everything, both tiers, alerting the
@@ -663,6 +713,12 @@ sampler_remove(struct container *ct)
 {
 	if (ct->smp == NULL)
 		return;
+	if (ct->smp->settling)
+		for (size_t i = 0; i < nsettle; i++)
+			if (settle[i] == ct) {
+				settle[i] = settle[--nsettle];
+				break;
+			}
 	v1_disarm(ct);
 	for (int i = 0; i < 4; i++) {
 		if (ct->smp->wd[i] >= 0) {
@@ -714,6 +770,7 @@ sampler_init(void)
 	event_add(base_ev, &tv);
 	fast_ev = evtimer_new(ad->base, on_fast, NULL);
 	rearm_ev = evtimer_new(ad->base, on_rearm, NULL);
+	settle_ev = evtimer_new(ad->base, on_settle, NULL);
 	sync_ev = event_new(ad->base, -1, EV_PERSIST, on_sync, NULL);
 	event_add(sync_ev, &minute);
 	return 0;
@@ -727,7 +784,11 @@ sampler_close(void)
 	if (sync_ev) event_free(sync_ev);
 	if (inotify_ev) event_free(inotify_ev);
 	if (rearm_ev) event_free(rearm_ev);
-	base_ev = fast_ev = sync_ev = inotify_ev = rearm_ev = NULL;
+	if (settle_ev) event_free(settle_ev);
+	base_ev = fast_ev = sync_ev = inotify_ev = rearm_ev = settle_ev = NULL;
+	free(settle);
+	settle = NULL;
+	nsettle = settle_cap = 0;
 	while (exits != NULL)
 		exit_free(exits);
 	if (ifd >= 0)

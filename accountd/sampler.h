@@ -32,6 +32,7 @@ void	sampler_add_deferred(struct container *, bool defer);
 void	sampler_remove(struct container *);
 void	sampler_heat(struct container *);
 void	sampler_limits_changed(struct container *);
+void	sampler_settle(void);
 void	sampler_final(struct container *);
 void	sampler_watch_exit(struct container *, pid_t);
 
