@@ -13,6 +13,12 @@
  *	set-latency N [--gap MS] [--probe-at MS] -- CMD A... --alt-- CMD B...
  *	    [--probe-- CMD P...]
  *
+ *	set-latency N -- CMD A... --alt-- CMD B... --vs-- CMD P... --vs-alt-- CMD Q...
+ *
+ * --vs-- runs a peer (P, then Q, alternating as A and B) right after each
+ * run and times it apart, so both see the same moments of a busy host;
+ * its figures are printed after "vs: ".
+ *
  * --gap waits MS after each run (untimed), so work a daemon defers until
  * the runs stop (accountd's v1 thresholds, 100 ms after the last set) is
  * done between them.  --probe-- runs CMD P MS (--probe-at, default 105)
@@ -90,7 +96,7 @@ int
 main(int argc, char **argv)
 {
 	int n, nw = 0, gap = 0, probe_at = 105;
-	char **a = NULL, **b = NULL, **probe = NULL;
+	char **a = NULL, **b = NULL, **probe = NULL, **va = NULL, **vb = NULL;
 	struct w ws[64];
 	double *t, *tp;
 
@@ -141,9 +147,17 @@ main(int argc, char **argv)
 			} else if (strcmp(argv[i], "--probe--") == 0) {
 				argv[i] = NULL;
 				probe = argv + i + 1;
+			} else if (strcmp(argv[i], "--vs--") == 0) {
+				argv[i] = NULL;
+				va = argv + i + 1;
+			} else if (strcmp(argv[i], "--vs-alt--") == 0) {
+				argv[i] = NULL;
+				vb = argv + i + 1;
 			}
 		if (b == NULL)
 			b = a;
+		if (vb == NULL)
+			vb = va;
 	}
 	t = calloc((size_t)n, sizeof(*t));
 	tp = calloc((size_t)n, sizeof(*tp));
@@ -154,6 +168,11 @@ main(int argc, char **argv)
 		int r = nw ? writes(ws, nw, i & 1) : run(i & 1 ? b : a);
 
 		t[i] = bench_now_ms() - t0;
+		if (r == 0 && va != NULL) {
+			t0 = bench_now_ms();
+			r = run(i & 1 ? vb : va);
+			tp[i] = bench_now_ms() - t0;
+		}
 		if (r == 0 && probe != NULL) {
 			sleep_ms(probe_at);
 			t0 = bench_now_ms();
@@ -169,6 +188,8 @@ main(int argc, char **argv)
 	report("", t, n);
 	if (probe != NULL)
 		report("probe: ", tp, n);
+	if (va != NULL)
+		report("vs: ", tp, n);
 	free(t);
 	free(tp);
 	return 0;

@@ -56,9 +56,12 @@ if command -v cgset > /dev/null && [ ! -f /sys/fs/cgroup/cgroup.controllers ]; t
 		f=$(basename "$path")
 		args_a+=(-r "$f=${v1//+/ }") args_b+=(-r "$f=${v2//+/ }")
 	done < "$T/writes"
-	echo "peer: libcgroup's cgset making the same writes, $((N / 4)) runs:"
-	"$B/bench/set-latency" $((N / 4)) -- "$(command -v cgset)" "${args_a[@]}" "$P/b1" \
-	    --alt-- "$(command -v cgset)" "${args_b[@]}" "$P/b1" | tee "$T/peer"
+	echo "peer: libcgroup's cgset making the same writes, each run right after an"
+	echo "acctctl set (so that both see the same moments of this host), $((N / 4)) runs:"
+	"$B/bench/set-latency" $((N / 4)) -- "$A" set b1 "${SET_A[@]}" \
+	    --alt-- "$A" set b1 "${SET_B[@]}" \
+	    --vs-- "$(command -v cgset)" "${args_a[@]}" "$P/b1" \
+	    --vs-alt-- "$(command -v cgset)" "${args_b[@]}" "$P/b1" | tee "$T/peer"
 fi
 M=$(( N / 20 > 20 ? N / 20 : 20 ))
 echo "spaced: the same sets 150 ms apart (the deferred v1 work runs between them), $M runs:"
@@ -79,8 +82,9 @@ awk -v p="$(p50 "$T/probe" "probe: ")" -v r="$(p50 "$T/rest")" \
     -v v1="$([ -f /sys/fs/cgroup/cgroup.controllers ] && echo 0 || echo 1)" 'BEGIN {
 	printf "status during the deferred v1 work p50 %.3f ms, at rest %.3f ms: " \
 	    "+%.3f ms%s\n", p, r, p - r, v1 ? "" : " (cgroup v2: nothing is deferred)" }'
-[ -f "$T/peer" ] && awk -v a="$(p50 "$T/acctctl")" -v p="$(p50 "$T/peer")" \
-    'BEGIN { printf "cgset p50 %.3f ms; acctctl/cgset = %.2f (goal <= 0.5: %s)\n", p, a / p,
+[ -f "$T/peer" ] && awk -v a="$(p50 "$T/peer")" -v p="$(p50 "$T/peer" "vs: ")" \
+    'BEGIN { printf "interleaved: acctctl set p50 %.3f ms, cgset p50 %.3f ms; " \
+	"acctctl/cgset = %.2f (goal <= 0.5: %s)\n", a, p, a / p,
 	a / p <= 0.5 ? "met" : "NOT met" }'
 if command -v strace > /dev/null; then
 	# accountd's calls for a set's connection: from the accept that gives
@@ -95,7 +99,9 @@ if command -v strace > /dev/null; then
 	strace -f -o "$T/cst" "$A" set b1 "${SET_B[@]}"
 	awk '!fd && /accept4\(.*= [0-9]+$/ { fd = $NF; n = 0 }
 	    fd { n++ }
-	    fd && $0 ~ "close\\(" fd "\\)" { print n; exit }' "$T/st" |
-	    { read -r n; echo "system calls of one set: accountd ${n:-?}, acctctl $(grep -c . "$T/cst")"; }
+	    fd && !r && $0 ~ "writev?\\(" fd "," { r = n }
+	    fd && $0 ~ "close\\(" fd "\\)" { print n, r; exit }' "$T/st" |
+	    { read -r n r; echo "system calls of one set: accountd ${n:-?} (${r:-?} up to the" \
+	    "reply), acctctl $(grep -c . "$T/cst")"; }
 fi
 exit 0
