@@ -58,10 +58,12 @@ if command -v cgset > /dev/null && [ ! -f /sys/fs/cgroup/cgroup.controllers ]; t
 	done < "$T/writes"
 	echo "peer: libcgroup's cgset making the same writes, each run right after an"
 	echo "acctctl set (so that both see the same moments of this host), $((N / 4)) runs:"
+	dc0=$(awk '{ print $1 }' "/proc/$D/schedstat")
 	"$B/bench/set-latency" $((N / 4)) -- "$A" set b1 "${SET_A[@]}" \
 	    --alt-- "$A" set b1 "${SET_B[@]}" \
 	    --vs-- "$(command -v cgset)" "${args_a[@]}" "$P/b1" \
 	    --vs-alt-- "$(command -v cgset)" "${args_b[@]}" "$P/b1" | tee "$T/peer"
+	dc1=$(awk '{ print $1 }' "/proc/$D/schedstat")
 fi
 M=$(( N / 20 > 20 ? N / 20 : 20 ))
 echo "spaced: the same sets 150 ms apart (the deferred v1 work runs between them), $M runs:"
@@ -86,6 +88,11 @@ awk -v p="$(p50 "$T/probe" "probe: ")" -v r="$(p50 "$T/rest")" \
     'BEGIN { printf "interleaved: acctctl set p50 %.3f ms, cgset p50 %.3f ms; " \
 	"acctctl/cgset = %.2f (goal <= 0.5: %s)\n", a, p, a / p,
 	a / p <= 0.5 ? "met" : "NOT met" }'
+[ -f "$T/peer" ] && sed -n 's/^cpu: \([0-9.]*\) ms per run, vs: \([0-9.]*\).*/\1 \2/p' "$T/peer" |
+    awk -v d=$(( ${dc1:-0} - ${dc0:-0} )) -v n=$((N / 4)) '{
+	printf "CPU per set: acctctl %.3f + accountd %.3f (its whole CPU while the pairs ran, " \
+	    "/ sets) = %.3f ms; cgset %.3f ms; ratio %.2f\n", $1, d / n / 1e6, $1 + d / n / 1e6,
+	    $2, ($1 + d / n / 1e6) / $2 }'
 if command -v strace > /dev/null; then
 	# accountd's calls for a set's connection: from the accept that gives
 	# its descriptor to the close of it (the read-back after the reply
