@@ -612,6 +612,22 @@ bc_sample_events(struct container *ct, bc_alert_fn alert)
 	return sample_fast(ct, alert);
 }
 
+/*
+ * Has the kernel refused a fork since the last sample?  One read of
+ * pids.events against the count the record holds (the v1 pids poll:
+ * v1 sends no notification); the sample that follows a yes alerts.
+ */
+bool
+bc_pids_moved(struct container *ct)
+{
+	const struct bc_record *rec = record(ct);
+	uint64_t x;
+
+	return rec != NULL && have(&ct->bc, BF_PIDS_EVENTS) &&
+	    rd_key(ct, BF_PIDS_EVENTS, "max", &x) == 0 &&
+	    x != rec->row[UB_NUMPROC].raw;
+}
+
 /* Memory in use, by one read (the v2 VSwap watch). */
 int
 bc_peek_usage(struct container *ct, uint64_t *usage)

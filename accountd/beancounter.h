@@ -92,6 +92,7 @@ void	bc_stop(struct container *);
 int	bc_sample(struct container *, bool slow, bc_alert_fn);
 int	bc_sample_events(struct container *, bc_alert_fn);	/* failures only */
 int	bc_peek_usage(struct container *, uint64_t *);
+bool	bc_pids_moved(struct container *);	/* pids.events alone */
 /* THE row as shown (acctctl ubc and show, the snapshot): the sample with
  * maxheld and failcnt of the kept record, maxheld at least held. */
 struct ub_row bc_public_row(const struct container *, enum ub_res);

@@ -107,7 +107,7 @@ static const struct ckey {
 	{ "hot_interval", CK_UINT, offsetof(struct acct_config, hot_interval),
 	  "10", "milliseconds between samples of a container near a limit" },
 	{ "pids_poll_interval", CK_UINT,
-	  offsetof(struct acct_config, pids_poll_interval), "40",
+	  offsetof(struct acct_config, pids_poll_interval), "4",
 	  "cgroup v1: milliseconds between checks of pids.events (v1 sends no "
 	  "notification)" },
 	{ "drift", CK_ENUM, offsetof(struct acct_config, drift), "report|restore",
@@ -439,11 +439,9 @@ config_check(const struct acct_config *c, struct aerr *err)
 	if (c->hot_interval < 1 || c->hot_interval > c->sample_interval)
 		return aerr_set(err, EINVAL, "bad hot_interval %u (accepted: 1 "
 		    "ms up to sample_interval)", c->hot_interval);
-	if (c->pids_poll_interval < c->hot_interval ||
-	    c->pids_poll_interval > 60000)
+	if (c->pids_poll_interval < 1 || c->pids_poll_interval > 60000)
 		return aerr_set(err, EINVAL, "bad pids_poll_interval %u "
-		    "(accepted: hot_interval (%u) to 60000 ms)",
-		    c->pids_poll_interval, c->hot_interval);
+		    "(accepted: 1 to 60000 ms)", c->pids_poll_interval);
 	if (c->max_connections < 32 || c->max_connections > 65536)
 		return aerr_set(err, EINVAL, "bad max_connections %u (accepted: "
 		    "32 to 65536)", c->max_connections);

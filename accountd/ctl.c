@@ -1166,6 +1166,7 @@ ctl_dispatch(struct ctl_conn *c, struct json_object *req,
 {
 	const char *cmd = req_str(req, "cmd");
 
+	sampler_settle();	/* limits a set changed are read back first */
 	for (size_t i = 0; i < nitems(cmds); i++)
 		if (strcmp(cmds[i].name, cmd) == 0)
 			return cmds[i].fn(c, req, reply, warn, err);

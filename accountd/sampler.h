@@ -7,8 +7,10 @@
  *   - cgroup v1: an eventfd on memory.oom_control (OOM) and usage
  *     thresholds at 90% of the memory and memory+swap limits, through
  *     cgroup.event_control; v1 pids.events sends no notification, so
- *     containers with a numproc limit have pids.events polled every
- *     pids_poll_interval;
+ *     containers with a numproc limit have pids.events read (that one
+ *     file) every pids_poll_interval, on a timer of its own;
+ *   - after any notification the container is read again a few times in
+ *     the next 18 ms (the count can follow its notification);
  *   - a container near a limit (held >= 90% of it) or just notified is
  *     "hot" and is sampled every hot_interval until it cools down.
  * And a container's end is read when its last process leaves: v2
@@ -32,6 +34,7 @@ void	sampler_add_deferred(struct container *, bool defer);
 void	sampler_remove(struct container *);
 void	sampler_heat(struct container *);
 void	sampler_limits_changed(struct container *);
+void	sampler_settle(void);
 void	sampler_final(struct container *);
 void	sampler_watch_exit(struct container *, pid_t);
 

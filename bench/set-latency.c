@@ -13,6 +13,13 @@
  *	set-latency N [--gap MS] [--probe-at MS] -- CMD A... --alt-- CMD B...
  *	    [--probe-- CMD P...]
  *
+ *	set-latency N -- CMD A... --alt-- CMD B... --vs-- CMD P... --vs-alt-- CMD Q...
+ *
+ * --vs-- runs a peer (P, then Q, alternating as A and B) right after each
+ * run and times it apart, so both see the same moments of a busy host;
+ * its figures are printed after "vs: ", and then the CPU time (user and
+ * system) of each command per run.
+ *
  * --gap waits MS after each run (untimed), so work a daemon defers until
  * the runs stop (accountd's v1 thresholds, 100 ms after the last set) is
  * done between them.  --probe-- runs CMD P MS (--probe-at, default 105)
@@ -25,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,6 +86,17 @@ sleep_ms(int ms)
 		;
 }
 
+/* CPU time (user + system, ms) of the children reaped so far */
+static double
+child_cpu_ms(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_CHILDREN, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+}
+
 static void
 report(const char *what, double *t, int n)
 {
@@ -90,9 +109,9 @@ int
 main(int argc, char **argv)
 {
 	int n, nw = 0, gap = 0, probe_at = 105;
-	char **a = NULL, **b = NULL, **probe = NULL;
+	char **a = NULL, **b = NULL, **probe = NULL, **va = NULL, **vb = NULL;
 	struct w ws[64];
-	double *t, *tp;
+	double *t, *tp, cpu = 0, vcpu = 0;
 
 	if (argc < 4 || (n = atoi(argv[1])) <= 0) {
 		fprintf(stderr, "usage: set-latency N [--gap MS] [--probe-at MS] "
@@ -141,19 +160,35 @@ main(int argc, char **argv)
 			} else if (strcmp(argv[i], "--probe--") == 0) {
 				argv[i] = NULL;
 				probe = argv + i + 1;
+			} else if (strcmp(argv[i], "--vs--") == 0) {
+				argv[i] = NULL;
+				va = argv + i + 1;
+			} else if (strcmp(argv[i], "--vs-alt--") == 0) {
+				argv[i] = NULL;
+				vb = argv + i + 1;
 			}
 		if (b == NULL)
 			b = a;
+		if (vb == NULL)
+			vb = va;
 	}
 	t = calloc((size_t)n, sizeof(*t));
 	tp = calloc((size_t)n, sizeof(*tp));
 	if (t == NULL || tp == NULL)
 		return 1;
 	for (int i = 0; i < n; i++) {
-		double t0 = bench_now_ms();
+		double t0 = bench_now_ms(), c0 = child_cpu_ms();
 		int r = nw ? writes(ws, nw, i & 1) : run(i & 1 ? b : a);
 
 		t[i] = bench_now_ms() - t0;
+		cpu += child_cpu_ms() - c0;
+		if (r == 0 && va != NULL) {
+			t0 = bench_now_ms();
+			c0 = child_cpu_ms();
+			r = run(i & 1 ? vb : va);
+			tp[i] = bench_now_ms() - t0;
+			vcpu += child_cpu_ms() - c0;
+		}
 		if (r == 0 && probe != NULL) {
 			sleep_ms(probe_at);
 			t0 = bench_now_ms();
@@ -169,6 +204,12 @@ main(int argc, char **argv)
 	report("", t, n);
 	if (probe != NULL)
 		report("probe: ", tp, n);
+	if (va != NULL) {
+		report("vs: ", tp, n);
+		/* CPU, which a busy host's waits do not inflate */
+		printf("cpu: %.3f ms per run, vs: %.3f ms per run\n", cpu / n,
+		    vcpu / n);
+	}
 	free(t);
 	free(tp);
 	return 0;

@@ -9,7 +9,10 @@
 #   probe   `acctctl status` sent 100 ms after each set, when that work
 #           starts, beside the same status at rest: what it costs the
 #           daemon's other clients (v1 only; v2 defers nothing)
+# and, where strace is installed, the system calls of one set: accountd's
+# (from accepting the connection to closing it) and acctctl's.
 # Runs as root on this machine's cgroups; prints medians and ratios.
+# Goals: p50 <= 2 ms; acctctl set p50 <= 0.5 x cgset's (issue 17).
 #   bench/set-latency.sh [RUNS]     (default 1000; spaced and probe RUNS/20)
 set -euo pipefail
 B=${ACCT_BUILDDIR:-$(cd "$(dirname "$0")/.." && pwd)/_build}
@@ -53,9 +56,14 @@ if command -v cgset > /dev/null && [ ! -f /sys/fs/cgroup/cgroup.controllers ]; t
 		f=$(basename "$path")
 		args_a+=(-r "$f=${v1//+/ }") args_b+=(-r "$f=${v2//+/ }")
 	done < "$T/writes"
-	echo "peer: libcgroup's cgset making the same writes, $((N / 4)) runs:"
-	"$B/bench/set-latency" $((N / 4)) -- "$(command -v cgset)" "${args_a[@]}" "$P/b1" \
-	    --alt-- "$(command -v cgset)" "${args_b[@]}" "$P/b1" | tee "$T/peer"
+	echo "peer: libcgroup's cgset making the same writes, each run right after an"
+	echo "acctctl set (so that both see the same moments of this host), $((N / 4)) runs:"
+	dc0=$(awk '{ print $1 }' "/proc/$D/schedstat")
+	"$B/bench/set-latency" $((N / 4)) -- "$A" set b1 "${SET_A[@]}" \
+	    --alt-- "$A" set b1 "${SET_B[@]}" \
+	    --vs-- "$(command -v cgset)" "${args_a[@]}" "$P/b1" \
+	    --vs-alt-- "$(command -v cgset)" "${args_b[@]}" "$P/b1" | tee "$T/peer"
+	dc1=$(awk '{ print $1 }' "/proc/$D/schedstat")
 fi
 M=$(( N / 20 > 20 ? N / 20 : 20 ))
 echo "spaced: the same sets 150 ms apart (the deferred v1 work runs between them), $M runs:"
@@ -76,6 +84,31 @@ awk -v p="$(p50 "$T/probe" "probe: ")" -v r="$(p50 "$T/rest")" \
     -v v1="$([ -f /sys/fs/cgroup/cgroup.controllers ] && echo 0 || echo 1)" 'BEGIN {
 	printf "status during the deferred v1 work p50 %.3f ms, at rest %.3f ms: " \
 	    "+%.3f ms%s\n", p, r, p - r, v1 ? "" : " (cgroup v2: nothing is deferred)" }'
-[ -f "$T/peer" ] && awk -v a="$(p50 "$T/acctctl")" -v p="$(p50 "$T/peer")" \
-    'BEGIN { printf "cgset p50 %.3f ms; acctctl/cgset = %.2f\n", p, a / p }'
+[ -f "$T/peer" ] && awk -v a="$(p50 "$T/peer")" -v p="$(p50 "$T/peer" "vs: ")" \
+    'BEGIN { printf "interleaved: acctctl set p50 %.3f ms, cgset p50 %.3f ms; " \
+	"acctctl/cgset = %.2f (goal <= 0.5: %s)\n", a, p, a / p,
+	a / p <= 0.5 ? "met" : "NOT met" }'
+[ -f "$T/peer" ] && sed -n 's/^cpu: \([0-9.]*\) ms per run, vs: \([0-9.]*\).*/\1 \2/p' "$T/peer" |
+    awk -v d=$(( ${dc1:-0} - ${dc0:-0} )) -v n=$((N / 4)) '{
+	printf "CPU per set: acctctl %.3f + accountd %.3f (its whole CPU while the pairs ran, " \
+	    "/ sets) = %.3f ms; cgset %.3f ms; ratio %.2f\n", $1, d / n / 1e6, $1 + d / n / 1e6,
+	    $2, ($1 + d / n / 1e6) / $2 }'
+if command -v strace > /dev/null; then
+	# accountd's calls for a set's connection: from the accept that gives
+	# its descriptor to the close of it (the read-back after the reply
+	# included); acctctl's: all of them, from exec to exit
+	"$A" set b1 "${SET_B[@]}"
+	strace -f -o "$T/st" -p "$D" 2> /dev/null & S=$!
+	sleep 0.5
+	"$A" set b1 "${SET_A[@]}"
+	sleep 0.3
+	kill -INT "$S"; wait "$S" 2> /dev/null || true
+	strace -f -o "$T/cst" "$A" set b1 "${SET_B[@]}"
+	awk '!fd && /accept4\(.*= [0-9]+$/ { fd = $NF; n = 0 }
+	    fd { n++ }
+	    fd && !r && $0 ~ "writev?\\(" fd "," { r = n }
+	    fd && $0 ~ "close\\(" fd "\\)" { print n, r; exit }' "$T/st" |
+	    { read -r n r; echo "system calls of one set: accountd ${n:-?} (${r:-?} up to the" \
+	    "reply), acctctl $(grep -c . "$T/cst")"; }
+fi
 exit 0

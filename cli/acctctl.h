@@ -89,6 +89,15 @@ extern const struct cmd_opt graph_opts[];
 #define GRAPH_SUMMARY	"a PNG of use against barrier and limit from the RRD " \
 	"archive"
 
+/* bill-opts.c: acctctl bill's options, shared with acctctl-bill */
+extern const struct cmd_opt bill_opts[];
+#define BILL_ARGS	""
+#define BILL_SUMMARY	"usage and charges from the billing ledger"
+
+/* cmd-graph.c: run acctctl's helper program NAME (acctctl-graph,
+ * acctctl-bill) with argv; returns only if it could not be run */
+int	helper_exec(const char *name, char **argv);
+
 extern const char *opt_socket;	/* -s */
 extern bool opt_json;		/* -j */
 

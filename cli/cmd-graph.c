@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * acctctl graph: runs acctctl-graph (acctctl-graph.c), the one part of
+ * acctctl graph: runs acctctl-graph (acctctl-graph.c), the part of
  * acctctl that needs librrd, so that the other commands do not load it.
- * It is looked for next to acctctl first (the build tree), then in
- * LIBEXECDIR/accountd.  The daemon's rrd_dir and rrdcached reach it as
- * ACCTCTL_RRD_DIR and ACCTCTL_RRDCACHED.
+ * helper_exec() runs it (and acctctl-bill, cmd-bill.c).  The daemon's
+ * rrd_dir and rrdcached reach it as ACCTCTL_RRD_DIR and ACCTCTL_RRDCACHED.
  */
 #include "config.h"
 
@@ -51,8 +50,12 @@ daemon_rrd(const struct cmd_args *a)
 	json_object_put(req);
 }
 
-static int
-cmd_graph_run(struct cmd_args *a)
+/*
+ * A helper program is looked for next to acctctl first (the build tree),
+ * then in LIBEXECDIR/accountd; -s reaches it as ACCTCTL_SOCKET.
+ */
+int
+helper_exec(const char *name, char **argv)
 {
 	char self[PATH_MAX], path[PATH_MAX + 32];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -60,19 +63,23 @@ cmd_graph_run(struct cmd_args *a)
 	path[0] = '\0';
 	if (n > 0) {
 		self[n] = '\0';
-		snprintf(path, sizeof(path), "%s/acctctl-graph", dirname(self));
+		snprintf(path, sizeof(path), "%s/%s", dirname(self), name);
 	}
 	if (path[0] == '\0' || access(path, X_OK) != 0)
-		snprintf(path, sizeof(path), "%s/accountd/acctctl-graph",
-		    LIBEXECDIR);
+		snprintf(path, sizeof(path), "%s/accountd/%s", LIBEXECDIR, name);
 	if (opt_socket != NULL)
 		setenv("ACCTCTL_SOCKET", opt_socket, 1);
-	daemon_rrd(a);
 	fflush(stdout);
-	execv(path, a->argv);
-	fprintf(stderr, "acctctl graph: cannot run %s: %s\n", path,
-	    strerror(errno));
+	execv(path, argv);
+	fprintf(stderr, "acctctl: cannot run %s: %s\n", path, strerror(errno));
 	return EX_FAIL;
+}
+
+static int
+cmd_graph_run(struct cmd_args *a)
+{
+	daemon_rrd(a);
+	return helper_exec("acctctl-graph", a->argv);
 }
 
 const struct cmd_entry cmd_graph_entry = {

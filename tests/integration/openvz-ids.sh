@@ -38,6 +38,11 @@ vz() {
 wait_for 5 sh -c "\"$ACCTCTL\" ubc | grep -q numproc" || fail "no numproc rows"
 wait_for 5 sh -c "\"$ACCTCTL\" ubc web1 | awk '\$1 == \"numproc\" && \$6 >= 4 { f = 1 } END { exit !f }'" ||
     fail "web1's numproc failcnt did not reach 4: $(actl ubc web1)"
+# the forkers' processes are gone once reaped; a sample at the exit (a
+# pidfd) can still count the unreaped one, and the next corrects it: the
+# two readings below must see one state, the settled one
+wait_for 5 sh -c "\"$ACCTCTL\" ubc | awk '\$1 == \"numproc\" && \$2 != 0 { b = 1 } END { exit b }'" ||
+    fail "numproc held did not come back to 0 after the forkers: $(actl ubc)"
 table=$(actl ubc | vz) || fail "vzubc's reading found no container: $(actl ubc)"
 note "numproc per block (id held barrier limit failcnt): $(echo $table)"
 [ "$(echo "$table" | awk '{ print $1 }' | sort | tr '\n' ' ')" = "101 $id " ] ||

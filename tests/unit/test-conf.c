@@ -311,8 +311,9 @@ test_checks(void)
 		{ "hot_interval = 1000\nsample_interval = 2000\n"
 		    "pids_poll_interval = 2000", NULL },
 		{ "hot_interval = 0", "hot_interval" },
-		{ "pids_poll_interval = 60001", "pids_poll_interval" },
-		{ "pids_poll_interval = 5", "pids_poll_interval" },
+		{ "pids_poll_interval = 60001", "1 to 60000" },
+		{ "pids_poll_interval = 0", "1 to 60000" },
+		{ "pids_poll_interval = 1", NULL },
 		{ "rescan_interval = 0", NULL },
 		{ "rescan_interval = 86400", NULL },
 		{ "rescan_interval = 86401", "0 (off) to 86400" },
