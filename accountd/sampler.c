@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <event2/event.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +62,7 @@ struct ct_sampler {
 	bool		 settling;	/* in settle[]: limits to read back */
 	struct event	*chase_ev;	/* after a notification: read again */
 	unsigned	 chase_step;
+	uint64_t	 fork_mark;	/* forks_seen before its numproc was read */
 };
 
 static void	v1_watch_init(struct container *);
@@ -384,6 +387,70 @@ v2_watch(struct container *ct)
 	}
 }
 
+/* ---- the host's forks ---------------------------------------------------- */
+
+/*
+ * A v1 cgroup's pids.events is silent, so a fork refused at numproc is
+ * seen by reading it; but a container's process count grows only by
+ * forks (and clones of threads), each of which takes a pid.  The last pid
+ * the kernel handed out (/proc/loadavg's fifth field, 2 us to read however
+ * many CPUs and containers) moves by at least the number of tasks made
+ * host-wide, so a container whose numproc held at its last read, plus the
+ * host's forks since, is below its limit cannot have had a fork refused:
+ * its pids.events is not read.  On a quiet host that is every container;
+ * under a fork storm, only those the storm could have filled.  A process
+ * moved into a container (cgroup.procs) takes no pid: it is seen at the
+ * next sample, as before.  Counts pids of accountd's own pid namespace:
+ * accountd runs in the host's (DESIGN.md).
+ */
+static int loadavg_fd = -1;
+static uint64_t forks_seen;		/* pids handed out since start, at least */
+static uint64_t last_pid, pid_max;
+static bool forks_known;		/* false: read every container, always */
+
+static uint64_t
+forks_now(void)
+{
+	char buf[128], *sp;
+	ssize_t n;
+	unsigned long long p;
+
+	if (loadavg_fd < 0) {
+		FILE *f = fopen("/proc/sys/kernel/pid_max", "re");
+
+		if (f == NULL || fscanf(f, "%" SCNu64, &pid_max) != 1)
+			pid_max = 4194304;	/* the kernel's PID_MAX_LIMIT */
+		if (f != NULL)
+			fclose(f);
+		if ((loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC)) < 0)
+			return forks_seen;
+	}
+	n = pread(loadavg_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0) {
+		forks_known = false;
+		return forks_seen;
+	}
+	buf[n] = '\0';
+	if ((sp = strrchr(buf, ' ')) == NULL || sscanf(sp, "%llu", &p) != 1) {
+		forks_known = false;
+		return forks_seen;
+	}
+	if (forks_known)	/* a wrap counts the whole way round */
+		forks_seen += p >= last_pid ? p - last_pid : pid_max - last_pid + p;
+	last_pid = p;
+	forks_known = true;
+	return forks_seen;
+}
+
+/* Could a fork have been refused in the container since its last read? */
+static bool
+pids_may_be_full(const struct container *ct, uint64_t f)
+{
+	const struct ub_row *r = &ct->bc.r[UB_NUMPROC];
+
+	return !forks_known || r->held + (f - ct->smp->fork_mark) >= r->limit;
+}
+
 /* ---- timers ----------------------------------------------------------------- */
 
 /* Containers the kernel tells nothing about soon enough, looked at every
@@ -408,6 +475,7 @@ static void
 on_base(evutil_socket_t fd, short what, void *arg)
 {
 	bool slow = round_no++ % BC_SLOW_EVERY == 0;
+	uint64_t f = forks_now();
 
 	(void)fd; (void)what; (void)arg;
 	npids = 0;
@@ -421,6 +489,7 @@ on_base(evutil_socket_t fd, short what, void *arg)
 			gone(ct);
 			continue;
 		}
+		ct->smp->fork_mark = f;
 		if (slow && cg_version(&ad->layout, CTRL_MEMORY) == 1)
 			v1_arm(ct);
 		if (v1_init_wanted(ct, slow))
@@ -435,6 +504,8 @@ on_base(evutil_socket_t fd, short what, void *arg)
 static void
 on_fast(evutil_socket_t fd, short what, void *arg)
 {
+	uint64_t f = forks_now();
+
 	(void)fd; (void)what; (void)arg;
 	for (size_t i = 0; i < ct_count(); i++) {
 		struct container *ct = ct_nth(i);
@@ -444,20 +515,25 @@ on_fast(evutil_socket_t fd, short what, void *arg)
 			continue;
 		if ((n = bc_sample_events(ct, alert_failcnt)) == -ENODEV)
 			gone(ct);
-		else
+		else {
+			ct->smp->fork_mark = f;
 			judge(ct, n);
+		}
 	}
 	fast_arm();
 }
 
 /*
  * Every pids_poll_interval: one read of pids.events for each v1
- * container with a numproc limit (a fork refusal is sampled and alerted
- * at once), and every VSWAP_WATCH_MS or so of memory.current for each v2
- * container with VSwap.
+ * container with a numproc limit that the host's forks since its last
+ * read could have filled (see forks_now(); a fork refusal is sampled and
+ * alerted at once), and every VSWAP_WATCH_MS or so of memory.current for
+ * each v2 container with VSwap.
  * One read, not a sample: a sixth of the CPU per poll of reading the
  * whole fast tier, so ten times as often for 1.7 times the CPU
- * (bench/pids-poll-cost.sh: 22 % of a core per 1,000 containers at 4 ms).
+ * (bench/pids-poll-cost.sh: 22 % of a core per 1,000 containers at 4 ms,
+ * all of them at their limit; on a host without forks, one read of
+ * /proc/loadavg per poll).
  */
 #define VSWAP_WATCH_MS	40	/* the VSwap watch's interval, at least */
 
@@ -465,10 +541,20 @@ static void
 on_pids(evutil_socket_t fd, short what, void *arg)
 {
 	static unsigned ticks;
+	static uint64_t last_f;
+	static bool any_full = true;
 	unsigned every = VSWAP_WATCH_MS / ad->cfg.pids_poll_interval;
 	bool vsw = every <= 1 || ++ticks % every == 0;
+	uint64_t f = forks_now();
 
 	(void)fd; (void)what; (void)arg;
+	/* no fork since the last poll, none full then, no VSwap watch due */
+	if (forks_known && f == last_f && !any_full && !vsw) {
+		fast_arm();
+		return;
+	}
+	last_f = f;
+	any_full = false;
 	for (size_t i = 0; i < ct_count(); i++) {
 		struct container *ct = ct_nth(i);
 		int n;
@@ -476,9 +562,14 @@ on_pids(evutil_socket_t fd, short what, void *arg)
 		if (!ct->running)
 			continue;
 		if (pids_polled(ct)) {
+			if (!pids_may_be_full(ct, f))
+				continue;
+			any_full = true;
 			if (bc_pids_moved(ct) &&
-			    (n = bc_sample_events(ct, alert_failcnt)) >= 0)
+			    (n = bc_sample_events(ct, alert_failcnt)) >= 0) {
+				ct->smp->fork_mark = f;
 				judge(ct, n);
+			}
 		} else if (vsw && vswap_watched(ct)) {
 			struct vswap_view vs;
 			uint64_t u;
@@ -873,6 +964,10 @@ sampler_close(void)
 	if (settle_ev) event_free(settle_ev);
 	base_ev = fast_ev = sync_ev = inotify_ev = rearm_ev = settle_ev = NULL;
 	pids_ev = NULL;
+	if (loadavg_fd >= 0)
+		close(loadavg_fd);
+	loadavg_fd = -1;
+	forks_known = false;
 	free(settle);
 	settle = NULL;
 	nsettle = settle_cap = 0;
