@@ -852,7 +852,7 @@ ct_start(struct container *ct, const struct ct_params *extra,
 	ct->adopt_now = false;
 	/* its directories and (v1) eventfd stay open if the budget allows */
 	ct->fds_taken = (unsigned)n + (cg_version(&ad->layout, CTRL_MEMORY) == 1);
-	ct->lean = !bc_budget_take(ct->fds_taken, ct->name);
+	ct->lean = !bc_budget_take_dirs(ct->fds_taken, ct->name);
 	if (ct->lean)
 		ct->fds_taken = 0;
 	ct->dir_holds = ct->lean ? 1 : 0;	/* held through the start */
