@@ -36,7 +36,7 @@
 #include "ubc.h"
 
 #define BC_SLOW_EVERY	30
-#define BC_IDLE_EVERY	60	/* an idle container is read in full this
+#define BC_IDLE_EVERY	120	/* an idle container is read in full this
 				 * often (a multiple of BC_SLOW_EVERY) */
 #define BC_IDLE		(-EAGAIN)	/* bc_sample_round(): not read, idle */
 #define BC_FD_ABSENT	(-1)	/* no such file on this kernel */

@@ -1,9 +1,9 @@
 #!/bin/bash
 # The idle gate (issue 17): a container whose CPU counter did not move
 # since its last sample is read no further that round (it is read in full
-# every 60th round only).  What happens in a skipped container must still
+# every 120th round only).  What happens in a skipped container must still
 # be seen as before: memory taken by a burst at the next round, not at
-# the 60th; an OOM kill and a refused fork as failcnt events, the counts
+# the 120th; an OOM kill and a refused fork as failcnt events, the counts
 # equal to the kernel's; and a container that appears beside skipped ones
 # under their parent is found and sampled.  The daemon's debug log says
 # when a container turns idle, which is how the test knows it was skipped.
@@ -28,8 +28,8 @@ wait_for 10 idle_logged 401 || fail "401 (no process) never turned idle"
 pass "401 with no process is idle: one read a round"
 before=$(held 401 physpages)
 bg_in 401 "$HELPERS/memhog" 40 60
-# 40 MiB is 10240 pages; a full read only every 60th round would leave
-# the old figure for up to a minute
+# 40 MiB is 10240 pages; a full read only every 120th round would
+# leave the old figure for up to two minutes
 wait_for 5 held_ge 401 physpages 10240 ||
     fail "40 MiB taken in idle 401 not seen in 5 rounds: physpages held $(held 401 physpages) (was $before)"
 grep -q "401: moving: read in full" "$TDIR/daemon.log" || fail "no 'moving' line for 401"
