@@ -123,21 +123,28 @@ ct_cgpath_claim(const char *path, const struct container *self,
 		    "cgroup_parent /%s or holds it (accepted: a cgroup outside "
 		    "it, or no --cgroup for a container of accountd's own)",
 		    path, parent);
+	/* every start compares with every container: one scan of the
+	 * common prefix per container (at 20,000 containers the five
+	 * string scans this took were most of accountd's start-up) */
 	for (size_t i = 0; i < ad->ncts; i++) {
 		const struct container *o = ad->cts[i];
+		const char *q = o->cgpath;
+		size_t k = 0;
 
 		if (o == self)
 			continue;
-		if (strcmp(o->cgpath, path) == 0)
+		while (q[k] != '\0' && q[k] == path[k])
+			k++;
+		if (q[k] == '\0' && path[k] == '\0')
 			return aerr_set(err, EBUSY, "cgroup /%s is already "
 			    "container %s's (accepted: a cgroup no other "
 			    "container uses)", path, o->name);
-		if (cg_within(o->cgpath, path) || cg_within(path, o->cgpath))
+		if ((q[k] == '\0' && path[k] == '/') ||
+		    (path[k] == '\0' && q[k] == '/'))
 			return aerr_set(err, EBUSY, "cgroup /%s %s container "
 			    "%s's cgroup /%s (accepted: a cgroup that neither "
 			    "holds nor is inside another container's)", path,
-			    cg_within(o->cgpath, path) ? "holds" : "is inside",
-			    o->name, o->cgpath);
+			    q[k] == '/' ? "holds" : "is inside", o->name, q);
 	}
 	return 0;
 }
