@@ -81,11 +81,12 @@ version_of(enum bc_file f)
  * bc_init()).  In the order they are worth having:
  *   1. every container's gate (its CPU counter, read every round: by
  *      path it costs 4 times a pread), while the budget lasts;
- *   2. the other fast-tier files of a container whose gate moved, the
- *      v1 eventfd and pidfds, while they leave a gate for every running
- *      container (gates_owed: containers whose gate is read by path);
- *      a container idle for BC_IDLE_EVERY rounds gives its counters back;
- *   3. directories, within a quarter of the budget (bc_budget_take_dirs).
+ *   2. the other fast-tier files of a container whose gate moved, and
+ *      pidfds, while they leave a gate for every running container
+ *      (gates_owed: containers whose gate is read by path); a container
+ *      idle for BC_TRIM_AFTER rounds gives its counters back;
+ *   3. directories and the v1 eventfd, within a quarter of the budget
+ *      (bc_budget_take_dirs).
  */
 static unsigned long fds_used, fds_budget = 1000, gates_owed;
 static bool budget_warned, dirs_told;
@@ -768,7 +769,7 @@ bc_sample_round(struct container *ct, bool slow, bool force,
 		if (r > 0) {
 			cpu = buf;
 			if (gate_value(buf, &g) && g == b->gate) {
-				if (++b->idle_run == BC_IDLE_EVERY)
+				if (++b->idle_run == BC_TRIM_AFTER)
 					fast_trim(ct);
 				if (!force)
 					return BC_IDLE;

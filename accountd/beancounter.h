@@ -38,6 +38,8 @@
 #define BC_SLOW_EVERY	30
 #define BC_IDLE_EVERY	120	/* an idle container is read in full this
 				 * often (a multiple of BC_SLOW_EVERY) */
+#define BC_TRIM_AFTER	30	/* idle rounds after which a container's
+				 * counter files go back to the budget */
 #define BC_IDLE		(-EAGAIN)	/* bc_sample_round(): not read, idle */
 #define BC_FD_ABSENT	(-1)	/* no such file on this kernel */
 #define BC_FD_BY_NAME	(-2)	/* read by name (slow tier, or no budget) */
