@@ -4,14 +4,16 @@
 # 20000 30000), a tenth of them busy (a process in each runs 20 us of CPU
 # every 500 ms, so its counters move between two samples) and the rest
 # idle.  At each step it starts accountd on all of them (discover=) and
-# prints, over SECONDS (default 30: every container's slow tier once, and
+# prints, after BC_TRIM_AFTER + 5 s (idle containers' counter files given
+# back) and over SECONDS (default 30: every container's slow tier once, and
 # the full read of a quarter of the idle ones, BC_IDLE_EVERY being 120):
 #   - accountd's CPU per container per second (whole daemon, schedstat);
 #   - the floor in the same run: a bare loop that reads the same files on
 #     the same schedule (every container's CPU counter every second, a
 #     busy one's fast tier every second and slow tier every 30th, an idle
 #     one's both tiers every 120th), keeping as many descriptors as
-#     accountd may (the open-file limit less 512) and opening the rest;
+#     accountd may (the open-file limit less 512) and opening the rest
+#     relative to their hierarchy, as accountd does;
 #   - accountd's RSS and descriptors, and the kernel memory the cgroups
 #     take (/proc/meminfo: Slab + Percpu + KernelStack, before and after);
 # and at the end a linear fit of CPU and RSS over the steps, extrapolated
@@ -32,6 +34,7 @@ BASE=${ACCT_BENCH_BASE:-}
 H=$(dirname "$0")/../accountd/beancounter.h
 SLOW=$(awk '/define BC_SLOW_EVERY/ { print $3 }' "$H")
 IDLE=$(awk '/define BC_IDLE_EVERY/ { print $3 }' "$H")
+TRIM=$(awk '/define BC_TRIM_AFTER/ { print $3 }' "$H")
 [ "$(id -u)" = 0 ] || { echo "sampling-scale: needs root"; exit 77; }
 for p in accountd/accountd cli/acctctl bench/sample-busy bench/sample-scale-floor; do
 	[ -x "$B/$p" ] || { echo "sampling-scale: $B/$p missing (make -C $B bench/sample-busy bench/sample-scale-floor)"; exit 1; }
@@ -129,12 +132,15 @@ run_daemon() {	# BUILDDIR NAME N: start, wait for N containers, measure
 	# the start-up line counts what the first scan found (acctctl list
 	# at 10,000 containers takes seconds a call, and slows the start)
 	for _ in $(seq 2400); do
-		got=$(sed -n 's/.* ready: \([0-9]*\) containers.*/\1/p' "$T/log.$name.$n")
+		got=$(sed -n 's/.* ready: \([0-9]*\) containers.*/\1/p' \
+		    "$T/log.$name.$n" 2> /dev/null || true)
 		[ "${got:-0}" -ge "$n" ] && break
 		sleep 0.25
 	done
 	t1=$(date +%s.%N)
-	sleep 5
+	# steady state: the containers idle since the start have given their
+	# counter files back (BC_TRIM_AFTER rounds) for the busy ones
+	sleep $((${TRIM:-0} + 5))
 	c0=$(awk '{ print $1 }' "/proc/$D/schedstat")
 	sleep "$S"
 	c1=$(awk '{ print $1 }' "/proc/$D/schedstat")
@@ -176,13 +182,13 @@ for n in $STEPS; do
 	    -v slow="$SLOW" -v idle="$IDLE" '
 	BEGIN { nf = split(f, F, " "); ns = split(s, SL, " ") }
 	{ i = $1; c = sprintf("%s/c%05d", P, i); ph = i % idle
-	  split(g, a, "/"); print 1, 0, p "/" a[1] "/" c "/" a[2]
+	  split(g, a, "/"); print 1, 0, p "/" a[1], c "/" a[2]
 	  busy = (i % 10 == 0)
-	  for (j = 1; j <= nf; j++) { split(F[j], a, "/"); line = p "/" a[1] "/" c "/" a[2]
+	  for (j = 1; j <= nf; j++) { split(F[j], a, "/"); line = p "/" a[1] " " c "/" a[2]
 	    if (busy) print 1, 0, line > "'"$T"'/fast"; else print idle, ph, line > "'"$T"'/rest" }
-	  for (j = 1; j <= ns; j++) { split(SL[j], a, "/"); line = p "/" a[1] "/" c "/" a[2]
+	  for (j = 1; j <= ns; j++) { split(SL[j], a, "/"); line = p "/" a[1] " " c "/" a[2]
 	    if (busy) print slow, ph, line > "'"$T"'/rest"; else print idle, ph, line > "'"$T"'/rest" } }' > "$T/gates"
-	cat "$T/gates" "$T/fast" "$T/rest" | sed 's#/\./#/#' > "$T/floor.list"
+	cat "$T/gates" "$T/fast" "$T/rest" > "$T/floor.list"
 	read -r files kept rounds fcpu < <("$B/bench/sample-scale-floor" "$S" 1000 "$fds" < "$T/floor.list" | sed 's/[a-z_]*=//g')
 	floor=$(awk -v c="$fcpu" -v r="$rounds" -v n="$n" 'BEGIN { printf "%.2f", c / r / n }')
 	echo "  floor    $floor us per container per second ($files files, $kept kept open, $rounds rounds)"
