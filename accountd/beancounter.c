@@ -76,10 +76,20 @@ version_of(enum bc_file f)
 
 /* ---- reading ----------------------------------------------------------- */
 
-/* Descriptors kept for fast-tier files, and how many may be (set from
- * RLIMIT_NOFILE by bc_init). */
-static unsigned long fds_used, fds_budget = 1000;
-static bool budget_warned;
+/*
+ * Descriptors kept, and how many may be (set from RLIMIT_NOFILE by
+ * bc_init()).  In the order they are worth having:
+ *   1. every container's gate (its CPU counter, read every round: by
+ *      path it costs 4 times a pread), while the budget lasts;
+ *   2. the other fast-tier files of a container whose gate moved, and
+ *      pidfds, while they leave a gate for every running container
+ *      (gates_owed: containers whose gate is read by path); a container
+ *      idle for BC_TRIM_AFTER rounds gives its counters back;
+ *   3. directories and the v1 eventfd, within a quarter of the budget
+ *      (bc_budget_take_dirs).
+ */
+static unsigned long fds_used, fds_budget = 1000, gates_owed;
+static bool budget_warned, dirs_told;
 
 void
 bc_init(unsigned long budget)
@@ -95,8 +105,20 @@ bc_init(unsigned long budget)
 bool
 bc_budget_take(unsigned long need, const char *name)
 {
-	if (fds_used + need <= fds_budget) {
+	(void)name;
+	if (fds_used + need + gates_owed <= fds_budget) {
 		fds_used += need;
+		return true;
+	}
+	return false;
+}
+
+/* A gate's descriptor: from the whole budget. */
+static bool
+gate_take(const char *name)
+{
+	if (fds_used + 1 <= fds_budget) {
+		fds_used++;
 		return true;
 	}
 	if (!budget_warned) {
@@ -108,6 +130,35 @@ bc_budget_take(unsigned long need, const char *name)
 		budget_warned = true;
 	}
 	return false;
+}
+
+/*
+ * A container's directories and v1 eventfd (need), with room for its
+ * fast-tier counters: kept while all that fits in a quarter of the
+ * budget, so that the rest serves the gates of every container and the
+ * counters of the busy ones.  Beyond it a container is "lean".
+ */
+bool
+bc_budget_take_dirs(unsigned long need, const char *name)
+{
+	if (fds_used + need + BF_FAST_END + gates_owed <= fds_budget / 4) {
+		fds_used += need;
+		return true;
+	}
+	if (!dirs_told) {
+		log_info("%s and later containers keep no directories open "
+		    "(they may take a quarter of the %lu descriptors); requests "
+		    "open them as needed", name, fds_budget);
+		dirs_told = true;
+	}
+	return false;
+}
+
+void
+bc_fds(unsigned long *used, unsigned long *budget)
+{
+	*used = fds_used;
+	*budget = fds_budget;
 }
 
 void
@@ -150,6 +201,73 @@ static bool
 have(const struct bc *b, enum bc_file f)
 {
 	return b->fd[f] != BC_FD_ABSENT;
+}
+
+/* Open a fast-tier file for keeping: through the directory where it is
+ * open, by path for a lean container. */
+static int
+open_counter(const struct container *ct, enum bc_file f)
+{
+	enum cg_ctrl c = files[f].ctrl;
+	int dfd;
+
+	if ((dfd = dir_of(ct, f)) >= 0)
+		return cg_open_counter(dfd, bc_file_name(f, version_of(f)));
+	if (c == CTRL_CPUACCT && cg_version(&ad->layout, CTRL_CPU) == 2)
+		c = CTRL_CPU;
+	return cg_open_counter_path(&ad->layout, c, ct->cgpath,
+	    bc_file_name(f, version_of(f)));
+}
+
+/* v1 pids.events of a container with a numproc limit is polled
+ * (sampler.c): its descriptor stays while the container does. */
+static bool
+polled(const struct bc *b, enum bc_file f)
+{
+	return f == BF_PIDS_EVENTS && cg_version(&ad->layout, CTRL_PIDS) == 1 &&
+	    b->r[UB_NUMPROC].limit < VAL_UNLIMITED;
+}
+
+/* A busy container keeps its fast-tier files open while the budget
+ * allows (its gate first). */
+static void
+fast_keep(struct container *ct)
+{
+	struct bc *b = &ct->bc;
+
+	for (int f = 0; f < BF_FAST_END; f++) {
+		int fd;
+
+		if (b->fd[f] != BC_FD_BY_NAME)
+			continue;
+		if (f == BF_CPU ? !gate_take(ct->name) :
+		    !bc_budget_take(1, ct->name))
+			continue;
+		if ((fd = open_counter(ct, (enum bc_file)f)) < 0) {
+			bc_budget_give(1);
+			continue;
+		}
+		b->fd[f] = fd;
+		if (f == BF_CPU && b->gate_owed) {
+			b->gate_owed = false;
+			gates_owed--;
+		}
+	}
+}
+
+/* An idle container gives back all but its gate. */
+static void
+fast_trim(struct container *ct)
+{
+	struct bc *b = &ct->bc;
+
+	for (int f = 0; f < BF_FAST_END; f++) {
+		if (f == BF_CPU || b->fd[f] < 0 || polled(b, (enum bc_file)f))
+			continue;
+		close(b->fd[f]);
+		b->fd[f] = BC_FD_BY_NAME;
+		bc_budget_give(1);
+	}
 }
 
 static int
@@ -278,8 +396,19 @@ limits_from_params(struct container *ct, enum ub_res r, enum param_id p,
 
 /* ---- the tiers ------------------------------------------------------------ */
 
+/* The gate's value in a CPU counter file's text. */
+static bool
+gate_value(const char *text, uint64_t *v)
+{
+	if (cg_version(&ad->layout, CTRL_CPU) == 2)
+		return cg_key_u64(text, "usage_usec", v);
+	*v = cg_parse_u64(text);
+	return true;
+}
+
+/* cpu: the CPU counter's text when the gate has just read it */
 static int
-sample_fast(struct container *ct, bc_alert_fn alert)
+sample_fast(struct container *ct, bc_alert_fn alert, const char *cpu)
 {
 	struct bc *b = &ct->bc;
 	int v2 = cg_version(&ad->layout, CTRL_MEMORY) == 2;
@@ -366,19 +495,19 @@ sample_fast(struct container *ct, bc_alert_fn alert)
 		if (have(b, BF_PIDS_PEAK) && rd_u64(ct, BF_PIDS_PEAK, &x) == 0)
 			peak(ct, UB_NUMPROC, x);
 	}
-	if (have(b, BF_CPU)) {
+	if (have(b, BF_CPU) && (cpu != NULL ||
+	    (rd(ct, BF_CPU, buf, sizeof(buf)) > 0 && (cpu = buf, true)))) {
 		if (cg_version(&ad->layout, CTRL_CPU) == 2) {
-			if (rd(ct, BF_CPU, buf, sizeof(buf)) > 0) {
-				cg_key_u64(buf, "usage_usec", &b->cpu_usage);
-				cg_key_u64(buf, "user_usec", &b->cpu_user);
-				cg_key_u64(buf, "system_usec", &b->cpu_system);
-				cg_key_u64(buf, "nr_periods", &b->nr_periods);
-				cg_key_u64(buf, "nr_throttled", &b->nr_throttled);
-				cg_key_u64(buf, "throttled_usec", &b->throttled);
-			}
-		} else if (rd_u64(ct, BF_CPU, &x) == 0) {
-			b->cpu_usage = x / 1000;	/* ns */
+			cg_key_u64(cpu, "usage_usec", &b->cpu_usage);
+			cg_key_u64(cpu, "user_usec", &b->cpu_user);
+			cg_key_u64(cpu, "system_usec", &b->cpu_system);
+			cg_key_u64(cpu, "nr_periods", &b->nr_periods);
+			cg_key_u64(cpu, "nr_throttled", &b->nr_throttled);
+			cg_key_u64(cpu, "throttled_usec", &b->throttled);
+		} else {
+			b->cpu_usage = cg_parse_u64(cpu) / 1000;	/* ns */
 		}
+		b->gate_ok = gate_value(cpu, &b->gate);
 	}
 	/* v1 throttling (v2 has it in cpu.stat above) */
 	if (have(b, BF_CPU_STAT) && rd(ct, BF_CPU_STAT, buf, sizeof(buf)) > 0) {
@@ -588,13 +717,13 @@ sample_slow(struct container *ct, bc_alert_fn alert)
 	parse_psi(ct, BF_PSI_IO, 2);
 }
 
-int
-bc_sample(struct container *ct, bool slow, bc_alert_fn alert)
+static int
+sample(struct container *ct, bool slow, bc_alert_fn alert, const char *cpu)
 {
 	struct bc_record *rec;
 	int n;
 
-	if ((n = sample_fast(ct, alert)) < 0)
+	if ((n = sample_fast(ct, alert, cpu)) < 0)
 		return n;
 	if (slow || ct->bc.samples == 0)
 		sample_slow(ct, alert);
@@ -607,9 +736,56 @@ bc_sample(struct container *ct, bool slow, bc_alert_fn alert)
 }
 
 int
+bc_sample(struct container *ct, bool slow, bc_alert_fn alert)
+{
+	return sample(ct, slow, alert, NULL);
+}
+
+/*
+ * The idle gate.  Nothing a container holds can grow, and no failure
+ * can happen in it, without a task of the container running: memory is
+ * charged to the task that allocates, a fork or a refused fork is a
+ * task's system call, and the CPU counter moves with every nanosecond a
+ * task runs.  So one read of that counter decides whether the rest can
+ * have changed.  What can change without it: memory given back by
+ * reclaim, peaks and limits that others reset or write, I/O written back
+ * later (v2): read when the sampler forces the read (every
+ * BC_IDLE_EVERY rounds, sampler.c), at an event, and when accountd
+ * changes a limit.
+ */
+int
+bc_sample_round(struct container *ct, bool slow, bool force,
+    bc_alert_fn alert)
+{
+	struct bc *b = &ct->bc;
+	const char *cpu = NULL;
+	char buf[512];
+	uint64_t g;
+	ssize_t r;
+
+	if (b->gate_ok && have(b, BF_CPU)) {
+		if ((r = rd(ct, BF_CPU, buf, sizeof(buf))) == -ENODEV)
+			return -ENODEV;
+		if (r > 0) {
+			cpu = buf;
+			if (gate_value(buf, &g) && g == b->gate) {
+				if (++b->idle_run == BC_TRIM_AFTER)
+					fast_trim(ct);
+				if (!force)
+					return BC_IDLE;
+			} else {
+				b->idle_run = 0;
+				fast_keep(ct);
+			}
+		}
+	}
+	return sample(ct, slow, alert, cpu);
+}
+
+int
 bc_sample_events(struct container *ct, bc_alert_fn alert)
 {
-	return sample_fast(ct, alert);
+	return sample_fast(ct, alert, NULL);
 }
 
 /*
@@ -648,8 +824,10 @@ bc_start(struct container *ct)
 	int fresh;
 
 	memset(b, 0, sizeof(*b));
-	/* fast-tier files get kept descriptors while the budget lasts */
-	keep = !ct->lean && fds_used + BF_FAST_END <= fds_budget;
+	/* the gate of every container, and the other fast-tier files of a
+	 * container that keeps its directories, get kept descriptors while
+	 * the budget lasts; a lean one's are kept while it is busy */
+	keep = !ct->lean;
 	for (int f = 0; f < BF_COUNT; f++) {
 		int dfd = dir_of(ct, (enum bc_file)f);
 		const char *name = bc_file_name((enum bc_file)f,
@@ -659,15 +837,18 @@ bc_start(struct container *ct)
 		if (dfd < 0 || name == NULL || !cg_has_file(dfd, name))
 			continue;
 		b->fd[f] = BC_FD_BY_NAME;
-		if (keep && f < BF_FAST_END) {
+		if (f == BF_CPU ? gate_take(ct->name) :
+		    keep && f < BF_FAST_END && bc_budget_take(1, ct->name)) {
 			int fd = cg_open_counter(dfd, name);
 
-			if (fd >= 0) {
-				if (bc_budget_take(1, ct->name))
-					b->fd[f] = fd;
-				else
-					close(fd);
-			}
+			if (fd >= 0)
+				b->fd[f] = fd;
+			else
+				bc_budget_give(1);
+		}
+		if (f == BF_CPU && b->fd[f] < 0) {
+			b->gate_owed = true;
+			gates_owed++;
 		}
 	}
 	/* kernel memory is only counted where accounting is on */
@@ -698,6 +879,10 @@ bc_start(struct container *ct)
 void
 bc_stop(struct container *ct)
 {
+	if (ct->bc.gate_owed) {
+		ct->bc.gate_owed = false;
+		gates_owed--;
+	}
 	for (int f = 0; f < BF_COUNT; f++) {
 		if (ct->bc.fd[f] >= 0) {
 			close(ct->bc.fd[f]);

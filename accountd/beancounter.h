@@ -11,10 +11,14 @@
  * (pread: about 2 us a file here, against 9-12 us for open/read/close).
  * The slow one (limits, peaks, kernel memory, memory.stat, I/O, pressure)
  * is read by name every BC_SLOW_EVERY samples and after every change
- * accountd makes.  Kept descriptors are not free: a cgroup file holds a
- * page-sized buffer in the kernel (about 5 KB of slab per descriptor,
- * measured), and the open-file limit bounds them: bc_init() gets a
- * budget, and containers beyond it are read by name (logged once).
+ * accountd makes.  A round's sample first reads the CPU counter, the
+ * idle gate: a container whose counter has not moved is not read further
+ * (bc_sample_round), except every BC_IDLE_EVERY rounds.
+ * Kept descriptors are not free: a cgroup file holds a page-sized buffer
+ * in the kernel (about 5 KB of slab per descriptor, measured), and the
+ * open-file limit bounds them: bc_init() gets a budget, shared out as
+ * beancounter.c says (gates first), and what does not fit is read by
+ * name (logged once).
  *
  * maxheld and failcnt are kept in the store (bcstore.h) and only ever
  * grow: a kernel counter that went backwards (the cgroup was recreated:
@@ -25,12 +29,18 @@
 #ifndef ACCT_BEANCOUNTER_H
 #define ACCT_BEANCOUNTER_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "ubc.h"
 
 #define BC_SLOW_EVERY	30
+#define BC_IDLE_EVERY	120	/* an idle container is read in full this
+				 * often (a multiple of BC_SLOW_EVERY) */
+#define BC_TRIM_AFTER	30	/* idle rounds after which a container's
+				 * counter files go back to the budget */
+#define BC_IDLE		(-EAGAIN)	/* bc_sample_round(): not read, idle */
 #define BC_FD_ABSENT	(-1)	/* no such file on this kernel */
 #define BC_FD_BY_NAME	(-2)	/* read by name (slow tier, or no budget) */
 #define BC_MAX_DEVS	8
@@ -62,6 +72,12 @@ struct bc {
 	int		 fd[BF_COUNT];	/* kept fd, BC_FD_ABSENT or BC_FD_BY_NAME */
 	uint64_t	 gen;		/* inode of the cgroup */
 	unsigned	 samples;
+	/* the idle gate: the CPU counter (v1 cpuacct.usage in ns, v2
+	 * usage_usec) as last read, and the rounds in a row it stood */
+	uint64_t	 gate;
+	bool		 gate_ok;
+	bool		 gate_owed;	/* the gate's file has no kept fd */
+	unsigned	 idle_run;
 	bool		 have_oom;	/* the OOM-kill counter was read */
 	/* CPU (microseconds) */
 	uint64_t	 cpu_usage, cpu_user, cpu_system;
@@ -84,13 +100,19 @@ typedef void (*bc_alert_fn)(struct container *, enum ub_res, uint64_t delta);
 
 void	bc_init(unsigned long fd_budget);
 bool	bc_budget_take(unsigned long need, const char *name);
+bool	bc_budget_take_dirs(unsigned long need, const char *name);
 void	bc_budget_give(unsigned long n);
 void	bc_start(struct container *);	/* open fds, load saved rows */
 void	bc_stop(struct container *);
 /* One sample; slow: read the slow tier too.  Returns -ENODEV when the
  * cgroup is gone, else the number of rows whose failcnt grew. */
 int	bc_sample(struct container *, bool slow, bc_alert_fn);
+/* A round's sample, through the idle gate: the CPU counter is read
+ * first and, unless force, nothing more when it has not moved since the
+ * last read (BC_IDLE).  Else as bc_sample(). */
+int	bc_sample_round(struct container *, bool slow, bool force, bc_alert_fn);
 int	bc_sample_events(struct container *, bc_alert_fn);	/* failures only */
+void	bc_fds(unsigned long *used, unsigned long *budget);
 int	bc_peek_usage(struct container *, uint64_t *);
 bool	bc_pids_moved(struct container *);	/* pids.events alone */
 /* THE row as shown (acctctl ubc and show, the snapshot): the sample with

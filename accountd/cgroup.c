@@ -120,6 +120,22 @@ cg_pread(int fd, char *buf, size_t len)
 	return r;
 }
 
+/* Open REL/FILE of a controller's hierarchy for cg_pread() without a
+ * directory fd (a lean container's kept counter); the caller owns it. */
+int
+cg_open_counter_path(const struct cg_layout *l, enum cg_ctrl c,
+    const char *relpath, const char *file)
+{
+	_cleanup_free_ char *p = NULL;
+	int fd;
+
+	if (l->ctrl_hier[c] < 0)
+		return -ENOENT;
+	p = xasprintf("%s/%s", rel(relpath), file);
+	fd = openat(l->hier[l->ctrl_hier[c]].fd, p, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 /* Read REL/FILE of a controller's hierarchy without a directory fd. */
 ssize_t
 cg_read_path(const struct cg_layout *l, enum cg_ctrl c, const char *relpath,

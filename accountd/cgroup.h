@@ -80,6 +80,8 @@ ssize_t	cg_read_path(const struct cg_layout *, enum cg_ctrl, const char *rel,
 int	cg_read_u64(int dfd, const char *file, uint64_t *out);
 bool	cg_has_file(int dfd, const char *file);
 int	cg_open_counter(int dfd, const char *file);
+int	cg_open_counter_path(const struct cg_layout *, enum cg_ctrl,
+	    const char *rel, const char *file);
 ssize_t	cg_pread(int fd, char *buf, size_t len);
 
 /*

@@ -116,21 +116,28 @@ ct_cgpath_claim(const char *path, const struct container *self,
 		    "cgroup_parent /%s or holds it (accepted: a cgroup outside "
 		    "it, or no --cgroup for a container of accountd's own)",
 		    path, parent);
+	/* every start compares with every container: one scan of the
+	 * common prefix per container (at 20,000 containers the five
+	 * string scans this took were most of accountd's start-up) */
 	for (size_t i = 0; i < ad->ncts; i++) {
 		const struct container *o = ad->cts[i];
+		const char *q = o->cgpath;
+		size_t k = 0;
 
 		if (o == self)
 			continue;
-		if (strcmp(o->cgpath, path) == 0)
+		while (q[k] != '\0' && q[k] == path[k])
+			k++;
+		if (q[k] == '\0' && path[k] == '\0')
 			return aerr_set(err, EBUSY, "cgroup /%s is already "
 			    "container %s's (accepted: a cgroup no other "
 			    "container uses)", path, o->name);
-		if (cg_within(o->cgpath, path) || cg_within(path, o->cgpath))
+		if ((q[k] == '\0' && path[k] == '/') ||
+		    (path[k] == '\0' && q[k] == '/'))
 			return aerr_set(err, EBUSY, "cgroup /%s %s container "
 			    "%s's cgroup /%s (accepted: a cgroup that neither "
 			    "holds nor is inside another container's)", path,
-			    cg_within(o->cgpath, path) ? "holds" : "is inside",
-			    o->name, o->cgpath);
+			    q[k] == '/' ? "holds" : "is inside", o->name, q);
 	}
 	return 0;
 }
@@ -845,7 +852,7 @@ ct_start(struct container *ct, const struct ct_params *extra,
 	ct->adopt_now = false;
 	/* its directories and (v1) eventfd stay open if the budget allows */
 	ct->fds_taken = (unsigned)n + (cg_version(&ad->layout, CTRL_MEMORY) == 1);
-	ct->lean = !bc_budget_take(ct->fds_taken, ct->name);
+	ct->lean = !bc_budget_take_dirs(ct->fds_taken, ct->name);
 	if (ct->lean)
 		ct->fds_taken = 0;
 	ct->dir_holds = ct->lean ? 1 : 0;	/* held through the start */

@@ -33,6 +33,7 @@ static struct container **settle;	/* limits changed: read after the reply */
 static size_t nsettle, settle_cap;
 static int ifd = -1;
 static unsigned round_no;
+static unsigned phases;		/* the next container's phase */
 static unsigned nhot, npids;	/* containers hot; v1 with a numproc limit */
 static struct container **by_wd;	/* inotify watch -> container */
 static size_t nwd;
@@ -63,6 +64,11 @@ struct ct_sampler {
 	struct event	*chase_ev;	/* after a notification: read again */
 	unsigned	 chase_step;
 	uint64_t	 fork_mark;	/* forks_seen before its numproc was read */
+	unsigned	 rounds;	/* base rounds since it was added */
+	bool		 idle;		/* its last round stopped at the gate */
+	unsigned	 phase;		/* its rounds are round_no + phase: the
+					 * slow tier and the idle container's
+					 * full read spread over the rounds */
 };
 
 static void	v1_watch_init(struct container *);
@@ -471,31 +477,69 @@ vswap_watched(const struct container *ct)
 	return vswap_active(ct) && cg_version(&ad->layout, CTRL_MEMORY) == 2;
 }
 
+/*
+ * A round: every running container through its idle gate
+ * (bc_sample_round): one read of its CPU counter, and the rest only if
+ * it moved.  Read in full whatever the gate says: a hot container, and
+ * every container once every BC_IDLE_EVERY rounds (what can change
+ * without its tasks running: memory reclaimed, peaks, others' writes),
+ * at a phase of its own so that those reads, and the slow tier's, are
+ * spread over the rounds rather than all in one.
+ */
 static void
 on_base(evutil_socket_t fd, short what, void *arg)
 {
-	bool slow = round_no++ % BC_SLOW_EVERY == 0;
+	unsigned r = round_no++, idle = 0, n_run = 0;
 	uint64_t f = forks_now();
 
 	(void)fd; (void)what; (void)arg;
 	npids = 0;
 	for (size_t i = 0; i < ct_count(); i++) {
 		struct container *ct = ct_nth(i);
+		unsigned k;
+		bool slow, idle_now;
 		int n;
 
-		if (!ct->running)
+		if (!ct->running || ct->smp == NULL)
 			continue;
-		if ((n = bc_sample(ct, slow, alert_failcnt)) == -ENODEV) {
+		k = r + ct->smp->phase;
+		ct->smp->rounds++;
+		slow = k % BC_SLOW_EVERY == 0;
+		n_run++;
+		n = bc_sample_round(ct, slow, ct->smp->hot ||
+		    k % BC_IDLE_EVERY == 0, alert_failcnt);
+		if (n == -ENODEV) {
 			gone(ct);
 			continue;
 		}
+		/* idle: no task ran, so none forked; numproc held stands */
 		ct->smp->fork_mark = f;
+		if ((idle_now = n == BC_IDLE)) {
+			idle++;
+			n = 0;
+		}
+		/* a forced read of an idle container leaves it idle */
+		if (idle_now != ct->smp->idle &&
+		    (idle_now || ct->bc.idle_run == 0)) {
+			ct->smp->idle = idle_now;
+			log_debug("%s: %s", ct->name, idle_now ? "idle: its CPU "
+			    "counter alone is read" : "moving: read in full");
+		}
 		if (slow && cg_version(&ad->layout, CTRL_MEMORY) == 1)
 			v1_arm(ct);
-		if (v1_init_wanted(ct, slow))
+		/* an idle container started no process since it was last
+		 * looked at (a process is seen running before it is idle) */
+		if (!idle_now && v1_init_wanted(ct, slow))
 			v1_watch_init(ct);
 		judge(ct, n);
 		npids += pids_polled(ct) || vswap_watched(ct);
+	}
+	if (r % BC_IDLE_EVERY == 0) {
+		unsigned long used, budget;
+
+		bc_fds(&used, &budget);
+		log_debug("sampling: %u of %u containers idle (one read each); "
+		    "%lu of %lu descriptors kept", idle, n_run, used, budget);
 	}
 	publish();
 	fast_arm();
@@ -607,8 +651,10 @@ sampler_add_deferred(struct container *ct, bool defer)
 {
 	static const struct timeval later = { 0, 100000 };
 
-	if (ct->smp == NULL)
+	if (ct->smp == NULL) {
 		ct->smp = xcalloc(1, sizeof(*ct->smp));
+		ct->smp->phase = phases++ % BC_IDLE_EVERY;
+	}
 	ct->smp->ev_fd = -1;
 	ct->smp->ev_obj = NULL;
 	for (int i = 0; i < 4; i++)
@@ -877,7 +923,7 @@ static bool
 v1_init_wanted(const struct container *ct, bool slow)
 {
 	return ad->layout.hier[ad->layout.primary].version == 1 &&
-	    !ct->smp->init_watched && (ct->bc.samples <= 5 ||
+	    !ct->smp->init_watched && (ct->smp->rounds <= 5 ||
 	    (slow && (round_no / BC_SLOW_EVERY) % 4 == 0));
 }
 
