@@ -20,12 +20,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libcgroup.h>
+#include <linux/magic.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -60,6 +62,14 @@ static const char *rel(const char *relpath);
 
 /* ---- the one write path and the readers ----------------------------- */
 
+/*
+ * A cgroup file takes each write whole, from offset 0, whatever it held;
+ * O_TRUNC would only make the kernel walk a truncation through kernfs
+ * (4 % of the daemon's time in a run of sets, perf).  A test's fake tree
+ * of plain files needs it (cg_layout_detect() decides, by the mount).
+ */
+static int write_flags = O_WRONLY | O_TRUNC | O_CLOEXEC;
+
 int
 cg_write(int dfd, const char *file, const char *val, struct aerr *err)
 {
@@ -67,7 +77,7 @@ cg_write(int dfd, const char *file, const char *val, struct aerr *err)
 	size_t n = strlen(val);
 	ssize_t w;
 
-	fd = openat(dfd, file, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	fd = openat(dfd, file, write_flags);
 	if (fd < 0)
 		return aerr_set(err, errno, "%s=%s: cannot open: %s", file, val,
 		    strerror(errno));
@@ -386,6 +396,14 @@ cg_layout_detect(const char *root, struct cg_layout *l, struct aerr *err)
 	for (int c = CTRL_MEMORY; c < CTRL_COUNT && l->primary < 0; c++)
 		if (l->ctrl_hier[c] >= 0)
 			l->primary = l->ctrl_hier[c];
+	if (l->primary >= 0) {
+		struct statfs sf;
+		bool kernfs = fstatfs(l->hier[l->primary].fd, &sf) == 0 &&
+		    (sf.f_type == CGROUP_SUPER_MAGIC ||
+		    sf.f_type == CGROUP2_SUPER_MAGIC);
+
+		write_flags = O_WRONLY | O_CLOEXEC | (kernfs ? 0 : O_TRUNC);
+	}
 	if (l->primary < 0) {
 		cg_layout_free(l);
 		return aerr_set(err, ENOENT, "no cgroup hierarchy with memory, "
