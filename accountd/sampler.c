@@ -119,7 +119,7 @@ static void
 gone(struct container *ct)
 {
 	log_debug("%s: counters gone; checking whether it stopped", ct->name);
-	watch_kick();
+	watch_kick_path(ct->cgpath);
 }
 
 /* ---- v1 eventfds ---------------------------------------------------------- */
