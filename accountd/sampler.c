@@ -26,6 +26,7 @@
 #define HOT_SECONDS	2.0	/* stays hot this long after the last reason */
 
 static struct event *base_ev, *fast_ev, *sync_ev, *inotify_ev, *rearm_ev;
+static struct event *slice_ev;
 static int ifd = -1;
 static unsigned round_no;
 static unsigned nhot, npids;	/* containers hot; v1 with a numproc limit */
@@ -343,32 +344,102 @@ vswap_watched(const struct container *ct)
 	return vswap_active(ct) && cg_version(&ad->layout, CTRL_MEMORY) == 2;
 }
 
-static void
-on_base(evutil_socket_t fd, short what, void *arg)
+/*
+ * A round in slices of ROUND_SLICE containers, one slice per turn of the
+ * event loop, so that a request waits for one slice and not for a round:
+ * with a thousand containers a round is some 10,000 reads, tens of ms of
+ * CPU and, on a busy machine, hundreds of ms that root's `acctctl set`
+ * waited behind (bench/soak.sh).  The next slice starts at the first
+ * name after the last one sampled (the registry is sorted by name and
+ * may change between slices); the snapshot is published when the round
+ * ends.  A round still going when the next is due is let finish first.
+ */
+#define ROUND_SLICE	64
+
+static bool in_round, round_slow;
+static char round_next[CT_NAME_MAX];	/* "" from the start */
+static double round_t0, round_longest;	/* s: its start, its longest slice */
+static unsigned round_slices;
+static size_t round_cts;
+
+/* The first container in the registry whose name is NAME or after it. */
+static size_t
+ct_from(const char *name)
 {
-	bool slow = round_no++ % BC_SLOW_EVERY == 0;
+	size_t lo = 0, hi = ct_count();
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(ct_nth(mid)->name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void
+on_slice(evutil_socket_t fd, short what, void *arg)
+{
+	static const struct timeval now = { 0, 0 };
+	size_t i = ct_from(round_next), done = 0;
+	double t0 = now_s();
 
 	(void)fd; (void)what; (void)arg;
-	npids = 0;
-	for (size_t i = 0; i < ct_count(); i++) {
+	for (; i < ct_count() && done < ROUND_SLICE; i++) {
 		struct container *ct = ct_nth(i);
 		int n;
 
 		if (!ct->running)
 			continue;
-		if ((n = bc_sample(ct, slow, alert_failcnt)) == -ENODEV) {
+		done++;
+		if ((n = bc_sample(ct, round_slow, alert_failcnt)) == -ENODEV) {
 			gone(ct);
 			continue;
 		}
-		if (slow && cg_version(&ad->layout, CTRL_MEMORY) == 1)
+		if (round_slow && cg_version(&ad->layout, CTRL_MEMORY) == 1)
 			v1_arm(ct);
-		if (v1_init_wanted(ct, slow))
+		if (v1_init_wanted(ct, round_slow))
 			v1_watch_init(ct);
 		judge(ct, n);
 		npids += pids_polled(ct) || vswap_watched(ct);
 	}
+	round_cts += done;
+	round_slices++;
+	if (now_s() - t0 > round_longest)
+		round_longest = now_s() - t0;
+	if (i < ct_count()) {
+		snprintf(round_next, sizeof(round_next), "%s", ct_nth(i)->name);
+		evtimer_add(slice_ev, &now);	/* requests first */
+		return;
+	}
+	in_round = false;
 	publish();
 	fast_arm();
+	/* tests/integration/sampling-slices.sh reads this line */
+	log_debug("sampling round %u: %zu containers in %u slices, %.1f ms, "
+	    "longest slice %.1f ms", round_no, round_cts, round_slices,
+	    (now_s() - round_t0) * 1e3, round_longest * 1e3);
+}
+
+static void
+on_base(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd; (void)what; (void)arg;
+	if (in_round) {
+		log_debug("sampling: a round still going when the next is due");
+		return;
+	}
+	round_slow = round_no++ % BC_SLOW_EVERY == 0;
+	npids = 0;
+	round_next[0] = '\0';
+	round_t0 = now_s();
+	round_longest = 0;
+	round_slices = 0;
+	round_cts = 0;
+	in_round = true;
+	on_slice(-1, 0, NULL);
 }
 
 static void
@@ -712,6 +783,7 @@ sampler_init(void)
 	}
 	base_ev = event_new(ad->base, -1, EV_PERSIST, on_base, NULL);
 	event_add(base_ev, &tv);
+	slice_ev = evtimer_new(ad->base, on_slice, NULL);
 	fast_ev = evtimer_new(ad->base, on_fast, NULL);
 	rearm_ev = evtimer_new(ad->base, on_rearm, NULL);
 	sync_ev = event_new(ad->base, -1, EV_PERSIST, on_sync, NULL);
@@ -723,11 +795,13 @@ void
 sampler_close(void)
 {
 	if (base_ev) event_free(base_ev);
+	if (slice_ev) event_free(slice_ev);
 	if (fast_ev) event_free(fast_ev);
 	if (sync_ev) event_free(sync_ev);
 	if (inotify_ev) event_free(inotify_ev);
 	if (rearm_ev) event_free(rearm_ev);
-	base_ev = fast_ev = sync_ev = inotify_ev = rearm_ev = NULL;
+	base_ev = slice_ev = fast_ev = sync_ev = inotify_ev = rearm_ev = NULL;
+	in_round = false;
 	while (exits != NULL)
 		exit_free(exits);
 	if (ifd >= 0)
