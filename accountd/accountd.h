@@ -104,6 +104,7 @@ int	ct_plan(struct container *, const struct ct_params *,
 	    struct kcaps *, struct plan *, struct aerr *);
 const struct ct_params *ct_effective(const struct container *);
 void	ct_refresh_all(void);
+void	ct_refresh_paths(const char *const *paths, size_t npaths);
 /* birth and end (docs/billing.md): a hook's request that the runtime
  * just made the container's cgroup calls ct_born_observed() (before or
  * right after the container starts); inotify calls ct_born_path(); the
@@ -125,6 +126,7 @@ void	ct_hook_end(struct container *);
 int	watch_init(void);
 void	watch_update(void);
 void	watch_kick(void);
+void	watch_kick_path(const char *relpath);
 void	watch_close(void);
 
 /* control.c */

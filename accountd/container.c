@@ -843,7 +843,7 @@ ct_start(struct container *ct, const struct ct_params *extra,
 		    fstat(ct->cg.dfd[ad->layout.primary], &st) == 0 &&
 		    time(NULL) - st.st_ctime < START_GRACE) {
 			cg_ct_close(&ct->cg);
-			watch_kick();		/* look again shortly */
+			watch_kick_path(ct->cgpath);	/* look again shortly */
 			return 0;
 		}
 		log_info("%s: cgroup %s is in %d of %d hierarchies; managing "
@@ -997,10 +997,13 @@ ct_discover_pattern(const char *relpath)
 	return NULL;
 }
 
-static void
+/* Adds a container for each folder a discover= pattern finds that none
+ * names yet; returns how many were added. */
+static size_t
 discover(void)
 {
 	const struct cg_hier *h = &ad->layout.hier[ad->layout.primary];
+	size_t added = 0;
 
 	for (size_t i = 0; i < ad->cfg.ndiscover; i++) {
 		const char *pat = ad->cfg.discover[i];
@@ -1026,57 +1029,119 @@ discover(void)
 			if (ct_name_check(name, NULL) < 0)
 				continue;
 			ct = ct_find(name);
-			if (ct == NULL && ct_cgpath_claim(relp, NULL, NULL) == 0)
+			if (ct == NULL && ct_cgpath_claim(relp, NULL, NULL) == 0) {
 				ct = ct_new(name, relp, CT_DISCOVERED);
+				added++;
+			}
 		}
 		globfree(&gl);
 	}
+	return added;
+}
+
+/* One container of a refresh: started when its cgroup appeared, stopped
+ * when it went away.  Returns true when the container was deleted (a
+ * discovered or hooked one without a file, or one no pattern finds). */
+static bool
+refresh_one(struct container *ct)
+{
+	bool exists = cg_ct_exists(&ad->layout, ct->cgpath);
+
+	/* a hooked container's cgroup may linger after the hook said it
+	 * ended: only the hook starts it again */
+	if (exists && !ct->running && !ct->hook_ended)
+		ct_started(ct);
+	else if (!exists && ct->running)
+		ct_stopped(ct);
+	if (!exists && (ct->origin == CT_DISCOVERED ||
+	    ct->origin == CT_HOOKED) && !ct->has_conf) {
+		ct_delete(ct);
+		return true;
+	}
+	/* its pattern was removed (reload): let it go, or keep it as adopted
+	 * when its settings were saved (CGROUP= in its file), as the next
+	 * start would */
+	if (ct->origin == CT_DISCOVERED &&
+	    ct_discover_pattern(ct->cgpath) == NULL) {
+		if (ct->has_conf) {
+			ct->origin = CT_ADOPTED;
+			log_info("%s: no discover= pattern finds %s any more; "
+			    "kept as adopted (it has saved settings)", ct->name,
+			    ct->cgpath);
+		} else {
+			log_info("%s: no discover= pattern finds %s any more; "
+			    "no longer managed, its limits are left as they "
+			    "are", ct->name, ct->cgpath);
+			ct_delete(ct);
+			return true;
+		}
+	}
+	return false;
 }
 
 /*
- * The periodic and event-driven check: containers whose cgroup appeared
- * get their saved settings; those whose cgroup went away are marked
- * stopped (discovered ones without a file are forgotten).
+ * The full check (the periodic rescan, start, reload): containers whose
+ * cgroup appeared get their saved settings; those whose cgroup went away
+ * are marked stopped (discovered ones without a file are forgotten).
+ * One stat per container.
  */
 void
 ct_refresh_all(void)
 {
 	discover();
+	log_debug("check of all %zu containers", ad->ncts);
+	for (size_t i = 0; i < ad->ncts; i++)
+		if (refresh_one(ad->cts[i]))
+			i--;
+	watch_update();
+}
+
+/* Whether cgroup path CG is PATH or below it. */
+static bool
+path_covers(const char *path, const char *cg)
+{
+	size_t n;
+
+	while (*path == '/')
+		path++;
+	n = strlen(path);
+
+	return strncmp(cg, path, n) == 0 && (cg[n] == '\0' || cg[n] == '/');
+}
+
+/*
+ * The check after inotify named what changed (PATHS, below the primary
+ * hierarchy): only the containers at or below those folders are looked
+ * at, so that a host where containers come and go does not stat every
+ * cgroup at every birth (with a thousand containers, a few births a
+ * second made these stats most of accountd's work, and each one held the
+ * requests waiting).  A container newly discovered makes it a full check.
+ */
+void
+ct_refresh_paths(const char *const *paths, size_t npaths)
+{
+	size_t seen = 0, all = ad->ncts;
+
+	if (discover() > 0) {
+		ct_refresh_all();
+		return;
+	}
 	for (size_t i = 0; i < ad->ncts; i++) {
 		struct container *ct = ad->cts[i];
-		bool exists = cg_ct_exists(&ad->layout, ct->cgpath);
+		size_t k;
 
-		/* a hooked container's cgroup may linger after the hook said
-		 * it ended: only the hook starts it again */
-		if (exists && !ct->running && !ct->hook_ended)
-			ct_started(ct);
-		else if (!exists && ct->running)
-			ct_stopped(ct);
-		if (!exists && (ct->origin == CT_DISCOVERED ||
-		    ct->origin == CT_HOOKED) && !ct->has_conf) {
-			ct_delete(ct);
-			i--;
+		for (k = 0; k < npaths; k++)
+			if (path_covers(paths[k], ct->cgpath))
+				break;
+		if (k == npaths)
 			continue;
-		}
-		/* its pattern was removed (reload): let it go, or keep it as
-		 * adopted when its settings were saved (CGROUP= in its file),
-		 * as the next start would */
-		if (ct->origin == CT_DISCOVERED &&
-		    ct_discover_pattern(ct->cgpath) == NULL) {
-			if (ct->has_conf) {
-				ct->origin = CT_ADOPTED;
-				log_info("%s: no discover= pattern finds %s any "
-				    "more; kept as adopted (it has saved "
-				    "settings)", ct->name, ct->cgpath);
-			} else {
-				log_info("%s: no discover= pattern finds %s any "
-				    "more; no longer managed, its limits are "
-				    "left as they are", ct->name, ct->cgpath);
-				ct_delete(ct);
-				i--;
-			}
-		}
+		seen++;
+		if (refresh_one(ct))
+			i--;
 	}
+	/* tests/integration/watch-births.sh reads this line */
+	log_debug("check of %zu folder%s: %zu of %zu containers", npaths,
+	    npaths == 1 ? "" : "s", seen, all);
 	watch_update();
 }
 

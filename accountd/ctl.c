@@ -720,7 +720,11 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 	ct->admit_forced = force;
 	if (made)
 		ct_born_observed(ct);	/* counted from its mkdir */
-	ct_refresh_all();
+	{
+		const char *one = ct->cgpath;
+
+		ct_refresh_paths(&one, 1);	/* it starts; the others wait */
+	}
 	if (ct->status_msg[0]) {
 		/* created, but its settings could not be applied */
 		sbuf_printf(warn, "%s\n", ct->status_msg);

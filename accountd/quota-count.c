@@ -202,36 +202,49 @@ on_inotify(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-scan_line(struct ctquota *q, const char *l)
+scan_line(void *arg, const char *l)
 {
-	unsigned long long a, b, c;
+	struct ctquota *q = arg;
+	struct ql_line ql;
 
-	if (l[0] == 'W' && l[1] == ' ') {
-		watch_dir(q, l + 2);
-	} else if (sscanf(l, "T %llu", &a) == 1) {
+	switch (ql_count_line(l, &ql)) {
+	case QL_WATCH:
+		watch_dir(q, ql.text);
+		break;
+	case QL_TAGGED:
 		log_info("%s: quota: project id %u set on %llu entries of %s in "
-		    "%.2f s", q->ct->name, q->projid, a, q->root,
+		    "%.2f s", q->ct->name, q->projid,
+		    (unsigned long long)ql.v[0], q->root,
 		    q_mono() - q->scan_started);
-	} else if (l[0] == 'E' && q->mech == QM_KERNEL) {
-		snprintf(q->status, sizeof(q->status), "cannot give project id "
-		    "%u to %s", q->projid, l + 2);
-		log_warn("%s: %s", q->ct->name, q->status);
-	} else if (sscanf(l, "P %llu", &a) == 1) {
-		q->scan_seen = a;
-	} else if (sscanf(l, "D %llu %llu %llu", &a, &b, &c) == 3) {
-		q->blk.usage = a;
-		q->ino.usage = b;
-		q->apparent = c;
+		break;
+	case QL_PROGRESS:
+		q->scan_seen = ql.v[0];
+		break;
+	case QL_DONE:
+		q->blk.usage = ql.v[0];
+		q->ino.usage = ql.v[1];
+		q->apparent = ql.v[2];
 		q->scan_secs = q_mono() - q->scan_started;
 		if (!q->scanned)
 			log_info("%s: quota: first count of %s: %llu files, "
-			    "%llu KiB, %.2f s", q->ct->name, q->root, b,
-			    a / 1024, q->scan_secs);
+			    "%llu KiB, %.2f s", q->ct->name, q->root,
+			    (unsigned long long)ql.v[1],
+			    (unsigned long long)ql.v[0] / 1024, q->scan_secs);
 		q->scanned = true;
 		q->status[0] = '\0';
-	} else if (l[0] == 'E') {
-		snprintf(q->status, sizeof(q->status), "count of %s failed: %s",
-		    q->root, l + 2);
+		break;
+	case QL_ERROR:
+		if (q->mech == QM_KERNEL) {
+			snprintf(q->status, sizeof(q->status), "cannot give "
+			    "project id %u to %s", q->projid, ql.text);
+			log_warn("%s: %s", q->ct->name, q->status);
+		} else {
+			snprintf(q->status, sizeof(q->status), "count of %s "
+			    "failed: %s", q->root, ql.text);
+		}
+		break;
+	case QL_UNKNOWN:
+		break;
 	}
 }
 
@@ -255,11 +268,11 @@ static void
 on_scan(evutil_socket_t fd, short what, void *arg)
 {
 	struct ctquota *q = arg;
+	char chunk[4096];
 	ssize_t n;
 
 	(void)what;
-	n = read(fd, q->scan_buf + q->scan_len,
-	    sizeof(q->scan_buf) - q->scan_len - 1);
+	n = read(fd, chunk, sizeof(chunk));
 	if (n <= 0) {
 		if (n < 0 && errno == EAGAIN)
 			return;
@@ -284,20 +297,7 @@ on_scan(evutil_socket_t fd, short what, void *arg)
 		q_tick(q, q_wall_ms());
 		return;
 	}
-	q->scan_len += (size_t)n;
-	q->scan_buf[q->scan_len] = '\0';
-	for (;;) {
-		char *nl = strchr(q->scan_buf, '\n');
-
-		if (nl == NULL)
-			break;
-		*nl = '\0';
-		scan_line(q, q->scan_buf);
-		q->scan_len -= (size_t)(nl + 1 - q->scan_buf);
-		memmove(q->scan_buf, nl + 1, q->scan_len + 1);
-	}
-	if (q->scan_len >= sizeof(q->scan_buf) - 1)
-		q->scan_len = 0;	/* a line that long is not ours */
+	ql_feed(&q->scan_lb, chunk, (size_t)n, scan_line, q);
 }
 
 /*
@@ -361,7 +361,8 @@ qc_start(struct ctquota *q)
 	(void)fcntl(p[0], F_SETFL, O_NONBLOCK);
 	q->scan_pid = pid;
 	q->scan_fd = p[0];
-	q->scan_len = 0;
+	q->scan_lb.len = 0;
+	q->scan_lb.skip = 0;
 	q->scan_seen = 0;
 	q->new_watches = 0;
 	q->changed_in_scan = false;

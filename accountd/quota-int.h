@@ -31,6 +31,7 @@
 
 #include "accountd.h"
 #include "err.h"
+#include "quotaline.h"
 #include "vzquota.h"
 
 struct event;
@@ -53,8 +54,7 @@ struct ctquota {
 	pid_t		 scan_pid;
 	int		 scan_fd;
 	struct event	*scan_ev;
-	char		 scan_buf[PATH_MAX + 64];
-	size_t		 scan_len;
+	struct ql_buf	 scan_lb;		/* the count's lines */
 	uint64_t	 scan_seen;		/* entries so far, this scan */
 	bool		 scanned;		/* one full scan done */
 	double		 scan_started, scan_secs, next_scan;

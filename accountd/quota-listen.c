@@ -333,8 +333,7 @@ static int lcmd = -1, lrep = -1;	/* to the listener, from it */
 static struct event *lcmd_ev, *lrep_ev;
 static struct sbuf lout;		/* commands not yet written */
 static size_t lout_off;
-static char lbuf[PATH_MAX + 64];
-static size_t llen;
+static struct ql_buf lb;		/* the listener's lines */
 static double lspawned;
 static bool lwarned;
 
@@ -372,17 +371,18 @@ l_send(const char *verb, const char *arg)
 
 /* The listener's count of refusals, into failcnt. */
 static void
-l_line(const char *l)
+l_line(void *arg, const char *l)
 {
-	unsigned long long n;
-	int off = 0;
+	const char *root;
+	uint64_t n;
 
-	if (sscanf(l, "D %llu %n", &n, &off) < 1 || off == 0)
+	(void)arg;
+	if (ql_listener_line(l, &n, &root) < 0)
 		return;
 	for (size_t i = 0; i < nqs; i++) {
 		struct ctquota *q = qs[i];
 
-		if (q->marked && strcmp(q->root, l + off) == 0) {
+		if (q->marked && strcmp(q->root, root) == 0) {
 			q_bump(q, q->in_force_i != VAL_UNLIMITED &&
 			    q->ino.usage >= q->in_force_i, n);
 			return;
@@ -396,8 +396,8 @@ on_lrep(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	for (;;) {
-		ssize_t n = read(fd, lbuf + llen, sizeof(lbuf) - llen - 1);
-		char *nl;
+		char chunk[4096];
+		ssize_t n = read(fd, chunk, sizeof(chunk));
 
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 			l_gone();
@@ -405,16 +405,7 @@ on_lrep(evutil_socket_t fd, short what, void *arg)
 		}
 		if (n < 0)
 			return;
-		llen += (size_t)n;
-		lbuf[llen] = '\0';
-		while ((nl = strchr(lbuf, '\n')) != NULL) {
-			*nl = '\0';
-			l_line(lbuf);
-			llen -= (size_t)(nl + 1 - lbuf);
-			memmove(lbuf, nl + 1, llen + 1);
-		}
-		if (llen >= sizeof(lbuf) - 1)
-			llen = 0;
+		ql_feed(&lb, chunk, (size_t)n, l_line, NULL);
 	}
 }
 
@@ -478,7 +469,8 @@ l_spawn(void)
 	lpidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	lcmd = cmd[1];
 	lrep = rep[0];
-	llen = 0;
+	lb.len = 0;
+	lb.skip = 0;
 	lcmd_ev = event_new(ad->base, lcmd, EV_WRITE | EV_PERSIST, on_lcmd, NULL);
 	lrep_ev = event_new(ad->base, lrep, EV_READ | EV_PERSIST, on_lrep, NULL);
 	event_add(lrep_ev, NULL);

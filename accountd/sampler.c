@@ -31,6 +31,7 @@ static struct event *base_ev, *fast_ev, *sync_ev, *inotify_ev, *rearm_ev;
 static struct event *settle_ev, *pids_ev;
 static struct container **settle;	/* limits changed: read after the reply */
 static size_t nsettle, settle_cap;
+static struct event *slice_ev;
 static int ifd = -1;
 static unsigned round_no;
 static unsigned phases;		/* the next container's phase */
@@ -136,7 +137,7 @@ static void
 gone(struct container *ct)
 {
 	log_debug("%s: counters gone; checking whether it stopped", ct->name);
-	watch_kick();
+	watch_kick_path(ct->cgpath);
 }
 
 /* ---- after a notification -------------------------------------------------- */
@@ -485,16 +486,53 @@ vswap_watched(const struct container *ct)
  * without its tasks running: memory reclaimed, peaks, others' writes),
  * at a phase of its own so that those reads, and the slow tier's, are
  * spread over the rounds rather than all in one.
+ *
+ * The round goes in slices of ROUND_SLICE containers, one slice per turn
+ * of the event loop, so that a request waits for one slice and not for a round:
+ * with a thousand containers a round is some 10,000 reads, tens of ms of
+ * CPU and, on a busy machine, hundreds of ms that root's `acctctl set`
+ * waited behind (bench/soak.sh).  The next slice starts at the first
+ * name after the last one sampled (the registry is sorted by name and
+ * may change between slices); the snapshot is published when the round
+ * ends.  A round still going when the next is due is let finish first.
  */
-static void
-on_base(evutil_socket_t fd, short what, void *arg)
+#define ROUND_SLICE	64
+
+static bool in_round;
+static unsigned round_r;		/* this round's number */
+static uint64_t round_forks;		/* forks_now() at its start */
+static unsigned round_idle, round_run;	/* containers idle, sampled */
+static char round_next[CT_NAME_MAX];	/* "" from the start */
+static double round_t0, round_longest;	/* s: its start, its longest slice */
+static unsigned round_slices;
+static size_t round_cts;
+
+/* The first container in the registry whose name is NAME or after it. */
+static size_t
+ct_from(const char *name)
 {
-	unsigned r = round_no++, idle = 0, n_run = 0;
-	uint64_t f = forks_now();
+	size_t lo = 0, hi = ct_count();
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(ct_nth(mid)->name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void
+on_slice(evutil_socket_t fd, short what, void *arg)
+{
+	static const struct timeval now = { 0, 0 };
+	size_t i = ct_from(round_next), done = 0;
+	double t0 = now_s();
 
 	(void)fd; (void)what; (void)arg;
-	npids = 0;
-	for (size_t i = 0; i < ct_count(); i++) {
+	for (; i < ct_count() && done < ROUND_SLICE; i++) {
 		struct container *ct = ct_nth(i);
 		unsigned k;
 		bool slow, idle_now;
@@ -502,10 +540,11 @@ on_base(evutil_socket_t fd, short what, void *arg)
 
 		if (!ct->running || ct->smp == NULL)
 			continue;
-		k = r + ct->smp->phase;
+		done++;
+		k = round_r + ct->smp->phase;
 		ct->smp->rounds++;
 		slow = k % BC_SLOW_EVERY == 0;
-		n_run++;
+		round_run++;
 		n = bc_sample_round(ct, slow, ct->smp->hot ||
 		    k % BC_IDLE_EVERY == 0, alert_failcnt);
 		if (n == -ENODEV) {
@@ -513,9 +552,9 @@ on_base(evutil_socket_t fd, short what, void *arg)
 			continue;
 		}
 		/* idle: no task ran, so none forked; numproc held stands */
-		ct->smp->fork_mark = f;
+		ct->smp->fork_mark = round_forks;
 		if ((idle_now = n == BC_IDLE)) {
-			idle++;
+			round_idle++;
 			n = 0;
 		}
 		/* a forced read of an idle container leaves it idle */
@@ -534,15 +573,51 @@ on_base(evutil_socket_t fd, short what, void *arg)
 		judge(ct, n);
 		npids += pids_polled(ct) || vswap_watched(ct);
 	}
-	if (r % BC_IDLE_EVERY == 0) {
+	round_cts += done;
+	round_slices++;
+	if (now_s() - t0 > round_longest)
+		round_longest = now_s() - t0;
+	if (i < ct_count()) {
+		snprintf(round_next, sizeof(round_next), "%s", ct_nth(i)->name);
+		evtimer_add(slice_ev, &now);	/* requests first */
+		return;
+	}
+	in_round = false;
+	if (round_r % BC_IDLE_EVERY == 0) {
 		unsigned long used, budget;
 
 		bc_fds(&used, &budget);
 		log_debug("sampling: %u of %u containers idle (one read each); "
-		    "%lu of %lu descriptors kept", idle, n_run, used, budget);
+		    "%lu of %lu descriptors kept", round_idle, round_run, used,
+		    budget);
 	}
 	publish();
 	fast_arm();
+	/* tests/integration/sampling-slices.sh reads this line */
+	log_debug("sampling round %u: %zu containers in %u slices, %.1f ms, "
+	    "longest slice %.1f ms", round_no, round_cts, round_slices,
+	    (now_s() - round_t0) * 1e3, round_longest * 1e3);
+}
+
+static void
+on_base(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd; (void)what; (void)arg;
+	if (in_round) {
+		log_debug("sampling: a round still going when the next is due");
+		return;
+	}
+	round_r = round_no++;
+	round_forks = forks_now();
+	round_idle = round_run = 0;
+	npids = 0;
+	round_next[0] = '\0';
+	round_t0 = now_s();
+	round_longest = 0;
+	round_slices = 0;
+	round_cts = 0;
+	in_round = true;
+	on_slice(-1, 0, NULL);
 }
 
 static void
@@ -989,6 +1064,7 @@ sampler_init(void)
 	}
 	base_ev = event_new(ad->base, -1, EV_PERSIST, on_base, NULL);
 	event_add(base_ev, &tv);
+	slice_ev = evtimer_new(ad->base, on_slice, NULL);
 	fast_ev = evtimer_new(ad->base, on_fast, NULL);
 	pids_ev = evtimer_new(ad->base, on_pids, NULL);
 	rearm_ev = evtimer_new(ad->base, on_rearm, NULL);
@@ -1002,14 +1078,16 @@ void
 sampler_close(void)
 {
 	if (base_ev) event_free(base_ev);
+	if (slice_ev) event_free(slice_ev);
 	if (fast_ev) event_free(fast_ev);
 	if (pids_ev) event_free(pids_ev);
 	if (sync_ev) event_free(sync_ev);
 	if (inotify_ev) event_free(inotify_ev);
 	if (rearm_ev) event_free(rearm_ev);
 	if (settle_ev) event_free(settle_ev);
-	base_ev = fast_ev = sync_ev = inotify_ev = rearm_ev = settle_ev = NULL;
-	pids_ev = NULL;
+	base_ev = slice_ev = fast_ev = sync_ev = inotify_ev = rearm_ev = NULL;
+	settle_ev = pids_ev = NULL;
+	in_round = false;
 	if (loadavg_fd >= 0)
 		close(loadavg_fd);
 	loadavg_fd = -1;

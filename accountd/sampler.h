@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * When containers are sampled.  Every sample_interval all running
- * containers are sampled (beancounter.c).  Failures are seen sooner:
+ * containers are sampled (beancounter.c), 64 in each turn of the event
+ * loop, so that requests are not held for a whole round.  Failures are
+ * seen sooner:
  *   - cgroup v2: inotify on memory.events, memory.swap.events and
  *     pids.events, which the kernel touches on every event;
  *   - cgroup v1: an eventfd on memory.oom_control (OOM) and usage

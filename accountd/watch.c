@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,41 @@ static int		 ifd = -1;
 static struct event	*inotify_ev, *rescan_ev, *kick_ev;
 static char		**wd_dir;	/* watch -> folder, relative to the
 					 * primary hierarchy ("" its root) */
+static unsigned		*wd_pass;	/* watch -> the pass that last added it */
 static size_t		 nwd_dir;
+static unsigned		 pass;
+#define PENDING_MAX	64
+static char		*pending[PENDING_MAX];	/* folders the next check
+						 * looks at */
+static size_t		 npending;
+static bool		 full;		/* the next check looks at all */
+static bool		 recheck;	/* watch_update adds every watch again */
+
+static void
+schedule(void)
+{
+	struct timeval tv = { 0, 20000 };
+
+	if (kick_ev != NULL && !evtimer_pending(kick_ev, NULL))
+		evtimer_add(kick_ev, &tv);
+}
+
+/* The next check looks at REL (taken). */
+static void
+pend(char *rel)
+{
+	for (size_t i = 0; i < npending; i++)
+		if (strcmp(pending[i], rel) == 0) {
+			free(rel);
+			return;
+		}
+	if (npending == PENDING_MAX) {
+		full = true;
+		free(rel);
+		return;
+	}
+	pending[npending++] = rel;
+}
 
 static void
 on_inotify(evutil_socket_t fd, short what, void *arg)
@@ -41,21 +76,55 @@ on_inotify(evutil_socket_t fd, short what, void *arg)
 		for (char *p = buf; p < buf + n;) {
 			struct inotify_event *e = (struct inotify_event *)(void *)p;
 
+			char *rel;
+
 			p += sizeof(*e) + e->len;
+			if (e->wd < 0 || (size_t)e->wd >= nwd_dir ||
+			    wd_dir[e->wd] == NULL) {
+				full = true;	/* overflow, or not ours */
+				continue;
+			}
+			if (e->mask & IN_IGNORED) {	/* the folder is gone */
+				free(wd_dir[e->wd]);
+				wd_dir[e->wd] = NULL;
+				full = true;
+				continue;
+			}
+			if (e->len == 0)
+				continue;
+			rel = xasprintf("%s%s%s", wd_dir[e->wd],
+			    *wd_dir[e->wd] ? "/" : "", e->name);
 			/* a cgroup moved in (rename) is not new: its
 			 * counters are older than this event */
-			if ((e->mask & IN_CREATE) && (e->mask & IN_ISDIR) &&
-			    e->len > 0 && e->wd >= 0 && (size_t)e->wd < nwd_dir &&
-			    wd_dir[e->wd] != NULL) {
-				_cleanup_free_ char *rel = xasprintf("%s%s%s",
-				    wd_dir[e->wd], *wd_dir[e->wd] ? "/" : "",
-				    e->name);
-
+			if ((e->mask & IN_CREATE) && (e->mask & IN_ISDIR))
 				ct_born_path(rel);
-			}
+			pend(rel);
 		}
 	}
-	watch_kick();
+	schedule();
+}
+
+static void
+on_kick(evutil_socket_t fd, short what, void *arg)
+{
+	char *paths[PENDING_MAX];
+	size_t n = npending;
+	bool all = full;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	/* a check may kick again (a cgroup not yet in every hierarchy):
+	 * that is the next check's */
+	memcpy(paths, pending, n * sizeof(paths[0]));
+	npending = 0;
+	full = false;
+	if (all)
+		ct_refresh_all();
+	else if (n > 0)
+		ct_refresh_paths((const char *const *)paths, n);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
 }
 
 static void
@@ -64,16 +133,33 @@ on_rescan(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
+	recheck = true;
 	ct_refresh_all();
 }
 
 void
 watch_kick(void)
 {
-	struct timeval tv = { 0, 20000 };
+	full = true;
+	schedule();
+}
 
-	if (kick_ev != NULL && !evtimer_pending(kick_ev, NULL))
-		evtimer_add(kick_ev, &tv);
+/* A check of the containers at or below RELPATH, shortly. */
+void
+watch_kick_path(const char *relpath)
+{
+	pend(xstrdup(relpath));
+	schedule();
+}
+
+/* The watch on folder REL, or -1. */
+static int
+watched(const char *rel)
+{
+	for (size_t i = 0; i < nwd_dir; i++)
+		if (wd_dir[i] != NULL && strcmp(wd_dir[i], rel) == 0)
+			return (int)i;
+	return -1;
 }
 
 static void
@@ -82,12 +168,17 @@ watch_dir(const char *relpath)
 	const struct cg_hier *h = &ad->layout.hier[ad->layout.primary];
 	_cleanup_free_ char *path = xasprintf("%s/%s", h->path, relpath);
 	char *slash = strrchr(path, '/');
+	const char *rel;
 	int wd;
 
 	if (slash != NULL && slash > path + strlen(h->path))
 		*slash = '\0';
 	else
 		path[strlen(h->path)] = '\0';
+	rel = path + strlen(h->path) + (path[strlen(h->path)] == '/');
+	/* once per folder: a thousand containers share a few parents */
+	if ((wd = watched(rel)) >= 0 && (!recheck || wd_pass[wd] == pass))
+		return;
 	/* the same path gives back the same watch */
 	if ((wd = inotify_add_watch(ifd, path, IN_CREATE | IN_DELETE |
 	    IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR)) < 0) {
@@ -99,12 +190,14 @@ watch_dir(const char *relpath)
 		size_t n = (size_t)wd * 2 + 16;
 
 		wd_dir = xreallocarray(wd_dir, n, sizeof(*wd_dir));
+		wd_pass = xreallocarray(wd_pass, n, sizeof(*wd_pass));
 		memset(wd_dir + nwd_dir, 0, (n - nwd_dir) * sizeof(*wd_dir));
+		memset(wd_pass + nwd_dir, 0, (n - nwd_dir) * sizeof(*wd_pass));
 		nwd_dir = n;
 	}
 	if (wd_dir[wd] == NULL)
-		wd_dir[wd] = xstrdup(path + strlen(h->path) +
-		    (path[strlen(h->path)] == '/'));
+		wd_dir[wd] = xstrdup(rel);
+	wd_pass[wd] = pass;
 }
 
 void
@@ -112,6 +205,8 @@ watch_update(void)
 {
 	if (ifd < 0)
 		return;
+	if (recheck)
+		pass++;
 	for (size_t i = 0; i < ct_count(); i++)
 		watch_dir(ct_nth(i)->cgpath);
 	for (size_t i = 0; i < ad->cfg.ndiscover; i++) {
@@ -121,6 +216,7 @@ watch_update(void)
 			p++;
 		watch_dir(p);
 	}
+	recheck = false;
 }
 
 int
@@ -137,7 +233,7 @@ watch_init(void)
 		    on_inotify, NULL);
 		event_add(inotify_ev, NULL);
 	}
-	kick_ev = evtimer_new(ad->base, on_rescan, NULL);
+	kick_ev = evtimer_new(ad->base, on_kick, NULL);
 	if (ad->cfg.rescan_interval > 0) {
 		rescan_ev = event_new(ad->base, -1, EV_PERSIST, on_rescan, NULL);
 		event_add(rescan_ev, &tv);
@@ -162,6 +258,12 @@ watch_close(void)
 	for (size_t i = 0; i < nwd_dir; i++)
 		free(wd_dir[i]);
 	free(wd_dir);
+	free(wd_pass);
 	wd_dir = NULL;
+	wd_pass = NULL;
 	nwd_dir = 0;
+	for (size_t i = 0; i < npending; i++)
+		free(pending[i]);
+	npending = 0;
+	full = false;
 }
