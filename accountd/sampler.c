@@ -6,6 +6,9 @@
 #include <event2/event.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +240,140 @@ v1_register(struct container *ct, int efd, const char *file,
 	return r;
 }
 
+/*
+ * The usage thresholds are registered off the event loop.  Each write of
+ * one to cgroup.event_control waits in the kernel for an RCU grace period
+ * (20 to 40 ms here), and held every request and the sampler as long:
+ * bench/set-latency.sh's probe, `acctctl status` 100 ms after a set, took
+ * 40 ms instead of 2.  The OOM registration (no wait) stays on the loop,
+ * so no OOM is missed meanwhile; a threshold only makes a container hot
+ * sooner, and until it is in place sampling does that.  One worker thread
+ * takes jobs from a fixed ring: descriptors it owns (duplicates of the
+ * container's memory directory and of the eventfd), a file name and a
+ * threshold.  It opens, writes and closes, nothing else (no allocation,
+ * no log, no state but the ring), so the main thread's fork in spawn.c
+ * never finds it holding a lock the child could need.  A full ring, or no
+ * worker, makes the registration on the loop, as before.
+ */
+#define REG_RING	256
+
+struct reg_job {
+	int		 dfd, efd;
+	const char	*file;		/* a string literal */
+	uint64_t	 threshold;
+};
+static struct reg_job reg_ring[REG_RING];
+static unsigned reg_head, reg_tail;	/* put at head, taken at tail */
+static bool reg_stop, reg_started;
+static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t reg_cv = PTHREAD_COND_INITIALIZER;
+static pthread_t reg_thread;
+static atomic_uint reg_failed;		/* reported by the loop */
+
+static int
+reg_write(int dfd, int efd, const char *file, uint64_t threshold)
+{
+	char buf[96];
+	int cfd, wfd, r = 0;
+	size_t n;
+
+	if ((cfd = openat(dfd, file, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	n = (size_t)snprintf(buf, sizeof(buf), "%d %d %llu", efd, cfd,
+	    (unsigned long long)threshold);
+	if ((wfd = openat(dfd, "cgroup.event_control", O_WRONLY | O_CLOEXEC)) < 0)
+		r = -errno;
+	else if (write(wfd, buf, n) != (ssize_t)n)
+		r = -EIO;
+	if (wfd >= 0)
+		close(wfd);
+	close(cfd);		/* the kernel holds its own reference */
+	return r;
+}
+
+static void *
+reg_worker(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct reg_job j;
+		bool stop;
+
+		pthread_mutex_lock(&reg_mu);
+		while (reg_head == reg_tail && !reg_stop)
+			pthread_cond_wait(&reg_cv, &reg_mu);
+		if (reg_head == reg_tail) {
+			pthread_mutex_unlock(&reg_mu);
+			return NULL;
+		}
+		j = reg_ring[reg_tail++ % REG_RING];
+		stop = reg_stop;
+		pthread_mutex_unlock(&reg_mu);
+		/* stopping: what is left is only closed */
+		if (!stop && reg_write(j.dfd, j.efd, j.file, j.threshold) < 0)
+			atomic_fetch_add(&reg_failed, 1);
+		close(j.dfd);
+		close(j.efd);
+	}
+}
+
+static void
+reg_start(void)
+{
+	sigset_t all, old;
+
+	/* signals stay the main thread's (libevent's handlers) */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	reg_stop = false;
+	reg_started = pthread_create(&reg_thread, NULL, reg_worker, NULL) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!reg_started)
+		log_warn("no worker thread for memory thresholds; registering "
+		    "them on the event loop");
+}
+
+static void
+reg_join(void)
+{
+	if (!reg_started)
+		return;
+	pthread_mutex_lock(&reg_mu);
+	reg_stop = true;
+	pthread_cond_signal(&reg_cv);
+	pthread_mutex_unlock(&reg_mu);
+	pthread_join(reg_thread, NULL);
+	reg_started = false;
+}
+
+/* A threshold for the worker; false: make it here. */
+static bool
+reg_queue(int mfd, int efd, const char *file, uint64_t threshold)
+{
+	struct reg_job j = { -1, -1, file, threshold };
+	bool queued = false;
+
+	if (!reg_started ||
+	    (j.dfd = fcntl(mfd, F_DUPFD_CLOEXEC, 0)) < 0 ||
+	    (j.efd = fcntl(efd, F_DUPFD_CLOEXEC, 0)) < 0)
+		goto out;
+	pthread_mutex_lock(&reg_mu);
+	if (reg_head - reg_tail < REG_RING) {
+		reg_ring[reg_head++ % REG_RING] = j;
+		pthread_cond_signal(&reg_cv);
+		queued = true;
+	}
+	pthread_mutex_unlock(&reg_mu);
+out:
+	if (!queued) {
+		if (j.dfd >= 0)
+			close(j.dfd);
+		if (j.efd >= 0)
+			close(j.efd);
+	}
+	return queued;
+}
+
 static void
 v1_disarm(struct container *ct)
 {
@@ -274,10 +411,16 @@ v1_arm(struct container *ct)
 		close(efd);
 		return;
 	}
-	for (int i = 0; i < 2; i++)
-		if (lim[i] > 0 && lim[i] < VAL_UNLIMITED)
-			(void)v1_register(ct, efd, file[i], (uint64_t)(HOT_RATIO *
-			    (double)lim[i]) * ACCT_PAGE_SIZE);
+	for (int i = 0; i < 2; i++) {
+		uint64_t thr = (uint64_t)(HOT_RATIO * (double)lim[i]) *
+		    ACCT_PAGE_SIZE;
+
+		if (lim[i] == 0 || lim[i] >= VAL_UNLIMITED)
+			continue;
+		if (!reg_queue(cg_ct_fd(&ad->layout, &ct->cg, CTRL_MEMORY), efd,
+		    file[i], thr))
+			(void)v1_register(ct, efd, file[i], thr);
+	}
 	ct->smp->ev_fd = efd;
 	ct->smp->ev_obj = event_new(ad->base, efd, EV_READ | EV_PERSIST, on_eventfd,
 	    ct);
@@ -530,6 +673,7 @@ on_slice(evutil_socket_t fd, short what, void *arg)
 	static const struct timeval now = { 0, 0 };
 	size_t i = ct_from(round_next), done = 0;
 	double t0 = now_s();
+	unsigned nfail;
 
 	(void)fd; (void)what; (void)arg;
 	for (; i < ct_count() && done < ROUND_SLICE; i++) {
@@ -583,6 +727,9 @@ on_slice(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	in_round = false;
+	if ((nfail = atomic_exchange(&reg_failed, 0)) > 0)
+		log_debug("sampling: %u memory threshold registrations failed "
+		    "(their containers are found near a limit by sampling)", nfail);
 	if (round_r % BC_IDLE_EVERY == 0) {
 		unsigned long used, budget;
 
@@ -1062,6 +1209,8 @@ sampler_init(void)
 			limit = rl.rlim_cur;
 		bc_init(limit > 512 ? limit - 512 : 0);
 	}
+	if (cg_version(&ad->layout, CTRL_MEMORY) == 1)
+		reg_start();
 	base_ev = event_new(ad->base, -1, EV_PERSIST, on_base, NULL);
 	event_add(base_ev, &tv);
 	slice_ev = evtimer_new(ad->base, on_slice, NULL);
@@ -1077,6 +1226,7 @@ sampler_init(void)
 void
 sampler_close(void)
 {
+	reg_join();
 	if (base_ev) event_free(base_ev);
 	if (slice_ev) event_free(slice_ev);
 	if (fast_ev) event_free(fast_ev);
