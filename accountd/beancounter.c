@@ -508,6 +508,9 @@ sample_fast(struct container *ct, bc_alert_fn alert, const char *cpu)
 			b->cpu_usage = cg_parse_u64(cpu) / 1000;	/* ns */
 		}
 		b->gate_ok = gate_value(cpu, &b->gate);
+		/* a read may catch a change half made (an exit counted
+		 * before its reaping): the next round reads again */
+		b->reread = true;
 	}
 	/* v1 throttling (v2 has it in cpu.stat above) */
 	if (have(b, BF_CPU_STAT) && rd(ct, BF_CPU_STAT, buf, sizeof(buf)) > 0) {
@@ -751,7 +754,11 @@ bc_sample(struct container *ct, bool slow, bc_alert_fn alert)
  * reclaim, peaks and limits that others reset or write, I/O written back
  * later (v2): read when the sampler forces the read (every
  * BC_IDLE_EVERY rounds, sampler.c), at an event, and when accountd
- * changes a limit.
+ * changes a limit.  And what a read catches half made: a task that has
+ * exited but is not yet reaped still counts in numproc, with the CPU
+ * counter already still.  So the gate shuts only after one full read
+ * that found the counter still; until then (after a round in which it
+ * moved, or any read outside a round: an exit, an event) it reads on.
  */
 int
 bc_sample_round(struct container *ct, bool slow, bool force,
@@ -760,18 +767,20 @@ bc_sample_round(struct container *ct, bool slow, bool force,
 	struct bc *b = &ct->bc;
 	const char *cpu = NULL;
 	char buf[512];
+	bool still = false;
 	uint64_t g;
 	ssize_t r;
+	int n;
 
 	if (b->gate_ok && have(b, BF_CPU)) {
 		if ((r = rd(ct, BF_CPU, buf, sizeof(buf))) == -ENODEV)
 			return -ENODEV;
 		if (r > 0) {
 			cpu = buf;
-			if (gate_value(buf, &g) && g == b->gate) {
+			if ((still = gate_value(buf, &g) && g == b->gate)) {
 				if (++b->idle_run == BC_TRIM_AFTER)
 					fast_trim(ct);
-				if (!force)
+				if (!force && !b->reread)
 					return BC_IDLE;
 			} else {
 				b->idle_run = 0;
@@ -779,7 +788,10 @@ bc_sample_round(struct container *ct, bool slow, bool force,
 			}
 		}
 	}
-	return sample(ct, slow, alert, cpu);
+	n = sample(ct, slow, alert, cpu);
+	/* the gate shuts after one full read with the counter still */
+	b->reread = !still;
+	return n;
 }
 
 int

@@ -77,6 +77,7 @@ struct bc {
 	uint64_t	 gate;
 	bool		 gate_ok;
 	bool		 gate_owed;	/* the gate's file has no kept fd */
+	bool		 reread;	/* read once more before the gate shuts */
 	unsigned	 idle_run;
 	bool		 have_oom;	/* the OOM-kill counter was read */
 	/* CPU (microseconds) */
