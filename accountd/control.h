@@ -40,6 +40,7 @@ bool	ctl_known(const char *cmd);		/* in ctl.c's table */
 /* ctl.c: the request fields as every handler reads them (the helper of
  * the read-only socket reads them so too, before forwarding) */
 const char *req_str(struct json_object *req, const char *key);
+int	req_name(struct json_object *req, const char **out, struct aerr *err);
 int	req_bool(struct json_object *req, const char *key, bool *out,
 	    struct aerr *err);
 int	req_params(struct json_object *req, struct ct_params *chg,

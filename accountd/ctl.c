@@ -73,16 +73,23 @@ req_bool(struct json_object *req, const char *key, bool *out,
 	return 0;
 }
 
+/* The container name a request gives, checked by the name rule. */
+int
+req_name(struct json_object *req, const char **out, struct aerr *err)
+{
+	if ((*out = req_str(req, "ct")) == NULL)
+		return aerr_set(err, EINVAL, "no container given (accepted: a "
+		    "container name such as 101)");
+	return ct_name_check(*out, err);
+}
+
 static int
 req_ct(struct json_object *req, struct container **out, struct aerr *err)
 {
-	const char *name = req_str(req, "ct");
+	const char *name;
 	int r;
 
-	if (name == NULL)
-		return aerr_set(err, EINVAL, "no container given (accepted: a "
-		    "container name such as 101)");
-	if ((r = ct_name_check(name, err)) < 0)
+	if ((r = req_name(req, &name, err)) < 0)
 		return r;
 	if ((*out = ct_find(name)) == NULL)
 		return aerr_set(err, ENOENT, "no container %s (acctctl list -a "

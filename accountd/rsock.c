@@ -173,18 +173,15 @@ ubc_local(struct json_object *req, struct json_object *reply,
 	return 0;
 }
 
-/* The one container a request names, checked as ctl.c's req_ct() does
+/* The one container a request names, checked as root's req_ct() does
  * before it looks the name up (root does that). */
 static int
-req_name(struct json_object *req, char *out, struct aerr *err)
+req_name_copy(struct json_object *req, char *out, struct aerr *err)
 {
-	const char *name = req_str(req, "ct");
+	const char *name;
 	int r;
 
-	if (name == NULL)
-		return aerr_set(err, EINVAL, "no container given (accepted: a "
-		    "container name such as 101)");
-	if ((r = ct_name_check(name, err)) < 0)
+	if ((r = req_name(req, &name, err)) < 0)
 		return r;
 	snprintf(out, RSOCK_NAME_MAX, "%s", name);
 	return 0;
@@ -201,10 +198,10 @@ fill_record(struct rsock_req *rq, struct json_object *req, struct aerr *err)
 	case RQ_SHOW:
 	case RQ_MEMINFO:
 		rq->nct = 1;
-		return req_name(req, rq->ct[0], err);
+		return req_name_copy(req, rq->ct[0], err);
 	case RQ_QUOTA:
 		rq->nct = 1;
-		if ((r = req_name(req, rq->ct[0], err)) < 0 ||
+		if ((r = req_name_copy(req, rq->ct[0], err)) < 0 ||
 		    (r = req_bool(req, "table", &table, err)) < 0)
 			return r;
 		rq->flags |= table ? RQF_TABLE : 0;
@@ -212,7 +209,7 @@ fill_record(struct rsock_req *rq, struct json_object *req, struct aerr *err)
 	case RQ_PLAN:
 		rq->nct = 1;
 		rq->flags |= RQF_PARAMS;
-		if ((r = req_name(req, rq->ct[0], err)) < 0)
+		if ((r = req_name_copy(req, rq->ct[0], err)) < 0)
 			return r;
 		return req_params(req, &rq->params, err);
 	case RQ_UBC:
