@@ -51,20 +51,8 @@ cpu_of() {	# PID...: their CPU time in ms (utime + stime), 0 when gone
 
 ncg() { if $v2; then find $R -name cgroup.procs | wc -l; else find $R/memory -name cgroup.procs | wc -l; fi; }
 echo "making $N cgroups under $P ($($v2 && echo v2 || echo v1); the host has $(ncg) memory cgroups)"
-if $v2; then
-	mkdir "$R/$P"
-	echo "+memory +cpu +pids +io" > "$R/$P/cgroup.subtree_control"
-	for i in $(seq -f %05g 1 "$N"); do mkdir "$R/$P/c$i"; done
-else
-	for h in "$R"/*/; do
-		[ -f "${h}cgroup.procs" ] || continue
-		case $h in */systemd/|*/unified/) continue ;; esac
-		mkdir "$h$P"
-		[ -f "$h$P/cpuset.cpus" ] && cat "${h}cpuset.cpus" > "$h$P/cpuset.cpus" &&
-		    cat "${h}cpuset.mems" > "$h$P/cpuset.mems"
-		for i in $(seq -f %05g 1 "$N"); do mkdir "$h$P/c$i"; done
-	done
-fi
+. "$(dirname "$0")/lib-cgroups.sh"
+make_cgroups "$R" "$P" "$N"
 port=$(( 20000 + RANDOM % 40000 ))
 "$B/accountd/accountd" -d -o run_dir="$T/run" -o state_dir="$T/state" \
     -o ct_conf_dir="$T/ct" -o cgroup_parent="$P-own" -o log_level=warn \

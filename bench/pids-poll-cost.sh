@@ -36,14 +36,8 @@ cleanup() {
 trap cleanup EXIT
 
 echo "making $N cgroups under $P (v1), each adopted with numproc 100"
-for h in "$R"/*/; do
-	[ -f "${h}cgroup.procs" ] || continue
-	case $h in */systemd/|*/unified/) continue ;; esac
-	mkdir "$h$P"
-	[ -f "$h$P/cpuset.cpus" ] && cat "${h}cpuset.cpus" > "$h$P/cpuset.cpus" &&
-	    cat "${h}cpuset.mems" > "$h$P/cpuset.mems"
-	for i in $(seq -f %05g 1 "$N"); do mkdir "$h$P/c$i"; done
-done
+. "$(dirname "$0")/lib-cgroups.sh"
+make_cgroups "$R" "$P" "$N"
 mkdir -p "$T/ct"
 confs() {	# NUMPROC
 	for i in $(seq -f %05g 1 "$N"); do

@@ -26,20 +26,8 @@ cleanup() {
 trap cleanup EXIT
 
 echo "making $N cgroups under $P ($($v2 && echo v2 || echo v1))"
-if $v2; then
-	mkdir "$R/$P"
-	echo "+memory +cpu +pids +io" > "$R/$P/cgroup.subtree_control"
-	for i in $(seq -f %05g 1 "$N"); do mkdir "$R/$P/c$i"; done
-else
-	for h in "$R"/*/; do
-		[ -f "${h}cgroup.procs" ] || continue
-		case $h in */systemd/|*/unified/) continue ;; esac
-		mkdir "$h$P"
-		[ -f "$h$P/cpuset.cpus" ] && cat "${h}cpuset.cpus" > "$h$P/cpuset.cpus" &&
-		    cat "${h}cpuset.mems" > "$h$P/cpuset.mems"
-		for i in $(seq -f %05g 1 "$N"); do mkdir "$h$P/c$i"; done
-	done
-fi
+. "$(dirname "$0")/lib-cgroups.sh"
+make_cgroups "$R" "$P" "$N"
 # ACCT_BENCH_LIMITS=1: every container has limits accountd applied (ram,
 # cpulimit, cpuunits; no numproc, whose v1 polling would swamp the rest),
 # adopted through a CTID.conf with CGROUP=, so their files are followed
