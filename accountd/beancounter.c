@@ -86,7 +86,9 @@ version_of(enum bc_file f)
  *      (gates_owed: containers whose gate is read by path); a container
  *      idle for BC_TRIM_AFTER rounds gives its counters back;
  *   3. directories and the v1 eventfd, within a quarter of the budget
- *      (bc_budget_take_dirs).
+ *      (bc_budget_take_dirs);
+ *   4. a lean container's v1 eventfd (sampler.c, v1_arm), from the whole
+ *      budget while gates are left for every container.
  */
 static unsigned long fds_used, fds_budget = 1000, gates_owed;
 static bool budget_warned, dirs_told;

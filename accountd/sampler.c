@@ -58,6 +58,7 @@ struct ct_sampler {
 	bool		 hot;		/* near a limit: sampled fast */
 	double		 hot_until;
 	int		 ev_fd;		/* v1 eventfd: OOM and usage thresholds */
+	bool		 ev_budget;	/* lean: ev_fd taken from the budget */
 	struct event	*ev_obj;
 	uint64_t	 ev_limit[2];	/* limits the thresholds were set for */
 	bool		 ev_rearm;	/* limits changed: re-arm after the reply */
@@ -383,15 +384,17 @@ v1_disarm(struct container *ct)
 	close(ct->smp->ev_fd);
 	ct->smp->ev_fd = -1;
 	ct->smp->ev_obj = NULL;
+	if (ct->smp->ev_budget)
+		bc_budget_give(1);
+	ct->smp->ev_budget = false;
 }
+
+static void v1_arm_efd(struct container *, const uint64_t[2]);
 
 static void
 v1_arm(struct container *ct)
 {
-	static const char *const file[2] = { "memory.usage_in_bytes",
-		"memory.memsw.usage_in_bytes" };
 	uint64_t lim[2];
-	int efd;
 
 	lim[0] = ct->bc.r[UB_PHYSPAGES].limit;
 	lim[1] = ct->bc.r[UB_SWAPPAGES].present &&
@@ -403,8 +406,43 @@ v1_arm(struct container *ct)
 	v1_disarm(ct);
 	ct->smp->ev_limit[0] = lim[0];
 	ct->smp->ev_limit[1] = lim[1];
-	/* a lean container has no eventfd: sampling finds its failures */
-	if (ct->lean || cg_ct_fd(&ad->layout, &ct->cg, CTRL_MEMORY) < 0 ||
+	/*
+	 * A lean container (its directories not kept) takes its eventfd
+	 * from the whole budget, like a gate, and opens its directories
+	 * for the registrations only: the kernel keeps them without the
+	 * directory.  Without a descriptor left, sampling finds its
+	 * failures.
+	 */
+	if (ct->lean) {
+		struct aerr err = { 0 };
+
+		if (!bc_budget_take(1, ct->name))
+			return;
+		if (ct_dirs(ct, &err) < 0) {
+			bc_budget_give(1);
+			return;
+		}
+		v1_arm_efd(ct, lim);
+		if (ct->smp->ev_fd >= 0)
+			ct->smp->ev_budget = true;
+		else
+			bc_budget_give(1);
+		ct_dirs_done(ct);
+		return;
+	}
+	v1_arm_efd(ct, lim);
+}
+
+/* The registrations on a new eventfd, the container's memory directory
+ * open. */
+static void
+v1_arm_efd(struct container *ct, const uint64_t lim[2])
+{
+	static const char *const file[2] = { "memory.usage_in_bytes",
+		"memory.memsw.usage_in_bytes" };
+	int efd;
+
+	if (cg_ct_fd(&ad->layout, &ct->cg, CTRL_MEMORY) < 0 ||
 	    (efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
 		return;
 	if (v1_register(ct, efd, "memory.oom_control", 0) < 0) {
@@ -493,6 +531,8 @@ by_wd_set(int wd, struct container *ct)
 	by_wd[wd] = ct;
 }
 
+static bool watches_full;	/* the inotify watch limit was met: said once */
+
 static void
 v2_watch(struct container *ct)
 {
@@ -505,14 +545,25 @@ v2_watch(struct container *ct)
 		char *path;
 		int wd;
 
+		/* a watch takes no descriptor: a lean container, whose
+		 * files are not kept, is watched too */
 		ct->smp->wd[i] = -1;
-		if (ifd < 0 || ct->bc.fd[f[i]] < 0 ||
+		if (ifd < 0 || ct->bc.fd[f[i]] == BC_FD_ABSENT ||
 		    cg_ct_fd(&ad->layout, &ct->cg, c) < 0)
 			continue;
 		path = xasprintf("%s/%s/%s", ad->layout.hier[
 		    ad->layout.ctrl_hier[c]].path, ct->cgpath, name);
 		wd = inotify_add_watch(ifd, path, IN_MODIFY);
 		free(path);
+		if (wd < 0 && errno == ENOSPC) {
+			if (!watches_full)
+				log_warn("%s and later containers: no inotify "
+				    "watch left (fs.inotify.max_user_watches); "
+				    "their failures are found by sampling",
+				    ct->name);
+			watches_full = true;
+			continue;
+		}
 		if (wd < 0) {
 			log_warn("%s: inotify on %s: %s; relying on sampling",
 			    ct->name, name, strerror(errno));

@@ -12,17 +12,24 @@
  *                                     to PORTFILE) and never accept: a
  *                                     server that takes connections and
  *                                     never answers
+ *   sectool nofile N CMD [ARG...]     exec CMD with an open-file limit of
+ *                                     N it cannot raise (CAP_SYS_RESOURCE
+ *                                     dropped from the bounding set): a
+ *                                     host with a low LimitNOFILE
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -99,6 +106,27 @@ hold(const char *portfile, int seconds)
 	return 0;
 }
 
+static int
+nofile(const char *n, char **argv)
+{
+	struct rlimit rl;
+	char *end;
+
+	rl.rlim_cur = rl.rlim_max = strtoul(n, &end, 10);
+	if (*n == '\0' || *end != '\0') {
+		fprintf(stderr, "sectool nofile: not a number: %s\n", n);
+		return 2;
+	}
+	if (prctl(PR_CAPBSET_DROP, CAP_SYS_RESOURCE, 0, 0, 0) < 0 ||
+	    setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		perror("sectool nofile");
+		return 1;
+	}
+	execvp(argv[0], argv);
+	perror(argv[0]);
+	return 127;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -108,7 +136,9 @@ main(int argc, char **argv)
 		return req(argv[2], argv[3]);
 	if (argc == 4 && strcmp(argv[1], "hold") == 0)
 		return hold(argv[2], atoi(argv[3]));
+	if (argc >= 4 && strcmp(argv[1], "nofile") == 0)
+		return nofile(argv[2], argv + 3);
 	fprintf(stderr, "usage: sectool runas USER CMD [ARG...] | req SOCKET "
-	    "JSON | hold PORTFILE SECONDS\n");
+	    "JSON | hold PORTFILE SECONDS | nofile N CMD [ARG...]\n");
 	return 2;
 }
