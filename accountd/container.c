@@ -344,6 +344,16 @@ ct_new(const char *name, const char *cgpath, enum ct_origin origin)
 	return ct;
 }
 
+/* The failure shown for the container (show, create's warning), or none:
+ * kept on the heap only while there is one (most containers have none). */
+static void
+ct_status(struct container *ct, const char *msg)
+{
+	free(ct->status_msg);
+	ct->status_msg = msg != NULL && *msg != '\0' ?
+	    xstrndup(msg, CT_STATUS_MAX - 1) : NULL;
+}
+
 static void
 ct_free(struct container *ct)
 {
@@ -352,6 +362,8 @@ ct_free(struct container *ct)
 	cg_ct_close(&ct->cg);
 	ctconf_free(&ct->conf);
 	free(ct->cgpath);
+	free(ct->status_msg);
+	bc_forget(ct);
 	free(ct);
 }
 
@@ -900,12 +912,12 @@ cg_below_root(struct container *ct)
 		return true;	/* nothing open there: nothing to refuse */
 	if (a.st_dev == b.st_dev && a.st_ino != b.st_ino)
 		return true;
-	if (strcmp(ct->status_msg, "not managed: its cgroup is the root of "
-	    "the hierarchy or outside it") != 0)
+	if (ct->status_msg == NULL || strcmp(ct->status_msg, "not managed: "
+	    "its cgroup is the root of the hierarchy or outside it") != 0)
 		log_err("%s: cgroup %s is the root of %s or outside it; not "
 		    "managed", ct->name, ct->cgpath, ad->layout.hier[p].path);
-	snprintf(ct->status_msg, sizeof(ct->status_msg), "not managed: its "
-	    "cgroup is the root of the hierarchy or outside it");
+	ct_status(ct, "not managed: its cgroup is the root of the hierarchy "
+	    "or outside it");
 	return false;
 }
 
@@ -958,7 +970,7 @@ ct_start(struct container *ct, const struct ct_params *extra,
 	ct->since = time(NULL);
 	if (ct->born_ms != 0 || born_take(ct->cgpath))
 		ct->born_ms = birth_ms(ct);
-	ct->status_msg[0] = '\0';
+	ct_status(ct, NULL);
 	ct->live = ct->conf.params;
 	/* values set without --save before accountd restarted, for this
 	 * same cgroup, are still the ones in effect */
@@ -971,7 +983,7 @@ ct_start(struct container *ct, const struct ct_params *extra,
 	    admit_check(ct->name, ct, &ct->live, false, &aerr) < 0) {
 		/* the runtime started it: it runs, without the guarantee */
 		log_err("%s; it runs without its guarantee", aerr.msg);
-		snprintf(ct->status_msg, sizeof(ct->status_msg), "%s", aerr.msg);
+		ct_status(ct, aerr.msg);
 		memset(&ct->live.v[P_MEMGUARANTEE], 0,
 		    sizeof(ct->live.v[P_MEMGUARANTEE]));
 	}
@@ -987,7 +999,7 @@ ct_start(struct container *ct, const struct ct_params *extra,
 	if (r < 0) {
 		log_err("%s not applied: %s", extra ? "settings" :
 		    "saved settings", err->msg);
-		snprintf(ct->status_msg, sizeof(ct->status_msg), "%s", err->msg);
+		ct_status(ct, err->msg);
 		memset(&ct->live, 0, sizeof(ct->live));
 	} else {
 		log_info("%s: running in %s, %s applied", ct->name,
@@ -1324,12 +1336,11 @@ ct_hook_start(const char *name, const char *cgpath,
 		else if ((r = ct_apply(ct, &p, &p, &ct->conf.params, NULL,
 		    err)) == 0) {
 			ct->live = p;
-			ct->status_msg[0] = '\0';
+			ct_status(ct, NULL);
 			vswap_start(ct);
 			sampler_limits_changed(ct);
 		} else {
-			snprintf(ct->status_msg, sizeof(ct->status_msg), "%s",
-			    err->msg);
+			ct_status(ct, err->msg);
 		}
 	}
 	if (r == 0 && !ct->running)
