@@ -106,6 +106,7 @@ void	ct_caps(const struct container *, struct kcaps *);
 int	ct_plan(struct container *, const struct ct_params *,
 	    struct kcaps *, struct plan *, struct aerr *);
 const struct ct_params *ct_effective(const struct container *);
+void	ct_params_gc(void);
 void	ct_refresh_all(void);
 void	ct_refresh_paths(const char *const *paths, size_t npaths);
 /* birth and end (docs/billing.md): a hook's request that the runtime

@@ -344,6 +344,28 @@ ct_new(const char *name, const char *cgpath, enum ct_origin origin)
 	return ct;
 }
 
+/*
+ * The list and path texts of ct_params are interned (params.h); those no
+ * container holds any longer (a deleted container's, a request's) are
+ * freed once they outnumber the ones held after the last collection.
+ * Called between callbacks (after each request), where the only ct_params
+ * alive are the containers' saved and live ones.
+ */
+void
+ct_params_gc(void)
+{
+	static size_t kept;
+
+	if (params_interned() <= 2 * kept + 64)
+		return;
+	for (size_t i = 0; i < ad->ncts; i++) {
+		params_gc_mark(&ad->cts[i]->conf.params);
+		params_gc_mark(&ad->cts[i]->live);
+	}
+	params_gc_sweep();
+	kept = params_interned();
+}
+
 /* The failure shown for the container (show, create's warning), or none:
  * kept on the heap only while there is one (most containers have none). */
 static void

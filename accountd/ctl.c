@@ -1159,8 +1159,11 @@ ctl_forwarded(const struct rsock_req *rq)
 		json_object_object_add(req, "table",
 		    json_object_new_boolean(1));
 	if (rq->kind == RQ_PLAN) {
+		struct ct_params chg;
+
+		rsock_params_get(&rq->params, &chg);
 		if ((r = req_ct(req, &ct, &err)) == 0)
-			r = plan_reply(ct, &rq->params, reply, &warn, &err);
+			r = plan_reply(ct, &chg, reply, &warn, &err);
 	} else {
 		r = ctl_dispatch(&c, req, reply, &warn, &err);
 	}
