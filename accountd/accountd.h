@@ -21,6 +21,7 @@
 #include "vswap.h"
 
 #define CT_NAME_MAX	64
+#define CT_STATUS_MAX	256
 
 enum ct_origin {
 	CT_OWN,		/* accountd created the cgroup */
@@ -39,7 +40,9 @@ struct container {
 	struct ct_params live;		/* in effect: saved + unsaved */
 	bool		 running;	/* the cgroup exists */
 	struct cg_ct	 cg;		/* open while running */
-	char		 status_msg[256];	/* last failure applying at start */
+	char		*status_msg;	/* last failure applying at start, at
+					 * most CT_STATUS_MAX - 1 bytes; NULL:
+					 * none (container.c's ct_status()) */
 	time_t		 since;		/* when it was last seen starting */
 	uint64_t	 born_ms;	/* this cgroup's birth was seen (wall
 					 * ms, its ctime); 0: not seen */
@@ -103,6 +106,7 @@ void	ct_caps(const struct container *, struct kcaps *);
 int	ct_plan(struct container *, const struct ct_params *,
 	    struct kcaps *, struct plan *, struct aerr *);
 const struct ct_params *ct_effective(const struct container *);
+void	ct_params_gc(void);
 void	ct_refresh_all(void);
 void	ct_refresh_paths(const char *const *paths, size_t npaths);
 /* birth and end (docs/billing.md): a hook's request that the runtime

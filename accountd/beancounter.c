@@ -14,6 +14,7 @@
 #include "beancounter.h"
 #include "log.h"
 #include "vswap.h"
+#include "xalloc.h"
 
 static const struct {
 	enum cg_ctrl	 ctrl;		/* for v1; v2 has one tree */
@@ -548,6 +549,8 @@ parse_io(struct container *ct, int v2)
 		if (d == NULL) {
 			if (b->ndev == BC_MAX_DEVS)
 				continue;
+			if (b->dev == NULL)
+				b->dev = xcalloc(BC_MAX_DEVS, sizeof(*b->dev));
 			d = &b->dev[b->ndev++];
 			memset(d, 0, sizeof(*d));
 			snprintf(d->dev, sizeof(d->dev), "%s", dev);
@@ -837,6 +840,7 @@ bc_start(struct container *ct)
 	bool keep;
 	int fresh;
 
+	free(b->dev);
 	memset(b, 0, sizeof(*b));
 	/* the gate of every container, and the other fast-tier files of a
 	 * container that keeps its directories, get kept descriptors while
@@ -888,6 +892,14 @@ bc_start(struct container *ct)
 		b->r[r].maxheld = rec->row[r].maxheld;
 		b->r[r].failcnt = rec->row[r].failcnt;
 	}
+}
+
+void
+bc_forget(struct container *ct)
+{
+	free(ct->bc.dev);
+	ct->bc.dev = NULL;
+	ct->bc.ndev = 0;
 }
 
 void

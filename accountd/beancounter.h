@@ -86,8 +86,10 @@ struct bc {
 	/* pressure, cumulative stall microseconds: cpu, memory, io */
 	bool		 have_psi;
 	uint64_t	 psi_some[3], psi_full[3];
-	/* I/O per device */
-	struct bc_dev	 dev[BC_MAX_DEVS];
+	/* I/O per device: BC_MAX_DEVS of them, allocated at the first (most
+	 * containers of a large host do no block I/O); freed by bc_start()
+	 * and bc_forget() */
+	struct bc_dev	*dev;
 	int		 ndev;
 	/* memory.stat extras */
 	uint64_t	 mem_cache, mem_anon;
@@ -105,6 +107,7 @@ bool	bc_budget_take_dirs(unsigned long need, const char *name);
 void	bc_budget_give(unsigned long n);
 void	bc_start(struct container *);	/* open fds, load saved rows */
 void	bc_stop(struct container *);
+void	bc_forget(struct container *);	/* the container goes: free */
 /* One sample; slow: read the slow tier too.  Returns -ENODEV when the
  * cgroup is gone, else the number of rows whose failcnt grew. */
 int	bc_sample(struct container *, bool slow, bc_alert_fn);

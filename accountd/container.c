@@ -93,6 +93,88 @@ cg_within(const char *b, const char *a)
 }
 
 /*
+ * The registry's second order: the containers sorted by cgroup path
+ * (strcmp), so that the paths below a folder, which share its prefix and
+ * a '/', lie together.  ct_new() and ct_delete() keep it.
+ */
+static struct container **bypath;
+static size_t nbypath;
+static size_t ncts_cap;		/* room in ad->cts */
+
+/* The first index whose path does not sort before path[0..len) (the
+ * first of those that start with it, if any). */
+static size_t
+bypath_lower(const char *path, size_t len)
+{
+	size_t lo = 0, hi = nbypath;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *q = bypath[mid]->cgpath;
+
+		if (strncmp(q, path, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void
+bypath_add(struct container *ct)
+{
+	size_t i = bypath_lower(ct->cgpath, strlen(ct->cgpath));
+
+	if (nbypath % 64 == 0)
+		bypath = xreallocarray(bypath, nbypath + 64, sizeof(*bypath));
+	memmove(&bypath[i + 1], &bypath[i], (nbypath - i) * sizeof(*bypath));
+	bypath[i] = ct;
+	nbypath++;
+}
+
+static void
+bypath_del(struct container *ct)
+{
+	for (size_t i = bypath_lower(ct->cgpath, strlen(ct->cgpath));
+	    i < nbypath && strcmp(bypath[i]->cgpath, ct->cgpath) == 0; i++)
+		if (bypath[i] == ct) {
+			memmove(&bypath[i], &bypath[i + 1],
+			    (nbypath - i - 1) * sizeof(*bypath));
+			nbypath--;
+			return;
+		}
+}
+
+/* A container other than self whose cgroup path is path[0..len). */
+static const struct container *
+bypath_other(const char *path, size_t len, const struct container *self)
+{
+	for (size_t i = bypath_lower(path, len); i < nbypath; i++) {
+		const char *q = bypath[i]->cgpath;
+
+		if (strncmp(q, path, len) != 0 || q[len] != '\0')
+			return NULL;
+		if (bypath[i] != self)
+			return bypath[i];
+	}
+	return NULL;
+}
+
+/* A container other than self whose cgroup is below the folder path. */
+static const struct container *
+bypath_below(const char *path, const struct container *self)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/", path);
+	size_t len = strlen(dir);
+
+	for (size_t i = bypath_lower(dir, len); i < nbypath &&
+	    strncmp(bypath[i]->cgpath, dir, len) == 0; i++)
+		if (bypath[i] != self)
+			return bypath[i];
+	return NULL;
+}
+
+/*
  * Two containers never share a cgroup, and neither holds the other's:
  * the holder's counters would include the other's usage (every row
  * counted twice) and the limits of both would apply to the inner one,
@@ -105,6 +187,7 @@ ct_cgpath_claim(const char *path, const struct container *self,
     struct aerr *err)
 {
 	const char *parent = ad->cfg.cgroup_parent;
+	const struct container *o;
 
 	while (*path == '/')
 		path++;
@@ -116,29 +199,23 @@ ct_cgpath_claim(const char *path, const struct container *self,
 		    "cgroup_parent /%s or holds it (accepted: a cgroup outside "
 		    "it, or no --cgroup for a container of accountd's own)",
 		    path, parent);
-	/* every start compares with every container: one scan of the
-	 * common prefix per container (at 20,000 containers the five
-	 * string scans this took were most of accountd's start-up) */
-	for (size_t i = 0; i < ad->ncts; i++) {
-		const struct container *o = ad->cts[i];
-		const char *q = o->cgpath;
-		size_t k = 0;
-
-		if (o == self)
-			continue;
-		while (q[k] != '\0' && q[k] == path[k])
-			k++;
-		if (q[k] == '\0' && path[k] == '\0')
-			return aerr_set(err, EBUSY, "cgroup /%s is already "
-			    "container %s's (accepted: a cgroup no other "
-			    "container uses)", path, o->name);
-		if ((q[k] == '\0' && path[k] == '/') ||
-		    (path[k] == '\0' && q[k] == '/'))
-			return aerr_set(err, EBUSY, "cgroup /%s %s container "
-			    "%s's cgroup /%s (accepted: a cgroup that neither "
-			    "holds nor is inside another container's)", path,
-			    q[k] == '/' ? "holds" : "is inside", o->name, q);
-	}
+	/* the index by cgroup path: the path itself, each folder above
+	 * it, and the first path below it (one binary search each: this
+	 * scanned every container, quadratic at start-up) */
+	if ((o = bypath_other(path, strlen(path), self)) != NULL)
+		return aerr_set(err, EBUSY, "cgroup /%s is already "
+		    "container %s's (accepted: a cgroup no other "
+		    "container uses)", path, o->name);
+	for (size_t k = 1; path[k] != '\0'; k++)
+		if (path[k] == '/' && (o = bypath_other(path, k, self)) != NULL)
+			return aerr_set(err, EBUSY, "cgroup /%s is inside "
+			    "container %s's cgroup /%s (accepted: a cgroup that "
+			    "neither holds nor is inside another container's)",
+			    path, o->name, o->cgpath);
+	if ((o = bypath_below(path, self)) != NULL)
+		return aerr_set(err, EBUSY, "cgroup /%s holds container %s's "
+		    "cgroup /%s (accepted: a cgroup that neither holds nor is "
+		    "inside another container's)", path, o->name, o->cgpath);
 	return 0;
 }
 
@@ -236,6 +313,7 @@ struct container *
 ct_new(const char *name, const char *cgpath, enum ct_origin origin)
 {
 	struct container *ct = xcalloc(1, sizeof(*ct));
+	size_t lo, hi;
 
 	snprintf(ct->name, sizeof(ct->name), "%s", name);
 	ct->bcid = bcid_of(name);
@@ -244,10 +322,58 @@ ct_new(const char *name, const char *cgpath, enum ct_origin origin)
 	ct->cgpath = xstrdup(cgpath);
 	ct->origin = origin;
 	cg_ct_init(&ct->cg);
-	ad->cts = xreallocarray(ad->cts, ad->ncts + 1, sizeof(*ad->cts));
-	ad->cts[ad->ncts++] = ct;
-	qsort(ad->cts, ad->ncts, sizeof(*ad->cts), cmp_ct);
+	/* sorted insertion (a qsort per insertion made start-up quadratic) */
+	if (ad->ncts == ncts_cap) {
+		ncts_cap = ncts_cap ? 2 * ncts_cap : 64;
+		ad->cts = xreallocarray(ad->cts, ncts_cap, sizeof(*ad->cts));
+	}
+	lo = 0, hi = ad->ncts;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_ct(&ad->cts[mid], &ct) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(&ad->cts[lo + 1], &ad->cts[lo],
+	    (ad->ncts - lo) * sizeof(*ad->cts));
+	ad->cts[lo] = ct;
+	ad->ncts++;
+	bypath_add(ct);
 	return ct;
+}
+
+/*
+ * The list and path texts of ct_params are interned (params.h); those no
+ * container holds any longer (a deleted container's, a request's) are
+ * freed once they outnumber the ones held after the last collection.
+ * Called between callbacks (after each request), where the only ct_params
+ * alive are the containers' saved and live ones.
+ */
+void
+ct_params_gc(void)
+{
+	static size_t kept;
+
+	if (params_interned() <= 2 * kept + 64)
+		return;
+	for (size_t i = 0; i < ad->ncts; i++) {
+		params_gc_mark(&ad->cts[i]->conf.params);
+		params_gc_mark(&ad->cts[i]->live);
+	}
+	params_gc_sweep();
+	kept = params_interned();
+}
+
+/* The failure shown for the container (show, create's warning), or none:
+ * kept on the heap only while there is one (most containers have none). */
+static void
+ct_status(struct container *ct, const char *msg)
+{
+	free(ct->status_msg);
+	ct->status_msg = msg != NULL && *msg != '\0' ?
+	    xstrndup(msg, CT_STATUS_MAX - 1) : NULL;
 }
 
 static void
@@ -258,6 +384,8 @@ ct_free(struct container *ct)
 	cg_ct_close(&ct->cg);
 	ctconf_free(&ct->conf);
 	free(ct->cgpath);
+	free(ct->status_msg);
+	bc_forget(ct);
 	free(ct);
 }
 
@@ -272,6 +400,7 @@ ct_delete(struct container *ct)
 	live_forget(ct->name);
 	quota_forget(ct);
 	bcid_forget(ct->name);
+	bypath_del(ct);
 	for (i = 0, j = 0; i < ad->ncts; i++)
 		if (ad->cts[i] != ct)
 			ad->cts[j++] = ad->cts[i];
@@ -288,7 +417,10 @@ ct_shutdown(void)
 	}
 	free(ad->cts);
 	ad->cts = NULL;
-	ad->ncts = 0;
+	ad->ncts = ncts_cap = 0;
+	free(bypath);
+	bypath = NULL;
+	nbypath = 0;
 }
 
 const struct ct_params *
@@ -802,12 +934,12 @@ cg_below_root(struct container *ct)
 		return true;	/* nothing open there: nothing to refuse */
 	if (a.st_dev == b.st_dev && a.st_ino != b.st_ino)
 		return true;
-	if (strcmp(ct->status_msg, "not managed: its cgroup is the root of "
-	    "the hierarchy or outside it") != 0)
+	if (ct->status_msg == NULL || strcmp(ct->status_msg, "not managed: "
+	    "its cgroup is the root of the hierarchy or outside it") != 0)
 		log_err("%s: cgroup %s is the root of %s or outside it; not "
 		    "managed", ct->name, ct->cgpath, ad->layout.hier[p].path);
-	snprintf(ct->status_msg, sizeof(ct->status_msg), "not managed: its "
-	    "cgroup is the root of the hierarchy or outside it");
+	ct_status(ct, "not managed: its cgroup is the root of the hierarchy "
+	    "or outside it");
 	return false;
 }
 
@@ -860,7 +992,7 @@ ct_start(struct container *ct, const struct ct_params *extra,
 	ct->since = time(NULL);
 	if (ct->born_ms != 0 || born_take(ct->cgpath))
 		ct->born_ms = birth_ms(ct);
-	ct->status_msg[0] = '\0';
+	ct_status(ct, NULL);
 	ct->live = ct->conf.params;
 	/* values set without --save before accountd restarted, for this
 	 * same cgroup, are still the ones in effect */
@@ -873,7 +1005,7 @@ ct_start(struct container *ct, const struct ct_params *extra,
 	    admit_check(ct->name, ct, &ct->live, false, &aerr) < 0) {
 		/* the runtime started it: it runs, without the guarantee */
 		log_err("%s; it runs without its guarantee", aerr.msg);
-		snprintf(ct->status_msg, sizeof(ct->status_msg), "%s", aerr.msg);
+		ct_status(ct, aerr.msg);
 		memset(&ct->live.v[P_MEMGUARANTEE], 0,
 		    sizeof(ct->live.v[P_MEMGUARANTEE]));
 	}
@@ -889,7 +1021,7 @@ ct_start(struct container *ct, const struct ct_params *extra,
 	if (r < 0) {
 		log_err("%s not applied: %s", extra ? "settings" :
 		    "saved settings", err->msg);
-		snprintf(ct->status_msg, sizeof(ct->status_msg), "%s", err->msg);
+		ct_status(ct, err->msg);
 		memset(&ct->live, 0, sizeof(ct->live));
 	} else {
 		log_info("%s: running in %s, %s applied", ct->name,
@@ -1201,8 +1333,10 @@ ct_hook_start(const char *name, const char *cgpath,
 			    cg_ct_remove(&ad->layout, ct->cgpath, &re) < 0)
 				log_warn("%s: %s", name, re.msg);
 		}
+		bypath_del(ct);
 		free(ct->cgpath);
 		ct->cgpath = xstrdup(cgpath);
+		bypath_add(ct);
 	}
 	if (ct == NULL)
 		ct = ct_new(name, cgpath, CT_HOOKED);
@@ -1224,12 +1358,11 @@ ct_hook_start(const char *name, const char *cgpath,
 		else if ((r = ct_apply(ct, &p, &p, &ct->conf.params, NULL,
 		    err)) == 0) {
 			ct->live = p;
-			ct->status_msg[0] = '\0';
+			ct_status(ct, NULL);
 			vswap_start(ct);
 			sampler_limits_changed(ct);
 		} else {
-			snprintf(ct->status_msg, sizeof(ct->status_msg), "%s",
-			    err->msg);
+			ct_status(ct, err->msg);
 		}
 	}
 	if (r == 0 && !ct->running)

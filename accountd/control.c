@@ -324,6 +324,7 @@ handle(struct ctl_conn *c, uint32_t seq, const char *payload, size_t len)
 	sbuf_free(&warn);
 	json_object_put(reply);
 	json_object_put(req);
+	ct_params_gc();	/* texts no container holds (params.h) */
 }
 
 /* Handle the requests read so far, while the client reads its replies:

@@ -220,7 +220,7 @@ ct_summary(struct container *ct)
 	json_object_object_add(o, "params", params_summary(p));
 	if ((dr = drift_json(ct)) != NULL)
 		json_object_object_add(o, "drift", dr);
-	if (ct->status_msg[0])
+	if (ct->status_msg != NULL)
 		add_str(o, "error", ct->status_msg);
 	return o;
 }
@@ -732,7 +732,7 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 
 		ct_refresh_paths(&one, 1);	/* it starts; the others wait */
 	}
-	if (ct->status_msg[0]) {
+	if (ct->status_msg != NULL) {
 		/* created, but its settings could not be applied */
 		sbuf_printf(warn, "%s\n", ct->status_msg);
 	}
@@ -1159,8 +1159,11 @@ ctl_forwarded(const struct rsock_req *rq)
 		json_object_object_add(req, "table",
 		    json_object_new_boolean(1));
 	if (rq->kind == RQ_PLAN) {
+		struct ct_params chg;
+
+		rsock_params_get(&rq->params, &chg);
 		if ((r = req_ct(req, &ct, &err)) == 0)
-			r = plan_reply(ct, &rq->params, reply, &warn, &err);
+			r = plan_reply(ct, &chg, reply, &warn, &err);
 	} else {
 		r = ctl_dispatch(&c, req, reply, &warn, &err);
 	}

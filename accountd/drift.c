@@ -371,9 +371,9 @@ drift_check(struct container *ct)
 		int r;
 
 		/* the configured lists go with their parameters */
-		memcpy(chg.cpumask, ct->live.cpumask, sizeof(chg.cpumask));
-		memcpy(chg.nodemask, ct->live.nodemask, sizeof(chg.nodemask));
-		memcpy(chg.iodevices, ct->live.iodevices, sizeof(chg.iodevices));
+		chg.cpumask = ct->live.cpumask;
+		chg.nodemask = ct->live.nodemask;
+		chg.iodevices = ct->live.iodevices;
 		r = ct_set(ct, &chg, false, &warn, &err);
 		sbuf_free(&warn);
 		for (size_t k = 0; k < nf; k++)

@@ -194,7 +194,7 @@ static int
 expand_root(const char *name, const struct ct_params *p, char *out,
     size_t len, struct aerr *err)
 {
-	const char *s = p->private_dir;
+	const char *s = params_text(p, P_PRIVATE);
 	size_t o = 0;
 
 	while (*s != '\0' && o + 1 < len) {

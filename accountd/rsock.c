@@ -191,6 +191,7 @@ static int
 fill_record(struct rsock_req *rq, struct json_object *req, struct aerr *err)
 {
 	struct json_object *want;
+	struct ct_params chg;
 	bool table;
 	int r;
 
@@ -211,7 +212,10 @@ fill_record(struct rsock_req *rq, struct json_object *req, struct aerr *err)
 		rq->flags |= RQF_PARAMS;
 		if ((r = req_name_copy(req, rq->ct[0], err)) < 0)
 			return r;
-		return req_params(req, &rq->params, err);
+		if ((r = req_params(req, &chg, err)) < 0)
+			return r;
+		rsock_params_put(&rq->params, &chg);
+		return 0;
 	case RQ_UBC:
 		if (!json_object_object_get_ex(req, "cts", &want))
 			return 0;
@@ -532,6 +536,7 @@ on_records(struct bufferevent *bev, void *arg)
 		}
 		rec_reply(raw->id, s);
 		free(s);
+		ct_params_gc();
 	}
 	if (evbuffer_get_length(in) >= sizeof(*raw)) {
 		/* the rest at the next turn: root's own work goes first */

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ctconf.h"
@@ -50,7 +51,7 @@ terminated(const char *s, size_t len)
 
 /* The list-valued rows keep their text apart from struct pval. */
 static const char *
-side_text(const struct ct_params *p, unsigned row, size_t *len)
+side_text(const struct rsock_params *p, unsigned row, size_t *len)
 {
 	*len = LIST_MAX;
 	switch (row) {
@@ -62,13 +63,51 @@ side_text(const struct ct_params *p, unsigned row, size_t *len)
 	}
 }
 
+void
+rsock_params_put(struct rsock_params *w, const struct ct_params *p)
+{
+	memset(w, 0, sizeof(*w));
+	memcpy(w->v, p->v, sizeof(w->v));
+	snprintf(w->cpumask, LIST_MAX, "%s", params_text(p, P_CPUMASK));
+	snprintf(w->nodemask, LIST_MAX, "%s", params_text(p, P_NODEMASK));
+	snprintf(w->iodevices, LIST_MAX, "%s", params_text(p, P_IODEVICES));
+	snprintf(w->private_dir, LIST_MAX, "%s", params_text(p, P_PRIVATE));
+}
+
+static const char *
+interned(const char *text)
+{
+	return *text != '\0' ? params_intern(text) : NULL;
+}
+
+void
+rsock_params_get(const struct rsock_params *w, struct ct_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	memcpy(p->v, w->v, sizeof(p->v));
+	p->cpumask = interned(w->cpumask);
+	p->nodemask = interned(w->nodemask);
+	p->iodevices = interned(w->iodevices);
+	p->private_dir = interned(w->private_dir);
+}
+
 /* Every row set holds what the row's own parser makes of the row's own
  * text form; every other row and text is empty. */
 static int
-params_check(const struct ct_params *p, bool any, struct aerr *err)
+params_check(const struct rsock_params *w, bool any, struct aerr *err)
 {
 	static const struct pval none;
+	struct ct_params pp, *p = &pp;
 
+	for (unsigned i = 0; i < P_COUNT; i++) {
+		size_t len;
+		const char *side = side_text(w, i, &len);
+
+		if (side != NULL && !terminated(side, len))
+			return aerr_set(err, EPROTO, "forwarded record: the text "
+			    "of --%s is not terminated", param_table[i].name);
+	}
+	rsock_params_get(w, p);
 	for (unsigned i = 0; i < P_COUNT; i++) {
 		const struct param_def *d = &param_table[i];
 		const char *side;
@@ -76,10 +115,7 @@ params_check(const struct ct_params *p, bool any, struct aerr *err)
 		char text[LIST_MAX + 64];
 		size_t len;
 
-		side = side_text(p, i, &len);
-		if (side != NULL && !terminated(side, len))
-			return aerr_set(err, EPROTO, "forwarded record: the text "
-			    "of --%s is not terminated", d->name);
+		side = side_text(w, i, &len);
 		if (!p->v[i].set || !any) {
 			if (memcmp(&p->v[i], &none, sizeof(none)) != 0 ||
 			    (side != NULL && *side != '\0'))

@@ -38,6 +38,16 @@ enum rsock_kind {
 #define RQF_PARAMS	0x2u		/* plan: params holds changes */
 #define RQF_CTS		0x4u		/* ubc: only the containers named */
 
+/* plan's changes as sent: a struct ct_params with its list and path
+ * values as text (in a process, they point to its interned texts) */
+struct rsock_params {
+	struct pval	v[P_COUNT];
+	char		cpumask[LIST_MAX];
+	char		nodemask[LIST_MAX];
+	char		iodevices[LIST_MAX];
+	char		private_dir[LIST_MAX];
+};
+
 struct rsock_req {
 	uint32_t	magic;
 	uint16_t	version;
@@ -48,7 +58,7 @@ struct rsock_req {
 	int32_t		pid;		/* the log only */
 	uint32_t	nct;		/* names used in ct[] */
 	char		ct[RSOCK_CTS][RSOCK_NAME_MAX];
-	struct ct_params params;	/* plan: the changes (RQF_PARAMS) */
+	struct rsock_params params;	/* plan: the changes (RQF_PARAMS) */
 };
 
 struct rsock_reply {
@@ -70,5 +80,9 @@ const char	*rsock_kind_name(enum rsock_kind);
  */
 int	rsockrec_decode(const void *buf, size_t len, struct rsock_req *out,
 	    struct aerr *);
+/* Between the record's form and a ct_params (its texts interned); the
+ * record's texts are terminated (rsockrec_decode() checked). */
+void	rsock_params_put(struct rsock_params *, const struct ct_params *);
+void	rsock_params_get(const struct rsock_params *, struct ct_params *);
 
 #endif

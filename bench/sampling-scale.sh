@@ -152,8 +152,8 @@ run_daemon() {	# BUILDDIR NAME N: start, wait for N containers, measure
 	per=$(awk -v c=$((c1 - c0)) -v s="$S" -v n="$n" 'BEGIN { printf "%.2f", c / 1000 / s / n }')
 	awk -v name="$name" -v got="$got" -v t="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
 	    -v per="$per" -v rss="$rss" -v parts="$parts" -v nfd="$nfd" -v n="$n" -v k=$((k1 - k0)) 'BEGIN {
-		printf "  %-8s %d containers found in %.0f s; %s us per container per second (%.1f %% of a core); RSS %.1f MiB (%s); %d descriptors; kernel memory +%.1f MiB with it running\n",
-		    name, got, t, per, per * n / 1e4, rss / 1024, parts, nfd, k / 1024 }'
+		printf "  %-8s %d containers found in %.0f s; %s us per container per second (%.1f %% of a core); RSS %.1f MiB (%s; %.0f bytes per container); %d descriptors; kernel memory +%.1f MiB with it running\n",
+		    name, got, t, per, per * n / 1e4, rss / 1024, parts, rss * 1024 / n, nfd, k / 1024 }'
 	grep -h "containers idle" "$T/log.$name.$n" | tail -1 | sed 's/^[^:]*: */    /' || true
 	stop_daemon
 	if [ "$name" = accountd ]; then

@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -282,23 +284,140 @@ params_isset(const struct ct_params *p, enum param_id id)
 	return p->v[id].set != 0;
 }
 
-/* The value of a list or path parameter, kept beside its row; NULL for
- * the others (their value is the row). */
-static const char *
-params_side(const struct ct_params *p, enum param_id id)
+/*
+ * The interned texts: an open-addressing set, grown at half full.  A
+ * daemon holding 100,000 containers shares a handful of texts (lists and
+ * paths repeat; $VEID stays in VE_PRIVATE).
+ */
+static char **itab;
+static unsigned char *imark;	/* params_gc_mark()ed */
+static size_t icap, icount;
+
+static size_t
+text_hash(const char *s)
 {
+	uint64_t h = 0xcbf29ce484222325u;
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3u;
+	return (size_t)h;
+}
+
+/* The table again with ncap slots; sweep: without the unmarked texts
+ * (freed).  The marks are cleared. */
+static void
+rehash(size_t ncap, bool sweep)
+{
+	char **n = calloc(ncap, sizeof(*n));
+	unsigned char *nm = calloc(ncap, 1);
+	size_t i;
+
+	if (n == NULL || nm == NULL)
+		abort();
+	icount = 0;
+	for (size_t k = 0; k < icap; k++) {
+		if (itab[k] == NULL)
+			continue;
+		if (sweep && !imark[k]) {
+			free(itab[k]);
+			continue;
+		}
+		for (i = text_hash(itab[k]) & (ncap - 1); n[i] != NULL;
+		    i = (i + 1) & (ncap - 1))
+			;
+		n[i] = itab[k];
+		icount++;
+	}
+	free(itab);
+	free(imark);
+	itab = n;
+	imark = nm;
+	icap = ncap;
+}
+
+size_t
+params_interned(void)
+{
+	return icount;
+}
+
+void
+params_gc_mark(const struct ct_params *p)
+{
+	const char *t[] = { p->cpumask, p->nodemask, p->iodevices,
+	    p->private_dir };
+
+	for (size_t k = 0; k < sizeof(t) / sizeof(t[0]); k++) {
+		if (t[k] == NULL || icap == 0)
+			continue;
+		for (size_t i = text_hash(t[k]) & (icap - 1); itab[i] != NULL;
+		    i = (i + 1) & (icap - 1))
+			if (itab[i] == t[k]) {
+				imark[i] = 1;
+				break;
+			}
+	}
+}
+
+void
+params_gc_sweep(void)
+{
+	size_t ncap = 64;
+
+	if (icap == 0)
+		return;
+	for (size_t k = 0; k < icap; k++)
+		icount -= itab[k] != NULL && !imark[k];
+	while (2 * icount > ncap)
+		ncap *= 2;
+	rehash(ncap, true);
+}
+
+const char *
+params_intern(const char *s)
+{
+	char cut[LIST_MAX];
+	size_t i;
+
+	if (strlen(s) >= LIST_MAX) {
+		memcpy(cut, s, LIST_MAX - 1);
+		cut[LIST_MAX - 1] = '\0';
+		s = cut;
+	}
+	if (2 * (icount + 1) > icap)
+		rehash(icap ? 2 * icap : 64, false);
+	for (i = text_hash(s) & (icap - 1); itab[i] != NULL;
+	    i = (i + 1) & (icap - 1))
+		if (strcmp(itab[i], s) == 0)
+			return itab[i];
+	if ((itab[i] = strdup(s)) == NULL)
+		abort();
+	icount++;
+	return itab[i];
+}
+
+const char *
+params_text(const struct ct_params *p, enum param_id id)
+{
+	const char *s;
+
 	switch (id) {
 	case P_CPUMASK:
-		return p->cpumask;
+		s = p->cpumask;
+		break;
 	case P_NODEMASK:
-		return p->nodemask;
+		s = p->nodemask;
+		break;
 	case P_IODEVICES:
-		return p->iodevices;
+		s = p->iodevices;
+		break;
 	case P_PRIVATE:
-		return p->private_dir;
+		s = p->private_dir;
+		break;
 	default:
 		return NULL;
 	}
+	return s != NULL ? s : "";
 }
 
 bool
@@ -306,7 +425,7 @@ params_same(const struct ct_params *a, const struct ct_params *b,
     enum param_id id)
 {
 	const struct pval *x = &a->v[id], *y = &b->v[id];
-	const char *sa = params_side(a, id), *sb = params_side(b, id);
+	const char *sa = params_text(a, id), *sb = params_text(b, id);
 
 	if (!x->set || !y->set)
 		return !x->set && !y->set;
@@ -323,13 +442,11 @@ params_merge(struct ct_params *into, const struct ct_params *from)
 		if (from->v[i].set)
 			into->v[i] = from->v[i];
 	if (from->v[P_CPUMASK].set)
-		memcpy(into->cpumask, from->cpumask, sizeof(into->cpumask));
+		into->cpumask = from->cpumask;
 	if (from->v[P_NODEMASK].set)
-		memcpy(into->nodemask, from->nodemask, sizeof(into->nodemask));
+		into->nodemask = from->nodemask;
 	if (from->v[P_IODEVICES].set)
-		memcpy(into->iodevices, from->iodevices,
-		    sizeof(into->iodevices));
+		into->iodevices = from->iodevices;
 	if (from->v[P_PRIVATE].set)
-		memcpy(into->private_dir, from->private_dir,
-		    sizeof(into->private_dir));
+		into->private_dir = from->private_dir;
 }

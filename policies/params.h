@@ -111,15 +111,21 @@ struct pval {
 	uint8_t		kind;		/* enum val_kind (memguarantee) */
 };
 
-#define LIST_MAX	256
+#define LIST_MAX	256	/* a list or path value's bytes, with its NUL */
 
-/* A container's parameters.  Plain data: copy with struct assignment. */
+/*
+ * A container's parameters.  Plain data: copy with struct assignment.
+ * The list and path values are interned (params_intern()): one shared
+ * copy of each text, never changed nor freed, NULL until set; read them
+ * with params_text().  (Four 256-byte arrays in each copy were two thirds
+ * of the daemon's memory per container, and almost always empty.)
+ */
 struct ct_params {
 	struct pval	v[P_COUNT];
-	char		cpumask[LIST_MAX];
-	char		nodemask[LIST_MAX];
-	char		iodevices[LIST_MAX];
-	char		private_dir[LIST_MAX];	/* P_PRIVATE, as written */
+	const char	*cpumask;
+	const char	*nodemask;
+	const char	*iodevices;
+	const char	*private_dir;	/* P_PRIVATE, as written */
 };
 
 extern const struct param_def param_table[P_ROWS];
@@ -154,6 +160,18 @@ uint64_t params_swap_bytes(const struct ct_params *);
 uint64_t params_guarantee_bytes(const struct ct_params *);	/* 0: none */
 uint64_t sat_add(uint64_t, uint64_t);
 uint64_t sat_mul(uint64_t, uint64_t);
+
+/* The one shared copy of s (at most LIST_MAX - 1 bytes are kept), until
+ * a collection finds no kept ct_params holding it.  One thread only. */
+const char	*params_intern(const char *s);
+/* Collection, for a long-lived process: params_gc_mark() every ct_params
+ * it keeps, then params_gc_sweep() frees the other texts.  Only where no
+ * other ct_params is alive (accountd: between callbacks, ct_params_gc()). */
+size_t		 params_interned(void);		/* texts held now */
+void		 params_gc_mark(const struct ct_params *);
+void		 params_gc_sweep(void);
+/* The text of a list or path row ("" when unset), NULL for other rows. */
+const char	*params_text(const struct ct_params *, enum param_id);
 
 /* Merging: every row set in `from` overrides `into`. */
 void	params_merge(struct ct_params *into, const struct ct_params *from);

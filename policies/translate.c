@@ -243,7 +243,7 @@ static int
 plan_cpuset_one(const struct ct_params *p, const struct kcaps *caps,
     struct plan *pl, enum param_id id, struct aerr *err)
 {
-	const char *want = id == P_CPUMASK ? p->cpumask : p->nodemask;
+	const char *want = params_text(p, id);
 	const char *parent = id == P_CPUMASK ? caps->parent_cpus :
 	    caps->parent_mems;
 	const char *file = id == P_CPUMASK ? "cpuset.cpus" : "cpuset.mems";
@@ -335,8 +335,9 @@ plan_io(const struct ct_params *p, const struct kcaps *caps, struct plan *pl)
 	}
 	if (!bps && !iops)
 		return;
-	devs = p->v[P_IODEVICES].set && strcmp(p->iodevices, "auto") != 0 ?
-	    p->iodevices : caps->disks;
+	devs = p->v[P_IODEVICES].set &&
+	    strcmp(params_text(p, P_IODEVICES), "auto") != 0 ?
+	    params_text(p, P_IODEVICES) : caps->disks;
 	if (devs[0] == '\0') {
 		if (bps)
 			add_note(pl, P_IOLIMIT, NOTE_NOT_ENFORCED,
@@ -699,10 +700,10 @@ plan_scope(const struct ct_params *eff, const struct ct_params *chg,
 	for (unsigned i = 0; i < P_COUNT; i++)
 		if (want.v[i].set && eff->v[i].set)
 			out->v[i] = eff->v[i];
-	memcpy(out->cpumask, eff->cpumask, sizeof(out->cpumask));
-	memcpy(out->nodemask, eff->nodemask, sizeof(out->nodemask));
-	memcpy(out->iodevices, eff->iodevices, sizeof(out->iodevices));
-	memcpy(out->private_dir, eff->private_dir, sizeof(out->private_dir));
+	out->cpumask = eff->cpumask;
+	out->nodemask = eff->nodemask;
+	out->iodevices = eff->iodevices;
+	out->private_dir = eff->private_dir;
 }
 
 void

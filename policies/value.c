@@ -410,7 +410,7 @@ param_parse(const struct param_def *d, const char *s, struct ct_params *p,
 		return 0;
 	}
 	case PK_LIST: {
-		char *dst = id == P_CPUMASK ? p->cpumask : p->nodemask;
+		char dst[LIST_MAX];
 
 		if (strcmp(s, "all") == 0 || strcmp(s, "auto") == 0) {
 			snprintf(dst, LIST_MAX, "all");
@@ -420,14 +420,20 @@ param_parse(const struct param_def *d, const char *s, struct ct_params *p,
 			if (cpulist_format(&bits, dst, LIST_MAX) < 0)
 				return bad(d, s, "the list is too long", err);
 		}
+		*(id == P_CPUMASK ? &p->cpumask : &p->nodemask) =
+		    params_intern(dst);
 		p->v[id] = v;
 		return 0;
 	}
-	case PK_DEVLIST:
-		if ((r = parse_devlist(d, s, p->iodevices, LIST_MAX, err)) < 0)
+	case PK_DEVLIST: {
+		char dst[LIST_MAX];
+
+		if ((r = parse_devlist(d, s, dst, LIST_MAX, err)) < 0)
 			return r;
+		p->iodevices = params_intern(dst);
 		p->v[id] = v;
 		return 0;
+	}
 	case PK_PATH:
 		if (s[0] != '/')
 			return bad(d, s, "not an absolute path", err);
@@ -438,7 +444,7 @@ param_parse(const struct param_def *d, const char *s, struct ct_params *p,
 			    (unsigned char)*c < 0x20)
 				return bad(d, s, "quotes, backslashes and "
 				    "control characters are not accepted", err);
-		snprintf(p->private_dir, LIST_MAX, "%s", s);
+		p->private_dir = params_intern(s);
 		p->v[id] = v;
 		return 0;
 	}
@@ -533,14 +539,9 @@ param_format(const struct param_def *d, const struct ct_params *p, char *buf,
 			snprintf(buf, len, "%lluB", (unsigned long long)v->lim);
 		break;
 	case PK_LIST:
-		snprintf(buf, len, "%s",
-		    id == P_CPUMASK ? p->cpumask : p->nodemask);
-		break;
 	case PK_DEVLIST:
-		snprintf(buf, len, "%s", p->iodevices);
-		break;
 	case PK_PATH:
-		snprintf(buf, len, "%s", p->private_dir);
+		snprintf(buf, len, "%s", params_text(p, id));
 		break;
 	case PK_SHORTCUT:
 		snprintf(buf, len, "-");

@@ -43,16 +43,20 @@ same_params(const struct ct_params *a, const struct ct_params *b,
 		    y->set);
 	}
 	if (a->v[P_CPUMASK].set)
-		FUZZ_CHECK(strcmp(a->cpumask, b->cpumask) == 0, "%s: cpumask",
+		FUZZ_CHECK(strcmp(params_text(a, P_CPUMASK),
+		    params_text(b, P_CPUMASK)) == 0, "%s: cpumask",
 		    what);
 	if (a->v[P_NODEMASK].set)
-		FUZZ_CHECK(strcmp(a->nodemask, b->nodemask) == 0, "%s: nodemask",
+		FUZZ_CHECK(strcmp(params_text(a, P_NODEMASK),
+		    params_text(b, P_NODEMASK)) == 0, "%s: nodemask",
 		    what);
 	if (a->v[P_IODEVICES].set)
-		FUZZ_CHECK(strcmp(a->iodevices, b->iodevices) == 0,
+		FUZZ_CHECK(strcmp(params_text(a, P_IODEVICES),
+		    params_text(b, P_IODEVICES)) == 0,
 		    "%s: iodevices", what);
 	if (a->v[P_PRIVATE].set)
-		FUZZ_CHECK(strcmp(a->private_dir, b->private_dir) == 0,
+		FUZZ_CHECK(strcmp(params_text(a, P_PRIVATE),
+		    params_text(b, P_PRIVATE)) == 0,
 		    "%s: private", what);
 }
 

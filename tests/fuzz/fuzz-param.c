@@ -79,10 +79,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    s, buf, (unsigned long long)q.v[id].bar,
 	    (unsigned long long)q.v[id].lim, (unsigned long long)p.v[id].bar,
 	    (unsigned long long)p.v[id].lim);
-	FUZZ_CHECK(strcmp(p.cpumask, q.cpumask) == 0 &&
-	    strcmp(p.nodemask, q.nodemask) == 0 &&
-	    strcmp(p.iodevices, q.iodevices) == 0 &&
-	    strcmp(p.private_dir, q.private_dir) == 0,
+	FUZZ_CHECK(strcmp(params_text(&p, P_CPUMASK),
+	    params_text(&q, P_CPUMASK)) == 0 &&
+	    strcmp(params_text(&p, P_NODEMASK),
+	    params_text(&q, P_NODEMASK)) == 0 &&
+	    strcmp(params_text(&p, P_IODEVICES),
+	    params_text(&q, P_IODEVICES)) == 0 &&
+	    strcmp(params_text(&p, P_PRIVATE),
+	    params_text(&q, P_PRIVATE)) == 0,
 	    "--%s [%s] -> [%s]: lists differ after reading back", d->name, s,
 	    buf);
 	free(s);

@@ -46,6 +46,7 @@ one(const uint8_t *data, size_t size)
 {
 	static struct rsock_req r;
 	struct aerr err = { 0 };
+	struct ct_params p;
 	int rc;
 
 	rc = rsockrec_decode(data, size, &r, &err);
@@ -77,19 +78,21 @@ one(const uint8_t *data, size_t size)
 	    memchr(r.params.iodevices, '\0', LIST_MAX) &&
 	    memchr(r.params.private_dir, '\0', LIST_MAX),
 	    "a parameter text not terminated");
+	rsock_params_get(&r.params, &p);
 	for (unsigned i = 0; i < P_COUNT; i++) {
 		const struct param_def *d = &param_table[i];
 		struct ct_params q;
 		char text[LIST_MAX + 64];
 
-		if (!r.params.v[i].set)
+		if (!p.v[i].set)
 			continue;
 		FUZZ_CHECK(r.kind == RQ_PLAN, "--%s on %s", d->name,
 		    rsock_kind_name(r.kind));
-		param_format(d, &r.params, text, sizeof(text));
+		param_format(d, &p, text, sizeof(text));
 		memset(&q, 0, sizeof(q));
 		FUZZ_CHECK(param_parse(d, text, &q, NULL) == 0 &&
-		    params_same(&r.params, &q, (enum param_id)i),
+		    params_same(&p, &q, (enum param_id)i),
 		    "--%s '%s' does not parse back", d->name, text);
 	}
+	params_gc_sweep();	/* nothing kept: every text goes */
 }

@@ -55,6 +55,17 @@ check 0 "disk quota not in force: it needs the container's tree"	set 106 --disks
 check 1 "has no disk quota in force"	quota 106
 actl show 106 | grep -q 'diskspace .*not enforced: it needs' ||
     fail "show does not say the quota is not enforced: $(actl show 106)"
+# two containers never share a cgroup, nor hold one another's (found
+# through the registry's index by cgroup path)
+mkcg_runtime "$PARENT/rt/c1/inner"
+mkcg_runtime "$PARENT/rt/c1-x"
+actl create c1 --cgroup "/$PARENT/rt/c1" > /dev/null || fail "adopt c1"
+actl create c1x --cgroup "/$PARENT/rt/c1-x" > /dev/null ||
+    fail "adopt c1x (a name that shares c1's prefix is no folder of it)"
+check 1 "is already container c1's"	create c2 --cgroup "/$PARENT/rt/c1"
+check 1 "is inside container c1's cgroup"	create c2 --cgroup "/$PARENT/rt/c1/inner"
+check 1 "holds container c1's cgroup"	create c2 --cgroup "/$PARENT/rt"
+actl list | grep -q '^c2\b' && fail "a refused create left container c2"
 [ "$(state)" = "$before" ] || fail "state changed: $before -> $(state)"
 pass "every bad request refused with a message; nothing applied ($before)"
 

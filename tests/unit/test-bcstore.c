@@ -225,6 +225,62 @@ layouts(void)
 	unlink(bad);
 }
 
+/* How many of many()'s records are wrong: every third forgotten. */
+static int
+many_found(void)
+{
+	char name[16];
+	int bad = 0;
+
+	for (int i = 0; i < 5000; i++) {
+		struct bc_record *r;
+
+		snprintf(name, sizeof(name), "ct%d", i);
+		r = rec_of(name);
+		if (i % 3 == 0)
+			bad += r != NULL;
+		else
+			bad += r == NULL || r->row[UB_NUMPROC].failcnt !=
+			    (uint64_t)i;
+	}
+	return bad;
+}
+
+/* Thousands of records, as at a large host's start: each found again by
+ * name after the store grew, after others were forgotten (the index by
+ * name moves entries back into the holes) and after a reopen; a forgotten
+ * one's record is reused. */
+static void
+many(void)
+{
+	struct aerr err = { 0 };
+	char name[16];
+	int bad = 0, i, first_free = -1;
+
+	unlink(path);
+	ok(bcstore_open(path, &err) == 0, "a new store: %s", err.msg);
+	for (i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "ct%d", i);
+		bad += bcstore_find(name, true) != i;
+		bcstore_rec(i)->row[UB_NUMPROC].failcnt = (uint64_t)i;
+	}
+	ok(bad == 0, "5000 records, in order");
+	for (i = 0; i < 5000; i += 3) {
+		snprintf(name, sizeof(name), "ct%d", i);
+		bcstore_forget(name);
+	}
+	ok(many_found() == 0, "each found by name after a third were "
+	    "forgotten");
+	bcstore_flush();
+	reopen();
+	ok(many_found() == 0, "and after a reopen");
+	first_free = bcstore_find("new", true);
+	is_u64((uint64_t)first_free, 0, "a forgotten record is reused");
+	is_u64((uint64_t)bcstore_find("new", false), 0, "and found by name");
+	bcstore_close();
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -235,6 +291,7 @@ main(void)
 	snprintf(path, sizeof(path), "%s/beancounters.db", dir);
 	basics();
 	layouts();
+	many();
 	unlink(path);
 	rmdir(dir);
 	return done_testing();

@@ -367,9 +367,12 @@ test_save_reads_back(void)
 			printf("#   %s differs\n", param_table[i].name);
 		}
 	}
-	bad += strcmp(chg.cpumask, back.params.cpumask) != 0;
-	bad += strcmp(chg.nodemask, back.params.nodemask) != 0;
-	bad += strcmp(chg.iodevices, back.params.iodevices) != 0;
+	bad += strcmp(params_text(&chg, P_CPUMASK),
+	    params_text(&back.params, P_CPUMASK)) != 0;
+	bad += strcmp(params_text(&chg, P_NODEMASK),
+	    params_text(&back.params, P_NODEMASK)) != 0;
+	bad += strcmp(params_text(&chg, P_IODEVICES),
+	    params_text(&back.params, P_IODEVICES)) != 0;
 	ok(bad == 0, "every parameter saved by an update reads back the same "
 	    "(%u differ)", bad);
 	free(out);

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "params.h"
 #include "../tap.h"
@@ -253,10 +254,51 @@ test_same(void)
 	ok(params_same(&a, &b, P_CPUUNITS), "unset is unset");
 }
 
+/* List and path texts are interned: equal texts share one copy, struct
+ * assignment shares it, and a collection keeps what is marked. */
+static void
+test_intern(void)
+{
+	const struct param_def *cm = param_by_name("cpumask");
+	const struct param_def *pv = param_by_name("private");
+	struct ct_params a, b, c;
+	size_t before;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&c, 0, sizeof(c));
+	is_str(params_text(&a, P_CPUMASK), "", "an unset list reads \"\"");
+	ok(params_text(&a, P_NUMPROC) == NULL, "a row without text: NULL");
+	ok(param_parse(cm, "0-1", &a, NULL) == 0 &&
+	    param_parse(cm, "0,1", &b, NULL) == 0 && a.cpumask == b.cpumask,
+	    "the same list parsed twice: one copy");
+	ok(param_parse(pv, "/vz/private/$VEID", &c, NULL) == 0,
+	    "a path parsed");
+	b = c;
+	ok(b.private_dir == c.private_dir, "assignment shares the copy");
+	before = params_interned();
+	ok(before >= 2, "two texts held (%zu)", before);
+	params_gc_mark(&a);
+	params_gc_sweep();
+	is_str(params_text(&a, P_CPUMASK), "0-1", "a marked text survives");
+	ok(params_interned() == 1, "the unmarked ones are gone (%zu of %zu "
+	    "left)", params_interned(), before);
+	ok(params_intern("0-1") == a.cpumask, "and is found again");
+	{
+		char big[LIST_MAX + 10];
+
+		memset(big, 'a', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		ok(strlen(params_intern(big)) == LIST_MAX - 1,
+		    "a longer text is cut to LIST_MAX - 1 bytes");
+	}
+}
+
 int
 main(void)
 {
 	test_same();
+	test_intern();
 	test_cases();
 	test_format();
 	test_bytes();

@@ -1427,7 +1427,7 @@ test_scope(void)
 		ok(out.v[P_PHYSPAGES].set && !out.v[P_SWAPPAGES].set &&
 		    !out.v[P_MEMGUARANTEE].set, "plan_scope: ram alone stays "
 		    "alone when swap and memguarantee are unset");
-		is_str(out.cpumask, "", "plan_scope copies the lists");
+		is_str(params_text(&out, P_CPUMASK), "", "plan_scope copies the lists");
 	}
 }
 
