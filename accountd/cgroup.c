@@ -834,9 +834,18 @@ read_list(int dfd, const char *f1, const char *f2, char *out, size_t len)
  * (hotplug, swapon, another kernel), so they are probed once at start and
  * again on SIGHUP (cg_host_probe), not at every plan: a set used to read
  * /proc/meminfo four times, /sys/block twice and uname twice.
+ *
+ * The CAP_* files (memsw, kmem, BFQ, io.weight, swap.max) are a
+ * controller's file types, which the kernel gives every cgroup below the
+ * root alike: they are learnt from the first cgroup below a root that a
+ * plan looks at, kept with the host's facts and forgotten with them on
+ * SIGHUP (say, after an I/O scheduler module was loaded).  A set used to
+ * test them, five faccessat and two directory opens, each time.
  */
 static struct kcaps host;
 static bool host_kmem, host_probed;
+static unsigned file_caps;
+static bool file_caps_known;
 
 void
 cg_host_probe(const struct cg_layout *l)
@@ -852,6 +861,7 @@ cg_host_probe(const struct cg_layout *l)
 	host.host_swap = meminfo("SwapTotal");
 	host_disks(host.disks, sizeof(host.disks));
 	host_kmem = kernel_honours_kmem();
+	file_caps_known = false;
 	host_probed = true;
 }
 
@@ -861,9 +871,88 @@ cg_host(void)
 	return &host;
 }
 
+/* dfd: the cgroup's directory in h, or <0 to look from its nearest
+ * existing ancestor; *below_root: whether what was looked at is a
+ * cgroup below h's root (so that the answer holds for every one). */
+static int
+caps_dir(const struct cg_hier *h, const char *relpath, int dfd,
+    bool *below_root)
+{
+	_cleanup_free_ char *p = NULL;
+	char *slash;
+	int fd;
+
+	*below_root = true;
+	if (dfd >= 0)
+		return dup(dfd);
+	p = xstrdup(rel(relpath));
+	for (;;) {
+		if (strcmp(p, ".") != 0 && (fd = openat(h->fd, p,
+		    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+			return fd;
+		slash = strrchr(p, '/');
+		if (slash == NULL)
+			break;
+		*slash = '\0';
+	}
+	*below_root = false;
+	return dup(h->fd);
+}
+
+/* The CAP_* flags of the files in the memory and I/O hierarchies. */
+static unsigned
+probe_file_caps(const struct cg_layout *l, const char *relpath,
+    const struct cg_ct *ct, bool *below_root)
+{
+	unsigned flags = 0;
+	bool below;
+	int fd;
+
+	*below_root = true;
+	if (l->ctrl_hier[CTRL_MEMORY] >= 0) {
+		const struct cg_hier *h = &l->hier[l->ctrl_hier[CTRL_MEMORY]];
+
+		fd = caps_dir(h, relpath, ct != NULL ?
+		    cg_ct_fd(l, ct, CTRL_MEMORY) : -1, &below);
+		*below_root &= below;
+		if (h->version == 1) {
+			if (cg_has_file(fd, "memory.memsw.limit_in_bytes"))
+				flags |= CAP_MEMSW;
+			if (cg_has_file(fd, "memory.kmem.limit_in_bytes") &&
+			    host_kmem)
+				flags |= CAP_KMEM;
+			if (cg_has_file(fd, "memory.kmem.tcp.limit_in_bytes"))
+				flags |= CAP_KMEM_TCP;
+		} else if (cg_has_file(fd, "memory.swap.max") ||
+		    (!cg_has_file(fd, "memory.max") &&
+		    access("/proc/swaps", F_OK) == 0)) {
+			/* the root has neither file; assume a child would */
+			flags |= CAP_SWAP_MAX;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (l->ctrl_hier[CTRL_IO] >= 0) {
+		const struct cg_hier *h = &l->hier[l->ctrl_hier[CTRL_IO]];
+
+		fd = caps_dir(h, relpath, ct != NULL ?
+		    cg_ct_fd(l, ct, CTRL_IO) : -1, &below);
+		*below_root &= below;
+		if (cg_has_file(fd, h->version == 1 ? "blkio.bfq.weight" :
+		    "io.bfq.weight"))
+			flags |= CAP_BFQ_WEIGHT;
+		if (cg_has_file(fd, h->version == 1 ? "blkio.weight" :
+		    "io.weight"))
+			flags |= CAP_IO_WEIGHT;
+		if (fd >= 0)
+			close(fd);
+	}
+	return flags;
+}
+
 int
-cg_kcaps(const struct cg_layout *l, const char *relpath, struct kcaps *c,
-    struct aerr *err)
+cg_kcaps(const struct cg_layout *l, const char *relpath,
+    const struct cg_ct *ct, bool cpuset, struct kcaps *c, struct aerr *err)
 {
 	int fd;
 
@@ -872,44 +961,25 @@ cg_kcaps(const struct cg_layout *l, const char *relpath, struct kcaps *c,
 		cg_host_probe(l);
 	*c = host;
 	/* what the cgroup's files offer (a test's fake tree has its own) */
-	if (l->ctrl_hier[CTRL_MEMORY] >= 0) {
-		const struct cg_hier *h = &l->hier[l->ctrl_hier[CTRL_MEMORY]];
+	if (file_caps_known) {
+		c->flags |= file_caps;
+	} else {
+		bool below_root;
+		unsigned f = probe_file_caps(l, relpath, ct, &below_root);
 
-		fd = open_nearest(h, relpath, false);
-		if (h->version == 1) {
-			if (cg_has_file(fd, "memory.memsw.limit_in_bytes"))
-				c->flags |= CAP_MEMSW;
-			if (cg_has_file(fd, "memory.kmem.limit_in_bytes") &&
-			    host_kmem)
-				c->flags |= CAP_KMEM;
-			if (cg_has_file(fd, "memory.kmem.tcp.limit_in_bytes"))
-				c->flags |= CAP_KMEM_TCP;
-		} else if (cg_has_file(fd, "memory.swap.max") ||
-		    (!cg_has_file(fd, "memory.max") &&
-		    access("/proc/swaps", F_OK) == 0)) {
-			/* the root has neither file; assume a child would */
-			c->flags |= CAP_SWAP_MAX;
+		c->flags |= f;
+		if (below_root) {
+			file_caps = f;
+			file_caps_known = true;
 		}
-		close(fd);
-	}
-	if (l->ctrl_hier[CTRL_IO] >= 0) {
-		const struct cg_hier *h = &l->hier[l->ctrl_hier[CTRL_IO]];
-
-		fd = open_nearest(h, relpath, false);
-		if (cg_has_file(fd, h->version == 1 ? "blkio.bfq.weight" :
-		    "io.bfq.weight"))
-			c->flags |= CAP_BFQ_WEIGHT;
-		if (cg_has_file(fd, h->version == 1 ? "blkio.weight" :
-		    "io.weight"))
-			c->flags |= CAP_IO_WEIGHT;
-		close(fd);
 	}
 	/* the cgroup's own state: its CPU period, its parent's cpuset */
 	if (l->ctrl_hier[CTRL_CPU] >= 0) {
 		const struct cg_hier *h = &l->hier[l->ctrl_hier[CTRL_CPU]];
+		int dfd = ct != NULL ? cg_ct_fd(l, ct, CTRL_CPU) : -1;
 		char buf[64];
 
-		fd = open_nearest(h, relpath, false);
+		fd = dfd >= 0 ? dfd : open_nearest(h, relpath, false);
 		if (h->version == 1 &&
 		    cg_read(fd, "cpu.cfs_period_us", buf, sizeof(buf)) > 0)
 			c->cfs_period_us = cg_parse_u64(buf);
@@ -919,9 +989,13 @@ cg_kcaps(const struct cg_layout *l, const char *relpath, struct kcaps *c,
 			c->cfs_period_us = cg_parse_u64(strchr(buf, ' ') + 1);
 		if (c->cfs_period_us == 0 || c->cfs_period_us >= VAL_UNLIMITED)
 			c->cfs_period_us = 100000;
-		close(fd);
+		if (fd != dfd && fd >= 0)
+			close(fd);
 	}
-	if (l->ctrl_hier[CTRL_CPUSET] >= 0) {
+	/* the parent's cpuset only for a plan that sets cpumask or nodemask
+	 * (the only rows that read it); it is read each time, as hotplug
+	 * and the parent's owner change it without telling anyone */
+	if (cpuset && l->ctrl_hier[CTRL_CPUSET] >= 0) {
 		const struct cg_hier *h = &l->hier[l->ctrl_hier[CTRL_CPUSET]];
 
 		fd = open_nearest(h, relpath, true);

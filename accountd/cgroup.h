@@ -93,11 +93,15 @@ const struct kcaps *cg_host(void);
 /*
  * What the kernel offers for a container whose cgroup is relpath (which
  * need not exist yet: files are looked up in the nearest existing
- * ancestor): the host's facts, and the cgroup's files, CPU period and
- * parent cpuset, read now.  Fills every field of kcaps.
+ * ancestor; ct, if not NULL, its open directories): the host's facts, the
+ * files its controllers offer (learnt once, kept with the host's facts),
+ * its CPU period, read now, and, when cpuset is true, its parent's CPUs
+ * and memory nodes, read now (left empty otherwise: only a plan that
+ * sets cpumask or nodemask needs them).
  */
 int	cg_kcaps(const struct cg_layout *, const char *relpath,
-	    struct kcaps *, struct aerr *);
+	    const struct cg_ct *ct, bool cpuset, struct kcaps *,
+	    struct aerr *);
 int	cg_kstate(const struct cg_layout *, const struct cg_ct *,
 	    struct kstate *);
 

@@ -489,11 +489,17 @@ ct_dirs_done(struct container *ct)
 		cg_ct_close(&ct->cg);
 }
 
-/* What the kernel offers for this container, and how VSwap is done. */
+/* What the kernel offers for this container, and how VSwap is done;
+ * p: the parameters to be planned (NULL: any). */
 void
-ct_caps(const struct container *ct, struct kcaps *caps)
+ct_caps(const struct container *ct, const struct ct_params *p,
+    struct kcaps *caps)
 {
-	cg_kcaps(&ad->layout, ct->cgpath, caps, NULL);
+	bool cpuset = p == NULL || p->v[P_CPUMASK].set || p->v[P_NODEMASK].set;
+	bool open = ct->running && (!ct->lean || ct->dir_holds > 0);
+
+	cg_kcaps(&ad->layout, ct->cgpath, open ? &ct->cg : NULL, cpuset, caps,
+	    NULL);
 	caps->vswap_mode = (uint8_t)vswap_host_mode();
 }
 
@@ -515,7 +521,7 @@ int
 ct_plan(struct container *ct, const struct ct_params *p,
     struct kcaps *caps, struct plan *pl, struct aerr *err)
 {
-	ct_caps(ct, caps);
+	ct_caps(ct, p, caps);
 	return ct_plan_caps(ct, p, caps, pl, err);
 }
 
@@ -551,7 +557,7 @@ ct_apply(struct container *ct, const struct ct_params *p,
 	if (known != NULL)
 		caps = *known;
 	else
-		ct_caps(ct, &caps);
+		ct_caps(ct, p, &caps);
 	if ((r = ct_plan_caps(ct, p, &caps, &pl, err)) == 0) {
 		live = live_render(live_after, saved_after, ct_gen(ct));
 		r = apply_plan(&ad->layout, &ct->cg, ct->name, ct->cgpath, &pl,
@@ -581,7 +587,8 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 		    "start", ct->name, ct->cgpath);
 	params_merge(&eff, chg);
 	params_merge(&saved, chg);
-	ct_caps(ct, &caps);
+	plan_scope(&eff, chg, &scope);
+	ct_caps(ct, &scope, &caps);
 	if ((r = params_validate(&eff, &caps, warn, err)) < 0)
 		return aerr_prefix(err, "%s: ", ct->name);
 	if (save) {
@@ -608,7 +615,6 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 		return r;
 	}
 	if (ct->running) {
-		plan_scope(&eff, chg, &scope);
 		if ((r = ct_apply(ct, &scope, &eff, save ? &nc.params :
 		    &ct->conf.params, &caps, err)) < 0) {
 			struct aerr qe = { 0 };
