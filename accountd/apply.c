@@ -113,7 +113,7 @@ memguard(int dfd, const struct plan_op *op)
 int
 apply_plan(const struct cg_layout *l, const struct cg_ct *ct,
     const char *ctname, const char *cgpath, const struct plan *pl,
-    const char *live_after, struct aerr *err)
+    const char *live_after, bool *written, struct aerr *err)
 {
 	unsigned delay = journal_test_delay_us();
 	_cleanup_free_ struct journal_undo *undo = NULL;
@@ -163,6 +163,9 @@ apply_plan(const struct cg_layout *l, const struct cg_ct *ct,
 	}
 	if (r == 0) {
 		journal_commit();
+		for (i = 0; written != NULL && i < pl->nops; i++)
+			written[i] = pl->ops[i].kind == OP_MEMGUARD ||
+			    undo[i].needed;
 		return 0;
 	}
 

@@ -21,9 +21,11 @@
 
 /* cgpath and live_after are for the journal (journal.h): the
  * container's cgroup and the text of its live file once the plan is
- * done ("" for none). */
+ * done ("" for none).  written, if not NULL, has an entry per op of the
+ * plan: set to whether the op was carried out (false: the file already
+ * held its value, read just before, and was left alone). */
 int	apply_plan(const struct cg_layout *, const struct cg_ct *,
 	    const char *ctname, const char *cgpath, const struct plan *,
-	    const char *live_after, struct aerr *);
+	    const char *live_after, bool *written, struct aerr *);
 
 #endif

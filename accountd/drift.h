@@ -4,10 +4,12 @@
  * update, a shell's echo) after accountd put its value there.
  *
  * What accountd expects is what the kernel showed right after its own
- * write: every file of an applied plan is read back (drift_applied), so
+ * write: every file an applied plan wrote is read back (drift_applied), so
  * the kernel's rounding (memory limits to pages, "-1" shown as a huge
  * number, "max") is never taken for drift, and a parameter accountd never
- * set has no file here at all.  Each such file gets an inotify watch:
+ * set has no file here at all.  A file the plan left alone (it showed the
+ * value already when apply_plan() read it) keeps that value as expected
+ * without a second read, when its watch dates from before that read.  Each such file gets an inotify watch:
  * write(2) on a cgroup file raises IN_MODIFY whoever writes it, so a
  * change is seen at once (after DRIFT_SETTLE_MS, which gathers the writes
  * of one `runc update`) and a sample costs nothing.  A file whose watch
@@ -33,8 +35,10 @@ struct container;
 
 int	drift_init(void);
 void	drift_close(void);
-/* After a plan was applied to a running container: read its files back. */
-void	drift_applied(struct container *, const struct plan *);
+/* After a plan was applied to a running container: read back its files
+ * (written: apply_plan's, or NULL to read them all). */
+void	drift_applied(struct container *, const struct plan *,
+	    const bool *written);
 /* The container stopped or is forgotten: drop its files and watches. */
 void	drift_forget(struct container *);
 /* Read the files now; report (or restore) what changed. */
