@@ -74,6 +74,8 @@ int	cg_procs(const struct cg_layout *, const struct cg_ct *, pid_t **pids,
 	    size_t *n);
 
 int	cg_write(int dfd, const char *file, const char *val, struct aerr *);
+int	cg_write_fd(int fd, const char *file, const char *val, struct aerr *);
+int	cg_open_rw(int dfd, const char *file);
 ssize_t	cg_read(int dfd, const char *file, char *buf, size_t len);
 ssize_t	cg_read_path(const struct cg_layout *, enum cg_ctrl, const char *rel,
 	    const char *file, char *buf, size_t len);

@@ -548,7 +548,7 @@ ct_apply(struct container *ct, const struct ct_params *p,
     const struct kcaps *known, struct aerr *err)
 {
 	_cleanup_free_ char *live = NULL;
-	_cleanup_free_ bool *written = NULL;
+	_cleanup_free_ struct apply_done *done = NULL;
 	struct kcaps caps;
 	struct plan pl;
 	int r;
@@ -561,11 +561,11 @@ ct_apply(struct container *ct, const struct ct_params *p,
 		ct_caps(ct, p, &caps);
 	if ((r = ct_plan_caps(ct, p, &caps, &pl, err)) == 0) {
 		live = live_render(live_after, saved_after, ct_gen(ct));
-		written = xcalloc(pl.nops ? pl.nops : 1, sizeof(*written));
+		done = xcalloc(pl.nops ? pl.nops : 1, sizeof(*done));
 		r = apply_plan(&ad->layout, &ct->cg, ct->name, ct->cgpath, &pl,
-		    live, written, err);
+		    live, done, err);
 		if (r == 0)
-			drift_applied(ct, &pl, written);
+			drift_applied(ct, &pl, done);
 		plan_free(&pl);
 	}
 	ct_dirs_done(ct);

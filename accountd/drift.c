@@ -12,6 +12,7 @@
 
 #include "accountd.h"
 #include "alert.h"
+#include "apply.h"
 #include "drift.h"
 #include "log.h"
 #include "xalloc.h"
@@ -265,7 +266,7 @@ drift_forget(struct container *ct)
 
 void
 drift_applied(struct container *ct, const struct plan *pl,
-    const bool *written)
+    const struct apply_done *done)
 {
 	struct drift *d = ct->drift;
 
@@ -297,15 +298,14 @@ drift_applied(struct container *ct, const struct plan *pl,
 		df->drifted = false;
 		df->got[0] = '\0';
 		/*
-		 * A file left alone showed op->value when apply_plan() read
-		 * it, and a file already followed has had its watch since
-		 * before that read: what it holds is known without reading
-		 * it again (3 of a set's system calls a file).  A file just
-		 * written is read: the kernel may have rounded the value.
+		 * What apply_plan() found after its write (read back through
+		 * the same descriptor: the kernel's rounding included) or
+		 * before it (a file left alone) is what the file holds, when
+		 * its watch was there before that read: a write after it is
+		 * an event.  3 of a set's system calls a file.
 		 */
-		if (written != NULL && !written[k] && !new_file &&
-		    df->wd >= 0) {
-			snprintf(df->want, sizeof(df->want), "%s", op->value);
+		if (done != NULL && done[k].known && !new_file && df->wd >= 0) {
+			snprintf(df->want, sizeof(df->want), "%s", done[k].now);
 			continue;
 		}
 		if (read_text(ct, op->ctrl, op->file, df->want,
