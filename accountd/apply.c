@@ -46,9 +46,10 @@ old_dev_value(const char *content, const struct plan_op *op, char *out,
  * (cg_open_rw); one that will not is closed at once (*fd -1).
  */
 static int
-snapshot(int dfd, const struct plan_op *op, struct journal_undo *u, int *fd,
-    struct aerr *err)
+snapshot(int dfd, const struct plan_op *op, const struct cg_seen *seen,
+    struct journal_undo *u, int *fd, struct aerr *err)
 {
+	const char *was = cg_seen_get(seen, op->ctrl, op->file);
 	char buf[4096];
 	ssize_t r;
 
@@ -56,6 +57,11 @@ snapshot(int dfd, const struct plan_op *op, struct journal_undo *u, int *fd,
 	*fd = -1;
 	if (op->kind == OP_MEMGUARD)
 		return 0;
+	/* read a moment ago to make the plan, holding the op's value */
+	if (op->kind == OP_WRITE && was != NULL && strcmp(was, op->value) == 0) {
+		snprintf(u->value, sizeof(u->value), "%s", was);
+		return 0;
+	}
 	if ((*fd = cg_open_rw(dfd, op->file)) >= 0) {
 		if ((r = cg_pread(*fd, buf, sizeof(buf))) < 0) {
 			close(*fd);
@@ -155,8 +161,8 @@ memguard(int dfd, const struct plan_op *op)
 static int
 apply_fds(const struct cg_layout *l, const struct cg_ct *ct,
     const char *ctname, const char *cgpath, const struct plan *pl,
-    const char *live_after, struct apply_done *res, int *fds,
-    struct aerr *err)
+    const char *live_after, const struct cg_seen *seen,
+    struct apply_done *res, int *fds, struct aerr *err)
 {
 	unsigned delay = journal_test_delay_us();
 	_cleanup_free_ struct journal_undo *undo = NULL;
@@ -173,7 +179,8 @@ apply_fds(const struct cg_layout *l, const struct cg_ct *ct,
 			return aerr_set(err, ENXIO, "cannot set %s on %s: the "
 			    "container has no %s cgroup", op->why, ctname,
 			    ctrl_name(op->ctrl, cg_version(l, op->ctrl)));
-		if ((r = snapshot(dfd, &pl->ops[i], &undo[i], &fds[i], &e)) < 0)
+		if ((r = snapshot(dfd, &pl->ops[i], seen, &undo[i], &fds[i],
+		    &e)) < 0)
 			return aerr_set(err, e.errnum, "cannot set %s on %s: %s",
 			    op->why, ctname, e.msg);
 	}
@@ -249,7 +256,8 @@ apply_fds(const struct cg_layout *l, const struct cg_ct *ct,
 int
 apply_plan(const struct cg_layout *l, const struct cg_ct *ct,
     const char *ctname, const char *cgpath, const struct plan *pl,
-    const char *live_after, struct apply_done *res, struct aerr *err)
+    const char *live_after, const struct cg_seen *seen,
+    struct apply_done *res, struct aerr *err)
 {
 	_cleanup_free_ int *fds = xcalloc(pl->nops ? pl->nops : 1,
 	    sizeof(*fds));
@@ -257,7 +265,8 @@ apply_plan(const struct cg_layout *l, const struct cg_ct *ct,
 
 	for (size_t i = 0; i < pl->nops; i++)
 		fds[i] = -1;
-	r = apply_fds(l, ct, ctname, cgpath, pl, live_after, res, fds, err);
+	r = apply_fds(l, ct, ctname, cgpath, pl, live_after, seen, res, fds,
+	    err);
 	for (size_t i = 0; i < pl->nops; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);

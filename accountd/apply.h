@@ -32,10 +32,13 @@ struct apply_done {
 
 /* cgpath and live_after are for the journal (journal.h): the
  * container's cgroup and the text of its live file once the plan is
- * done ("" for none).  res, if not NULL, has an entry per op of the plan,
- * filled when the plan succeeds. */
+ * done ("" for none).  seen: files read to make the plan (cg_kcaps,
+ * cg_kstate), not read again when they hold the op's value; may be NULL.
+ * res, if not NULL, has an entry per op of the plan, filled when the plan
+ * succeeds. */
 int	apply_plan(const struct cg_layout *, const struct cg_ct *,
 	    const char *ctname, const char *cgpath, const struct plan *,
-	    const char *live_after, struct apply_done *res, struct aerr *);
+	    const char *live_after, const struct cg_seen *seen,
+	    struct apply_done *res, struct aerr *);
 
 #endif

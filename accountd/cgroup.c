@@ -987,13 +987,38 @@ probe_file_caps(const struct cg_layout *l, const char *relpath,
 	return flags;
 }
 
+void
+cg_seen_add(struct cg_seen *s, enum cg_ctrl c, const char *file,
+    const char *text)
+{
+	size_t n = strcspn(text, "\n");
+
+	if (s == NULL || s->n >= CG_SEEN_MAX || strlen(file) >=
+	    sizeof(s->f[0].file) || n >= sizeof(s->f[0].text))
+		return;
+	s->f[s->n].ctrl = c;
+	memcpy(s->f[s->n].file, file, strlen(file) + 1);
+	memcpy(s->f[s->n].text, text, n);
+	s->f[s->n].text[n] = '\0';
+	s->n++;
+}
+
+const char *
+cg_seen_get(const struct cg_seen *s, enum cg_ctrl c, const char *file)
+{
+	for (unsigned i = 0; s != NULL && i < s->n; i++)
+		if (s->f[i].ctrl == c && strcmp(s->f[i].file, file) == 0)
+			return s->f[i].text;
+	return NULL;
+}
+
 int
 cg_kcaps(const struct cg_layout *l, const char *relpath,
-    const struct cg_ct *ct, bool cpuset, struct kcaps *c, struct aerr *err)
+    const struct cg_ct *ct, bool cpuset, struct kcaps *c,
+    struct cg_seen *seen)
 {
 	int fd;
 
-	(void)err;
 	if (!host_probed)
 		cg_host_probe(l);
 	*c = host;
@@ -1018,12 +1043,18 @@ cg_kcaps(const struct cg_layout *l, const char *relpath,
 
 		fd = dfd >= 0 ? dfd : open_nearest(h, relpath, false);
 		if (h->version == 1 &&
-		    cg_read(fd, "cpu.cfs_period_us", buf, sizeof(buf)) > 0)
+		    cg_read(fd, "cpu.cfs_period_us", buf, sizeof(buf)) > 0) {
 			c->cfs_period_us = cg_parse_u64(buf);
-		else if (h->version == 2 &&
+			if (fd == dfd)
+				cg_seen_add(seen, CTRL_CPU, "cpu.cfs_period_us",
+				    buf);
+		} else if (h->version == 2 &&
 		    cg_read(fd, "cpu.max", buf, sizeof(buf)) > 0 &&
-		    strchr(buf, ' ') != NULL)
+		    strchr(buf, ' ') != NULL) {
 			c->cfs_period_us = cg_parse_u64(strchr(buf, ' ') + 1);
+			if (fd == dfd)
+				cg_seen_add(seen, CTRL_CPU, "cpu.max", buf);
+		}
 		if (c->cfs_period_us == 0 || c->cfs_period_us >= VAL_UNLIMITED)
 			c->cfs_period_us = 100000;
 		if (fd != dfd && fd >= 0)
@@ -1053,17 +1084,26 @@ cg_kcaps(const struct cg_layout *l, const char *relpath,
 }
 
 int
-cg_kstate(const struct cg_layout *l, const struct cg_ct *ct, struct kstate *s)
+cg_kstate(const struct cg_layout *l, const struct cg_ct *ct, struct kstate *s,
+    struct cg_seen *seen)
 {
 	int fd = cg_ct_fd(l, ct, CTRL_MEMORY);
+	char buf[64];
 
 	memset(s, 0, sizeof(*s));
 	if (fd < 0 || cg_version(l, CTRL_MEMORY) != 1)
 		return 0;
-	if (cg_read_u64(fd, "memory.limit_in_bytes", &s->mem_limit) < 0)
+	if (cg_read(fd, "memory.limit_in_bytes", buf, sizeof(buf)) < 0)
 		return 0;
-	if (cg_read_u64(fd, "memory.memsw.limit_in_bytes", &s->memsw_limit) < 0)
+	s->mem_limit = cg_parse_u64(buf);
+	cg_seen_add(seen, CTRL_MEMORY, "memory.limit_in_bytes", buf);
+	if (cg_read(fd, "memory.memsw.limit_in_bytes", buf, sizeof(buf)) < 0) {
 		s->memsw_limit = VAL_UNLIMITED;
+	} else {
+		s->memsw_limit = cg_parse_u64(buf);
+		cg_seen_add(seen, CTRL_MEMORY, "memory.memsw.limit_in_bytes",
+		    buf);
+	}
 	s->valid = true;
 	return 0;
 }

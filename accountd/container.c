@@ -490,28 +490,36 @@ ct_dirs_done(struct container *ct)
 }
 
 /* What the kernel offers for this container, and how VSwap is done;
- * p: the parameters to be planned (NULL: any). */
-void
-ct_caps(const struct container *ct, const struct ct_params *p,
-    struct kcaps *caps)
+ * p: the parameters to be planned (NULL: any); seen: cg_kcaps()'s. */
+static void
+caps_seen(const struct container *ct, const struct ct_params *p,
+    struct kcaps *caps, struct cg_seen *seen)
 {
 	bool cpuset = p == NULL || p->v[P_CPUMASK].set || p->v[P_NODEMASK].set;
 	bool open = ct->running && (!ct->lean || ct->dir_holds > 0);
 
 	cg_kcaps(&ad->layout, ct->cgpath, open ? &ct->cg : NULL, cpuset, caps,
-	    NULL);
+	    seen);
 	caps->vswap_mode = (uint8_t)vswap_host_mode();
+}
+
+void
+ct_caps(const struct container *ct, const struct ct_params *p,
+    struct kcaps *caps)
+{
+	caps_seen(ct, p, caps, NULL);
 }
 
 /* The plan for kernel capabilities already known. */
 static int
 ct_plan_caps(struct container *ct, const struct ct_params *p,
-    const struct kcaps *caps, struct plan *pl, struct aerr *err)
+    const struct kcaps *caps, struct plan *pl, struct cg_seen *seen,
+    struct aerr *err)
 {
 	struct kstate st = { 0 };
 
 	if (ct->running && ct_dirs(ct, NULL) == 0) {
-		cg_kstate(&ad->layout, &ct->cg, &st);
+		cg_kstate(&ad->layout, &ct->cg, &st, seen);
 		ct_dirs_done(ct);
 	}
 	return plan_build(p, caps, &st, pl, err);
@@ -522,7 +530,7 @@ ct_plan(struct container *ct, const struct ct_params *p,
     struct kcaps *caps, struct plan *pl, struct aerr *err)
 {
 	ct_caps(ct, p, caps);
-	return ct_plan_caps(ct, p, caps, pl, err);
+	return ct_plan_caps(ct, p, caps, pl, NULL, err);
 }
 
 /* The generation of a running container's cgroup: the inode of its
@@ -540,30 +548,36 @@ ct_gen(const struct container *ct)
  * Apply `p` (a whole set or a scoped subset) to the running container;
  * live_after and saved_after are its live and saved sets once done, for
  * the live file (journal.h).  known: the capabilities the caller just
- * validated against (a set), or NULL to find them.
+ * validated against (a set) and the files it read for them, or NULL to
+ * find them.
  */
 static int
 ct_apply(struct container *ct, const struct ct_params *p,
     const struct ct_params *live_after, const struct ct_params *saved_after,
-    const struct kcaps *known, struct aerr *err)
+    const struct kcaps *known, const struct cg_seen *known_seen,
+    struct aerr *err)
 {
 	_cleanup_free_ char *live = NULL;
 	_cleanup_free_ struct apply_done *done = NULL;
+	struct cg_seen seen = { 0 };
 	struct kcaps caps;
 	struct plan pl;
 	int r;
 
 	if ((r = ct_dirs(ct, err)) < 0)
 		return r;
-	if (known != NULL)
+	if (known != NULL) {
 		caps = *known;
-	else
-		ct_caps(ct, p, &caps);
-	if ((r = ct_plan_caps(ct, p, &caps, &pl, err)) == 0) {
+		if (known_seen != NULL)
+			seen = *known_seen;
+	} else {
+		caps_seen(ct, p, &caps, &seen);
+	}
+	if ((r = ct_plan_caps(ct, p, &caps, &pl, &seen, err)) == 0) {
 		live = live_render(live_after, saved_after, ct_gen(ct));
 		done = xcalloc(pl.nops ? pl.nops : 1, sizeof(*done));
 		r = apply_plan(&ad->layout, &ct->cg, ct->name, ct->cgpath, &pl,
-		    live, done, err);
+		    live, &seen, done, err);
 		if (r == 0)
 			drift_applied(ct, &pl, done);
 		plan_free(&pl);
@@ -578,6 +592,7 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 {
 	struct ct_params eff = *ct_effective(ct), saved = ct->conf.params;
 	struct ct_params scope;
+	struct cg_seen seen = { 0 };
 	struct ctconf nc;
 	struct kcaps caps;
 	char *tmp = NULL;
@@ -590,7 +605,7 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 	params_merge(&eff, chg);
 	params_merge(&saved, chg);
 	plan_scope(&eff, chg, &scope);
-	ct_caps(ct, &scope, &caps);
+	caps_seen(ct, &scope, &caps, &seen);
 	if ((r = params_validate(&eff, &caps, warn, err)) < 0)
 		return aerr_prefix(err, "%s: ", ct->name);
 	if (save) {
@@ -618,7 +633,7 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 	}
 	if (ct->running) {
 		if ((r = ct_apply(ct, &scope, &eff, save ? &nc.params :
-		    &ct->conf.params, &caps, err)) < 0) {
+		    &ct->conf.params, &caps, &seen, err)) < 0) {
 			struct aerr qe = { 0 };
 
 			if (quota_changes(chg) &&
@@ -893,7 +908,7 @@ ct_start(struct container *ct, const struct ct_params *extra,
 		aerr_prefix(err, "%s: ", ct->name);
 	else
 		r = ct_apply(ct, &ct->live, &ct->live, &ct->conf.params, NULL,
-		    err);
+		    NULL, err);
 	if (r < 0) {
 		log_err("%s not applied: %s", extra ? "settings" :
 		    "saved settings", err->msg);
@@ -1230,7 +1245,7 @@ ct_hook_start(const char *name, const char *cgpath,
 		if ((r = params_validate(&p, NULL, warn, err)) < 0)
 			aerr_prefix(err, "%s: ", name);
 		else if ((r = ct_apply(ct, &p, &p, &ct->conf.params, NULL,
-		    err)) == 0) {
+		    NULL, err)) == 0) {
 			ct->live = p;
 			ct->status_msg[0] = '\0';
 			vswap_start(ct);
