@@ -936,7 +936,12 @@ caps_dir(const struct cg_hier *h, const char *relpath, int dfd,
 	return dup(h->fd);
 }
 
-/* The CAP_* flags of the files in the memory and I/O hierarchies. */
+/*
+ * The CAP_* flags of the files in the memory and I/O hierarchies;
+ * *below_root: whether the answer holds for every container (looked at in
+ * a cgroup below the root that has the controller: on v2 a cgroup whose
+ * parent does not enable it has none of its files).
+ */
 static unsigned
 probe_file_caps(const struct cg_layout *l, const char *relpath,
     const struct cg_ct *ct, bool *below_root)
@@ -966,6 +971,8 @@ probe_file_caps(const struct cg_layout *l, const char *relpath,
 			/* the root has neither file; assume a child would */
 			flags |= CAP_SWAP_MAX;
 		}
+		if (h->version == 2 && !cg_has_file(fd, "memory.max"))
+			*below_root = false;
 		if (fd >= 0)
 			close(fd);
 	}
@@ -981,6 +988,8 @@ probe_file_caps(const struct cg_layout *l, const char *relpath,
 		if (cg_has_file(fd, h->version == 1 ? "blkio.weight" :
 		    "io.weight"))
 			flags |= CAP_IO_WEIGHT;
+		if (h->version == 2 && !cg_has_file(fd, "io.stat"))
+			*below_root = false;
 		if (fd >= 0)
 			close(fd);
 	}
