@@ -102,7 +102,8 @@ int	ct_import_file(const char *path, struct ctconf *, struct sbuf *warn,
 int	ct_save(const char *name, const struct ctconf *, struct aerr *);
 int	ct_set(struct container *, const struct ct_params *chg, bool save,
 	    struct sbuf *warn, struct aerr *);
-void	ct_caps(const struct container *, struct kcaps *);
+void	ct_caps(const struct container *, const struct ct_params *,
+	    struct kcaps *);
 int	ct_plan(struct container *, const struct ct_params *,
 	    struct kcaps *, struct plan *, struct aerr *);
 const struct ct_params *ct_effective(const struct container *);

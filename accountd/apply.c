@@ -40,17 +40,36 @@ old_dev_value(const char *content, const struct plan_op *op, char *out,
 		    op->dev);
 }
 
+/*
+ * The old value of op's file, and whether it must be written.  A file
+ * that will be written stays open in *fd for the write and the read-back
+ * (cg_open_rw); one that will not is closed at once (*fd -1).
+ */
 static int
-snapshot(int dfd, const struct plan_op *op, struct journal_undo *u,
-    struct aerr *err)
+snapshot(int dfd, const struct plan_op *op, const struct cg_seen *seen,
+    struct journal_undo *u, int *fd, struct aerr *err)
 {
+	const char *was = cg_seen_get(seen, op->ctrl, op->file);
 	char buf[4096];
 	ssize_t r;
 
 	u->needed = false;
+	*fd = -1;
 	if (op->kind == OP_MEMGUARD)
 		return 0;
-	r = cg_read(dfd, op->file, buf, sizeof(buf));
+	/* read a moment ago to make the plan, holding the op's value */
+	if (op->kind == OP_WRITE && was != NULL && strcmp(was, op->value) == 0) {
+		snprintf(u->value, sizeof(u->value), "%s", was);
+		return 0;
+	}
+	if ((*fd = cg_open_rw(dfd, op->file)) >= 0) {
+		if ((r = cg_pread(*fd, buf, sizeof(buf))) < 0) {
+			close(*fd);
+			*fd = -1;
+		}
+	} else {	/* (not readable and writable: the error of a read) */
+		r = cg_read(dfd, op->file, buf, sizeof(buf));
+	}
 	if (r < 0)
 		return aerr_set(err, (int)-r, "%s: cannot read the current value: "
 		    "%s", op->file, strerror((int)-r));
@@ -62,7 +81,36 @@ snapshot(int dfd, const struct plan_op *op, struct journal_undo *u,
 	}
 	/* the file says what the write would: nothing to write or undo */
 	u->needed = strcmp(u->value, op->value) != 0;
+	if (!u->needed && *fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
 	return 0;
+}
+
+/* What the file holds after the plan, for drift (apply.h). */
+static void
+outcome(const struct plan_op *op, const struct journal_undo *u, int fd,
+    struct apply_done *d)
+{
+	char buf[sizeof(d->now)];
+	ssize_t r;
+
+	d->written = op->kind == OP_MEMGUARD || u->needed;
+	d->known = false;
+	if (op->kind != OP_WRITE)
+		return;
+	if (!u->needed) {
+		d->known = true;
+		snprintf(d->now, sizeof(d->now), "%s", op->value);
+		return;
+	}
+	if (fd < 0 || (r = cg_pread(fd, buf, sizeof(buf))) < 0)
+		return;
+	while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' '))
+		buf[--r] = '\0';
+	d->known = true;
+	memcpy(d->now, buf, (size_t)r + 1);
 }
 
 static void
@@ -110,10 +158,11 @@ memguard(int dfd, const struct plan_op *op)
 	return cur <= op->guard ? 0 : -EBUSY;
 }
 
-int
-apply_plan(const struct cg_layout *l, const struct cg_ct *ct,
+static int
+apply_fds(const struct cg_layout *l, const struct cg_ct *ct,
     const char *ctname, const char *cgpath, const struct plan *pl,
-    const char *live_after, struct aerr *err)
+    const char *live_after, const struct cg_seen *seen,
+    struct apply_done *res, int *fds, struct aerr *err)
 {
 	unsigned delay = journal_test_delay_us();
 	_cleanup_free_ struct journal_undo *undo = NULL;
@@ -130,7 +179,8 @@ apply_plan(const struct cg_layout *l, const struct cg_ct *ct,
 			return aerr_set(err, ENXIO, "cannot set %s on %s: the "
 			    "container has no %s cgroup", op->why, ctname,
 			    ctrl_name(op->ctrl, cg_version(l, op->ctrl)));
-		if ((r = snapshot(dfd, &pl->ops[i], &undo[i], &e)) < 0)
+		if ((r = snapshot(dfd, &pl->ops[i], seen, &undo[i], &fds[i],
+		    &e)) < 0)
 			return aerr_set(err, e.errnum, "cannot set %s on %s: %s",
 			    op->why, ctname, e.msg);
 	}
@@ -154,7 +204,9 @@ apply_plan(const struct cg_layout *l, const struct cg_ct *ct,
 				aerr_set(&e, -r, "memory.max: %s", strerror(-r));
 				break;
 			}
-		} else if ((r = cg_write(dfd, op->file, op->value, &e)) < 0) {
+		} else if ((r = fds[i] >= 0 ?
+		    cg_write_fd(fds[i], op->file, op->value, &e) :
+		    cg_write(dfd, op->file, op->value, &e)) < 0) {
 			break;
 		}
 		done = i + 1;
@@ -163,6 +215,8 @@ apply_plan(const struct cg_layout *l, const struct cg_ct *ct,
 	}
 	if (r == 0) {
 		journal_commit();
+		for (i = 0; res != NULL && i < pl->nops; i++)
+			outcome(&pl->ops[i], &undo[i], fds[i], &res[i]);
 		return 0;
 	}
 
@@ -197,4 +251,24 @@ apply_plan(const struct cg_layout *l, const struct cg_ct *ct,
 		return aerr_set(err, -r, "cannot set %s on %s: %s%s", op->why,
 		    ctname, e.msg, rb);
 	}
+}
+
+int
+apply_plan(const struct cg_layout *l, const struct cg_ct *ct,
+    const char *ctname, const char *cgpath, const struct plan *pl,
+    const char *live_after, const struct cg_seen *seen,
+    struct apply_done *res, struct aerr *err)
+{
+	_cleanup_free_ int *fds = xcalloc(pl->nops ? pl->nops : 1,
+	    sizeof(*fds));
+	int r;
+
+	for (size_t i = 0; i < pl->nops; i++)
+		fds[i] = -1;
+	r = apply_fds(l, ct, ctname, cgpath, pl, live_after, seen, res, fds,
+	    err);
+	for (size_t i = 0; i < pl->nops; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return r;
 }

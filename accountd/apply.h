@@ -19,11 +19,26 @@
 #include "cgroup.h"
 #include "plan.h"
 
+/* What became of one op of an applied plan. */
+struct apply_done {
+	bool	written;	/* carried out (false: the file held the value,
+				 * read just before, and was left alone) */
+	bool	known;		/* now is what the file holds (OP_WRITE only):
+				 * read back after the write, through the
+				 * descriptor of the write, or the value it
+				 * was found holding */
+	char	now[128];	/* without the trailing newline */
+};
+
 /* cgpath and live_after are for the journal (journal.h): the
  * container's cgroup and the text of its live file once the plan is
- * done ("" for none). */
+ * done ("" for none).  seen: files read to make the plan (cg_kcaps,
+ * cg_kstate), not read again when they hold the op's value; may be NULL.
+ * res, if not NULL, has an entry per op of the plan, filled when the plan
+ * succeeds. */
 int	apply_plan(const struct cg_layout *, const struct cg_ct *,
 	    const char *ctname, const char *cgpath, const struct plan *,
-	    const char *live_after, struct aerr *);
+	    const char *live_after, const struct cg_seen *seen,
+	    struct apply_done *res, struct aerr *);
 
 #endif

@@ -69,25 +69,61 @@ static const char *rel(const char *relpath);
  * of plain files needs it (cg_layout_detect() decides, by the mount).
  */
 static int write_flags = O_WRONLY | O_TRUNC | O_CLOEXEC;
+static bool fake_tree = true;
 
 int
 cg_write(int dfd, const char *file, const char *val, struct aerr *err)
 {
 	_cleanup_close_ int fd = -1;
-	size_t n = strlen(val);
-	ssize_t w;
 
 	fd = openat(dfd, file, write_flags);
 	if (fd < 0)
 		return aerr_set(err, errno, "%s=%s: cannot open: %s", file, val,
 		    strerror(errno));
+	return cg_write_fd(fd, file, val, err);
+}
+
+/*
+ * The write itself, on an fd from cg_write() or cg_open_rw() (file names
+ * it in the error).  write(), not pwrite(): seq_open() takes FMODE_PWRITE
+ * from cgroup files, and the kernel ignores the offset of a cgroup write
+ * anyway.  A fake tree's plain file is written from 0 and cut to the text.
+ */
+int
+cg_write_fd(int fd, const char *file, const char *val, struct aerr *err)
+{
+	size_t n = strlen(val);
+	ssize_t w;
+
+	if (fake_tree && lseek(fd, 0, SEEK_SET) < 0)
+		return aerr_set(err, errno, "%s=%s: %s", file, val,
+		    strerror(errno));
 	w = write(fd, val, n);
+
 	if (w < 0)
 		return aerr_set(err, errno, "%s=%s: %s", file, val,
 		    strerror(errno));
 	if ((size_t)w != n)
 		return aerr_set(err, EIO, "%s=%s: short write", file, val);
+	if (fake_tree && ftruncate(fd, (off_t)n) < 0)
+		return aerr_set(err, errno, "%s=%s: %s", file, val,
+		    strerror(errno));
 	return 0;
+}
+
+/*
+ * A cgroup file opened to be read (cg_pread) and then written
+ * (cg_write_fd) and read back, all through one descriptor: a plan's write
+ * costs 5 system calls instead of 9 (its old value, the write and the
+ * read-back each opening the file).  Returns the fd (the caller's) or
+ * -errno.
+ */
+int
+cg_open_rw(int dfd, const char *file)
+{
+	int fd = openat(dfd, file, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
 }
 
 ssize_t
@@ -403,6 +439,7 @@ cg_layout_detect(const char *root, struct cg_layout *l, struct aerr *err)
 		    sf.f_type == CGROUP2_SUPER_MAGIC);
 
 		write_flags = O_WRONLY | O_CLOEXEC | (kernfs ? 0 : O_TRUNC);
+		fake_tree = !kernfs;
 	}
 	if (l->primary < 0) {
 		cg_layout_free(l);
@@ -834,9 +871,18 @@ read_list(int dfd, const char *f1, const char *f2, char *out, size_t len)
  * (hotplug, swapon, another kernel), so they are probed once at start and
  * again on SIGHUP (cg_host_probe), not at every plan: a set used to read
  * /proc/meminfo four times, /sys/block twice and uname twice.
+ *
+ * The CAP_* files (memsw, kmem, BFQ, io.weight, swap.max) are a
+ * controller's file types, which the kernel gives every cgroup below the
+ * root alike: they are learnt from the first cgroup below a root that a
+ * plan looks at, kept with the host's facts and forgotten with them on
+ * SIGHUP (say, after an I/O scheduler module was loaded).  A set used to
+ * test them, five faccessat and two directory opens, each time.
  */
 static struct kcaps host;
 static bool host_kmem, host_probed;
+static unsigned file_caps;
+static bool file_caps_known;
 
 void
 cg_host_probe(const struct cg_layout *l)
@@ -852,6 +898,7 @@ cg_host_probe(const struct cg_layout *l)
 	host.host_swap = meminfo("SwapTotal");
 	host_disks(host.disks, sizeof(host.disks));
 	host_kmem = kernel_honours_kmem();
+	file_caps_known = false;
 	host_probed = true;
 }
 
@@ -861,67 +908,171 @@ cg_host(void)
 	return &host;
 }
 
-int
-cg_kcaps(const struct cg_layout *l, const char *relpath, struct kcaps *c,
-    struct aerr *err)
+/* dfd: the cgroup's directory in h, or <0 to look from its nearest
+ * existing ancestor; *below_root: whether what was looked at is a
+ * cgroup below h's root (so that the answer holds for every one). */
+static int
+caps_dir(const struct cg_hier *h, const char *relpath, int dfd,
+    bool *below_root)
 {
+	_cleanup_free_ char *p = NULL;
+	char *slash;
 	int fd;
 
-	(void)err;
-	if (!host_probed)
-		cg_host_probe(l);
-	*c = host;
-	/* what the cgroup's files offer (a test's fake tree has its own) */
+	*below_root = true;
+	if (dfd >= 0)
+		return dup(dfd);
+	p = xstrdup(rel(relpath));
+	for (;;) {
+		if (strcmp(p, ".") != 0 && (fd = openat(h->fd, p,
+		    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+			return fd;
+		slash = strrchr(p, '/');
+		if (slash == NULL)
+			break;
+		*slash = '\0';
+	}
+	*below_root = false;
+	return dup(h->fd);
+}
+
+/*
+ * The CAP_* flags of the files in the memory and I/O hierarchies;
+ * *below_root: whether the answer holds for every container (looked at in
+ * a cgroup below the root that has the controller: on v2 a cgroup whose
+ * parent does not enable it has none of its files).
+ */
+static unsigned
+probe_file_caps(const struct cg_layout *l, const char *relpath,
+    const struct cg_ct *ct, bool *below_root)
+{
+	unsigned flags = 0;
+	bool below;
+	int fd;
+
+	*below_root = true;
 	if (l->ctrl_hier[CTRL_MEMORY] >= 0) {
 		const struct cg_hier *h = &l->hier[l->ctrl_hier[CTRL_MEMORY]];
 
-		fd = open_nearest(h, relpath, false);
+		fd = caps_dir(h, relpath, ct != NULL ?
+		    cg_ct_fd(l, ct, CTRL_MEMORY) : -1, &below);
+		*below_root &= below;
 		if (h->version == 1) {
 			if (cg_has_file(fd, "memory.memsw.limit_in_bytes"))
-				c->flags |= CAP_MEMSW;
+				flags |= CAP_MEMSW;
 			if (cg_has_file(fd, "memory.kmem.limit_in_bytes") &&
 			    host_kmem)
-				c->flags |= CAP_KMEM;
+				flags |= CAP_KMEM;
 			if (cg_has_file(fd, "memory.kmem.tcp.limit_in_bytes"))
-				c->flags |= CAP_KMEM_TCP;
+				flags |= CAP_KMEM_TCP;
 		} else if (cg_has_file(fd, "memory.swap.max") ||
 		    (!cg_has_file(fd, "memory.max") &&
 		    access("/proc/swaps", F_OK) == 0)) {
 			/* the root has neither file; assume a child would */
-			c->flags |= CAP_SWAP_MAX;
+			flags |= CAP_SWAP_MAX;
 		}
-		close(fd);
+		if (h->version == 2 && !cg_has_file(fd, "memory.max"))
+			*below_root = false;
+		if (fd >= 0)
+			close(fd);
 	}
 	if (l->ctrl_hier[CTRL_IO] >= 0) {
 		const struct cg_hier *h = &l->hier[l->ctrl_hier[CTRL_IO]];
 
-		fd = open_nearest(h, relpath, false);
+		fd = caps_dir(h, relpath, ct != NULL ?
+		    cg_ct_fd(l, ct, CTRL_IO) : -1, &below);
+		*below_root &= below;
 		if (cg_has_file(fd, h->version == 1 ? "blkio.bfq.weight" :
 		    "io.bfq.weight"))
-			c->flags |= CAP_BFQ_WEIGHT;
+			flags |= CAP_BFQ_WEIGHT;
 		if (cg_has_file(fd, h->version == 1 ? "blkio.weight" :
 		    "io.weight"))
-			c->flags |= CAP_IO_WEIGHT;
-		close(fd);
+			flags |= CAP_IO_WEIGHT;
+		if (h->version == 2 && !cg_has_file(fd, "io.stat"))
+			*below_root = false;
+		if (fd >= 0)
+			close(fd);
+	}
+	return flags;
+}
+
+void
+cg_seen_add(struct cg_seen *s, enum cg_ctrl c, const char *file,
+    const char *text)
+{
+	size_t n = strcspn(text, "\n");
+
+	if (s == NULL || s->n >= CG_SEEN_MAX || strlen(file) >=
+	    sizeof(s->f[0].file) || n >= sizeof(s->f[0].text))
+		return;
+	s->f[s->n].ctrl = c;
+	memcpy(s->f[s->n].file, file, strlen(file) + 1);
+	memcpy(s->f[s->n].text, text, n);
+	s->f[s->n].text[n] = '\0';
+	s->n++;
+}
+
+const char *
+cg_seen_get(const struct cg_seen *s, enum cg_ctrl c, const char *file)
+{
+	for (unsigned i = 0; s != NULL && i < s->n; i++)
+		if (s->f[i].ctrl == c && strcmp(s->f[i].file, file) == 0)
+			return s->f[i].text;
+	return NULL;
+}
+
+int
+cg_kcaps(const struct cg_layout *l, const char *relpath,
+    const struct cg_ct *ct, bool cpuset, struct kcaps *c,
+    struct cg_seen *seen)
+{
+	int fd;
+
+	if (!host_probed)
+		cg_host_probe(l);
+	*c = host;
+	/* what the cgroup's files offer (a test's fake tree has its own) */
+	if (file_caps_known) {
+		c->flags |= file_caps;
+	} else {
+		bool below_root;
+		unsigned f = probe_file_caps(l, relpath, ct, &below_root);
+
+		c->flags |= f;
+		if (below_root) {
+			file_caps = f;
+			file_caps_known = true;
+		}
 	}
 	/* the cgroup's own state: its CPU period, its parent's cpuset */
 	if (l->ctrl_hier[CTRL_CPU] >= 0) {
 		const struct cg_hier *h = &l->hier[l->ctrl_hier[CTRL_CPU]];
+		int dfd = ct != NULL ? cg_ct_fd(l, ct, CTRL_CPU) : -1;
 		char buf[64];
 
-		fd = open_nearest(h, relpath, false);
+		fd = dfd >= 0 ? dfd : open_nearest(h, relpath, false);
 		if (h->version == 1 &&
-		    cg_read(fd, "cpu.cfs_period_us", buf, sizeof(buf)) > 0)
+		    cg_read(fd, "cpu.cfs_period_us", buf, sizeof(buf)) > 0) {
 			c->cfs_period_us = cg_parse_u64(buf);
-		else if (h->version == 2 &&
+			if (fd == dfd)
+				cg_seen_add(seen, CTRL_CPU, "cpu.cfs_period_us",
+				    buf);
+		} else if (h->version == 2 &&
 		    cg_read(fd, "cpu.max", buf, sizeof(buf)) > 0 &&
-		    strchr(buf, ' ') != NULL)
+		    strchr(buf, ' ') != NULL) {
 			c->cfs_period_us = cg_parse_u64(strchr(buf, ' ') + 1);
+			if (fd == dfd)
+				cg_seen_add(seen, CTRL_CPU, "cpu.max", buf);
+		}
 		if (c->cfs_period_us == 0 || c->cfs_period_us >= VAL_UNLIMITED)
 			c->cfs_period_us = 100000;
-		close(fd);
+		if (fd != dfd && fd >= 0)
+			close(fd);
 	}
-	if (l->ctrl_hier[CTRL_CPUSET] >= 0) {
+	/* the parent's cpuset only for a plan that sets cpumask or nodemask
+	 * (the only rows that read it); it is read each time, as hotplug
+	 * and the parent's owner change it without telling anyone */
+	if (cpuset && l->ctrl_hier[CTRL_CPUSET] >= 0) {
 		const struct cg_hier *h = &l->hier[l->ctrl_hier[CTRL_CPUSET]];
 
 		fd = open_nearest(h, relpath, true);
@@ -942,17 +1093,26 @@ cg_kcaps(const struct cg_layout *l, const char *relpath, struct kcaps *c,
 }
 
 int
-cg_kstate(const struct cg_layout *l, const struct cg_ct *ct, struct kstate *s)
+cg_kstate(const struct cg_layout *l, const struct cg_ct *ct, struct kstate *s,
+    struct cg_seen *seen)
 {
 	int fd = cg_ct_fd(l, ct, CTRL_MEMORY);
+	char buf[64];
 
 	memset(s, 0, sizeof(*s));
 	if (fd < 0 || cg_version(l, CTRL_MEMORY) != 1)
 		return 0;
-	if (cg_read_u64(fd, "memory.limit_in_bytes", &s->mem_limit) < 0)
+	if (cg_read(fd, "memory.limit_in_bytes", buf, sizeof(buf)) < 0)
 		return 0;
-	if (cg_read_u64(fd, "memory.memsw.limit_in_bytes", &s->memsw_limit) < 0)
+	s->mem_limit = cg_parse_u64(buf);
+	cg_seen_add(seen, CTRL_MEMORY, "memory.limit_in_bytes", buf);
+	if (cg_read(fd, "memory.memsw.limit_in_bytes", buf, sizeof(buf)) < 0) {
 		s->memsw_limit = VAL_UNLIMITED;
+	} else {
+		s->memsw_limit = cg_parse_u64(buf);
+		cg_seen_add(seen, CTRL_MEMORY, "memory.memsw.limit_in_bytes",
+		    buf);
+	}
 	s->valid = true;
 	return 0;
 }

@@ -74,6 +74,8 @@ int	cg_procs(const struct cg_layout *, const struct cg_ct *, pid_t **pids,
 	    size_t *n);
 
 int	cg_write(int dfd, const char *file, const char *val, struct aerr *);
+int	cg_write_fd(int fd, const char *file, const char *val, struct aerr *);
+int	cg_open_rw(int dfd, const char *file);
 ssize_t	cg_read(int dfd, const char *file, char *buf, size_t len);
 ssize_t	cg_read_path(const struct cg_layout *, enum cg_ctrl, const char *rel,
 	    const char *file, char *buf, size_t len);
@@ -93,12 +95,39 @@ const struct kcaps *cg_host(void);
 /*
  * What the kernel offers for a container whose cgroup is relpath (which
  * need not exist yet: files are looked up in the nearest existing
- * ancestor): the host's facts, and the cgroup's files, CPU period and
- * parent cpuset, read now.  Fills every field of kcaps.
+ * ancestor; ct, if not NULL, its open directories): the host's facts, the
+ * files its controllers offer (learnt once, kept with the host's facts),
+ * its CPU period, read now, and, when cpuset is true, its parent's CPUs
+ * and memory nodes, read now (left empty otherwise: only a plan that
+ * sets cpumask or nodemask needs them).  seen (may be NULL) gets the
+ * text of the files of ct's own directories read here and in cg_kstate().
  */
+struct cg_seen;
 int	cg_kcaps(const struct cg_layout *, const char *relpath,
-	    struct kcaps *, struct aerr *);
+	    const struct cg_ct *ct, bool cpuset, struct kcaps *,
+	    struct cg_seen *seen);
 int	cg_kstate(const struct cg_layout *, const struct cg_ct *,
-	    struct kstate *);
+	    struct kstate *, struct cg_seen *seen);
+
+/*
+ * Files of the container's cgroup read to make a plan (its CPU period, the
+ * v1 memory limits), kept for apply_plan(), which then does not read a
+ * file again that already holds the value the plan gives it.  Only for
+ * one request: what was read a moment before, with no write between.
+ */
+#define CG_SEEN_MAX	4
+struct cg_seen {
+	unsigned	n;
+	struct {
+		enum cg_ctrl	ctrl;
+		char		file[32];
+		char		text[32];	/* its first line */
+	} f[CG_SEEN_MAX];
+};
+void	cg_seen_add(struct cg_seen *, enum cg_ctrl, const char *file,
+	    const char *text);
+/* The text seen of the file, or NULL (seen may be NULL). */
+const char *cg_seen_get(const struct cg_seen *, enum cg_ctrl,
+	    const char *file);
 
 #endif

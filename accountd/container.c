@@ -621,23 +621,37 @@ ct_dirs_done(struct container *ct)
 		cg_ct_close(&ct->cg);
 }
 
-/* What the kernel offers for this container, and how VSwap is done. */
-void
-ct_caps(const struct container *ct, struct kcaps *caps)
+/* What the kernel offers for this container, and how VSwap is done;
+ * p: the parameters to be planned (NULL: any); seen: cg_kcaps()'s. */
+static void
+caps_seen(const struct container *ct, const struct ct_params *p,
+    struct kcaps *caps, struct cg_seen *seen)
 {
-	cg_kcaps(&ad->layout, ct->cgpath, caps, NULL);
+	bool cpuset = p == NULL || p->v[P_CPUMASK].set || p->v[P_NODEMASK].set;
+	bool open = ct->running && (!ct->lean || ct->dir_holds > 0);
+
+	cg_kcaps(&ad->layout, ct->cgpath, open ? &ct->cg : NULL, cpuset, caps,
+	    seen);
 	caps->vswap_mode = (uint8_t)vswap_host_mode();
+}
+
+void
+ct_caps(const struct container *ct, const struct ct_params *p,
+    struct kcaps *caps)
+{
+	caps_seen(ct, p, caps, NULL);
 }
 
 /* The plan for kernel capabilities already known. */
 static int
 ct_plan_caps(struct container *ct, const struct ct_params *p,
-    const struct kcaps *caps, struct plan *pl, struct aerr *err)
+    const struct kcaps *caps, struct plan *pl, struct cg_seen *seen,
+    struct aerr *err)
 {
 	struct kstate st = { 0 };
 
 	if (ct->running && ct_dirs(ct, NULL) == 0) {
-		cg_kstate(&ad->layout, &ct->cg, &st);
+		cg_kstate(&ad->layout, &ct->cg, &st, seen);
 		ct_dirs_done(ct);
 	}
 	return plan_build(p, caps, &st, pl, err);
@@ -647,8 +661,8 @@ int
 ct_plan(struct container *ct, const struct ct_params *p,
     struct kcaps *caps, struct plan *pl, struct aerr *err)
 {
-	ct_caps(ct, caps);
-	return ct_plan_caps(ct, p, caps, pl, err);
+	ct_caps(ct, p, caps);
+	return ct_plan_caps(ct, p, caps, pl, NULL, err);
 }
 
 /* The generation of a running container's cgroup: the inode of its
@@ -666,30 +680,38 @@ ct_gen(const struct container *ct)
  * Apply `p` (a whole set or a scoped subset) to the running container;
  * live_after and saved_after are its live and saved sets once done, for
  * the live file (journal.h).  known: the capabilities the caller just
- * validated against (a set), or NULL to find them.
+ * validated against (a set) and the files it read for them, or NULL to
+ * find them.
  */
 static int
 ct_apply(struct container *ct, const struct ct_params *p,
     const struct ct_params *live_after, const struct ct_params *saved_after,
-    const struct kcaps *known, struct aerr *err)
+    const struct kcaps *known, const struct cg_seen *known_seen,
+    struct aerr *err)
 {
 	_cleanup_free_ char *live = NULL;
+	_cleanup_free_ struct apply_done *done = NULL;
+	struct cg_seen seen = { 0 };
 	struct kcaps caps;
 	struct plan pl;
 	int r;
 
 	if ((r = ct_dirs(ct, err)) < 0)
 		return r;
-	if (known != NULL)
+	if (known != NULL) {
 		caps = *known;
-	else
-		ct_caps(ct, &caps);
-	if ((r = ct_plan_caps(ct, p, &caps, &pl, err)) == 0) {
+		if (known_seen != NULL)
+			seen = *known_seen;
+	} else {
+		caps_seen(ct, p, &caps, &seen);
+	}
+	if ((r = ct_plan_caps(ct, p, &caps, &pl, &seen, err)) == 0) {
 		live = live_render(live_after, saved_after, ct_gen(ct));
+		done = xcalloc(pl.nops ? pl.nops : 1, sizeof(*done));
 		r = apply_plan(&ad->layout, &ct->cg, ct->name, ct->cgpath, &pl,
-		    live, err);
+		    live, &seen, done, err);
 		if (r == 0)
-			drift_applied(ct, &pl);
+			drift_applied(ct, &pl, done);
 		plan_free(&pl);
 	}
 	ct_dirs_done(ct);
@@ -702,6 +724,7 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 {
 	struct ct_params eff = *ct_effective(ct), saved = ct->conf.params;
 	struct ct_params scope;
+	struct cg_seen seen = { 0 };
 	struct ctconf nc;
 	struct kcaps caps;
 	char *tmp = NULL;
@@ -713,7 +736,8 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 		    "start", ct->name, ct->cgpath);
 	params_merge(&eff, chg);
 	params_merge(&saved, chg);
-	ct_caps(ct, &caps);
+	plan_scope(&eff, chg, &scope);
+	caps_seen(ct, &scope, &caps, &seen);
 	if ((r = params_validate(&eff, &caps, warn, err)) < 0)
 		return aerr_prefix(err, "%s: ", ct->name);
 	if (save) {
@@ -740,9 +764,8 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 		return r;
 	}
 	if (ct->running) {
-		plan_scope(&eff, chg, &scope);
 		if ((r = ct_apply(ct, &scope, &eff, save ? &nc.params :
-		    &ct->conf.params, &caps, err)) < 0) {
+		    &ct->conf.params, &caps, &seen, err)) < 0) {
 			struct aerr qe = { 0 };
 
 			if (quota_changes(chg) &&
@@ -1017,7 +1040,7 @@ ct_start(struct container *ct, const struct ct_params *extra,
 		aerr_prefix(err, "%s: ", ct->name);
 	else
 		r = ct_apply(ct, &ct->live, &ct->live, &ct->conf.params, NULL,
-		    err);
+		    NULL, err);
 	if (r < 0) {
 		log_err("%s not applied: %s", extra ? "settings" :
 		    "saved settings", err->msg);
@@ -1356,7 +1379,7 @@ ct_hook_start(const char *name, const char *cgpath,
 		if ((r = params_validate(&p, NULL, warn, err)) < 0)
 			aerr_prefix(err, "%s: ", name);
 		else if ((r = ct_apply(ct, &p, &p, &ct->conf.params, NULL,
-		    err)) == 0) {
+		    NULL, err)) == 0) {
 			ct->live = p;
 			ct_status(ct, NULL);
 			vswap_start(ct);

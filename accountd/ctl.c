@@ -559,7 +559,7 @@ plan_reply(struct container *ct, const struct ct_params *chg,
 
 	p = *ct_effective(ct);
 	params_merge(&p, chg);
-	ct_caps(ct, &caps);
+	ct_caps(ct, &p, &caps);
 	if ((r = params_validate(&p, &caps, warn, err)) < 0)
 		return r;
 	if ((r = ct_plan(ct, &p, &caps, &pl, err)) < 0)

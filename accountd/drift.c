@@ -12,6 +12,7 @@
 
 #include "accountd.h"
 #include "alert.h"
+#include "apply.h"
 #include "drift.h"
 #include "log.h"
 #include "xalloc.h"
@@ -264,7 +265,8 @@ drift_forget(struct container *ct)
 /* ---- what accountd wrote --------------------------------------------------- */
 
 void
-drift_applied(struct container *ct, const struct plan *pl)
+drift_applied(struct container *ct, const struct plan *pl,
+    const struct apply_done *done)
 {
 	struct drift *d = ct->drift;
 
@@ -273,6 +275,7 @@ drift_applied(struct container *ct, const struct plan *pl)
 	for (size_t k = 0; k < pl->nops; k++) {
 		const struct plan_op *op = &pl->ops[k];
 		struct drift_file *df = NULL;
+		bool new_file = false;
 
 		/* per-device lines (I/O throttles) are not followed */
 		if (op->kind != OP_WRITE)
@@ -289,10 +292,22 @@ drift_applied(struct container *ct, const struct plan *pl)
 			snprintf(df->file, sizeof(df->file), "%s", op->file);
 			/* the watch first: a write after the read is seen */
 			watch_add(ct, df);
+			new_file = true;
 		}
 		df->param = op->param;
 		df->drifted = false;
 		df->got[0] = '\0';
+		/*
+		 * What apply_plan() found after its write (read back through
+		 * the same descriptor: the kernel's rounding included) or
+		 * before it (a file left alone) is what the file holds, when
+		 * its watch was there before that read: a write after it is
+		 * an event.  3 of a set's system calls a file.
+		 */
+		if (done != NULL && done[k].known && !new_file && df->wd >= 0) {
+			snprintf(df->want, sizeof(df->want), "%s", done[k].now);
+			continue;
+		}
 		if (read_text(ct, op->ctrl, op->file, df->want,
 		    sizeof(df->want)) < 0)
 			snprintf(df->want, sizeof(df->want), "%s", op->value);

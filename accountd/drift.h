@@ -4,10 +4,14 @@
  * update, a shell's echo) after accountd put its value there.
  *
  * What accountd expects is what the kernel showed right after its own
- * write: every file of an applied plan is read back (drift_applied), so
- * the kernel's rounding (memory limits to pages, "-1" shown as a huge
- * number, "max") is never taken for drift, and a parameter accountd never
- * set has no file here at all.  Each such file gets an inotify watch:
+ * write: every file an applied plan wrote is read back, so the kernel's
+ * rounding (memory limits to pages, "-1" shown as a huge number, "max")
+ * is never taken for drift, and a parameter accountd never set has no
+ * file here at all.  apply_plan() reads it back through the descriptor
+ * it wrote with, and a file the plan left alone holds the value it was
+ * found holding; drift_applied() takes these when the file's watch dates
+ * from before those reads (else it reads the file itself, after adding
+ * the watch).  Each such file gets an inotify watch:
  * write(2) on a cgroup file raises IN_MODIFY whoever writes it, so a
  * change is seen at once (after DRIFT_SETTLE_MS, which gathers the writes
  * of one `runc update`) and a sample costs nothing.  A file whose watch
@@ -33,8 +37,11 @@ struct container;
 
 int	drift_init(void);
 void	drift_close(void);
-/* After a plan was applied to a running container: read its files back. */
-void	drift_applied(struct container *, const struct plan *);
+/* After a plan was applied to a running container: what its files hold
+ * (done: apply_plan's account of them, or NULL to read them all). */
+struct apply_done;
+void	drift_applied(struct container *, const struct plan *,
+	    const struct apply_done *done);
 /* The container stopped or is forgotten: drop its files and watches. */
 void	drift_forget(struct container *);
 /* Read the files now; report (or restore) what changed. */

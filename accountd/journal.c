@@ -22,6 +22,23 @@
 
 static char *cur_ct, *cur_after;	/* the plan in progress */
 
+/*
+ * The text of the live file accountd wrote last (known_ct's; "" for none),
+ * so that a run of sets on one container does not read back what it has
+ * just written (journal_begin's live_before: 5 system calls a set).  Only
+ * accountd writes state_dir/live; NULL when not known (a failed write).
+ */
+static char *known_ct, *known_text;
+
+static void
+live_known(const char *ct, const char *text)
+{
+	free(known_ct);
+	free(known_text);
+	known_ct = ct != NULL && text != NULL ? xstrdup(ct) : NULL;
+	known_text = known_ct != NULL ? xstrdup(text) : NULL;
+}
+
 static char *
 journal_path(void)
 {
@@ -50,7 +67,7 @@ live_path(const char *ct)
  * with it.
  */
 static int
-overwrite(int fd, const char *text, size_t n)
+overwrite(int fd, const char *text, size_t n, off_t size)
 {
 	/*
 	 * The new text over the old, then the length cut to it: never a
@@ -64,17 +81,20 @@ overwrite(int fd, const char *text, size_t n)
 	 */
 	struct stat st;
 
-	if (fstat(fd, &st) < 0)
-		return -errno;
+	/* size: the file's length when the caller knows it, or -1 */
+	if (size < 0) {
+		if (fstat(fd, &st) < 0)
+			return -errno;
+		size = st.st_size;
+	}
 	if (pwrite(fd, text, n, 0) != (ssize_t)n)
 		return errno ? -errno : -EIO;
 	/* (a cut to the same length is no cheaper on ext4: a transaction) */
-	return st.st_size > (off_t)n && ftruncate(fd, (off_t)n) < 0 ? -errno :
-	    0;
+	return size > (off_t)n && ftruncate(fd, (off_t)n) < 0 ? -errno : 0;
 }
 
 static int
-write_in_place(const char *path, const char *text)
+write_in_place(const char *path, const char *text, off_t size)
 {
 	size_t n = strlen(text);
 	int fd, r = 0;
@@ -84,12 +104,13 @@ write_in_place(const char *path, const char *text)
 	    0600);
 	if (fd < 0)
 		return -errno;
-	r = overwrite(fd, text, n);
+	r = overwrite(fd, text, n, size);
 	close(fd);
 	return r;
 }
 
 static int journal_fd = -1;
+static off_t journal_len = -1;	/* its length, when known */
 
 /* The journal, opened once and kept. */
 static int
@@ -109,6 +130,7 @@ journal_open(void)
 		journal_fd = -1;
 		errno = EINVAL;
 	}
+	journal_len = -1;
 	return journal_fd;
 }
 
@@ -132,19 +154,37 @@ static void
 live_write(const char *ct, const char *text)
 {
 	_cleanup_free_ char *path = live_path(ct);
-	_cleanup_free_ char *dir = xasprintf("%s/live", ad->cfg.state_dir);
+	_cleanup_free_ char *dir = NULL;
+	bool known = known_ct != NULL && strcmp(known_ct, ct) == 0;
+	off_t size = known ? (off_t)strlen(known_text) : -1;
 	int r;
 
 	if (*text == '\0') {
-		if (unlink(path) < 0 && errno != ENOENT)
+		if (unlink(path) < 0 && errno != ENOENT) {
 			log_warn("cannot remove %s: %s", path, strerror(errno));
+			live_known(NULL, NULL);
+		} else {
+			live_known(ct, "");
+		}
 		return;
 	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		log_warn("cannot make %s: %s", dir, strerror(errno));
-	if ((r = write_in_place(path, text)) < 0)
+	/* (a known "" is no file: its length is not known to be 0) */
+	if (known && size == 0)
+		size = -1;
+	/* state_dir/live is made the first time it is missing */
+	if ((r = write_in_place(path, text, size)) == -ENOENT) {
+		dir = xasprintf("%s/live", ad->cfg.state_dir);
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			log_warn("cannot make %s: %s", dir, strerror(errno));
+		r = write_in_place(path, text, -1);
+	}
+	if (r < 0) {
 		log_warn("cannot write %s: %s (the values not saved will be "
 		    "unknown after a restart)", path, strerror(-r));
+		live_known(NULL, NULL);
+		return;
+	}
+	live_known(ct, text);
 }
 
 void
@@ -154,7 +194,8 @@ journal_begin(const char *ct, const char *cgpath, const struct plan *pl,
 	static bool warned;
 	_cleanup_free_ char *path = journal_path();
 	_cleanup_free_ char *lp = live_path(ct);
-	_cleanup_free_ char *before = read_own(lp);
+	_cleanup_free_ char *before = known_ct != NULL &&
+	    strcmp(known_ct, ct) == 0 ? xstrdup(known_text) : read_own(lp);
 	struct json_object *j = json_object_new_object();
 	struct json_object *ops = json_object_new_array();
 	int r;
@@ -189,7 +230,8 @@ journal_begin(const char *ct, const char *cgpath, const struct plan *pl,
 		size_t len = strlen(t);
 		int fd = journal_open();
 
-		r = fd < 0 ? -errno : overwrite(fd, t, len);
+		r = fd < 0 ? -errno : overwrite(fd, t, len, journal_len);
+		journal_len = r == 0 ? (off_t)len : -1;
 	}
 	json_object_put(j);
 	/* limits matter more than the record: a full or read-only
@@ -210,8 +252,12 @@ journal_begin(const char *ct, const char *cgpath, const struct plan *pl,
 void
 journal_end(void)
 {
-	if (journal_fd >= 0 && ftruncate(journal_fd, 0) < 0)
+	if (journal_fd >= 0 && ftruncate(journal_fd, 0) < 0) {
 		log_err("cannot empty the journal: %s", strerror(errno));
+		journal_len = -1;
+	} else if (journal_fd >= 0) {
+		journal_len = 0;
+	}
 	free(cur_ct);
 	free(cur_after);
 	cur_ct = cur_after = NULL;
@@ -315,6 +361,8 @@ live_load(const char *ct, uint64_t gen, struct ct_params *out)
 	char g[32], want[32];
 	const char *have;
 
+	if (known_ct != NULL && strcmp(known_ct, ct) == 0)
+		live_known(NULL, NULL);	/* it may be removed below */
 	if (text == NULL)
 		return -ENOENT;
 	if (ctconf_parse(path, text, &cf, NULL, &e) < 0) {
@@ -341,7 +389,10 @@ live_forget(const char *ct)
 {
 	_cleanup_free_ char *path = live_path(ct);
 
-	(void)unlink(path);
+	if (unlink(path) < 0 && errno != ENOENT)
+		live_known(NULL, NULL);
+	else
+		live_known(ct, "");
 }
 
 unsigned

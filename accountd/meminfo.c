@@ -51,7 +51,7 @@ meminfo_text(struct container *ct, struct sbuf *b)
 
 	if (!ct->running)
 		return -ESRCH;
-	ct_caps(ct, &caps);
+	ct_caps(ct, NULL, &caps);
 	ram = min64(params_ram_bytes(p), caps.host_ram);
 	swap = p->v[P_SWAPPAGES].set || p->v[P_PHYSPAGES].set ?
 	    min64(params_swap_bytes(p), p->v[P_SWAPPAGES].set ?

@@ -5,9 +5,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -108,10 +111,33 @@ proto_send(int fd, uint16_t type, uint32_t seq, const char *payload,
 		return aerr_set(err, EMSGSIZE, "message of %zu bytes too large",
 		    len);
 	proto_hdr_encode(hdr, type, (uint32_t)len, seq);
-	if ((r = write_all(fd, hdr, sizeof(hdr))) < 0 ||
-	    (r = write_all(fd, payload, len)) < 0)
-		return aerr_set(err, -r, "cannot write to accountd: %s",
-		    strerror(-r));
+	/* header and payload in one sendmsg: one system call, and the
+	 * daemon wakes once, to the whole frame */
+	{
+		struct iovec iov[2] = { { hdr, sizeof(hdr) },
+			{ (void *)(uintptr_t)payload, len } };
+		struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
+		ssize_t w;
+
+		do
+			w = sendmsg(fd, &m, MSG_NOSIGNAL);
+		while (w < 0 && errno == EINTR);
+		if (w < 0 && errno != ENOTSOCK)
+			return aerr_set(err, errno, "cannot write to accountd: "
+			    "%s", strerror(errno));
+		if (w < 0)
+			w = 0;
+		if ((size_t)w == sizeof(hdr) + len)
+			return 0;
+		if ((size_t)w < sizeof(hdr) &&
+		    (r = write_all(fd, hdr + w, sizeof(hdr) - (size_t)w)) < 0)
+			return aerr_set(err, -r, "cannot write to accountd: %s",
+			    strerror(-r));
+		w = (size_t)w < sizeof(hdr) ? 0 : w - (ssize_t)sizeof(hdr);
+		if ((r = write_all(fd, payload + w, len - (size_t)w)) < 0)
+			return aerr_set(err, -r, "cannot write to accountd: %s",
+			    strerror(-r));
+	}
 	return 0;
 }
 
@@ -124,12 +150,23 @@ now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
 }
 
-/* Read exactly n bytes, waiting at most until deadline (-1: forever). */
+/* Read exactly n bytes, waiting at most until deadline (-1: forever);
+ * ready: the bytes are likely there already (a frame's payload, sent with
+ * its header), so a read is tried before the poll. */
 static int
-read_all(int fd, void *p, size_t n, long deadline, struct aerr *err)
+read_all(int fd, void *p, size_t n, long deadline, bool ready,
+    struct aerr *err)
 {
 	char *c = p;
 
+	while (ready && n > 0) {
+		ssize_t r = recv(fd, c, n, MSG_DONTWAIT);
+
+		if (r <= 0)
+			break;	/* an error or the end: found again below */
+		c += r;
+		n -= (size_t)r;
+	}
 	while (n > 0) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		int wait = -1;
@@ -176,12 +213,12 @@ proto_recv(int fd, struct acct_hdr *h, char **payload, int timeout_ms,
 	int r;
 
 	*payload = NULL;
-	if ((r = read_all(fd, hdr, sizeof(hdr), deadline, err)) < 0)
+	if ((r = read_all(fd, hdr, sizeof(hdr), deadline, false, err)) < 0)
 		return r;
 	if ((r = proto_hdr_decode(hdr, h, err)) < 0)
 		return r;
 	p = xmalloc((size_t)h->len + 1);
-	if ((r = read_all(fd, p, h->len, deadline, err)) < 0) {
+	if ((r = read_all(fd, p, h->len, deadline, true, err)) < 0) {
 		free(p);
 		return r;
 	}

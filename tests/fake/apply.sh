@@ -5,7 +5,8 @@
 # files must hold what the kernel would have been told, for a v1 and a v2
 # layout.  A write that fails (a file linked to /dev/full, which refuses
 # every write) must roll back the writes before it.  `acctctl show` output
-# is compared with golden files (make update-golden rewrites them).
+# is compared with golden files (make update-golden rewrites them).  The
+# controllers' file types (BFQ or not) are learnt once and again on SIGHUP.
 set -u
 SELF=$(readlink -f "$0")
 HERE=$(dirname "$SELF")
@@ -188,3 +189,30 @@ is "$T/v2/accountd/101/memory.max" 3221225472
 is "$T/v2/accountd/101/memory.swap.max" 0
 stop
 pass "vswap_mode=ram: the kernel ceiling is ram+swap on v1 and v2, no host swap on v2"
+
+# ---- the controllers' file types: learnt once, learnt again on SIGHUP ---------
+# (ioprio goes to blkio.bfq.weight where BFQ offers it, else blkio.weight;
+# loading BFQ makes blkio.bfq.weight appear in every cgroup)
+rm -rf "$T/v1" "$T/state"
+v1_tree "$T/v1" 101
+b=$T/v1/blkio/accountd/101
+rm "$b/blkio.bfq.weight"
+echo 500 > "$b/blkio.weight"
+start "$T/v1"
+"$ACCTCTL" create 101 --ioprio 6 || fail "create without BFQ"
+is "$b/blkio.weight" 600
+echo 100 > "$b/blkio.bfq.weight"
+"$ACCTCTL" set 101 --ioprio 3 || fail "set --ioprio 3"
+is "$b/blkio.weight" 460
+is "$b/blkio.bfq.weight" 100
+pass "v1: the file types are learnt once (no BFQ until told)"
+kill -HUP "$DPID"
+for _ in $(seq 1 100); do
+	grep -q "configuration reloaded" "$T/log" && break
+	sleep 0.05
+done
+grep -q "configuration reloaded" "$T/log" || fail "no reload after SIGHUP"
+"$ACCTCTL" set 101 --ioprio 4 || fail "set --ioprio 4 after SIGHUP"
+is "$b/blkio.bfq.weight" 500
+pass "v1: after SIGHUP a set finds blkio.bfq.weight and writes it"
+stop
