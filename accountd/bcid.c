@@ -38,6 +38,7 @@
 
 #include "accountd.h"
 #include "bcid.h"
+#include "bcidline.h"
 #include "log.h"
 #include "ubc.h"
 #include "xalloc.h"
@@ -200,8 +201,8 @@ int
 bcid_open(const char *p, struct aerr *err)
 {
 	FILE *f;
-	char line[256], name[128], val[16], *end;
-	unsigned long id;
+	char line[256], name[BCID_NAME_MAX];
+	uint32_t id;
 	int lineno = 0;
 
 	bcid_close();
@@ -216,34 +217,34 @@ bcid_open(const char *p, struct aerr *err)
 		struct bcid_ent *e;
 
 		lineno++;
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		if (sscanf(line, "%127s %15s", name, val) == 2 &&
-		    strcmp(val, "-") == 0 && strcmp(name, "next") != 0) {
+		switch (bcid_line_parse(line, name, &id)) {
+		case BCL_SKIP:
+			break;
+		case BCL_FORGET:
 			if ((e = find(name)) != NULL)
 				drop(e);
-			continue;
-		}
-		errno = 0;
-		if (sscanf(line, "%127s %15s", name, val) != 2 ||
-		    (id = strtoul(val, &end, 10), *end != '\0' || errno) ||
-		    id < BCID_BASE || id > (unsigned long)BCID_LAST + 1) {
+			break;
+		case BCL_NEXT:
+			if (id > next_id)
+				next_id = id;
+			break;
+		case BCL_ID:
+			if ((e = find(name)) != NULL)
+				e->id = id;
+			else
+				add(name, id);
+			if (id >= next_id)
+				next_id = id + 1;
+			break;
+		default:
 			log_warn("%s:%d: ignored (expected NAME ID with ID from "
 			    "%u to %u, NAME -, or next ID)", path, lineno,
 			    BCID_BASE, BCID_LAST);
-			continue;
+			/* the rest of a line longer than the buffer */
+			while (strchr(line, '\n') == NULL &&
+			    fgets(line, sizeof(line), f) != NULL)
+				;
 		}
-		if (strcmp(name, "next") == 0) {
-			if (id > next_id)
-				next_id = (uint32_t)id;
-			continue;
-		}
-		if ((e = find(name)) != NULL)
-			e->id = (uint32_t)id;
-		else
-			add(name, (uint32_t)id);
-		if (id >= next_id)
-			next_id = (uint32_t)id + 1;
 	}
 	fclose(f);
 	/* everything below next_id may have been handed out; appends go to
