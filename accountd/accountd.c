@@ -331,7 +331,7 @@ main(int argc, char **argv)
 	/* a plan cut short by a kill: its old values back before anything
 	 * else reads or writes limits */
 	journal_recover(&ad->layout);
-	if (cg_ct_create(&ad->layout, ad->cfg.cgroup_parent, &err) < 0) {
+	if (cg_parent_create(&ad->layout, ad->cfg.cgroup_parent, &err) < 0) {
 		log_err("cannot create the parent cgroup: %s", err.msg);
 		return 1;
 	}

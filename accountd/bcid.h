@@ -2,10 +2,12 @@
 /*
  * Beancounter ids for containers that are not named by a CTID (see
  * policies/ubc.h for the ranges).  Assigned on first sight, kept in
- * state_dir/bcids (one "NAME ID" line each, and "next ID"), so a name keeps
- * its id across restarts of accountd and of the container; forgotten when
- * the registry forgets the container (destroy, or a discovered cgroup that
- * went away).  The counter only grows: an id is never handed out twice.
+ * state_dir/bcids (one "NAME ID" line each, "NAME -" when forgotten, and
+ * "next ID"), so a name keeps its id across restarts of accountd (a kill -9
+ * included) and of the container; forgotten when the registry forgets the
+ * container (destroy, or a discovered cgroup that went away).  The counter
+ * only grows: an id is never handed out twice, an OS crash included (ids
+ * are reserved in synced blocks; bcid.c has the file's rules).
  */
 #ifndef ACCT_BCID_H
 #define ACCT_BCID_H

@@ -5,7 +5,8 @@
  *
  * Kernel quirks handled here:
  *  - v1 cpuset: a new cgroup starts with empty cpuset.cpus/mems and no task
- *    can join it until both are set; cg_ct_create() copies the parent's.
+ *    can join it until both are set; cg_ct_create() copies the parent's, or
+ *    has the kernel copy them (cgroup.clone_children on the levels it made).
  *  - v2: a controller must be enabled in every ancestor's
  *    cgroup.subtree_control before its files appear in a child.
  *  - "max" (v2) and 9223372036854771712 (v1, LONG_MAX rounded down to a
@@ -564,6 +565,26 @@ cpuset_inherit(int parent, int child, struct aerr *err)
 	return 0;
 }
 
+/*
+ * v1 cpuset: a level accountd has just made, the container parent or one
+ * above it, hands its CPUs and memory nodes to its children itself, at mkdir
+ * (cgroup.clone_children, which the kernel also copies to each child).
+ * Each write of cpuset.cpus (cpuset_inherit() at a container's create)
+ * rebuilds the scheduler domains, walking every cpuset, on the event loop;
+ * the copy at mkdir does not.  Only on a level accountd made: the host's
+ * cgroups are not ours to change.  On failure, cpuset_inherit() still
+ * copies at each create.
+ */
+static void
+cpuset_clone(int dfd)
+{
+	struct aerr err = { 0 };
+
+	if (cg_write(dfd, "cgroup.clone_children", "1", &err) < 0)
+		log_debug("%s (containers' cpusets are copied at each create)",
+		    err.msg);
+}
+
 /* Is `word` one of the space-separated words of `list`? */
 static bool
 has_word(const char *list, const char *word)
@@ -595,8 +616,11 @@ v2_enable(int dfd, struct aerr *err)
 	return used ? cg_write(dfd, "cgroup.subtree_control", want, err) : 0;
 }
 
-int
-cg_ct_create(const struct cg_layout *l, const char *relpath, struct aerr *err)
+/* Every level of relpath in every hierarchy; `parent`: relpath is the
+ * container parent, and each level made here hands its cpuset on. */
+static int
+create(const struct cg_layout *l, const char *relpath, bool parent,
+    struct aerr *err)
 {
 	for (int i = 0; i < l->nhier; i++) {
 		const struct cg_hier *h = &l->hier[i];
@@ -607,6 +631,7 @@ cg_ct_create(const struct cg_layout *l, const char *relpath, struct aerr *err)
 		if (cur < 0)
 			return aerr_set(err, errno, "dup: %s", strerror(errno));
 		for (;;) {
+			bool made;
 			int next;
 
 			slash = strchr(p, '/');
@@ -614,7 +639,8 @@ cg_ct_create(const struct cg_layout *l, const char *relpath, struct aerr *err)
 				*slash = '\0';
 			if (h->version == 2 && (r = v2_enable(cur, err)) < 0)
 				break;
-			if (mkdirat(cur, p, 0755) < 0 && errno != EEXIST) {
+			made = mkdirat(cur, p, 0755) == 0;
+			if (!made && errno != EEXIST) {
 				r = aerr_set(err, errno, "cannot create cgroup "
 				    "%s/%s: %s", h->path, rel(relpath),
 				    strerror(errno));
@@ -632,6 +658,9 @@ cg_ct_create(const struct cg_layout *l, const char *relpath, struct aerr *err)
 				close(next);
 				break;
 			}
+			if (made && (parent || slash != NULL) && h->version == 1 &&
+			    (h->ctrls & (1u << CTRL_CPUSET)))
+				cpuset_clone(next);
 			close(cur);
 			cur = next;
 			if (slash == NULL)
@@ -643,6 +672,19 @@ cg_ct_create(const struct cg_layout *l, const char *relpath, struct aerr *err)
 			return r;
 	}
 	return 0;
+}
+
+int
+cg_ct_create(const struct cg_layout *l, const char *relpath, struct aerr *err)
+{
+	return create(l, relpath, false, err);
+}
+
+int
+cg_parent_create(const struct cg_layout *l, const char *relpath,
+    struct aerr *err)
+{
+	return create(l, relpath, true, err);
 }
 
 int

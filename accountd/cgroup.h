@@ -59,6 +59,10 @@ int	cg_ct_fd(const struct cg_layout *, const struct cg_ct *, enum cg_ctrl);
 bool	cg_ct_exists(const struct cg_layout *, const char *relpath);
 int	cg_ct_create(const struct cg_layout *, const char *relpath,
 	    struct aerr *);
+/* cg_ct_create() of the container parent: on v1, each cpuset level made
+ * gets cgroup.clone_children (containers get its CPUs at mkdir). */
+int	cg_parent_create(const struct cg_layout *, const char *relpath,
+	    struct aerr *);
 int	cg_ct_remove(const struct cg_layout *, const char *relpath,
 	    struct aerr *);
 int	cg_attach(const struct cg_layout *, const struct cg_ct *, pid_t,

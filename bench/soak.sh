@@ -14,8 +14,9 @@
 # floor and the figure, one run), accountd's RSS and descriptor count at
 # the start of the load and at its end (growth, %), the sampling rounds
 # made beside the seconds passed and the oldest the snapshot was seen
-# (rounds on time: sample_interval 1 s), and the numproc failcnt accountd
-# reports vs the kernel's count.
+# (rounds on time: sample_interval 1 s), the numproc failcnt accountd
+# reports vs the kernel's count, and the host's load average before and
+# at the end of the load (the machine may be shared: say how busy it was).
 #
 # SOAK_WARMUP=S (default a sixth of SOAK_SECONDS): growth is given from
 # the start of the load and from S s into it.
@@ -97,6 +98,7 @@ actl create f1 --numproc 8 > /dev/null || fail "create f1"
 for _ in $(seq 1 200); do set_ms; done > "$TDIR/idle.us"
 note "idle set: p50 $(pct "$TDIR/idle.us" 50) us, p99 $(pct "$TDIR/idle.us" 99) us"
 
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 stop=$(( $(date +%s) + DUR ))
 LOAD=()
 # containers coming and going: a rolling window of NCT
@@ -201,6 +203,7 @@ while [ "$(date +%s)" -lt "$stop" ]; do
 	[ "$f" -gt "$fmax" ] && fmax=$f
 	echo "$(date -u +%T) rss ${r} kB fds $f" >> "$TDIR/trace"
 done
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
 wait "${LOAD[@]}"
 BGPIDS+=("${LOAD[@]}")
 r1=$(rss); f1=$(nfd)
@@ -217,6 +220,8 @@ echo "soak: $DUR s, $(cat "$TDIR/churn.n" 2> /dev/null) creates," \
     "$(cat "$TDIR/storm.n" 2> /dev/null) sets in the storm," \
     "$(cat "$TDIR/scrape.n" 2> /dev/null) scrapes," \
     "$(cat "$TDIR/kills.n" 2> /dev/null) helpers killed"
+echo "host load average (1, 5, 15 min): $load0 before the load, $load1 at its end" \
+    "($(nproc) CPUs; load generators at nice $SN)"
 echo "root set: idle p50 $(pct "$TDIR/idle.us" 50) us p99 $(pct "$TDIR/idle.us" 99) us;" \
     "under load p50 $(pct "$TDIR/load.us" 50) us p99 $(pct "$TDIR/load.us" 99) us" \
     "($(wc -l < "$TDIR/load.us") samples); ratio p99" \

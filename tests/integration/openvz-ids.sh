@@ -81,3 +81,37 @@ actl create web1 || fail "create web1 again"
 id2=$(actl list -a -H -o ctid,bcid | awk '$1 == "web1" { print $2 }')
 [ "$id2" -gt "$id" ] || fail "a destroyed container's id came back: $id then $id2"
 pass "after destroy the id is not handed out again ($id, then $id2)"
+
+# A kill -9 of accountd: an id handed out or forgotten since the file was
+# last written whole (those lines are appended without fsync) survives it.
+bcid() { actl list -a -H -o ctid,bcid | awk -v c="$1" '$1 == c { print $2 }'; }
+actl create web2 > /dev/null || fail "create web2"
+id3=$(bcid web2)
+actl create web3 > /dev/null || fail "create web3"
+id4=$(bcid web3)
+actl destroy web3 || fail "destroy web3"
+kill -KILL "$DPID"; wait "$DPID" 2> /dev/null; DPID=
+start_daemon
+[ "$(bcid web1)" = "$id2" ] && [ "$(bcid web2)" = "$id3" ] ||
+    fail "ids changed across a kill -9: web1 $id2 -> $(bcid web1), web2 $id3 -> $(bcid web2); state/bcids: $(cat "$TDIR/state/bcids")"
+actl create web3 > /dev/null || fail "create web3 again"
+id5=$(bcid web3)
+[ "$id5" -gt "$id4" ] || fail "web3's id came back after a destroy and a kill -9: $id4 then $id5"
+pass "a kill -9 keeps web1 $id2 and web2 $id3; destroyed web3 gets $id5, not $id4"
+
+# An OS crash can lose those appended lines: the id of web4 is lost (its
+# line cut from the file as a crash would leave it).  web4 gets a new id
+# past every id handed out before (the synced mark), never an old one.
+actl create web4 > /dev/null || fail "create web4"
+id6=$(bcid web4)
+grep -q "^web4 $id6\$" "$TDIR/state/bcids" || fail "no web4 line: $(cat "$TDIR/state/bcids")"
+kill -KILL "$DPID"; wait "$DPID" 2> /dev/null; DPID=
+grep -v "^web4 " "$TDIR/state/bcids" > "$TDIR/bcids.crash"
+cat "$TDIR/bcids.crash" > "$TDIR/state/bcids"
+start_daemon
+id7=$(bcid web4)
+[ -n "$id7" ] && [ "$id7" -gt "$id6" ] ||
+    fail "web4's mapping lost: its new id '$id7' is not past $id6 (state/bcids: $(cat "$TDIR/state/bcids"))"
+[ "$(bcid web1)" = "$id2" ] && [ "$(bcid web2)" = "$id3" ] && [ "$(bcid web3)" = "$id5" ] ||
+    fail "ids changed: $(actl list -a -o ctid,bcid)"
+pass "a lost line: web4 gets $id7, past $id6 and every id before; the others keep theirs"
