@@ -13,27 +13,13 @@ IV=500		# sample_interval, ms
 start_daemon -o sample_interval=$IV
 
 rt="$PARENT/runtime/k1"
-mkcg() {	# the "runtime" makes the container's cgroups
-	if cg_is_v2; then
-		mkdir -p "$CGROUP_ROOT/$PARENT/runtime"
-		echo "+cpu +pids" > "$CGROUP_ROOT/$PARENT/cgroup.subtree_control"
-		echo "+cpu +pids" > "$CGROUP_ROOT/$PARENT/runtime/cgroup.subtree_control"
-		mkdir -p "$CGROUP_ROOT/$rt"
-	else
-		for c in memory cpu cpuacct pids; do mkdir -p "$CGROUP_ROOT/$c/$rt"; done
-	fi
-}
-rmcg() {
-	if cg_is_v2; then rmdir "$CGROUP_ROOT/$rt"
-	else for c in memory cpu cpuacct pids; do rmdir "$CGROUP_ROOT/$c/$rt"; done; fi
-}
 pids_f() { echo "$(cgdir pids "$rt")/pids.max"; }
 pids_is() { [ "$(cat "$(pids_f)")" = "$1" ]; }
 drifted() { actl show k1 | grep -q '!='; }
 settled() { ! drifted; }
 intervals() { sleep "$(awk -v i=$IV -v n="$1" 'BEGIN { print n * i / 1000 }')"; }
 
-mkcg
+mkcg_runtime "$rt"
 actl create k1 --cgroup "/$rt" --numproc 100 --cpuunits 500 > /dev/null ||
     fail "create k1 on /$rt"
 pids_is 100 || fail "numproc not applied: $(cat "$(pids_f)")"
@@ -53,10 +39,10 @@ pass "the next set naming it writes the value changed behind accountd's back"
 
 # ---- the cgroup made again under the same name
 actl set k1 --numproc 120 || fail "set numproc 120 (not saved)"
-rmcg
+rmcg_runtime "$rt"
 wait_for 5 sh -c "\"$ACCTCTL\" list -S -H -o ctid | grep -qx k1" ||
     fail "accountd did not notice the container stop"
-mkcg
+mkcg_runtime "$rt"
 wait_for 5 pids_is 100 ||
     fail "the saved numproc not applied to the new cgroup: $(cat "$(pids_f)")"
 pass "the cgroup made again: the saved numproc (100), not the unsaved 120"
