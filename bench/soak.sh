@@ -80,6 +80,11 @@ pct() {	# FILE P: the P-th percentile of the numbers in FILE
 # 30 s): the mtime is no clock of the rounds.
 snap_u64() { od -An -t u8 -j "$1" -N 8 "$TDIR/run/snapshot" | tr -d ' '; }
 rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$DPID/status"; }
+# RSS by kind: anon (the heap), file (the store's and snapshot's mappings,
+# the binary), shmem
+rss_parts() {
+	awk '/^Rss(Anon|File|Shmem):/ { printf "%s%s %s", n++ ? ", " : "", tolower(substr($1, 4, length($1) - 4)), $2 }' "/proc/$DPID/status"
+}
 nfd() { ls "/proc/$DPID/fd" | wc -l; }
 lower() {	# the calling load generator (a subshell) to niceness SN
 	[ "$SN" -eq 0 ] || renice -n "$SN" -p "$BASHPID" > /dev/null
@@ -181,7 +186,7 @@ for _ in $(seq 1 300); do
 	sleep 1
 done
 sleep 10
-r0=$(rss); f0=$(nfd); rmax=$r0; fmax=$f0
+r0=$(rss); p0=$(rss_parts); f0=$(nfd); rmax=$r0; fmax=$f0
 # the heap's high-water mark is reached in the first abuse cycles (an
 # unread-reply flood holds up to 256 KiB per connection, 300 followers
 # their buffers): growth is also measured from the end of a warm-up
@@ -201,12 +206,12 @@ while [ "$(date +%s)" -lt "$stop" ]; do
 	[ "$r" -gt "$rmax" ] && rmax=$r
 	[ -z "$rw" ] && [ "$(date +%s)" -ge "$warm" ] && { rw=$r; fw=$f; }
 	[ "$f" -gt "$fmax" ] && fmax=$f
-	echo "$(date -u +%T) rss ${r} kB fds $f" >> "$TDIR/trace"
+	echo "$(date -u +%T) rss ${r} kB ($(rss_parts)) fds $f" >> "$TDIR/trace"
 done
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 wait "${LOAD[@]}"
 BGPIDS+=("${LOAD[@]}")
-r1=$(rss); f1=$(nfd)
+r1=$(rss); p1=$(rss_parts); f1=$(nfd)
 # failcnt: accountd's numproc failcnt vs the kernel's refusals
 if cg_is_v2; then
 	kf=$(sed -n 's/^max //p' "$CGROUP_ROOT/$PARENT/f1/pids.events")
@@ -227,7 +232,8 @@ echo "root set: idle p50 $(pct "$TDIR/idle.us" 50) us p99 $(pct "$TDIR/idle.us" 
     "($(wc -l < "$TDIR/load.us") samples); ratio p99" \
     "$(awk -v a="$(pct "$TDIR/load.us" 99)" -v b="$(pct "$TDIR/idle.us" 99)" 'BEGIN { printf "%.2f", a / b }')"
 echo "accountd RSS: $r0 kB at the start of the load, $r1 kB at its end (max $rmax)," \
-    "growth $(awk -v a="$r0" -v b="$r1" 'BEGIN { printf "%.1f", (b - a) * 100 / a }') %"
+    "growth $(awk -v a="$r0" -v b="$r1" 'BEGIN { printf "%.1f", (b - a) * 100 / a }') %" \
+    "(kB by kind: $p0 -> $p1)"
 [ -n "$rw" ] &&
     echo "after the warm-up (${SOAK_WARMUP:-$((DUR / 6))} s): RSS $rw kB ->" \
     "$r1 kB, growth $(awk -v a="$rw" -v b="$r1" 'BEGIN { printf "%.1f", (b - a) * 100 / a }') %;" \
