@@ -533,7 +533,7 @@ some:
 
 		params_merge(&eff, &chg);
 		if (params_guarantee_bytes(&eff) >
-		    params_guarantee_bytes(&ct->live) &&
+		    params_guarantee_bytes(ct_live(ct)) &&
 		    (r = admit_check(ct->name, ct, &eff, force, err)) < 0)
 			return r;
 	}
@@ -721,7 +721,7 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 		return r;
 	}
 	ct = ct_new(name, cgpath, adopted ? CT_ADOPTED : CT_OWN);
-	ct->conf = cf;
+	ct_conf_set(ct, &cf);
 	ct->has_conf = true;
 	ct->adopt_now = true;	/* the user names an existing cgroup */
 	ct->admit_forced = force;

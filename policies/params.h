@@ -179,5 +179,8 @@ bool	params_isset(const struct ct_params *, enum param_id);
 /* Both set to the same value (list and path values too), or both unset. */
 bool	params_same(const struct ct_params *, const struct ct_params *,
 	    enum param_id);
+/* Every field the same, set or not (texts: the same interned copy): one
+ * may stand for the other. */
+bool	params_identical(const struct ct_params *, const struct ct_params *);
 
 #endif
