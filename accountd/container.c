@@ -1681,7 +1681,7 @@ ct_nproc(struct container *ct)
 
 	if (!ct->running)
 		return 0;
-	if (ct->bc.r[UB_NUMPROC].present)
+	if (bc_present(&ct->bc, UB_NUMPROC))
 		return ct->bc.r[UB_NUMPROC].held;
 	if (ct_dirs(ct, NULL) < 0)
 		return 0;
@@ -1696,7 +1696,7 @@ ct_nproc(struct container *ct)
 uint64_t
 ct_mem_usage(struct container *ct)
 {
-	if (!ct->running || !ct->bc.r[UB_PHYSPAGES].present)
+	if (!ct->running || !bc_present(&ct->bc, UB_PHYSPAGES))
 		return 0;
 	return ct->bc.r[UB_PHYSPAGES].held * ACCT_PAGE_SIZE;
 }
