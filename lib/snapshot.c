@@ -16,6 +16,8 @@
 _Static_assert(offsetof(struct snap_rec, present) ==
     offsetof(struct snap_ct, row), "the figures first, the same in both");
 _Static_assert(SNAP_ROWS <= 32, "a bit of snap_rec.present per row");
+_Static_assert(offsetof(struct snap_row, present) == sizeof(struct snap_frow),
+    "a reader's row starts with the file's");
 _Static_assert(sizeof(struct snap_rec) % 8 == 0 &&
     sizeof(struct snap_devs) % 8 == 0, "records and slots aligned");
 
@@ -55,13 +57,13 @@ static void
 unpack(const struct snap_rec *r, const struct snap_devs *d, struct snap_ct *c)
 {
 	uint32_t nd = r->ndev < SNAP_DEVS ? r->ndev : SNAP_DEVS;
+	uint32_t present = r->present;
 
 	memcpy(c, r, SNAP_FIGURES_SIZE);
 	for (int i = 0; i < SNAP_ROWS; i++) {
-		const struct snap_frow *x = &r->row[i];
-
-		c->row[i] = (struct snap_row){ x->held, x->maxheld, x->barrier,
-		    x->limit, x->failcnt, (r->present >> i) & 1u, r->unit[i] };
+		memcpy(&c->row[i], &r->row[i], sizeof(r->row[i]));
+		c->row[i].present = (present >> i) & 1u;
+		c->row[i].unit = r->unit[i];
 	}
 	memcpy(c->dev, d->dev, nd * sizeof(c->dev[0]));
 	memset(c->dev + nd, 0, (SNAP_DEVS - nd) * sizeof(c->dev[0]));
