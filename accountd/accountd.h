@@ -113,7 +113,7 @@ int	ct_plan(struct container *, const struct ct_params *,
 const struct ct_params *ct_effective(const struct container *);
 /* The settings in effect while running (saved + unsaved), and setting
  * them; ct_conf_set() replaces the saved settings (taking cf) and keeps
- * those in effect as they were. */
+ * those in effect of a running container as they were. */
 const struct ct_params *ct_live(const struct container *);
 void	ct_live_set(struct container *, const struct ct_params *);
 void	ct_conf_set(struct container *, struct ctconf *cf);

@@ -451,6 +451,12 @@ ct_live_set(struct container *ct, const struct ct_params *p)
 		*ct->unsaved = *p;
 }
 
+/*
+ * The settings in effect are read only while the container runs (and set
+ * at each start): one that does not run keeps no copy of its own (a
+ * start-up loading 100,000 CTID.conf files would otherwise allocate one
+ * for each, freed again at its start).
+ */
 void
 ct_conf_set(struct container *ct, struct ctconf *cf)
 {
@@ -458,7 +464,12 @@ ct_conf_set(struct container *ct, struct ctconf *cf)
 
 	ctconf_free(&ct->conf);
 	ct->conf = *cf;
-	ct_live_set(ct, &live);
+	if (ct->running) {
+		ct_live_set(ct, &live);
+	} else {
+		free(ct->unsaved);
+		ct->unsaved = NULL;
+	}
 }
 
 /*
