@@ -37,7 +37,11 @@ struct container {
 	enum ct_origin	 origin;
 	bool		 has_conf;	/* a CTID.conf file exists */
 	struct ctconf	 conf;		/* the saved settings (the file) */
-	struct ct_params live;		/* in effect: saved + unsaved */
+	struct ct_params *unsaved;	/* the settings in effect (saved +
+					 * unsaved, read with ct_live()) when
+					 * they differ from conf.params; NULL:
+					 * the same (most containers: 968
+					 * bytes each saved) */
 	bool		 running;	/* the cgroup exists */
 	struct cg_ct	 cg;		/* open while running */
 	char		*status_msg;	/* last failure applying at start, at
@@ -107,6 +111,12 @@ void	ct_caps(const struct container *, const struct ct_params *,
 int	ct_plan(struct container *, const struct ct_params *,
 	    struct kcaps *, struct plan *, struct aerr *);
 const struct ct_params *ct_effective(const struct container *);
+/* The settings in effect while running (saved + unsaved), and setting
+ * them; ct_conf_set() replaces the saved settings (taking cf) and keeps
+ * those in effect of a running container as they were. */
+const struct ct_params *ct_live(const struct container *);
+void	ct_live_set(struct container *, const struct ct_params *);
+void	ct_conf_set(struct container *, struct ctconf *cf);
 void	ct_params_gc(void);
 void	ct_refresh_all(void);
 void	ct_refresh_paths(const char *const *paths, size_t npaths);

@@ -59,7 +59,7 @@ admit_committed(const struct container *except, unsigned *n)
 		uint64_t g;
 
 		if (c == except || !c->running ||
-		    (g = params_guarantee_bytes(&c->live)) == 0)
+		    (g = params_guarantee_bytes(ct_live(c))) == 0)
 			continue;
 		sum = sat_add(sum, g);
 		(*n)++;

@@ -670,7 +670,9 @@ alert_emit(struct container *ct, const char *res, enum ub_res slot,
 void
 alert_failcnt(struct container *ct, enum ub_res r, uint64_t delta)
 {
-	alert_emit(ct, ub_name(r), r, &ct->bc.r[r], delta,
+	struct ub_row row = bc_public_row(ct, r);
+
+	alert_emit(ct, ub_name(r), r, &row, delta,
 	    ub_unit(r) == UBU_PAGES ? "pages" : ub_unit(r) == UBU_BYTES ?
 	    "bytes" : "items", true);
 }

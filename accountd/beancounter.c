@@ -317,11 +317,9 @@ held(struct container *ct, enum ub_res r, uint64_t v)
 	struct bc_record *rec = record(ct);
 
 	ct->bc.r[r].held = v;
-	ct->bc.r[r].present = true;
+	ct->bc.present |= 1u << r;
 	if (rec != NULL && v > rec->row[r].maxheld && v < VAL_UNLIMITED)
 		rec->row[r].maxheld = v;
-	if (rec != NULL)
-		ct->bc.r[r].maxheld = rec->row[r].maxheld;
 }
 
 /* A kernel peak is a maxheld candidate too (it saw what sampling missed) */
@@ -330,10 +328,8 @@ peak(struct container *ct, enum ub_res r, uint64_t v)
 {
 	struct bc_record *rec = record(ct);
 
-	if (rec != NULL && v > rec->row[r].maxheld && v < VAL_UNLIMITED) {
+	if (rec != NULL && v > rec->row[r].maxheld && v < VAL_UNLIMITED)
 		rec->row[r].maxheld = v;
-		ct->bc.r[r].maxheld = v;
-	}
 }
 
 /* Advance failcnt from a kernel counter; returns the increase. */
@@ -349,7 +345,6 @@ fails(struct container *ct, enum ub_res r, uint64_t raw, bc_alert_fn alert)
 	d = raw >= rec->row[r].raw ? raw - rec->row[r].raw : raw;
 	rec->row[r].raw = raw;
 	rec->row[r].failcnt += d;
-	ct->bc.r[r].failcnt = rec->row[r].failcnt;
 	if (d > 0 && alert != NULL && !(rec->flags & 1))
 		alert(ct, r, d);
 	return d;
@@ -364,7 +359,7 @@ fails(struct container *ct, enum ub_res r, uint64_t raw, bc_alert_fn alert)
 static uint64_t
 numproc_fails(struct container *ct, uint64_t raw, bc_alert_fn alert)
 {
-	struct ub_row *row = &ct->bc.r[UB_NUMPROC];
+	struct bc_row *row = &ct->bc.r[UB_NUMPROC];
 	struct bc_record *rec = record(ct);
 	uint64_t now = row->held, base, d;
 
@@ -636,7 +631,7 @@ sample_slow(struct container *ct, bc_alert_fn alert)
 		    cp->v[P_PHYSPAGES].bar : 0;
 		if (rd_u64(ct, BF_MEM_PEAK, &x) == 0)
 			peak(ct, UB_PHYSPAGES, pages(x));
-		if (b->r[UB_SWAPPAGES].present && rd_u64(ct, BF_SWAP_LIMIT, &x) == 0)
+		if (bc_present(b, UB_SWAPPAGES) && rd_u64(ct, BF_SWAP_LIMIT, &x) == 0)
 			b->r[UB_SWAPPAGES].limit = v2 ? pages(x) :
 			    x >= VAL_UNLIMITED || mlim >= VAL_UNLIMITED ?
 			    VAL_UNLIMITED : pages(x > mlim ? x - mlim : 0);
@@ -646,7 +641,7 @@ sample_slow(struct container *ct, bc_alert_fn alert)
 			/* RAM and swap are accountd's lines, not the kernel's */
 			b->r[UB_PHYSPAGES].limit = pages(vram);
 			b->r[UB_SWAPPAGES].limit = pages(vswap);
-			b->r[UB_SWAPPAGES].present = true;
+			b->present |= 1u << UB_SWAPPAGES;
 		}
 		if (v2 && rd_u64(ct, BF_SWAP_PEAK, &x) == 0)
 			peak(ct, UB_SWAPPAGES, pages(x));
@@ -657,7 +652,7 @@ sample_slow(struct container *ct, bc_alert_fn alert)
 		    cp->v[P_OOMGUARPAGES].bar : b->r[UB_PHYSPAGES].limit;
 		b->r[UB_OOMGUARPAGES].limit = VAL_UNLIMITED;
 		if (!b->have_oom)
-			b->r[UB_OOMGUARPAGES].present = false;
+			b->present &= ~(1u << UB_OOMGUARPAGES);
 	}
 	if (have(b, BF_PIDS_CUR)) {
 		if (rd_u64(ct, BF_PIDS_MAX, &x) == 0)
@@ -888,10 +883,6 @@ bc_start(struct container *ct)
 	 * failure of its first moment, are news */
 	if (fresh && ct->born_ms == 0)
 		rec->flags |= 1u;
-	for (int r = 0; r < UB_COUNT; r++) {
-		b->r[r].maxheld = rec->row[r].maxheld;
-		b->r[r].failcnt = rec->row[r].failcnt;
-	}
 }
 
 void
@@ -922,7 +913,11 @@ struct ub_row
 bc_public_row(const struct container *ct, enum ub_res r)
 {
 	const struct bc_record *rec = bcstore_rec(ct->bc.rec);
-	struct ub_row u = ct->bc.r[r];
+	const struct bc_row *b = &ct->bc.r[r];
+	struct ub_row u = {
+		.held = b->held, .barrier = b->barrier, .limit = b->limit,
+		.present = bc_present(&ct->bc, r),
+	};
 
 	if (rec != NULL) {
 		u.maxheld = rec->row[r].maxheld;

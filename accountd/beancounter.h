@@ -66,8 +66,18 @@ struct bc_dev {
 	uint64_t	rbytes, wbytes, rios, wios;
 };
 
+/* A row as sampled (24 bytes, not struct ub_row's 48): maxheld and
+ * failcnt are the store record's (bcstore.h), read with bc_public_row(),
+ * and whether the row is present is a bit of struct bc's present. */
+struct bc_row {
+	uint64_t	 held, barrier, limit;
+};
+
+_Static_assert(UB_COUNT <= 32, "struct bc's present has a bit per row");
+
 struct bc {
-	struct ub_row	 r[UB_COUNT];	/* maxheld/failcnt mirror the store */
+	struct bc_row	 r[UB_COUNT];
+	uint32_t	 present;	/* bit (1u << row): sampled here */
 	int		 rec;		/* index in the store */
 	int		 fd[BF_COUNT];	/* kept fd, BC_FD_ABSENT or BC_FD_BY_NAME */
 	uint64_t	 gen;		/* inode of the cgroup */
@@ -122,6 +132,11 @@ bool	bc_pids_moved(struct container *);	/* pids.events alone */
 /* THE row as shown (acctctl ubc and show, the snapshot): the sample with
  * maxheld and failcnt of the kept record, maxheld at least held. */
 struct ub_row bc_public_row(const struct container *, enum ub_res);
+static inline bool
+bc_present(const struct bc *b, enum ub_res r)
+{
+	return (b->present >> r) & 1u;
+}
 void	bc_ubc(const struct container *, struct ubc *);	/* rows for output */
 const char *bc_file_name(enum bc_file, int version);
 

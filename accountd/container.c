@@ -360,7 +360,7 @@ ct_params_gc(void)
 		return;
 	for (size_t i = 0; i < ad->ncts; i++) {
 		params_gc_mark(&ad->cts[i]->conf.params);
-		params_gc_mark(&ad->cts[i]->live);
+		params_gc_mark(ct_live(ad->cts[i]));
 	}
 	params_gc_sweep();
 	kept = params_interned();
@@ -383,6 +383,7 @@ ct_free(struct container *ct)
 	vswap_forget(ct);
 	cg_ct_close(&ct->cg);
 	ctconf_free(&ct->conf);
+	free(ct->unsaved);
 	free(ct->cgpath);
 	free(ct->status_msg);
 	bc_forget(ct);
@@ -426,7 +427,49 @@ ct_shutdown(void)
 const struct ct_params *
 ct_effective(const struct container *ct)
 {
-	return ct->running ? &ct->live : &ct->conf.params;
+	return ct->running ? ct_live(ct) : &ct->conf.params;
+}
+
+const struct ct_params *
+ct_live(const struct container *ct)
+{
+	return ct->unsaved != NULL ? ct->unsaved : &ct->conf.params;
+}
+
+/* A copy only while the settings in effect differ from the saved ones. */
+void
+ct_live_set(struct container *ct, const struct ct_params *p)
+{
+	if (params_identical(p, &ct->conf.params)) {
+		free(ct->unsaved);
+		ct->unsaved = NULL;
+		return;
+	}
+	if (ct->unsaved == NULL)
+		ct->unsaved = xmalloc(sizeof(*ct->unsaved));
+	if (p != ct->unsaved)
+		*ct->unsaved = *p;
+}
+
+/*
+ * The settings in effect are read only while the container runs (and set
+ * at each start): one that does not run keeps no copy of its own (a
+ * start-up loading 100,000 CTID.conf files would otherwise allocate one
+ * for each, freed again at its start).
+ */
+void
+ct_conf_set(struct container *ct, struct ctconf *cf)
+{
+	struct ct_params live = *ct_live(ct);
+
+	ctconf_free(&ct->conf);
+	ct->conf = *cf;
+	if (ct->running) {
+		ct_live_set(ct, &live);
+	} else {
+		free(ct->unsaved);
+		ct->unsaved = NULL;
+	}
 }
 
 /*
@@ -778,7 +821,7 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 			}
 			return r;
 		}
-		ct->live = eff;
+		ct_live_set(ct, &eff);
 		vswap_start(ct);
 		sampler_limits_changed(ct);
 	}
@@ -788,8 +831,7 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 		ctconf_free(&nc);
 		return aerr_prefix(err, "applied but not saved: ");
 	}
-	ctconf_free(&ct->conf);
-	ct->conf = nc;
+	ct_conf_set(ct, &nc);
 	ct->has_conf = true;
 	return 0;
 }
@@ -980,6 +1022,7 @@ ct_start(struct container *ct, const struct ct_params *extra,
 {
 	struct sbuf warn = SBUF_INIT;
 	struct aerr aerr = { 0 };
+	struct ct_params live;
 	struct stat st;
 	int n, r, want = 0;
 
@@ -1016,36 +1059,39 @@ ct_start(struct container *ct, const struct ct_params *extra,
 	if (ct->born_ms != 0 || born_take(ct->cgpath))
 		ct->born_ms = birth_ms(ct);
 	ct_status(ct, NULL);
-	ct->live = ct->conf.params;
+	live = ct->conf.params;
 	/* values set without --save before accountd restarted, for this
 	 * same cgroup, are still the ones in effect */
-	if (live_load(ct->name, ct_gen(ct), &ct->live) == 0)
+	if (live_load(ct->name, ct_gen(ct), &live) == 0)
 		log_info("%s: values not saved are kept from before the "
 		    "restart", ct->name);
 	if (extra != NULL)
-		params_merge(&ct->live, extra);
+		params_merge(&live, extra);
+	ct_live_set(ct, &live);
 	if (admit_armed() && !ct->admit_forced &&
-	    admit_check(ct->name, ct, &ct->live, false, &aerr) < 0) {
+	    admit_check(ct->name, ct, &live, false, &aerr) < 0) {
 		/* the runtime started it: it runs, without the guarantee */
 		log_err("%s; it runs without its guarantee", aerr.msg);
 		ct_status(ct, aerr.msg);
-		memset(&ct->live.v[P_MEMGUARANTEE], 0,
-		    sizeof(ct->live.v[P_MEMGUARANTEE]));
+		memset(&live.v[P_MEMGUARANTEE], 0,
+		    sizeof(live.v[P_MEMGUARANTEE]));
+		ct_live_set(ct, &live);
 	}
 	ct->admit_forced = false;
 	bc_start(ct);
 	/* an apply error names the container, a validation error not */
-	if ((r = params_validate(&ct->live, NULL, warnp ? warnp : &warn,
+	if ((r = params_validate(&live, NULL, warnp ? warnp : &warn,
 	    err)) < 0)
 		aerr_prefix(err, "%s: ", ct->name);
 	else
-		r = ct_apply(ct, &ct->live, &ct->live, &ct->conf.params, NULL,
+		r = ct_apply(ct, &live, &live, &ct->conf.params, NULL,
 		    NULL, err);
 	if (r < 0) {
 		log_err("%s not applied: %s", extra ? "settings" :
 		    "saved settings", err->msg);
 		ct_status(ct, err->msg);
-		memset(&ct->live, 0, sizeof(ct->live));
+		memset(&live, 0, sizeof(live));
+		ct_live_set(ct, &live);
 	} else {
 		log_info("%s: running in %s, %s applied", ct->name,
 		    ct->cgpath, extra ? "saved and given settings" :
@@ -1380,7 +1426,7 @@ ct_hook_start(const char *name, const char *cgpath,
 			aerr_prefix(err, "%s: ", name);
 		else if ((r = ct_apply(ct, &p, &p, &ct->conf.params, NULL,
 		    NULL, err)) == 0) {
-			ct->live = p;
+			ct_live_set(ct, &p);
 			ct_status(ct, NULL);
 			vswap_start(ct);
 			sampler_limits_changed(ct);
@@ -1496,8 +1542,7 @@ ct_load_one(const char *name, struct aerr *err)
 		}
 		ct = ct_new(name, cgpath ? cgpath : own, origin);
 	}
-	ctconf_free(&ct->conf);
-	ct->conf = cf;
+	ct_conf_set(ct, &cf);
 	ct->has_conf = true;
 	/* accountd's own containers exist from the moment they are known:
 	 * an OpenVZ CTID.conf dropped into ct_conf_dir gets its cgroup */
@@ -1647,7 +1692,7 @@ ct_nproc(struct container *ct)
 
 	if (!ct->running)
 		return 0;
-	if (ct->bc.r[UB_NUMPROC].present)
+	if (bc_present(&ct->bc, UB_NUMPROC))
 		return ct->bc.r[UB_NUMPROC].held;
 	if (ct_dirs(ct, NULL) < 0)
 		return 0;
@@ -1662,7 +1707,7 @@ ct_nproc(struct container *ct)
 uint64_t
 ct_mem_usage(struct container *ct)
 {
-	if (!ct->running || !ct->bc.r[UB_PHYSPAGES].present)
+	if (!ct->running || !bc_present(&ct->bc, UB_PHYSPAGES))
 		return 0;
 	return ct->bc.r[UB_PHYSPAGES].held * ACCT_PAGE_SIZE;
 }

@@ -533,7 +533,7 @@ some:
 
 		params_merge(&eff, &chg);
 		if (params_guarantee_bytes(&eff) >
-		    params_guarantee_bytes(&ct->live) &&
+		    params_guarantee_bytes(ct_live(ct)) &&
 		    (r = admit_check(ct->name, ct, &eff, force, err)) < 0)
 			return r;
 	}
@@ -721,7 +721,7 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 		return r;
 	}
 	ct = ct_new(name, cgpath, adopted ? CT_ADOPTED : CT_OWN);
-	ct->conf = cf;
+	ct_conf_set(ct, &cf);
 	ct->has_conf = true;
 	ct->adopt_now = true;	/* the user names an existing cgroup */
 	ct->admit_forced = force;
@@ -971,6 +971,7 @@ ctl_ubc(struct ctl_conn *c, struct json_object *req,
 	for (size_t i = 0; i < ct_count(); i++) {
 		const struct container *ct = ct_nth(i);
 		_cleanup_free_ struct snap_ct *s = NULL;
+		_cleanup_free_ struct snap_rec *q = NULL;
 		struct ubc u;
 		bool listed = want == NULL;
 
@@ -983,6 +984,9 @@ ctl_ubc(struct ctl_conn *c, struct json_object *req,
 		/* the figures as the snapshot holds them: one renderer for
 		 * root and for the read-only socket's server */
 		s = xcalloc(1, sizeof(*s));
+		q = xcalloc(1, sizeof(*q));
+		quota_fill(ct, q);	/* the quota's figures */
+		memcpy(s, q, SNAP_FIGURES_SIZE);
 		snprintf(s->name, sizeof(s->name), "%s", ct->name);
 		s->bcid = ct->bcid;
 		s->running = 1;
@@ -995,7 +999,6 @@ ctl_ubc(struct ctl_conn *c, struct json_object *req,
 			s->row[r].failcnt = u.r[r].failcnt;
 			s->row[r].present = u.r[r].present;
 		}
-		quota_fill(ct, s);
 		json_object_array_add(a, ctl_ubc_json(s));
 	}
 	json_object_object_add(reply, "containers", a);

@@ -63,7 +63,7 @@ read_text(struct container *ct, enum cg_ctrl c, const char *file, char *buf,
 static enum param_id
 shown_param(const struct container *ct, enum param_id p)
 {
-	const struct ct_params *live = &ct->live;
+	const struct ct_params *live = ct_live(ct);
 
 	/* one quota carries cpulimit and cpus */
 	if (p == P_CPULIMIT && !live->v[P_CPULIMIT].set && live->v[P_CPUS].set)
@@ -90,7 +90,7 @@ static void
 kernel_human(struct container *ct, enum param_id p, const struct drift_file *df,
     char *out, size_t len, char *bytes, size_t blen)
 {
-	struct ct_params k = ct->live;
+	struct ct_params k = *ct_live(ct);
 	struct pval *v = &k.v[p];
 	int ver = cg_version(&ad->layout, df->ctrl);
 	uint64_t x = cg_parse_u64(df->got), y = 0, period = 0, vsw = 0;
@@ -165,11 +165,11 @@ configured_human(const struct container *ct, enum param_id p, char *out,
     size_t len, char *bytes, size_t blen)
 {
 	bytes[0] = '\0';
-	param_format_human(&param_table[p], &ct->live, out, len);
+	param_format_human(&param_table[p], ct_live(ct), out, len);
 	if (p == P_PHYSPAGES)
-		fmt_bytes(params_ram_bytes(&ct->live), bytes, blen);
+		fmt_bytes(params_ram_bytes(ct_live(ct)), bytes, blen);
 	else if (p == P_SWAPPAGES)
-		fmt_bytes(params_swap_bytes(&ct->live), bytes, blen);
+		fmt_bytes(params_swap_bytes(ct_live(ct)), bytes, blen);
 }
 
 /*
@@ -374,8 +374,8 @@ drift_check(struct container *ct)
 		used = strlen(f->files);
 		snprintf(f->files + used, sizeof(f->files) - used, "%s%s=%s",
 		    used ? " " : "", df->file, now);
-		chg.v[df->param] = ct->live.v[df->param];
-		chg.v[p] = ct->live.v[p];
+		chg.v[df->param] = ct_live(ct)->v[df->param];
+		chg.v[p] = ct_live(ct)->v[p];
 	}
 	ct_dirs_done(ct);
 	if (nf == 0)
@@ -386,9 +386,9 @@ drift_check(struct container *ct)
 		int r;
 
 		/* the configured lists go with their parameters */
-		chg.cpumask = ct->live.cpumask;
-		chg.nodemask = ct->live.nodemask;
-		chg.iodevices = ct->live.iodevices;
+		chg.cpumask = ct_live(ct)->cpumask;
+		chg.nodemask = ct_live(ct)->nodemask;
+		chg.iodevices = ct_live(ct)->iodevices;
 		r = ct_set(ct, &chg, false, &warn, &err);
 		sbuf_free(&warn);
 		for (size_t k = 0; k < nf; k++)

@@ -63,7 +63,7 @@ meminfo_text(struct container *ct, struct sbuf *b)
 		(void)cg_read(dfd, "memory.stat", st, sizeof(st));
 	ct_dirs_done(ct);
 	used = ct->bc.r[UB_PHYSPAGES].held * ACCT_PAGE_SIZE;
-	sw = ct->bc.r[UB_SWAPPAGES].present ?
+	sw = bc_present(&ct->bc, UB_SWAPPAGES) ?
 	    ct->bc.r[UB_SWAPPAGES].held * ACCT_PAGE_SIZE : 0;
 	cache = stat_key(st, v2 ? "file" : "cache");
 	anon = stat_key(st, v2 ? "anon" : "rss");

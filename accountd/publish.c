@@ -35,7 +35,8 @@ static struct snap_writer w = { .fd = -1 };
 static uint64_t rounds, started_ms;
 
 struct departed {
-	struct snap_ct	s;
+	struct snap_rec	s;
+	struct snap_devs dv;
 	unsigned	rounds;		/* published this many times */
 	uint64_t	until_ms;	/* and kept at least until then */
 };
@@ -66,7 +67,7 @@ publish_init(void)
 }
 
 static void
-fill(struct snap_ct *s, const struct container *ct)
+fill(struct snap_rec *s, struct snap_devs *dv, const struct container *ct)
 {
 	const struct ct_params *p = ct_effective(ct);
 	const struct bc *b = &ct->bc;
@@ -98,8 +99,11 @@ fill(struct snap_ct *s, const struct container *ct)
 	quota_fill(ct, s);	/* the tree has a quota, running or not */
 	if (!ct->running) {
 		memset(s->row, 0, sizeof(s->row));
+		s->present = 0;
+		memset(s->unit, 0, sizeof(s->unit));
 		return;
 	}
+	s->present = 0;
 	for (int r = 0; r < UB_COUNT; r++) {
 		struct ub_row u = bc_public_row(ct, (enum ub_res)r);
 
@@ -108,8 +112,9 @@ fill(struct snap_ct *s, const struct container *ct)
 		s->row[r].barrier = u.barrier;
 		s->row[r].limit = u.limit;
 		s->row[r].failcnt = u.failcnt;
-		s->row[r].present = u.present && !ub_is_dummy((enum ub_res)r);
-		s->row[r].unit = (uint32_t)ub_unit((enum ub_res)r);
+		if (u.present && !ub_is_dummy((enum ub_res)r))
+			s->present |= 1u << r;
+		s->unit[r] = (uint8_t)ub_unit((enum ub_res)r);
 	}
 	s->cpu_usage = b->cpu_usage;
 	s->cpu_user = b->cpu_user;
@@ -121,12 +126,14 @@ fill(struct snap_ct *s, const struct container *ct)
 	memcpy(s->psi_some, b->psi_some, sizeof(s->psi_some));
 	memcpy(s->psi_full, b->psi_full, sizeof(s->psi_full));
 	s->ndev = (uint32_t)(b->ndev < SNAP_DEVS ? b->ndev : SNAP_DEVS);
-	for (uint32_t d = 0; d < s->ndev; d++) {
-		snprintf(s->dev[d].dev, sizeof(s->dev[d].dev), "%s", b->dev[d].dev);
-		s->dev[d].rbytes = b->dev[d].rbytes;
-		s->dev[d].wbytes = b->dev[d].wbytes;
-		s->dev[d].rios = b->dev[d].rios;
-		s->dev[d].wios = b->dev[d].wios;
+	for (uint32_t d = 0; d < s->ndev; d++) {	/* most have none */
+		struct snap_dev *o = &dv->dev[d];
+
+		snprintf(o->dev, sizeof(o->dev), "%s", b->dev[d].dev);
+		o->rbytes = b->dev[d].rbytes;
+		o->wbytes = b->dev[d].wbytes;
+		o->rios = b->dev[d].rios;
+		o->wios = b->dev[d].wios;
 	}
 	s->mem_cache = b->mem_cache;
 	s->mem_anon = b->mem_anon;
@@ -153,7 +160,7 @@ publish_departed(const struct container *ct)
 	dep = xreallocarray(dep, ndep + 1, sizeof(*dep));
 	d = &dep[ndep++];
 	memset(d, 0, sizeof(*d));
-	fill(&d->s, ct);
+	fill(&d->s, &d->dv, ct);
 	d->s.running = 0;
 	d->s.flags |= SNAP_GONE;
 	d->s.end_ms = wall_ms();
@@ -164,17 +171,21 @@ void
 publish(void)
 {
 	struct snap_header *h;
-	struct snap_ct *rec;
+	struct snap_rec *rec;
+	struct snap_devs *dv;
 	uint32_t n = (uint32_t)ct_count(), k = 0;
 	uint64_t now = wall_ms();
 
 	if ((rec = snapw_begin(&w, n + (uint32_t)ndep)) == NULL)
 		return;
+	dv = snapw_devs(&w);
 	for (uint32_t i = 0; i < n; i++)
-		fill(&rec[i], ct_nth(i));
+		fill(&rec[i], &dv[i], ct_nth(i));
 	/* departed containers after the registry's (sorted) records */
 	for (size_t i = 0; i < ndep; i++) {
 		rec[n + i] = dep[i].s;
+		if (dep[i].s.ndev > 0)
+			dv[n + i] = dep[i].dv;
 		if (++dep[i].rounds < SNAP_GONE_ROUNDS || now < dep[i].until_ms)
 			dep[k++] = dep[i];
 	}

@@ -656,7 +656,7 @@ quota_report(struct container *ct, bool table, struct json_object *reply,
 }
 
 void
-quota_fill(const struct container *ct, struct snap_ct *s)
+quota_fill(const struct container *ct, struct snap_rec *s)
 {
 	const struct ctquota *q = q_find(ct);
 

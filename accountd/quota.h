@@ -26,7 +26,7 @@
 #include "sbuf.h"
 
 struct container;
-struct snap_ct;
+struct snap_rec;
 
 int	quota_init(void);		/* after ct_load_all */
 /* accountd --quota-listener: the fanotify listener (quota-listen.c). */
@@ -62,6 +62,6 @@ int	quota_set_ugid(struct container *, bool group, unsigned id,
 	    struct aerr *);
 /* The quota's figures as the snapshot carries them (also what ubc's
  * quota rows are rendered from: ctl_ubc_json()). */
-void	quota_fill(const struct container *, struct snap_ct *);
+void	quota_fill(const struct container *, struct snap_rec *);
 
 #endif

@@ -18,7 +18,7 @@
 #include "params.h"
 
 #define RSOCK_MAGIC	0x4b534f52u	/* "RSOK" */
-#define RSOCK_VERSION	1
+#define RSOCK_VERSION	2		/* 2: struct pval packed */
 #define RSOCK_NAME_MAX	64		/* CT_NAME_MAX */
 #define RSOCK_CTS	64		/* names of one ubc request */
 #define RSOCK_REPLY_MAX	(64u << 20)	/* one reply's JSON, at most */

@@ -89,9 +89,11 @@ now_s(void)
 }
 
 static bool
-near(const struct ub_row *r)
+near(const struct bc *b, enum ub_res row)
 {
-	return r->present && r->limit > 0 && r->limit < VAL_UNLIMITED &&
+	const struct bc_row *r = &b->r[row];
+
+	return bc_present(b, row) && r->limit > 0 && r->limit < VAL_UNLIMITED &&
 	    (double)r->held >= HOT_RATIO * (double)r->limit;
 }
 
@@ -128,8 +130,8 @@ judge(struct container *ct, int grew)
 {
 	const struct bc *b = &ct->bc;
 
-	if (grew > 0 || near(&b->r[UB_PHYSPAGES]) || near(&b->r[UB_SWAPPAGES]) ||
-	    near(&b->r[UB_NUMPROC]))
+	if (grew > 0 || near(b, UB_PHYSPAGES) || near(b, UB_SWAPPAGES) ||
+	    near(b, UB_NUMPROC))
 		sampler_heat(ct);
 	else if (ct->smp->hot && now_s() > ct->smp->hot_until) {
 		ct->smp->hot = false;
@@ -397,7 +399,7 @@ v1_arm(struct container *ct)
 	uint64_t lim[2];
 
 	lim[0] = ct->bc.r[UB_PHYSPAGES].limit;
-	lim[1] = ct->bc.r[UB_SWAPPAGES].present &&
+	lim[1] = bc_present(&ct->bc, UB_SWAPPAGES) &&
 	    ct->bc.r[UB_SWAPPAGES].limit < VAL_UNLIMITED && lim[0] < VAL_UNLIMITED ?
 	    lim[0] + ct->bc.r[UB_SWAPPAGES].limit : VAL_UNLIMITED;
 	if (ct->smp->ev_fd >= 0 && lim[0] == ct->smp->ev_limit[0] &&
@@ -647,7 +649,7 @@ forks_now(void)
 static bool
 pids_may_be_full(const struct container *ct, uint64_t f)
 {
-	const struct ub_row *r = &ct->bc.r[UB_NUMPROC];
+	const struct bc_row *r = &ct->bc.r[UB_NUMPROC];
 
 	return !forks_known || r->held + (f - ct->smp->fork_mark) >= r->limit;
 }

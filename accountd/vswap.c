@@ -286,7 +286,7 @@ vswap_account(struct container *ct, uint64_t usage, uint64_t swapped)
 	}
 	/* nobody left to pay (the tasks exited or were OOM-killed): what
 	 * they owed goes with them, so the next task starts thawed */
-	if (ct->bc.r[UB_NUMPROC].present && ct->bc.r[UB_NUMPROC].held == 0 &&
+	if (bc_present(&ct->bc, UB_NUMPROC) && ct->bc.r[UB_NUMPROC].held == 0 &&
 	    v->debt > 0) {
 		v->debt = 0;
 		if (v->s.frozen && freeze(ct, false) == 0)

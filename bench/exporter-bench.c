@@ -124,7 +124,7 @@ bench_render(uint32_t n, int reps)
 		struct sview v = { .n = 0 };
 		struct aerr err = { 0 };
 		int fd = mkstemp(path);
-		struct snap_ct *rec;
+		struct snap_rec *rec;
 
 		if (fd < 0)
 			return 1;
@@ -134,7 +134,7 @@ bench_render(uint32_t n, int reps)
 			fprintf(stderr, "exporter-bench: %s\n", err.msg);
 			return 1;
 		}
-		memcpy(rec, cts, (size_t)n * sizeof(*cts));
+		snapw_put(&w, cts, n);
 		snapw_commit(&w, n);
 		snap_open(&s, path, NULL);
 		for (int r = 0; r < reps; r++) {
@@ -151,7 +151,8 @@ bench_render(uint32_t n, int reps)
 		}
 		printf("  new-round scrape (read %.1f MB of snapshot, check, "
 		    "render OpenMetrics, gzip) median %.2f ms\n",
-		    (double)n * sizeof(struct snap_ct) / 1e6,
+		    (double)n * (sizeof(struct snap_rec) +
+		    sizeof(struct snap_devs)) / 1e6,
 		    bench_pct(t, (size_t)reps, 0.5));
 		sview_free(&v);
 		snap_close(&s);
@@ -234,7 +235,7 @@ bench_scrape(uint32_t n, int reps, unsigned busy_pct, unsigned wakes,
 		return 1;
 	}
 	for (int r = -warm; r < reps; r++) {
-		struct snap_ct *rec;
+		struct snap_rec *rec;
 		double t0, t1, t2, fz;
 		size_t len;
 		char *body;
@@ -244,7 +245,7 @@ bench_scrape(uint32_t n, int reps, unsigned busy_pct, unsigned wakes,
 		h.time_ms += 1000;
 		if ((rec = snapw_begin(&w, n)) == NULL)
 			return 1;
-		memcpy(rec, cts, (size_t)n * sizeof(*cts));
+		snapw_put(&w, cts, n);
 		w.hdr->rounds = h.rounds;
 		w.hdr->time_ms = h.time_ms;
 		snapw_commit(&w, n);

@@ -13,10 +13,60 @@
 #include "snapshot.h"
 #include "xalloc.h"
 
+_Static_assert(offsetof(struct snap_rec, present) ==
+    offsetof(struct snap_ct, row), "the figures first, the same in both");
+_Static_assert(SNAP_ROWS <= 32, "a bit of snap_rec.present per row");
+_Static_assert(offsetof(struct snap_row, present) == sizeof(struct snap_frow),
+    "a reader's row starts with the file's");
+_Static_assert(sizeof(struct snap_rec) % 8 == 0 &&
+    sizeof(struct snap_devs) % 8 == 0, "records and slots aligned");
+
 static size_t
 size_for(uint32_t cap)
 {
-	return sizeof(struct snap_header) + (size_t)cap * sizeof(struct snap_ct);
+	return sizeof(struct snap_header) + (size_t)cap *
+	    (sizeof(struct snap_rec) + sizeof(struct snap_devs));
+}
+
+/* record i's device slot in a map of `cap` records */
+static size_t
+devs_at(uint32_t cap)
+{
+	return sizeof(struct snap_header) + (size_t)cap * sizeof(struct snap_rec);
+}
+
+static void
+pack(const struct snap_ct *c, struct snap_rec *r, struct snap_devs *d)
+{
+	memcpy(r, c, SNAP_FIGURES_SIZE);
+	r->present = 0;
+	memset(r->pad2, 0, sizeof(r->pad2));
+	for (int i = 0; i < SNAP_ROWS; i++) {
+		const struct snap_row *x = &c->row[i];
+
+		r->row[i] = (struct snap_frow){ x->held, x->maxheld, x->barrier,
+		    x->limit, x->failcnt };
+		r->unit[i] = (uint8_t)x->unit;
+		if (x->present)
+			r->present |= 1u << i;
+	}
+	memcpy(d->dev, c->dev, sizeof(d->dev));
+}
+
+static void
+unpack(const struct snap_rec *r, const struct snap_devs *d, struct snap_ct *c)
+{
+	uint32_t nd = r->ndev < SNAP_DEVS ? r->ndev : SNAP_DEVS;
+	uint32_t present = r->present;
+
+	memcpy(c, r, SNAP_FIGURES_SIZE);
+	for (int i = 0; i < SNAP_ROWS; i++) {
+		memcpy(&c->row[i], &r->row[i], sizeof(r->row[i]));
+		c->row[i].present = (present >> i) & 1u;
+		c->row[i].unit = r->unit[i];
+	}
+	memcpy(c->dev, d->dev, nd * sizeof(c->dev[0]));
+	memset(c->dev + nd, 0, (SNAP_DEVS - nd) * sizeof(c->dev[0]));
 }
 
 uint64_t
@@ -75,7 +125,7 @@ snapw_open(struct snap_writer *w, const char *path, struct aerr *err)
 	memset(w->hdr, 0, sizeof(*w->hdr));
 	w->hdr->magic = SNAP_MAGIC;
 	w->hdr->version = SNAP_VERSION;
-	w->hdr->record_size = sizeof(struct snap_ct);
+	w->hdr->record_size = sizeof(struct snap_rec);
 	w->hdr->capacity = 64;
 	return 0;
 }
@@ -91,7 +141,7 @@ snapw_close(struct snap_writer *w)
 	w->fd = -1;
 }
 
-struct snap_ct *
+struct snap_rec *
 snapw_begin(struct snap_writer *w, uint32_t n)
 {
 	if (w->hdr == NULL)
@@ -110,7 +160,26 @@ snapw_begin(struct snap_writer *w, uint32_t n)
 		__atomic_add_fetch(&w->hdr->seq, 1, __ATOMIC_RELEASE);
 	}
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	return (struct snap_ct *)(void *)(w->hdr + 1);
+	return (struct snap_rec *)(void *)(w->hdr + 1);
+}
+
+struct snap_devs *
+snapw_devs(struct snap_writer *w)
+{
+	if (w->hdr == NULL)
+		return NULL;
+	return (struct snap_devs *)(void *)((char *)w->hdr +
+	    devs_at(w->hdr->capacity));
+}
+
+void
+snapw_put(struct snap_writer *w, const struct snap_ct *cts, uint32_t n)
+{
+	struct snap_rec *r = (struct snap_rec *)(void *)(w->hdr + 1);
+	struct snap_devs *d = snapw_devs(w);
+
+	for (uint32_t i = 0; i < n && i < w->hdr->capacity; i++)
+		pack(&cts[i], &r[i], &d[i]);
 }
 
 void
@@ -197,7 +266,7 @@ snap_read(struct snap *s, struct snap_header *h, struct snap_ct **cts,
 			return r;
 		sh = s->map;
 		if (sh->magic != SNAP_MAGIC || sh->version != SNAP_VERSION ||
-		    sh->record_size != sizeof(struct snap_ct))
+		    sh->record_size != sizeof(struct snap_rec))
 			return aerr_set(err, EPROTO, "%s: not a version %d "
 			    "snapshot (accountd and this exporter differ?)",
 			    s->path, SNAP_VERSION);
@@ -223,8 +292,14 @@ snap_read(struct snap *s, struct snap_header *h, struct snap_ct **cts,
 			continue;
 		}
 		out = xreallocarray(out, h->ncts ? h->ncts : 1, sizeof(*out));
-		memcpy(out, (const struct snap_ct *)(const void *)(sh + 1),
-		    (size_t)h->ncts * sizeof(*out));
+		{
+			const struct snap_rec *rec = (const void *)(sh + 1);
+			const struct snap_devs *dv = (const void *)
+			    ((const char *)sh + devs_at(h->capacity));
+
+			for (uint32_t i = 0; i < h->ncts; i++)
+				unpack(&rec[i], &dv[i], &out[i]);
+		}
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		s1 = __atomic_load_n(&sh->seq, __ATOMIC_ACQUIRE);
 		if (s0 == s1) {

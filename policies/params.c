@@ -433,6 +433,20 @@ params_same(const struct ct_params *a, const struct ct_params *b,
 	    (sa == NULL || strcmp(sa, sb) == 0);
 }
 
+bool
+params_identical(const struct ct_params *a, const struct ct_params *b)
+{
+	for (unsigned i = 0; i < P_COUNT; i++) {
+		const struct pval *x = &a->v[i], *y = &b->v[i];
+
+		if (x->bar != y->bar || x->lim != y->lim || x->set != y->set ||
+		    x->kind != y->kind)
+			return false;
+	}
+	return a->cpumask == b->cpumask && a->nodemask == b->nodemask &&
+	    a->iodevices == b->iodevices && a->private_dir == b->private_dir;
+}
+
 void
 params_merge(struct ct_params *into, const struct ct_params *from)
 {

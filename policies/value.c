@@ -332,7 +332,7 @@ param_parse(const struct param_def *d, const char *s, struct ct_params *p,
 	struct pval v = { 0, 0, 1, VK_NUM };
 	const char *colon;
 	struct cpubits bits;
-	uint64_t x = 0;
+	uint64_t x = 0, y = 0;
 	int r;
 
 	while (*s == ' ' || *s == '\t')
@@ -347,13 +347,15 @@ param_parse(const struct param_def *d, const char *s, struct ct_params *p,
 				return bad(d, s, NULL, err);
 			memcpy(bar, s, (size_t)(colon - s));
 			bar[colon - s] = '\0';
-			if ((r = amount(d, bar, s, &v.bar, NULL, err)) < 0 ||
-			    (r = amount(d, colon + 1, s, &v.lim, NULL, err)) < 0)
+			if ((r = amount(d, bar, s, &x, NULL, err)) < 0 ||
+			    (r = amount(d, colon + 1, s, &y, NULL, err)) < 0)
 				return r;
+			v.bar = x;
+			v.lim = y;
 		} else {
-			if ((r = parse_amount(d, s, &v.bar, NULL, err)) < 0)
+			if ((r = parse_amount(d, s, &x, NULL, err)) < 0)
 				return r;
-			v.lim = v.bar;
+			v.bar = v.lim = x;
 		}
 		p->v[id] = v;
 		return 0;

@@ -28,6 +28,7 @@ main(int argc, char **argv)
 	struct snap_writer w;
 	struct aerr err = { 0 };
 	struct snap_header h;
+	struct snap_ct *cts;
 	uint32_t n;
 	int v2, quotes, secs, one;
 
@@ -46,16 +47,16 @@ main(int argc, char **argv)
 		return 1;
 	}
 	synth_header(&h, n, v2);
+	cts = calloc(n ? n : 1, sizeof(*cts));
+	if (cts == NULL)
+		return 1;
 	for (int round = 0; round <= secs; round++) {
-		struct snap_ct *cts;
 		struct timespec ts;
 		uint32_t cap;
 
 		if (one && round == 2 && n > 8)
 			n--;
-		cts = snapw_begin(&w, n);
-
-		if (cts == NULL) {
+		if (snapw_begin(&w, n) == NULL) {
 			fprintf(stderr, "mksnap: cannot map %u records\n", n);
 			return 1;
 		}
@@ -73,6 +74,7 @@ main(int argc, char **argv)
 			snprintf(cts[0].dev[0].dev, sizeof(cts[0].dev[0].dev),
 			    "8:\"0\\");
 		}
+		snapw_put(&w, cts, n);
 		clock_gettime(CLOCK_REALTIME, &ts);
 		cap = w.hdr->capacity;
 		memcpy(w.hdr, &h, offsetof(struct snap_header, seq));
@@ -93,5 +95,6 @@ main(int argc, char **argv)
 			sleep(1);
 	}
 	snapw_close(&w);
+	free(cts);
 	return 0;
 }

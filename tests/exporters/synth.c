@@ -24,7 +24,7 @@ synth_header(struct snap_header *h, uint32_t n, int v2)
 	memset(h, 0, sizeof(*h));
 	h->magic = SNAP_MAGIC;
 	h->version = SNAP_VERSION;
-	h->record_size = sizeof(struct snap_ct);
+	h->record_size = sizeof(struct snap_rec);
 	h->capacity = n;
 	h->ncts = n;
 	h->host_cpus = 16;

@@ -36,3 +36,24 @@ actl show 104 | grep -q "not saved" || fail "show does not mark unsaved values"
 actl set 104 --ram 192M --save || fail "save"
 grep -q '^PHYSPAGES="0:49152"$' "$TDIR/ct/104.conf" || fail "not saved: $(cat "$TDIR/ct/104.conf")"
 pass "--save writes PHYSPAGES=0:49152 (192M in pages)"
+
+# The settings in effect and the saved ones are one copy while they are
+# the same: an unsaved value must stay in effect, and marked, when other
+# values are saved and when the files are read again (SIGHUP)
+actl show 104 | grep -q "not saved" && fail "still marked unsaved after --save: $(actl show 104)"
+pids=$(cgdir pids "$(ctcg 104)")/pids.max
+actl set 104 --numproc 300 || fail "set numproc (not saved)"
+actl set 104 --cpuunits 2000 --save || fail "save cpuunits"
+unsaved() { actl show 104 | awk '/not saved/ { print $1 }' | tr -d ':' | xargs; }
+[ "$(unsaved)" = numproc ] || fail "after saving cpuunits, not saved: '$(unsaved)' (expected numproc): $(actl show 104)"
+[ "$(cat "$pids")" = 300 ] || fail "pids.max $(cat "$pids") after saving cpuunits, expected 300"
+grep -q '^NUMPROC=' "$TDIR/ct/104.conf" && fail "numproc saved: $(cat "$TDIR/ct/104.conf")"
+n=$(grep -c "configuration reloaded" "$TDIR/daemon.log")
+kill -HUP "$DPID"
+wait_for 10 sh -c "[ \$(grep -c 'configuration reloaded' '$TDIR/daemon.log') -gt $n ]" ||
+    fail "no reload after SIGHUP"
+[ "$(unsaved)" = numproc ] || fail "after a reload, not saved: '$(unsaved)' (expected numproc): $(actl show 104)"
+[ "$(cat "$pids")" = 300 ] || fail "pids.max $(cat "$pids") after a reload, expected 300"
+actl set 104 --numproc 300 --save || fail "save numproc"
+[ -z "$(unsaved)" ] || fail "saved, still marked not saved: '$(unsaved)'"
+pass "an unsaved numproc stays in effect and marked across a save of cpuunits and a reload; saved, the mark goes"

@@ -59,10 +59,10 @@ main(int argc, char **argv)
 	born = now_ms();
 	started = born - 7200000;
 	for (uint64_t k = 1; rounds == 0 || k <= rounds; k++) {
-		struct snap_ct *cts = snapw_begin(&w, n);
+		struct snap_ct *cts = calloc(n ? n : 1, sizeof(*cts));
 		uint32_t cap;
 
-		if (cts == NULL) {
+		if (cts == NULL || snapw_begin(&w, n) == NULL) {
 			fprintf(stderr, "ledger-feed: cannot map %u records\n", n);
 			return 1;
 		}
@@ -87,11 +87,13 @@ main(int argc, char **argv)
 			s->ram = 256ULL << 20;
 			s->swap = (uint64_t)INT64_MAX;
 		}
+		snapw_put(&w, cts, n);
+		free(cts);
 		cap = w.hdr->capacity;
 		memset(w.hdr, 0, offsetof(struct snap_header, seq));
 		w.hdr->magic = SNAP_MAGIC;
 		w.hdr->version = SNAP_VERSION;
-		w.hdr->record_size = sizeof(struct snap_ct);
+		w.hdr->record_size = sizeof(struct snap_rec);
 		w.hdr->capacity = cap;
 		w.hdr->time_ms = now_ms();
 		w.hdr->interval_ms = period;

@@ -254,6 +254,35 @@ test_same(void)
 	ok(params_same(&a, &b, P_CPUUNITS), "unset is unset");
 }
 
+/* accountd keeps one copy of a container's settings while those in
+ * effect are identical to the saved ones: any difference must show */
+static void
+test_identical(void)
+{
+	struct ct_params a, b;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	ok(params_identical(&a, &b), "two empty settings are identical");
+	ok(param_parse(param_by_name("numproc"), "100", &a, NULL) == 0 &&
+	    !params_identical(&a, &b), "a set row makes them differ");
+	b = a;
+	ok(params_identical(&a, &b), "a copy is identical");
+	b.v[P_NUMPROC].lim = 101;
+	ok(!params_identical(&a, &b), "a limit makes them differ");
+	b = a;
+	b.v[P_CPUUNITS].bar = 5;
+	ok(!params_identical(&a, &b), "so does an unset row's value");
+	b = a;
+	b.v[P_MEMGUARANTEE].kind = VK_PERCENT;
+	ok(!params_identical(&a, &b), "and a value's kind");
+	b = a;
+	ok(param_parse(param_by_name("cpumask"), "0", &b, NULL) == 0 &&
+	    !params_identical(&a, &b), "and a list's text");
+	ok(param_parse(param_by_name("cpumask"), "0", &a, NULL) == 0 &&
+	    params_identical(&a, &b), "the same list: identical again");
+}
+
 /* List and path texts are interned: equal texts share one copy, struct
  * assignment shares it, and a collection keeps what is marked. */
 static void
@@ -298,6 +327,7 @@ int
 main(void)
 {
 	test_same();
+	test_identical();
 	test_intern();
 	test_cases();
 	test_format();
