@@ -20,7 +20,8 @@
 
 #define JOURNAL_VERSION	1
 
-static char *cur_ct, *cur_after;	/* the plan in progress */
+static char *cur_ct, *cur_before, *cur_after;	/* the plan in progress */
+static bool settle;	/* the journal holds a plan done (journal_settle) */
 
 /*
  * The text of the live file accountd wrote last (known_ct's; "" for none),
@@ -149,8 +150,8 @@ read_own(const char *path)
 	return text;
 }
 
-/* live_after: "" removes the file. */
-static void
+/* live_after: "" removes the file.  0 or -errno. */
+static int
 live_write(const char *ct, const char *text)
 {
 	_cleanup_free_ char *path = live_path(ct);
@@ -161,12 +162,13 @@ live_write(const char *ct, const char *text)
 
 	if (*text == '\0') {
 		if (unlink(path) < 0 && errno != ENOENT) {
-			log_warn("cannot remove %s: %s", path, strerror(errno));
+			r = -errno;
+			log_warn("cannot remove %s: %s", path, strerror(-r));
 			live_known(NULL, NULL);
-		} else {
-			live_known(ct, "");
+			return r;
 		}
-		return;
+		live_known(ct, "");
+		return 0;
 	}
 	/* (a known "" is no file: its length is not known to be 0) */
 	if (known && size == 0)
@@ -182,9 +184,10 @@ live_write(const char *ct, const char *text)
 		log_warn("cannot write %s: %s (the values not saved will be "
 		    "unknown after a restart)", path, strerror(-r));
 		live_known(NULL, NULL);
-		return;
+		return r;
 	}
 	live_known(ct, text);
+	return 0;
 }
 
 void
@@ -200,6 +203,7 @@ journal_begin(const char *ct, const char *cgpath, const struct plan *pl,
 	struct json_object *ops = json_object_new_array();
 	int r;
 
+	journal_settle();
 	json_object_object_add(j, "version", json_object_new_int(JOURNAL_VERSION));
 	json_object_object_add(j, "ct", json_object_new_string(ct));
 	json_object_object_add(j, "cgroup", json_object_new_string(cgpath));
@@ -244,8 +248,10 @@ journal_begin(const char *ct, const char *cgpath, const struct plan *pl,
 		log_info("the journal %s is written again", path);
 	warned = r < 0;
 	free(cur_ct);
+	free(cur_before);
 	free(cur_after);
 	cur_ct = xstrdup(ct);
+	cur_before = xstrdup(before ? before : "");
 	cur_after = xstrdup(live_after);
 }
 
@@ -259,15 +265,45 @@ journal_end(void)
 		journal_len = 0;
 	}
 	free(cur_ct);
+	free(cur_before);
 	free(cur_after);
-	cur_ct = cur_after = NULL;
+	cur_ct = cur_before = cur_after = NULL;
+	settle = false;
 }
 
+/*
+ * The live file is written after the plan's last cgroup write: once it
+ * holds live_after, and that differs from what it held before, it says
+ * by itself that the plan was done (journal_recover), so the journal
+ * may be emptied after the reply (journal_settle) rather than before:
+ * an ftruncate on ext4 off the time a client waits.  A plan that leaves
+ * the live file as it was, or whose live file or journal could not be
+ * written, empties the journal at once, as before.
+ */
 void
 journal_commit(void)
 {
-	if (cur_ct != NULL)
-		live_write(cur_ct, cur_after);
+	int r = cur_ct != NULL ? live_write(cur_ct, cur_after) : -EINVAL;
+
+	if (r == 0 && journal_fd >= 0 && journal_len > 0 &&
+	    strcmp(cur_before, cur_after) != 0) {
+		free(cur_ct);
+		free(cur_before);
+		free(cur_after);
+		cur_ct = cur_before = cur_after = NULL;
+		settle = true;
+		return;
+	}
+	journal_end();
+}
+
+void
+journal_settle(void)
+{
+	if (!settle)
+		return;
+	if (journal_test_delay_us() > 0)	/* (tests: a kill lands here) */
+		usleep(journal_test_delay_us());
 	journal_end();
 }
 
@@ -288,6 +324,18 @@ journal_recover(const struct cg_layout *l)
 		log_warn("%s: not a journal accountd can read (cut short "
 		    "before the first write); nothing rolled back", path);
 		goto out;
+	}
+	/* its live file written after the last cgroup write: done */
+	if (r.after != NULL && strcmp(r.before, r.after) != 0) {
+		_cleanup_free_ char *lp = live_path(r.ct);
+		_cleanup_free_ char *now = read_own(lp);
+
+		if (strcmp(now != NULL ? now : "", r.after) == 0) {
+			log_info("%s: the last change was complete when accountd "
+			    "stopped (its live file written); nothing rolled "
+			    "back", r.ct);
+			goto out;
+		}
 	}
 	cg_ct_init(&cg);
 	if (cg_ct_open(l, r.cgpath, &cg, &e) <= 0) {
@@ -361,6 +409,7 @@ live_load(const char *ct, uint64_t gen, struct ct_params *out)
 	char g[32], want[32];
 	const char *have;
 
+	journal_settle();
 	if (known_ct != NULL && strcmp(known_ct, ct) == 0)
 		live_known(NULL, NULL);	/* it may be removed below */
 	if (text == NULL)
@@ -389,6 +438,7 @@ live_forget(const char *ct)
 {
 	_cleanup_free_ char *path = live_path(ct);
 
+	journal_settle();
 	if (unlink(path) < 0 && errno != ENOENT)
 		live_known(NULL, NULL);
 	else

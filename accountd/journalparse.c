@@ -32,6 +32,7 @@ jrec_parse(const char *text, int nctrl, struct jrec *r)
 	r->ct = jstr(r->j, "ct");
 	r->cgpath = jstr(r->j, "cgroup");
 	r->before = jstr(r->j, "live_before");
+	r->after = jstr(r->j, "live_after");
 	if (r->ct == NULL || r->cgpath == NULL || r->before == NULL ||
 	    !json_object_object_get_ex(r->j, "ops", &ops) ||
 	    !json_object_is_type(ops, json_type_array)) {

@@ -18,13 +18,15 @@ struct jrec_op {
 struct jrec {
 	struct json_object *j;	/* owns every string below */
 	const char	*ct, *cgpath, *before;
+	const char	*after;	/* "live_after", or NULL */
 	struct jrec_op	*ops;
 	size_t		 nops;
 };
 
 /*
  * 0 and *r (free with jrec_free()) when text is a journal: an object with
- * strings "ct", "cgroup" and "live_before" and an array "ops"; an op
+ * strings "ct", "cgroup" and "live_before" and an array "ops" ("live_after"
+ * too, or after is NULL); an op
  * whose fields are missing or wrong comes out with ctrl -1 or NULL
  * strings, to be reported, not written.  -EINVAL otherwise (nothing to
  * free).  The names are not checked here (ct_name_check,
