@@ -35,4 +35,18 @@ struct jrec {
 int	jrec_parse(const char *text, int nctrl, struct jrec *r);
 void	jrec_free(struct jrec *);
 
+struct sbuf;
+/*
+ * A journal's text, appended to b (journal_begin writes it): version,
+ * ct, cgroup, the ops (an op's NULL file or old is left out; news: each
+ * op's new value, shown to a person reading the file, or NULL), the live
+ * file before and after (after NULL: left out).  Written by hand, not
+ * through json-c objects (a dozen allocations a set); what jrec_parse()
+ * reads back is what was given (tests/fuzz/fuzz-journal.c checks it).
+ */
+void	jrec_render(struct sbuf *b, int version, const char *ct,
+	    const char *cgpath, const struct jrec_op *ops,
+	    const char *const *news, size_t nops, const char *before,
+	    const char *after);
+
 #endif
