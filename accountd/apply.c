@@ -150,6 +150,23 @@ memguard(int dfd, const struct plan_op *op)
 	return cur <= op->guard ? 0 : -EBUSY;
 }
 
+/* What became of each op of a plan carried out (apply.h), but what the
+ * files written hold now (apply_finish). */
+static void
+results(const struct plan *pl, const struct journal_undo *undo,
+    struct apply_done *res)
+{
+	for (size_t i = 0; i < pl->nops; i++) {
+		res[i].written = pl->ops[i].kind == OP_MEMGUARD || undo[i].needed;
+		res[i].known = false;
+		if (pl->ops[i].kind == OP_WRITE && !undo[i].needed) {
+			res[i].known = true;
+			snprintf(res[i].now, sizeof(res[i].now), "%s",
+			    pl->ops[i].value);
+		}
+	}
+}
+
 static int
 apply_fds(const struct cg_layout *l, const struct cg_ct *ct,
     const char *ctname, const char *cgpath, const struct plan *pl,
@@ -175,6 +192,18 @@ apply_fds(const struct cg_layout *l, const struct cg_ct *ct,
 		    &e)) < 0)
 			return aerr_set(err, e.errnum, "cannot set %s on %s: %s",
 			    op->why, ctname, e.msg);
+	}
+	/*
+	 * Every file holds its value and the live file its text (a set
+	 * made again): nothing to write, so nothing to record either (the
+	 * journal's two writes and the live file's one).
+	 */
+	for (i = 0; i < pl->nops && pl->ops[i].kind != OP_MEMGUARD &&
+	    !undo[i].needed; i++)
+		;
+	if (i == pl->nops && journal_live_is(ctname, live_after)) {
+		results(pl, undo, res);
+		return 0;
 	}
 	journal_begin(ctname, cgpath, pl, undo, live_after);
 	for (i = 0; i < pl->nops; i++) {
@@ -207,16 +236,7 @@ apply_fds(const struct cg_layout *l, const struct cg_ct *ct,
 	}
 	if (r == 0) {
 		journal_commit();
-		for (i = 0; i < pl->nops; i++) {
-			res[i].written = pl->ops[i].kind == OP_MEMGUARD ||
-			    undo[i].needed;
-			res[i].known = false;
-			if (pl->ops[i].kind == OP_WRITE && !undo[i].needed) {
-				res[i].known = true;
-				snprintf(res[i].now, sizeof(res[i].now), "%s",
-				    pl->ops[i].value);
-			}
-		}
+		results(pl, undo, res);
 		return 0;
 	}
 

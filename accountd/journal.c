@@ -265,6 +265,13 @@ journal_begin(const char *ct, const char *cgpath, const struct plan *pl,
 	cur_after = xstrdup(live_after);
 }
 
+bool
+journal_live_is(const char *ct, const char *text)
+{
+	return known_ct != NULL && strcmp(known_ct, ct) == 0 &&
+	    strcmp(known_text, text) == 0;
+}
+
 void
 journal_end(void)
 {

@@ -31,6 +31,7 @@
 #ifndef ACCT_JOURNAL_H
 #define ACCT_JOURNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cgroup.h"
@@ -60,6 +61,9 @@ void	journal_settle(void);
 /* The plan was undone in process: the journal is emptied, the live
  * file stays. */
 void	journal_end(void);
+/* Does CT's live file hold text (as accountd wrote it last)?  A plan
+ * that writes no file and leaves it so needs no journal. */
+bool	journal_live_is(const char *ct, const char *text);
 /* At start-up, before containers are served: roll back what a journal
  * left behind. */
 void	journal_recover(const struct cg_layout *);

@@ -71,6 +71,13 @@ pass "kill -9 after the reply, before the journal is emptied: the change stays, 
 
 # values set without --save survive a restart of accountd, as live values
 actl set c1 --cpulimit 35 --cpumask 0 > /dev/null || fail "set without --save"
+# (the same set again writes nothing: no journal, the live file untouched)
+live=$TDIR/state/live/c1
+[ -s "$live" ] || fail "no live file for the values not saved"
+m0=$(stat -c %.9Y "$live")
+actl set c1 --cpulimit 35 --cpumask 0 > /dev/null || fail "the same set again"
+[ "$(stat -c %.9Y "$live")" = "$m0" ] || fail "the same set again rewrote the live file"
+[ ! -s "$TDIR/state/journal" ] || fail "the same set again left a journal"
 kill -KILL "$DPID"; wait "$DPID" 2> /dev/null; DPID=
 start_daemon
 [ "$(quota)" = 35 ] && [ "$(cpus)" = 0 ] || fail "kernel after restart: $(state)"
