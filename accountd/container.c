@@ -682,8 +682,8 @@ ct_gen(const struct container *ct)
 /*
  * The end of a set's plan, after its reply (ct_reply_sent()): the
  * read-back of the files written (drift), their closing and the emptying
- * of the journal (journal_settle()) are 10 of a set's system calls that
- * nothing in the reply depends on.  Only a set defers them: it is the
+ * of the journal (journal_settle()) are 9 of a 6-parameter set's system
+ * calls that nothing in the reply depends on.  Only a set defers them: it is the
  * request a client waits on, and nothing between its apply and its reply
  * can end the container.  Whatever else comes first (another plan, a
  * container's end) runs it.

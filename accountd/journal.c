@@ -361,7 +361,7 @@ journal_recover(const struct cg_layout *l)
 		live_write(r.ct, "");
 		goto out;
 	}
-	/* newest first, as apply_plan's undo: the same valid states */
+	/* newest first, as apply_plan_keep()'s undo: the same valid states */
 	for (size_t k = r.nops; k-- > 0;) {
 		const struct jrec_op *op = &r.ops[k];
 		int dfd = op->ctrl >= 0 ?

@@ -5,7 +5,7 @@
  * mix; and the values in effect that were not saved (a set without
  * --save) are known again after a restart.
  *
- *   apply_plan():  read every old value
+ *   apply_plan_keep(): read every old value
  *                  journal_begin(): state_dir/journal = {container,
  *                      cgroup, each file's old and new value, the live
  *                      file before and after}
@@ -20,13 +20,13 @@
  *                  journal left behind whose live file already holds
  *                  its live_after (and live_after differs from
  *                  live_before) is a plan done; any other is rolled back
- *                  (old values written newest first, as apply_plan's
- *                  own undo does) and state_dir/live/CT is put back as
- *                  it was before.
+ *                  (old values written newest first, as the undo of
+ *                  apply_plan_keep() does) and state_dir/live/CT is put
+ *                  back as it was before.
  *
  * Rolling back, not forward: the old values were in force and valid
  * before the plan began, the request that asked for the new ones got no
- * answer, and the undo order is the one apply_plan already proves.
+ * answer, and the undo order is the one apply_plan_keep() already proves.
  */
 #ifndef ACCT_JOURNAL_H
 #define ACCT_JOURNAL_H
@@ -79,7 +79,7 @@ int	live_load(const char *ct, uint64_t gen, struct ct_params *out);
 void	live_forget(const char *ct);
 
 /* Tests only: ACCOUNTD_TEST_APPLY_DELAY_MS in the environment makes
- * apply_plan() wait that long after each write, and journal_settle()
+ * apply_plan_keep() wait that long after each write, and journal_settle()
  * before it empties the journal, so a test can kill accountd in the
  * middle of a plan or after its reply.  In microseconds; 0 normally. */
 unsigned journal_test_delay_us(void);
