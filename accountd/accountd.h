@@ -106,6 +106,9 @@ int	ct_import_file(const char *path, struct ctconf *, struct sbuf *warn,
 int	ct_save(const char *name, const struct ctconf *, struct aerr *);
 int	ct_set(struct container *, const struct ct_params *chg, bool save,
 	    struct sbuf *warn, struct aerr *);
+/* around a request (control.c): a set's plan ends after the reply */
+void	ct_reply_pending(void);
+void	ct_reply_sent(void);
 void	ct_caps(const struct container *, const struct ct_params *,
 	    struct kcaps *);
 int	ct_plan(struct container *, const struct ct_params *,

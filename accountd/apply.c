@@ -88,29 +88,21 @@ snapshot(int dfd, const struct plan_op *op, const struct cg_seen *seen,
 	return 0;
 }
 
-/* What the file holds after the plan, for drift (apply.h). */
+/* What a written file holds after the plan, for drift (apply.h): read
+ * back through the descriptor of the write, which is closed. */
 static void
-outcome(const struct plan_op *op, const struct journal_undo *u, int fd,
-    struct apply_done *d)
+readback(int fd, struct apply_done *d)
 {
 	char buf[sizeof(d->now)];
 	ssize_t r;
 
-	d->written = op->kind == OP_MEMGUARD || u->needed;
-	d->known = false;
-	if (op->kind != OP_WRITE)
-		return;
-	if (!u->needed) {
+	if ((r = cg_pread(fd, buf, sizeof(buf))) >= 0) {
+		while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' '))
+			buf[--r] = '\0';
 		d->known = true;
-		snprintf(d->now, sizeof(d->now), "%s", op->value);
-		return;
+		memcpy(d->now, buf, (size_t)r + 1);
 	}
-	if (fd < 0 || (r = cg_pread(fd, buf, sizeof(buf))) < 0)
-		return;
-	while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' '))
-		buf[--r] = '\0';
-	d->known = true;
-	memcpy(d->now, buf, (size_t)r + 1);
+	close(fd);
 }
 
 static void
@@ -158,6 +150,23 @@ memguard(int dfd, const struct plan_op *op)
 	return cur <= op->guard ? 0 : -EBUSY;
 }
 
+/* What became of each op of a plan carried out (apply.h), but what the
+ * files written hold now (apply_finish). */
+static void
+results(const struct plan *pl, const struct journal_undo *undo,
+    struct apply_done *res)
+{
+	for (size_t i = 0; i < pl->nops; i++) {
+		res[i].written = pl->ops[i].kind == OP_MEMGUARD || undo[i].needed;
+		res[i].known = false;
+		if (pl->ops[i].kind == OP_WRITE && !undo[i].needed) {
+			res[i].known = true;
+			snprintf(res[i].now, sizeof(res[i].now), "%s",
+			    pl->ops[i].value);
+		}
+	}
+}
+
 static int
 apply_fds(const struct cg_layout *l, const struct cg_ct *ct,
     const char *ctname, const char *cgpath, const struct plan *pl,
@@ -183,6 +192,18 @@ apply_fds(const struct cg_layout *l, const struct cg_ct *ct,
 		    &e)) < 0)
 			return aerr_set(err, e.errnum, "cannot set %s on %s: %s",
 			    op->why, ctname, e.msg);
+	}
+	/*
+	 * Every file holds its value and the live file its text (a set
+	 * made again): nothing to write, so nothing to record either (the
+	 * journal's two writes and the live file's one).
+	 */
+	for (i = 0; i < pl->nops && pl->ops[i].kind != OP_MEMGUARD &&
+	    !undo[i].needed; i++)
+		;
+	if (i == pl->nops && journal_live_is(ctname, live_after)) {
+		results(pl, undo, res);
+		return 0;
 	}
 	journal_begin(ctname, cgpath, pl, undo, live_after);
 	for (i = 0; i < pl->nops; i++) {
@@ -215,8 +236,7 @@ apply_fds(const struct cg_layout *l, const struct cg_ct *ct,
 	}
 	if (r == 0) {
 		journal_commit();
-		for (i = 0; res != NULL && i < pl->nops; i++)
-			outcome(&pl->ops[i], &undo[i], fds[i], &res[i]);
+		results(pl, undo, res);
 		return 0;
 	}
 
@@ -254,21 +274,35 @@ apply_fds(const struct cg_layout *l, const struct cg_ct *ct,
 }
 
 int
-apply_plan(const struct cg_layout *l, const struct cg_ct *ct,
+apply_plan_keep(const struct cg_layout *l, const struct cg_ct *ct,
     const char *ctname, const char *cgpath, const struct plan *pl,
     const char *live_after, const struct cg_seen *seen,
-    struct apply_done *res, struct aerr *err)
+    struct apply_done *res, int *fds, struct aerr *err)
 {
-	_cleanup_free_ int *fds = xcalloc(pl->nops ? pl->nops : 1,
-	    sizeof(*fds));
 	int r;
 
 	for (size_t i = 0; i < pl->nops; i++)
 		fds[i] = -1;
 	r = apply_fds(l, ct, ctname, cgpath, pl, live_after, seen, res, fds,
 	    err);
-	for (size_t i = 0; i < pl->nops; i++)
-		if (fds[i] >= 0)
+	for (size_t i = 0; r < 0 && i < pl->nops; i++)
+		if (fds[i] >= 0) {
 			close(fds[i]);
+			fds[i] = -1;
+		}
 	return r;
+}
+
+void
+apply_finish(const struct plan *pl, int *fds, struct apply_done *res)
+{
+	for (size_t i = 0; i < pl->nops; i++) {
+		if (fds[i] < 0)
+			continue;
+		if (pl->ops[i].kind == OP_WRITE && res[i].written)
+			readback(fds[i], &res[i]);
+		else
+			close(fds[i]);
+		fds[i] = -1;
+	}
 }

@@ -34,11 +34,17 @@ struct apply_done {
  * container's cgroup and the text of its live file once the plan is
  * done ("" for none).  seen: files read to make the plan (cg_kcaps,
  * cg_kstate), not read again when they hold the op's value; may be NULL.
- * res, if not NULL, has an entry per op of the plan, filled when the plan
- * succeeds. */
-int	apply_plan(const struct cg_layout *, const struct cg_ct *,
+ * res and fds have an entry per op of the plan.  When the plan succeeds,
+ * the files written are still open in fds (-1 for the others) and res
+ * says what became of each op but what the written files hold now:
+ * apply_finish() reads that back and closes them.  apply_plan_keep()
+ * and apply_finish() are apart so that a request's reply goes out
+ * between them (container.c: ct_reply_sent()).  On failure nothing is
+ * left open. */
+int	apply_plan_keep(const struct cg_layout *, const struct cg_ct *,
 	    const char *ctname, const char *cgpath, const struct plan *,
 	    const char *live_after, const struct cg_seen *seen,
-	    struct apply_done *res, struct aerr *);
+	    struct apply_done *res, int *fds, struct aerr *);
+void	apply_finish(const struct plan *, int *fds, struct apply_done *res);
 
 #endif

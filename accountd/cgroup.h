@@ -115,7 +115,7 @@ int	cg_kstate(const struct cg_layout *, const struct cg_ct *,
 
 /*
  * Files of the container's cgroup read to make a plan (its CPU period, the
- * v1 memory limits), kept for apply_plan(), which then does not read a
+ * v1 memory limits), kept for apply_plan_keep(), which then does not read a
  * file again that already holds the value the plan gives it.  Only for
  * one request: what was read a moment before, with no write between.
  */

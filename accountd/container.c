@@ -376,9 +376,12 @@ ct_status(struct container *ct, const char *msg)
 	    xstrndup(msg, CT_STATUS_MAX - 1) : NULL;
 }
 
+static void tail_run(void);
+
 static void
 ct_free(struct container *ct)
 {
+	tail_run();	/* (a plan of ct's waiting for its end) */
 	alert_forget(ct);
 	vswap_forget(ct);
 	cg_ct_close(&ct->cg);
@@ -720,25 +723,74 @@ ct_gen(const struct container *ct)
 }
 
 /*
+ * The end of a set's plan, after its reply (ct_reply_sent()): the
+ * read-back of the files written (drift), their closing and the emptying
+ * of the journal (journal_settle()) are 9 of a 6-parameter set's system
+ * calls that nothing in the reply depends on.  Only a set defers them: it is the
+ * request a client waits on, and nothing between its apply and its reply
+ * can end the container.  Whatever else comes first (another plan, a
+ * container's end) runs it.
+ */
+static struct {
+	bool		  armed;	/* a request is being answered */
+	struct container *ct;		/* a plan waits to be finished */
+	struct plan	  pl;
+	int		 *fds;
+	struct apply_done *done;
+} tail;
+
+static void
+tail_run(void)
+{
+	struct container *ct = tail.ct;
+
+	if (ct == NULL)
+		return;
+	tail.ct = NULL;
+	apply_finish(&tail.pl, tail.fds, tail.done);
+	drift_applied(ct, &tail.pl, tail.done);
+	plan_free(&tail.pl);
+	free(tail.fds);
+	free(tail.done);
+	journal_settle();
+}
+
+void
+ct_reply_pending(void)
+{
+	tail_run();
+	tail.armed = true;
+}
+
+void
+ct_reply_sent(void)
+{
+	tail.armed = false;
+	tail_run();
+}
+
+/*
  * Apply `p` (a whole set or a scoped subset) to the running container;
  * live_after and saved_after are its live and saved sets once done, for
  * the live file (journal.h).  known: the capabilities the caller just
  * validated against (a set) and the files it read for them, or NULL to
- * find them.
+ * find them.  defer: the plan's end may wait for the reply (tail).
  */
 static int
 ct_apply(struct container *ct, const struct ct_params *p,
     const struct ct_params *live_after, const struct ct_params *saved_after,
-    const struct kcaps *known, const struct cg_seen *known_seen,
+    const struct kcaps *known, const struct cg_seen *known_seen, bool defer,
     struct aerr *err)
 {
 	_cleanup_free_ char *live = NULL;
-	_cleanup_free_ struct apply_done *done = NULL;
+	struct apply_done *done;
 	struct cg_seen seen = { 0 };
 	struct kcaps caps;
 	struct plan pl;
+	int *fds;
 	int r;
 
+	tail_run();
 	if ((r = ct_dirs(ct, err)) < 0)
 		return r;
 	if (known != NULL) {
@@ -751,11 +803,20 @@ ct_apply(struct container *ct, const struct ct_params *p,
 	if ((r = ct_plan_caps(ct, p, &caps, &pl, &seen, err)) == 0) {
 		live = live_render(live_after, saved_after, ct_gen(ct));
 		done = xcalloc(pl.nops ? pl.nops : 1, sizeof(*done));
-		r = apply_plan(&ad->layout, &ct->cg, ct->name, ct->cgpath, &pl,
-		    live, &seen, done, err);
-		if (r == 0)
-			drift_applied(ct, &pl, done);
-		plan_free(&pl);
+		fds = xcalloc(pl.nops ? pl.nops : 1, sizeof(*fds));
+		r = apply_plan_keep(&ad->layout, &ct->cg, ct->name, ct->cgpath,
+		    &pl, live, &seen, done, fds, err);
+		tail.ct = r == 0 ? ct : NULL;
+		tail.pl = pl;
+		tail.fds = fds;
+		tail.done = done;
+		if (r < 0) {
+			plan_free(&pl);
+			free(fds);
+			free(done);
+		} else if (!defer || !tail.armed) {
+			tail_run();
+		}
 	}
 	ct_dirs_done(ct);
 	return r;
@@ -808,7 +869,7 @@ ct_set(struct container *ct, const struct ct_params *chg, bool save,
 	}
 	if (ct->running) {
 		if ((r = ct_apply(ct, &scope, &eff, save ? &nc.params :
-		    &ct->conf.params, &caps, &seen, err)) < 0) {
+		    &ct->conf.params, &caps, &seen, true, err)) < 0) {
 			struct aerr qe = { 0 };
 
 			if (quota_changes(chg) &&
@@ -1085,7 +1146,7 @@ ct_start(struct container *ct, const struct ct_params *extra,
 		aerr_prefix(err, "%s: ", ct->name);
 	else
 		r = ct_apply(ct, &live, &live, &ct->conf.params, NULL,
-		    NULL, err);
+		    NULL, false, err);
 	if (r < 0) {
 		log_err("%s not applied: %s", extra ? "settings" :
 		    "saved settings", err->msg);
@@ -1118,6 +1179,7 @@ ct_detach(struct container *ct)
 {
 	if (!ct->running)
 		return;
+	tail_run();
 	sampler_remove(ct);
 	drift_forget(ct);
 	vswap_stop(ct);
@@ -1425,7 +1487,7 @@ ct_hook_start(const char *name, const char *cgpath,
 		if ((r = params_validate(&p, NULL, warn, err)) < 0)
 			aerr_prefix(err, "%s: ", name);
 		else if ((r = ct_apply(ct, &p, &p, &ct->conf.params, NULL,
-		    NULL, err)) == 0) {
+		    NULL, false, err)) == 0) {
 			ct_live_set(ct, &p);
 			ct_status(ct, NULL);
 			vswap_start(ct);

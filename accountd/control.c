@@ -360,10 +360,13 @@ handle(struct ctl_conn *c, uint32_t seq, const char *payload, size_t len)
 		json_object_put(req);
 		return;
 	}
-	if (r == RSOCK_DISPATCH)
+	if (r == RSOCK_DISPATCH) {
+		ct_reply_pending();
 		r = ctl_dispatch(c, req, reply, &warn, &err);
+	}
 	s = ctl_render(r, reply, &warn, &err);
 	conn_reply_now(c, seq, s, strlen(s));
+	ct_reply_sent();
 	free(s);
 	sbuf_free(&warn);
 	json_object_put(reply);

@@ -298,9 +298,10 @@ drift_applied(struct container *ct, const struct plan *pl,
 		df->drifted = false;
 		df->got[0] = '\0';
 		/*
-		 * What apply_plan() found after its write (read back through
-		 * the same descriptor: the kernel's rounding included) or
-		 * before it (a file left alone) is what the file holds, when
+		 * What apply_finish() found after the write (read back
+		 * through the same descriptor: the kernel's rounding
+		 * included) or apply_plan_keep() before it (a file left
+		 * alone) is what the file holds, when
 		 * its watch was there before that read: a write after it is
 		 * an event.  3 of a set's system calls a file.
 		 */

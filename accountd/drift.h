@@ -7,7 +7,7 @@
  * write: every file an applied plan wrote is read back, so the kernel's
  * rounding (memory limits to pages, "-1" shown as a huge number, "max")
  * is never taken for drift, and a parameter accountd never set has no
- * file here at all.  apply_plan() reads it back through the descriptor
+ * file here at all.  apply_finish() reads it back through the descriptor
  * it wrote with, and a file the plan left alone holds the value it was
  * found holding; drift_applied() takes these when the file's watch dates
  * from before those reads (else it reads the file itself, after adding
@@ -38,7 +38,8 @@ struct container;
 int	drift_init(void);
 void	drift_close(void);
 /* After a plan was applied to a running container: what its files hold
- * (done: apply_plan's account of them, or NULL to read them all). */
+ * (done: apply_plan_keep()'s and apply_finish()'s account of them, or
+ * NULL to read them all). */
 struct apply_done;
 void	drift_applied(struct container *, const struct plan *,
 	    const struct apply_done *done);

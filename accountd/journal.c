@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,28 +14,47 @@
 #include "journal.h"
 #include "journalparse.h"
 #include "log.h"
+#include "sbuf.h"
 #include "textfile.h"
 #include "xalloc.h"
 
 #define JOURNAL_VERSION	1
 
-static char *cur_ct, *cur_after;	/* the plan in progress */
+static char *cur_ct, *cur_before, *cur_after;	/* the plan in progress */
+static bool settle;	/* the journal holds a plan done (journal_settle) */
 
 /*
  * The text of the live file accountd wrote last (known_ct's; "" for none),
  * so that a run of sets on one container does not read back what it has
- * just written (journal_begin's live_before: 5 system calls a set).  Only
- * accountd writes state_dir/live; NULL when not known (a failed write).
+ * just written (journal_begin's live_before: 5 system calls a set), and
+ * that file kept open (known_fd, -1 for none), so that the next set's
+ * write of it needs no open and close (2 more).  Only accountd writes
+ * state_dir/live; NULL when not known (a failed write).
  */
 static char *known_ct, *known_text;
+static int known_fd = -1;
 
+/* fd: the live file's descriptor, kept (-1: none) */
 static void
-live_known(const char *ct, const char *text)
+live_known_fd(const char *ct, const char *text, int fd)
 {
+	if (known_fd >= 0 && known_fd != fd)
+		close(known_fd);
+	known_fd = fd;
 	free(known_ct);
 	free(known_text);
 	known_ct = ct != NULL && text != NULL ? xstrdup(ct) : NULL;
 	known_text = known_ct != NULL ? xstrdup(text) : NULL;
+	if (known_ct == NULL && known_fd >= 0) {
+		close(known_fd);
+		known_fd = -1;
+	}
+}
+
+static void
+live_known(const char *ct, const char *text)
+{
+	live_known_fd(ct, text, -1);
 }
 
 static char *
@@ -93,6 +111,7 @@ overwrite(int fd, const char *text, size_t n, off_t size)
 	return size > (off_t)n && ftruncate(fd, (off_t)n) < 0 ? -errno : 0;
 }
 
+/* The descriptor, kept open, or -errno. */
 static int
 write_in_place(const char *path, const char *text, off_t size)
 {
@@ -104,9 +123,11 @@ write_in_place(const char *path, const char *text, off_t size)
 	    0600);
 	if (fd < 0)
 		return -errno;
-	r = overwrite(fd, text, n, size);
-	close(fd);
-	return r;
+	if ((r = overwrite(fd, text, n, size)) < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
 }
 
 static int journal_fd = -1;
@@ -149,8 +170,8 @@ read_own(const char *path)
 	return text;
 }
 
-/* live_after: "" removes the file. */
-static void
+/* live_after: "" removes the file.  0 or -errno. */
+static int
 live_write(const char *ct, const char *text)
 {
 	_cleanup_free_ char *path = live_path(ct);
@@ -161,16 +182,22 @@ live_write(const char *ct, const char *text)
 
 	if (*text == '\0') {
 		if (unlink(path) < 0 && errno != ENOENT) {
-			log_warn("cannot remove %s: %s", path, strerror(errno));
+			r = -errno;
+			log_warn("cannot remove %s: %s", path, strerror(-r));
 			live_known(NULL, NULL);
-		} else {
-			live_known(ct, "");
+			return r;
 		}
-		return;
+		live_known(ct, "");
+		return 0;
 	}
 	/* (a known "" is no file: its length is not known to be 0) */
 	if (known && size == 0)
 		size = -1;
+	if (known && known_fd >= 0 && size > 0 &&
+	    overwrite(known_fd, text, strlen(text), size) == 0) {
+		live_known_fd(ct, text, known_fd);
+		return 0;
+	}
 	/* state_dir/live is made the first time it is missing */
 	if ((r = write_in_place(path, text, size)) == -ENOENT) {
 		dir = xasprintf("%s/live", ad->cfg.state_dir);
@@ -182,9 +209,10 @@ live_write(const char *ct, const char *text)
 		log_warn("cannot write %s: %s (the values not saved will be "
 		    "unknown after a restart)", path, strerror(-r));
 		live_known(NULL, NULL);
-		return;
+		return r;
 	}
-	live_known(ct, text);
+	live_known_fd(ct, text, r);
+	return 0;
 }
 
 void
@@ -194,46 +222,32 @@ journal_begin(const char *ct, const char *cgpath, const struct plan *pl,
 	static bool warned;
 	_cleanup_free_ char *path = journal_path();
 	_cleanup_free_ char *lp = live_path(ct);
-	_cleanup_free_ char *before = known_ct != NULL &&
-	    strcmp(known_ct, ct) == 0 ? xstrdup(known_text) : read_own(lp);
-	struct json_object *j = json_object_new_object();
-	struct json_object *ops = json_object_new_array();
-	int r;
+	_cleanup_free_ char *before = NULL;
+	_cleanup_free_ struct jrec_op *ops = NULL;
+	_cleanup_free_ const char **news = NULL;
+	struct sbuf t = SBUF_INIT;
+	size_t n = 0;
+	int r, fd;
 
-	json_object_object_add(j, "version", json_object_new_int(JOURNAL_VERSION));
-	json_object_object_add(j, "ct", json_object_new_string(ct));
-	json_object_object_add(j, "cgroup", json_object_new_string(cgpath));
+	journal_settle();
+	before = known_ct != NULL && strcmp(known_ct, ct) == 0 ?
+	    xstrdup(known_text) : read_own(lp);
+	ops = xcalloc(pl->nops ? pl->nops : 1, sizeof(*ops));
+	news = xcalloc(pl->nops ? pl->nops : 1, sizeof(*news));
 	for (size_t i = 0; i < pl->nops; i++) {
-		struct json_object *o;
-
 		if (!undo[i].needed)
 			continue;
-		o = json_object_new_object();
-		json_object_object_add(o, "ctrl",
-		    json_object_new_int((int)pl->ops[i].ctrl));
-		json_object_object_add(o, "file",
-		    json_object_new_string(pl->ops[i].file));
-		json_object_object_add(o, "old",
-		    json_object_new_string(undo[i].value));
-		json_object_object_add(o, "new",
-		    json_object_new_string(pl->ops[i].value));
-		json_object_array_add(ops, o);
+		ops[n].ctrl = (int)pl->ops[i].ctrl;
+		ops[n].file = pl->ops[i].file;
+		ops[n].old = undo[i].value;
+		news[n++] = pl->ops[i].value;
 	}
-	json_object_object_add(j, "ops", ops);
-	json_object_object_add(j, "live_before",
-	    json_object_new_string(before ? before : ""));
-	json_object_object_add(j, "live_after",
-	    json_object_new_string(live_after));
-	{
-		const char *t = json_object_to_json_string_ext(j,
-		    JSON_C_TO_STRING_PLAIN);
-		size_t len = strlen(t);
-		int fd = journal_open();
-
-		r = fd < 0 ? -errno : overwrite(fd, t, len, journal_len);
-		journal_len = r == 0 ? (off_t)len : -1;
-	}
-	json_object_put(j);
+	jrec_render(&t, JOURNAL_VERSION, ct, cgpath, ops, news, n,
+	    before ? before : "", live_after);
+	fd = journal_open();
+	r = fd < 0 ? -errno : overwrite(fd, sbuf_str(&t), t.len, journal_len);
+	journal_len = r == 0 ? (off_t)t.len : -1;
+	sbuf_free(&t);
 	/* limits matter more than the record: a full or read-only
 	 * state_dir must not stop a change, nor saved settings at start */
 	if (r < 0 && !warned)
@@ -244,9 +258,18 @@ journal_begin(const char *ct, const char *cgpath, const struct plan *pl,
 		log_info("the journal %s is written again", path);
 	warned = r < 0;
 	free(cur_ct);
+	free(cur_before);
 	free(cur_after);
 	cur_ct = xstrdup(ct);
+	cur_before = xstrdup(before ? before : "");
 	cur_after = xstrdup(live_after);
+}
+
+bool
+journal_live_is(const char *ct, const char *text)
+{
+	return known_ct != NULL && strcmp(known_ct, ct) == 0 &&
+	    strcmp(known_text, text) == 0;
 }
 
 void
@@ -259,15 +282,45 @@ journal_end(void)
 		journal_len = 0;
 	}
 	free(cur_ct);
+	free(cur_before);
 	free(cur_after);
-	cur_ct = cur_after = NULL;
+	cur_ct = cur_before = cur_after = NULL;
+	settle = false;
 }
 
+/*
+ * The live file is written after the plan's last cgroup write: once it
+ * holds live_after, and that differs from what it held before, it says
+ * by itself that the plan was done (journal_recover), so the journal
+ * may be emptied after the reply (journal_settle) rather than before:
+ * an ftruncate on ext4 off the time a client waits.  A plan that leaves
+ * the live file as it was, or whose live file or journal could not be
+ * written, empties the journal at once, as before.
+ */
 void
 journal_commit(void)
 {
-	if (cur_ct != NULL)
-		live_write(cur_ct, cur_after);
+	int r = cur_ct != NULL ? live_write(cur_ct, cur_after) : -EINVAL;
+
+	if (r == 0 && journal_fd >= 0 && journal_len > 0 &&
+	    strcmp(cur_before, cur_after) != 0) {
+		free(cur_ct);
+		free(cur_before);
+		free(cur_after);
+		cur_ct = cur_before = cur_after = NULL;
+		settle = true;
+		return;
+	}
+	journal_end();
+}
+
+void
+journal_settle(void)
+{
+	if (!settle)
+		return;
+	if (journal_test_delay_us() > 0)	/* (tests: a kill lands here) */
+		usleep(journal_test_delay_us());
 	journal_end();
 }
 
@@ -289,6 +342,18 @@ journal_recover(const struct cg_layout *l)
 		    "before the first write); nothing rolled back", path);
 		goto out;
 	}
+	/* its live file written after the last cgroup write: done */
+	if (r.after != NULL && strcmp(r.before, r.after) != 0) {
+		_cleanup_free_ char *lp = live_path(r.ct);
+		_cleanup_free_ char *now = read_own(lp);
+
+		if (strcmp(now != NULL ? now : "", r.after) == 0) {
+			log_info("%s: the last change was complete when accountd "
+			    "stopped (its live file written); nothing rolled "
+			    "back", r.ct);
+			goto out;
+		}
+	}
 	cg_ct_init(&cg);
 	if (cg_ct_open(l, r.cgpath, &cg, &e) <= 0) {
 		log_warn("%s: a change was interrupted, but its cgroup %s is "
@@ -296,7 +361,7 @@ journal_recover(const struct cg_layout *l)
 		live_write(r.ct, "");
 		goto out;
 	}
-	/* newest first, as apply_plan's undo: the same valid states */
+	/* newest first, as apply_plan_keep()'s undo: the same valid states */
 	for (size_t k = r.nops; k-- > 0;) {
 		const struct jrec_op *op = &r.ops[k];
 		int dfd = op->ctrl >= 0 ?
@@ -361,6 +426,7 @@ live_load(const char *ct, uint64_t gen, struct ct_params *out)
 	char g[32], want[32];
 	const char *have;
 
+	journal_settle();
 	if (known_ct != NULL && strcmp(known_ct, ct) == 0)
 		live_known(NULL, NULL);	/* it may be removed below */
 	if (text == NULL)
@@ -389,6 +455,7 @@ live_forget(const char *ct)
 {
 	_cleanup_free_ char *path = live_path(ct);
 
+	journal_settle();
 	if (unlink(path) < 0 && errno != ENOENT)
 		live_known(NULL, NULL);
 	else

@@ -20,6 +20,13 @@
  * its figures are printed after "vs: ", and then the CPU time (user and
  * system) of each command per run.
  *
+ *	set-latency N -- CMD A... --alt-- CMD B... --vs-- ... --floor-- F1...
+ *	    [--floor-- F2...]
+ *
+ * --floor-- runs F (a program that does nothing, linked as the command
+ * is) after each run and its peer, timed apart: the cost of an exec
+ * itself in the same moments, printed after "floor1: " (and "floor2: ").
+ *
  * --gap waits MS after each run (untimed), so work a daemon defers until
  * the runs stop (accountd's v1 thresholds, 100 ms after the last set) is
  * done between them.  --probe-- runs CMD P MS (--probe-at, default 105)
@@ -110,8 +117,10 @@ main(int argc, char **argv)
 {
 	int n, nw = 0, gap = 0, probe_at = 105;
 	char **a = NULL, **b = NULL, **probe = NULL, **va = NULL, **vb = NULL;
+	char **fl[2] = { NULL, NULL };
 	struct w ws[64];
-	double *t, *tp, cpu = 0, vcpu = 0;
+	double *t, *tp, *tf[2], cpu = 0, vcpu = 0, fcpu[2] = { 0, 0 };
+	int nfl = 0;
 
 	if (argc < 4 || (n = atoi(argv[1])) <= 0) {
 		fprintf(stderr, "usage: set-latency N [--gap MS] [--probe-at MS] "
@@ -166,6 +175,9 @@ main(int argc, char **argv)
 			} else if (strcmp(argv[i], "--vs-alt--") == 0) {
 				argv[i] = NULL;
 				vb = argv + i + 1;
+			} else if (strcmp(argv[i], "--floor--") == 0 && nfl < 2) {
+				argv[i] = NULL;
+				fl[nfl++] = argv + i + 1;
 			}
 		if (b == NULL)
 			b = a;
@@ -174,7 +186,9 @@ main(int argc, char **argv)
 	}
 	t = calloc((size_t)n, sizeof(*t));
 	tp = calloc((size_t)n, sizeof(*tp));
-	if (t == NULL || tp == NULL)
+	tf[0] = calloc((size_t)n, sizeof(*tf[0]));
+	tf[1] = calloc((size_t)n, sizeof(*tf[1]));
+	if (t == NULL || tp == NULL || tf[0] == NULL || tf[1] == NULL)
 		return 1;
 	for (int i = 0; i < n; i++) {
 		double t0 = bench_now_ms(), c0 = child_cpu_ms();
@@ -188,6 +202,13 @@ main(int argc, char **argv)
 			r = run(i & 1 ? vb : va);
 			tp[i] = bench_now_ms() - t0;
 			vcpu += child_cpu_ms() - c0;
+		}
+		for (int k = 0; r == 0 && k < nfl; k++) {
+			t0 = bench_now_ms();
+			c0 = child_cpu_ms();
+			r = run(fl[k]);
+			tf[k][i] = bench_now_ms() - t0;
+			fcpu[k] += child_cpu_ms() - c0;
 		}
 		if (r == 0 && probe != NULL) {
 			sleep_ms(probe_at);
@@ -210,7 +231,16 @@ main(int argc, char **argv)
 		printf("cpu: %.3f ms per run, vs: %.3f ms per run\n", cpu / n,
 		    vcpu / n);
 	}
+	for (int k = 0; k < nfl; k++) {
+		char what[16];
+
+		snprintf(what, sizeof(what), "floor%d: ", k + 1);
+		report(what, tf[k], n);
+		printf("floor%d cpu: %.3f ms per run\n", k + 1, fcpu[k] / n);
+	}
 	free(t);
 	free(tp);
+	free(tf[0]);
+	free(tf[1]);
 	return 0;
 }

@@ -3,6 +3,10 @@
 # container (budget: p50 <= 2 ms), beside, in the same run:
 #   floor  the same cgroupfs writes done directly by one process
 #   peer   libcgroup's cgset making the same writes (cgroup-tools)
+#   exec   floors: a C program that does nothing, built here with the
+#          build's compiler, linked with libc alone and linked as acctctl
+#          (libc and json-c), spawned after each acctctl/cgset pair: what
+#          any exec costs in the same moments
 # Back to back, each set postpones accountd's deferred v1 work (new
 # memory thresholds, 100 ms after the last set), so two more runs show it:
 #   spaced  sets 150 ms apart, the deferred work done between them
@@ -37,6 +41,7 @@ A=$B/cli/acctctl
 SET_A=(--ram 256M --swap 128M --cpuunits 500 --cpulimit 50 --numproc 100 --ioprio 3)
 SET_B=(--ram 320M --swap 64M --cpuunits 700 --cpulimit 40 --numproc 120 --ioprio 5)
 
+echo "load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs at the start"
 echo "acctctl set, 6 parameters, $N runs (each run a new acctctl process):"
 "$B/bench/set-latency" "$N" -- "$A" set b1 "${SET_A[@]}" --alt-- "$A" set b1 "${SET_B[@]}" | tee "$T/acctctl"
 
@@ -60,13 +65,22 @@ if command -v cgset > /dev/null && [ ! -f /sys/fs/cgroup/cgroup.controllers ]; t
 		f=$(basename "$path")
 		args_a+=(-r "$f=${v1//+/ }") args_b+=(-r "$f=${v2//+/ }")
 	done < "$T/writes"
+	# the exec floors, built with the build's compiler and json-c flags
+	cc=$(sed -n 's/^CC = //p' "$B/Makefile")
+	jl=$(sed -n 's/^JSONC_LIBS = //p' "$B/Makefile")
+	echo 'int main(void) { return 0; }' > "$T/nop.c"
+	# shellcheck disable=SC2086 # (flags as make passes them)
+	$cc -O2 -o "$T/nop" "$T/nop.c" &&
+	    $cc -O2 -o "$T/nop-jsonc" "$T/nop.c" -Wl,--no-as-needed $jl || exit 1
 	echo "peer: libcgroup's cgset making the same writes, each run right after an"
-	echo "acctctl set (so that both see the same moments of this host), $((N / 4)) runs:"
+	echo "acctctl set (so that both see the same moments of this host), then the"
+	echo "exec floors (floor1 libc alone, floor2 libc and json-c), $((N / 4)) runs:"
 	dc0=$(awk '{ print $1 }' "/proc/$D/schedstat")
 	"$B/bench/set-latency" $((N / 4)) -- "$A" set b1 "${SET_A[@]}" \
 	    --alt-- "$A" set b1 "${SET_B[@]}" \
 	    --vs-- "$(command -v cgset)" "${args_a[@]}" "$P/b1" \
-	    --vs-alt-- "$(command -v cgset)" "${args_b[@]}" "$P/b1" | tee "$T/peer"
+	    --vs-alt-- "$(command -v cgset)" "${args_b[@]}" "$P/b1" \
+	    --floor-- "$T/nop" --floor-- "$T/nop-jsonc" | tee "$T/peer"
 	dc1=$(awk '{ print $1 }' "/proc/$D/schedstat")
 fi
 M=$(( N / 20 > 20 ? N / 20 : 20 ))
@@ -92,11 +106,17 @@ awk -v p="$(p50 "$T/probe" "probe: ")" -v r="$(p50 "$T/rest")" \
     'BEGIN { printf "interleaved: acctctl set p50 %.3f ms, cgset p50 %.3f ms; " \
 	"acctctl/cgset = %.2f (goal <= 0.5: %s)\n", a, p, a / p,
 	a / p <= 0.5 ? "met" : "NOT met" }'
+[ -f "$T/peer" ] && awk -v a="$(p50 "$T/peer")" -v p="$(p50 "$T/peer" "vs: ")" \
+    -v f1="$(p50 "$T/peer" "floor1: ")" -v f2="$(p50 "$T/peer" "floor2: ")" 'BEGIN {
+	printf "exec floors p50 %.3f ms (libc), %.3f ms (libc and json-c); above " \
+	    "floor2: acctctl set %.3f ms, cgset %.3f ms\n", f1, f2, a - f2, p - f2 }'
 [ -f "$T/peer" ] && sed -n 's/^cpu: \([0-9.]*\) ms per run, vs: \([0-9.]*\).*/\1 \2/p' "$T/peer" |
     awk -v d=$(( ${dc1:-0} - ${dc0:-0} )) -v n=$((N / 4)) '{
 	printf "CPU per set: acctctl %.3f + accountd %.3f (its whole CPU while the pairs ran, " \
 	    "/ sets) = %.3f ms; cgset %.3f ms; ratio %.2f\n", $1, d / n / 1e6, $1 + d / n / 1e6,
 	    $2, ($1 + d / n / 1e6) / $2 }'
+[ -f "$T/peer" ] && sed -n 's/^floor\([12]\) cpu: \([0-9.]*\).*/\2/p' "$T/peer" | paste -sd' ' |
+    awk '{ printf "CPU of an exec floor: %.3f ms (libc), %.3f ms (libc and json-c)\n", $1, $2 }'
 if command -v strace > /dev/null; then
 	# accountd's calls for a set's connection: from the accept that gives
 	# its descriptor to the close of it (the read-back after the reply
@@ -115,4 +135,5 @@ if command -v strace > /dev/null; then
 	    { read -r n r; echo "system calls of one set: accountd ${n:-?} (${r:-?} up to the" \
 	    "reply), acctctl $(grep -c . "$T/cst")"; }
 fi
+echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 exit 0

@@ -53,8 +53,31 @@ echo "$show" | grep -Eq '^  cpuunits +1000 ' || fail "show cpuunits: $show"
 echo "$show" | grep -q '^  cpumask' && fail "show reports a cpumask: $(echo "$show" | grep cpumask)"
 pass "kill -9 mid-plan: after the restart every file holds its old value, and show agrees"
 
+# a set answered, killed before the journal is emptied (after the
+# reply): its live file says it was done, so nothing is rolled back
+stop_daemon
+export ACCOUNTD_TEST_APPLY_DELAY_MS=1500
+start_daemon
+actl set c1 --cpulimit 30 > /dev/null || fail "set (answered before the journal is emptied)"
+kill -KILL "$DPID"; wait "$DPID" 2> /dev/null; DPID=
+[ -s "$TDIR/state/journal" ] || fail "the kill did not land before the journal was emptied"
+unset ACCOUNTD_TEST_APPLY_DELAY_MS
+start_daemon
+[ "$(quota)" = 30 ] || fail "an answered set was rolled back: $(state)"
+[ ! -s "$TDIR/state/journal" ] || fail "the journal still holds the change"
+grep -q 'c1: the last change was complete' "$TDIR/daemon.log" || fail "no log line for the change done"
+actl show c1 | grep -Eq '^  cpulimit +30% \(not saved\)' || fail "show after restart: $(actl show c1 | grep cpulimit)"
+pass "kill -9 after the reply, before the journal is emptied: the change stays, show agrees"
+
 # values set without --save survive a restart of accountd, as live values
 actl set c1 --cpulimit 35 --cpumask 0 > /dev/null || fail "set without --save"
+# (the same set again writes nothing: no journal, the live file untouched)
+live=$TDIR/state/live/c1
+[ -s "$live" ] || fail "no live file for the values not saved"
+m0=$(stat -c %.9Y "$live")
+actl set c1 --cpulimit 35 --cpumask 0 > /dev/null || fail "the same set again"
+[ "$(stat -c %.9Y "$live")" = "$m0" ] || fail "the same set again rewrote the live file"
+[ ! -s "$TDIR/state/journal" ] || fail "the same set again left a journal"
 kill -KILL "$DPID"; wait "$DPID" 2> /dev/null; DPID=
 start_daemon
 [ "$(quota)" = 35 ] && [ "$(cpus)" = 0 ] || fail "kernel after restart: $(state)"
