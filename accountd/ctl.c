@@ -654,22 +654,28 @@ create_finish(const char *name, const char *cgpath, bool adopted, bool made,
 }
 
 /*
- * A create's settings file is written by the saver's thread (saver.h)
- * while the loop serves other requests: its fsync held every request
- * waiting 4-60 ms on a busy host.  The container is made once the file is
- * on disk, and the client answered then; its connection reads nothing
- * more meanwhile.  Until then the name and the cgroup are taken: another
- * create of either is refused, other requests do not know the container
- * yet (as before its create).
+ * A create's cgroup and settings file are made by the saver's thread
+ * (saver.h) while the loop serves other requests: mkdir in cgroupfs and
+ * the file's fsync held every request waiting 5-60 ms on a busy host.
+ * The container is registered once both are done, and the client
+ * answered then; its connection reads nothing more meanwhile.  Until then
+ * the name and the cgroup are taken: another create of either is
+ * refused, other requests do not know the container yet (as before its
+ * create).
  */
 struct creating {
 	struct ctl_conn	*c;		/* NULL: the client went away */
 	uint32_t	 seq;
 	uid_t		 uid;
-	char		*name, *cgpath, *target, *text;
+	char		*name, *cgpath, *target, *tmp, *text;
 	struct ctconf	 cf;
 	struct sbuf	 warn;
-	bool		 adopted, made, force;
+	bool		 adopted, mkcg, force;
+	/* the worker's: */
+	bool		 made, kept;
+	int		 r;
+	const char	*step;
+	struct aerr	 err;
 	struct creating	*next;
 };
 static struct creating *creating;
@@ -685,7 +691,7 @@ creating_find(const char *name, const char *cgpath)
 	return NULL;
 }
 
-/* ct_params_gc(): the texts a create being saved holds */
+/* ct_params_gc(): the texts a create being made holds */
 void
 ctl_creating_mark(void)
 {
@@ -701,38 +707,60 @@ creating_conn_gone(struct ctl_conn *c)
 			p->c = NULL;
 }
 
+/* In the saver's thread: the cgroup, then the file; all or nothing. */
 static void
-create_saved(void *arg, int r, const char *step, bool kept)
+create_run(void *arg)
+{
+	struct creating *p = arg;
+
+	if (p->mkcg) {
+		if ((p->r = cg_ct_create(&ad->layout, p->cgpath, &p->err)) < 0) {
+			/* what was made in the hierarchies before the one
+			 * that failed */
+			cg_ct_remove(&ad->layout, p->cgpath, NULL);
+			return;
+		}
+		p->made = true;
+	}
+	p->r = conf_write_file(p->target, p->tmp, p->text, &p->step, &p->kept);
+	if (p->r < 0 && strcmp(p->step, "fsync of the folder") == 0)
+		return;		/* the file is there: create_done() says so */
+	if (p->r < 0) {
+		aerr_set(&p->err, -p->r, "cannot save %s: %s", p->target,
+		    strerror(-p->r));
+		if (p->made)
+			cg_ct_remove(&ad->layout, p->cgpath, NULL);
+	}
+}
+
+/* On the loop: the container made, the client answered. */
+static void
+create_done(void *arg)
 {
 	struct creating *p = arg, **pp;
-	struct aerr err = { 0 };
 
 	for (pp = &creating; *pp != p; pp = &(*pp)->next)
 		;
 	*pp = p->next;
-	if (!kept)
+	if (!p->kept)
 		log_warn("%s: cannot keep its mode and owner", p->target);
-	if (r < 0 && strcmp(step, "fsync of the folder") == 0) {
-		/* the file is there: the rename may not outlive an OS crash */
-		log_warn("%s: %s failed: %s", p->target, step, strerror(-r));
-		r = 0;
+	if (p->r < 0 && strcmp(p->step, "fsync of the folder") == 0) {
+		/* the rename may not outlive an OS crash */
+		log_warn("%s: %s failed: %s", p->target, p->step,
+		    strerror(-p->r));
+		p->r = 0;
 	}
-	if (r < 0) {
-		aerr_set(&err, -r, "cannot save %s: %s", p->target,
-		    strerror(-r));
-		if (p->made)
-			cg_ct_remove(&ad->layout, p->cgpath, NULL);
+	if (p->r < 0)
 		ctconf_free(&p->cf);
-	} else if (ct_find(p->name) != NULL) {
-		/* a reload read the file first: that is the container */
-		ctconf_free(&p->cf);
-	} else {
-		create_finish(p->name, p->cgpath, p->adopted, p->made, p->force,
-		    p->uid, &p->cf, &p->warn);
-	}
+	else if (ct_find(p->name) != NULL)
+		ctconf_free(&p->cf);	/* a reload read the file first */
+	else
+		create_finish(p->name, p->cgpath, p->adopted, p->made,
+		    p->force, p->uid, &p->cf, &p->warn);
 	if (p->c != NULL) {
 		struct json_object *reply = json_object_new_object();
-		_cleanup_free_ char *s = ctl_render(r, reply, &p->warn, &err);
+		_cleanup_free_ char *s = ctl_render(p->r, reply, &p->warn,
+		    &p->err);
 
 		ctl_reply(p->c, p->seq, s, strlen(s));
 		json_object_put(reply);
@@ -742,6 +770,7 @@ create_saved(void *arg, int r, const char *step, bool kept)
 	free(p->name);
 	free(p->cgpath);
 	free(p->target);
+	free(p->tmp);
 	free(p->text);
 	free(p);
 	ct_params_gc();
@@ -750,7 +779,7 @@ create_saved(void *arg, int r, const char *step, bool kept)
 /* Takes CF and WARN's text. */
 static int
 create_defer(struct ctl_conn *c, const char *name, const char *cgpath,
-    bool adopted, bool made, bool force, struct ctconf *cf,
+    bool adopted, bool mkcg, bool force, struct ctconf *cf,
     struct sbuf *warn, struct aerr *err)
 {
 	_cleanup_free_ char *target = ct_conf_target(name);
@@ -758,8 +787,6 @@ create_defer(struct ctl_conn *c, const char *name, const char *cgpath,
 	int r;
 
 	if ((r = ct_save_check(target, err)) < 0) {
-		if (made)
-			cg_ct_remove(&ad->layout, cgpath, NULL);
 		ctconf_free(cf);
 		return r;
 	}
@@ -769,6 +796,7 @@ create_defer(struct ctl_conn *c, const char *name, const char *cgpath,
 	p->uid = c->uid;
 	p->name = xstrdup(name);
 	p->cgpath = xstrdup(cgpath);
+	p->tmp = xasprintf("%s.tmp", target);
 	p->target = target;
 	target = NULL;
 	p->text = ctconf_render(cf);
@@ -776,12 +804,13 @@ create_defer(struct ctl_conn *c, const char *name, const char *cgpath,
 	p->warn = *warn;
 	*warn = (struct sbuf)SBUF_INIT;
 	p->adopted = adopted;
-	p->made = made;
+	p->mkcg = mkcg;
 	p->force = force;
+	p->kept = true;
 	p->next = creating;
 	creating = p;
 	ctl_hold(c, creating_conn_gone);
-	saver_submit(p->target, p->text, create_saved, p);
+	saver_submit(create_run, create_done, p);
 	return CTL_DEFERRED;
 }
 
@@ -795,7 +824,7 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 	struct ctconf cf;
 	_cleanup_free_ char *cgpath = NULL;
 	char cgbuf[600];
-	bool made = false, adopted, force;
+	bool made = false, adopted, force, mkcg;
 	int r;
 
 	(void)reply;
@@ -882,17 +911,19 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 		ctconf_free(&cf);
 		return aerr_prefix(err, "%s: ", name);
 	}
-	/* own containers get their cgroup now, so they exist at once */
-	if (!adopted && !cg_ct_exists(&ad->layout, cgpath)) {
+	/* own containers get their cgroup now, so they exist at once (made
+	 * off the loop with the file, see create_defer) */
+	mkcg = !adopted && !cg_ct_exists(&ad->layout, cgpath);
+	if (c->bev != NULL && saver_running())
+		return create_defer(c, name, cgpath, adopted, mkcg, force, &cf,
+		    warn, err);
+	if (mkcg) {
 		if ((r = cg_ct_create(&ad->layout, cgpath, err)) < 0) {
 			ctconf_free(&cf);
 			return r;
 		}
 		made = true;
 	}
-	if (c->bev != NULL && saver_running())
-		return create_defer(c, name, cgpath, adopted, made, force, &cf,
-		    warn, err);
 	if ((r = ct_save(name, &cf, err)) < 0) {
 		if (made)
 			cg_ct_remove(&ad->layout, cgpath, NULL);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Settings files written durably by a worker thread: see saver.h.
+ * Creates' cgroups and settings files made by a worker thread: see
+ * saver.h.
  */
 #include "config.h"
 
@@ -21,8 +22,7 @@
 #include "saver.h"
 #include "xalloc.h"
 
-/* fsync of the folder holding PATH (its last '/' cut in place of a copy:
- * the worker does not allocate) */
+/* fsync of the folder holding PATH */
 static int
 sync_folder(const char *path)
 {
@@ -100,13 +100,9 @@ conf_write_file(const char *target, const char *tmp, const char *text,
 }
 
 struct save_job {
-	const char	*target, *text;
-	char		*tmp;
+	save_run_fn	*run;
 	save_done_fn	*done;
 	void		*arg;
-	int		 r;
-	const char	*step;
-	bool		 kept;
 	struct save_job	*next;
 };
 
@@ -134,8 +130,7 @@ worker(void *arg)
 		if ((j = todo) == NULL)
 			break;
 		pthread_mutex_unlock(&mu);
-		j->r = conf_write_file(j->target, j->tmp, j->text, &j->step,
-		    &j->kept);
+		j->run(j->arg);
 		pthread_mutex_lock(&mu);
 		if ((todo = j->next) == NULL)
 			todo_tail = &todo;
@@ -166,8 +161,7 @@ on_done(evutil_socket_t fd, short what, void *arg)
 	while (j != NULL) {
 		struct save_job *next = j->next;
 
-		j->done(j->arg, j->r, j->step, j->kept);
-		free(j->tmp);
+		j->done(j->arg);
 		free(j);
 		j = next;
 	}
@@ -210,14 +204,11 @@ saver_running(void)
 }
 
 void
-saver_submit(const char *target, const char *text, save_done_fn *done,
-    void *arg)
+saver_submit(save_run_fn *run, save_done_fn *done, void *arg)
 {
 	struct save_job *j = xcalloc(1, sizeof(*j));
 
-	j->target = target;
-	j->text = text;
-	j->tmp = xasprintf("%s.tmp", target);
+	j->run = run;
 	j->done = done;
 	j->arg = arg;
 	pthread_mutex_lock(&mu);

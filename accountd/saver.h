@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * A container's settings file (CTID.conf) written durably off the event
- * loop.  Writing a file to stay (a temporary file, fsync, rename, fsync of
- * the folder) waits for the filesystem's journal: 4-60 ms each on a busy
- * host, which every other request waited behind when `acctctl create`
- * saved on the loop.  A worker thread does it; the loop is told when it is
- * done and answers the client then (ctl.c's create).  Jobs run one at a
- * time, in the order given.
- *
- * The worker makes system calls only (no allocation, no log, no stdio):
- * accountd forks its helpers from the main thread (spawn.c), and a child
- * must never find a lock held by a thread that does not exist in it.
+ * The slow filesystem work of `acctctl create` done off the event loop:
+ * the container's cgroup made in every hierarchy (mkdir in cgroupfs waits
+ * for the kernel's cgroup lock, 5-40 ms on a busy host) and its settings
+ * file (CTID.conf) written to stay (a temporary file, fsync, rename, fsync
+ * of the folder: the filesystem's journal, 4-60 ms).  Every other request
+ * waited behind both when they ran on the loop.  One worker thread runs
+ * the jobs, one at a time in the order given; the loop is told through an
+ * eventfd and finishes each (ctl.c's create makes the container and
+ * answers then).  A job shares nothing with the loop but what it is
+ * given.  spawn.c's children only exec after fork(), so a lock the worker
+ * holds at a fork (malloc's, stderr's) is never needed in a child.
  */
 #ifndef ACCT_SAVER_H
 #define ACCT_SAVER_H
@@ -31,14 +31,14 @@ int	conf_write_tmp(const char *target, const char *tmp, const char *text,
 int	conf_write_file(const char *target, const char *tmp, const char *text,
 	    const char **step, bool *kept);
 
-/* Called on the event loop with the job's result (0 or -errno). */
-typedef void	save_done_fn(void *arg, int r, const char *step, bool kept);
+/* RUN(ARG) is called in the worker thread, then DONE(ARG) on the event
+ * loop, job after job in the order given. */
+typedef void	save_run_fn(void *arg);
+typedef void	save_done_fn(void *arg);
 
-bool	saver_start(void);	/* false: no thread (callers save in place) */
+bool	saver_start(void);	/* false: no thread (callers work in place) */
 bool	saver_running(void);
-/* TARGET and TEXT are the caller's until DONE runs. */
-void	saver_submit(const char *target, const char *text, save_done_fn *done,
-	    void *arg);
+void	saver_submit(save_run_fn *run, save_done_fn *done, void *arg);
 void	saver_stop(void);	/* what was given is written and reported */
 
 #endif
