@@ -38,6 +38,7 @@
 #include "publish.h"
 #include "rsock.h"
 #include "sampler.h"
+#include "saver.h"
 #include "spawn.h"
 #include "xalloc.h"
 
@@ -381,6 +382,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	bcstore_attach(ad->base);	/* changed records written each turn */
+	saver_start();		/* creates' settings files, off the loop */
 	if (control_init() < 0)
 		return 1;
 	if ((r = pidfile_write()) < 0)
@@ -414,6 +416,7 @@ main(int argc, char **argv)
 
 	for (int i = 0; i < 5; i++)
 		event_free(sigs[i]);
+	saver_stop();		/* creates being saved: made and answered */
 	exporter_close();
 	billing_close();
 	rsock_close();

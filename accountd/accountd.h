@@ -104,6 +104,11 @@ int	ct_load_sample(const char *name, struct ct_params *, struct aerr *);
 int	ct_import_file(const char *path, struct ctconf *, struct sbuf *warn,
 	    struct aerr *);
 int	ct_save(const char *name, const struct ctconf *, struct aerr *);
+/* The file a container's settings are saved to (CTID.conf, or where its
+ * one link in ct_conf_dir points), and whether it may be rewritten. */
+char	*ct_conf_target(const char *name);
+bool	cg_within(const char *b, const char *a);	/* a is b or holds it */
+int	ct_save_check(const char *target, struct aerr *);
 int	ct_set(struct container *, const struct ct_params *chg, bool save,
 	    struct sbuf *warn, struct aerr *);
 /* around a request (control.c): a set's plan ends after the reply */

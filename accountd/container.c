@@ -31,11 +31,13 @@
 #include "apply.h"
 #include "drift.h"
 #include "bcid.h"
+#include "control.h"
 #include "journal.h"
 #include "log.h"
 #include "publish.h"
 #include "quota.h"
 #include "sampler.h"
+#include "saver.h"
 #include "textfile.h"
 #include "xalloc.h"
 
@@ -84,7 +86,7 @@ bad:
 }
 
 /* Whether cgroup a is b or holds it (both without leading slashes). */
-static bool
+bool
 cg_within(const char *b, const char *a)
 {
 	size_t n = strlen(a);
@@ -362,6 +364,7 @@ ct_params_gc(void)
 		params_gc_mark(&ad->cts[i]->conf.params);
 		params_gc_mark(ct_live(ad->cts[i]));
 	}
+	ctl_creating_mark();
 	params_gc_sweep();
 	kept = params_interned();
 }
@@ -535,8 +538,8 @@ ct_load_sample(const char *name, struct ct_params *out, struct aerr *err)
  * write, so it is opened without following a link (textfile_read) and
  * a target that is a link again is refused, never resolved.
  */
-static char *
-conf_target(const char *name)
+char *
+ct_conf_target(const char *name)
 {
 	_cleanup_free_ char *link = xasprintf("%s/%s.conf", ad->cfg.ct_conf_dir,
 	    name);
@@ -553,50 +556,51 @@ conf_target(const char *name)
 	return xasprintf("%s/%s", ad->cfg.ct_conf_dir, buf);
 }
 
+/* A CTID.conf may be rewritten only when it is a regular file (or not
+ * there yet). */
+int
+ct_save_check(const char *target, struct aerr *err)
+{
+	struct stat st;
+
+	if (lstat(target, &st) == 0 && !S_ISREG(st.st_mode))
+		return aerr_set(err, EINVAL, "cannot save %s: not a regular file "
+		    "(a %s; accepted: a regular file, or one symbolic link in "
+		    "ct_conf_dir to one)", target, S_ISLNK(st.st_mode) ?
+		    "symbolic link" : "special file");
+	return 0;
+}
+
 static int
 save_prepare(const char *name, const struct ctconf *cf, char **tmp,
     struct aerr *err)
 {
 	_cleanup_free_ char *text = ctconf_render(cf);
-	_cleanup_free_ char *target = conf_target(name);
-	_cleanup_close_ int fd = -1;
-	size_t n = strlen(text);
-	struct stat st;
-	bool had = lstat(target, &st) == 0;
+	_cleanup_free_ char *target = ct_conf_target(name);
+	const char *step;
+	bool kept;
+	int r;
 
 	*tmp = NULL;
-	if (had && !S_ISREG(st.st_mode))
-		return aerr_set(err, EINVAL, "cannot save %s: not a regular file "
-		    "(a %s; accepted: a regular file, or one symbolic link in "
-		    "ct_conf_dir to one)", target, S_ISLNK(st.st_mode) ?
-		    "symbolic link" : "special file");
+	if ((r = ct_save_check(target, err)) < 0)
+		return r;
 	*tmp = xasprintf("%s.tmp", target);
-	/* a new file is 0644; a rewritten one keeps its mode and owner (a
-	 * 0600 CTID.conf stays private) */
-	(void)unlink(*tmp);
-	fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    had ? st.st_mode & 0600 : 0644);
-	if (fd >= 0 && had && (fchown(fd, st.st_uid, st.st_gid) < 0 ||
-	    fchmod(fd, st.st_mode & 07777) < 0))
-		log_warn("%s: cannot keep the mode and owner of %s: %s", *tmp,
-		    target, strerror(errno));
-	if (fd < 0 || write(fd, text, n) != (ssize_t)n || fsync(fd) < 0) {
-		int e = errno ? errno : EIO;
-
-		if (fd >= 0)
-			unlink(*tmp);
+	if ((r = conf_write_tmp(target, *tmp, text, &step, &kept)) < 0) {
 		free(*tmp);
 		*tmp = NULL;
-		return aerr_set(err, e, "cannot save %s: %s", target,
-		    strerror(e));
+		return aerr_set(err, -r, "cannot save %s: %s", target,
+		    strerror(-r));
 	}
+	if (!kept)
+		log_warn("%s: cannot keep the mode and owner of %s", *tmp,
+		    target);
 	return 0;
 }
 
 static int
 save_commit(const char *name, char *tmp, struct aerr *err)
 {
-	_cleanup_free_ char *path = conf_target(name);
+	_cleanup_free_ char *path = ct_conf_target(name);
 	int r = 0;
 
 	if (rename(tmp, path) < 0) {
@@ -1568,7 +1572,7 @@ ct_load_hooked(void)
 static int
 ct_load_one(const char *name, struct aerr *err)
 {
-	_cleanup_free_ char *target = conf_target(name);
+	_cleanup_free_ char *target = ct_conf_target(name);
 	struct sbuf warn = SBUF_INIT;
 	struct ctconf cf;
 	struct container *ct;
@@ -1578,7 +1582,7 @@ ct_load_one(const char *name, struct aerr *err)
 	int r;
 
 	/* a symlinked CTID.conf is read at its target, one link and no
-	 * further: see conf_target() */
+	 * further: see ct_conf_target() */
 	if ((r = ct_import_file(target, &cf, &warn, err)) < 0) {
 		sbuf_free(&warn);
 		return r;

@@ -142,7 +142,7 @@ conn_free(struct ctl_conn *c)
 	if (c->stream_free != NULL)
 		c->stream_free(c);
 	if (c->held)
-		rsock_conn_gone(c);	/* its forwarded request */
+		c->held_gone(c);	/* its request still being answered */
 	for (pp = &conns; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
@@ -299,9 +299,10 @@ ctl_reply(struct ctl_conn *c, uint32_t seq, const char *json, size_t len)
 }
 
 void
-ctl_hold(struct ctl_conn *c)
+ctl_hold(struct ctl_conn *c, void (*gone)(struct ctl_conn *))
 {
 	c->held = true;
+	c->held_gone = gone;
 	bufferevent_disable(c->bev, EV_READ);
 }
 
@@ -362,7 +363,15 @@ handle(struct ctl_conn *c, uint32_t seq, const char *payload, size_t len)
 	}
 	if (r == RSOCK_DISPATCH) {
 		ct_reply_pending();
+		c->seq = seq;
 		r = ctl_dispatch(c, req, reply, &warn, &err);
+	}
+	if (r == CTL_DEFERRED) {	/* the handler answers later */
+		ct_reply_sent();
+		json_object_put(reply);
+		json_object_put(req);
+		ct_params_gc();
+		return;
 	}
 	s = ctl_render(r, reply, &warn, &err);
 	conn_reply_now(c, seq, s, strlen(s));

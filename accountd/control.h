@@ -28,6 +28,8 @@ struct ctl_conn {
 	bool		 held;		/* not reading: a request forwarded
 					 * to root is unanswered (rsock.c) */
 	struct ctl_conn	*next;		/* all connections, for the limits */
+	void		(*held_gone)(struct ctl_conn *); /* closed while held */
+	uint32_t	 seq;		/* the request being handled */
 	void		*stream;	/* set by a handler that streams */
 	void		(*stream_free)(struct ctl_conn *);
 };
@@ -59,12 +61,20 @@ struct json_object *ctl_ubc_json(const struct snap_ct *);
  * "warnings"), or the error (caller frees). */
 char	*ctl_render(int r, struct json_object *reply, struct sbuf *warn,
 	    const struct aerr *err);
-/* A reply frame, for a request answered later (rsock.c). */
+/*
+ * A request answered later (rsock.c's forwarding, ctl.c's create): the
+ * handler holds the connection (no further request is read until
+ * ctl_release()) and returns CTL_DEFERRED; the reply goes with
+ * ctl_reply(), for the request's c->seq.  GONE is called if the
+ * connection closes while held.
+ */
+#define CTL_DEFERRED	3
 void	ctl_reply(struct ctl_conn *, uint32_t seq, const char *json,
 	    size_t len);
-/* Stop reading a connection's requests until ctl_release(). */
-void	ctl_hold(struct ctl_conn *);
+void	ctl_hold(struct ctl_conn *, void (*gone)(struct ctl_conn *));
 void	ctl_release(struct ctl_conn *);
+/* ct_params_gc(): marks the texts of creates being saved (ctl.c) */
+void	ctl_creating_mark(void);
 
 /* Root: make and bind both sockets, serve accountd.sock; the bound
  * accountd.rsock is control_ro_fd(), for accountd --rsock. */

@@ -31,6 +31,7 @@
 #include "textfile.h"
 #include "vzquota.h"
 #include "sampler.h"
+#include "saver.h"
 #include "xalloc.h"
 
 #define CTL_RO	0x01
@@ -617,6 +618,202 @@ req_conf_text(struct json_object *req, struct ctconf *cf, struct sbuf *warn,
 	return ctconf_parse(name, text, cf, warn, err);
 }
 
+/* The container of a create whose settings are saved: made and started.
+ * Takes CF. */
+static void
+create_finish(const char *name, const char *cgpath, bool adopted, bool made,
+    bool force, uid_t uid, struct ctconf *cf, struct sbuf *warn)
+{
+	struct container *ct = ct_new(name, cgpath, adopted ? CT_ADOPTED :
+	    CT_OWN);
+
+	ct_conf_set(ct, cf);
+	ct->has_conf = true;
+	ct->adopt_now = true;	/* the user names an existing cgroup */
+	ct->admit_forced = force;
+	if (made)
+		ct_born_observed(ct);	/* counted from its mkdir */
+	{
+		const char *one = ct->cgpath;
+
+		ct_refresh_paths(&one, 1);	/* it starts; the others wait */
+	}
+	if (ct->status_msg != NULL) {
+		/* created, but its settings could not be applied */
+		sbuf_printf(warn, "%s\n", ct->status_msg);
+	}
+	if (quota_wanted(ct_effective(ct))) {
+		struct aerr qe = { 0 };
+
+		if (quota_set(ct, ct_effective(ct), false, warn, &qe) < 0)
+			sbuf_printf(warn, "disk quota not in force: %s\n",
+			    qe.msg);
+	}
+	log_info("%s: created by uid %d (%s cgroup %s)", name, (int)uid,
+	    ct->origin == CT_ADOPTED ? "adopted" : "own", ct->cgpath);
+}
+
+/*
+ * A create's cgroup and settings file are made by the saver's thread
+ * (saver.h) while the loop serves other requests: mkdir in cgroupfs and
+ * the file's fsync held every request waiting 5-60 ms on a busy host.
+ * The container is registered once both are done, and the client
+ * answered then; its connection reads nothing more meanwhile.  Until then
+ * the name and the cgroup are taken: another create of either is
+ * refused, other requests do not know the container yet (as before its
+ * create).
+ */
+struct creating {
+	struct ctl_conn	*c;		/* NULL: the client went away */
+	uint32_t	 seq;
+	uid_t		 uid;
+	char		*name, *cgpath, *target, *tmp, *text;
+	struct ctconf	 cf;
+	struct sbuf	 warn;
+	bool		 adopted, mkcg, force;
+	/* the worker's: */
+	bool		 made, kept;
+	int		 r;
+	const char	*step;
+	struct aerr	 err;
+	struct creating	*next;
+};
+static struct creating *creating;
+
+static const struct creating *
+creating_find(const char *name, const char *cgpath)
+{
+	for (const struct creating *p = creating; p != NULL; p = p->next)
+		if ((name != NULL && strcmp(p->name, name) == 0) ||
+		    (cgpath != NULL && (cg_within(p->cgpath, cgpath) ||
+		    cg_within(cgpath, p->cgpath))))
+			return p;
+	return NULL;
+}
+
+/* ct_params_gc(): the texts a create being made holds */
+void
+ctl_creating_mark(void)
+{
+	for (struct creating *p = creating; p != NULL; p = p->next)
+		params_gc_mark(&p->cf.params);
+}
+
+static void
+creating_conn_gone(struct ctl_conn *c)
+{
+	for (struct creating *p = creating; p != NULL; p = p->next)
+		if (p->c == c)
+			p->c = NULL;
+}
+
+/* In the saver's thread: the cgroup, then the file; all or nothing. */
+static void
+create_run(void *arg)
+{
+	struct creating *p = arg;
+
+	if (p->mkcg) {
+		if ((p->r = cg_ct_create(&ad->layout, p->cgpath, &p->err)) < 0) {
+			/* what was made in the hierarchies before the one
+			 * that failed */
+			cg_ct_remove(&ad->layout, p->cgpath, NULL);
+			return;
+		}
+		p->made = true;
+	}
+	p->r = conf_write_file(p->target, p->tmp, p->text, &p->step, &p->kept);
+	if (p->r < 0 && strcmp(p->step, "fsync of the folder") == 0)
+		return;		/* the file is there: create_done() says so */
+	if (p->r < 0) {
+		aerr_set(&p->err, -p->r, "cannot save %s: %s", p->target,
+		    strerror(-p->r));
+		if (p->made)
+			cg_ct_remove(&ad->layout, p->cgpath, NULL);
+	}
+}
+
+/* On the loop: the container made, the client answered. */
+static void
+create_done(void *arg)
+{
+	struct creating *p = arg, **pp;
+
+	for (pp = &creating; *pp != p; pp = &(*pp)->next)
+		;
+	*pp = p->next;
+	if (!p->kept)
+		log_warn("%s: cannot keep its mode and owner", p->target);
+	if (p->r < 0 && strcmp(p->step, "fsync of the folder") == 0) {
+		/* the rename may not outlive an OS crash */
+		log_warn("%s: %s failed: %s", p->target, p->step,
+		    strerror(-p->r));
+		p->r = 0;
+	}
+	if (p->r < 0)
+		ctconf_free(&p->cf);
+	else if (ct_find(p->name) != NULL)
+		ctconf_free(&p->cf);	/* a reload read the file first */
+	else
+		create_finish(p->name, p->cgpath, p->adopted, p->made,
+		    p->force, p->uid, &p->cf, &p->warn);
+	if (p->c != NULL) {
+		struct json_object *reply = json_object_new_object();
+		_cleanup_free_ char *s = ctl_render(p->r, reply, &p->warn,
+		    &p->err);
+
+		ctl_reply(p->c, p->seq, s, strlen(s));
+		json_object_put(reply);
+		ctl_release(p->c);
+	}
+	sbuf_free(&p->warn);
+	free(p->name);
+	free(p->cgpath);
+	free(p->target);
+	free(p->tmp);
+	free(p->text);
+	free(p);
+	ct_params_gc();
+}
+
+/* Takes CF and WARN's text. */
+static int
+create_defer(struct ctl_conn *c, const char *name, const char *cgpath,
+    bool adopted, bool mkcg, bool force, struct ctconf *cf,
+    struct sbuf *warn, struct aerr *err)
+{
+	_cleanup_free_ char *target = ct_conf_target(name);
+	struct creating *p;
+	int r;
+
+	if ((r = ct_save_check(target, err)) < 0) {
+		ctconf_free(cf);
+		return r;
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->c = c;
+	p->seq = c->seq;
+	p->uid = c->uid;
+	p->name = xstrdup(name);
+	p->cgpath = xstrdup(cgpath);
+	p->tmp = xasprintf("%s.tmp", target);
+	p->target = target;
+	target = NULL;
+	p->text = ctconf_render(cf);
+	p->cf = *cf;
+	p->warn = *warn;
+	*warn = (struct sbuf)SBUF_INIT;
+	p->adopted = adopted;
+	p->mkcg = mkcg;
+	p->force = force;
+	p->kept = true;
+	p->next = creating;
+	creating = p;
+	ctl_hold(c, creating_conn_gone);
+	saver_submit(create_run, create_done, p);
+	return CTL_DEFERRED;
+}
+
 static int
 ctl_create(struct ctl_conn *c, struct json_object *req,
     struct json_object *reply, struct sbuf *warn, struct aerr *err)
@@ -625,10 +822,9 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 	const char *sname = req_str(req, "applyconfig");
 	struct ct_params chg, sample;
 	struct ctconf cf;
-	struct container *ct;
 	_cleanup_free_ char *cgpath = NULL;
 	char cgbuf[600];
-	bool made = false, adopted, force;
+	bool made = false, adopted, force, mkcg;
 	int r;
 
 	(void)reply;
@@ -640,6 +836,9 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 		return r;
 	if (ct_find(name) != NULL)
 		return aerr_set(err, EEXIST, "container %s already exists", name);
+	if (creating_find(name, NULL) != NULL)
+		return aerr_set(err, EBUSY, "container %s is being created "
+		    "(accepted: another name)", name);
 	if (json_object_object_get_ex(req, "config", NULL))
 		return aerr_set(err, EINVAL, "\"config\" (a file for accountd to "
 		    "read) is not accepted: acctctl reads the file and sends its "
@@ -675,6 +874,12 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 		ctconf_free(&cf);
 		return r;
 	}
+	if (creating_find(NULL, cgpath) != NULL) {
+		ctconf_free(&cf);
+		return aerr_set(err, EBUSY, "cgroup /%s is being taken by a "
+		    "create (accepted: a cgroup no other container uses)",
+		    cgpath);
+	}
 	if (sname != NULL) {
 		if ((r = ct_load_sample(sname, &sample, err)) < 0) {
 			ctconf_free(&cf);
@@ -706,8 +911,13 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 		ctconf_free(&cf);
 		return aerr_prefix(err, "%s: ", name);
 	}
-	/* own containers get their cgroup now, so they exist at once */
-	if (!adopted && !cg_ct_exists(&ad->layout, cgpath)) {
+	/* own containers get their cgroup now, so they exist at once (made
+	 * off the loop with the file, see create_defer) */
+	mkcg = !adopted && !cg_ct_exists(&ad->layout, cgpath);
+	if (c->bev != NULL && saver_running())
+		return create_defer(c, name, cgpath, adopted, mkcg, force, &cf,
+		    warn, err);
+	if (mkcg) {
 		if ((r = cg_ct_create(&ad->layout, cgpath, err)) < 0) {
 			ctconf_free(&cf);
 			return r;
@@ -720,31 +930,7 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 		ctconf_free(&cf);
 		return r;
 	}
-	ct = ct_new(name, cgpath, adopted ? CT_ADOPTED : CT_OWN);
-	ct_conf_set(ct, &cf);
-	ct->has_conf = true;
-	ct->adopt_now = true;	/* the user names an existing cgroup */
-	ct->admit_forced = force;
-	if (made)
-		ct_born_observed(ct);	/* counted from its mkdir */
-	{
-		const char *one = ct->cgpath;
-
-		ct_refresh_paths(&one, 1);	/* it starts; the others wait */
-	}
-	if (ct->status_msg != NULL) {
-		/* created, but its settings could not be applied */
-		sbuf_printf(warn, "%s\n", ct->status_msg);
-	}
-	if (quota_wanted(ct_effective(ct))) {
-		struct aerr qe = { 0 };
-
-		if (quota_set(ct, ct_effective(ct), false, warn, &qe) < 0)
-			sbuf_printf(warn, "disk quota not in force: %s\n",
-			    qe.msg);
-	}
-	log_info("%s: created by uid %d (%s cgroup %s)", name, (int)c->uid,
-	    ct->origin == CT_ADOPTED ? "adopted" : "own", ct->cgpath);
+	create_finish(name, cgpath, adopted, made, force, c->uid, &cf, warn);
 	return 0;
 }
 

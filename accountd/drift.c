@@ -14,6 +14,7 @@
 #include "alert.h"
 #include "apply.h"
 #include "drift.h"
+#include "intmap.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -35,8 +36,7 @@ struct drift {
 
 static int ifd = -1;
 static struct event *ino_ev, *settle_ev, *poll_ev;
-static struct container **by_wd;	/* watch -> container */
-static size_t nwd;
+static struct intmap by_wd = INTMAP_INIT;	/* watch -> container */
 static unsigned npolled;		/* files without a watch */
 static bool watch_warned;
 
@@ -212,15 +212,7 @@ watch_add(struct container *ct, struct drift_file *df)
 		wd = inotify_add_watch(ifd, path, IN_MODIFY);
 		free(path);
 		if (wd >= 0) {
-			if ((size_t)wd >= nwd) {
-				size_t n = (size_t)wd * 2 + 16;
-
-				by_wd = xreallocarray(by_wd, n, sizeof(*by_wd));
-				memset(by_wd + nwd, 0, (n - nwd) *
-				    sizeof(*by_wd));
-				nwd = n;
-			}
-			by_wd[wd] = ct;
+			intmap_put(&by_wd, wd, ct);
 			df->wd = wd;
 			return;
 		}
@@ -241,8 +233,7 @@ watch_drop(struct drift_file *df)
 		npolled--;
 		return;
 	}
-	if ((size_t)df->wd < nwd)
-		by_wd[df->wd] = NULL;
+	intmap_del(&by_wd, df->wd);
 	if (ifd >= 0)
 		inotify_rm_watch(ifd, df->wd);
 	df->wd = -1;
@@ -486,8 +477,7 @@ on_inotify(evutil_socket_t fd, short what, void *arg)
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			struct inotify_event *e = (struct inotify_event *)(void *)p;
-			struct container *ct = e->wd >= 0 && (size_t)e->wd < nwd ?
-			    by_wd[e->wd] : NULL;
+			struct container *ct = intmap_get(&by_wd, e->wd);
 
 			p += sizeof(*e) + e->len;
 			if (e->mask & IN_Q_OVERFLOW) {
@@ -507,7 +497,7 @@ on_inotify(evutil_socket_t fd, short what, void *arg)
 						ct->drift->f[i].wd = -1;
 						npolled++;
 					}
-				by_wd[e->wd] = NULL;
+				intmap_del(&by_wd, e->wd);
 				continue;
 			}
 			ct->drift->due = true;
@@ -565,7 +555,5 @@ drift_close(void)
 	if (ifd >= 0)
 		close(ifd);
 	ifd = -1;
-	free(by_wd);
-	by_wd = NULL;
-	nwd = 0;
+	intmap_free(&by_wd);
 }

@@ -296,7 +296,7 @@ rsock_request(struct ctl_conn *c, uint32_t seq, struct json_object *req,
 	p->c = c;
 	p->next = pend;
 	pend = p;
-	ctl_hold(c);
+	ctl_hold(c, rsock_conn_gone);
 	return RSOCK_FORWARDED;
 }
 

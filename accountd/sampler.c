@@ -22,6 +22,7 @@
 #include "accountd.h"
 #include "alert.h"
 #include "bcstore.h"
+#include "intmap.h"
 #include "log.h"
 #include "publish.h"
 #include "sampler.h"
@@ -39,8 +40,7 @@ static int ifd = -1;
 static unsigned round_no;
 static unsigned phases;		/* the next container's phase */
 static unsigned nhot, npids;	/* containers hot; v1 with a numproc limit */
-static struct container **by_wd;	/* inotify watch -> container */
-static size_t nwd;
+static struct intmap by_wd = INTMAP_INIT;	/* inotify watch -> container */
 
 /* processes `acctctl exec` started, watched for their exit (pidfd) */
 struct exitwatch {
@@ -500,8 +500,7 @@ on_inotify(evutil_socket_t fd, short what, void *arg)
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			struct inotify_event *e = (struct inotify_event *)(void *)p;
-			struct container *ct = e->wd >= 0 && (size_t)e->wd < nwd ?
-			    by_wd[e->wd] : NULL;
+			struct container *ct = intmap_get(&by_wd, e->wd);
 
 			p += sizeof(*e) + e->len;
 			if (ct == NULL || !ct->running || !(e->mask & IN_MODIFY))
@@ -518,19 +517,6 @@ on_inotify(evutil_socket_t fd, short what, void *arg)
 			}
 		}
 	}
-}
-
-static void
-by_wd_set(int wd, struct container *ct)
-{
-	if ((size_t)wd >= nwd) {
-		size_t n = (size_t)wd * 2 + 16;
-
-		by_wd = xreallocarray(by_wd, n, sizeof(*by_wd));
-		memset(by_wd + nwd, 0, (n - nwd) * sizeof(*by_wd));
-		nwd = n;
-	}
-	by_wd[wd] = ct;
 }
 
 static bool watches_full;	/* the inotify watch limit was met: said once */
@@ -571,7 +557,7 @@ v2_watch(struct container *ct)
 			    ct->name, name, strerror(errno));
 			continue;
 		}
-		by_wd_set(wd, ct);
+		intmap_put(&by_wd, wd, ct);
 		ct->smp->wd[i] = wd;
 	}
 	/* the container's emptiness (its end), where the unified
@@ -584,7 +570,7 @@ v2_watch(struct container *ct)
 
 		free(path);
 		if (wd >= 0) {
-			by_wd_set(wd, ct);
+			intmap_put(&by_wd, wd, ct);
 			ct->smp->wd[3] = wd;
 		}
 	}
@@ -1220,8 +1206,7 @@ sampler_remove(struct container *ct)
 		if (ct->smp->wd[i] >= 0) {
 			if (ifd >= 0)
 				inotify_rm_watch(ifd, ct->smp->wd[i]);
-			if ((size_t)ct->smp->wd[i] < nwd)
-				by_wd[ct->smp->wd[i]] = NULL;
+			intmap_del(&by_wd, ct->smp->wd[i]);
 			ct->smp->wd[i] = -1;
 		}
 	}
@@ -1303,7 +1288,5 @@ sampler_close(void)
 	if (ifd >= 0)
 		close(ifd);
 	ifd = -1;
-	free(by_wd);
-	by_wd = NULL;
-	nwd = 0;
+	intmap_free(&by_wd);
 }

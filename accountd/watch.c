@@ -21,15 +21,18 @@
 #include <unistd.h>
 
 #include "accountd.h"
+#include "intmap.h"
 #include "log.h"
 #include "xalloc.h"
 
 static int		 ifd = -1;
 static struct event	*inotify_ev, *rescan_ev, *kick_ev;
-static char		**wd_dir;	/* watch -> folder, relative to the
-					 * primary hierarchy ("" its root) */
-static unsigned		*wd_pass;	/* watch -> the pass that last added it */
-static size_t		 nwd_dir;
+struct wdir {
+	char		*rel;		/* relative to the primary hierarchy
+					 * ("" its root) */
+	unsigned	 pass;		/* the pass that last added it */
+};
+static struct intmap	 dirs = INTMAP_INIT;	/* watch -> struct wdir */
 static unsigned		 pass;
 #define PENDING_MAX	64
 static char		*pending[PENDING_MAX];	/* folders the next check
@@ -75,25 +78,25 @@ on_inotify(evutil_socket_t fd, short what, void *arg)
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			struct inotify_event *e = (struct inotify_event *)(void *)p;
-
+			struct wdir *d = intmap_get(&dirs, e->wd);
 			char *rel;
 
 			p += sizeof(*e) + e->len;
-			if (e->wd < 0 || (size_t)e->wd >= nwd_dir ||
-			    wd_dir[e->wd] == NULL) {
+			if (d == NULL) {
 				full = true;	/* overflow, or not ours */
 				continue;
 			}
 			if (e->mask & IN_IGNORED) {	/* the folder is gone */
-				free(wd_dir[e->wd]);
-				wd_dir[e->wd] = NULL;
+				intmap_del(&dirs, e->wd);
+				free(d->rel);
+				free(d);
 				full = true;
 				continue;
 			}
 			if (e->len == 0)
 				continue;
-			rel = xasprintf("%s%s%s", wd_dir[e->wd],
-			    *wd_dir[e->wd] ? "/" : "", e->name);
+			rel = xasprintf("%s%s%s", d->rel, *d->rel ? "/" : "",
+			    e->name);
 			/* a cgroup moved in (rename) is not new: its
 			 * counters are older than this event */
 			if ((e->mask & IN_CREATE) && (e->mask & IN_ISDIR))
@@ -152,14 +155,15 @@ watch_kick_path(const char *relpath)
 	schedule();
 }
 
-/* The watch on folder REL, or -1. */
-static int
+/* The watch on folder REL, or NULL (a few folders: a scan). */
+static struct wdir *
 watched(const char *rel)
 {
-	for (size_t i = 0; i < nwd_dir; i++)
-		if (wd_dir[i] != NULL && strcmp(wd_dir[i], rel) == 0)
-			return (int)i;
-	return -1;
+	for (size_t i = 0; i < dirs.cap; i++)
+		if (dirs.e[i].key >= 0 &&
+		    strcmp(((struct wdir *)dirs.e[i].val)->rel, rel) == 0)
+			return dirs.e[i].val;
+	return NULL;
 }
 
 static void
@@ -169,6 +173,7 @@ watch_dir(const char *relpath)
 	_cleanup_free_ char *path = xasprintf("%s/%s", h->path, relpath);
 	char *slash = strrchr(path, '/');
 	const char *rel;
+	struct wdir *d;
 	int wd;
 
 	if (slash != NULL && slash > path + strlen(h->path))
@@ -177,7 +182,7 @@ watch_dir(const char *relpath)
 		path[strlen(h->path)] = '\0';
 	rel = path + strlen(h->path) + (path[strlen(h->path)] == '/');
 	/* once per folder: a thousand containers share a few parents */
-	if ((wd = watched(rel)) >= 0 && (!recheck || wd_pass[wd] == pass))
+	if ((d = watched(rel)) != NULL && (!recheck || d->pass == pass))
 		return;
 	/* the same path gives back the same watch */
 	if ((wd = inotify_add_watch(ifd, path, IN_CREATE | IN_DELETE |
@@ -186,18 +191,12 @@ watch_dir(const char *relpath)
 			log_debug("inotify on %s: %s", path, strerror(errno));
 		return;
 	}
-	if ((size_t)wd >= nwd_dir) {
-		size_t n = (size_t)wd * 2 + 16;
-
-		wd_dir = xreallocarray(wd_dir, n, sizeof(*wd_dir));
-		wd_pass = xreallocarray(wd_pass, n, sizeof(*wd_pass));
-		memset(wd_dir + nwd_dir, 0, (n - nwd_dir) * sizeof(*wd_dir));
-		memset(wd_pass + nwd_dir, 0, (n - nwd_dir) * sizeof(*wd_pass));
-		nwd_dir = n;
+	if ((d = intmap_get(&dirs, wd)) == NULL) {
+		d = xcalloc(1, sizeof(*d));
+		d->rel = xstrdup(rel);
+		intmap_put(&dirs, wd, d);
 	}
-	if (wd_dir[wd] == NULL)
-		wd_dir[wd] = xstrdup(rel);
-	wd_pass[wd] = pass;
+	d->pass = pass;
 }
 
 void
@@ -255,13 +254,12 @@ watch_close(void)
 	if (ifd >= 0)
 		close(ifd);
 	ifd = -1;
-	for (size_t i = 0; i < nwd_dir; i++)
-		free(wd_dir[i]);
-	free(wd_dir);
-	free(wd_pass);
-	wd_dir = NULL;
-	wd_pass = NULL;
-	nwd_dir = 0;
+	for (size_t i = 0; i < dirs.cap; i++)
+		if (dirs.e[i].key >= 0) {
+			free(((struct wdir *)dirs.e[i].val)->rel);
+			free(dirs.e[i].val);
+		}
+	intmap_free(&dirs);
 	for (size_t i = 0; i < npending; i++)
 		free(pending[i]);
 	npending = 0;
