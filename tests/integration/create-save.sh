@@ -1,10 +1,11 @@
 #!/bin/bash
-# `acctctl create` saves the container's settings file (CTID.conf) off the
-# event loop: while the disk holding ct_conf_dir stalls, accountd still
-# answers every other request, the create is answered once its file is
-# on disk, and nothing is half made.  The stall is real: ct_conf_dir is
-# on an ext4 image of the test's own, loop-mounted and frozen (fsfreeze),
-# so that every write to it waits.  Also: a second create of the same
+# `acctctl create` makes the cgroup and saves the container's settings
+# file (CTID.conf) off the event loop: while the disk holding ct_conf_dir
+# stalls, accountd still answers every other request, the create is
+# answered once its file is on disk, and nothing is half made.  The stall
+# is real: ct_conf_dir is on an ext4 image of the test's own, loop-mounted
+# and frozen (fsfreeze --freeze/--unfreeze: util-linux's and the VM's
+# BusyBox's), so that every write to it waits.  Also: a second create of the same
 # name while the first is saved is refused; a file that cannot be
 # written leaves no container and no cgroup; a create whose client went
 # away, or that accountd's stop overtakes, still ends with its container.
@@ -22,7 +23,7 @@ err=$(mount -o loop "$TDIR/ct.img" "$MNT" 2>&1) ||
     skip "this kernel ($(uname -r)) cannot loop-mount an ext4 image: $err"
 # a frozen filesystem holds whoever writes to it: thawed before anything
 # stops
-trap 'r=$?; fsfreeze -u "$MNT" 2> /dev/null; stop_daemon; umount "$MNT"; (exit $r); cleanup' EXIT
+trap 'r=$?; fsfreeze --unfreeze "$MNT" 2> /dev/null; stop_daemon; umount "$MNT"; (exit $r); cleanup' EXIT
 mkdir "$MNT/ct"
 start_daemon -o ct_conf_dir="$MNT/ct"
 
@@ -33,7 +34,7 @@ actl create a1 --ram 128M > /dev/null || fail "create a1"
 grep -q '^PHYSPAGES=' "$MNT/ct/a1.conf" || fail "a1.conf not written"
 
 # the disk stalls: the create waits for it, nothing else does
-fsfreeze -f "$MNT" || fail "fsfreeze -f $MNT"
+fsfreeze --freeze "$MNT" || fail "fsfreeze --freeze $MNT"
 actl create a2 --ram 96M > "$TDIR/a2.out" 2>&1 &
 c2=$!
 BGPIDS+=("$c2")
@@ -50,7 +51,7 @@ out=$(timed create a2 --ram 64M 2>&1) &&
 echo "$out" | grep -q 'a2 is being created' || fail "second create of a2: $out"
 pass "while the disk stalls, status, list and set are answered; create a2 waits; a second create of a2: $out"
 
-fsfreeze -u "$MNT" || fail "fsfreeze -u"
+fsfreeze --unfreeze "$MNT" || fail "fsfreeze --unfreeze"
 wait "$c2" || fail "create a2 failed once the disk was back: $(cat "$TDIR/a2.out")"
 listed a2 || fail "a2 not listed after its create was answered"
 grep -q '^PHYSPAGES=' "$MNT/ct/a2.conf" || fail "a2.conf not written"
@@ -67,26 +68,26 @@ rmdir "$MNT/ct/a3.conf.tmp"
 pass "an unwritable file: the create fails ($out), no container and no cgroup"
 
 # the client goes away while its create is saved: the create ends
-fsfreeze -f "$MNT" || fail "fsfreeze -f"
+fsfreeze --freeze "$MNT" || fail "fsfreeze --freeze"
 actl create a4 > /dev/null 2>&1 &
 c4=$!
 sleep 0.3
 kill -KILL "$c4"
 wait "$c4" 2> /dev/null
 timed status > /dev/null || fail "status after a client went away"
-fsfreeze -u "$MNT"
+fsfreeze --unfreeze "$MNT"
 wait_for 5 listed a4 || fail "a4 not created after its client went away"
 pass "a create whose client went away is still made"
 
 # accountd stops while a create is saved: the file is written first
-fsfreeze -f "$MNT" || fail "fsfreeze -f"
+fsfreeze --freeze "$MNT" || fail "fsfreeze --freeze"
 actl create a5 > /dev/null 2>&1 &
 BGPIDS+=("$!")
 sleep 0.3
 kill -TERM "$DPID"
 sleep 0.5
 kill -0 "$DPID" 2> /dev/null || fail "accountd stopped before a create's file was written"
-fsfreeze -u "$MNT"
+fsfreeze --unfreeze "$MNT"
 wait "$DPID" 2> /dev/null
 DPID=
 [ -f "$MNT/ct/a5.conf" ] || fail "a5.conf not written by accountd's stop"
