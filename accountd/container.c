@@ -577,7 +577,6 @@ save_prepare(const char *name, const struct ctconf *cf, char **tmp,
 {
 	_cleanup_free_ char *text = ctconf_render(cf);
 	_cleanup_free_ char *target = ct_conf_target(name);
-	const char *step;
 	bool kept;
 	int r;
 
@@ -585,7 +584,7 @@ save_prepare(const char *name, const struct ctconf *cf, char **tmp,
 	if ((r = ct_save_check(target, err)) < 0)
 		return r;
 	*tmp = xasprintf("%s.tmp", target);
-	if ((r = conf_write_tmp(target, *tmp, text, &step, &kept)) < 0) {
+	if ((r = conf_write_tmp(target, *tmp, text, &kept)) < 0) {
 		free(*tmp);
 		*tmp = NULL;
 		return aerr_set(err, -r, "cannot save %s: %s", target,

@@ -673,8 +673,7 @@ struct creating {
 	bool		 adopted, mkcg, force;
 	/* the worker's: */
 	bool		 made, kept;
-	int		 r;
-	const char	*step;
+	int		 r, dir_err;
 	struct aerr	 err;
 	struct creating	*next;
 };
@@ -722,9 +721,8 @@ create_run(void *arg)
 		}
 		p->made = true;
 	}
-	p->r = conf_write_file(p->target, p->tmp, p->text, &p->step, &p->kept);
-	if (p->r < 0 && strcmp(p->step, "fsync of the folder") == 0)
-		return;		/* the file is there: create_done() says so */
+	p->r = conf_write_file(p->target, p->tmp, p->text, &p->kept,
+	    &p->dir_err);
 	if (p->r < 0) {
 		aerr_set(&p->err, -p->r, "cannot save %s: %s", p->target,
 		    strerror(-p->r));
@@ -744,12 +742,9 @@ create_done(void *arg)
 	*pp = p->next;
 	if (!p->kept)
 		log_warn("%s: cannot keep its mode and owner", p->target);
-	if (p->r < 0 && strcmp(p->step, "fsync of the folder") == 0) {
-		/* the rename may not outlive an OS crash */
-		log_warn("%s: %s failed: %s", p->target, p->step,
-		    strerror(-p->r));
-		p->r = 0;
-	}
+	if (p->dir_err < 0)	/* the rename may not outlive an OS crash */
+		log_warn("%s: fsync of its folder failed: %s", p->target,
+		    strerror(-p->dir_err));
 	if (p->r < 0)
 		ctconf_free(&p->cf);
 	else if (ct_find(p->name) != NULL)

@@ -50,7 +50,7 @@ sync_folder(const char *path)
 
 int
 conf_write_tmp(const char *target, const char *tmp, const char *text,
-    const char **step, bool *kept)
+    bool *kept)
 {
 	size_t n = strlen(text);
 	struct stat st;
@@ -62,7 +62,6 @@ conf_write_tmp(const char *target, const char *tmp, const char *text,
 	/* a new file is 0644; a rewritten one keeps its mode and owner (a
 	 * 0600 CTID.conf stays private) */
 	(void)unlink(tmp);
-	*step = "create";
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    had ? st.st_mode & 0600 : 0644);
 	if (fd < 0)
@@ -70,10 +69,9 @@ conf_write_tmp(const char *target, const char *tmp, const char *text,
 	if (had && (fchown(fd, st.st_uid, st.st_gid) < 0 ||
 	    fchmod(fd, st.st_mode & 07777) < 0))
 		*kept = false;
-	*step = "write";
 	if ((w = write(fd, text, n)) != (ssize_t)n)
 		r = w < 0 ? -errno : -EIO;
-	else if ((*step = "fsync", fsync(fd) < 0))
+	else if (fsync(fd) < 0)
 		r = -errno;
 	close(fd);
 	if (r < 0)
@@ -83,20 +81,20 @@ conf_write_tmp(const char *target, const char *tmp, const char *text,
 
 int
 conf_write_file(const char *target, const char *tmp, const char *text,
-    const char **step, bool *kept)
+    bool *kept, int *dir_err)
 {
 	int r;
 
-	if ((r = conf_write_tmp(target, tmp, text, step, kept)) < 0)
+	*dir_err = 0;
+	if ((r = conf_write_tmp(target, tmp, text, kept)) < 0)
 		return r;
-	*step = "rename";
 	if (rename(tmp, target) < 0) {
 		r = -errno;
 		(void)unlink(tmp);
 		return r;
 	}
-	*step = "fsync of the folder";
-	return sync_folder(target);
+	*dir_err = sync_folder(target);
+	return 0;
 }
 
 struct save_job {

@@ -21,15 +21,16 @@
 /*
  * TEXT written to TMP for TARGET and synced: mode 0644 for a new file, an
  * existing file's mode and owner kept (*KEPT false when they could not
- * be; the file is still written).  Returns 0 or -errno with *STEP naming
- * what failed ("create", "write", "fsync"); TMP is gone after a failure.
+ * be; the file is still written).  Returns 0 or -errno; TMP is gone
+ * after a failure.
  * conf_write_file() then renames TMP over TARGET and syncs the folder, so
- * that the rename outlives an OS crash.  Both are safe in any thread.
+ * that the rename outlives an OS crash: 0 once renamed, *DIR_ERR then 0
+ * or the folder's fsync's -errno.  Both are safe in any thread.
  */
 int	conf_write_tmp(const char *target, const char *tmp, const char *text,
-	    const char **step, bool *kept);
+	    bool *kept);
 int	conf_write_file(const char *target, const char *tmp, const char *text,
-	    const char **step, bool *kept);
+	    bool *kept, int *dir_err);
 
 /* RUN(ARG) is called in the worker thread, then DONE(ARG) on the event
  * loop, job after job in the order given. */

@@ -5,10 +5,11 @@
 # answered once its file is on disk, and nothing is half made.  The stall
 # is real: ct_conf_dir is on an ext4 image of the test's own, loop-mounted
 # and frozen (fsfreeze --freeze/--unfreeze: util-linux's and the VM's
-# BusyBox's), so that every write to it waits.  Also: a second create of the same
-# name while the first is saved is refused; a file that cannot be
-# written leaves no container and no cgroup; a create whose client went
-# away, or that accountd's stop overtakes, still ends with its container.
+# BusyBox's), so that every write to it waits.  Also: a second create of
+# the same name while the first is saved is refused; a file that cannot
+# be written, or a cgroup that cannot be made (v2), leaves no container,
+# no file and no cgroup; a create whose client went away, or that
+# accountd's stop overtakes, still ends with its container.
 . "$(dirname "$0")/lib.sh"
 require_cgroups
 prepare_tdir
@@ -66,6 +67,23 @@ listed a3 && fail "a3 listed after its create failed"
 [ -d "$(cgdir memory "$(ctcg a3)")" ] && fail "a3's cgroup left after its create failed"
 rmdir "$MNT/ct/a3.conf.tmp"
 pass "an unwritable file: the create fails ($out), no container and no cgroup"
+
+# a cgroup that cannot be made (v2: the parent's cgroup.max.descendants
+# reached): the error, no container, no file
+if cg_is_v2; then
+	pd=$CGROUP_ROOT/$PARENT
+	n=$(sed -n 's/^nr_descendants //p' "$pd/cgroup.stat")
+	echo "$n" > "$pd/cgroup.max.descendants" || fail "cgroup.max.descendants"
+	out=$(actl create a6 2>&1) && fail "create a6 accepted with no room for its cgroup"
+	echo max > "$pd/cgroup.max.descendants"
+	echo "$out" | grep -q 'cannot create cgroup' || fail "create a6: $out"
+	listed a6 && fail "a6 listed after its create failed"
+	[ -e "$MNT/ct/a6.conf" ] && fail "a6.conf written though its cgroup was not made"
+	[ -d "$pd/a6" ] && fail "a6's cgroup left after its create failed"
+	pass "a cgroup that cannot be made: the create fails ($out), no container, no file"
+else
+	note "v1 has no cgroup.max.descendants: the VM checks a failed mkdir"
+fi
 
 # the client goes away while its create is saved: the create ends
 fsfreeze --freeze "$MNT" || fail "fsfreeze --freeze"
