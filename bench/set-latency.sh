@@ -4,9 +4,11 @@
 #   floor  the same cgroupfs writes done directly by one process
 #   peer   libcgroup's cgset making the same writes (cgroup-tools)
 #   exec   floors: a C program that does nothing, built here with the
-#          build's compiler, linked with libc alone and linked as acctctl
-#          (libc and json-c), spawned after each acctctl/cgset pair: what
-#          any exec costs in the same moments
+#          build's compiler, linked with libc alone (as cgset's own code
+#          is) and linked as acctctl (statically with libc and json-c, or
+#          dynamically where configure found no static libraries),
+#          spawned after each acctctl/cgset pair: what an exec costs in
+#          the same moments
 # Back to back, each set postpones accountd's deferred v1 work (new
 # memory thresholds, 100 ms after the last set), so two more runs show it:
 #   spaced  sets 150 ms apart, the deferred work done between them
@@ -69,12 +71,16 @@ if command -v cgset > /dev/null && [ ! -f /sys/fs/cgroup/cgroup.controllers ]; t
 	cc=$(sed -n 's/^CC = //p' "$B/Makefile")
 	jl=$(sed -n 's/^JSONC_LIBS = //p' "$B/Makefile")
 	echo 'int main(void) { return 0; }' > "$T/nop.c"
+	# floor2 is linked as acctctl is: statically where configure made it
+	# so (--disable-static-tools: dynamically)
+	st=$(sed -n 's/^STATIC_TOOLS_LDFLAGS = //p' "$B/Makefile")
+	how=$([ -n "$st" ] && echo "static, libc and json-c" || echo "libc and json-c")
 	# shellcheck disable=SC2086 # (flags as make passes them)
 	$cc -O2 -o "$T/nop" "$T/nop.c" &&
-	    $cc -O2 -o "$T/nop-jsonc" "$T/nop.c" -Wl,--no-as-needed $jl || exit 1
+	    $cc -O2 $st -o "$T/nop-jsonc" "$T/nop.c" -Wl,--no-as-needed $jl || exit 1
 	echo "peer: libcgroup's cgset making the same writes, each run right after an"
 	echo "acctctl set (so that both see the same moments of this host), then the"
-	echo "exec floors (floor1 libc alone, floor2 libc and json-c), $((N / 4)) runs:"
+	echo "exec floors (floor1 libc alone, floor2 linked as acctctl: $how), $((N / 4)) runs:"
 	dc0=$(awk '{ print $1 }' "/proc/$D/schedstat")
 	"$B/bench/set-latency" $((N / 4)) -- "$A" set b1 "${SET_A[@]}" \
 	    --alt-- "$A" set b1 "${SET_B[@]}" \
@@ -108,15 +114,15 @@ awk -v p="$(p50 "$T/probe" "probe: ")" -v r="$(p50 "$T/rest")" \
 	a / p <= 0.5 ? "met" : "NOT met" }'
 [ -f "$T/peer" ] && awk -v a="$(p50 "$T/peer")" -v p="$(p50 "$T/peer" "vs: ")" \
     -v f1="$(p50 "$T/peer" "floor1: ")" -v f2="$(p50 "$T/peer" "floor2: ")" 'BEGIN {
-	printf "exec floors p50 %.3f ms (libc), %.3f ms (libc and json-c); above " \
-	    "floor2: acctctl set %.3f ms, cgset %.3f ms\n", f1, f2, a - f2, p - f2 }'
+	printf "exec floors p50 %.3f ms (libc), %.3f ms (as acctctl); above " \
+	    "floor1: acctctl set %.3f ms, cgset %.3f ms\n", f1, f2, a - f1, p - f1 }'
 [ -f "$T/peer" ] && sed -n 's/^cpu: \([0-9.]*\) ms per run, vs: \([0-9.]*\).*/\1 \2/p' "$T/peer" |
     awk -v d=$(( ${dc1:-0} - ${dc0:-0} )) -v n=$((N / 4)) '{
 	printf "CPU per set: acctctl %.3f + accountd %.3f (its whole CPU while the pairs ran, " \
 	    "/ sets) = %.3f ms; cgset %.3f ms; ratio %.2f\n", $1, d / n / 1e6, $1 + d / n / 1e6,
 	    $2, ($1 + d / n / 1e6) / $2 }'
 [ -f "$T/peer" ] && sed -n 's/^floor\([12]\) cpu: \([0-9.]*\).*/\2/p' "$T/peer" | paste -sd' ' |
-    awk '{ printf "CPU of an exec floor: %.3f ms (libc), %.3f ms (libc and json-c)\n", $1, $2 }'
+    awk '{ printf "CPU of an exec floor: %.3f ms (libc), %.3f ms (as acctctl)\n", $1, $2 }'
 if command -v strace > /dev/null; then
 	# accountd's calls for a set's connection: from the accept that gives
 	# its descriptor to the close of it (the read-back after the reply

@@ -89,6 +89,12 @@ fleet=$(echo "$j" | awk '/^  "fleet": \{/ { f = 1 } f')
 [ "$(echo "$fleet" | awk '/"ram": \{/ { r = 1 } r && /"allocated"/ { gsub(/[^0-9]/, ""); print; exit }')" = "$want_alloc" ] ||
     fail "oversell --prometheus -j fleet RAM allocated: $fleet"
 pass "acctctl oversell --prometheus: both hosts and the fleet ($want_alloc allocated)"
+# a host name, looked up through /etc/hosts (acctctl is linked statically
+# by default: its resolver is the static libc's)
+out=$(actl oversell --prometheus "http://localhost:$pp") ||
+    fail "oversell --prometheus http://localhost: $out"
+echo "$out" | grep -q "^FLEET " || fail "no fleet row by the name localhost: $out"
+pass "acctctl oversell --prometheus http://localhost:$pp (a name, not an address)"
 out=$(actl oversell --prometheus "https://127.0.0.1:$pp" 2>&1) && fail "https accepted"
 echo "$out" | grep -q "http://" || fail "https error: $out"
 out=$(actl oversell --prometheus "http://127.0.0.1:$p1" 2>&1) && fail "a non-Prometheus accepted"
