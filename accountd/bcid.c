@@ -55,7 +55,13 @@ static char *path;
 static int log_fd = -1;		/* path, O_APPEND; -1: rewrite before use */
 static size_t appended;		/* lines appended since the last rewrite */
 static struct bcid_ent *ents;
-static size_t nents;
+static size_t nents, ents_cap;
+/* The names' index: open addressing, linear probing, deletion by moving
+ * entries back; a slot holds an index into ents plus one (0: empty).  A
+ * scan of ents per lookup made the start with N names in the file, and N
+ * creates, quadratic: 13 s to read 100,000 names. */
+static uint32_t *slots;
+static size_t nslots;		/* 0 or a power of two, over twice nents */
 static uint32_t next_id = BCID_BASE;
 static uint32_t mark = BCID_BASE;	/* on disk, synced: next is below */
 static bool dirty;		/* a rewrite is due at the loop's next turn */
@@ -173,28 +179,86 @@ append(const char *name, uint32_t id)
 	appended++;
 }
 
+static size_t
+name_hash(const char *name)
+{
+	uint64_t h = 14695981039346656037ull;	/* FNV-1a */
+
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		h = (h ^ *c) * 1099511628211ull;
+	return (size_t)h;
+}
+
+/* The slot holding name, or the empty one where it goes (nslots > 0). */
+static size_t
+slot_of(const char *name)
+{
+	size_t m = nslots - 1, i = name_hash(name) & m;
+
+	while (slots[i] != 0 && strcmp(ents[slots[i] - 1].name, name) != 0)
+		i = (i + 1) & m;
+	return i;
+}
+
+static void
+index_build(size_t n)
+{
+	free(slots);
+	slots = xcalloc(n, sizeof(*slots));
+	nslots = n;
+	for (size_t k = 0; k < nents; k++)
+		slots[slot_of(ents[k].name)] = (uint32_t)k + 1;
+}
+
 static void
 add(const char *name, uint32_t id)
 {
-	ents = xreallocarray(ents, nents + 1, sizeof(*ents));
+	if (nents == ents_cap) {
+		ents_cap = ents_cap ? 2 * ents_cap : 64;
+		ents = xreallocarray(ents, ents_cap, sizeof(*ents));
+	}
 	ents[nents].name = xstrdup(name);
 	ents[nents++].id = id;
+	if (2 * nents >= nslots)
+		index_build(nslots ? 2 * nslots : 128);
+	else
+		slots[slot_of(name)] = (uint32_t)nents;
 }
 
 static struct bcid_ent *
 find(const char *name)
 {
-	for (size_t i = 0; i < nents; i++)
-		if (strcmp(ents[i].name, name) == 0)
-			return &ents[i];
-	return NULL;
+	uint32_t k = nslots ? slots[slot_of(name)] : 0;
+
+	return k ? &ents[k - 1] : NULL;
 }
 
 static void
 drop(struct bcid_ent *e)
 {
+	size_t m = nslots - 1, i = slot_of(e->name), last = nents - 1;
+
+	/* empty its slot, moving back the entries of the probe run after it
+	 * whose home is not in the cyclic range (i, j] */
+	slots[i] = 0;
+	for (size_t j = (i + 1) & m; slots[j] != 0; j = (j + 1) & m) {
+		size_t h = name_hash(ents[slots[j] - 1].name) & m;
+
+		if (i <= j ? (h > i && h <= j) : (h > i || h <= j))
+			continue;
+		slots[i] = slots[j];
+		slots[j] = 0;
+		i = j;
+	}
 	free(e->name);
-	*e = ents[--nents];
+	/* the last entry fills the hole */
+	if ((size_t)(e - ents) != last) {
+		size_t s = slot_of(ents[last].name);
+
+		*e = ents[last];
+		slots[s] = (uint32_t)(e - ents) + 1;
+	}
+	nents = last;
 }
 
 int
@@ -269,7 +333,10 @@ bcid_close(void)
 		free(ents[i].name);
 	free(ents);
 	ents = NULL;
-	nents = 0;
+	nents = ents_cap = 0;
+	free(slots);
+	slots = NULL;
+	nslots = 0;
 	appended = 0;
 	dirty = false;
 	free(path);
