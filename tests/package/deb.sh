@@ -126,6 +126,18 @@ for p in "${PKGS[@]}"; do
 	debs+=("$f")
 done
 pass "dpkg-buildpackage -us -uc -b: ${#debs[@]} packages ($((SECONDS - t0)) s)"
+# acctctl is linked statically unless libc.a or libjson-c.a was missing:
+# the package then names their sources
+mkdir -p "$TDIR/x" && dpkg-deb -x "${debs[0]}" "$TDIR/x" || fail "dpkg-deb -x ${debs[0]}"
+bu=$(dpkg-deb -f "${debs[0]}" Built-Using)
+if readelf -l "$TDIR/x/usr/sbin/acctctl" | grep -q "program interpreter"; then
+	pass "acctctl is linked dynamically (no static libraries found)"
+else
+	case $bu in
+	"glibc (= "*"), json-c (= "*")") pass "acctctl is static; Built-Using: $bu" ;;
+	*) fail "acctctl is static but Built-Using is '$bu', not glibc's and json-c's" ;;
+	esac
+fi
 
 t0=$SECONDS
 lintian --fail-on error --no-tag-display-limit "$TDIR"/src/*.changes > "$TDIR/lintian.log" 2>&1
