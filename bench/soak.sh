@@ -62,21 +62,25 @@ start_daemon -o exporter=yes -o exporter_path="$EXP" \
 RS=$TDIR/run/accountd.rsock
 note "accountd pid $DPID, state in $TDIR"
 
+# The clock is bash's own ($EPOCHREALTIME): $(date +%s%N) at each end
+# put about one start of date(1) inside every probe beside acctctl's own
+# (measured under another soak's load on 2 CPUs: p50 1.9 ms, p99 11.6 ms
+# for a `t=$(date +%s%N)`).
 set_ms() {	# one root set, in us (its start and end in us to probes.t)
 	local t0 t1
-	t0=$(date +%s%N)
+	t0=${EPOCHREALTIME/[.,]/}
 	actl set s0 --cpulimit $((RANDOM % 90 + 10)) > /dev/null 2>&1 ||
 	    echo "set failed" >&2
-	t1=$(date +%s%N)
-	echo "$((t0 / 1000)) $((t1 / 1000))" >> "$TDIR/probes.t"
-	echo $(((t1 - t0) / 1000)) # us
+	t1=${EPOCHREALTIME/[.,]/}
+	echo "$((10#$t0)) $((10#$t1))" >> "$TDIR/probes.t"
+	echo $((10#$t1 - 10#$t0)) # us
 }
 exec_ms() {	# the client alone: acctctl started, no connection, in us
 	local t0 t1
-	t0=$(date +%s%N)
+	t0=${EPOCHREALTIME/[.,]/}
 	actl help set > /dev/null 2>&1
-	t1=$(date +%s%N)
-	echo $(((t1 - t0) / 1000))
+	t1=${EPOCHREALTIME/[.,]/}
+	echo $((10#$t1 - 10#$t0))
 }
 pct() {	# FILE P: the P-th percentile of the numbers in FILE
 	sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END {
