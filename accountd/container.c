@@ -1311,8 +1311,11 @@ discover(void)
 static bool
 refresh_one(struct container *ct)
 {
-	bool exists = cg_ct_exists(&ad->layout, ct->cgpath);
+	bool exists;
 
+	if (ctl_destroying(ct->name))
+		return false;	/* ctl.c forgets it, or starts it again */
+	exists = cg_ct_exists(&ad->layout, ct->cgpath);
 	/* a hooked container's cgroup may linger after the hook said it
 	 * ended: only the hook starts it again */
 	if (exists && !ct->running && !ct->hook_ended)

@@ -75,6 +75,8 @@ void	ctl_hold(struct ctl_conn *, void (*gone)(struct ctl_conn *));
 void	ctl_release(struct ctl_conn *);
 /* ct_params_gc(): marks the texts of creates being saved (ctl.c) */
 void	ctl_creating_mark(void);
+/* a destroy of container NAME is being made (ctl.c): it is not started */
+bool	ctl_destroying(const char *name);
 
 /* Root: make and bind both sockets, serve accountd.sock; the bound
  * accountd.rsock is control_ro_fd(), for accountd --rsock. */

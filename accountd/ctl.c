@@ -95,6 +95,9 @@ req_ct(struct json_object *req, struct container **out, struct aerr *err)
 	if ((*out = ct_find(name)) == NULL)
 		return aerr_set(err, ENOENT, "no container %s (acctctl list -a "
 		    "shows the known ones; acctctl create adds one)", name);
+	if (ctl_destroying(name))
+		return aerr_set(err, EBUSY, "container %s is being destroyed "
+		    "(accepted: a request once its destroy is answered)", name);
 	return 0;
 }
 
@@ -929,12 +932,116 @@ ctl_create(struct ctl_conn *c, struct json_object *req,
 	return 0;
 }
 
+/*
+ * A destroy's rmdir of the cgroup and rename of its settings file are made
+ * by the saver's thread, as a create's mkdir and write: the rmdir of a
+ * container's folders in every hierarchy held the loop 5-30 ms under churn
+ * (every request waiting).  The last accounting read is made on the loop
+ * before; the container stays registered, stopped, until both are done
+ * (requests naming it are refused meanwhile, and no check starts it
+ * again); then it is forgotten and the client answered.  A failed rmdir
+ * (EBUSY: a process or a child cgroup came in) makes again the folders
+ * removed before it, starts the container again (its limits applied) and
+ * answers the error, its file untouched.
+ */
+struct destroying {
+	struct ctl_conn	*c;		/* NULL: the client went away */
+	uint32_t	 seq;
+	char		*name, *cgpath, *path, *gone;
+	struct sbuf	 warn;
+	bool		 rmcg;
+	/* the worker's: */
+	int		 r;
+	struct aerr	 err;
+	struct destroying *next;
+};
+static struct destroying *destroying;
+
+bool
+ctl_destroying(const char *name)
+{
+	for (const struct destroying *p = destroying; p != NULL; p = p->next)
+		if (strcmp(p->name, name) == 0)
+			return true;
+	return false;
+}
+
+static void
+destroying_conn_gone(struct ctl_conn *c)
+{
+	for (struct destroying *p = destroying; p != NULL; p = p->next)
+		if (p->c == c)
+			p->c = NULL;
+}
+
+/* In the saver's thread: the cgroup, then the file; all or nothing (the
+ * folders removed before a failure are made again, and get the
+ * container's limits when destroy_done() starts it). */
+static void
+destroy_run(void *arg)
+{
+	struct destroying *p = arg;
+	struct aerr again = { 0 };
+
+	if (p->rmcg && (p->r = cg_ct_remove(&ad->layout, p->cgpath,
+	    &p->err)) < 0) {
+		(void)cg_ct_create(&ad->layout, p->cgpath, &again);
+		return;
+	}
+	if (p->path != NULL && rename(p->path, p->gone) < 0 &&
+	    errno != ENOENT) {
+		p->r = aerr_set(&p->err, errno, "cannot move %s aside: %s",
+		    p->path, strerror(errno));
+		if (p->rmcg)
+			(void)cg_ct_create(&ad->layout, p->cgpath, &again);
+	}
+}
+
+/* On the loop: the container forgotten (or started again), the client
+ * answered. */
+static void
+destroy_done(void *arg)
+{
+	struct destroying *p = arg, **pp;
+	struct container *ct;
+
+	for (pp = &destroying; *pp != p; pp = &(*pp)->next)
+		;
+	*pp = p->next;
+	if ((ct = ct_find(p->name)) != NULL) {
+		if (p->r == 0) {
+			log_info("%s: destroyed", ct->name);
+			bcstore_forget(ct->name);
+			ct_delete(ct);
+		} else {
+			const char *one = ct->cgpath;
+
+			ct_refresh_paths(&one, 1);	/* what is left runs */
+		}
+	}
+	if (p->c != NULL) {
+		struct json_object *reply = json_object_new_object();
+		_cleanup_free_ char *s = ctl_render(p->r, reply, &p->warn,
+		    &p->err);
+
+		ctl_reply(p->c, p->seq, s, strlen(s));
+		json_object_put(reply);
+		ctl_release(p->c);
+	}
+	sbuf_free(&p->warn);
+	free(p->name);
+	free(p->cgpath);
+	free(p->path);
+	free(p->gone);
+	free(p);
+}
+
 static int
 ctl_destroy(struct ctl_conn *c, struct json_object *req,
     struct json_object *reply, struct sbuf *warn, struct aerr *err)
 {
 	struct container *ct;
-	bool force;
+	bool force, defer, rmcg = false;
 	_cleanup_free_ char *path = NULL, *gone = NULL;
 	const char *pat;
 	int r;
@@ -943,6 +1050,7 @@ ctl_destroy(struct ctl_conn *c, struct json_object *req,
 	if ((r = req_ct(req, &ct, err)) < 0 ||
 	    (r = req_bool(req, "force", &force, err)) < 0)
 		return r;
+	defer = c->bev != NULL && saver_running();
 	/* a running container a pattern finds would come straight back;
 	 * a stopped one is let go, and found again (without its settings)
 	 * when its cgroup comes back while the pattern is there */
@@ -987,7 +1095,9 @@ ctl_destroy(struct ctl_conn *c, struct json_object *req,
 		free(pids);
 		ct_end(ct);	/* the last read, for the ledger */
 		ct_detach(ct);
-		if ((r = cg_ct_remove(&ad->layout, ct->cgpath, err)) < 0)
+		rmcg = true;
+		if (!defer && (r = cg_ct_remove(&ad->layout, ct->cgpath,
+		    err)) < 0)
 			return r;
 	} else if (ct->origin != CT_OWN) {
 		sbuf_printf(warn, "%s is no longer managed; its cgroup %s and "
@@ -996,6 +1106,27 @@ ctl_destroy(struct ctl_conn *c, struct json_object *req,
 	if (ct->has_conf) {
 		path = xasprintf("%s/%s.conf", ad->cfg.ct_conf_dir, ct->name);
 		gone = xasprintf("%s.destroyed", path);
+	}
+	if (defer && (rmcg || path != NULL)) {
+		struct destroying *p = xcalloc(1, sizeof(*p));
+
+		p->c = c;
+		p->seq = c->seq;
+		p->name = xstrdup(ct->name);
+		p->cgpath = xstrdup(ct->cgpath);
+		p->path = path;
+		p->gone = gone;
+		path = gone = NULL;
+		p->warn = *warn;
+		*warn = (struct sbuf)SBUF_INIT;
+		p->rmcg = rmcg;
+		p->next = destroying;
+		destroying = p;
+		ctl_hold(c, destroying_conn_gone);
+		saver_submit(destroy_run, destroy_done, p);
+		return CTL_DEFERRED;
+	}
+	if (path != NULL) {
 		if (rename(path, gone) < 0 && errno != ENOENT)
 			return aerr_set(err, errno, "cannot move %s aside: %s",
 			    path, strerror(errno));

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Creates' cgroups and settings files made by a worker thread: see
- * saver.h.
+ * Creates' cgroups and settings files made, and destroys' removed, by a
+ * worker thread: see saver.h.
  */
 #include "config.h"
 

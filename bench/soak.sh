@@ -11,7 +11,8 @@
 #   - kill -9 of each helper in turn, every 30 s,
 #   - a container forking into its numproc limit every 5 s.
 # It prints: root's `acctctl set` p50/p99 at idle and under the load (the
-# floor and the figure, one run), accountd's RSS and descriptor count at
+# floor and the figure, one run) beside acctctl's own start alone (`help
+# set`, no connection: the client's share), accountd's RSS and descriptor count at
 # the start of the load and at its end (growth, %), the sampling rounds
 # made beside the seconds passed and the oldest the snapshot was seen
 # (rounds on time: sample_interval 1 s), the numproc failcnt accountd
@@ -61,13 +62,25 @@ start_daemon -o exporter=yes -o exporter_path="$EXP" \
 RS=$TDIR/run/accountd.rsock
 note "accountd pid $DPID, state in $TDIR"
 
-set_ms() {	# one root set, in ms
+# The clock is bash's own ($EPOCHREALTIME): $(date +%s%N) at each end
+# put about one start of date(1) inside every probe beside acctctl's own
+# (measured under another soak's load on 2 CPUs: p50 1.9 ms, p99 11.6 ms
+# for a `t=$(date +%s%N)`).
+set_ms() {	# one root set, in us (its start and end in us to probes.t)
 	local t0 t1
-	t0=$(date +%s%N)
+	t0=${EPOCHREALTIME/[.,]/}
 	actl set s0 --cpulimit $((RANDOM % 90 + 10)) > /dev/null 2>&1 ||
 	    echo "set failed" >&2
-	t1=$(date +%s%N)
-	echo $(((t1 - t0) / 1000)) # us
+	t1=${EPOCHREALTIME/[.,]/}
+	echo "$((10#$t0)) $((10#$t1))" >> "$TDIR/probes.t"
+	echo $((10#$t1 - 10#$t0)) # us
+}
+exec_ms() {	# the client alone: acctctl started, no connection, in us
+	local t0 t1
+	t0=${EPOCHREALTIME/[.,]/}
+	actl help set > /dev/null 2>&1
+	t1=${EPOCHREALTIME/[.,]/}
+	echo $((10#$t1 - 10#$t0))
 }
 pct() {	# FILE P: the P-th percentile of the numbers in FILE
 	sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END {
@@ -100,7 +113,9 @@ kids() {	# PATTERN: accountd's child matching
 
 actl create s0 --cpulimit 50 > /dev/null || fail "create s0"
 actl create f1 --numproc 8 > /dev/null || fail "create f1"
+: > "$TDIR/probes.t"	# the first 200 at idle, then the load's
 for _ in $(seq 1 200); do set_ms; done > "$TDIR/idle.us"
+for _ in $(seq 1 200); do exec_ms; done > "$TDIR/idle-exec.us"
 note "idle set: p50 $(pct "$TDIR/idle.us" 50) us, p99 $(pct "$TDIR/idle.us" 99) us"
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -194,7 +209,10 @@ warm=$(( $(date +%s) + ${SOAK_WARMUP:-$((DUR / 6))} )); rw=
 : > "$TDIR/load.us"
 n0=$(snap_u64 48); t0=$(date +%s%3N); age=0
 while [ "$(date +%s)" -lt "$stop" ]; do
-	for _ in 1 2 3 4 5; do set_ms >> "$TDIR/load.us"; done
+	for _ in 1 2 3 4 5; do
+		set_ms >> "$TDIR/load.us"
+		exec_ms >> "$TDIR/load-exec.us"
+	done
 	for _ in $(seq 1 10); do
 		a=$(( $(date +%s%3N) - $(snap_u64 32) ))
 		[ "$a" -gt "$age" ] && age=$a
@@ -231,6 +249,9 @@ echo "root set: idle p50 $(pct "$TDIR/idle.us" 50) us p99 $(pct "$TDIR/idle.us" 
     "under load p50 $(pct "$TDIR/load.us" 50) us p99 $(pct "$TDIR/load.us" 99) us" \
     "($(wc -l < "$TDIR/load.us") samples); ratio p99" \
     "$(awk -v a="$(pct "$TDIR/load.us" 99)" -v b="$(pct "$TDIR/idle.us" 99)" 'BEGIN { printf "%.2f", a / b }')"
+echo "acctctl alone (help set, no connection): idle p50 $(pct "$TDIR/idle-exec.us" 50)" \
+    "us p99 $(pct "$TDIR/idle-exec.us" 99) us; under load p50" \
+    "$(pct "$TDIR/load-exec.us" 50) us p99 $(pct "$TDIR/load-exec.us" 99) us"
 echo "accountd RSS: $r0 kB at the start of the load, $r1 kB at its end (max $rmax)," \
     "growth $(awk -v a="$r0" -v b="$r1" 'BEGIN { printf "%.1f", (b - a) * 100 / a }') %" \
     "(kB by kind: $p0 -> $p1)"
@@ -245,4 +266,7 @@ echo "sampling rounds: $(( $(snap_u64 48) - n0 )) in" \
 echo "numproc failcnt: accountd $af, kernel $kf"
 echo "log lines: $(wc -l < "$TDIR/daemon.log"), accountd warnings: $(grep -c 'accountd\[warning\]' "$TDIR/daemon.log")"
 cp "$TDIR/trace" "${SOAK_TRACE:-/tmp/soak-trace.txt}" 2> /dev/null
+# each load probe's start and end (us since the epoch), to be matched with
+# the daemon's own timing of the request
+cp "$TDIR/probes.t" "${SOAK_PROBES:-/tmp/soak-probes.txt}" 2> /dev/null
 cp "$TDIR/daemon.log" "${SOAK_LOG:-/tmp/soak-daemon.log}" 2> /dev/null
