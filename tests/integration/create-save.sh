@@ -12,20 +12,7 @@
 # accountd's stop overtakes, still ends with its container.
 . "$(dirname "$0")/lib.sh"
 require_cgroups
-prepare_tdir
-for t in mkfs.ext4 fsfreeze; do
-	command -v $t > /dev/null ||
-	    fail "no $t (scripts/deps.sh installs e2fsprogs and util-linux)"
-done
-MNT=$TDIR/ctfs
-mkdir "$MNT"
-mkfs.ext4 -q -F "$TDIR/ct.img" 16M || fail "mkfs.ext4 $TDIR/ct.img"
-err=$(mount -o loop "$TDIR/ct.img" "$MNT" 2>&1) ||
-    skip "this kernel ($(uname -r)) cannot loop-mount an ext4 image: $err"
-# a frozen filesystem holds whoever writes to it: thawed before anything
-# stops
-trap 'r=$?; fsfreeze --unfreeze "$MNT" 2> /dev/null; stop_daemon; umount "$MNT"; (exit $r); cleanup' EXIT
-mkdir "$MNT/ct"
+freezable_fs
 start_daemon -o ct_conf_dir="$MNT/ct"
 
 listed() { actl list -a -H -o ctid | grep -qx "$1"; }

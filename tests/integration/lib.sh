@@ -184,6 +184,25 @@ rmcg_runtime() {	# RELPATH: the container stops and its cgroup goes
 
 # ledger=no: a test's containers never reach an installed system ledger
 # (tests/integration/ledger.sh turns it on with its own ledger_path).
+# A filesystem of the test's own that fsfreeze can hold (a disk that stops
+# answering, for ct_conf_dir): an ext4 image loop-mounted at $MNT, with
+# the folder $MNT/ct; the EXIT trap thaws it before the daemon stops and
+# unmounts it after.
+freezable_fs() {
+	prepare_tdir
+	for t in mkfs.ext4 fsfreeze; do
+		command -v $t > /dev/null ||
+		    fail "no $t (scripts/deps.sh installs e2fsprogs and util-linux)"
+	done
+	MNT=$TDIR/ctfs
+	mkdir "$MNT"
+	mkfs.ext4 -q -F "$TDIR/ct.img" 16M || fail "mkfs.ext4 $TDIR/ct.img"
+	err=$(mount -o loop "$TDIR/ct.img" "$MNT" 2>&1) ||
+	    skip "this kernel ($(uname -r)) cannot loop-mount an ext4 image: $err"
+	trap 'r=$?; fsfreeze --unfreeze "$MNT" 2> /dev/null; stop_daemon; umount "$MNT"; (exit $r); cleanup' EXIT
+	mkdir "$MNT/ct"
+}
+
 start_daemon() {	# [accountd -o options...]
 	prepare_tdir
 	"$ACCOUNTD" -d -o run_dir="$TDIR/run" -o state_dir="$TDIR/state" \
