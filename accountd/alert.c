@@ -47,7 +47,13 @@ struct hook {
 	time_t		 started;
 };
 
-static struct json_object *history[HISTORY_MAX];
+/* The history holds each event as its JSON text behind its container's
+ * name ("ct\0{...}\0", one allocation of ~250 bytes), not as the JSON
+ * object: json-c keeps an object as a hash table, a node per member and
+ * the printed text besides, ~3 KiB an event, 3 MiB once 1024 were kept
+ * (a daemon's heap grew for hours while the history filled, 12 events a
+ * minute).  Those asking for the history get objects parsed again. */
+static char *history[HISTORY_MAX];
 static size_t hist_head, hist_len;
 static uint64_t seq;
 static struct follower *followers;
@@ -83,26 +89,35 @@ alert_forget(struct container *ct)
 static void
 remember(struct json_object *ev)
 {
-	size_t i = (hist_head + hist_len) % HISTORY_MAX;
+	size_t i = (hist_head + hist_len) % HISTORY_MAX, nct, ns;
+	const char *s = json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN);
+	struct json_object *v;
+	const char *ct = json_object_object_get_ex(ev, "ct", &v) ?
+	    json_object_get_string(v) : "";
+	char *e;
 
+	if (ct == NULL)
+		ct = "";
+	nct = strlen(ct) + 1;
+	ns = strlen(s) + 1;
+	e = xmalloc(nct + ns);
+	memcpy(e, ct, nct);
+	memcpy(e + nct, s, ns);
 	if (hist_len == HISTORY_MAX) {
-		json_object_put(history[hist_head]);
+		free(history[hist_head]);
 		hist_head = (hist_head + 1) % HISTORY_MAX;
 		i = (hist_head + hist_len - 1) % HISTORY_MAX;
 	} else {
 		hist_len++;
 	}
-	history[i] = json_object_get(ev);
+	history[i] = e;
 }
 
+/* History entry e is for ct (any when NULL or ""). */
 static bool
-ev_matches(struct json_object *ev, const char *ct)
+ev_matches(const char *e, const char *ct)
 {
-	struct json_object *v;
-
-	return ct == NULL || *ct == '\0' ||
-	    (json_object_object_get_ex(ev, "ct", &v) &&
-	    strcmp(json_object_get_string(v), ct) == 0);
+	return ct == NULL || *ct == '\0' || strcmp(e, ct) == 0;
 }
 
 struct json_object *
@@ -122,12 +137,25 @@ alert_history(const char *ct, size_t max)
 			start = k;
 		}
 	for (size_t k = start; k < hist_len; k++) {
-		struct json_object *ev = history[(hist_head + k) % HISTORY_MAX];
+		const char *e = history[(hist_head + k) % HISTORY_MAX];
+		struct json_object *ev;
 
-		if (ev_matches(ev, ct))
-			json_object_array_add(a, json_object_get(ev));
+		if (ev_matches(e, ct) &&
+		    (ev = json_tokener_parse(e + strlen(e) + 1)) != NULL)
+			json_object_array_add(a, ev);
 	}
 	return a;
+}
+
+void
+alert_history_feed(void)
+{
+	for (size_t k = 0; k < hist_len; k++) {
+		const char *e = history[(hist_head + k) % HISTORY_MAX];
+
+		e += strlen(e) + 1;
+		rsock_feed(e, strlen(e));
+	}
 }
 
 static void
@@ -793,6 +821,6 @@ alert_close(void)
 	notify_fd = -1;
 	child_stop(&notifier);
 	for (size_t k = 0; k < hist_len; k++)
-		json_object_put(history[(hist_head + k) % HISTORY_MAX]);
+		free(history[(hist_head + k) % HISTORY_MAX]);
 	hist_len = 0;
 }
