@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -47,7 +48,13 @@ struct hook {
 	time_t		 started;
 };
 
-static struct json_object *history[HISTORY_MAX];
+/* The history holds each event as its JSON text behind its container's
+ * name ("ct\0{...}\0", one allocation of ~250 bytes), not as the JSON
+ * object: json-c keeps an object as a hash table, a node per member and
+ * the printed text besides, ~3 KiB an event, 3 MiB once 1024 were kept
+ * (a daemon's heap grew for hours while the history filled, 12 events a
+ * minute).  Those asking for the history get objects parsed again. */
+static char *history[HISTORY_MAX];
 static size_t hist_head, hist_len;
 static uint64_t seq;
 static struct follower *followers;
@@ -83,26 +90,35 @@ alert_forget(struct container *ct)
 static void
 remember(struct json_object *ev)
 {
-	size_t i = (hist_head + hist_len) % HISTORY_MAX;
+	size_t i = (hist_head + hist_len) % HISTORY_MAX, nct, ns;
+	const char *s = json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN);
+	struct json_object *v;
+	const char *ct = json_object_object_get_ex(ev, "ct", &v) ?
+	    json_object_get_string(v) : "";
+	char *e;
 
+	if (ct == NULL)
+		ct = "";
+	nct = strlen(ct) + 1;
+	ns = strlen(s) + 1;
+	e = xmalloc(nct + ns);
+	memcpy(e, ct, nct);
+	memcpy(e + nct, s, ns);
 	if (hist_len == HISTORY_MAX) {
-		json_object_put(history[hist_head]);
+		free(history[hist_head]);
 		hist_head = (hist_head + 1) % HISTORY_MAX;
 		i = (hist_head + hist_len - 1) % HISTORY_MAX;
 	} else {
 		hist_len++;
 	}
-	history[i] = json_object_get(ev);
+	history[i] = e;
 }
 
+/* History entry e is for ct (any when NULL or ""). */
 static bool
-ev_matches(struct json_object *ev, const char *ct)
+ev_matches(const char *e, const char *ct)
 {
-	struct json_object *v;
-
-	return ct == NULL || *ct == '\0' ||
-	    (json_object_object_get_ex(ev, "ct", &v) &&
-	    strcmp(json_object_get_string(v), ct) == 0);
+	return ct == NULL || *ct == '\0' || strcmp(e, ct) == 0;
 }
 
 struct json_object *
@@ -122,12 +138,25 @@ alert_history(const char *ct, size_t max)
 			start = k;
 		}
 	for (size_t k = start; k < hist_len; k++) {
-		struct json_object *ev = history[(hist_head + k) % HISTORY_MAX];
+		const char *e = history[(hist_head + k) % HISTORY_MAX];
+		struct json_object *ev;
 
-		if (ev_matches(ev, ct))
-			json_object_array_add(a, json_object_get(ev));
+		if (ev_matches(e, ct) &&
+		    (ev = json_tokener_parse(e + strlen(e) + 1)) != NULL)
+			json_object_array_add(a, ev);
 	}
 	return a;
+}
+
+void
+alert_history_feed(void)
+{
+	for (size_t k = 0; k < hist_len; k++) {
+		const char *e = history[(hist_head + k) % HISTORY_MAX];
+
+		e += strlen(e) + 1;
+		rsock_feed(e, strlen(e));
+	}
 }
 
 static void
@@ -178,10 +207,11 @@ load_history(const char *path)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
 	    O_NOFOLLOW);
-	_cleanup_free_ char *text = NULL;
+	char *text;
 	size_t len = 0, skipped;
 	struct stat st;
 	ssize_t n;
+	bool partial;
 
 	if (fd < 0)
 		return false;
@@ -190,7 +220,17 @@ load_history(const char *path)
 		    path);
 		return false;
 	}
-	text = xmalloc(2 * EVENTS_LOG_MAX);
+	/* mapped, not malloc()'ed: glibc serves a block this big with mmap
+	 * and, when it is freed, raises its mmap threshold to its size (and
+	 * the trim threshold to twice that), so that the heap was never
+	 * given back to the kernel again for the daemon's life */
+	text = mmap(NULL, 2 * EVENTS_LOG_MAX, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (text == MAP_FAILED) {
+		log_warn("%s: cannot map a buffer: %s; its events are not read",
+		    path, strerror(errno));
+		return false;
+	}
 	while (len < 2 * EVENTS_LOG_MAX &&
 	    (n = read(fd, text + len, 2 * EVENTS_LOG_MAX - len)) > 0)
 		len += (size_t)n;
@@ -199,7 +239,9 @@ load_history(const char *path)
 		log_warn("%s: %zu corrupt or out-of-order lines skipped; events "
 		    "continue from seq %llu", path, skipped,
 		    (unsigned long long)seq);
-	return len > 0 && text[len - 1] != '\n';
+	partial = len > 0 && text[len - 1] != '\n';
+	munmap(text, 2 * EVENTS_LOG_MAX);
+	return partial;
 }
 
 /* ---- the hook program ------------------------------------------------------ */
@@ -793,6 +835,6 @@ alert_close(void)
 	notify_fd = -1;
 	child_stop(&notifier);
 	for (size_t k = 0; k < hist_len; k++)
-		json_object_put(history[(hist_head + k) % HISTORY_MAX]);
+		free(history[(hist_head + k) % HISTORY_MAX]);
 	hist_len = 0;
 }

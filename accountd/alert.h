@@ -40,6 +40,9 @@ void	alert_drift(struct container *, const char *param, const char *files,
 	    const char *error);
 /* The last `max` events (for ct, or all when NULL), oldest first. */
 struct json_object *alert_history(const char *ct, size_t max);
+/* Every event of the history, oldest first, to rsock_feed() (as text:
+ * a whole history parsed at once is ~3 MiB of json-c objects). */
+void	alert_history_feed(void);
 /* Send every later event (for ct, or all) to this connection. */
 void	alert_follow(struct ctl_conn *, const char *ct);
 /* An event made elsewhere (accountd --rsock: from root's feed) into the

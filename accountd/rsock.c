@@ -594,7 +594,6 @@ static int
 rsock_prepare(struct child *ch, const struct passwd *pw, char **argv)
 {
 	int rq[2], fd[2], lis, n = 0;
-	struct json_object *h;
 
 	(void)pw;
 	if ((lis = fcntl(control_ro_fd(), F_DUPFD_CLOEXEC, 3)) < 0)
@@ -625,14 +624,7 @@ rsock_prepare(struct child *ch, const struct passwd *pw, char **argv)
 	bufferevent_setcb(feed_out, NULL, NULL, on_helper_gone, NULL);
 	bufferevent_enable(req_bev, EV_READ | EV_WRITE);
 	bufferevent_enable(feed_out, EV_WRITE);
-	h = alert_history(NULL, SIZE_MAX);
-	for (size_t i = 0; i < json_object_array_length(h); i++) {
-		const char *s = json_object_to_json_string_ext(
-		    json_object_array_get_idx(h, i), JSON_C_TO_STRING_PLAIN);
-
-		rsock_feed(s, strlen(s));
-	}
-	json_object_put(h);
+	alert_history_feed();
 	ch->fd3 = lis;
 	ch->fd4 = rq[1];
 	ch->fd5 = fd[1];
