@@ -9,8 +9,8 @@
  * the jobs, one at a time in the order given; the loop is told through an
  * eventfd and finishes each (ctl.c's create makes the container and
  * answers then).  A destroy's rmdir of the cgroup and rename of its file
- * go the same way (ctl.c's destroy forgets the container then).  A job shares nothing with the loop but what it is
- * given.  spawn.c's children only exec after fork(), so a lock the worker
+ * go the same way (ctl.c's destroy forgets the container then).  A job
+ * shares nothing with the loop but what it is given.  spawn.c's children only exec after fork(), so a lock the worker
  * holds at a fork (malloc's, stderr's) is never needed in a child.
  */
 #ifndef ACCT_SAVER_H
